@@ -1,0 +1,51 @@
+# derive: two commands do all the set-up on a fresh Debian machine (as root):
+#   make pdf   -> venv + Python deps + TeX Live if missing, then every sheet into build/
+#   make test  -> the same set-up, then the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEPS := $(VENV)/.deps-installed
+ORACLE := $(VENV)/.oracle-installed
+TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended \
+                texlive-pictures lmodern poppler-utils
+
+.PHONY: pdf test bench check clean tex venv
+
+pdf: $(DEPS) tex
+	$(VENV)/bin/derive build
+
+test: $(DEPS) $(ORACLE) tex
+	$(PY) -m pytest -q
+
+bench: $(DEPS) tex
+	$(PY) bench/bench.py
+
+check: $(DEPS)
+	$(PY) -m ruff check derive tests bench
+	$(PY) -m mypy derive
+
+venv: $(DEPS)
+
+$(DEPS): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# PyTorch CPU, used only by the oracle tests (a local wheel on these machines).
+$(ORACLE): $(DEPS)
+	$(PY) -m pip install --quiet 'torch==2.13.0'
+	@touch $@
+
+tex:
+	@if command -v latexmk >/dev/null && command -v pdflatex >/dev/null && command -v pdftotext >/dev/null \
+	    && kpsewhich pgfplots.sty >/dev/null; then :; else \
+	  echo "derive: TeX Live, latexmk or poppler-utils missing; installing them from Debian's packages"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "derive: need root to run apt-get; install: $(TEX_PACKAGES)" >&2; exit 1; fi; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	fi
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,36 @@
+"""The one error hierarchy of derive: every error a user can cause is a DeriveError."""
+
+from __future__ import annotations
+
+
+class DeriveError(Exception):
+    """Base of every error derive reports to a user as a one-line message."""
+
+    exit_code = 1
+
+
+class UnknownNameError(DeriveError):
+    """A derivation, example or sheet name that is not in the library."""
+
+    exit_code = 2
+
+    def __init__(self, kind: str, name: str, known: list[str]) -> None:
+        import difflib
+
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(known)}"
+        super().__init__(f"unknown {kind} '{name}'{hint}")
+        self.name = name
+        self.close = close
+
+
+class RefutedStepError(DeriveError):
+    """A derivation step the verifier refuted: the maths on the page would be wrong."""
+
+
+class TemplateError(DeriveError):
+    """A Jinja template that does not parse or render; the message names file and line."""
+
+
+class LatexError(DeriveError):
+    """A LaTeX run that failed; the message names the error and the offending line."""

@@ -1,0 +1,89 @@
+"""The registry of named derivations and worked examples.
+
+A derivation is a plain function returning a :class:`~derive.proof.Derivation`; decorating it
+with :func:`derivation` registers it by name and makes each call return the *verified*
+object (built once and cached).  Worked examples register the same way with :func:`example`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+from derive.errors import UnknownNameError
+from derive.proof import Derivation, WorkedExample
+from derive.verify import ensure_sound, verify
+
+DERIVATIONS: dict[str, Callable[[], Derivation]] = {}
+EXAMPLES: dict[str, Callable[[], WorkedExample]] = {}
+
+T = TypeVar("T")
+
+
+def derivation(name: str) -> Callable[[Callable[[], Derivation]], Callable[[], Derivation]]:
+    """Register a derivation builder under ``name``; calling it returns the verified result."""
+
+    def register(build: Callable[[], Derivation]) -> Callable[[], Derivation]:
+        @functools.cache
+        def verified() -> Derivation:
+            d = build()
+            if d.name != name:
+                raise ValueError(f"derivation registered as {name!r} is named {d.name!r}")
+            return verify(d)
+
+        verified.__doc__ = build.__doc__
+        verified.__name__ = build.__name__
+        verified.unverified = build  # type: ignore[attr-defined]
+        DERIVATIONS[name] = verified
+        return verified
+
+    return register
+
+
+def example(name: str) -> Callable[[Callable[[], WorkedExample]], Callable[[], WorkedExample]]:
+    """Register a worked-example builder under ``name`` (built once and cached)."""
+
+    def register(build: Callable[[], WorkedExample]) -> Callable[[], WorkedExample]:
+        cached = functools.cache(build)
+        EXAMPLES[name] = cached
+        return cached
+
+    return register
+
+
+def _lookup(table: dict[str, Callable[[], T]], kind: str, name: str) -> T:
+    _load_all()
+    if name not in table:
+        raise UnknownNameError(kind, name, sorted(table))
+    return table[name]()
+
+
+def get_derivation(name: str) -> Derivation:
+    """The verified derivation ``name``; raises if unknown or if any step was refuted."""
+    return ensure_sound(_lookup(DERIVATIONS, "derivation", name))
+
+
+def get_example(name: str) -> WorkedExample:
+    """The computed worked example ``name``."""
+    return _lookup(EXAMPLES, "worked example", name)
+
+
+def get(name: str) -> Derivation | WorkedExample:
+    """A derivation or worked example by name."""
+    _load_all()
+    if name in DERIVATIONS:
+        return get_derivation(name)
+    if name in EXAMPLES:
+        return get_example(name)
+    raise UnknownNameError("derivation or example", name, names())
+
+
+def names() -> list[str]:
+    """Every registered name, derivations first."""
+    _load_all()
+    return sorted(DERIVATIONS) + sorted(EXAMPLES)
+
+
+def _load_all() -> None:
+    import derive.library  # noqa: F401  (importing the package registers every module)

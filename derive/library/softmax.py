@@ -1,0 +1,81 @@
+"""Softmax: its Jacobian in index notation, the matrix form, and log-softmax (A18)."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.library.registry import derivation
+from derive.models import softmax_index
+from derive.proof import Derivation, Oracle, Step, text
+
+
+@derivation("softmax-jacobian")
+def softmax_jacobian() -> Derivation:
+    """ds_i/dz_j = s_i (delta_ij - s_j), its matrix form diag(s) - s s^T, and dlog s_i/dz_j."""
+    i, j, k = sp.symbols("i j k", integer=True, positive=True)
+    size = sp.Symbol("K", integer=True, positive=True)
+    z = sp.IndexedBase("z", real=True)
+    s = sp.IndexedBase("s", positive=True)
+    jac = sp.IndexedBase("J")         # entry (i, j) of ds/dz
+    mat = sp.IndexedBase("M")         # entry (i, j) of diag(s) - s s^T
+    a, b = sp.symbols("a b", integer=True, positive=True)
+    total = sp.Sum(sp.exp(z[k]), (k, 1, size))
+    delta = sp.KroneckerDelta(i, j)
+    d = sp.Derivative
+
+    def ratio(num: sp.Expr) -> sp.Expr:
+        return sp.Mul(num, sp.Pow(total, -2), evaluate=False)
+
+    ds = d(s[i], z[j])
+    steps = [
+        Step(s[i], softmax_index(z, i, k, size), text("definition of softmax"), kind="given"),
+        Step(ds, ratio(sp.Add(d(sp.exp(z[i]), z[j]) * total,
+                              -sp.exp(z[i]) * d(total, z[j]), evaluate=False)),
+             text("quotient rule")),
+        Step(ds, ratio(sp.Add(delta * sp.exp(z[i]) * total,
+                              -sp.exp(z[i]) * sp.Sum(sp.KroneckerDelta(k, j) * sp.exp(z[k]),
+                                                     (k, 1, size)), evaluate=False)),
+             text(sp.Eq(d(z[i], z[j]), delta, evaluate=False), ", and the same inside the sum")),
+        Step(ds, ratio(sp.Add(delta * sp.exp(z[i]) * total, -sp.exp(z[i]) * sp.exp(z[j]),
+                              evaluate=False)),
+             text(sp.KroneckerDelta(k, j), " keeps only the term k = j of the sum")),
+        Step(ds, sp.Mul(sp.exp(z[i]) / total, sp.Add(delta, -sp.exp(z[j]) / total,
+                                                     evaluate=False), evaluate=False),
+             text("split the fraction")),
+        Step(ds, s[i] * sp.Add(delta, -s[j], evaluate=False),
+             text("definition of ", s[i], " and ", s[j])),
+        Step(jac[i, j], sp.Add(s[i] * delta, -s[i] * s[j], evaluate=False),
+             text("the same, entry by entry: the Jacobian is diag(s) minus the outer product")),
+        Step(d(sp.log(s[i]), z[j]), sp.Mul(1 / s[i], ds, evaluate=False),
+             text("chain rule with the derivative of log")),
+        Step(d(sp.log(s[i]), z[j]), sp.Mul(1 / s[i], s[i] * sp.Add(delta, -s[j], evaluate=False),
+                                           evaluate=False),
+             text("the softmax derivative above")),
+        Step(d(sp.log(s[i]), z[j]), sp.Add(delta, -s[j], evaluate=False),
+             text("cancel ", s[i])),
+    ]
+    return Derivation(
+        name="softmax-jacobian",
+        title="The Jacobian of softmax and of log-softmax",
+        summary=text("Differentiating softmax with the quotient rule gives ",
+                     sp.Eq(ds, s[i] * (delta - s[j]), evaluate=False),
+                     "; in matrix form the Jacobian is diag(s) minus the outer product of s "
+                     "with itself, and log-softmax has derivative ",
+                     sp.Add(delta, -s[j], evaluate=False), "."),
+        givens=[text(sp.Eq(s[i], softmax_index(z, i, k, size), evaluate=False),
+                     " for ", sp.Symbol("i = 1, ..., K"))],
+        steps=steps,
+        definitions={s: sp.Lambda(a, softmax_index(z, a, k, size)),
+                     jac: sp.Lambda((a, b), d(s[a], z[b])),
+                     mat: sp.Lambda((a, b), s[a] * sp.KroneckerDelta(a, b) - s[a] * s[b])},
+        sizes={size: (2, 3, 4, 5, 6)},
+        numeric_sizes={size: 100},
+        indices={i: (sp.S.One, size), j: (sp.S.One, size)},
+        domains={z: (-4.0, 4.0)},
+        notation={jac[i, j]: r"\Bigl(\frac{\partial s}{\partial z}\Bigr)_{ij}",
+                  sp.Symbol("i = 1, ..., K"): r"i = 1, \dots, K"},
+        oracles=[Oracle(text("sympy.diff of the softmax definition"),
+                        s[i] * (delta - s[j]), d(softmax_index(z, i, k, size), z[j])),
+                 Oracle(text("entry (i, j) of diag(s) - s s^T"), jac[i, j], mat[i, j])],
+        problems=("A18",),
+    )

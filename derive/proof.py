@@ -1,0 +1,185 @@
+"""The plain data of a derivation: Verdict, Step, Derivation, Quantity, WorkedExample.
+
+These objects hold SymPy expressions and words, nothing else: the library builds them,
+the verifier fills in the verdicts, the renderers print them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import sympy as sp
+
+Status = Literal["proved", "checked", "refuted", "given"]
+StepKind = Literal["given", "equals", "implies"]
+# Words and inline maths: a rule such as ("substitute ", Eq(p0, 1 - p)) mixes plain text
+# (escaped by the renderer) with SymPy expressions (printed as inline maths).
+Text = tuple[str | sp.Basic, ...]
+
+
+def text(*parts: str | sp.Basic) -> Text:
+    """Build a Text from plain strings and SymPy expressions, in reading order."""
+    return tuple(parts)
+
+
+def plain(words: Text) -> str:
+    """A Text as a plain string (expressions in SymPy's own string form)."""
+    return "".join(p if isinstance(p, str) else sp.sstr(p) for p in words)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the verifier concluded about one step.
+
+    ``status`` is one of: ``proved`` (the difference reduced to 0 symbolically),
+    ``checked`` (not proved, but equal at many random points at high precision),
+    ``refuted`` (a counter-example was found) or ``given`` (a premise, not checked).
+    ``method`` says how, in words; ``counterexample`` maps symbols to the values at which
+    the two sides differ, with the two values under ``"lhs"`` and ``"rhs"``.
+    """
+
+    status: Status
+    method: str
+    points: int = 0
+    counterexample: dict[str, str] | None = None
+
+
+@dataclass
+class Step:
+    """One line of a derivation: ``lhs = rhs``, justified by ``rule``.
+
+    kind ``equals``: the line is an identity; its right side equals the previous line's
+    (or, for the first line of a new left side, its own left side).
+    kind ``implies``: the equation follows from the previous equation; checked by solving
+    the previous one for ``eliminate`` and substituting.
+    kind ``given``: a premise or definition, stated not checked.
+    """
+
+    lhs: sp.Expr
+    rhs: sp.Expr
+    rule: Text
+    kind: StepKind = "equals"
+    eliminate: sp.Symbol | None = None
+    verdict: Verdict | None = None
+
+
+@dataclass
+class Oracle:
+    """An independent check of a derivation's result: ``result`` must equal ``reference``.
+
+    Typically ``reference`` is ``sympy.diff`` of the raw expression.
+    """
+
+    description: Text
+    result: sp.Expr
+    reference: sp.Expr
+    verdict: Verdict | None = None
+
+
+@dataclass
+class Derivation:
+    """A named chain of steps from givens to a result, each step checked by the verifier.
+
+    ``domains`` gives the real interval each symbol is sampled from when checking
+    numerically; ``definitions`` unfolds named quantities (a loss J, say) before checking;
+    ``sizes`` lists concrete values of size symbols (m, K, ...) and ``indices`` the ranges
+    of free index symbols, so that index-notation steps are also checked on concrete sizes;
+    ``notation`` maps symbols to the LaTeX the reader should see.
+    """
+
+    name: str
+    title: str
+    summary: Text
+    steps: list[Step]
+    givens: list[Text] = field(default_factory=list)
+    domains: dict[sp.Symbol, tuple[float, float]] = field(default_factory=dict)
+    definitions: dict[sp.Basic, sp.Expr] = field(default_factory=dict)
+    sizes: dict[sp.Symbol, tuple[int, ...]] = field(default_factory=dict)
+    numeric_sizes: dict[sp.Symbol, int] = field(default_factory=dict)
+    indices: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = field(default_factory=dict)
+    notation: dict[sp.Basic, str] = field(default_factory=dict)
+    oracles: list[Oracle] = field(default_factory=list)
+    problems: tuple[str, ...] = ()
+
+    @property
+    def result(self) -> Step:
+        """The last step: what the derivation arrives at."""
+        return self.steps[-1]
+
+    @property
+    def checked_steps(self) -> list[Step]:
+        """The steps the verifier judges (every step but the givens)."""
+        return [s for s in self.steps if s.kind != "given"]
+
+    def tally(self) -> dict[str, int]:
+        """How many checked steps ended proved, checked and refuted."""
+        counts = {"proved": 0, "checked": 0, "refuted": 0}
+        for step in self.checked_steps:
+            if step.verdict is not None and step.verdict.status in counts:
+                counts[step.verdict.status] += 1
+        return counts
+
+    def _repr_latex_(self) -> str:
+        # Notebook display; the renderer is imported lazily so the data has no import edge to it.
+        from derive.render.latex import derivation_latex
+
+        return derivation_latex(self, standalone=True)
+
+
+@dataclass
+class Quantity:
+    """One named value of a worked example: ``symbol = formula = substituted = value``.
+
+    ``formula`` is written in the symbols of earlier quantities (or None for an input);
+    ``value`` is computed, never typed, as a float or a NumPy array.
+    """
+
+    symbol: sp.Symbol
+    formula: sp.Expr | None
+    value: float
+    group: str
+    note: str = ""
+
+
+@dataclass
+class Comparison:
+    """Two computed values that must agree (e.g. back-propagation against a closed form)."""
+
+    label: Text
+    left: float
+    right: float
+
+    @property
+    def abs_error(self) -> float:
+        return abs(self.left - self.right)
+
+
+@dataclass
+class WorkedExample:
+    """A numeric example: quantities in evaluation order, grouped, and comparisons."""
+
+    name: str
+    title: str
+    summary: Text
+    quantities: list[Quantity]
+    notation: dict[sp.Basic, str] = field(default_factory=dict)
+    comparisons: list[Comparison] = field(default_factory=list)
+    problems: tuple[str, ...] = ()
+
+    def groups(self) -> list[tuple[str, list[Quantity]]]:
+        """The quantities grouped by their group label, in first-appearance order."""
+        out: dict[str, list[Quantity]] = {}
+        for q in self.quantities:
+            out.setdefault(q.group, []).append(q)
+        return list(out.items())
+
+    def values(self) -> dict[sp.Symbol, float]:
+        """Every quantity's value, by symbol."""
+        return {q.symbol: q.value for q in self.quantities}
+
+    def __getitem__(self, name: str) -> Quantity:
+        for q in self.quantities:
+            if q.symbol.name == name:
+                return q
+        raise KeyError(name)
