@@ -192,7 +192,7 @@ def _size_assignments(sizes: dict[sp.Symbol, tuple[int, ...]]) -> Iterator[dict[
         yield dict(zip(names, combo, strict=True))
 
 
-def _index_assignments(expr: sp.Expr, ctx: Context,
+def _index_assignments(expr: sp.Basic, ctx: Context,
                        size: dict[sp.Symbol, int]) -> Iterator[dict[sp.Symbol, int]]:
     free = [i for i in ctx.indices if i in expr.free_symbols]
     ranges = []
@@ -330,7 +330,7 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     for size in _size_assignments(ctx.sizes):
         all_proved = True
         l_size, r_size = instantiate(left, size), instantiate(right, size)
-        for index in _index_assignments(l_size - r_size, ctx, size):
+        for index in _index_assignments(sp.Tuple(l_size, r_size), ctx, size):
             values = {**size, **index}
             l_c, r_c = instantiate(l_size, index), instantiate(r_size, index)
             if reduces_to_zero(l_c - r_c, CONCRETE_SIMPLIFY_MAX_OPS):
@@ -348,7 +348,7 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
         size = dict(ctx.numeric_sizes)
         # A sample of index values at the large size keeps the check fast.
         l_size, r_size = instantiate(left, size), instantiate(right, size)
-        index_values = list(_index_assignments(l_size - r_size, ctx, size))
+        index_values = list(_index_assignments(sp.Tuple(l_size, r_size), ctx, size))
         rng = random.Random(ctx.seed)
         sample = rng.sample(index_values, min(4, len(index_values))) if index_values else [{}]
         for index in sample:

@@ -1,0 +1,126 @@
+"""The command line: ``derive list | show | verify | build | render``.
+
+Bad input gets a one-line message on stderr and a non-zero exit (2 for an unknown name,
+1 for a failed check or build), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from derive.errors import DeriveError
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from derive.library.registry import DERIVATIONS, EXAMPLES, names
+    from derive.render.build import sheet_names
+
+    names()  # loads the library
+    for name in sorted(DERIVATIONS):
+        print(f"derivation  {name}")
+    for name in sorted(EXAMPLES):
+        print(f"example     {name}")
+    for name in sheet_names():
+        print(f"sheet       {name}")
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from derive.library.registry import get
+    from derive.render import formats
+
+    obj = get(args.name)
+    print(formats.FORMATS[args.format](obj))
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from derive.library.registry import DERIVATIONS, names
+    from derive.verify import refutations
+
+    names()
+    wanted = args.names or sorted(DERIVATIONS)
+    failed = 0
+    for name in wanted:
+        if name not in DERIVATIONS:
+            from derive.errors import UnknownNameError
+
+            raise UnknownNameError("derivation", name, sorted(DERIVATIONS))
+        start = time.perf_counter()
+        d = DERIVATIONS[name]()
+        tally = d.tally()
+        print(f"{name}: {sum(tally.values())} steps, {tally['proved']} proved, "
+              f"{tally['checked']} checked, {tally['refuted']} refuted "
+              f"({time.perf_counter() - start:.2f} s)")
+        for line in refutations(d):
+            print(f"  {line}", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from derive.render.build import build_sheet, sheet_names
+
+    out = Path(args.out)
+    for name in args.sheets or sheet_names():
+        start = time.perf_counter()
+        print(f"derive: building {name} ...", flush=True)
+        result = build_sheet(name, out, force=args.force)
+        state = "up to date" if result.skipped else f"built in {time.perf_counter() - start:.1f} s"
+        print(f"derive: {result.pdf} {state}", flush=True)
+    return 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from derive.render.build import build_document
+
+    doc = Path(args.document)
+    if not doc.exists():
+        raise DeriveError(f"no such document: {doc}")
+    result = build_document(doc.resolve(), Path(args.out), force=True)
+    print(f"derive: {result.pdf}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="derive", description="Machine-checked derivations of "
+                                "machine-learning maths, rendered to LaTeX and PDF.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list derivations, worked examples and sheets").set_defaults(
+        run=_cmd_list)
+    show = sub.add_parser("show", help="show one derivation or worked example")
+    show.add_argument("name")
+    show.add_argument("--format", choices=["text", "latex", "json"], default="text")
+    show.set_defaults(run=_cmd_show)
+    verify = sub.add_parser("verify", help="verify derivations (all by default)")
+    verify.add_argument("names", nargs="*")
+    verify.set_defaults(run=_cmd_verify)
+    build = sub.add_parser("build", help="build solution sheets (all by default) into build/")
+    build.add_argument("sheets", nargs="*")
+    build.add_argument("--out", default="build")
+    build.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    build.set_defaults(run=_cmd_build)
+    render = sub.add_parser("render", help="render and compile your own Jinja-LaTeX document")
+    render.add_argument("document")
+    render.add_argument("--out", default="build")
+    render.set_defaults(run=_cmd_render)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except DeriveError as err:
+        print(f"derive: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("derive: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

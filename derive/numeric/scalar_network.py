@@ -1,0 +1,110 @@
+"""Problem C12: a 2-3-1 regression network (logistic hidden units, linear output, L2 loss).
+
+Forward values for each example, back-propagation by local rules, and the same gradients
+from the closed form obtained by differentiating the whole batch loss with SymPy.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.functions import sigmoid
+from derive.library.registry import example
+from derive.numeric.worksheet import Worksheet
+from derive.proof import Comparison, WorkedExample, text
+
+HIDDEN_WEIGHTS = ((0.01, 0.02, 0.03), (0.03, 0.01, 0.02), (0.02, 0.03, 0.01))  # bias first
+OUTPUT_WEIGHTS = (0.01, 0.02, 0.03, 0.04)                                      # bias first
+BATCH = (((1.0, 2.0), 8.0), ((1.0, 3.0), 11.0), ((2.0, 2.0), 10.0))
+
+
+def _d(num: str, den: str) -> str:
+    return rf"\frac{{\partial {num}}}{{\partial {den}}}"
+
+
+@example("c12-scalar-network")
+def c12_scalar_network() -> WorkedExample:
+    """Every forward value, every back-propagated gradient and the closed-form check of C12."""
+    ws = Worksheet()
+    hidden = range(1, len(HIDDEN_WEIGHTS) + 1)
+    w = {(h, k): ws.given(ws.symbol(f"w_{h}{k}", rf"w_{{{h},{k}}}"), HIDDEN_WEIGHTS[h - 1][k],
+                          "parameters") for h in hidden for k in range(3)}
+    v = {h: ws.given(ws.symbol(f"v_{h}", rf"v_{{{h}}}"), OUTPUT_WEIGHTS[h], "parameters")
+         for h in range(4)}
+    params = [*w.values(), *v.values()]
+    param_latex = {**{(h, k): rf"w_{{{h},{k}}}" for h, k in w}, **{h: rf"v_{{{h}}}" for h in v}}
+
+    per_example: list[dict[sp.Symbol, sp.Symbol]] = []   # parameter -> d loss_i / d parameter
+    losses, raw_losses = [], []
+    for i, ((x1v, x2v), yv) in enumerate(BATCH, 1):
+        sup = f"^{{({i})}}"
+        group = f"Example {i}: forward pass"
+        x = {0: sp.S.One,
+             1: ws.given(ws.symbol(f"x1_{i}", f"x_1{sup}"), x1v, group),
+             2: ws.given(ws.symbol(f"x2_{i}", f"x_2{sup}"), x2v, group)}
+        y = ws.given(ws.symbol(f"y_{i}", f"y{sup}"), yv, group)
+        z, a = {}, {}
+        for h in hidden:
+            z[h] = ws.add(ws.symbol(f"z{h}_{i}", f"z_{h}{sup}"),
+                          sp.Add(*[w[h, k] * x[k] for k in range(3)], evaluate=False), group)
+        for h in hidden:
+            a[h] = ws.add(ws.symbol(f"a{h}_{i}", f"a_{h}{sup}"), sigmoid(z[h]), group)
+        yhat = ws.add(ws.symbol(f"yhat_{i}", rf"\hat y{sup}"),
+                      sp.Add(v[0], *[v[h] * a[h] for h in hidden], evaluate=False), group)
+        loss = ws.add(ws.symbol(f"loss_{i}", rf"\ell{sup}"), (yhat - y) ** 2, group)
+        losses.append(loss)
+
+        group = f"Example {i}: backward pass"
+        ell = rf"\ell{sup}"
+        d_yhat = ws.add(ws.symbol(f"d_yhat_{i}", _d(ell, rf"\hat y{sup}")), 2 * (yhat - y), group)
+        grads: dict[sp.Symbol, sp.Symbol] = {}
+        grads[v[0]] = ws.add(ws.symbol(f"d_v0_{i}", _d(ell, "v_{0}")), d_yhat, group)
+        d_z = {}
+        for h in hidden:
+            grads[v[h]] = ws.add(ws.symbol(f"d_v{h}_{i}", _d(ell, f"v_{{{h}}}")),
+                                 d_yhat * a[h], group)
+            d_a = ws.add(ws.symbol(f"d_a{h}_{i}", _d(ell, f"a_{h}{sup}")), d_yhat * v[h], group)
+            d_z[h] = ws.add(ws.symbol(f"d_z{h}_{i}", _d(ell, f"z_{h}{sup}")),
+                            sp.Mul(d_a, a[h], 1 - a[h], evaluate=False), group)
+        for h in hidden:
+            for k in range(3):
+                grads[w[h, k]] = ws.add(ws.symbol(f"d_w{h}{k}_{i}", _d(ell, f"w_{{{h},{k}}}")),
+                                        d_z[h] * x[k], group)
+        per_example.append(grads)
+
+        # The same loss written directly in the parameters, for the closed form.
+        raw_hidden = [sigmoid(w[h, 0] + w[h, 1] * x1v + w[h, 2] * x2v) for h in hidden]
+        raw_losses.append((v[0] + sum(v[h] * raw_hidden[h - 1] for h in hidden) - yv) ** 2)
+
+    ws.add(ws.symbol("L", "L"), sp.Add(*losses, evaluate=False), "Batch loss and gradients")
+    comparisons = []
+    raw_total = sp.Add(*raw_losses)
+    point = {p: ws.value(p) for p in params}
+    for p in params:
+        name = param_latex[_key(p, w, v)]
+        backprop = ws.add(ws.symbol(f"dL_{p.name}", _d("L", name)),
+                          sp.Add(*[g[p] for g in per_example], evaluate=False),
+                          "Batch loss and gradients")
+        closed = float(sp.N(sp.diff(raw_total, p).xreplace(point), 17))
+        comparisons.append(Comparison(text(sp.Symbol(f"dL/d{p.name}")), ws.value(backprop),
+                                      closed))
+        ws.notation[sp.Symbol(f"dL/d{p.name}")] = _d("L", name)
+    return ws.example(
+        "c12-scalar-network",
+        "Problem C12: forward and backward pass of a 2-3-1 regression network",
+        text("Three logistic hidden units, a linear output and the loss ",
+             sp.Symbol("(yhat - y)^2"), " per example, summed over the batch of three. "
+             "Back-propagation applies each node's local derivative; the closed form "
+             "differentiates the whole batch loss symbolically. Both are evaluated by the "
+             "program."),
+        comparisons,
+        problems=("C12",),
+    )
+
+
+def _key(p: sp.Symbol, w: dict[tuple[int, int], sp.Symbol], v: dict[int, sp.Symbol]
+         ) -> tuple[int, int] | int:
+    for key, sym in w.items():
+        if sym == p:
+            return key
+    return next(key for key, sym in v.items() if sym == p)

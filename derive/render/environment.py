@@ -1,0 +1,105 @@
+"""The Jinja environment: TeX-friendly delimiters, explicit escaping, the library as globals.
+
+Delimiters follow nbconvert's LaTeX templates: ``((* block *))``, ``((( variable )))`` and
+``((= comment =))``.  Autoescaping is off (it is HTML-only); templates escape plain text with
+the ``e`` filter, and every text that comes from the library is escaped by the renderer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import sympy as sp
+
+from derive.library.registry import get_derivation, get_example, names
+from derive.proof import Derivation, WorkedExample
+from derive.render import latex
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+@dataclass
+class Session:
+    """What one rendering used, for the verification summary at the end of a document."""
+
+    derivations: list[Derivation] = field(default_factory=list)
+    examples: list[WorkedExample] = field(default_factory=list)
+
+    def derivation(self, name: str) -> Derivation:
+        d = get_derivation(name)
+        if d not in self.derivations:
+            self.derivations.append(d)
+        return d
+
+    def example(self, name: str) -> WorkedExample:
+        ex = get_example(name)
+        if ex not in self.examples:
+            self.examples.append(ex)
+        return ex
+
+    def totals(self) -> dict[str, int]:
+        counts = {"derivations": len(self.derivations), "steps": 0, "proved": 0, "checked": 0,
+                  "refuted": 0, "oracles": 0, "examples": len(self.examples),
+                  "comparisons": sum(len(e.comparisons) for e in self.examples)}
+        for d in self.derivations:
+            tally = d.tally()
+            counts["steps"] += sum(tally.values())
+            for k, v in tally.items():
+                counts[k] += v
+            counts["oracles"] += len(d.oracles)
+        return counts
+
+
+def make_environment(search_path: list[Path] | None = None) -> jinja2.Environment:
+    """A Jinja environment that loads from ``search_path`` and then derive's templates."""
+    paths = [*(search_path or []), TEMPLATE_DIR]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in paths]),
+        block_start_string="((*", block_end_string="*))",
+        variable_start_string="(((", variable_end_string=")))",
+        comment_start_string="((=", comment_end_string="=))",
+        autoescape=False, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters.update(
+        e=latex.escape_text,
+        escape_tex=latex.escape_text,
+        tex=lambda expr, notation=None: latex.tex(expr, notation),
+        text=lambda words, notation=None: latex.text_latex(words, notation),
+        number=latex.number,
+        mark=latex.verdict_mark,
+    )
+    env.globals.update(
+        substituted=latex.substituted,
+        step_lines=latex.step_lines,
+        sstr=sp.sstr,
+        library_names=names,
+    )
+    return env
+
+
+def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render one template with a fresh Session; the library is callable from it.
+
+    ``derivation("bce-gradient")`` and ``example("c12-scalar-network")`` insert the verified
+    derivation or computed example; ``verification_summary()`` the totals of what was used.
+    """
+    session = Session()
+
+    def insert_derivation(name: str) -> str:
+        return env.get_template("partials/derivation.tex.j2").render(d=session.derivation(name))
+
+    def insert_example(name: str) -> str:
+        return env.get_template("partials/example.tex.j2").render(ex=session.example(name))
+
+    def summary() -> str:
+        return env.get_template("partials/summary.tex.j2").render(
+            session=session, totals=session.totals())
+
+    template = env.get_template(name)
+    return template.render(derivation=insert_derivation, example=insert_example,
+                           verification_summary=summary, get_derivation=session.derivation,
+                           get_example=session.example, **context)

@@ -1,0 +1,130 @@
+"""LaTeX printing: expressions with the reader's notation, escaped text, numbers, substitutions.
+
+Dispatch follows SymPy's printers: a subclass of ``LatexPrinter`` that first looks an
+expression up in the derivation's ``notation`` and otherwise prints as SymPy does (custom
+functions print themselves through their own ``_latex``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import sympy as sp
+from pylatex.utils import escape_latex
+from sympy.printing.latex import LatexPrinter
+
+from derive.proof import Derivation, Step, Text, Verdict
+
+# Unicode that prose may contain, mapped to LaTeX that pdflatex understands.
+UNICODE_TEXT = {
+    "σ": r"\ensuremath{\sigma}", "θ": r"\ensuremath{\theta}", "η": r"\ensuremath{\eta}",
+    "δ": r"\ensuremath{\delta}", "ℓ": r"\ensuremath{\ell}", "∂": r"\ensuremath{\partial}",
+    "Σ": r"\ensuremath{\Sigma}", "−": "-", "′": r"\ensuremath{'}", "·": r"\ensuremath{\cdot}",
+    "≤": r"\ensuremath{\le}", "≥": r"\ensuremath{\ge}", "→": r"\ensuremath{\to}",
+    "ᵀ": r"\ensuremath{^{\top}}", "×": r"\ensuremath{\times}", "≈": r"\ensuremath{\approx}",
+    "…": r"\dots{}", "–": "--", "—": "---", "‖": r"\ensuremath{\Vert}",
+}
+
+
+class NotationPrinter(LatexPrinter):
+    """LatexPrinter that prints any expression found in ``notation`` as the given LaTeX."""
+
+    def __init__(self, notation: Mapping[sp.Basic, str] | None = None, **settings: Any) -> None:
+        settings.setdefault("order", "none")          # keep the order the author wrote
+        settings.setdefault("mul_symbol", None)
+        super().__init__(settings)
+        self.notation = dict(notation or {})
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if isinstance(expr, sp.Basic) and expr in self.notation:
+            return self.notation[expr]
+        return super()._print(expr, **kwargs)
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        base = self._print(expr.base.label)
+        return f"{base}_{{{','.join(self._print(i) for i in expr.indices)}}}"
+
+
+def tex(expr: sp.Basic, notation: Mapping[sp.Basic, str] | None = None, **settings: Any) -> str:
+    """An expression (or an equation) as LaTeX, with the reader's notation."""
+    return NotationPrinter(notation, **settings).doprint(expr)
+
+
+def escape_text(words: str) -> str:
+    """Plain text made safe for LaTeX: special characters escaped, common Unicode mapped."""
+    escaped = escape_latex(words)
+    return "".join(UNICODE_TEXT.get(ch, ch) for ch in escaped)
+
+
+def text_latex(words: Text, notation: Mapping[sp.Basic, str] | None = None) -> str:
+    """A Text (plain strings and expressions) as LaTeX: strings escaped, expressions inline."""
+    return "".join(escape_text(p) if isinstance(p, str) else f"${tex(p, notation)}$"
+                   for p in words)
+
+
+def number(value: float, digits: int = 6) -> str:
+    """A computed number for the page: ``digits`` significant digits, scientific if extreme."""
+    if value == 0:
+        return "0"
+    if not math.isfinite(value):
+        return r"\infty" if value > 0 else r"-\infty"
+    exponent = math.floor(math.log10(abs(value)))
+    if -4 <= exponent < 6:
+        decimals = max(digits - 1 - exponent, 0)
+        s = f"{value:.{decimals}f}"
+        if "." in s:
+            s = s.rstrip("0").rstrip(".")
+        return s
+    mantissa = f"{value / 10**exponent:.{digits - 1}f}".rstrip("0").rstrip(".")
+    return rf"{mantissa} \times 10^{{{exponent}}}"
+
+
+def substituted(formula: sp.Expr, values: Mapping[sp.Basic, float],
+                notation: Mapping[sp.Basic, str] | None = None) -> str:
+    """The formula with every symbol replaced by its (computed) value, products dotted."""
+    shown = dict(notation or {})
+    for sym in formula.free_symbols:
+        if sym in values:
+            n = number(values[sym])
+            shown[sym] = f"\\left({n}\\right)" if values[sym] < 0 else n
+    return NotationPrinter(shown, mul_symbol="dot").doprint(formula)
+
+
+VERDICT_MARKS = {"proved": r"\proved", "checked": r"\checkednum", "refuted": r"\refuted",
+                 "given": r"\given"}
+
+
+def verdict_mark(verdict: Verdict | None) -> str:
+    """The margin mark of a verdict (macros defined in templates/partials/preamble.tex.j2)."""
+    return VERDICT_MARKS[verdict.status] if verdict is not None else ""
+
+
+def step_lines(d: Derivation) -> list[tuple[str, str, Step]]:
+    """Each step as (left column, right column) LaTeX for an align environment.
+
+    A step that continues the previous left side leaves its own left side blank; an
+    implication is marked with a double arrow.
+    """
+    lines = []
+    previous: Step | None = None
+    for step in d.steps:
+        same_lhs = previous is not None and step.kind == "equals" and previous.lhs == step.lhs
+        left = "" if same_lhs else tex(step.lhs, d.notation)
+        if step.kind == "implies":
+            left = r"\Longrightarrow\quad " + left
+        lines.append((left, "= " + tex(step.rhs, d.notation), step))
+        previous = step
+    return lines
+
+
+def derivation_latex(d: Derivation, standalone: bool = False) -> str:
+    """A compact math-only rendering (for notebooks): an aligned block with rules as text."""
+    rows = []
+    for left, right, step in step_lines(d):
+        rule = escape_text("".join(p if isinstance(p, str) else sp.sstr(p) for p in step.rule))
+        status = step.verdict.status if step.verdict else "unverified"
+        rows.append(rf"{left} &{right} && \text{{{rule} [{status}]}}")
+    body = "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+    return f"$$\n{body}\n$$" if standalone else body
