@@ -28,8 +28,8 @@ def c12_scalar_network() -> WorkedExample:
     ws = Worksheet()
     hidden = range(1, len(HIDDEN_WEIGHTS) + 1)
     w = {(h, k): ws.given(ws.symbol(f"w_{h}{k}", rf"w_{{{h},{k}}}"), HIDDEN_WEIGHTS[h - 1][k],
-                          "parameters") for h in hidden for k in range(3)}
-    v = {h: ws.given(ws.symbol(f"v_{h}", rf"v_{{{h}}}"), OUTPUT_WEIGHTS[h], "parameters")
+                          "Parameters") for h in hidden for k in range(3)}
+    v = {h: ws.given(ws.symbol(f"v_{h}", rf"v_{{{h}}}"), OUTPUT_WEIGHTS[h], "Parameters")
          for h in range(4)}
     params = [*w.values(), *v.values()]
     param_latex = {**{(h, k): rf"w_{{{h},{k}}}" for h, k in w}, **{h: rf"v_{{{h}}}" for h in v}}
@@ -51,25 +51,25 @@ def c12_scalar_network() -> WorkedExample:
             a[h] = ws.add(ws.symbol(f"a{h}_{i}", f"a_{h}{sup}"), sigmoid(z[h]), group)
         yhat = ws.add(ws.symbol(f"yhat_{i}", rf"\hat y{sup}"),
                       sp.Add(v[0], *[v[h] * a[h] for h in hidden], evaluate=False), group)
-        loss = ws.add(ws.symbol(f"loss_{i}", rf"\ell{sup}"), (yhat - y) ** 2, group)
+        loss = ws.add(ws.symbol(f"loss_{i}", rf"\ell{sup}"), sp.Pow(sp.Add(yhat, -y, evaluate=False), 2, evaluate=False), group)
         losses.append(loss)
 
         group = f"Example {i}: backward pass"
         ell = rf"\ell{sup}"
-        d_yhat = ws.add(ws.symbol(f"d_yhat_{i}", _d(ell, rf"\hat y{sup}")), 2 * (yhat - y), group)
+        d_yhat = ws.add(ws.symbol(f"d_yhat_{i}", _d(ell, rf"\hat y{sup}")), sp.Mul(2, sp.Add(yhat, -y, evaluate=False), evaluate=False), group)
         grads: dict[sp.Symbol, sp.Symbol] = {}
         grads[v[0]] = ws.add(ws.symbol(f"d_v0_{i}", _d(ell, "v_{0}")), d_yhat, group)
         d_z = {}
         for h in hidden:
             grads[v[h]] = ws.add(ws.symbol(f"d_v{h}_{i}", _d(ell, f"v_{{{h}}}")),
-                                 d_yhat * a[h], group)
-            d_a = ws.add(ws.symbol(f"d_a{h}_{i}", _d(ell, f"a_{h}{sup}")), d_yhat * v[h], group)
+                                 sp.Mul(d_yhat, a[h], evaluate=False), group)
+            d_a = ws.add(ws.symbol(f"d_a{h}_{i}", _d(ell, f"a_{h}{sup}")), sp.Mul(d_yhat, v[h], evaluate=False), group)
             d_z[h] = ws.add(ws.symbol(f"d_z{h}_{i}", _d(ell, f"z_{h}{sup}")),
                             sp.Mul(d_a, a[h], 1 - a[h], evaluate=False), group)
         for h in hidden:
             for k in range(3):
                 grads[w[h, k]] = ws.add(ws.symbol(f"d_w{h}{k}_{i}", _d(ell, f"w_{{{h},{k}}}")),
-                                        d_z[h] * x[k], group)
+                                        sp.Mul(d_z[h], x[k], evaluate=False), group)
         per_example.append(grads)
 
         # The same loss written directly in the parameters, for the closed form.
@@ -89,6 +89,7 @@ def c12_scalar_network() -> WorkedExample:
         comparisons.append(Comparison(text(sp.Symbol(f"dL/d{p.name}")), ws.value(backprop),
                                       closed))
         ws.notation[sp.Symbol(f"dL/d{p.name}")] = _d("L", name)
+    ws.notation[sp.Symbol("(yhat - y)^2")] = r"(\hat y - y)^2"
     return ws.example(
         "c12-scalar-network",
         "Problem C12: forward and backward pass of a 2-3-1 regression network",

@@ -14,6 +14,7 @@ from typing import Any
 import sympy as sp
 from pylatex.utils import escape_latex
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 from derive.proof import Derivation, Step, Text, Verdict
 
@@ -41,6 +42,15 @@ class NotationPrinter(LatexPrinter):
         if isinstance(expr, sp.Basic) and expr in self.notation:
             return self.notation[expr]
         return super()._print(expr, **kwargs)
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        # Always the partial sign: in these derivations every function has several inputs.
+        dim = sum(int(count) for _, count in expr.variable_count)
+        den = " ".join(rf"\partial {self._print(v)}" + (f"^{{{c}}}" if int(c) > 1 else "")
+                       for v, c in reversed(expr.variable_count))
+        num = r"\partial" + (f"^{{{dim}}}" if dim > 1 else "")
+        body = self.parenthesize(expr.expr, PRECEDENCE["Mul"], strict=True)
+        return rf"\frac{{{num}}}{{{den}}} {body}"
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         base = self._print(expr.base.label)

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_sheet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sheet A built once into a temporary build folder."""
+    if shutil.which("latexmk") is None:
+        pytest.fail("latexmk missing: `make test` installs TeX Live before running the tests")
+    from derive.render.build import build_sheet
+
+    out = tmp_path_factory.mktemp("build")
+    return build_sheet("A-neurons-networks-graphs", out, force=True).pdf

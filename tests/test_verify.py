@@ -1,0 +1,115 @@
+"""The verifier proves, checks and refutes; mutated flagship steps must be refuted."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+import sympy as sp
+
+from derive.errors import RefutedStepError
+from derive.functions import sigmoid
+from derive.library.logistic import bce_gradient, sigmoid_from_log_odds
+from derive.library.softmax import softmax_jacobian
+from derive.models import LogisticRegression
+from derive.proof import Derivation, Step, text
+from derive.verify import check_equal, Context, ensure_sound, verify
+
+x, y = sp.symbols("x y", real=True)
+EMPTY = Context({}, {}, {}, {}, {}, seed=1)
+
+
+def test_proves_a_true_identity() -> None:
+    assert check_equal(sigmoid(x) * (1 - sigmoid(x)), sigmoid(x) * sigmoid(-x), EMPTY).status \
+        == "proved"
+
+
+def test_refutes_with_a_counterexample() -> None:
+    verdict = check_equal(sigmoid(x), 1 / (1 + sp.exp(x)), EMPTY)
+    assert verdict.status == "refuted"
+    assert verdict.counterexample is not None and "x" in verdict.counterexample
+
+
+def test_checks_numerically_when_simplify_cannot() -> None:
+    # True for real x but not provable by the cheap tactics: a numeric check, not a proof.
+    lhs = sp.log(sp.exp(x) + sp.exp(2 * x)) - x
+    rhs = sp.log(1 + sp.exp(x))
+    verdict = check_equal(lhs, rhs, EMPTY)
+    assert verdict.status in {"proved", "checked"}
+    assert check_equal(lhs, rhs + 1e-9, EMPTY).status == "refuted"
+
+
+def _mutated(build: Callable[[], Derivation], index: int, rhs: Callable[[sp.Expr], sp.Expr]
+             ) -> Derivation:
+    d = build.unverified()  # type: ignore[attr-defined]
+    steps = list(d.steps)
+    steps[index] = dataclasses.replace(steps[index], rhs=rhs(steps[index].rhs), verdict=None)
+    return verify(dataclasses.replace(d, steps=steps, oracles=[]))
+
+
+def _status(d: Derivation, index: int) -> str:
+    assert d.steps[index].verdict is not None
+    return d.steps[index].verdict.status
+
+
+def test_flagships_verify_without_refutation() -> None:
+    for build in (sigmoid_from_log_odds, bce_gradient, softmax_jacobian):
+        d = build()
+        assert d.tally()["refuted"] == 0
+        assert all(o.verdict is not None and o.verdict.status == "proved" for o in d.oracles)
+        ensure_sound(d)
+
+
+def test_sigmoid_mutations_are_refuted() -> None:
+    t = sp.Symbol("t", real=True)
+    # step 8: p = e^t / (1 + e^t); flip the sign in the denominator
+    d = _mutated(sigmoid_from_log_odds, 7, lambda r: sp.exp(t) / (1 - sp.exp(t)))
+    assert _status(d, 7) == "refuted"
+    # step 9: 1/(1 + e^{-t}); change the exponent's sign
+    d = _mutated(sigmoid_from_log_odds, 8, lambda r: 1 / (1 + sp.exp(t)))
+    assert _status(d, 8) == "refuted"
+    with pytest.raises(RefutedStepError, match="step 9"):
+        ensure_sound(d)
+
+
+def test_bce_mutations_are_refuted() -> None:
+    lr = LogisticRegression()
+    i, j, xx = lr.i, lr.j, lr.x
+    final = 10  # the gradient sum_i (h_i - y_i) x_ij
+    assert bce_gradient().steps[final].rhs.has(xx[i, j])
+    flipped = _mutated(bce_gradient, final, lambda r: -r)
+    assert _status(flipped, final) == "refuted"
+    dropped = _mutated(bce_gradient, final, lambda r: r.replace(xx[i, j], 1))
+    assert _status(dropped, final) == "refuted"
+    swapped = _mutated(bce_gradient, final, lambda r: r.xreplace({xx[i, j]: xx[i, 0]}))
+    assert _status(swapped, final) == "refuted"
+
+
+def test_softmax_mutations_are_refuted() -> None:
+    d0 = softmax_jacobian()
+    s = next(b for b in d0.steps[9].rhs.atoms(sp.IndexedBase) if b.name == "s")
+    i, j = sorted({x for x in d0.steps[9].rhs.free_symbols if x.name in "ij"}, key=str)
+    # log-softmax: delta_ij - s_j with the index swapped to s_i
+    swapped = _mutated(softmax_jacobian, 9, lambda r: r.xreplace({s[j]: s[i]}))
+    assert _status(swapped, 9) == "refuted"
+    # quotient rule with the denominator's exponent changed from 2 to 3
+    exponent = _mutated(softmax_jacobian, 1, lambda r: r.replace(
+        lambda e: isinstance(e, sp.Pow) and e.exp == -2, lambda e: sp.Pow(e.base, -3)))
+    assert _status(exponent, 1) == "refuted"
+    # s_i (delta_ij - s_j) with the sign inside flipped
+    flipped = _mutated(softmax_jacobian, 5, lambda r: s[i] * (sp.KroneckerDelta(i, j) + s[j]))
+    assert _status(flipped, 5) == "refuted"
+
+
+def test_implication_step_is_checked_against_previous_equation() -> None:
+    p = sp.Symbol("p", positive=True)
+    t = sp.Symbol("t", real=True)
+    good = Derivation("demo", "demo", text(""), [
+        Step(sp.log(p / (1 - p)), t, text("given"), kind="given"),
+        Step(p, sp.exp(t) / (1 + sp.exp(t)), text("solve"), kind="implies", eliminate=t)],
+        domains={p: (0.01, 0.99)})
+    assert verify(good).steps[1].verdict.status == "proved"  # type: ignore[union-attr]
+    bad = dataclasses.replace(good, steps=[good.steps[0], dataclasses.replace(
+        good.steps[1], rhs=sp.exp(t) / (2 + sp.exp(t)), verdict=None)])
+    assert verify(bad).steps[1].verdict.status == "refuted"  # type: ignore[union-attr]
