@@ -1,0 +1,70 @@
+"""Benchmark of a clean `make pdf`: import, derive + verify, render, LaTeX; then a no-op rebuild.
+
+Run with `make bench`. Prints seconds per phase and the share spent outside the TeX engine.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def seconds(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    py = sys.executable
+    sympy_only = min(seconds([py, "-c", "import sympy"]) for _ in range(3))
+    derive_import = min(seconds([py, "-c", "import sympy, derive, derive.cli"]) for _ in range(3))
+    print(f"import sympy                 {sympy_only:6.2f} s")
+    print(f"import derive beyond sympy   {derive_import - sympy_only:6.2f} s")
+
+    start = time.perf_counter()
+    from derive.library.registry import DERIVATIONS, EXAMPLES, names
+
+    names()
+    t_import = time.perf_counter() - start
+    start = time.perf_counter()
+    for build in DERIVATIONS.values():
+        build()
+    for build in EXAMPLES.values():
+        build()
+    t_verify = time.perf_counter() - start
+    print(f"load the library             {t_import:6.2f} s")
+    print(f"derive + verify everything   {t_verify:6.2f} s")
+
+    from derive.render.build import SHEET_DIR, compile_latex, render_tex, sheet_names
+
+    out = Path(tempfile.mkdtemp(prefix="derive-bench-"))
+    t_render = t_tex = 0.0
+    for name in sheet_names():
+        start = time.perf_counter()
+        tex = render_tex(SHEET_DIR / f"{name}.tex.j2")
+        t_render += time.perf_counter() - start
+        path = out / f"{name}.tex"
+        path.write_text(tex)
+        start = time.perf_counter()
+        compile_latex(path)
+        t_tex += time.perf_counter() - start
+    print(f"render templates             {t_render:6.2f} s")
+    print(f"LaTeX compile (latexmk)      {t_tex:6.2f} s")
+    total = t_import + t_verify + t_render + t_tex
+    print(f"share outside the TeX engine {100 * (total - t_tex) / total:6.1f} %")
+    shutil.rmtree(out)
+
+    derive = str(Path(py).with_name("derive"))
+    subprocess.run([derive, "build"], check=True, cwd=ROOT, capture_output=True)
+    print(f"no-op rebuild (derive build) {seconds([derive, 'build']):6.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""End-to-end tests of the command line and the build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from derive.cli import main
+from derive.errors import LatexError, TemplateError
+from derive.library import c12_scalar_network
+from derive.render.build import build_document, compile_latex
+from derive.render.latex import number
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "derive.cli", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600)
+
+
+def test_list_names_everything() -> None:
+    out = run("list").stdout
+    assert "derivation  bce-gradient" in out and "sheet       A-neurons-networks-graphs" in out
+
+
+def test_unknown_name_is_one_line_with_suggestion_and_exit_2() -> None:
+    proc = run("show", "bce-gradiant")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "did you mean bce-gradient" in proc.stderr
+
+
+def test_show_json_of_derivation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "sigmoid-from-log-odds", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["tally"] == {"proved": 9, "checked": 0, "refuted": 0}
+    assert data["steps"][-1]["rhs"] == r"\sigma\left(\theta^{\top} x\right)"
+    assert all(s["verdict"]["status"] in {"proved", "given"} for s in data["steps"])
+
+
+def test_show_json_of_worked_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "c12-scalar-network", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    values = {q["name"]: q["value"] for q in data["quantities"]}
+    assert values["z1_1"] == pytest.approx(0.09)
+    assert len(data["comparisons"]) == 13
+
+
+def test_show_text_and_latex(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "softmax-jacobian"]) == 0
+    assert "proved" in capsys.readouterr().out
+    assert main(["show", "softmax-jacobian", "--format", "latex"]) == 0
+    assert r"\begin{align*}" in capsys.readouterr().out
+
+
+def test_verify_all(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify"]) == 0
+    out = capsys.readouterr().out
+    assert "bce-gradient:" in out and "0 refuted" in out
+
+
+def test_sheet_pdf_contains_computed_values(built_sheet: Path) -> None:
+    text = subprocess.run(["pdftotext", "-layout", str(built_sheet), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Verification summary" in text
+    assert "refuted" in text
+    ex = c12_scalar_network()
+    for name in ("a1_1", "yhat_2", "loss_3", "d_z1_1"):
+        shown = number(ex[name].value).lstrip("-")
+        assert shown in text, f"{name} = {shown} not on the sheet"
+    for c in ex.comparisons[:3]:
+        assert number(c.left, 10).lstrip("-") in text
+
+
+def test_render_user_document_pulls_in_a_derivation(tmp_path: Path) -> None:
+    doc = tmp_path / "notes.tex.j2"
+    doc.write_text("\\documentclass{article}\n((* include 'partials/preamble.tex.j2' *))\n"
+                   "\\begin{document}\nMy notes.\n((( derivation('softmax-jacobian') )))\n"
+                   "((( verification_summary() )))\n\\end{document}\n")
+    assert main(["render", str(doc), "--out", str(tmp_path / "out")]) == 0
+    pdf = tmp_path / "out" / "notes.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "My notes." in text and "Jacobian of softmax" in text
+
+
+def test_template_error_names_file_and_line(tmp_path: Path) -> None:
+    doc = tmp_path / "broken.tex.j2"
+    doc.write_text("line one\n((* if *))\n")
+    with pytest.raises(TemplateError, match=r"broken.tex.j2:2"):
+        build_document(doc, tmp_path / "out")
+
+
+def test_unknown_derivation_in_template_is_reported(tmp_path: Path) -> None:
+    doc = tmp_path / "typo.tex.j2"
+    doc.write_text("((( derivation('no-such-thing') )))\n")
+    assert main(["render", str(doc), "--out", str(tmp_path / "out")]) == 2
+
+
+def test_latex_error_reports_line_and_keeps_previous_pdf(tmp_path: Path, built_sheet: Path
+                                                         ) -> None:
+    if shutil.which("latexmk") is None:
+        pytest.fail("latexmk missing")
+    tex = tmp_path / "bad.tex"
+    pdf = tmp_path / "bad.pdf"
+    shutil.copy(built_sheet, pdf)
+    before = pdf.read_bytes()
+    tex.write_text("\\documentclass{article}\n\\begin{document}\nfine\n\\undefinedmacro\n"
+                   "\\end{document}\n")
+    with pytest.raises(LatexError, match=r"bad.tex:4: Undefined control sequence.*undefinedmacro"):
+        compile_latex(tex)
+    assert pdf.read_bytes() == before
+
+
+def test_unchanged_sheet_is_not_rebuilt(built_sheet: Path) -> None:
+    from derive.render.build import build_sheet
+
+    again = build_sheet("A-neurons-networks-graphs", built_sheet.parent)
+    assert again.skipped
