@@ -63,8 +63,9 @@ class sigmoid(_Elementary):  # noqa: N801  (SymPy functions are lower-case)
         return True if self.args[0].is_real else None
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        body = rf"\sigma\left({printer._print(self.args[0])}\right)"
-        return body if exp is None else rf"\sigma^{{{exp}}}\left({printer._print(self.args[0])}\right)"
+        arg = printer._print(self.args[0])
+        power = "" if exp is None else f"^{{{exp}}}"
+        return rf"\sigma{power}\left({arg}\right)"
 
 
 class relu(_Elementary):  # noqa: N801

@@ -31,9 +31,9 @@ from derive.proof import Derivation, Oracle, Step, Verdict, plain
 NUMERIC_POINTS = 24          # random points per numeric check
 PRECISION_DIGITS = 30        # mpmath working precision
 RELATIVE_TOLERANCE = 1e-18   # at 30 digits, honest rounding stays far below this
-SIMPLIFY_MAX_OPS = 250
+SIMPLIFY_MAX_OPS = 250        # larger differences skip sympy.simplify (unbounded time)
 CONCRETE_SIMPLIFY_MAX_OPS = 60  # concrete sizes fall back to numbers sooner
-MAX_INDEX_VALUES = 8         # index assignments checked per concrete size       # larger differences skip sympy.simplify (its time is unbounded)
+MAX_INDEX_VALUES = 8          # index assignments checked per concrete size
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,13 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.functions import elementary, sigmoid
-from derive.library import bce_gradient, c12_scalar_network, names, sigmoid_from_log_odds
-from derive.library import softmax_jacobian
+from derive.library import (
+    bce_gradient,
+    c12_scalar_network,
+    names,
+    sigmoid_from_log_odds,
+    softmax_jacobian,
+)
 from derive.models import LogisticRegression
 from derive.verify import Context, instantiate, unfold
 

@@ -14,7 +14,7 @@ from derive.library.logistic import bce_gradient, sigmoid_from_log_odds
 from derive.library.softmax import softmax_jacobian
 from derive.models import LogisticRegression
 from derive.proof import Derivation, Step, text
-from derive.verify import check_equal, Context, ensure_sound, verify
+from derive.verify import Context, check_equal, ensure_sound, verify
 
 x, y = sp.symbols("x y", real=True)
 EMPTY = Context({}, {}, {}, {}, {}, seed=1)

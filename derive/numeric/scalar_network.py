@@ -32,7 +32,7 @@ def c12_scalar_network() -> WorkedExample:
     v = {h: ws.given(ws.symbol(f"v_{h}", rf"v_{{{h}}}"), OUTPUT_WEIGHTS[h], "Parameters")
          for h in range(4)}
     params = [*w.values(), *v.values()]
-    param_latex = {**{(h, k): rf"w_{{{h},{k}}}" for h, k in w}, **{h: rf"v_{{{h}}}" for h in v}}
+    param_latex: dict[tuple[int, int] | int, str] = {**{(h, k): rf"w_{{{h},{k}}}" for h, k in w}, **{h: rf"v_{{{h}}}" for h in v}}
 
     per_example: list[dict[sp.Symbol, sp.Symbol]] = []   # parameter -> d loss_i / d parameter
     losses, raw_losses = [], []
@@ -51,19 +51,23 @@ def c12_scalar_network() -> WorkedExample:
             a[h] = ws.add(ws.symbol(f"a{h}_{i}", f"a_{h}{sup}"), sigmoid(z[h]), group)
         yhat = ws.add(ws.symbol(f"yhat_{i}", rf"\hat y{sup}"),
                       sp.Add(v[0], *[v[h] * a[h] for h in hidden], evaluate=False), group)
-        loss = ws.add(ws.symbol(f"loss_{i}", rf"\ell{sup}"), sp.Pow(sp.Add(yhat, -y, evaluate=False), 2, evaluate=False), group)
+        loss = ws.add(ws.symbol(f"loss_{i}", rf"\ell{sup}"),
+                      sp.Pow(sp.Add(yhat, -y, evaluate=False), 2, evaluate=False), group)
         losses.append(loss)
 
         group = f"Example {i}: backward pass"
         ell = rf"\ell{sup}"
-        d_yhat = ws.add(ws.symbol(f"d_yhat_{i}", _d(ell, rf"\hat y{sup}")), sp.Mul(2, sp.Add(yhat, -y, evaluate=False), evaluate=False), group)
+        error = sp.Add(yhat, -y, evaluate=False)
+        d_yhat = ws.add(ws.symbol(f"d_yhat_{i}", _d(ell, rf"\hat y{sup}")),
+                        sp.Mul(2, error, evaluate=False), group)
         grads: dict[sp.Symbol, sp.Symbol] = {}
         grads[v[0]] = ws.add(ws.symbol(f"d_v0_{i}", _d(ell, "v_{0}")), d_yhat, group)
         d_z = {}
         for h in hidden:
             grads[v[h]] = ws.add(ws.symbol(f"d_v{h}_{i}", _d(ell, f"v_{{{h}}}")),
                                  sp.Mul(d_yhat, a[h], evaluate=False), group)
-            d_a = ws.add(ws.symbol(f"d_a{h}_{i}", _d(ell, f"a_{h}{sup}")), sp.Mul(d_yhat, v[h], evaluate=False), group)
+            d_a = ws.add(ws.symbol(f"d_a{h}_{i}", _d(ell, f"a_{h}{sup}")),
+                         sp.Mul(d_yhat, v[h], evaluate=False), group)
             d_z[h] = ws.add(ws.symbol(f"d_z{h}_{i}", _d(ell, f"z_{h}{sup}")),
                             sp.Mul(d_a, a[h], 1 - a[h], evaluate=False), group)
         for h in hidden:
