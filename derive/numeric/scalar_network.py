@@ -32,7 +32,8 @@ def c12_scalar_network() -> WorkedExample:
     v = {h: ws.given(ws.symbol(f"v_{h}", rf"v_{{{h}}}"), OUTPUT_WEIGHTS[h], "Parameters")
          for h in range(4)}
     params = [*w.values(), *v.values()]
-    param_latex: dict[tuple[int, int] | int, str] = {**{(h, k): rf"w_{{{h},{k}}}" for h, k in w}, **{h: rf"v_{{{h}}}" for h in v}}
+    param_latex: dict[tuple[int, int] | int, str] = {
+        **{(h, k): rf"w_{{{h},{k}}}" for h, k in w}, **{h: rf"v_{{{h}}}" for h in v}}
 
     per_example: list[dict[sp.Symbol, sp.Symbol]] = []   # parameter -> d loss_i / d parameter
     losses, raw_losses = [], []
