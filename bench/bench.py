@@ -5,6 +5,7 @@ Run with `make bench`. Prints seconds per phase and the share spent outside the 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ def seconds(cmd: list[str]) -> float:
 
 
 def main() -> None:
+    os.environ["DERIVE_CACHE"] = "off"   # measure a cold verification, as on a clean checkout
     py = sys.executable
     sympy_only = min(seconds([py, "-c", "import sympy"]) for _ in range(3))
     derive_import = min(seconds([py, "-c", "import sympy, derive, derive.cli"]) for _ in range(3))

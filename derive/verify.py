@@ -18,6 +18,7 @@ import random
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import mpmath
@@ -436,3 +437,53 @@ def ensure_sound(derivation: Derivation) -> Derivation:
 
 __all__ = ["Oracle", "Verdict", "check_equal", "check_implies", "ensure_sound", "refutations",
            "verify", "verify_step"]
+
+
+# --- a cache of verdicts, keyed by everything a verdict depends on ----------------------
+
+def verdict_key(derivation: Derivation) -> str:
+    """A hash of the steps, oracles, context and the verifier's own code."""
+    import hashlib
+    h = hashlib.sha256()
+    for source in ("verify.py", "functions.py"):
+        h.update((Path(__file__).with_name(source)).read_bytes())
+    ctx = Context.of(derivation)
+    parts: list[object] = [
+        [(sp.srepr(s.lhs), sp.srepr(s.rhs), s.kind, str(s.eliminate)) for s in derivation.steps],
+        [(sp.srepr(o.result), sp.srepr(o.reference)) for o in derivation.oracles],
+        sorted((sp.srepr(k), sp.srepr(v)) for k, v in ctx.definitions.items()),
+        sorted((sp.srepr(k), v) for k, v in ctx.domains.items()),
+        sorted((str(k), v) for k, v in ctx.sizes.items()),
+        sorted((str(k), v) for k, v in ctx.numeric_sizes.items()),
+        sorted((str(k), sp.srepr(sp.Tuple(*v))) for k, v in ctx.indices.items()),
+        ctx.seed,
+    ]
+    h.update(repr(parts).encode())
+    return h.hexdigest()
+
+
+def verify_cached(derivation: Derivation, cache_dir: Path | None) -> Derivation:
+    """``verify``, reusing the verdicts of an identical earlier run stored in cache_dir."""
+    import json
+
+    if cache_dir is None:
+        return verify(derivation)
+    path = cache_dir / f"{derivation.name}-{verdict_key(derivation)[:32]}.json"
+    if path.exists():
+        try:
+            stored = json.loads(path.read_text())
+            for step, v in zip(derivation.steps, stored["steps"], strict=True):
+                step.verdict = Verdict(**v)
+            for oracle, v in zip(derivation.oracles, stored["oracles"], strict=True):
+                oracle.verdict = Verdict(**v)
+            return derivation
+        except (ValueError, KeyError, TypeError):
+            pass  # a damaged entry is simply recomputed
+    verify(derivation)
+    data = {"steps": [vars(s.verdict) for s in derivation.steps],
+            "oracles": [vars(o.verdict) for o in derivation.oracles]}
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data))
+    tmp.replace(path)
+    return derivation

@@ -113,3 +113,14 @@ def test_implication_step_is_checked_against_previous_equation() -> None:
     bad = dataclasses.replace(good, steps=[good.steps[0], dataclasses.replace(
         good.steps[1], rhs=sp.exp(t) / (2 + sp.exp(t)), verdict=None)])
     assert verify(bad).steps[1].verdict.status == "refuted"  # type: ignore[union-attr]
+
+
+def test_verdict_cache_reuses_identical_verdicts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from derive.verify import verify_cached
+
+    first = verify_cached(sigmoid_from_log_odds.unverified(), tmp_path)  # type: ignore[attr-defined]
+    assert len(list(tmp_path.glob("*.json"))) == 1
+    second = verify_cached(sigmoid_from_log_odds.unverified(), tmp_path)  # type: ignore[attr-defined]
+    assert [s.verdict for s in first.steps] == [s.verdict for s in second.steps]
+    mutated = _mutated(sigmoid_from_log_odds, 8, lambda r: 1 / (1 + sp.exp(r)))
+    assert verify_cached(mutated, tmp_path).steps[8].verdict.status == "refuted"  # type: ignore[union-attr]

@@ -8,12 +8,21 @@ object (built once and cached).  Worked examples register the same way with :fun
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from derive.errors import UnknownNameError
 from derive.proof import Derivation, WorkedExample
-from derive.verify import ensure_sound, verify
+from derive.verify import ensure_sound, verify_cached
+
+# Verdicts are cached by content (steps, context and the verifier's code), so a rebuild after
+# a change elsewhere does not re-verify; DERIVE_CACHE=off turns the cache off.
+_CACHE_SETTING = os.environ.get("DERIVE_CACHE", "")
+CACHE_DIR: Path | None = (None if _CACHE_SETTING == "off" else
+                          Path(_CACHE_SETTING or Path(__file__).resolve().parents[2] / "build"
+                               / ".cache" / "verdicts"))
 
 DERIVATIONS: dict[str, Callable[[], Derivation]] = {}
 EXAMPLES: dict[str, Callable[[], WorkedExample]] = {}
@@ -30,7 +39,7 @@ def derivation(name: str) -> Callable[[Callable[[], Derivation]], Callable[[], D
             d = build()
             if d.name != name:
                 raise ValueError(f"derivation registered as {name!r} is named {d.name!r}")
-            return verify(d)
+            return verify_cached(d, CACHE_DIR)
 
         verified.__doc__ = build.__doc__
         verified.__name__ = build.__name__
