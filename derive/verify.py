@@ -361,8 +361,11 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
                 return Verdict("refuted", "the two sides differ at a large size", got, example)
             agreed += got
         numeric_text = f"; equal at {agreed} random points for {_sizes_text([size])}"
+    all_sizes = list(_size_assignments(ctx.sizes))
     sizes_text = (f"proved for {_sizes_text(proved_sizes)}" if proved_sizes
-                  else "checked on concrete sizes")
+                  else "checked numerically on concrete sizes")
+    if proved_sizes and len(proved_sizes) < len(all_sizes):
+        sizes_text += ", numerically for the other concrete sizes"
     if general:
         return Verdict("proved", f"proved for general sizes; {sizes_text}{numeric_text}", agreed)
     return Verdict("checked", f"{sizes_text}{numeric_text}", agreed)
