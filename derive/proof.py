@@ -23,6 +23,16 @@ def text(*parts: str | sp.Basic) -> Text:
     return tuple(parts)
 
 
+def written_sum(*terms: sp.Expr) -> sp.Expr:
+    """A sum that keeps the order written, for display; the verifier evaluates it as usual."""
+    return sp.Add(*terms, evaluate=False)
+
+
+def written_product(*factors: sp.Expr) -> sp.Expr:
+    """A product that keeps the order (and grouping) written, for display."""
+    return sp.Mul(*factors, evaluate=False)
+
+
 def plain(words: Text) -> str:
     """A Text as a plain string (expressions in SymPy's own string form)."""
     return "".join(p if isinstance(p, str) else sp.sstr(p) for p in words)

@@ -8,16 +8,8 @@ from derive.functions import sigmoid
 from derive.library.registry import derivation
 from derive.models import LogisticRegression, bernoulli_likelihood
 from derive.proof import Derivation, Oracle, Step, text
-
-
-def _sum(*terms: sp.Expr) -> sp.Expr:
-    """A sum displayed in the order written (the verifier evaluates it all the same)."""
-    return sp.Add(*terms, evaluate=False)
-
-
-def _prod(*factors: sp.Expr) -> sp.Expr:
-    """A product displayed in the order written."""
-    return sp.Mul(*factors, evaluate=False)
+from derive.proof import written_product as _prod
+from derive.proof import written_sum as _sum
 
 
 @derivation("sigmoid-from-log-odds")

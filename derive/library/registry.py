@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import TypeVar
 
 from derive.errors import UnknownNameError
+from derive.paths import BUILD_DIR
 from derive.proof import Derivation, WorkedExample
 from derive.verify import ensure_sound, verify_cached
 
 # Verdicts are cached by content (steps, context and the verifier's code), so a rebuild after
 # a change elsewhere does not re-verify; DERIVE_CACHE=off turns the cache off.
 _CACHE_SETTING = os.environ.get("DERIVE_CACHE", "")
-CACHE_DIR: Path | None = (None if _CACHE_SETTING == "off" else
-                          Path(_CACHE_SETTING or Path(__file__).resolve().parents[2] / "build"
-                               / ".cache" / "verdicts"))
+CACHE_DIR: Path | None = (None if _CACHE_SETTING == "off"
+                          else Path(_CACHE_SETTING or BUILD_DIR / ".cache" / "verdicts"))
 
 DERIVATIONS: dict[str, Callable[[], Derivation]] = {}
 EXAMPLES: dict[str, Callable[[], WorkedExample]] = {}

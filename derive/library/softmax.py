@@ -6,7 +6,7 @@ import sympy as sp
 
 from derive.library.registry import derivation
 from derive.models import softmax_index
-from derive.proof import Derivation, Oracle, Step, text
+from derive.proof import Derivation, Oracle, Step, text, written_product, written_sum
 
 
 @derivation("softmax-jacobian")
@@ -24,34 +24,31 @@ def softmax_jacobian() -> Derivation:
     d = sp.Derivative
 
     def ratio(num: sp.Expr) -> sp.Expr:
-        return sp.Mul(num, sp.Pow(total, -2), evaluate=False)
+        return written_product(num, sp.Pow(total, -2))
 
     ds = d(s[i], z[j])
     steps = [
         Step(s[i], softmax_index(z, i, k, size), text("definition of softmax"), kind="given"),
-        Step(ds, ratio(sp.Add(d(sp.exp(z[i]), z[j]) * total,
-                              -sp.exp(z[i]) * d(total, z[j]), evaluate=False)),
+        Step(ds, ratio(written_sum(d(sp.exp(z[i]), z[j]) * total,
+                                   -sp.exp(z[i]) * d(total, z[j]))),
              text("quotient rule")),
-        Step(ds, ratio(sp.Add(delta * sp.exp(z[i]) * total,
-                              -sp.exp(z[i]) * sp.Sum(sp.KroneckerDelta(k, j) * sp.exp(z[k]),
-                                                     (k, 1, size)), evaluate=False)),
+        Step(ds, ratio(written_sum(delta * sp.exp(z[i]) * total,
+                                   -sp.exp(z[i]) * sp.Sum(sp.KroneckerDelta(k, j) * sp.exp(z[k]),
+                                                          (k, 1, size)))),
              text(sp.Eq(d(z[i], z[j]), delta, evaluate=False), ", and the same inside the sum")),
-        Step(ds, ratio(sp.Add(delta * sp.exp(z[i]) * total, -sp.exp(z[i]) * sp.exp(z[j]),
-                              evaluate=False)),
+        Step(ds, ratio(written_sum(delta * sp.exp(z[i]) * total, -sp.exp(z[i]) * sp.exp(z[j]))),
              text(sp.KroneckerDelta(k, j), " keeps only the term k = j of the sum")),
-        Step(ds, sp.Mul(sp.exp(z[i]) / total, sp.Add(delta, -sp.exp(z[j]) / total,
-                                                     evaluate=False), evaluate=False),
+        Step(ds, written_product(sp.exp(z[i]) / total, written_sum(delta, -sp.exp(z[j]) / total)),
              text("split the fraction")),
-        Step(ds, s[i] * sp.Add(delta, -s[j], evaluate=False),
+        Step(ds, s[i] * written_sum(delta, -s[j]),
              text("definition of ", s[i], " and ", s[j])),
-        Step(jac[i, j], sp.Add(s[i] * delta, -s[i] * s[j], evaluate=False),
+        Step(jac[i, j], written_sum(s[i] * delta, -s[i] * s[j]),
              text("the same, entry by entry: the Jacobian is diag(s) minus the outer product")),
-        Step(d(sp.log(s[i]), z[j]), sp.Mul(1 / s[i], ds, evaluate=False),
+        Step(d(sp.log(s[i]), z[j]), written_product(1 / s[i], ds),
              text("chain rule with the derivative of log")),
-        Step(d(sp.log(s[i]), z[j]), sp.Mul(1 / s[i], s[i] * sp.Add(delta, -s[j], evaluate=False),
-                                           evaluate=False),
+        Step(d(sp.log(s[i]), z[j]), written_product(1 / s[i], s[i] * written_sum(delta, -s[j])),
              text("the softmax derivative above")),
-        Step(d(sp.log(s[i]), z[j]), sp.Add(delta, -s[j], evaluate=False),
+        Step(d(sp.log(s[i]), z[j]), written_sum(delta, -s[j]),
              text("cancel ", s[i])),
     ]
     return Derivation(
@@ -61,7 +58,7 @@ def softmax_jacobian() -> Derivation:
                      sp.Eq(ds, s[i] * (delta - s[j]), evaluate=False),
                      "; in matrix form the Jacobian is diag(s) minus the outer product of s "
                      "with itself, and log-softmax has derivative ",
-                     sp.Add(delta, -s[j], evaluate=False), "."),
+                     written_sum(delta, -s[j]), "."),
         givens=[text(sp.Eq(s[i], softmax_index(z, i, k, size), evaluate=False),
                      " for ", sp.Symbol("i = 1, ..., K"))],
         steps=steps,

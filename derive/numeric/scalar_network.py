@@ -11,7 +11,7 @@ import sympy as sp
 from derive.functions import sigmoid
 from derive.library.registry import example
 from derive.numeric.worksheet import Worksheet
-from derive.proof import Comparison, WorkedExample, text
+from derive.proof import Comparison, WorkedExample, text, written_product, written_sum
 
 HIDDEN_WEIGHTS = ((0.01, 0.02, 0.03), (0.03, 0.01, 0.02), (0.02, 0.03, 0.01))  # bias first
 OUTPUT_WEIGHTS = (0.01, 0.02, 0.03, 0.04)                                      # bias first
@@ -32,8 +32,8 @@ def c12_scalar_network() -> WorkedExample:
     v = {h: ws.given(ws.symbol(f"v_{h}", rf"v_{{{h}}}"), OUTPUT_WEIGHTS[h], "Parameters")
          for h in range(4)}
     params = [*w.values(), *v.values()]
-    param_latex: dict[tuple[int, int] | int, str] = {
-        **{(h, k): rf"w_{{{h},{k}}}" for h, k in w}, **{h: rf"v_{{{h}}}" for h in v}}
+    param_latex = {**{w[h, k]: rf"w_{{{h},{k}}}" for h, k in w},
+                   **{v[h]: rf"v_{{{h}}}" for h in v}}
 
     per_example: list[dict[sp.Symbol, sp.Symbol]] = []   # parameter -> d loss_i / d parameter
     losses, raw_losses = [], []
@@ -47,48 +47,48 @@ def c12_scalar_network() -> WorkedExample:
         z, a = {}, {}
         for h in hidden:
             z[h] = ws.add(ws.symbol(f"z{h}_{i}", f"z_{h}{sup}"),
-                          sp.Add(*[w[h, k] * x[k] for k in range(3)], evaluate=False), group)
+                          written_sum(*[w[h, k] * x[k] for k in range(3)]), group)
         for h in hidden:
             a[h] = ws.add(ws.symbol(f"a{h}_{i}", f"a_{h}{sup}"), sigmoid(z[h]), group)
         yhat = ws.add(ws.symbol(f"yhat_{i}", rf"\hat y{sup}"),
-                      sp.Add(v[0], *[v[h] * a[h] for h in hidden], evaluate=False), group)
+                      written_sum(v[0], *[v[h] * a[h] for h in hidden]), group)
         loss = ws.add(ws.symbol(f"loss_{i}", rf"\ell{sup}"),
-                      sp.Pow(sp.Add(yhat, -y, evaluate=False), 2, evaluate=False), group)
+                      sp.Pow(written_sum(yhat, -y), 2, evaluate=False), group)
         losses.append(loss)
 
         group = f"Example {i}: backward pass"
         ell = rf"\ell{sup}"
-        error = sp.Add(yhat, -y, evaluate=False)
+        error = written_sum(yhat, -y)
         d_yhat = ws.add(ws.symbol(f"d_yhat_{i}", _d(ell, rf"\hat y{sup}")),
-                        sp.Mul(2, error, evaluate=False), group)
+                        written_product(2, error), group)
         grads: dict[sp.Symbol, sp.Symbol] = {}
         grads[v[0]] = ws.add(ws.symbol(f"d_v0_{i}", _d(ell, "v_{0}")), d_yhat, group)
         d_z = {}
         for h in hidden:
             grads[v[h]] = ws.add(ws.symbol(f"d_v{h}_{i}", _d(ell, f"v_{{{h}}}")),
-                                 sp.Mul(d_yhat, a[h], evaluate=False), group)
+                                 written_product(d_yhat, a[h]), group)
             d_a = ws.add(ws.symbol(f"d_a{h}_{i}", _d(ell, f"a_{h}{sup}")),
-                         sp.Mul(d_yhat, v[h], evaluate=False), group)
+                         written_product(d_yhat, v[h]), group)
             d_z[h] = ws.add(ws.symbol(f"d_z{h}_{i}", _d(ell, f"z_{h}{sup}")),
-                            sp.Mul(d_a, a[h], 1 - a[h], evaluate=False), group)
+                            written_product(d_a, a[h], 1 - a[h]), group)
         for h in hidden:
             for k in range(3):
                 grads[w[h, k]] = ws.add(ws.symbol(f"d_w{h}{k}_{i}", _d(ell, f"w_{{{h},{k}}}")),
-                                        sp.Mul(d_z[h], x[k], evaluate=False), group)
+                                        written_product(d_z[h], x[k]), group)
         per_example.append(grads)
 
         # The same loss written directly in the parameters, for the closed form.
         raw_hidden = [sigmoid(w[h, 0] + w[h, 1] * x1v + w[h, 2] * x2v) for h in hidden]
         raw_losses.append((v[0] + sum(v[h] * raw_hidden[h - 1] for h in hidden) - yv) ** 2)
 
-    ws.add(ws.symbol("L", "L"), sp.Add(*losses, evaluate=False), "Batch loss and gradients")
+    ws.add(ws.symbol("L", "L"), written_sum(*losses), "Batch loss and gradients")
     comparisons = []
     raw_total = sp.Add(*raw_losses)
     point = {p: ws.value(p) for p in params}
     for p in params:
-        name = param_latex[_key(p, w, v)]
+        name = param_latex[p]
         backprop = ws.add(ws.symbol(f"dL_{p.name}", _d("L", name)),
-                          sp.Add(*[g[p] for g in per_example], evaluate=False),
+                          written_sum(*[g[p] for g in per_example]),
                           "Batch loss and gradients")
         closed = float(sp.N(sp.diff(raw_total, p).xreplace(point), 17))
         comparisons.append(Comparison(text(sp.Symbol(f"dL/d{p.name}")), ws.value(backprop),
@@ -107,10 +107,3 @@ def c12_scalar_network() -> WorkedExample:
         problems=("C12",),
     )
 
-
-def _key(p: sp.Symbol, w: dict[tuple[int, int], sp.Symbol], v: dict[int, sp.Symbol]
-         ) -> tuple[int, int] | int:
-    for key, sym in w.items():
-        if sym == p:
-            return key
-    return next(key for key, sym in v.items() if sym == p)

@@ -18,11 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from derive.errors import LatexError, TemplateError
+from derive.paths import BUILD_DIR, PACKAGE_DIR, ROOT, SHEET_DIR, TEMPLATE_DIR
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_DIR = ROOT / "templates"
-SHEET_DIR = TEMPLATE_DIR / "sheets"
-PACKAGE_DIR = ROOT / "derive"
 LATEX_TIMEOUT_S = 300
 LATEXMK = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
            "-no-shell-escape"]
@@ -160,7 +157,7 @@ def build_document(template: Path, out_dir: Path, force: bool = False) -> BuildR
     return BuildResult(name, pdf, skipped=False)
 
 
-def build_sheet(name: str, out_dir: Path = ROOT / "build", force: bool = False) -> BuildResult:
+def build_sheet(name: str, out_dir: Path = BUILD_DIR, force: bool = False) -> BuildResult:
     """Build one solution sheet of templates/sheets/ by name."""
     template = SHEET_DIR / f"{name}.tex.j2"
     if not template.exists():

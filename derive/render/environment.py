@@ -15,10 +15,9 @@ import jinja2
 import sympy as sp
 
 from derive.library.registry import get_derivation, get_example, names
+from derive.paths import TEMPLATE_DIR
 from derive.proof import Derivation, WorkedExample
 from derive.render import latex
-
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 
 
 @dataclass
@@ -81,6 +80,13 @@ def make_environment(search_path: list[Path] | None = None) -> jinja2.Environmen
     return env
 
 
+def render_object(env: jinja2.Environment, obj: Derivation | WorkedExample) -> str:
+    """A derivation or worked example as the LaTeX a document contains (its partial)."""
+    if isinstance(obj, WorkedExample):
+        return env.get_template("partials/example.tex.j2").render(ex=obj)
+    return env.get_template("partials/derivation.tex.j2").render(d=obj)
+
+
 def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
     """Render one template with a fresh Session; the library is callable from it.
 
@@ -90,10 +96,10 @@ def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
     session = Session()
 
     def insert_derivation(name: str) -> str:
-        return env.get_template("partials/derivation.tex.j2").render(d=session.derivation(name))
+        return render_object(env, session.derivation(name))
 
     def insert_example(name: str) -> str:
-        return env.get_template("partials/example.tex.j2").render(ex=session.example(name))
+        return render_object(env, session.example(name))
 
     def summary() -> str:
         return env.get_template("partials/summary.tex.j2").render(

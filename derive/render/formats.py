@@ -42,12 +42,9 @@ def to_text(obj: Derivation | WorkedExample) -> str:
 
 def to_latex(obj: Derivation | WorkedExample) -> str:
     """The LaTeX a sheet would contain (the same partial templates)."""
-    from derive.render.environment import make_environment
+    from derive.render.environment import make_environment, render_object
 
-    env = make_environment()
-    if isinstance(obj, WorkedExample):
-        return env.get_template("partials/example.tex.j2").render(ex=obj)
-    return env.get_template("partials/derivation.tex.j2").render(d=obj)
+    return render_object(make_environment(), obj)
 
 
 def to_data(obj: Derivation | WorkedExample) -> dict[str, Any]:

@@ -133,8 +133,7 @@ def derivation_latex(d: Derivation, standalone: bool = False) -> str:
     """A compact math-only rendering (for notebooks): an aligned block with rules as text."""
     rows = []
     for left, right, step in step_lines(d):
-        rule = escape_text("".join(p if isinstance(p, str) else sp.sstr(p) for p in step.rule))
         status = step.verdict.status if step.verdict else "unverified"
-        rows.append(rf"{left} &{right} && \text{{{rule} [{status}]}}")
+        rows.append(rf"{left} &{right} && \text{{{text_latex(step.rule, d.notation)} [{status}]}}")
     body = "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
     return f"$$\n{body}\n$$" if standalone else body
