@@ -248,7 +248,15 @@ def _mp_function(expr: sp.Expr, variables: list[sp.Basic]) -> Callable[..., Any]
     """
     names = [sp.Symbol(f"v{n}") for n in range(len(variables))]
     body = elementary(expr).xreplace(dict(zip(variables, names, strict=True)))
-    code = MpmathPrinter({"fully_qualified_modules": False, "inline": True}).doprint(body)
+    try:
+        code = MpmathPrinter({"fully_qualified_modules": False, "inline": True}).doprint(body)
+    except (KeyError, NotImplementedError, TypeError) as err:
+        message = f"cannot evaluate {body.func.__name__}: {err!r}"
+
+        def unprintable(*_: Any) -> Any:
+            raise NameError(message)
+
+        return unprintable
     namespace: dict[str, Any] = {name: getattr(mpmath, name) for name in dir(mpmath)}
     namespace.update(mpf=mpmath.mpf, Max=max, Min=min)
     return eval(f"lambda {', '.join(map(str, names)) or '*_'}: ({code})", namespace)  # noqa: S307
@@ -310,6 +318,15 @@ def _sizes_text(assignments: list[dict[sp.Symbol, int]]) -> str:
     return ", ".join(f"{k} = {', '.join(map(str, vs))}" for k, vs in by_symbol.items())
 
 
+def _refuted(where: str, agreed: int, example: dict[str, str],
+             values: dict[sp.Symbol, int] | None = None) -> Verdict:
+    """A refutation: a counter-example, or a check that could not evaluate a single point."""
+    example = {**example, **{str(k): str(v) for k, v in (values or {}).items()}}
+    if "error" in example:
+        return Verdict("refuted", f"not checkable {where}: {example['error']}", agreed, example)
+    return Verdict("refuted", f"the two sides differ {where}", agreed, example)
+
+
 def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     """Judge the identity lhs = rhs under the context's definitions, domains and sizes."""
     left, right = unfold(lhs, ctx), unfold(rhs, ctx)
@@ -322,7 +339,7 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
             return Verdict("proved", "the difference simplifies to 0")
         agreed, example = compare_numerically(left, right, ctx)
         if example is not None:
-            return Verdict("refuted", "the two sides differ at a point", agreed, example)
+            return _refuted("at a point", agreed, example)
         return Verdict("checked", f"equal at {agreed} random points ({PRECISION_DIGITS} digits)",
                        agreed)
 
@@ -339,9 +356,7 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
             all_proved = False
             agreed, example = compare_numerically(l_c, r_c, ctx)
             if example is not None:
-                example.update({str(k): str(v) for k, v in values.items()})
-                return Verdict("refuted", "the two sides differ at a concrete size", agreed,
-                               example)
+                return _refuted("at a concrete size", agreed, example, values)
         if all_proved:
             proved_sizes.append(size)
     numeric_text, agreed = "", 0
@@ -357,8 +372,7 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
             got, example = compare_numerically(instantiate(l_size, index),
                                                instantiate(r_size, index), ctx, points=4)
             if example is not None:
-                example.update({str(k): str(v) for k, v in values.items()})
-                return Verdict("refuted", "the two sides differ at a large size", got, example)
+                return _refuted("at a large size", got, example, values)
             agreed += got
         numeric_text = f"; equal at {agreed} random points for {_sizes_text([size])}"
     all_sizes = list(_size_assignments(ctx.sizes))
@@ -386,7 +400,7 @@ def check_implies(previous: Step, step: Step, ctx: Context) -> Verdict:
         return Verdict("proved", f"the previous equation solved for {x} and substituted")
     agreed, example = compare_numerically(new_l, new_r, ctx, solve_for=(x, list(solutions)))
     if example is not None:
-        return Verdict("refuted", "does not follow from the previous equation", agreed, example)
+        return _refuted("on the previous equation's solutions", agreed, example)
     return Verdict("checked", f"holds at {agreed} random points of the previous equation's "
                    "solutions", agreed)
 
@@ -447,7 +461,7 @@ __all__ = ["Oracle", "Verdict", "check_equal", "check_implies", "ensure_sound", 
 def verdict_key(derivation: Derivation) -> str:
     """A hash of the steps, oracles, context and the verifier's own code."""
     import hashlib
-    h = hashlib.sha256()
+    h = hashlib.sha256(f"sympy {sp.__version__} mpmath {mpmath.__version__}".encode())
     for source in ("verify.py", "functions.py"):
         h.update((Path(__file__).with_name(source)).read_bytes())
     ctx = Context.of(derivation)

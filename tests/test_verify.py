@@ -124,3 +124,12 @@ def test_verdict_cache_reuses_identical_verdicts(tmp_path) -> None:  # type: ign
     assert [s.verdict for s in first.steps] == [s.verdict for s in second.steps]
     mutated = _mutated(sigmoid_from_log_odds, 8, lambda r: 1 / (1 + sp.exp(r)))
     assert verify_cached(mutated, tmp_path).steps[8].verdict.status == "refuted"  # type: ignore[union-attr]
+
+
+
+def test_a_check_that_evaluates_nothing_is_refuted_and_says_so() -> None:
+    # An undefined function cannot be evaluated anywhere: refuted as not checkable, never passed.
+    verdict = check_equal(sp.Function("f")(x), x, EMPTY)
+    assert verdict.status == "refuted" and verdict.method.startswith("not checkable")
+    unprintable = check_equal(sp.zoo * x, x, EMPTY)
+    assert unprintable.status == "refuted" and unprintable.method.startswith("not checkable")
