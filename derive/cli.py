@@ -38,26 +38,21 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from derive.library.registry import DERIVATIONS, names
+    from derive.library.registry import verify_library
     from derive.verify import refutations
 
-    names()
-    wanted = args.names or sorted(DERIVATIONS)
+    start = time.perf_counter()
+    derivations = verify_library(args.names or None)
     failed = 0
-    for name in wanted:
-        if name not in DERIVATIONS:
-            from derive.errors import UnknownNameError
-
-            raise UnknownNameError("derivation", name, sorted(DERIVATIONS))
-        start = time.perf_counter()
-        d = DERIVATIONS[name]()
+    for d in derivations:
         tally = d.tally()
-        print(f"{name}: {sum(tally.values())} steps, {tally['proved']} proved, "
-              f"{tally['checked']} checked, {tally['refuted']} refuted "
-              f"({time.perf_counter() - start:.2f} s)")
+        print(f"{d.name}: {sum(tally.values())} steps, {tally['proved']} proved, "
+              f"{tally['checked']} checked, {tally['refuted']} refuted")
         for line in refutations(d):
             print(f"  {line}", file=sys.stderr)
             failed += 1
+    print(f"derive: {len(derivations)} derivations verified in "
+          f"{time.perf_counter() - start:.2f} s")
     return 1 if failed else 0
 
 

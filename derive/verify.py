@@ -16,25 +16,21 @@ import functools
 import itertools
 import random
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import mpmath
 import sympy as sp
-from sympy.printing.pycode import MpmathPrinter
 
 from derive.errors import RefutedStepError
 from derive.functions import elementary
 from derive.proof import Derivation, Oracle, Step, Verdict, plain
+from derive.sampling import PRECISION_DIGITS, compare_general_form, compare_numerically
 
-NUMERIC_POINTS = 24          # random points per numeric check
-PRECISION_DIGITS = 30        # mpmath working precision
-RELATIVE_TOLERANCE = 1e-18   # at 30 digits, honest rounding stays far below this
 SIMPLIFY_MAX_OPS = 250        # larger differences skip sympy.simplify (unbounded time)
 CONCRETE_SIMPLIFY_MAX_OPS = 60  # concrete sizes fall back to numbers sooner
 MAX_INDEX_VALUES = 8          # index assignments checked per concrete size
+LARGE_SIZE_INDEX_VALUES = 4   # index assignments checked at the large numeric size
+LARGE_SIZE_POINTS = 4         # random points per index assignment there
 
 
 @dataclass(frozen=True)
@@ -100,9 +96,12 @@ def unfold(expr: sp.Expr, ctx: Context) -> sp.Expr:
     return expr
 
 
+@functools.lru_cache(maxsize=1024)
 def carry_out_derivatives(expr: sp.Expr) -> sp.Expr:
     """Evaluate the written derivatives, then collapse the Kronecker-delta sums they leave."""
-    expr = expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit())
+    expr = logs_of_products(expr)  # a sum differentiates term by term; a product does not
+    # deep=False: differentiate without asking SymPy to sum the sums in closed form
+    expr = expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit(deep=False))
     return collapse_delta_sums(expr)
 
 
@@ -113,15 +112,44 @@ def _rational_in_exponentials(expr: sp.Expr) -> sp.Expr:
     particular values they stand for.  exp(-a) becomes 1/u where u stands for exp(a).
     """
     expr = sp.expand(expr, power_exp=True, mul=False, multinomial=False, log=False)
+    # An exponential of a summation variable stands for a different number in each term, so
+    # only exponentials free of every bound variable may become one symbol.
+    bound = set().union(*(lim[0].free_symbols for s in expr.atoms(sp.Sum, sp.Product)
+                          for lim in s.limits))
     table: dict[sp.Expr, sp.Dummy] = {}
     subs: dict[sp.Expr, sp.Expr] = {}
     for e in expr.atoms(sp.exp):
+        if e.free_symbols & bound:
+            continue
         arg = e.args[0]
         negative = arg.could_extract_minus_sign()
         key = -arg if negative else arg
         u = table.setdefault(key, sp.Dummy(positive=True))
         subs[e] = 1 / u if negative else u
     return expr.xreplace(subs)
+
+
+def _logs_expanded(expr: sp.Expr) -> sp.Expr:
+    """log of a product or power of positive factors -> sum of logs.
+
+    Exponentials become positive symbols first, so that SymPy can see that, say,
+    1 - sigma(t) = u/(1 + u) is positive; only then are logs split (force=False).
+    """
+    positive_form = sp.together(_rational_in_exponentials(elementary(expr)), deep=True)
+    return sp.expand(sp.expand_log(positive_form, force=False))
+
+
+def _is_positive(expr: sp.Expr) -> bool:
+    """Positive for every value of its symbols (exponentials read as positive symbols)."""
+    return bool(sp.together(_rational_in_exponentials(elementary(expr)), deep=True).is_positive)
+
+
+def logs_of_products(expr: sp.Expr) -> sp.Expr:
+    """log(Product_i f(i)) -> Sum_i log f(i), where every factor f(i) is positive."""
+    return expr.replace(
+        lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.Product)
+        and _is_positive(e.args[0].function),
+        lambda e: sp.Sum(sp.log(e.args[0].function), *e.args[0].limits))
 
 
 def _merged_sums(expr: sp.Expr) -> tuple[list[sp.Expr], sp.Expr] | None:
@@ -156,13 +184,12 @@ def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:
     """
     if diff == 0 or diff.is_zero:
         return True
-    candidates = [diff]
+    diff = logs_of_products(diff)
     plain_form = elementary(diff)
-    if plain_form != diff:
-        candidates.append(plain_form)
+    candidates = [diff] if plain_form == diff else [diff, plain_form]
     for cand in candidates:
         for tactic in (sp.expand, lambda e: sp.cancel(sp.together(e)),
-                       lambda e: sp.cancel(_rational_in_exponentials(e))):
+                       lambda e: sp.cancel(_rational_in_exponentials(e)), _logs_expanded):
             try:
                 if tactic(cand) == 0:
                     return True
@@ -195,7 +222,10 @@ def _size_assignments(sizes: dict[sp.Symbol, tuple[int, ...]]) -> Iterator[dict[
 
 def _index_assignments(expr: sp.Basic, ctx: Context,
                        size: dict[sp.Symbol, int]) -> Iterator[dict[sp.Symbol, int]]:
-    free = [i for i in ctx.indices if i in expr.free_symbols]
+    # Derivative.free_symbols omits the indices of its variables (j in d/dz_j), so add them.
+    present = expr.free_symbols.union(*(v.free_symbols for d in expr.atoms(sp.Derivative)
+                                         for v in d.variables))
+    free = [i for i in ctx.indices if i in present]
     ranges = []
     for i in free:
         lo, hi = (int(sp.sympify(b).subs(size)) for b in ctx.indices[i])
@@ -213,7 +243,8 @@ def _index_assignments(expr: sp.Basic, ctx: Context,
 
 @functools.lru_cache(maxsize=4096)
 def _instantiate(expr: sp.Expr, values: tuple[tuple[sp.Symbol, int], ...]) -> sp.Expr:
-    return collapse_delta_sums(expr.subs(dict(values)).doit())
+    # xreplace, not subs: subs leaves an index inside a derivative variable unreplaced.
+    return collapse_delta_sums(expr.xreplace({k: sp.Integer(v) for k, v in values}).doit())
 
 
 def instantiate(expr: sp.Expr, values: dict[sp.Symbol, int]) -> sp.Expr:
@@ -222,88 +253,6 @@ def instantiate(expr: sp.Expr, values: dict[sp.Symbol, int]) -> sp.Expr:
     Cached: consecutive steps share a side, so each expression is expanded once.
     """
     return _instantiate(expr, tuple(sorted(values.items(), key=str)))
-
-
-def _variables(expr: sp.Basic) -> list[sp.Basic]:
-    """The free quantities to sample: plain symbols and indexed entries like z[3]."""
-    indexed = list(expr.atoms(sp.Indexed))
-    inside = set().union(*(e.free_symbols for e in indexed)) if indexed else set()
-    symbols = [s for s in expr.free_symbols if s not in inside and not isinstance(s, sp.Indexed)]
-    return sorted(symbols, key=str) + sorted(indexed, key=str)
-
-
-def _domain(var: sp.Basic, ctx: Context) -> tuple[float, float]:
-    key = var.base.label if isinstance(var, sp.Indexed) else var
-    for candidate in (var, key, getattr(var, "base", None)):
-        if candidate is not None and candidate in ctx.domains:
-            return ctx.domains[candidate]
-    return (0.1, 3.0) if getattr(key, "is_positive", False) else (-2.0, 2.0)
-
-
-def _mp_function(expr: sp.Expr, variables: list[sp.Basic]) -> Callable[..., Any]:
-    """Compile an expression once into an mpmath function of the given variables.
-
-    Prints with SymPy's mpmath printer directly: ``lambdify``'s argument preprocessing costs
-    seconds when there are dozens of indexed variables.
-    """
-    names = [sp.Symbol(f"v{n}") for n in range(len(variables))]
-    body = elementary(expr).xreplace(dict(zip(variables, names, strict=True)))
-    try:
-        code = MpmathPrinter({"fully_qualified_modules": False, "inline": True}).doprint(body)
-    except (KeyError, NotImplementedError, TypeError) as err:
-        message = f"cannot evaluate {body.func.__name__}: {err!r}"
-
-        def unprintable(*_: Any) -> Any:
-            raise NameError(message)
-
-        return unprintable
-    namespace: dict[str, Any] = {name: getattr(mpmath, name) for name in dir(mpmath)}
-    namespace.update(mpf=mpmath.mpf, Max=max, Min=min)
-    return eval(f"lambda {', '.join(map(str, names)) or '*_'}: ({code})", namespace)  # noqa: S307
-
-
-def _call(f: Callable[..., Any], point: list[mpmath.mpf]) -> mpmath.mpc | None:
-    try:
-        value = mpmath.mpmathify(f(*point))
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError):
-        return None
-    if mpmath.isnan(value) or mpmath.isinf(value):
-        return None
-    return value
-
-
-def compare_numerically(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, points: int = NUMERIC_POINTS,
-                        solve_for: tuple[sp.Symbol, list[sp.Expr]] | None = None
-                        ) -> tuple[int, dict[str, str] | None]:
-    """Evaluate both sides at random points; return (points agreed, counter-example or None).
-
-    With ``solve_for=(x, solutions)`` x is set from each solution in turn (an implication
-    check: the points lie on the previous equation's solution set).
-    """
-    pairs = [(lhs, rhs)] if solve_for is None else [
-        (lhs.subs(solve_for[0], sol), rhs.subs(solve_for[0], sol)) for sol in solve_for[1]]
-    variables = _variables(sp.Tuple(*[side for pair in pairs for side in pair]))
-    compiled = [(_mp_function(a, variables), _mp_function(b, variables)) for a, b in pairs]
-    rng = random.Random(ctx.seed)
-    agreed, attempts = 0, 0
-    with mpmath.workdps(PRECISION_DIGITS):
-        while agreed < points and attempts < points * 4:
-            attempts += 1
-            point = [mpmath.mpf(rng.uniform(*_domain(v, ctx))) for v in variables]
-            for f, g in compiled:
-                a, b = _call(f, point), _call(g, point)
-                if a is None or b is None:
-                    continue
-                if abs(a - b) > RELATIVE_TOLERANCE * max(1, abs(a), abs(b)):
-                    example = {str(k): mpmath.nstr(v, 6) for k, v in zip(variables, point,
-                                                                           strict=True)}
-                    example.update(lhs=mpmath.nstr(a, 10), rhs=mpmath.nstr(b, 10))
-                    return agreed, example
-                agreed += 1
-                break
-    if agreed == 0:
-        return 0, {"error": "no point of the domain could be evaluated"}
-    return agreed, None
 
 
 # --- the checks --------------------------------------------------------------------------
@@ -327,10 +276,36 @@ def _refuted(where: str, agreed: int, example: dict[str, str],
     return Verdict("refuted", f"the two sides differ {where}", agreed, example)
 
 
+def _check_large_size(left: sp.Expr, right: sp.Expr, ctx: Context, size: dict[sp.Symbol, int]
+                      ) -> tuple[int, dict[str, str] | None, dict[sp.Symbol, int]]:
+    """Numeric check at the large size, on a sample of index values.
+
+    The sums are evaluated as loops over random arrays (no symbolic expansion); a side that
+    cannot be compiled that way (an unevaluated derivative, say) is expanded symbolically.
+    """
+    index_values = list(_index_assignments(left - right, ctx, size)) or [{}]
+    sample = random.Random(ctx.seed).sample(index_values, min(LARGE_SIZE_INDEX_VALUES,
+                                                              len(index_values)))
+    assignments = [{**size, **index} for index in sample]
+    try:
+        return compare_general_form(carry_out_derivatives(left), carry_out_derivatives(right),
+                                    ctx, assignments, LARGE_SIZE_POINTS)
+    except NameError:
+        pass
+    agreed = 0
+    for values in assignments:
+        got, example = compare_numerically(instantiate(left, values), instantiate(right, values),
+                                           ctx, LARGE_SIZE_POINTS)
+        if example is not None:
+            return agreed + got, example, values
+        agreed += got
+    return agreed, None, {}
+
+
 def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     """Judge the identity lhs = rhs under the context's definitions, domains and sizes."""
     left, right = unfold(lhs, ctx), unfold(rhs, ctx)
-    general = reduces_to_zero(carry_out_derivatives(left - right))
+    general = reduces_to_zero(carry_out_derivatives(left) - carry_out_derivatives(right))
     has_sizes = bool(ctx.sizes) and bool(
         (left - right).free_symbols & (set(ctx.sizes) | set(ctx.indices))
         or (left - right).has(sp.Sum, sp.Product))
@@ -347,11 +322,11 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     proved_sizes: list[dict[sp.Symbol, int]] = []
     for size in _size_assignments(ctx.sizes):
         all_proved = True
-        l_size, r_size = instantiate(left, size), instantiate(right, size)
-        for index in _index_assignments(sp.Tuple(l_size, r_size), ctx, size):
+        for index in _index_assignments(left - right, ctx, size):
             values = {**size, **index}
-            l_c, r_c = instantiate(l_size, index), instantiate(r_size, index)
-            if reduces_to_zero(l_c - r_c, CONCRETE_SIMPLIFY_MAX_OPS):
+            l_c, r_c = instantiate(left, values), instantiate(right, values)
+            # Once proved in general, concrete sizes are a cross-check: cheap tactics only.
+            if reduces_to_zero(l_c - r_c, 0 if general else CONCRETE_SIMPLIFY_MAX_OPS):
                 continue
             all_proved = False
             agreed, example = compare_numerically(l_c, r_c, ctx)
@@ -362,18 +337,10 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     numeric_text, agreed = "", 0
     if ctx.numeric_sizes:
         size = dict(ctx.numeric_sizes)
-        # A sample of index values at the large size keeps the check fast.
-        l_size, r_size = instantiate(left, size), instantiate(right, size)
-        index_values = list(_index_assignments(sp.Tuple(l_size, r_size), ctx, size))
-        rng = random.Random(ctx.seed)
-        sample = rng.sample(index_values, min(4, len(index_values))) if index_values else [{}]
-        for index in sample:
-            values = {**size, **index}
-            got, example = compare_numerically(instantiate(l_size, index),
-                                               instantiate(r_size, index), ctx, points=4)
-            if example is not None:
-                return _refuted("at a large size", got, example, values)
-            agreed += got
+        got, example, values = _check_large_size(left, right, ctx, size)
+        if example is not None:
+            return _refuted("at a large size", got, example, values)
+        agreed = got
         numeric_text = f"; equal at {agreed} random points for {_sizes_text([size])}"
     all_sizes = list(_size_assignments(ctx.sizes))
     sizes_text = (f"proved for {_sizes_text(proved_sizes)}" if proved_sizes
@@ -454,53 +421,3 @@ def ensure_sound(derivation: Derivation) -> Derivation:
 
 __all__ = ["Oracle", "Verdict", "check_equal", "check_implies", "ensure_sound", "refutations",
            "verify", "verify_step"]
-
-
-# --- a cache of verdicts, keyed by everything a verdict depends on ----------------------
-
-def verdict_key(derivation: Derivation) -> str:
-    """A hash of the steps, oracles, context and the verifier's own code."""
-    import hashlib
-    h = hashlib.sha256(f"sympy {sp.__version__} mpmath {mpmath.__version__}".encode())
-    for source in ("verify.py", "functions.py"):
-        h.update((Path(__file__).with_name(source)).read_bytes())
-    ctx = Context.of(derivation)
-    parts: list[object] = [
-        [(sp.srepr(s.lhs), sp.srepr(s.rhs), s.kind, str(s.eliminate)) for s in derivation.steps],
-        [(sp.srepr(o.result), sp.srepr(o.reference)) for o in derivation.oracles],
-        sorted((sp.srepr(k), sp.srepr(v)) for k, v in ctx.definitions.items()),
-        sorted((sp.srepr(k), v) for k, v in ctx.domains.items()),
-        sorted((str(k), v) for k, v in ctx.sizes.items()),
-        sorted((str(k), v) for k, v in ctx.numeric_sizes.items()),
-        sorted((str(k), sp.srepr(sp.Tuple(*v))) for k, v in ctx.indices.items()),
-        ctx.seed,
-    ]
-    h.update(repr(parts).encode())
-    return h.hexdigest()
-
-
-def verify_cached(derivation: Derivation, cache_dir: Path | None) -> Derivation:
-    """``verify``, reusing the verdicts of an identical earlier run stored in cache_dir."""
-    import json
-
-    if cache_dir is None:
-        return verify(derivation)
-    path = cache_dir / f"{derivation.name}-{verdict_key(derivation)[:32]}.json"
-    if path.exists():
-        try:
-            stored = json.loads(path.read_text())
-            for step, v in zip(derivation.steps, stored["steps"], strict=True):
-                step.verdict = Verdict(**v)
-            for oracle, v in zip(derivation.oracles, stored["oracles"], strict=True):
-                oracle.verdict = Verdict(**v)
-            return derivation
-        except (ValueError, KeyError, TypeError):
-            pass  # a damaged entry is simply recomputed
-    verify(derivation)
-    data = {"steps": [vars(s.verdict) for s in derivation.steps],
-            "oracles": [vars(o.verdict) for o in derivation.oracles]}
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data))
-    tmp.replace(path)
-    return derivation

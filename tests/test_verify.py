@@ -116,7 +116,7 @@ def test_implication_step_is_checked_against_previous_equation() -> None:
 
 
 def test_verdict_cache_reuses_identical_verdicts(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from derive.verify import verify_cached
+    from derive.verdict_cache import verify_cached
 
     first = verify_cached(sigmoid_from_log_odds.unverified(), tmp_path)  # type: ignore[attr-defined]
     assert len(list(tmp_path.glob("*.json"))) == 1
@@ -133,3 +133,40 @@ def test_a_check_that_evaluates_nothing_is_refuted_and_says_so() -> None:
     assert verdict.status == "refuted" and verdict.method.startswith("not checkable")
     unprintable = check_equal(sp.zoo * x, x, EMPTY)
     assert unprintable.status == "refuted" and unprintable.method.startswith("not checkable")
+
+
+# --- tactics that must stay sound, and the large-size numeric check ----------------------
+
+K = sp.Symbol("K", integer=True, positive=True)
+k, i, j = sp.symbols("k i j", integer=True, positive=True)
+zb = sp.IndexedBase("z", real=True)
+
+
+def test_log_of_a_product_is_split_only_for_positive_factors() -> None:
+    from derive.verify import logs_of_products, reduces_to_zero
+
+    positive = sp.log(sp.Product(sigmoid(zb[k]), (k, 1, K)))
+    assert logs_of_products(positive) == sp.Sum(sp.log(sigmoid(zb[k])), (k, 1, K))
+    assert reduces_to_zero(positive - sp.Sum(sp.log(sigmoid(zb[k])), (k, 1, K)))
+    real = sp.log(sp.Product(zb[k], (k, 1, K)))  # may be negative: log ab != log a + log b
+    assert logs_of_products(real) == real
+    assert not reduces_to_zero(real - sp.Sum(sp.log(zb[k]), (k, 1, K)))
+
+
+def test_large_size_check_evaluates_sums_as_loops_and_refutes() -> None:
+    from derive.sampling import compare_general_form
+
+    ctx = Context({}, {zb: (-1.0, 1.0)}, {K: (2,)}, {K: 100}, {i: (sp.S.One, K)}, seed=3)
+    full, short = sp.Sum(zb[k], (k, 1, K)), sp.Sum(zb[k], (k, 1, K - 1))
+    agreed, bad, _ = compare_general_form(full, short + zb[K], ctx, [{K: 100}], points=4)
+    assert (agreed, bad) == (4, None)
+    agreed, bad, at = compare_general_form(full, short, ctx, [{K: 100}], points=4)
+    assert bad is not None and at == {K: 100} and "z" in bad
+
+
+def test_index_of_a_derivative_variable_is_instantiated() -> None:
+    # d z_i / d z_j = delta_ij: j occurs only in the derivative's variable
+    ctx = Context({}, {}, {K: (2, 3)}, {K: 20}, {i: (sp.S.One, K), j: (sp.S.One, K)}, seed=5)
+    assert check_equal(sp.Derivative(zb[i], zb[j]), sp.KroneckerDelta(i, j), ctx).status \
+        == "proved"
+    assert check_equal(sp.Derivative(zb[i], zb[j]), sp.S.One, ctx).status == "refuted"

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from derive.batch import verify_all
 from derive.errors import UnknownNameError
 from derive.paths import BUILD_DIR
 from derive.proof import Derivation, WorkedExample
-from derive.verify import ensure_sound, verify_cached
+from derive.verdict_cache import load_verdicts, store_verdicts
+from derive.verify import ensure_sound
 
 # Verdicts are cached by content (steps, context and the verifier's code), so a rebuild after
 # a change elsewhere does not re-verify; DERIVE_CACHE=off turns the cache off.
@@ -25,6 +27,8 @@ CACHE_DIR: Path | None = (None if _CACHE_SETTING == "off"
                           else Path(_CACHE_SETTING or BUILD_DIR / ".cache" / "verdicts"))
 
 DERIVATIONS: dict[str, Callable[[], Derivation]] = {}
+BUILDERS: dict[str, Callable[[], Derivation]] = {}   # the same functions, unverified
+_VERIFIED: dict[str, Derivation] = {}
 EXAMPLES: dict[str, Callable[[], WorkedExample]] = {}
 
 T = TypeVar("T")
@@ -34,20 +38,39 @@ def derivation(name: str) -> Callable[[Callable[[], Derivation]], Callable[[], D
     """Register a derivation builder under ``name``; calling it returns the verified result."""
 
     def register(build: Callable[[], Derivation]) -> Callable[[], Derivation]:
-        @functools.cache
         def verified() -> Derivation:
-            d = build()
-            if d.name != name:
-                raise ValueError(f"derivation registered as {name!r} is named {d.name!r}")
-            return verify_cached(d, CACHE_DIR)
+            return verify_library([name])[0]
 
         verified.__doc__ = build.__doc__
         verified.__name__ = build.__name__
         verified.unverified = build  # type: ignore[attr-defined]
         DERIVATIONS[name] = verified
+        BUILDERS[name] = build
         return verified
 
     return register
+
+
+def verify_library(wanted: list[str] | None = None) -> list[Derivation]:
+    """The verified derivations ``wanted`` (default: all), each built and verified once.
+
+    What is not in the verdict cache is verified in one parallel batch.
+    """
+    _load_all()
+    wanted = sorted(DERIVATIONS) if wanted is None else wanted
+    for name in wanted:
+        if name not in DERIVATIONS:
+            raise UnknownNameError("derivation", name, sorted(DERIVATIONS))
+    built = {name: BUILDERS[name]() for name in wanted if name not in _VERIFIED}
+    for name, d in built.items():
+        if d.name != name:
+            raise ValueError(f"derivation registered as {name!r} is named {d.name!r}")
+    todo = [d for d in built.values() if not load_verdicts(d, CACHE_DIR)]
+    verify_all(todo)
+    for d in todo:
+        store_verdicts(d, CACHE_DIR)
+    _VERIFIED.update(built)
+    return [_VERIFIED[name] for name in wanted]
 
 
 def example(name: str) -> Callable[[Callable[[], WorkedExample]], Callable[[], WorkedExample]]:

@@ -1,0 +1,223 @@
+"""Numeric evidence for the verifier: both sides of a step evaluated at random points.
+
+Expressions are compiled once into mpmath functions (30 digits).  Two forms are supported:
+
+* a concrete expression whose variables are symbols and indexed entries like ``z[3]``
+  (:func:`compare_numerically`);
+* a general index-notation expression with symbolic sums and products, evaluated at a given
+  size with every indexed quantity an array of random entries drawn lazily
+  (:func:`compare_general_form`), so a check at K = 100 never expands a sum symbolically.
+"""
+
+from __future__ import annotations
+
+import builtins
+import random
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+import mpmath
+import sympy as sp
+from sympy.printing.pycode import MpmathPrinter
+
+from derive.functions import elementary
+
+NUMERIC_POINTS = 24          # random points per numeric check
+PRECISION_DIGITS = 30        # mpmath working precision
+RELATIVE_TOLERANCE = 1e-18   # at 30 digits, honest rounding stays far below this
+
+Outcome = tuple[int, dict[str, str] | None]   # (points agreed, counter-example or None)
+
+
+class Domains(Protocol):
+    """What sampling needs from the verifier's context."""
+
+    @property
+    def domains(self) -> dict[sp.Basic, tuple[float, float]]: ...
+
+    @property
+    def seed(self) -> int: ...
+
+
+class _LoopPrinter(MpmathPrinter):
+    """The mpmath printer, with products written as loops like SymPy writes sums."""
+
+    def _print_Product(self, expr: sp.Product) -> str:
+        loops = " ".join(f"for {self._print(i)} in range({self._print(a)}, {self._print(b)}+1)"
+                         for i, a, b in expr.limits[::-1])
+        return f"(fprod({self._print(expr.function)} {loops}))"
+
+
+def _namespace() -> dict[str, Any]:
+    namespace: dict[str, Any] = {name: getattr(mpmath, name) for name in dir(mpmath)}
+    namespace.update(mpf=mpmath.mpf, Max=max, Min=min, builtins=builtins)
+    return namespace
+
+
+def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
+    """Compile an expression once into an mpmath function of the given arguments.
+
+    Prints with SymPy's mpmath printer directly: ``lambdify``'s argument preprocessing costs
+    seconds when there are dozens of indexed variables.  An argument may be a symbol, an
+    indexed entry, or an IndexedBase (then passed as a mapping from indices to values).
+    What cannot be printed gives a function that raises NameError (reported as not checkable).
+    """
+    names: list[sp.Basic] = [sp.IndexedBase(f"B{n}") if isinstance(a, sp.IndexedBase)
+                             else sp.Symbol(f"v{n}") for n, a in enumerate(arguments)]
+    body = elementary(expr).xreplace(dict(zip(arguments, names, strict=True)))
+    try:
+        if body.has(sp.Derivative):
+            raise NotImplementedError("an unevaluated derivative")
+        code = _LoopPrinter({"fully_qualified_modules": False, "inline": True}).doprint(body)
+    except (KeyError, NotImplementedError, TypeError) as err:
+        message = f"cannot evaluate {body.func.__name__}: {err!r}"
+
+        def unprintable(*_: Any) -> Any:
+            raise NameError(message)
+
+        unprintable.unprintable = message  # type: ignore[attr-defined]
+        return unprintable
+    params = ", ".join(map(str, names)) or "*_"
+    return eval(f"lambda {params}: ({code})", _namespace())  # noqa: S307
+
+
+def _call(f: Callable[..., Any], point: list[Any]) -> mpmath.mpc | None:
+    try:
+        value = mpmath.mpmathify(f(*point))
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError):
+        return None
+    if mpmath.isnan(value) or mpmath.isinf(value):
+        return None
+    return value
+
+
+def variables(expr: sp.Basic) -> list[sp.Basic]:
+    """The free quantities to sample: plain symbols and indexed entries like z[3]."""
+    indexed = list(expr.atoms(sp.Indexed))
+    inside = set().union(*(e.free_symbols for e in indexed)) if indexed else set()
+    symbols = [s for s in expr.free_symbols if s not in inside and not isinstance(s, sp.Indexed)]
+    return sorted(symbols, key=str) + sorted(indexed, key=str)
+
+
+def domain(var: sp.Basic, ctx: Domains) -> tuple[float, float]:
+    """The sampling interval of a symbol, indexed entry or IndexedBase."""
+    base = var.base if isinstance(var, sp.Indexed) else var
+    label = base.label if isinstance(base, sp.IndexedBase) else base
+    for candidate in (var, base, label):
+        if candidate in ctx.domains:
+            return ctx.domains[candidate]
+    return (0.1, 3.0) if getattr(label, "is_positive", False) else (-2.0, 2.0)
+
+
+class RandomArray(dict[Any, mpmath.mpf]):
+    """An indexed quantity whose entries are drawn from an interval the first time read."""
+
+    def __init__(self, rng: random.Random, interval: tuple[float, float]) -> None:
+        super().__init__()
+        self.rng, self.interval = rng, interval
+
+    def __missing__(self, key: Any) -> mpmath.mpf:
+        value = self[key] = mpmath.mpf(self.rng.uniform(*self.interval))
+        return value
+
+
+def _agree(a: mpmath.mpc, b: mpmath.mpc) -> bool:
+    return bool(abs(a - b) <= RELATIVE_TOLERANCE * max(1, abs(a), abs(b)))
+
+
+def _sample(compiled: list[tuple[Callable[..., Any], Callable[..., Any]]],
+            draw: Callable[[random.Random], list[Any]],
+            describe: Callable[[list[Any]], dict[str, str]], seed: int, points: int) -> Outcome:
+    """Draw points until ``points`` agree, one differs, or too many cannot be evaluated."""
+    rng = random.Random(seed)
+    agreed, attempts = 0, 0
+    with mpmath.workdps(PRECISION_DIGITS):
+        while agreed < points and attempts < points * 4:
+            attempts += 1
+            point = draw(rng)
+            for f, g in compiled:
+                a, b = _call(f, point), _call(g, point)
+                if a is None or b is None:
+                    continue
+                if not _agree(a, b):
+                    return agreed, {**describe(point), "lhs": mpmath.nstr(a, 10),
+                                    "rhs": mpmath.nstr(b, 10)}
+                agreed += 1
+                break
+    if agreed == 0:
+        return 0, {"error": "no point of the domain could be evaluated"}
+    return agreed, None
+
+
+def compare_numerically(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains, points: int = NUMERIC_POINTS,
+                        solve_for: tuple[sp.Symbol, list[sp.Expr]] | None = None) -> Outcome:
+    """Evaluate both sides at random points; return (points agreed, counter-example or None).
+
+    With ``solve_for=(x, solutions)`` x is set from each solution in turn (an implication
+    check: the points lie on the previous equation's solution set).
+    """
+    pairs = [(lhs, rhs)] if solve_for is None else [
+        (lhs.subs(solve_for[0], sol), rhs.subs(solve_for[0], sol)) for sol in solve_for[1]]
+    free = variables(sp.Tuple(*[side for pair in pairs for side in pair]))
+    compiled = [(mp_function(a, free), mp_function(b, free)) for a, b in pairs]
+
+    def draw(rng: random.Random) -> list[Any]:
+        return [mpmath.mpf(rng.uniform(*domain(v, ctx))) for v in free]
+
+    def describe(point: list[Any]) -> dict[str, str]:
+        return {str(k): mpmath.nstr(v, 6) for k, v in zip(free, point, strict=True)}
+
+    return _sample(compiled, draw, describe, ctx.seed, points)
+
+
+def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
+                         assignments: list[dict[sp.Symbol, int]], points: int
+                         ) -> tuple[int, dict[str, str] | None, dict[sp.Symbol, int]]:
+    """Evaluate index-notation sides at fixed sizes and indices, sums done as loops.
+
+    Each assignment fixes every size and free index; both sides are compiled once and
+    evaluated at ``points`` random points per assignment.  Every indexed quantity is an array
+    of random entries; every other free symbol a random number.  Returns (points agreed,
+    counter-example or None, the assignment it failed at).  Raises NameError if a side cannot
+    be compiled (an unevaluated derivative, say), so the caller can expand symbolically.
+    """
+    pair = sp.Tuple(lhs, rhs)
+    fixed = list(assignments[0])
+    bases = sorted({e.base for e in pair.atoms(sp.Indexed)}, key=str)
+    inside = set().union(*(i.free_symbols for e in pair.atoms(sp.Indexed) for i in e.indices))
+    unbound = (pair.free_symbols & inside) - set(fixed)
+    if unbound:
+        raise NameError(f"no value for the index {sorted(unbound, key=str)[0]}")
+    labels = {b.label for b in bases}
+    scalars = sorted((s for s in pair.free_symbols - inside - set(fixed) - labels
+                      if isinstance(s, sp.Symbol) and not isinstance(s, sp.Indexed)), key=str)
+    arguments: list[sp.Basic] = [*scalars, *bases, *fixed]
+    f, g = mp_function(lhs, arguments), mp_function(rhs, arguments)
+    for h in (f, g):
+        if hasattr(h, "unprintable"):
+            raise NameError(h.unprintable)
+
+    def describe(point: list[Any]) -> dict[str, str]:
+        out = {str(k): mpmath.nstr(v, 6) for k, v in zip(scalars, point, strict=False)}
+        for b, array in zip(bases, point[len(scalars):], strict=False):
+            out[str(b)] = _entries(array.items())
+        return out
+
+    agreed = 0
+    for values in assignments:
+        def draw(rng: random.Random, values: dict[sp.Symbol, int] = values) -> list[Any]:
+            return ([mpmath.mpf(rng.uniform(*domain(s, ctx))) for s in scalars]
+                    + [RandomArray(rng, domain(b, ctx)) for b in bases]
+                    + [values[k] for k in fixed])
+
+        got, example = _sample([(f, g)], draw, describe, ctx.seed, points)
+        if example is not None:
+            return agreed + got, example, values
+        agreed += got
+    return agreed, None, {}
+
+
+def _entries(items: Iterable[tuple[Any, Any]], shown: int = 4) -> str:
+    pairs = sorted(items, key=lambda kv: str(kv[0]))
+    text = ", ".join(f"{k}: {mpmath.nstr(v, 4)}" for k, v in pairs[:shown])
+    return text + (f", … ({len(pairs)} entries)" if len(pairs) > shown else "")

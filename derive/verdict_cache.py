@@ -1,0 +1,85 @@
+"""A cache of verdicts, keyed by everything a verdict depends on.
+
+A rebuild after a change that leaves a derivation's steps, context and the verifier's code
+alone reuses the stored verdicts instead of verifying again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import mpmath
+import sympy as sp
+
+from derive.proof import Derivation, Verdict
+from derive.verify import Context, verify
+
+VERIFIER_SOURCES = ("verify.py", "sampling.py", "functions.py")
+
+
+def verdict_key(derivation: Derivation) -> str:
+    """A hash of the steps, oracles, context and the verifier's own code."""
+    h = hashlib.sha256(f"sympy {sp.__version__} mpmath {mpmath.__version__}".encode())
+    for source in VERIFIER_SOURCES:
+        h.update((Path(__file__).with_name(source)).read_bytes())
+    ctx = Context.of(derivation)
+    parts: list[object] = [
+        [(sp.srepr(s.lhs), sp.srepr(s.rhs), s.kind, str(s.eliminate)) for s in derivation.steps],
+        [(sp.srepr(o.result), sp.srepr(o.reference)) for o in derivation.oracles],
+        sorted((sp.srepr(k), sp.srepr(v)) for k, v in ctx.definitions.items()),
+        sorted((sp.srepr(k), v) for k, v in ctx.domains.items()),
+        sorted((str(k), v) for k, v in ctx.sizes.items()),
+        sorted((str(k), v) for k, v in ctx.numeric_sizes.items()),
+        sorted((str(k), sp.srepr(sp.Tuple(*v))) for k, v in ctx.indices.items()),
+        ctx.seed,
+    ]
+    h.update(repr(parts).encode())
+    return h.hexdigest()
+
+
+def _path(derivation: Derivation, cache_dir: Path) -> Path:
+    return cache_dir / f"{derivation.name}-{verdict_key(derivation)[:32]}.json"
+
+
+def load_verdicts(derivation: Derivation, cache_dir: Path | None) -> bool:
+    """Fill in stored verdicts if an identical derivation was verified before."""
+    if cache_dir is None:
+        return False
+    path = _path(derivation, cache_dir)
+    if not path.exists():
+        return False
+    try:
+        stored = json.loads(path.read_text())
+        steps = [Verdict(**v) for v in stored["steps"]]
+        oracles = [Verdict(**v) for v in stored["oracles"]]
+        for step, verdict in zip(derivation.steps, steps, strict=True):
+            step.verdict = verdict
+        for oracle, verdict in zip(derivation.oracles, oracles, strict=True):
+            oracle.verdict = verdict
+    except (ValueError, KeyError, TypeError):
+        return False  # a damaged entry is simply recomputed
+    return True
+
+
+def store_verdicts(derivation: Derivation, cache_dir: Path | None) -> None:
+    """Store a verified derivation's verdicts (written atomically)."""
+    if cache_dir is None:
+        return
+    data = {"steps": [vars(s.verdict) for s in derivation.steps],
+            "oracles": [vars(o.verdict) for o in derivation.oracles]}
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = _path(derivation, cache_dir)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data))
+    tmp.replace(path)
+
+
+def verify_cached(derivation: Derivation, cache_dir: Path | None) -> Derivation:
+    """``verify``, reusing the verdicts of an identical earlier run stored in cache_dir."""
+    if not load_verdicts(derivation, cache_dir):
+        verify(derivation)
+        store_verdicts(derivation, cache_dir)
+    return derivation
