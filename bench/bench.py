@@ -31,7 +31,7 @@ def main() -> None:
     print(f"import derive beyond sympy   {derive_import - sympy_only:6.2f} s")
 
     start = time.perf_counter()
-    from derive.library.registry import EXAMPLES, names, verify_library
+    from derive.registry import EXAMPLES, names, verify_library
 
     names()
     t_import = time.perf_counter() - start

@@ -15,7 +15,7 @@ from derive.errors import DeriveError
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from derive.library.registry import DERIVATIONS, EXAMPLES, names
+    from derive.registry import DERIVATIONS, EXAMPLES, names
     from derive.render.build import sheet_names
 
     names()  # loads the library
@@ -29,7 +29,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from derive.library.registry import get
+    from derive.registry import get
     from derive.render import formats
 
     obj = get(args.name)
@@ -38,7 +38,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from derive.library.registry import verify_library
+    from derive.registry import verify_library
     from derive.verify import refutations
 
     start = time.perf_counter()

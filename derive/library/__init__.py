@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from derive.library.logistic import bce_gradient, sigmoid_from_log_odds
-from derive.library.registry import get, get_derivation, get_example, names
+from derive.registry import get, get_derivation, get_example, names
 from derive.library.softmax import softmax_jacobian
 from derive.numeric.scalar_network import c12_scalar_network
 

@@ -9,13 +9,48 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.functions import sigmoid
-from derive.library.registry import example
+from derive.registry import example
 from derive.numeric.worksheet import Worksheet
 from derive.proof import Comparison, WorkedExample, text, written_product, written_sum
 
 HIDDEN_WEIGHTS = ((0.01, 0.02, 0.03), (0.03, 0.01, 0.02), (0.02, 0.03, 0.01))  # bias first
 OUTPUT_WEIGHTS = (0.01, 0.02, 0.03, 0.04)                                      # bias first
 BATCH = (((1.0, 2.0), 8.0), ((1.0, 3.0), 11.0), ((2.0, 2.0), 10.0))
+
+
+def example_loss(w: dict[tuple[int, int], sp.Expr], v: dict[int, sp.Expr],
+                 x: list[sp.Expr], y: sp.Expr) -> tuple[sp.Expr, dict[sp.Expr, str]]:
+    """The loss of one example, (v0 + sum_h v_h sigma(w_h . x) - y)^2, in written order.
+
+    Any number of inputs x = (x1, ..., xn) and hidden units (len(v) - 1), biases at index 0.
+    Also returns LaTeX names of the intermediate values (z_h, a_h, y-hat), for graphs.
+    """
+    names: dict[sp.Expr, str] = {}
+    terms = []
+    for h in range(1, len(v)):
+        z = written_sum(w[h, 0], *[w[h, k] * x[k - 1] for k in range(1, len(x) + 1)])
+        a = sigmoid(z)
+        names[z], names[a] = f"z_{h}", f"a_{h}"
+        terms.append(v[h] * a)
+    yhat = written_sum(v[0], *terms)
+    names[yhat] = r"\hat y"
+    loss = sp.Pow(written_sum(yhat, -y), 2, evaluate=False)
+    names[loss] = r"\ell"
+    return loss, names
+
+
+def parameter_symbols() -> tuple[dict[tuple[int, int], sp.Symbol], dict[int, sp.Symbol]]:
+    """The weights w_{h,k} (hidden unit h, input k, bias k = 0) and v_h (v_0 the bias)."""
+    w = {(h, k): sp.Symbol(f"w_{h}{k}", real=True)
+         for h in range(1, len(HIDDEN_WEIGHTS) + 1) for k in range(3)}
+    v = {h: sp.Symbol(f"v_{h}", real=True) for h in range(len(OUTPUT_WEIGHTS))}
+    return w, v
+
+
+def parameter_values() -> dict[sp.Symbol, float]:
+    w, v = parameter_symbols()
+    return {**{w[h, k]: HIDDEN_WEIGHTS[h - 1][k] for h, k in w},
+            **{v[h]: OUTPUT_WEIGHTS[h] for h in v}}
 
 
 def _d(num: str, den: str) -> str:
@@ -78,8 +113,7 @@ def c12_scalar_network() -> WorkedExample:
         per_example.append(grads)
 
         # The same loss written directly in the parameters, for the closed form.
-        raw_hidden = [sigmoid(w[h, 0] + w[h, 1] * x1v + w[h, 2] * x2v) for h in hidden]
-        raw_losses.append((v[0] + sum(v[h] * raw_hidden[h - 1] for h in hidden) - yv) ** 2)
+        raw_losses.append(example_loss(w, v, [sp.Float(x1v), sp.Float(x2v)], sp.Float(yv))[0])
 
     ws.add(ws.symbol("L", "L"), written_sum(*losses), "Batch loss and gradients")
     comparisons = []

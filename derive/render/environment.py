@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 import sympy as sp
 
-from derive.library.registry import get_derivation, get_example, names
+from derive.registry import get_derivation, get_example, names
 from derive.paths import TEMPLATE_DIR
 from derive.proof import Derivation, WorkedExample
 from derive.render import latex

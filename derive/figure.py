@@ -1,0 +1,65 @@
+"""The plain data of a figure: plots, computation graphs and a line's geometry.
+
+Like :mod:`derive.proof`, these hold numbers and words only: the library computes them, the
+renderers draw them (TikZ and pgfplots), and ``derive show NAME --format json`` prints them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from derive.numeric.graph import Node
+from derive.numeric.vector_graph import Tensor
+
+
+@dataclass
+class Series:
+    """One curve: points computed by the program, a legend entry in LaTeX."""
+
+    legend: str
+    xs: list[float]
+    ys: list[float]
+    dashed: bool = False
+    marks: bool = False
+
+
+@dataclass
+class Plot:
+    """One set of axes."""
+
+    series: list[Series]
+    xlabel: str = ""
+    ylabel: str = ""
+    title: str = ""
+    ymin: float | None = None
+    ymax: float | None = None
+    log_y: bool = False
+    legend_pos: str = "north west"
+
+
+@dataclass
+class Figure:
+    """A named figure: one or more plots side by side, a graph, or a line's geometry."""
+
+    name: str
+    caption: str                       # LaTeX (the library writes captions as LaTeX text)
+    plots: list[Plot] = field(default_factory=list)
+    graph: Node | None = None          # a scalar computation graph, values and gradients set
+    tensor_graph: Tensor | None = None  # a vector graph whose nodes carry arrays
+    geometry: Boundary | None = None
+    show_numbers: bool = True          # graphs: draw values and gradients, or structure only
+    notes: list[str] = field(default_factory=list)   # LaTeX lines printed under the figure
+    problems: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)  # extra numbers for the JSON view
+
+
+@dataclass
+class Boundary:
+    """The line theta0 + theta1 x1 + theta2 x2 = 0 with its normal and distance from 0."""
+
+    theta: tuple[float, float, float]
+    foot: tuple[float, float]          # the point of the line closest to the origin
+    unit_normal: tuple[float, float]
+    distance: float
+    extent: float                      # half-width of the square drawn around the origin

@@ -1,0 +1,82 @@
+"""Computation graphs of the two-layer regression networks of problems C4, C12 and C13 (d).
+
+The scalar graph is built from the same loss expression as the C12 worked example; the vector
+graph computes the same network with a weight matrix and Jacobian products.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.numeric import graph, vector_graph
+from derive.numeric.scalar_network import (
+    BATCH,
+    HIDDEN_WEIGHTS,
+    OUTPUT_WEIGHTS,
+    example_loss,
+    parameter_symbols,
+    parameter_values,
+)
+
+
+def _latex_name(symbol: sp.Symbol) -> str:
+    """w_12 -> w_{1,2}; v_3 -> v_{3}; x1 -> x_{1}."""
+    stem, _, index = symbol.name.partition("_")
+    if not index:
+        return rf"{symbol.name[0]}_{{{symbol.name[1:]}}}" if len(symbol.name) > 1 else stem
+    return rf"{stem}_{{{','.join(index)}}}" if len(index) > 1 else rf"{stem}_{{{index}}}"
+
+
+def c12_graph(example: int = 1) -> tuple[graph.Node, dict[sp.Symbol, graph.Node]]:
+    """The scalar graph of example ``example`` (1-based) of C12, forward and backward done.
+
+    Returns the loss node and the leaf of each parameter symbol.
+    """
+    (x1v, x2v), yv = BATCH[example - 1]
+    w, v = parameter_symbols()
+    x = [sp.Symbol("x1", real=True), sp.Symbol("x2", real=True)]
+    y = sp.Symbol("y", real=True)
+    loss, names = example_loss(w, v, x, y)
+    leaves = {p: graph.leaf(_latex_name(p), value) for p, value in parameter_values().items()}
+    inputs = {x[0]: graph.leaf("x_{1}", x1v, "input"), x[1]: graph.leaf("x_{2}", x2v, "input"),
+              y: graph.leaf("y", yv, "input")}
+    output = graph.from_expr(loss, {**leaves, **inputs}, names)
+    graph.forward(output)
+    graph.backward(output)
+    return output, leaves
+
+
+def c4_graph() -> graph.Node:
+    """The graph of C4: 3 inputs, 2 logistic hidden units, a linear output, L2 loss."""
+    w = {(h, k): sp.Symbol(f"w_{h}{k}", real=True) for h in (1, 2) for k in range(4)}
+    v = {h: sp.Symbol(f"v_{h}", real=True) for h in range(3)}
+    x = [sp.Symbol(f"x{k}", real=True) for k in (1, 2, 3)]
+    y = sp.Symbol("y", real=True)
+    loss, names = example_loss(w, v, x, y)
+    leaves = {s: graph.leaf(_latex_name(s), 0.0) for s in [*w.values(), *v.values()]}
+    leaves.update({s: graph.leaf(_latex_name(s), 0.0, "input") for s in [*x, y]})
+    return graph.from_expr(loss, leaves, names)
+
+
+def c13_vector_graph(example: int = 1
+                     ) -> tuple[vector_graph.Tensor, dict[str, vector_graph.Tensor]]:
+    """C12 with vectors: W (3 x 3, bias column first), v (1 x 4); forward and backward done.
+
+    Returns the loss node and the leaves ``W`` and ``v``.
+    """
+    (x1v, x2v), yv = BATCH[example - 1]
+    x = vector_graph.tensor("x", [x1v, x2v], "input")
+    weights = vector_graph.tensor("W", HIDDEN_WEIGHTS)
+    v = vector_graph.tensor(r"v^{\top}", [OUTPUT_WEIGHTS])   # a row: 2-D stays 2-D
+    y = vector_graph.tensor("y", [yv], "input")
+    op = vector_graph.op
+    x_aug = op("augment", x, label=r"\tilde x")
+    z = op("matmul", weights, x_aug, label="z")
+    a = op("sigmoid", z, label="a")
+    a_aug = op("augment", a, label=r"\tilde a")
+    yhat = op("matmul", v, a_aug, label=r"\hat y")
+    error = op("-", yhat, y, label=r"\hat y - y")
+    loss = op("square", error, label=r"\ell")
+    vector_graph.forward(loss)
+    vector_graph.backward(loss)
+    return loss, {"W": weights, "v": v}
