@@ -39,16 +39,26 @@ class Plot:
 
 
 @dataclass
+class GraphPanel:
+    """A scalar computation graph, forward and backward done, with a title and its rule."""
+
+    output: Node
+    title: str = ""
+    rule: str = ""                     # LaTeX: the local-gradient rule the panel shows
+
+
+@dataclass
 class Figure:
     """A named figure: one or more plots side by side, a graph, or a line's geometry."""
 
     name: str
     caption: str                       # LaTeX (the library writes captions as LaTeX text)
     plots: list[Plot] = field(default_factory=list)
-    graph: Node | None = None          # a scalar computation graph, values and gradients set
+    graphs: list[GraphPanel] = field(default_factory=list)  # scalar graphs, side by side
     tensor_graph: Tensor | None = None  # a vector graph whose nodes carry arrays
     geometry: Boundary | None = None
     show_numbers: bool = True          # graphs: draw values and gradients, or structure only
+    landscape: bool = False            # a large graph gets a turned page of its own
     notes: list[str] = field(default_factory=list)   # LaTeX lines printed under the figure
     problems: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)  # extra numbers for the JSON view
@@ -63,3 +73,5 @@ class Boundary:
     unit_normal: tuple[float, float]
     distance: float
     extent: float                      # half-width of the square drawn around the origin
+    normal_tex: str = ""               # the unit normal, exactly (LaTeX)
+    distance_tex: str = ""             # the distance, exactly (LaTeX)

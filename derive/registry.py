@@ -11,12 +11,15 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from derive.batch import verify_all
 from derive.errors import UnknownNameError
 from derive.paths import BUILD_DIR
 from derive.proof import Derivation, WorkedExample
+
+if TYPE_CHECKING:
+    from derive.figure import Figure
 from derive.verdict_cache import load_verdicts, store_verdicts
 from derive.verify import ensure_sound
 
@@ -30,6 +33,7 @@ DERIVATIONS: dict[str, Callable[[], Derivation]] = {}
 BUILDERS: dict[str, Callable[[], Derivation]] = {}   # the same functions, unverified
 _VERIFIED: dict[str, Derivation] = {}
 EXAMPLES: dict[str, Callable[[], WorkedExample]] = {}
+FIGURES: dict[str, Callable[[], Figure]] = {}
 
 T = TypeVar("T")
 
@@ -73,15 +77,24 @@ def verify_library(wanted: list[str] | None = None) -> list[Derivation]:
     return [_VERIFIED[name] for name in wanted]
 
 
-def example(name: str) -> Callable[[Callable[[], WorkedExample]], Callable[[], WorkedExample]]:
-    """Register a worked-example builder under ``name`` (built once and cached)."""
-
-    def register(build: Callable[[], WorkedExample]) -> Callable[[], WorkedExample]:
+def _registrar(table: dict[str, Callable[[], T]], name: str
+               ) -> Callable[[Callable[[], T]], Callable[[], T]]:
+    def register(build: Callable[[], T]) -> Callable[[], T]:
         cached = functools.cache(build)
-        EXAMPLES[name] = cached
+        table[name] = cached
         return cached
 
     return register
+
+
+def example(name: str) -> Callable[[Callable[[], WorkedExample]], Callable[[], WorkedExample]]:
+    """Register a worked-example builder under ``name`` (built once and cached)."""
+    return _registrar(EXAMPLES, name)
+
+
+def figure(name: str) -> Callable[[Callable[[], Figure]], Callable[[], Figure]]:
+    """Register a figure builder under ``name`` (its data computed once and cached)."""
+    return _registrar(FIGURES, name)
 
 
 def _lookup(table: dict[str, Callable[[], T]], kind: str, name: str) -> T:
@@ -101,20 +114,27 @@ def get_example(name: str) -> WorkedExample:
     return _lookup(EXAMPLES, "worked example", name)
 
 
-def get(name: str) -> Derivation | WorkedExample:
-    """A derivation or worked example by name."""
+def get_figure(name: str) -> Figure:
+    """The figure ``name``, its data computed."""
+    return _lookup(FIGURES, "figure", name)
+
+
+def get(name: str) -> Derivation | WorkedExample | Figure:
+    """A derivation, worked example or figure by name."""
     _load_all()
     if name in DERIVATIONS:
         return get_derivation(name)
     if name in EXAMPLES:
         return get_example(name)
-    raise UnknownNameError("derivation or example", name, names())
+    if name in FIGURES:
+        return get_figure(name)
+    raise UnknownNameError("derivation, example or figure", name, names())
 
 
 def names() -> list[str]:
-    """Every registered name, derivations first."""
+    """Every registered name: derivations, then worked examples, then figures."""
     _load_all()
-    return sorted(DERIVATIONS) + sorted(EXAMPLES)
+    return sorted(DERIVATIONS) + sorted(EXAMPLES) + sorted(FIGURES)
 
 
 def _load_all() -> None:

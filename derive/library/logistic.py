@@ -5,11 +5,11 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.functions import sigmoid
-from derive.registry import derivation
 from derive.models import LogisticRegression, bernoulli_likelihood
 from derive.proof import Derivation, Oracle, Step, text
 from derive.proof import written_product as _prod
 from derive.proof import written_sum as _sum
+from derive.registry import derivation
 
 
 @derivation("sigmoid-from-log-odds")

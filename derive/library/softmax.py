@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.registry import derivation
 from derive.models import softmax_index
 from derive.proof import Derivation, Oracle, Step, text, written_product, written_sum
+from derive.registry import derivation
 
 
 @derivation("softmax-jacobian")

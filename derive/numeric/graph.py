@@ -149,12 +149,15 @@ def forward(output: Node) -> float:
     return output.data
 
 
-def backward(output: Node) -> None:
-    """Set every node's grad to d output / d node (chain rule in reverse topological order)."""
+def backward(output: Node, upstream: float = 1.0) -> None:
+    """Set every node's grad to upstream * d output / d node (reverse topological order).
+
+    ``upstream`` is the gradient arriving at the output from the rest of a larger graph.
+    """
     order = topological_order(output)
     for node in order:
         node.grad = 0.0
-    output.grad = 1.0
+    output.grad = upstream
     for node in reversed(order):
         node.edge_grads = [node.grad * g for g in node.local_gradients()] if node.parents else []
         for parent, g in zip(node.parents, node.edge_grads, strict=True):

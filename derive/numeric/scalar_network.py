@@ -9,9 +9,9 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.functions import sigmoid
-from derive.registry import example
 from derive.numeric.worksheet import Worksheet
 from derive.proof import Comparison, WorkedExample, text, written_product, written_sum
+from derive.registry import example
 
 HIDDEN_WEIGHTS = ((0.01, 0.02, 0.03), (0.03, 0.01, 0.02), (0.02, 0.03, 0.01))  # bias first
 OUTPUT_WEIGHTS = (0.01, 0.02, 0.03, 0.04)                                      # bias first

@@ -14,9 +14,10 @@ from typing import Any
 import jinja2
 import sympy as sp
 
-from derive.registry import get_derivation, get_example, names
+from derive.figure import Figure
 from derive.paths import TEMPLATE_DIR
 from derive.proof import Derivation, WorkedExample
+from derive.registry import get_derivation, get_example, get_figure, names
 from derive.render import latex
 
 
@@ -26,6 +27,7 @@ class Session:
 
     derivations: list[Derivation] = field(default_factory=list)
     examples: list[WorkedExample] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
 
     def derivation(self, name: str) -> Derivation:
         d = get_derivation(name)
@@ -39,10 +41,17 @@ class Session:
             self.examples.append(ex)
         return ex
 
+    def figure(self, name: str) -> Figure:
+        fig = get_figure(name)
+        if fig not in self.figures:
+            self.figures.append(fig)
+        return fig
+
     def totals(self) -> dict[str, int]:
         counts = {"derivations": len(self.derivations), "steps": 0, "proved": 0, "checked": 0,
                   "refuted": 0, "oracles": 0, "examples": len(self.examples),
-                  "comparisons": sum(len(e.comparisons) for e in self.examples)}
+                  "comparisons": sum(len(e.comparisons) for e in self.examples),
+                  "figures": len(self.figures)}
         for d in self.derivations:
             tally = d.tally()
             counts["steps"] += sum(tally.values())
@@ -80,8 +89,12 @@ def make_environment(search_path: list[Path] | None = None) -> jinja2.Environmen
     return env
 
 
-def render_object(env: jinja2.Environment, obj: Derivation | WorkedExample) -> str:
-    """A derivation or worked example as the LaTeX a document contains (its partial)."""
+def render_object(env: jinja2.Environment, obj: Derivation | WorkedExample | Figure) -> str:
+    """A derivation, worked example or figure as the LaTeX a document contains."""
+    if isinstance(obj, Figure):
+        from derive.render.figures import figure_latex
+
+        return figure_latex(obj)
     if isinstance(obj, WorkedExample):
         return env.get_template("partials/example.tex.j2").render(ex=obj)
     return env.get_template("partials/derivation.tex.j2").render(d=obj)
@@ -90,8 +103,9 @@ def render_object(env: jinja2.Environment, obj: Derivation | WorkedExample) -> s
 def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
     """Render one template with a fresh Session; the library is callable from it.
 
-    ``derivation("bce-gradient")`` and ``example("c12-scalar-network")`` insert the verified
-    derivation or computed example; ``verification_summary()`` the totals of what was used.
+    ``derivation("bce-gradient")``, ``example("c12-scalar-network")`` and
+    ``figure("c12-graph")`` insert the verified derivation, computed example or drawn figure;
+    ``verification_summary()`` the totals of what was used.
     """
     session = Session()
 
@@ -101,11 +115,15 @@ def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
     def insert_example(name: str) -> str:
         return render_object(env, session.example(name))
 
+    def insert_figure(name: str) -> str:
+        return render_object(env, session.figure(name))
+
     def summary() -> str:
         return env.get_template("partials/summary.tex.j2").render(
             session=session, totals=session.totals())
 
     template = env.get_template(name)
     return template.render(derivation=insert_derivation, example=insert_example,
+                           figure=insert_figure,
                            verification_summary=summary, get_derivation=session.derivation,
                            get_example=session.example, **context)

@@ -1,0 +1,130 @@
+"""Figures as LaTeX: pgfplots axes, TikZ graphs and the decision-boundary drawing.
+
+Every coordinate comes from the Figure's data; this module only draws.  A figure is a
+non-floating ``figure[H]`` so that it stays with its problem, scaled down (never up) to the
+line width when it is wider.
+"""
+
+from __future__ import annotations
+
+from derive.figure import Boundary, Figure, GraphPanel, Plot
+from derive.render.graphs import scalar_graph, tensor_graph
+
+COLOURS = ("blue!80!black", "red!80!black", "green!50!black", "orange!90!black",
+           "violet!80!black", "cyan!60!black", "black")
+
+
+def _coordinates(xs: list[float], ys: list[float]) -> str:
+    return " ".join(f"({x:.6g},{y:.6g})" for x, y in zip(xs, ys, strict=True))
+
+
+def plot_axis(plot: Plot, width: str) -> str:
+    """One pgfplots axis with its series and legend."""
+    options = [f"width={width}", f"height=0.62*{width}",
+               f"xlabel={{{plot.xlabel}}}", f"ylabel={{{plot.ylabel}}}", "grid=major",
+               "grid style={black!12}", "tick label style={font=\\scriptsize}",
+               "label style={font=\\small}", "legend style={font=\\scriptsize, fill=white, "
+               "fill opacity=0.85, text opacity=1, draw=black!30}",
+               f"legend pos={plot.legend_pos}", "every axis plot/.append style={thick}"]
+    if plot.title:
+        options.append(f"title={{{plot.title}}}")
+    if plot.ymin is not None:
+        options.append(f"ymin={plot.ymin:g}")
+    if plot.ymax is not None:
+        options.append(f"ymax={plot.ymax:g}")
+    if plot.log_y:
+        options[0:0] = ["ymode=log"]
+    lines = [r"\begin{tikzpicture}", rf"\begin{{axis}}[{', '.join(options)}]"]
+    for k, s in enumerate(plot.series):
+        style = [COLOURS[k % len(COLOURS)]]
+        if s.dashed:
+            style.append("dashed")
+        style.append("mark=*, mark size=1.2pt" if s.marks else "no marks")
+        lines.append(rf"\addplot[{', '.join(style)}] coordinates {{{_coordinates(s.xs, s.ys)}}};")
+        lines.append(rf"\addlegendentry{{{s.legend}}}")
+    lines += [r"\end{axis}", r"\end{tikzpicture}"]
+    return "\n".join(lines)
+
+
+def plots_latex(plots: list[Plot]) -> str:
+    if len(plots) == 1:
+        return plot_axis(plots[0], r"0.78\linewidth")
+    width = f"{0.96 / len(plots):.2f}" + r"\linewidth"
+    cells = [rf"\begin{{minipage}}[t]{{{width}}}\centering" + "\n"
+             + plot_axis(p, r"1.0\linewidth") + "\n" + r"\end{minipage}" for p in plots]
+    return "\n\\hfill\n".join(cells)
+
+
+def boundary_tikz(b: Boundary, scale: float = 3.2) -> str:
+    """The line, the shaded positive side, the unit normal and the distance from 0."""
+    e = b.extent
+    (fx, fy), (nx, ny) = b.foot, b.unit_normal
+    dx, dy = -ny, nx                     # along the line
+    px, py = fx + 0.5 * e * dx, fy + 0.5 * e * dy   # where the normal is drawn
+    far = 4 * e
+    side = [(fx + far * dx, fy + far * dy), (fx - far * dx, fy - far * dy),
+            (fx - far * dx + far * nx, fy - far * dy + far * ny),
+            (fx + far * dx + far * nx, fy + far * dy + far * ny)]
+    poly = " -- ".join(f"({x:.4f},{y:.4f})" for x, y in side)
+    t0, t1, t2 = b.theta
+    return "\n".join([
+        rf"\begin{{tikzpicture}}[scale={scale}, >={{Stealth[length=2mm]}}]",
+        r"\begin{scope}",
+        rf"\clip ({-e},{-e}) rectangle ({e},{e});",
+        rf"\fill[blue!8] {poly} -- cycle;",
+        rf"\draw[very thick, blue!60!black] ({fx - far * dx:.4f},{fy - far * dy:.4f}) -- "
+        rf"({fx + far * dx:.4f},{fy + far * dy:.4f});",
+        r"\end{scope}",
+        rf"\draw[->, black!60] ({-e},0) -- ({e + 0.08},0) node[right] {{$x_1$}};",
+        rf"\draw[->, black!60] (0,{-e}) -- (0,{e + 0.08}) node[above] {{$x_2$}};",
+        rf"\draw[thick, red!75!black] (0,0) -- ({fx:.4f},{fy:.4f}) "
+        rf"node[pos=0.45, right=2pt, font=\small, inner sep=1pt] {{$d = {b.distance:.4f}$}};",
+        rf"\draw[->, very thick, green!45!black] ({px:.4f},{py:.4f}) -- "
+        rf"({px + 0.4 * nx:.4f},{py + 0.4 * ny:.4f}) node[above, font=\small] "
+        rf"{{$n = ({nx:.3f}, {ny:.3f})$}};",
+        r"\fill (0,0) circle (0.6pt) node[above left, font=\small] {$0$};",
+        rf"\node[font=\small, blue!50!black] at ({0.55 * e},{0.75 * e}) {{$g > 0$}};",
+        rf"\node[font=\small, black!70] at ({-0.6 * e},{-0.75 * e}) {{$g < 0$}};",
+        rf"\node[font=\small, blue!60!black, fill=white, inner sep=1pt] at "
+        rf"({fx - 0.5 * e * dx:.4f},{fy - 0.5 * e * dy:.4f}) "
+        rf"{{$g = {t0:g} + {t1:g}x_1 + {t2:g}x_2 = 0$}};",
+        r"\end{tikzpicture}",
+    ])
+
+
+def _panel(panel: GraphPanel, show_numbers: bool, width: str) -> str:
+    body = scalar_graph(panel.output, show_numbers, colsep=2.4, gap=1.7, legend=False)[0]
+    head = rf"\textbf{{\small {panel.title}}}\\[2pt]" if panel.title else ""
+    rule = rf"\\[2pt]\parbox{{\linewidth}}{{\centering\footnotesize {panel.rule}}}" \
+        if panel.rule else ""
+    return (rf"\begin{{minipage}}[t]{{{width}}}\centering {head}" + "\n"
+            + rf"\fitwidth{{{body}}}{rule}" + "\n" + r"\end{minipage}")
+
+
+def graphs_latex(fig: Figure) -> str:
+    if len(fig.graphs) == 1:
+        spacing = {"colsep": 3.0, "gap": 1.45} if fig.landscape else {}
+        return rf"\fitwidth{{{scalar_graph(fig.graphs[0].output, fig.show_numbers, **spacing)[0]}}}"
+    cells = [_panel(p, fig.show_numbers, r"0.32\linewidth") for p in fig.graphs]
+    rows = ["\n\\hfill\n".join(cells[k:k + 3]) for k in range(0, len(cells), 3)]
+    return "\n\n\\medskip\n".join(rows)
+
+
+def figure_latex(fig: Figure) -> str:
+    """The whole figure environment with its caption and notes."""
+    if fig.plots:
+        body = plots_latex(fig.plots)
+    elif fig.graphs:
+        body = graphs_latex(fig)
+    elif fig.tensor_graph is not None:
+        body = rf"\fitwidth{{{tensor_graph(fig.tensor_graph)}}}"
+    elif fig.geometry is not None:
+        body = boundary_tikz(fig.geometry)
+    else:
+        raise ValueError(f"figure {fig.name} has nothing to draw")
+    notes = "".join(rf"\par\footnotesize {n}" for n in fig.notes)
+    lines = [r"\begin{figure}[H]", r"\centering", f"% derive: figure {fig.name}", body,
+             rf"\caption{{{fig.caption}{notes}}}", rf"\label{{fig:{fig.name}}}", r"\end{figure}"]
+    if fig.landscape:   # a page of its own, turned (pdflscape also turns it in the viewer)
+        lines = [r"\begin{landscape}", *lines, r"\end{landscape}"]
+    return "\n".join(lines)
