@@ -62,6 +62,28 @@ def main() -> None:
     print(f"share outside the TeX engine {100 * (total - t_tex) / total:6.1f} %")
     shutil.rmtree(out)
 
+    # Figures alone: their data and LaTeX code, then a document of every figure compiled.
+    from derive.registry import FIGURES
+    from derive.render.figures import figure_latex
+
+    for build in FIGURES.values():
+        build.cache_clear()  # type: ignore[attr-defined]  (measure from scratch)
+    start = time.perf_counter()
+    codes = [figure_latex(build()) for build in FIGURES.values()]
+    t_fig = time.perf_counter() - start
+    out = Path(tempfile.mkdtemp(prefix="derive-bench-figures-"))
+    doc = out / "figures.tex"
+    preamble = (ROOT / "templates" / "partials" / "preamble.tex.j2").read_text()
+    preamble = "\n".join(line for line in preamble.splitlines() if not line.startswith("((="))
+    doc.write_text("\\documentclass[11pt]{article}\n" + preamble + "\n\\begin{document}\n"
+                   + "\n\\clearpage\n".join(codes) + "\n\\end{document}\n")
+    start = time.perf_counter()
+    compile_latex(doc)
+    t_fig_tex = time.perf_counter() - start
+    shutil.rmtree(out)
+    print(f"figures: data + LaTeX code  {t_fig:6.2f} s  ({len(codes)} figures)")
+    print(f"figures: LaTeX compile      {t_fig_tex:6.2f} s")
+
     derive = str(Path(py).with_name("derive"))
     subprocess.run([derive, "build"], check=True, cwd=ROOT, capture_output=True)
     print(f"no-op rebuild (derive build) {seconds([derive, 'build']):6.2f} s")

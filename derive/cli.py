@@ -15,7 +15,7 @@ from derive.errors import DeriveError
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from derive.registry import DERIVATIONS, EXAMPLES, names
+    from derive.registry import DERIVATIONS, EXAMPLES, FIGURES, names
     from derive.render.build import sheet_names
 
     names()  # loads the library
@@ -23,6 +23,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
         print(f"derivation  {name}")
     for name in sorted(EXAMPLES):
         print(f"example     {name}")
+    for name in sorted(FIGURES):
+        print(f"figure      {name}")
     for name in sheet_names():
         print(f"sheet       {name}")
     return 0

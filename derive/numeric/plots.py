@@ -53,8 +53,9 @@ def activations() -> Figure:
                                   _curve(sp.diff(expr, z), xs), dashed=True)],
                           "$z$", "", title=f"${name}$", ymin=-1.1, ymax=2.1))
     return Figure("activations",
-                  r"The activations and their derivatives (dashed): $\sigma' = \sigma(1-\sigma) "
-                  r"\le \tfrac14$, $\tanh' = 1 - \tanh^2 \le 1$, and $\mathrm{ReLU}'$ is $0$ or $1$.",
+                  r"The activations and their derivatives (dashed): "
+                  r"$\sigma' = \sigma(1-\sigma) \le \tfrac14$, $\tanh' = 1 - \tanh^2 \le 1$, "
+                  r"and $\mathrm{ReLU}'$ is $0$ or $1$.",
                   plots, problems=("B1.4",))
 
 

@@ -126,4 +126,4 @@ def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
     return template.render(derivation=insert_derivation, example=insert_example,
                            figure=insert_figure,
                            verification_summary=summary, get_derivation=session.derivation,
-                           get_example=session.example, **context)
+                           get_example=session.example, get_figure=session.figure, **context)

@@ -8,12 +8,64 @@ from typing import Any
 
 import sympy as sp
 
+from derive.figure import Figure
+from derive.numeric import graph, vector_graph
 from derive.proof import Derivation, WorkedExample, plain
 from derive.render import latex
 
+Shown = Derivation | WorkedExample | Figure
 
-def to_text(obj: Derivation | WorkedExample) -> str:
+
+def _graph_data(output: graph.Node) -> list[dict[str, Any]]:
+    order = graph.topological_order(output)
+    index = {id(n): k for k, n in enumerate(order)}
+    return [{"id": k, "op": n.op, "label": n.label, "value": n.data, "grad": n.grad,
+             "parents": [index[id(p)] for p in n.parents], "edge_grads": list(n.edge_grads)}
+            for k, n in enumerate(order)]
+
+
+def _tensor_graph_data(output: vector_graph.Tensor) -> list[dict[str, Any]]:
+    order = vector_graph.topological_order(output)
+    index = {id(n): k for k, n in enumerate(order)}
+    return [{"id": k, "op": n.op, "label": n.label, "value": n.data.tolist(),
+             "grad": n.grad.tolist(), "parents": [index[id(p)] for p in n.parents]}
+            for k, n in enumerate(order)]
+
+
+def figure_data(fig: Figure) -> dict[str, Any]:
+    """Everything a figure is drawn from: every curve's points, every node's numbers."""
+    out: dict[str, Any] = {"name": fig.name, "kind": "figure", "caption": fig.caption,
+                           "problems": list(fig.problems)}
+    if fig.plots:
+        out["plots"] = [{"title": p.title, "xlabel": p.xlabel, "ylabel": p.ylabel,
+                         "log_y": p.log_y,
+                         "series": [{"legend": s.legend, "x": s.xs, "y": s.ys}
+                                    for s in p.series]} for p in fig.plots]
+    if fig.graphs:
+        out["graphs"] = [{"title": g.title, "rule": g.rule, "nodes": _graph_data(g.output)}
+                         for g in fig.graphs]
+    if fig.tensor_graph is not None:
+        out["tensor_graph"] = _tensor_graph_data(fig.tensor_graph)
+    if fig.geometry is not None:
+        out["geometry"] = dict(vars(fig.geometry))
+    out.update(fig.data)
+    return out
+
+
+def to_text(obj: Shown) -> str:
     """A readable plain-text view."""
+    if isinstance(obj, Figure):
+        data = figure_data(obj)
+        lines = [f"figure {obj.name} ({', '.join(obj.problems)})", obj.caption]
+        for p in data.get("plots", []):
+            for s in p["series"]:
+                lines.append(f"  curve {s['legend']}: {len(s['x'])} points")
+        for g in data.get("graphs", []):
+            lines.append(f"  graph {g['title']}: {len(g['nodes'])} nodes")
+        if "tensor_graph" in data:
+            lines.append(f"  vector graph: {len(data['tensor_graph'])} nodes")
+        lines.append("  (the numbers: derive show NAME --format json)")
+        return "\n".join(lines)
     if isinstance(obj, WorkedExample):
         lines = [obj.title, plain(obj.summary), ""]
         for group, quantities in obj.groups():
@@ -40,15 +92,18 @@ def to_text(obj: Derivation | WorkedExample) -> str:
     return "\n".join(lines)
 
 
-def to_latex(obj: Derivation | WorkedExample) -> str:
+def to_latex(obj: Shown) -> str:
     """The LaTeX a sheet would contain (the same partial templates)."""
     from derive.render.environment import make_environment, render_object
 
     return render_object(make_environment(), obj)
 
 
-def to_data(obj: Derivation | WorkedExample) -> dict[str, Any]:
-    """A JSON-ready dict: every step's LaTeX, rule and verdict, or every quantity's value."""
+def to_data(obj: Shown) -> dict[str, Any]:
+    """A JSON-ready dict: every step's LaTeX, rule and verdict, every quantity's value, or
+    every number a figure is drawn from."""
+    if isinstance(obj, Figure):
+        return figure_data(obj)
     if isinstance(obj, WorkedExample):
         values = obj.values()
         return {
@@ -83,7 +138,7 @@ def to_data(obj: Derivation | WorkedExample) -> dict[str, Any]:
                         for o in obj.oracles]}
 
 
-def to_json(obj: Derivation | WorkedExample) -> str:
+def to_json(obj: Shown) -> str:
     return json.dumps(to_data(obj), indent=2)
 
 

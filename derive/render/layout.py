@@ -47,7 +47,8 @@ def layers(order: Sequence[GraphNode]) -> dict[int, int]:
     return column
 
 
-def place(order: Sequence[GraphNode], gap: float = 1.0, sweeps: int = 4) -> dict[int, tuple[int, float]]:
+def place(order: Sequence[GraphNode], gap: float = 1.0,
+          sweeps: int = 4) -> dict[int, tuple[int, float]]:
     """(column, height) of every node; heights grow downwards, separated by at least ``gap``."""
     column = layers(order)
     neighbours: dict[int, list[int]] = {id(n): [] for n in order}
