@@ -27,7 +27,8 @@ def _matmul_jacobians(xs: list[Array], out: Array) -> list[Array]:
     a, b = xs
     p, r = a.shape[0], b.shape[1]
     # out[i,k] = sum_j a[i,j] b[j,k]: d out / d a = I_p (x) b^T, d out / d b = a (x) I_r
-    return [np.kron(np.eye(p), b.T), np.kron(a, np.eye(r))]
+    return [np.asarray(np.kron(np.eye(p), b.T), dtype=float),
+            np.asarray(np.kron(a, np.eye(r)), dtype=float)]
 
 
 def _augment_jacobian(xs: list[Array], out: Array) -> list[Array]:

@@ -103,8 +103,9 @@ def _panel(panel: GraphPanel, show_numbers: bool, width: str) -> str:
 
 def graphs_latex(fig: Figure) -> str:
     if len(fig.graphs) == 1:
-        spacing = {"colsep": 3.0, "gap": 1.45} if fig.landscape else {}
-        return rf"\fitwidth{{{scalar_graph(fig.graphs[0].output, fig.show_numbers, **spacing)[0]}}}"
+        colsep, gap = (3.0, 1.45) if fig.landscape else (2.15, 1.0)
+        code = scalar_graph(fig.graphs[0].output, fig.show_numbers, colsep=colsep, gap=gap)[0]
+        return rf"\fitwidth{{{code}}}"
     cells = [_panel(p, fig.show_numbers, r"0.32\linewidth") for p in fig.graphs]
     rows = ["\n\\hfill\n".join(cells[k:k + 3]) for k in range(0, len(cells), 3)]
     return "\n\n\\medskip\n".join(rows)

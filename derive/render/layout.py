@@ -73,8 +73,11 @@ def place(order: Sequence[GraphNode], gap: float = 1.0,
         side = -1 if sweep % 2 == 0 else 1
         for c in cols:
             ids = by_column[c]
-            ids.sort(key=lambda i: (mean_neighbour(i, side) if mean_neighbour(i, side)
-                                    is not None else height[i]))
+            def key(i: int, side: int = side) -> float:
+                mean = mean_neighbour(i, side)
+                return height[i] if mean is None else mean
+
+            ids.sort(key=key)
             for k, i in enumerate(ids):
                 height[i] = (k - (len(ids) - 1) / 2) * gap
     for _ in range(3):   # pull nodes towards their neighbours, keeping order and gaps
