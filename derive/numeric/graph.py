@@ -12,8 +12,9 @@ comes from the same formulas as its worked example.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 import sympy as sp
 
@@ -125,12 +126,23 @@ def leaf(label: str, value: float, kind: str = "param") -> Node:
     return Node(kind, label=label, data=float(value))
 
 
-def topological_order(output: Node) -> list[Node]:
-    """Every node the output depends on, each after all of its parents (depth-first)."""
-    order: list[Node] = []
+class HasParents(Protocol):
+    @property
+    def parents(self) -> Sequence[Any]: ...
+
+
+G = TypeVar("G", bound=HasParents)
+
+
+def topological_order(output: G) -> list[G]:
+    """Every node the output depends on, each after all of its parents (depth-first).
+
+    Works for any node type with ``parents`` (the scalar Node and the vector graph's Tensor).
+    """
+    order: list[G] = []
     seen: set[int] = set()
 
-    def visit(node: Node) -> None:
+    def visit(node: G) -> None:
         if id(node) in seen:
             return
         seen.add(id(node))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from derive.numeric.graph import topological_order
+
 Array = NDArray[np.float64]
 
 
@@ -79,21 +81,6 @@ def tensor(label: str, value: object, kind: str = "param") -> Tensor:
 
 def op(name: str, *parents: Tensor, label: str = "") -> Tensor:
     return Tensor(name, parents, label)
-
-
-def topological_order(output: Tensor) -> list[Tensor]:
-    order: list[Tensor] = []
-    seen: set[int] = set()
-
-    def visit(node: Tensor) -> None:
-        if id(node) not in seen:
-            seen.add(id(node))
-            for parent in node.parents:
-                visit(parent)
-            order.append(node)
-
-    visit(output)
-    return order
 
 
 def forward(output: Tensor) -> Array:
