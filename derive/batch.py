@@ -15,6 +15,7 @@ from derive.proof import Derivation, Step, Verdict
 from derive.verify import Context, check_equal, verify, verify_step
 
 _PENDING: list[Derivation] = []   # read by forked workers
+RUN_LENGTH = 3                    # neighbouring checks done by one worker
 
 
 def _check(task: tuple[int, int]) -> Verdict:
@@ -38,28 +39,38 @@ def workers_available() -> int:
         return os.cpu_count() or 1
 
 
+def _check_run(run: tuple[int, tuple[int, ...]]) -> list[Verdict]:
+    d, ks = run
+    return [_check((d, k)) for k in ks]
+
+
 def verify_all(derivations: list[Derivation], workers: int | None = None) -> list[Derivation]:
-    """Fill in every verdict of every derivation, in parallel where it pays."""
+    """Fill in every verdict of every derivation, in parallel where it pays.
+
+    The checks of each derivation are cut into runs of neighbouring steps (which share sides,
+    so a worker's caches serve the next step), handed out longest-first: oracles lead.
+    """
     workers = workers or workers_available()
-    # Oracles first: they compare raw, unsimplified forms and tend to be the longest tasks,
-    # and starting the longest tasks first keeps both cores busy to the end.
-    tasks = sorted(((d, k) for d, der in enumerate(derivations)
-                    for k in range(len(der.steps) + len(der.oracles))),
-                   key=lambda t: t[1] < len(derivations[t[0]].steps))
+    runs: list[tuple[int, tuple[int, ...]]] = []
+    for d, der in enumerate(derivations):
+        checks = list(range(len(der.steps) + len(der.oracles)))
+        runs += [(d, tuple(checks[k:k + RUN_LENGTH])) for k in range(0, len(checks), RUN_LENGTH)]
+    runs.sort(key=lambda r: -r[1][-1])   # the last runs hold the oracles
     can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if workers < 2 or len(tasks) < 4 or not can_fork:
+    if workers < 2 or len(runs) < 2 or not can_fork:
         return [verify(d) for d in derivations]
     _PENDING[:] = derivations
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            verdicts = list(pool.map(_check, tasks, chunksize=1))
+            results = list(pool.map(_check_run, runs, chunksize=1))
     finally:
         _PENDING.clear()
-    for (d, k), verdict in zip(tasks, verdicts, strict=True):
+    for (d, ks), verdicts in zip(runs, results, strict=True):
         der = derivations[d]
-        if k < len(der.steps):
-            der.steps[k].verdict = verdict
-        else:
-            der.oracles[k - len(der.steps)].verdict = verdict
+        for k, verdict in zip(ks, verdicts, strict=True):
+            if k < len(der.steps):
+                der.steps[k].verdict = verdict
+            else:
+                der.oracles[k - len(der.steps)].verdict = verdict
     return derivations
