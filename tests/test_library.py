@@ -60,3 +60,16 @@ def test_c12_values_are_computed_not_typed() -> None:
     assert abs(ex["a1_1"].value - 1 / (1 + 2.718281828459045 ** -0.09)) < 1e-12
     assert max(c.abs_error for c in ex.comparisons) < 1e-12
     assert len(ex.comparisons) == 13
+
+
+def test_sigmoid_derivative_canonical_forms() -> None:
+    from derive.library import sigmoid_derivative
+
+    d = sigmoid_derivative()
+    z = sp.Symbol("z", real=True)
+    assert d.tally() == {"proved": 11, "checked": 0, "refuted": 0}
+    derivative = next(s for s in d.steps if s.lhs == sp.Derivative(sigmoid(z), z)
+                      and not s.rhs.has(sp.exp))
+    assert sp.expand(derivative.rhs - sigmoid(z) * (1 - sigmoid(z))) == 0
+    assert d.result.rhs == sigmoid(-z)
+    assert all(o.verdict is not None and o.verdict.status == "proved" for o in d.oracles)

@@ -170,3 +170,18 @@ def test_index_of_a_derivative_variable_is_instantiated() -> None:
     assert check_equal(sp.Derivative(zb[i], zb[j]), sp.KroneckerDelta(i, j), ctx).status \
         == "proved"
     assert check_equal(sp.Derivative(zb[i], zb[j]), sp.S.One, ctx).status == "refuted"
+
+
+def test_sigmoid_derivative_mutations_are_refuted() -> None:
+    from derive.library.sigmoid import sigmoid_derivative
+
+    z = sp.Symbol("z", real=True)
+    # step 5: e^{-z}/(1 + e^{-z})^2 with the square dropped
+    dropped = _mutated(sigmoid_derivative, 4, lambda r: sp.exp(-z) / (1 + sp.exp(-z)))
+    assert _status(dropped, 4) == "refuted"
+    # ... and with the sign of the numerator's exponent lost
+    lost = _mutated(sigmoid_derivative, 4, lambda r: sp.exp(z) / (1 + sp.exp(-z)) ** 2)
+    assert _status(lost, 4) == "refuted"
+    # the end: sigma(-z) written as sigma(z)
+    wrong = _mutated(sigmoid_derivative, 11, lambda r: sigmoid(z))
+    assert _status(wrong, 11) == "refuted"
