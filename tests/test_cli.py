@@ -122,3 +122,9 @@ def test_unchanged_sheet_is_not_rebuilt(built_sheet: Path) -> None:
 
     again = build_sheet("A-neurons-networks-graphs", built_sheet.parent)
     assert again.skipped
+
+
+def test_outputs_are_readable_by_others(built_sheet: Path) -> None:
+    # written atomically through a temporary file, but not left private (0600) like one
+    assert built_sheet.stat().st_mode & 0o044 == 0o044
+    assert built_sheet.with_suffix(".tex").stat().st_mode & 0o044 == 0o044
