@@ -124,7 +124,11 @@ def test_unchanged_sheet_is_not_rebuilt(built_sheet: Path) -> None:
     assert again.skipped
 
 
-def test_outputs_are_readable_by_others(built_sheet: Path) -> None:
+def test_outputs_have_ordinary_permissions(built_sheet: Path) -> None:
     # written atomically through a temporary file, but not left private (0600) like one
-    assert built_sheet.stat().st_mode & 0o044 == 0o044
-    assert built_sheet.with_suffix(".tex").stat().st_mode & 0o044 == 0o044
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (built_sheet, built_sheet.with_suffix(".tex")):
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask
