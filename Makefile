@@ -40,7 +40,7 @@ $(ORACLE): $(DEPS)
 
 tex:
 	@if command -v latexmk >/dev/null && command -v pdflatex >/dev/null && command -v pdftotext >/dev/null \
-	    && kpsewhich pgfplots.sty >/dev/null; then :; else \
+	    && kpsewhich pgfplots.sty mathtools.sty pdflscape.sty lmodern.sty >/dev/null; then :; else \
 	  echo "derive: TeX Live, latexmk or poppler-utils missing; installing them from Debian's packages"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "derive: need root to run apt-get; install: $(TEX_PACKAGES)" >&2; exit 1; fi; \
 	  export DEBIAN_FRONTEND=noninteractive; \

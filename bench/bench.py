@@ -64,7 +64,7 @@ def main() -> None:
 
     # Figures alone: their data and LaTeX code, then a document of every figure compiled.
     from derive.registry import FIGURES
-    from derive.render.figures import figure_latex
+    from derive.render.figures import figure_latex, gallery_template
 
     for build in FIGURES.values():
         build.cache_clear()  # type: ignore[attr-defined]  (measure from scratch)
@@ -72,13 +72,11 @@ def main() -> None:
     codes = [figure_latex(build()) for build in FIGURES.values()]
     t_fig = time.perf_counter() - start
     out = Path(tempfile.mkdtemp(prefix="derive-bench-figures-"))
-    doc = out / "figures.tex"
-    preamble = (ROOT / "templates" / "partials" / "preamble.tex.j2").read_text()
-    preamble = "\n".join(line for line in preamble.splitlines() if not line.startswith("((="))
-    doc.write_text("\\documentclass[11pt]{article}\n" + preamble + "\n\\begin{document}\n"
-                   + "\n\\clearpage\n".join(codes) + "\n\\end{document}\n")
+    (out / "figures.tex.j2").write_text(gallery_template(sorted(FIGURES)))
+    tex = out / "figures.tex"
+    tex.write_text(render_tex(out / "figures.tex.j2"))
     start = time.perf_counter()
-    compile_latex(doc)
+    compile_latex(tex)
     t_fig_tex = time.perf_counter() - start
     shutil.rmtree(out)
     print(f"figures: data + LaTeX code  {t_fig:6.2f} s  ({len(codes)} figures)")

@@ -11,24 +11,13 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from derive.proof import Derivation, Step, Verdict
-from derive.verify import Context, check_equal, verify, verify_step
+from derive.proof import Derivation, Verdict
+from derive.verify import Context, check_count, set_verdict, verdict_of, verify
 
 _PENDING: list[Derivation] = []   # read by forked workers
 RUN_LENGTH = 3                    # neighbouring checks done by one worker
 
 
-def _check(task: tuple[int, int]) -> Verdict:
-    """Verdict of step k of pending derivation d; k past the steps means an oracle."""
-    d, k = task
-    derivation = _PENDING[d]
-    ctx = Context.of(derivation)
-    steps = derivation.steps
-    if k < len(steps):
-        previous: Step | None = steps[k - 1] if k else None
-        return verify_step(previous, steps[k], ctx)
-    oracle = derivation.oracles[k - len(steps)]
-    return check_equal(oracle.result, oracle.reference, ctx)
 
 
 def workers_available() -> int:
@@ -40,8 +29,10 @@ def workers_available() -> int:
 
 
 def _check_run(run: tuple[int, tuple[int, ...]]) -> list[Verdict]:
+    """The verdicts of checks ks of pending derivation d."""
     d, ks = run
-    return [_check((d, k)) for k in ks]
+    ctx = Context.of(_PENDING[d])
+    return [verdict_of(_PENDING[d], ctx, k) for k in ks]
 
 
 def verify_all(derivations: list[Derivation], workers: int | None = None) -> list[Derivation]:
@@ -53,7 +44,7 @@ def verify_all(derivations: list[Derivation], workers: int | None = None) -> lis
     workers = workers or workers_available()
     runs: list[tuple[int, tuple[int, ...]]] = []
     for d, der in enumerate(derivations):
-        checks = list(range(len(der.steps) + len(der.oracles)))
+        checks = list(range(check_count(der)))
         runs += [(d, tuple(checks[k:k + RUN_LENGTH])) for k in range(0, len(checks), RUN_LENGTH)]
     runs.sort(key=lambda r: -r[1][-1])   # the last runs hold the oracles
     can_fork = "fork" in multiprocessing.get_all_start_methods()
@@ -67,10 +58,6 @@ def verify_all(derivations: list[Derivation], workers: int | None = None) -> lis
     finally:
         _PENDING.clear()
     for (d, ks), verdicts in zip(runs, results, strict=True):
-        der = derivations[d]
         for k, verdict in zip(ks, verdicts, strict=True):
-            if k < len(der.steps):
-                der.steps[k].verdict = verdict
-            else:
-                der.oracles[k - len(der.steps)].verdict = verdict
+            set_verdict(derivations[d], k, verdict)
     return derivations

@@ -129,19 +129,20 @@ def _rational_in_exponentials(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace(subs)
 
 
-def _logs_expanded(expr: sp.Expr) -> sp.Expr:
-    """log of a product or power of positive factors -> sum of logs.
+def _positive_form(expr: sp.Expr) -> sp.Expr:
+    """Elementary form with exponentials as positive symbols, fractions combined at every
+    depth: SymPy then sees that, say, 1 - sigma(t) = u/(1 + u) is positive."""
+    return sp.together(_rational_in_exponentials(elementary(expr)), deep=True)
 
-    Exponentials become positive symbols first, so that SymPy can see that, say,
-    1 - sigma(t) = u/(1 + u) is positive; only then are logs split (force=False).
-    """
-    positive_form = sp.together(_rational_in_exponentials(elementary(expr)), deep=True)
-    return sp.expand(sp.expand_log(positive_form, force=False))
+
+def _logs_expanded(expr: sp.Expr) -> sp.Expr:
+    """log of a product or power of positive factors -> sum of logs (force=False)."""
+    return sp.expand(sp.expand_log(_positive_form(expr), force=False))
 
 
 def _is_positive(expr: sp.Expr) -> bool:
     """Positive for every value of its symbols (exponentials read as positive symbols)."""
-    return bool(sp.together(_rational_in_exponentials(elementary(expr)), deep=True).is_positive)
+    return bool(_positive_form(expr).is_positive)
 
 
 def logs_of_products(expr: sp.Expr) -> sp.Expr:
@@ -187,14 +188,16 @@ def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:
     diff = logs_of_products(diff)
     plain_form = elementary(diff)
     candidates = [diff] if plain_form == diff else [diff, plain_form]
-    for cand in candidates:
-        for tactic in (sp.expand, lambda e: sp.cancel(sp.together(e)),
-                       lambda e: sp.cancel(_rational_in_exponentials(e)), _logs_expanded):
-            try:
-                if tactic(cand) == 0:
-                    return True
-            except (sp.PolynomialError, TypeError, ValueError):
-                continue
+    tactics = [(cand, tactic) for cand in candidates
+               for tactic in (sp.expand, lambda e: sp.cancel(sp.together(e)),
+                              lambda e: sp.cancel(_rational_in_exponentials(e)))]
+    tactics.append((diff, _logs_expanded))   # works on the elementary form itself
+    for cand, tactic in tactics:
+        try:
+            if tactic(cand) == 0:
+                return True
+        except (sp.PolynomialError, TypeError, ValueError):
+            continue
     merged = _merged_sums(diff)
     if merged is not None:
         summands, rest = merged
@@ -385,15 +388,33 @@ def verify_step(previous: Step | None, step: Step, ctx: Context) -> Verdict:
     return check_equal(step.lhs, step.rhs, ctx)
 
 
+def check_count(derivation: Derivation) -> int:
+    """How many checks a derivation has: its steps, then its oracles."""
+    return len(derivation.steps) + len(derivation.oracles)
+
+
+def verdict_of(derivation: Derivation, ctx: Context, k: int) -> Verdict:
+    """The verdict of check k: step k (given the one before it), or past the steps an oracle."""
+    steps = derivation.steps
+    if k < len(steps):
+        return verify_step(steps[k - 1] if k else None, steps[k], ctx)
+    oracle = derivation.oracles[k - len(steps)]
+    return check_equal(oracle.result, oracle.reference, ctx)
+
+
+def set_verdict(derivation: Derivation, k: int, verdict: Verdict) -> None:
+    """Record the verdict of check k (numbered as in :func:`verdict_of`)."""
+    if k < len(derivation.steps):
+        derivation.steps[k].verdict = verdict
+    else:
+        derivation.oracles[k - len(derivation.steps)].verdict = verdict
+
+
 def verify(derivation: Derivation) -> Derivation:
     """Fill in the verdict of every step and oracle; return the same derivation."""
     ctx = Context.of(derivation)
-    previous: Step | None = None
-    for step in derivation.steps:
-        step.verdict = verify_step(previous, step, ctx)
-        previous = step
-    for oracle in derivation.oracles:
-        oracle.verdict = check_equal(oracle.result, oracle.reference, ctx)
+    for k in range(check_count(derivation)):
+        set_verdict(derivation, k, verdict_of(derivation, ctx, k))
     return derivation
 
 

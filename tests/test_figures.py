@@ -13,16 +13,15 @@ from derive.cli import main
 from derive.numeric.plots import LEARNING_RATES, TEMPERATURE_LOGITS
 from derive.registry import FIGURES, get_figure, names
 from derive.render.build import build_document
-from derive.render.figures import figure_latex
-from derive.render.graphs import overlaps, scalar_graph
+from derive.render.figures import figure_latex, gallery_template
+from derive.render.graphs import scalar_graph
+from derive.render.layout import count_overlaps
 
 
 def test_every_figure_compiles_in_one_document(tmp_path: Path) -> None:
     names()
     template = tmp_path / "all-figures.tex.j2"
-    body = "\n".join(f'((( figure("{n}") )))\n\\clearpage' for n in sorted(FIGURES))
-    template.write_text('((* extends "base.tex.j2" *))\n((* block title *))Figures'
-                        "((* endblock *))\n((* block body *))\n" + body + "\n((* endblock *))\n")
+    template.write_text(gallery_template(sorted(FIGURES)))
     pdf = build_document(template, tmp_path, force=True).pdf
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
@@ -44,7 +43,7 @@ def test_graph_labels_do_not_overlap(name: str) -> None:
     for panel in fig.graphs:
         spacing = {"colsep": 3.0, "gap": 1.45} if fig.landscape else {"colsep": 2.4, "gap": 1.7}
         _, labels = scalar_graph(panel.output, fig.show_numbers, **spacing)
-        assert overlaps(labels) == 0
+        assert count_overlaps(labels) == 0
 
 
 def test_sigmoid_curves_are_the_sigmoid() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 import sympy as sp
@@ -19,6 +19,15 @@ from derive.paths import TEMPLATE_DIR
 from derive.proof import Derivation, WorkedExample
 from derive.registry import get_derivation, get_example, get_figure, names
 from derive.render import latex
+
+T = TypeVar("T")
+
+
+def _used(seen: list[T], obj: T) -> T:
+    """Record obj once in seen; return it."""
+    if obj not in seen:
+        seen.append(obj)
+    return obj
 
 
 @dataclass
@@ -30,22 +39,13 @@ class Session:
     figures: list[Figure] = field(default_factory=list)
 
     def derivation(self, name: str) -> Derivation:
-        d = get_derivation(name)
-        if d not in self.derivations:
-            self.derivations.append(d)
-        return d
+        return _used(self.derivations, get_derivation(name))
 
     def example(self, name: str) -> WorkedExample:
-        ex = get_example(name)
-        if ex not in self.examples:
-            self.examples.append(ex)
-        return ex
+        return _used(self.examples, get_example(name))
 
     def figure(self, name: str) -> Figure:
-        fig = get_figure(name)
-        if fig not in self.figures:
-            self.figures.append(fig)
-        return fig
+        return _used(self.figures, get_figure(name))
 
     def totals(self) -> dict[str, int]:
         counts = {"derivations": len(self.derivations), "steps": 0, "proved": 0, "checked": 0,

@@ -129,3 +129,10 @@ def figure_latex(fig: Figure) -> str:
     if fig.landscape:   # a page of its own, turned (pdflscape also turns it in the viewer)
         lines = [r"\begin{landscape}", *lines, r"\end{landscape}"]
     return "\n".join(lines)
+
+
+def gallery_template(names: list[str]) -> str:
+    """A Jinja-LaTeX document showing the named figures, one a page (for tests and bench)."""
+    body = "\n".join(f'((( figure("{n}") )))\n\\clearpage' for n in names)
+    return ('((* extends "base.tex.j2" *))\n((* block title *))Figures((* endblock *))\n'
+            "((* block body *))\n" + body + "\n((* endblock *))\n")

@@ -14,7 +14,7 @@ import numpy as np
 
 from derive.numeric import graph, vector_graph
 from derive.render.latex import number
-from derive.render.layout import Box, count_overlaps, label_position, place
+from derive.render.layout import Box, label_position, place
 
 CHAR_CM = 0.135        # width of a \scriptsize digit, cm (with a little slack)
 LINE_CM = 0.30         # height of a \scriptsize line, cm
@@ -169,8 +169,3 @@ def tensor_graph(output: vector_graph.Tensor, rowsep: float = 2.3,
             lines.append(rf"  \draw[wire] ({ident[id(parent)]}) -- ({ident[id(node)]});")
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines)
-
-
-def overlaps(boxes: Sequence[Box]) -> int:
-    """Pairs of overlapping label boxes in a rendered graph (a test hook)."""
-    return count_overlaps(boxes)
