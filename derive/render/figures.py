@@ -25,7 +25,7 @@ def plot_axis(plot: Plot, width: str) -> str:
                "grid style={black!12}", "tick label style={font=\\scriptsize}",
                "label style={font=\\small}", "legend style={font=\\scriptsize, fill=white, "
                "fill opacity=0.85, text opacity=1, draw=black!30}",
-               f"legend pos={plot.legend_pos}", "every axis plot/.append style={thick}"]
+               f"legend pos={plot.legend_pos}", "legend cell align=left", "every axis plot/.append style={thick}"]
     if plot.title:
         options.append(f"title={{{plot.title}}}")
     if plot.ymin is not None:
@@ -55,7 +55,7 @@ def plots_latex(plots: list[Plot]) -> str:
     return "\n\\hfill\n".join(cells)
 
 
-def boundary_tikz(b: Boundary, scale: float = 3.2) -> str:
+def boundary_tikz(b: Boundary, scale: float = 2.2) -> str:
     """The line, the shaded positive side, the unit normal and the distance from 0."""
     e = b.extent
     (fx, fy), (nx, ny) = b.foot, b.unit_normal
@@ -78,9 +78,10 @@ def boundary_tikz(b: Boundary, scale: float = 3.2) -> str:
         rf"\draw[->, black!60] ({-e},0) -- ({e + 0.08},0) node[right] {{$x_1$}};",
         rf"\draw[->, black!60] (0,{-e}) -- (0,{e + 0.08}) node[above] {{$x_2$}};",
         rf"\draw[thick, red!75!black] (0,0) -- ({fx:.4f},{fy:.4f}) "
-        rf"node[pos=0.45, right=2pt, font=\small, inner sep=1pt] {{$d = {b.distance:.4f}$}};",
+        rf"node[pos=0.6, right=3pt, font=\small, inner sep=1pt, fill=blue!8, text=red!75!black] "
+        rf"{{$d = {b.distance:.4f}$}};",
         rf"\draw[->, very thick, green!45!black] ({px:.4f},{py:.4f}) -- "
-        rf"({px + 0.4 * nx:.4f},{py + 0.4 * ny:.4f}) node[above, font=\small] "
+        rf"({px + 0.4 * nx:.4f},{py + 0.4 * ny:.4f}) node[left, font=\small] "
         rf"{{$n = ({nx:.3f}, {ny:.3f})$}};",
         r"\fill (0,0) circle (0.6pt) node[above left, font=\small] {$0$};",
         rf"\node[font=\small, blue!50!black] at ({0.55 * e},{0.75 * e}) {{$g > 0$}};",
