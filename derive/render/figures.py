@@ -25,7 +25,8 @@ def plot_axis(plot: Plot, width: str) -> str:
                "grid style={black!12}", "tick label style={font=\\scriptsize}",
                "label style={font=\\small}", "legend style={font=\\scriptsize, fill=white, "
                "fill opacity=0.85, text opacity=1, draw=black!30}",
-               f"legend pos={plot.legend_pos}", "legend cell align=left", "every axis plot/.append style={thick}"]
+               f"legend pos={plot.legend_pos}", "legend cell align=left",
+               "every axis plot/.append style={thick}"]
     if plot.title:
         options.append(f"title={{{plot.title}}}")
     if plot.ymin is not None:
