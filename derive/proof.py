@@ -95,7 +95,9 @@ class Derivation:
     numerically; ``definitions`` unfolds named quantities (a loss J, say) before checking;
     ``sizes`` lists concrete values of size symbols (m, K, ...) and ``indices`` the ranges
     of free index symbols, so that index-notation steps are also checked on concrete sizes;
-    ``notation`` maps symbols to the LaTeX the reader should see.
+    ``notation`` maps symbols to the LaTeX the reader should see.  A step proved for general
+    sizes is cross-checked numerically on the concrete sizes, or symbolically when
+    ``symbolic_sizes`` is set.
     """
 
     name: str
@@ -111,6 +113,7 @@ class Derivation:
     notation: dict[sp.Basic, str] = field(default_factory=dict)
     oracles: list[Oracle] = field(default_factory=list)
     problems: tuple[str, ...] = ()
+    symbolic_sizes: bool = False
 
     @property
     def result(self) -> Step:

@@ -34,7 +34,7 @@ def verdict_key(derivation: Derivation) -> str:
         sorted((str(k), v) for k, v in ctx.sizes.items()),
         sorted((str(k), v) for k, v in ctx.numeric_sizes.items()),
         sorted((str(k), sp.srepr(sp.Tuple(*v))) for k, v in ctx.indices.items()),
-        ctx.seed,
+        ctx.seed, ctx.symbolic_sizes,
     ]
     h.update(repr(parts).encode())
     return h.hexdigest()

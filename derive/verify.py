@@ -31,6 +31,8 @@ CONCRETE_SIMPLIFY_MAX_OPS = 60  # concrete sizes fall back to numbers sooner
 MAX_INDEX_VALUES = 8          # index assignments checked per concrete size
 LARGE_SIZE_INDEX_VALUES = 4   # index assignments checked at the large numeric size
 LARGE_SIZE_POINTS = 4         # random points per index assignment there
+CROSS_CHECK_POINTS = 2        # points per concrete size and index, once proved in general
+CONCRETE_POINTS = 6           # the same when not proved in general
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Context:
     numeric_sizes: dict[sp.Symbol, int]
     indices: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]
     seed: int
+    symbolic_sizes: bool = False
 
     @classmethod
     def of(cls, d: Derivation) -> Context:
@@ -52,27 +55,34 @@ class Context:
             if step.kind == "given" and isinstance(step.lhs, sp.Symbol):
                 definitions.setdefault(step.lhs, step.rhs)
         return cls(definitions, dict(d.domains), d.sizes, d.numeric_sizes, d.indices,
-                   zlib.crc32(d.name.encode()))
+                   zlib.crc32(d.name.encode()), d.symbolic_sizes)
 
 
 # --- symbolic tactics --------------------------------------------------------------------
 
 def collapse_delta_sums(expr: sp.Expr) -> sp.Expr:
-    """Sum_k f(k) delta(k, a) -> f(a): the index a is assumed to lie in the sum's range."""
+    """Sum_k f(k) delta(k, a) -> f(a): the index a is assumed to lie in the sum's range.
+
+    The innermost index of a sum over several indices is the one collapsed; terms of the
+    summand without a delta stay in a sum of their own.
+    """
 
     def rule(s: sp.Sum) -> sp.Expr:
-        if len(s.limits) != 1:
-            return s
-        var = s.limits[0][0]
+        (var, lo, hi), outer = s.limits[0], s.limits[1:]
         terms = sp.Add.make_args(sp.expand(s.function))
-        if not all(any(var in d.free_symbols for d in t.atoms(sp.KroneckerDelta)) for t in terms):
+        with_delta = [t for t in terms
+                      if any(var in d.free_symbols for d in t.atoms(sp.KroneckerDelta))]
+        if not with_delta:
             return s
-        out = sp.S.Zero
-        for t in terms:
+        inner = sp.S.Zero
+        for t in with_delta:
             delta = next(d for d in t.atoms(sp.KroneckerDelta) if var in d.free_symbols)
             other = delta.args[1] if delta.args[0] == var else delta.args[0]
-            out += t.subs(delta, 1).subs(var, other)
-        return out
+            inner += t.subs(delta, 1).subs(var, other)
+        rest = [t for t in terms if t not in with_delta]
+        if rest:
+            inner += sp.Sum(sp.Add(*rest), (var, lo, hi))
+        return sp.Sum(inner, *outer) if outer else inner
 
     return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
 
@@ -164,11 +174,14 @@ def _merged_sums(expr: sp.Expr) -> tuple[list[sp.Expr], sp.Expr] | None:
     found = False
     for term in sp.Add.make_args(expr):
         coeff, body = term.as_independent(sp.Sum, as_Add=False)
-        if isinstance(body, sp.Sum) and len(body.limits) == 1:
-            var, lo, hi = body.limits[0]
+        if isinstance(body, sp.Sum):
+            # a sum over several indices: the outermost index, over a sum of the others
+            var, lo, hi = body.limits[-1]
+            summand = (sp.Sum(body.function, *body.limits[:-1]) if len(body.limits) > 1
+                       else body.function)
             canonical = sp.Symbol(f"_{var.name}", **var.assumptions0)
             key = (lo, hi)
-            groups[key] = groups.get(key, sp.S.Zero) + coeff * body.function.xreplace(
+            groups[key] = groups.get(key, sp.S.Zero) + coeff * summand.xreplace(
                 {var: canonical})
             found = True
         else:
@@ -279,35 +292,75 @@ def _refuted(where: str, agreed: int, example: dict[str, str],
     return Verdict("refuted", f"the two sides differ {where}", agreed, example)
 
 
-def _check_large_size(left: sp.Expr, right: sp.Expr, ctx: Context, size: dict[sp.Symbol, int]
-                      ) -> tuple[int, dict[str, str] | None, dict[sp.Symbol, int]]:
-    """Numeric check at the large size, on a sample of index values.
+def _compare_at(left: sp.Expr, right: sp.Expr, ctx: Context,
+                assignments: list[dict[sp.Symbol, int]], points: int
+                ) -> tuple[int, dict[str, str] | None, dict[sp.Symbol, int]]:
+    """Numeric comparison at the given sizes and indices.
 
     The sums are evaluated as loops over random arrays (no symbolic expansion); a side that
     cannot be compiled that way (an unevaluated derivative, say) is expanded symbolically.
     """
-    index_values = list(_index_assignments(left - right, ctx, size)) or [{}]
-    sample = random.Random(ctx.seed).sample(index_values, min(LARGE_SIZE_INDEX_VALUES,
-                                                              len(index_values)))
-    assignments = [{**size, **index} for index in sample]
     try:
         return compare_general_form(carry_out_derivatives(left), carry_out_derivatives(right),
-                                    ctx, assignments, LARGE_SIZE_POINTS)
+                                    ctx, assignments, points)
     except NameError:
         pass
     agreed = 0
     for values in assignments:
         got, example = compare_numerically(instantiate(left, values), instantiate(right, values),
-                                           ctx, LARGE_SIZE_POINTS)
+                                           ctx, points)
         if example is not None:
             return agreed + got, example, values
         agreed += got
     return agreed, None, {}
 
 
+def _check_large_size(left: sp.Expr, right: sp.Expr, ctx: Context, size: dict[sp.Symbol, int]
+                      ) -> tuple[int, dict[str, str] | None, dict[sp.Symbol, int]]:
+    """Numeric check at the large size, on a sample of index values."""
+    index_values = list(_index_assignments(left - right, ctx, size)) or [{}]
+    sample = random.Random(ctx.seed).sample(index_values, min(LARGE_SIZE_INDEX_VALUES,
+                                                              len(index_values)))
+    return _compare_at(left, right, ctx, [{**size, **index} for index in sample],
+                       LARGE_SIZE_POINTS)
+
+
+def _as_matrix(expr: sp.Basic) -> sp.ImmutableMatrix | None:
+    """An explicit matrix for a matrix expression (a product of explicit matrices, say)."""
+    if isinstance(expr, (sp.MatrixBase, sp.MatrixExpr)):
+        return sp.ImmutableMatrix(expr.doit(deep=False) if isinstance(expr, sp.MatrixExpr)
+                                  else expr)
+    return None
+
+
+def check_matrix_equal(left: sp.ImmutableMatrix | None, right: sp.ImmutableMatrix | None,
+                       ctx: Context) -> Verdict:
+    """Judge a matrix identity entry by entry: proved if every entry is proved."""
+    if left is None or right is None or left.shape != right.shape:
+        shapes = [m.shape if m is not None else "scalar" for m in (left, right)]
+        return Verdict("refuted", f"the two sides have different shapes {shapes[0]} and "
+                       f"{shapes[1]}", 0, {"shapes": str(shapes)})
+    verdicts = []
+    for (r, c), entry in zip(itertools.product(*map(range, left.shape)), left - right,
+                             strict=True):
+        verdict = check_equal(entry, sp.S.Zero, ctx)
+        if verdict.status == "refuted":
+            return Verdict("refuted", f"entry ({r + 1}, {c + 1}): {verdict.method}",
+                           verdict.points, verdict.counterexample)
+        verdicts.append(verdict)
+    points = sum(v.points for v in verdicts)
+    entries = f"all {len(verdicts)} entries"
+    if all(v.status == "proved" for v in verdicts):
+        return Verdict("proved", f"{entries} simplify to 0", points)
+    return Verdict("checked", f"{entries} equal at random points ({PRECISION_DIGITS} digits)",
+                   points)
+
+
 def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     """Judge the identity lhs = rhs under the context's definitions, domains and sizes."""
     left, right = unfold(lhs, ctx), unfold(rhs, ctx)
+    if _as_matrix(left) is not None or _as_matrix(right) is not None:
+        return check_matrix_equal(_as_matrix(left), _as_matrix(right), ctx)
     general = reduces_to_zero(carry_out_derivatives(left) - carry_out_derivatives(right))
     has_sizes = bool(ctx.sizes) and bool(
         (left - right).free_symbols & (set(ctx.sizes) | set(ctx.indices))
@@ -321,14 +374,17 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
         return Verdict("checked", f"equal at {agreed} random points ({PRECISION_DIGITS} digits)",
                        agreed)
 
-    # Index notation: also check every concrete size and index value.
+    # Index notation: also check concrete sizes and index values.  Symbolically: every size
+    # when the derivation asks for it, else the smallest one unless proved in general;
+    # the other sizes numerically (sums as loops, nothing expanded).
+    all_sizes = list(_size_assignments(ctx.sizes))
+    symbolic = (all_sizes if ctx.symbolic_sizes else [] if general else all_sizes[:1])
     proved_sizes: list[dict[sp.Symbol, int]] = []
-    for size in _size_assignments(ctx.sizes):
+    for size in symbolic:
         all_proved = True
         for index in _index_assignments(left - right, ctx, size):
             values = {**size, **index}
             l_c, r_c = instantiate(left, values), instantiate(right, values)
-            # Once proved in general, concrete sizes are a cross-check: cheap tactics only.
             if reduces_to_zero(l_c - r_c, 0 if general else CONCRETE_SIMPLIFY_MAX_OPS):
                 continue
             all_proved = False
@@ -337,15 +393,25 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
                 return _refuted("at a concrete size", agreed, example, values)
         if all_proved:
             proved_sizes.append(size)
-    numeric_text, agreed = "", 0
+    numeric = [{**size, **index} for size in all_sizes if size not in symbolic
+               for index in _index_assignments(left - right, ctx, size)]
+    agreed = 0
+    if numeric:
+        agreed, example, values = _compare_at(left, right, ctx, numeric,
+                                              CROSS_CHECK_POINTS if general else CONCRETE_POINTS)
+        if example is not None:
+            return _refuted("at a concrete size", agreed, example, values)
+    if general and not symbolic:
+        return Verdict("proved", f"proved for general sizes; equal at {agreed} random points "
+                       f"for {_sizes_text(all_sizes)}", agreed)
+    numeric_text = ""
     if ctx.numeric_sizes:
         size = dict(ctx.numeric_sizes)
         got, example, values = _check_large_size(left, right, ctx, size)
         if example is not None:
             return _refuted("at a large size", got, example, values)
-        agreed = got
-        numeric_text = f"; equal at {agreed} random points for {_sizes_text([size])}"
-    all_sizes = list(_size_assignments(ctx.sizes))
+        agreed += got
+        numeric_text = f"; equal at {got} random points for {_sizes_text([size])}"
     sizes_text = (f"proved for {_sizes_text(proved_sizes)}" if proved_sizes
                   else "checked numerically on concrete sizes")
     if proved_sizes and len(proved_sizes) < len(all_sizes):

@@ -76,4 +76,5 @@ def softmax_jacobian() -> Derivation:
                         s[i] * (delta - s[j]), d(softmax_index(z, i, k, size), z[j])),
                  Oracle(text("entry (i, j) of diag(s) − s sᵀ"), jac[i, j], mat[i, j])],
         problems=("A18",),
+        symbolic_sizes=True,   # the issue asks for K = 2..6 symbolically
     )
