@@ -163,6 +163,40 @@ def logs_of_products(expr: sp.Expr) -> sp.Expr:
         lambda e: sp.Sum(sp.log(e.args[0].function), *e.args[0].limits))
 
 
+def _factors_out_of_sums(expr: sp.Expr) -> sp.Expr:
+    """Sum_k c f(k) -> c Sum_k f(k) for every factor c free of k, the sum split over terms."""
+    if not expr.args:
+        return expr
+    expr = expr.func(*[_factors_out_of_sums(a) for a in expr.args])
+    if not (isinstance(expr, sp.Sum) and len(expr.limits) == 1):
+        return expr
+    var, lo, hi = expr.limits[0]
+    out = sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(expr.function, power_exp=False, log=False)):
+        coeff, dependent = term.as_independent(var, as_Add=False)
+        out += coeff * sp.Sum(dependent, (var, lo, hi))
+    return out
+
+
+def _canonical_sum_variables(expr: sp.Expr, depth: int = 0) -> sp.Expr:
+    """Every summation variable renamed by its nesting depth, so equal sums compare equal."""
+    if not expr.args:
+        return expr
+    if isinstance(expr, (sp.Sum, sp.Product)) and len(expr.limits) == 1:
+        var, lo, hi = expr.limits[0]
+        new = sp.Symbol(f"_sum{depth}", **var.assumptions0)
+        body = _canonical_sum_variables(expr.function.xreplace({var: new}), depth + 1)
+        return expr.func(body, (new, lo, hi))
+    return expr.func(*[_canonical_sum_variables(a, depth) for a in expr.args])
+
+
+def _sums_normalised(expr: sp.Expr) -> sp.Expr:
+    """Constant factors pulled out of sums and summation variables renamed canonically."""
+    pulled = sp.expand(_factors_out_of_sums(expr), power_exp=True, mul=False,
+                       multinomial=False, log=False)   # exp(a + b) -> exp(a) exp(b)
+    return sp.cancel(sp.together(_canonical_sum_variables(pulled)))
+
+
 def _merged_sums(expr: sp.Expr) -> tuple[list[sp.Expr], sp.Expr] | None:
     """Split a linear combination of single sums into one summand per range, plus the rest.
 
@@ -205,6 +239,8 @@ def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:
                for tactic in (sp.expand, lambda e: sp.cancel(sp.together(e)),
                               lambda e: sp.cancel(_rational_in_exponentials(e)))]
     tactics.append((diff, _logs_expanded))   # works on the elementary form itself
+    if diff.has(sp.Sum):
+        tactics.append((plain_form, _sums_normalised))
     for cand, tactic in tactics:
         try:
             if tactic(cand) == 0:
