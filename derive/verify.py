@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive.errors import RefutedStepError
 from derive.functions import elementary
@@ -404,17 +405,22 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     if not has_sizes:
         if general:
             return Verdict("proved", "the difference simplifies to 0")
-        agreed, example = compare_numerically(left, right, ctx)
+        agreed, example = compare_numerically(carry_out_derivatives(left),
+                                              carry_out_derivatives(right), ctx)
         if example is not None:
             return _refuted("at a point", agreed, example)
         return Verdict("checked", f"equal at {agreed} random points ({PRECISION_DIGITS} digits)",
                        agreed)
 
     # Index notation: also check concrete sizes and index values.  Symbolically: every size
-    # when the derivation asks for it, else the smallest one unless proved in general;
+    # when the derivation asks for it or the functions are abstract, else the smallest one
+    # unless proved in general;
     # the other sizes numerically (sums as loops, nothing expanded).
     all_sizes = list(_size_assignments(ctx.sizes))
-    symbolic = (all_sizes if ctx.symbolic_sizes else [] if general else all_sizes[:1])
+    # unspecified functions (f(x) with no definition) cannot be evaluated at a point
+    abstract = bool((left - right).atoms(AppliedUndef))
+    symbolic = (all_sizes if ctx.symbolic_sizes or abstract
+                else [] if general else all_sizes[:1])
     proved_sizes: list[dict[sp.Symbol, int]] = []
     for size in symbolic:
         all_proved = True

@@ -6,11 +6,22 @@
 
 from __future__ import annotations
 
+from derive.library import (  # noqa: F401  (importing registers them)
+    boundary,
+    categorical,
+    chain_rule,
+    jacobians,
+    local_gradients,
+    two_layer,
+)
 from derive.library.logistic import bce_gradient, sigmoid_from_log_odds
 from derive.library.sigmoid import sigmoid_derivative
 from derive.library.softmax import softmax_jacobian
-from derive.library import categorical, jacobians, two_layer  # noqa: F401  (registers them)
-from derive.numeric import graph_figures, plots  # noqa: F401  (registers the figures)
+from derive.numeric import (  # noqa: F401  (registers the figures)
+    graph_figures,
+    neurons,  # noqa: F401
+    plots,
+)
 from derive.numeric.scalar_network import c12_scalar_network
 from derive.registry import get, get_derivation, get_example, names
 

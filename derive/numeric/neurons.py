@@ -1,0 +1,50 @@
+"""Worked examples of single neurons: a linear neuron's output (A1), a boundary (A4)."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.library.boundary import A4_WEIGHTS, th0, th1, th2
+from derive.numeric.worksheet import Worksheet
+from derive.proof import WorkedExample, text, written_sum
+from derive.registry import example
+
+A1_WEIGHTS = (0.1, 0.2, 0.3)    # bias first
+A1_INPUT = (1.0, 1.0)
+
+
+@example("a1-linear-neuron")
+def a1_linear_neuron() -> WorkedExample:
+    """The output of a linear neuron: the weighted sum with the bias weight on x0 = 1."""
+    ws = Worksheet()
+    theta = [ws.given(ws.symbol(f"theta{k}", rf"\theta_{k}"), wk, "Weights and input")
+             for k, wk in enumerate(A1_WEIGHTS)]
+    x = [ws.given(ws.symbol(f"x{k}", f"x_{k}"), xk, "Weights and input")
+         for k, xk in enumerate(A1_INPUT, 1)]
+    ws.add(ws.symbol("out", r"\theta^{\top} x"),
+           written_sum(theta[0], *[t * xi for t, xi in zip(theta[1:], x, strict=True)]),
+           "Output (linear activation)")
+    return ws.example("a1-linear-neuron", "A linear neuron's output",
+                      text("With a linear activation the output is the weighted sum itself; "
+                           "the first weight is the bias, multiplied by the augmented input 1."),
+                      [], problems=("A1",))
+
+
+@example("a4-boundary")
+def a4_boundary() -> WorkedExample:
+    """A4 in decimals, from the formulas of the verified derivation ``linear-boundary``."""
+    ws = Worksheet()
+    weights = {s: ws.given(ws.symbol(s.name, sp.latex(s)), float(value), "Weights of g")
+               for s, value in A4_WEIGHTS.items()}
+    t0, t1, t2 = (weights[s] for s in (th0, th1, th2))
+    norm = ws.add(ws.symbol("norm", r"\lVert \mathbf{n} \rVert"),
+                  sp.sqrt(written_sum(t1**2, t2**2)), "Normal and distance")
+    ws.add(ws.symbol("n1", r"\hat n_1"), t1 / norm, "Normal and distance")
+    ws.add(ws.symbol("n2", r"\hat n_2"), t2 / norm, "Normal and distance")
+    ws.add(ws.symbol("d", "d"), sp.Abs(t0) / norm, "Normal and distance")
+    ws.add(ws.symbol("d_signed", r"d_{\pm}"), -t0 / norm, "Normal and distance")
+    return ws.example("a4-boundary", "The boundary of A4 in numbers",
+                      text("The unit normal and the distance, evaluated from the formulas "
+                           "derived above; the negative signed distance says the origin lies "
+                           "on the side g > 0."),
+                      [], problems=("A4",))
