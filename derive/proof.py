@@ -170,7 +170,10 @@ class Comparison:
 
 @dataclass
 class WorkedExample:
-    """A numeric example: quantities in evaluation order, grouped, and comparisons."""
+    """A numeric example: quantities in evaluation order, grouped, and comparisons.
+
+    ``compared`` names the two computations each comparison sets side by side.
+    """
 
     name: str
     title: str
@@ -179,6 +182,7 @@ class WorkedExample:
     notation: dict[sp.Basic, str] = field(default_factory=dict)
     comparisons: list[Comparison] = field(default_factory=list)
     problems: tuple[str, ...] = ()
+    compared: tuple[str, str] = ("back-propagation", "closed form (sympy.diff)")
 
     def groups(self) -> list[tuple[str, list[Quantity]]]:
         """The quantities grouped by their group label, in first-appearance order."""

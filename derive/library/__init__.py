@@ -17,9 +17,10 @@ from derive.library import (  # noqa: F401  (importing registers them)
 from derive.library.logistic import bce_gradient, sigmoid_from_log_odds
 from derive.library.sigmoid import sigmoid_derivative
 from derive.library.softmax import softmax_jacobian
-from derive.numeric import (  # noqa: F401  (registers the figures)
+from derive.numeric import (  # noqa: F401  (registers the examples and figures)
+    demos,
     graph_figures,
-    neurons,  # noqa: F401
+    neurons,
     plots,
 )
 from derive.numeric.scalar_network import c12_scalar_network

@@ -134,7 +134,7 @@ def jacobian_chain_c10() -> Derivation:
 def jacobian_chain_c13() -> Derivation:
     """C13 (c): G1(x) = (x, x^2), F(u, v) = (u^2 + 2v, 3u + 4v^2), at x = 2."""
     return jacobian_two_ways(
-        "jacobian-chain-c13", "The Jacobian of F∘G1 at x = 2 (C13 (c))",
+        "jacobian-chain-c13", "The Jacobian of F∘G₁ at x = 2 (C13 (c))",
         [u**2 + 2 * v, 3 * u + 4 * v**2], [u, v], [x, x**2], [x], ("C13",),
         at={x: 2}, inner_name="G_1")
 

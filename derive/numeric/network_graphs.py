@@ -15,8 +15,11 @@ from derive.numeric.scalar_network import (
     OUTPUT_WEIGHTS,
     example_loss,
     parameter_symbols,
+    c12_scalar_network,
     parameter_values,
 )
+from derive.proof import Comparison, WorkedExample, text
+from derive.registry import example
 
 
 def _latex_name(symbol: sp.Symbol) -> str:
@@ -80,3 +83,31 @@ def c13_vector_graph(example: int = 1
     vector_graph.forward(loss)
     vector_graph.backward(loss)
     return loss, {"W": weights, "v": v}
+
+
+@example("c13d-vector-vs-scalar")
+def c13d_vector_vs_scalar() -> WorkedExample:
+    """C13 (d): batch gradients from the vector graph against those of C12's worked example."""
+    scalar = c12_scalar_network().values()
+    comparisons = []
+    notation: dict[sp.Basic, str] = {}
+    graphs = [c13_vector_graph(i)[1] for i in range(1, len(BATCH) + 1)]
+    w_grad = sum(g["W"].grad for g in graphs)
+    v_grad = sum(g["v"].grad for g in graphs)
+    for h, row in enumerate(HIDDEN_WEIGHTS, 1):
+        for k in range(len(row)):
+            label = sp.Symbol(f"dL/dw_{h}{k}")
+            notation[label] = rf"\partial L / \partial w_{{{h},{k}}}"
+            comparisons.append(Comparison(text(label), float(w_grad[h - 1, k]),
+                                          scalar[sp.Symbol(f"dL_w_{h}{k}", real=True)]))
+    for h in range(len(OUTPUT_WEIGHTS)):
+        label = sp.Symbol(f"dL/dv_{h}")
+        notation[label] = rf"\partial L / \partial v_{{{h}}}"
+        comparisons.append(Comparison(text(label), float(v_grad[0, h]),
+                                      scalar[sp.Symbol(f"dL_v_{h}", real=True)]))
+    return WorkedExample(
+        "c13d-vector-vs-scalar", "C13 (d): the vector graph gives C12's gradients",
+        text("The batch gradients summed over the three examples of the vector graph, next to "
+             "the back-propagated gradients of the scalar graph of C12 (c)."),
+        [], notation, comparisons, problems=("C13",),
+        compared=("vector graph (Jacobian products)", "scalar graph (C12 (c))"))

@@ -74,8 +74,8 @@ def to_text(obj: Shown) -> str:
                 formula = f" = {sp.sstr(q.formula)}" if q.formula is not None else ""
                 lines.append(f"  {q.symbol}{formula} = {q.value:.10g}")
         for c in obj.comparisons:
-            lines.append(f"  {plain(c.label)}: back-propagation {c.left:.12g}, "
-                         f"closed form {c.right:.12g}, |difference| {c.abs_error:.2g}")
+            lines.append(f"  {plain(c.label)}: {obj.compared[0]} {c.left:.12g}, "
+                         f"{obj.compared[1]} {c.right:.12g}, |difference| {c.abs_error:.2g}")
         return "\n".join(lines)
     lines = [obj.title, plain(obj.summary), ""]
     for number, step in enumerate(obj.steps, 1):

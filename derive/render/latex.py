@@ -25,6 +25,7 @@ UNICODE_TEXT = {
     "Σ": r"\ensuremath{\Sigma}", "−": "-", "′": r"\ensuremath{'}", "·": r"\ensuremath{\cdot}",
     "≤": r"\ensuremath{\le}", "≥": r"\ensuremath{\ge}", "→": r"\ensuremath{\to}",
     "ᵀ": r"\ensuremath{^{\top}}", "×": r"\ensuremath{\times}", "≈": r"\ensuremath{\approx}",
+    "∘": r"\ensuremath{\circ}", "₁": r"\ensuremath{_1}",
     "…": r"\dots{}", "–": "--", "—": "---", "‖": r"\ensuremath{\Vert}",
 }
 

@@ -1,0 +1,154 @@
+"""Computations behind the conceptual answers: the empirical error's plateaus (A12), XOR made
+separable by a hidden layer (B1), and activation variance under initialisations (B8).
+
+The settings of each experiment (data, weights, seed) are stated here and on the sheet; every
+number the sheet prints is computed from them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from derive.figure import Figure, Plot, Series
+from derive.functions import lambdify, sigmoid
+from derive.numeric.worksheet import Worksheet
+from derive.proof import WorkedExample, text, written_sum
+from derive.registry import example, figure
+
+t = sp.Symbol("t", real=True)
+
+# A12: one feature, the classifier predicts 1 when x > t (threshold t = -theta0/theta1).
+A12_X = (-2.0, -1.2, -0.5, 0.3, 0.8, 1.5, 2.2)
+A12_Y = (0, 0, 1, 0, 1, 1, 1)
+
+
+def misclassified(threshold: float) -> int:
+    """The empirical error: sum_i 1[prediction_i != y_i] for the threshold classifier."""
+    return sum(int((x > threshold) != bool(y)) for x, y in zip(A12_X, A12_Y, strict=True))
+
+
+def cross_entropy(thresholds: np.ndarray, steepness: float = 3.0) -> list[float]:
+    """BCE of sigma(steepness (x - t)) over the data, a smooth loss of the same classifier."""
+    x = sp.Symbol("x", real=True)
+    p = lambdify((x, t), sigmoid(steepness * (x - t)))
+    total = np.zeros_like(thresholds)
+    for xv, yv in zip(A12_X, A12_Y, strict=True):
+        prob = p(xv, thresholds)
+        total -= yv * np.log(prob) + (1 - yv) * np.log(1 - prob)
+    return [float(v) for v in total]
+
+
+@figure("empirical-error")
+def empirical_error() -> Figure:
+    """A12: the number of errors is piecewise constant in the threshold; BCE is smooth."""
+    ts = np.linspace(-3, 3, 601)
+    errors = [float(misclassified(float(v))) for v in ts]
+    bce = cross_entropy(ts)
+    jumps = sorted(A12_X)
+    return Figure(
+        "empirical-error",
+        r"Seven labelled points on a line, classified as $1$ when $x > t$. Left: the number of "
+        r"misclassified points is a step function of $t$ (flat between data points, jumping at "
+        r"each one), so its derivative is $0$ or undefined. Right: binary cross-entropy of "
+        r"$\sigma(3(x - t))$ for the same data is smooth and has a useful slope everywhere.",
+        [Plot([Series("errors", [float(v) for v in ts], errors)], "$t$",
+              "misclassified", ymin=0, ymax=max(errors) + 1, legend_pos="north east"),
+         Plot([Series("cross-entropy", [float(v) for v in ts], bce)], "$t$", "BCE",
+              legend_pos="north east")],
+        problems=("A12",), data={"x": list(A12_X), "y": list(A12_Y), "jumps": jumps})
+
+
+# B1: XOR with two hidden sigmoid units of large weights (near-steps), bias first.
+XOR_INPUTS = ((0, 0), (0, 1), (1, 0), (1, 1))
+XOR_HIDDEN = ((-5.0, 10.0, 10.0), (-15.0, 10.0, 10.0))   # "at least one" and "both"
+XOR_OUTPUT = (-0.5, 1.0, -1.0)                            # h1 - h2 - 0.5 > 0
+
+
+@example("b1-xor")
+def b1_xor() -> WorkedExample:
+    """XOR through two hidden units: the hidden features are linearly separable."""
+    ws = Worksheet()
+    group = "Weights (bias first)"
+    hidden = [[ws.given(ws.symbol(f"w{h}{k}", rf"w_{{{h},{k}}}"), wv, group)
+               for k, wv in enumerate(row)] for h, row in enumerate(XOR_HIDDEN, 1)]
+    out = [ws.given(ws.symbol(f"v{k}", rf"v_{{{k}}}"), vv, group)
+           for k, vv in enumerate(XOR_OUTPUT)]
+    for x1v, x2v in XOR_INPUTS:
+        group = f"Input ({x1v}, {x2v}), XOR = {x1v ^ x2v}"
+        sup = f"^{{({x1v}{x2v})}}"
+        x = [ws.given(ws.symbol(f"x1_{x1v}{x2v}", "x_1"), x1v, group),
+             ws.given(ws.symbol(f"x2_{x1v}{x2v}", "x_2"), x2v, group)]
+        h = [ws.add(ws.symbol(f"h{k}_{x1v}{x2v}", f"h_{k}{sup}"),
+                    sigmoid(written_sum(w[0], w[1] * x[0], w[2] * x[1])), group)
+             for k, w in enumerate(hidden, 1)]
+        ws.add(ws.symbol(f"score_{x1v}{x2v}", f"s{sup}"),
+               written_sum(out[0], out[1] * h[0], out[2] * h[1]), group)
+    return ws.example(
+        "b1-xor", "XOR becomes linearly separable in the hidden layer",
+        text("Hidden unit 1 fires when at least one input is 1, hidden unit 2 when both are; "
+             "the output line ", sp.Symbol("h_1 - h_2 - 1/2 = 0"), " separates the hidden "
+             "features. The score is positive exactly for the inputs whose XOR is 1."),
+        [], problems=("B1",))
+
+
+def xor_predictions() -> list[tuple[int, int, int]]:
+    """(XOR label, sign of the network's score as 0/1, input index) for the four inputs."""
+    values = b1_xor().values()
+    return [(x1 ^ x2, int(values[sp.Symbol(f"score_{x1}{x2}", real=True)] > 0), n)
+            for n, (x1, x2) in enumerate(XOR_INPUTS)]
+
+
+# B8: activation variance through a deep stack of layers under three initialisations.
+INIT_WIDTH, INIT_DEPTH, INIT_SEED = 256, 10, 0
+
+
+def activation_variance(activation: str, scale: str) -> tuple[list[float], float]:
+    """Variance of each layer's activations for a standard-normal input batch, and the share
+    of the last layer's units that are saturated (|a| > 0.99, where tanh' < 0.02).
+
+    ``scale``: "1" (unit-variance weights), "1/n" (variance 1/n_in), "2/n" (2/n_in), or
+    "0" (all weights zero).
+    """
+    rng = np.random.default_rng(INIT_SEED)
+    a = rng.standard_normal((1000, INIT_WIDTH))
+    variance = {"1": 1.0, "1/n": 1.0 / INIT_WIDTH, "2/n": 2.0 / INIT_WIDTH, "0": 0.0}[scale]
+    f = {"tanh": np.tanh, "relu": lambda u: np.maximum(u, 0.0)}[activation]
+    out = []
+    for _ in range(INIT_DEPTH):
+        w = rng.standard_normal((INIT_WIDTH, INIT_WIDTH)) * np.sqrt(variance)
+        a = f(a @ w)
+        out.append(float(a.var()))
+    return out, float(np.mean(np.abs(a) > 0.99))
+
+
+INIT_CASES = (("tanh", "1"), ("tanh", "1/n"), ("relu", "1/n"), ("relu", "2/n"), ("tanh", "0"))
+
+
+@figure("init-variance")
+def init_variance() -> Figure:
+    """B8: activation variance per layer under each initialisation (log scale)."""
+    layers = [float(v) for v in range(1, INIT_DEPTH + 1)]
+    series, table, saturated = [], {}, {}
+    for activation, scale in INIT_CASES:
+        values, saturated[activation, scale] = activation_variance(activation, scale)
+        table[f"{activation}, Var(w) = {scale}"] = values
+        if scale != "0":
+            series.append(Series(rf"{activation}, $\mathrm{{Var}}(w) = {scale}$", layers, values,
+                                 marks=True))
+    last = {key: v[-1] for key, v in table.items()}
+    return Figure(
+        "init-variance",
+        rf"Variance of the activations, layer by layer, in a stack of {INIT_DEPTH} layers of "
+        rf"width $n = {INIT_WIDTH}$ (standard-normal inputs, seed {INIT_SEED}). "
+        rf"$\mathrm{{Var}}(w) = 1$: tanh saturates, "
+        rf"{100 * saturated['tanh', '1']:.0f}\,\% of the last layer's units have $|a| > 0.99$. "
+        rf"$\mathrm{{Var}}(w) = 1/n$: ReLU loses half its variance per layer (layer "
+        rf"{INIT_DEPTH}: {last['relu, Var(w) = 1/n']:.1e}), tanh decays slowly "
+        rf"({last['tanh, Var(w) = 1/n']:.3f}). $\mathrm{{Var}}(w) = 2/n$ keeps ReLU's "
+        rf"variance level ({last['relu, Var(w) = 2/n']:.2f}). Zero weights (not drawn) give "
+        rf"variance {last['tanh, Var(w) = 0']:g} in every layer.",
+        [Plot(series, "layer", "variance of the activations", log_y=True,
+              legend_pos="south west")],
+        problems=("B8",), data={"variance": table,
+                                "saturated": {f"{a}, {s}": v for (a, s), v in saturated.items()}})
