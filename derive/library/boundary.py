@@ -43,8 +43,9 @@ def linear_boundary() -> Derivation:
         Step(signed, -th0 / sp.sqrt(norm2),
              text("signed along the unit normal: ", foot, " is ", signed,
                   " times the unit normal, so the sign says on which side the origin is")),
-        Step(sp.Symbol("d_A4"), sp.Abs(sp.S.One, evaluate=False) / sp.sqrt(written_sum(sp.Pow(2, 2, evaluate=False),
-                                                                sp.Pow(3, 2, evaluate=False))),
+        Step(sp.Symbol("d_A4"),
+             sp.Abs(sp.S.One, evaluate=False)
+             / sp.sqrt(written_sum(sp.Pow(2, 2, evaluate=False), sp.Pow(3, 2, evaluate=False))),
              text("A4: ", sp.Eq(sp.Tuple(th0, th1, th2), sp.Tuple(*A4_WEIGHTS.values()),
                                 evaluate=False))),
         Step(sp.Symbol("d_A4"), 1 / sp.sqrt(13), text("exactly")),

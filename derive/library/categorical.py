@@ -100,7 +100,7 @@ def cce_gradient() -> Derivation:
         domains={t: (0.1, 2.0), theta: (-1.5, 1.5), x: (-1.5, 1.5), eta: (0.01, 1.0)},
         notation={lik: r"\mathcal{L}(\Theta)", loss: r"J(\Theta)",
                   theta_new: r"\theta_{j,l}^{\text{new}}",
-                  sp.Symbol("1[y^(i) = c]"): r"\mathbb{1}[y^{(i)} = c]"},
+                  sp.Symbol("1[y^(i) = c]"): r"\mathbf{1}[y^{(i)} = c]"},
         oracles=[Oracle(text("sympy.diff of the loss with softmax written out"),
                         grad, sp.Derivative(raw_loss, dtheta))],
         problems=("A19", "A20"),

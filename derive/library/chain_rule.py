@@ -35,9 +35,10 @@ def _losses(multi: bool) -> list[tuple[str, sp.Symbol, sp.Expr, sp.Expr]]:
     def total(e: sp.Expr) -> sp.Expr:
         return sp.Sum(sp.Sum(e, (l, 1, K)) if multi else e, (i, 1, m))
 
-    l2 = total((yh - yy) ** 2)
+    l2 = total(sp.Pow(written_sum(yh, -yy), 2, evaluate=False))
     ce = -total(yy * sp.log(yh) + (1 - yy) * sp.log(1 - yh))
-    return [("the L2 loss", sp.Symbol("L", real=True), l2, written_product(2, written_sum(yh, -yy))),
+    return [("the L2 loss", sp.Symbol("L", real=True), l2,
+             written_product(2, written_sum(yh, -yy))),
             ("the cross-entropy", sp.Symbol("C", real=True), ce,
              written_sum(-yy / yh, (1 - yy) / (1 - yh)))]
 

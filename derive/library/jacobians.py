@@ -58,8 +58,8 @@ def jacobian_two_ways(name: str, title: str, outer: Sequence[sp.Expr],
     direct = evaluated(derivative_matrix(list(expanded), inner_inputs))
     args = _tuple_tex(inner_inputs)
     steps = [
-        Step(g_sym, g_mat, text("given"), kind="given"),
-        Step(f_sym, f_mat, text("given, written in its own variables"), kind="given"),
+        Step(g_sym, g_mat, text("the inner function"), kind="given"),
+        Step(f_sym, f_mat, text("the outer function, in its own variables"), kind="given"),
         Step(h_sym, composed, text("substitute the outputs of ", g_sym, " for the inputs of ",
                                    f_sym)),
         Step(h_sym, expanded, text("expand")),
@@ -101,8 +101,6 @@ def jacobian_two_ways(name: str, title: str, outer: Sequence[sp.Expr],
                      f"and by the chain rule as the {rows}×{mid} Jacobian of the outer function "
                      f"(evaluated at the inner one) times the {mid}×{cols} Jacobian of the "
                      "inner function, in that order, it is the same matrix."),
-        givens=[text(sp.Eq(g_sym, g_mat, evaluate=False)),
-                text(sp.Eq(f_sym, f_mat, evaluate=False))],
         steps=steps, definitions=definitions,
         domains={s: (-3.0, 3.0) for s in [*outer_inputs, *inner_inputs]},
         notation=notation,
@@ -111,6 +109,8 @@ def jacobian_two_ways(name: str, title: str, outer: Sequence[sp.Expr],
 
 
 def _point_text(at: dict[sp.Symbol, int]) -> tuple[sp.Basic, ...]:
+    if len(at) == 1:
+        return (sp.Eq(*next(iter(at.items())), evaluate=False),)
     return (sp.Eq(sp.Tuple(*at), sp.Tuple(*at.values()), evaluate=False),)
 
 
@@ -148,8 +148,8 @@ def gradient_jacobian_c13() -> Derivation:
     grad = sp.MatrixSymbol("nabla_f", 2, 1)
     jac, jac_at = sp.MatrixSymbol("J_F", 2, 2), sp.MatrixSymbol("J_F_at", 2, 2)
     at = {x: 2, y: 2}
-    chain = sp.ImmutableMatrix([sp.Mul(2, inner, 2, evaluate=False),
-                                sp.Mul(2, inner, 3, evaluate=False)])
+    chain = sp.ImmutableMatrix([sp.Mul(4, inner, evaluate=False),
+                                sp.Mul(6, inner, evaluate=False)])
     steps = [
         Step(grad, sp.ImmutableMatrix([sp.Derivative(f, x), sp.Derivative(f, y)]),
              text("the gradient is the column of partial derivatives")),

@@ -20,18 +20,18 @@ def local_gradients() -> Derivation:
     """d/dx and d/dy of x + c, x + y, c x, x y, max(x, y), min(x, y)."""
     d = sp.Derivative
     nodes = [
-        ("add a constant: the gradient passes through", x + c, [(x, sp.S.One)]),
-        ("add two inputs: the gradient is copied to both", x + y, [(x, sp.S.One), (y, sp.S.One)]),
-        ("multiply by a constant: the gradient is scaled", c * x, [(x, c)]),
-        ("multiply two inputs: each input gets the gradient times the other input", x * y,
-         [(x, y), (y, x)]),
-        ("max: the gradient is routed to the larger input", sp.Max(x, y),
-         [(x, indicator(x > y)), (y, indicator(y > x))]),
-        ("min: the gradient is routed to the smaller input", sp.Min(x, y),
-         [(x, indicator(x < y)), (y, indicator(y < x))]),
+        (x + c, x, sp.S.One, "add a constant: the gradient passes through unchanged"),
+        (x + y, x, sp.S.One, "add two inputs: the gradient is copied to x ..."),
+        (x + y, y, sp.S.One, "... and to y"),
+        (c * x, x, c, "multiply by a constant: the gradient is scaled by c"),
+        (x * y, x, y, "multiply two inputs: x gets the gradient times y ..."),
+        (x * y, y, x, "... and y the gradient times x"),
+        (sp.Max(x, y), x, indicator(x > y), "max: the gradient goes to x if x is larger ..."),
+        (sp.Max(x, y), y, indicator(y > x), "... and to y if y is larger"),
+        (sp.Min(x, y), x, indicator(x < y), "min: the gradient goes to x if x is smaller ..."),
+        (sp.Min(x, y), y, indicator(y < x), "... and to y if y is smaller"),
     ]
-    steps = [Step(d(f, var), local, text(words if n == 0 else "likewise"))
-             for words, f, grads in nodes for n, (var, local) in enumerate(grads)]
+    steps = [Step(d(f, var), local, text(words)) for f, var, local, words in nodes]
     return Derivation(
         name="local-gradients",
         title="Local gradients of six nodes",

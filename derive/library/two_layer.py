@@ -95,7 +95,8 @@ def two_layer_gradients(setting: Setting) -> Derivation:
 
     # loss, its derivative in yhat, and the output function's derivative
     if setting.loss == "l2":
-        per_output = sp.Rational(1, 2) * (yh(i, lo) - yy(i, lo)) ** 2
+        per_output = _prod(sp.Rational(1, 2),
+                           sp.Pow(_sum(yh(i, lo), -yy(i, lo)), 2, evaluate=False))
         d_loss = _sum(yh(i, lo), -yy(i, lo))
     elif setting.output == "softmax":
         per_output = -yy(i, lo) * sp.log(yh(i, lo))
@@ -126,7 +127,8 @@ def two_layer_gradients(setting: Setting) -> Derivation:
     if setting.output == "softmax":
         out_chain = examples(_prod(chain_out, act[i, g]))
         error_l = _sum(yh(i, l), -yy(i, l))
-        hid_chain = examples(outputs(_prod(_sum(yh(i, l), -yy(i, l)), v[l, g])) * hidden_factor)
+        hid_chain = examples(_prod(outputs(_prod(_sum(yh(i, l), -yy(i, l)), v[l, g])),
+                                   hidden_factor))
     else:
         out_chain = examples(_prod(chain_out.xreplace({l: p}) if multi else chain_out,
                                    act[i, g]))
@@ -138,7 +140,8 @@ def two_layer_gradients(setting: Setting) -> Derivation:
         Step(d(E, dv), out_chain,
              text("chain rule through ", yh(i, po), " and ", _out(s, i, po), ": ", *d_out_text,
                   ", and ", sp.Eq(d(_out(s, i, po), dv), act[i, g], evaluate=False))),
-        Step(d(E, dv), examples(_prod(error, act[i, g])), _closing_text(setting)),
+        *([] if out_chain == examples(_prod(error, act[i, g])) else
+          [Step(d(E, dv), examples(_prod(error, act[i, g])), _closing_text(setting))]),
         Step(d(E, dw), hid_chain,
              text("chain rule through every output's ", _out(s, i, lo), ", then ",
                   sp.Eq(d(_out(s, i, lo), act[i, g]), v[l, g] if multi else v[g], evaluate=False),
@@ -152,7 +155,7 @@ def two_layer_gradients(setting: Setting) -> Derivation:
              text("gradient descent on the hidden weights: the output error is sent back "
                   "through the output weights"), kind="given"),
     ]
-    return _derivation(setting, steps, loss, error)
+    return _derivation(setting, steps, loss, error, examples(_prod(error, act[i, g])), hid_chain)
 
 
 def _closing_text(setting: Setting) -> Text:
@@ -165,7 +168,7 @@ def _closing_text(setting: Setting) -> Text:
     if setting.output == "sigmoid":
         return text("the sigmoid's derivative stays: it slows learning when ",
                     sp.Symbol("yhat_i"), " saturates")
-    return text("the output error times the hidden activation")
+    return text("multiply out")
 
 
 def _network_definitions(multi: bool) -> dict[sp.Basic, sp.Expr]:
@@ -178,8 +181,8 @@ def _network_definitions(multi: bool) -> dict[sp.Basic, sp.Expr]:
             s: sp.Lambda(a_, v[0] + sp.Sum(v[h] * act[a_, h], (h, 1, H)))}
 
 
-def _derivation(setting: Setting, steps: list[Step], loss: sp.Expr, error: sp.Expr
-                ) -> Derivation:
+def _derivation(setting: Setting, steps: list[Step], loss: sp.Expr, error: sp.Expr,
+                output_grad: sp.Expr, hidden_grad: sp.Expr) -> Derivation:
     multi = setting.multi
     definitions = _network_definitions(multi)
     if setting.output == "identity":
@@ -223,9 +226,9 @@ def _derivation(setting: Setting, steps: list[Step], loss: sp.Expr, error: sp.Ex
                   sp.Symbol("yhat(1 - yhat)"): r"\hat{y}_i(1 - \hat{y}_i)",
                   sp.Symbol("yhat_i"): r"\hat{y}_i"},
         oracles=[Oracle(text("sympy.diff of the loss (network written out) by ", dv),
-                        steps[2].rhs, d(loss, dv)),
+                        output_grad, d(loss, dv)),
                  Oracle(text("sympy.diff of the loss (network written out) by ", w[g, k]),
-                        steps[3].rhs, d(loss, w[g, k]))],
+                        hidden_grad, d(loss, w[g, k]))],
         problems=setting.problems)
 
 

@@ -7,6 +7,8 @@ number the sheet prints is computed from them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import sympy as sp
 
@@ -113,7 +115,9 @@ def activation_variance(activation: str, scale: str) -> tuple[list[float], float
     rng = np.random.default_rng(INIT_SEED)
     a = rng.standard_normal((1000, INIT_WIDTH))
     variance = {"1": 1.0, "1/n": 1.0 / INIT_WIDTH, "2/n": 2.0 / INIT_WIDTH, "0": 0.0}[scale]
-    f = {"tanh": np.tanh, "relu": lambda u: np.maximum(u, 0.0)}[activation]
+    functions: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+        "tanh": np.tanh, "relu": lambda u: np.maximum(u, 0.0)}
+    f = functions[activation]
     out = []
     for _ in range(INIT_DEPTH):
         w = rng.standard_normal((INIT_WIDTH, INIT_WIDTH)) * np.sqrt(variance)

@@ -6,6 +6,7 @@ graph computes the same network with a weight matrix and Jacobian products.
 
 from __future__ import annotations
 
+import numpy as np
 import sympy as sp
 
 from derive.numeric import graph, vector_graph
@@ -13,9 +14,9 @@ from derive.numeric.scalar_network import (
     BATCH,
     HIDDEN_WEIGHTS,
     OUTPUT_WEIGHTS,
+    c12_scalar_network,
     example_loss,
     parameter_symbols,
-    c12_scalar_network,
     parameter_values,
 )
 from derive.proof import Comparison, WorkedExample, text
@@ -92,8 +93,8 @@ def c13d_vector_vs_scalar() -> WorkedExample:
     comparisons = []
     notation: dict[sp.Basic, str] = {}
     graphs = [c13_vector_graph(i)[1] for i in range(1, len(BATCH) + 1)]
-    w_grad = sum(g["W"].grad for g in graphs)
-    v_grad = sum(g["v"].grad for g in graphs)
+    w_grad = np.sum([g["W"].grad for g in graphs], axis=0)
+    v_grad = np.sum([g["v"].grad for g in graphs], axis=0)
     for h, row in enumerate(HIDDEN_WEIGHTS, 1):
         for k in range(len(row)):
             label = sp.Symbol(f"dL/dw_{h}{k}")
