@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 
 from derive.cli import main
 from derive.errors import LatexError, TemplateError
-from derive.library import c12_scalar_network
+from derive.library import c12_scalar_network, get_example
 from derive.render.build import build_document, compile_latex
 from derive.render.latex import number
 
@@ -132,3 +133,17 @@ def test_outputs_have_ordinary_permissions(built_sheet: Path) -> None:
     os.umask(umask)
     for path in (built_sheet, built_sheet.with_suffix(".tex")):
         assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_sheet_answers_every_problem(built_sheet: Path) -> None:
+    text = subprocess.run(["pdftotext", str(built_sheet), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    headings = set(re.findall(r"^\f?([ABC]\d+)\b", text, flags=re.M))
+    headings |= {f"A{n}" for pair in re.findall(r"^A(\d+) and A(\d+)", text, flags=re.M)
+                 for n in pair}
+    wanted = ({f"A{n}" for n in range(1, 21)} | {f"B{n}" for n in range(1, 9)}
+              | {f"C{n}" for n in range(1, 15)})
+    assert wanted <= headings, sorted(wanted - headings)
+    # numbers of the new worked examples are on the page
+    for name, quantity in (("a1-linear-neuron", "out"), ("a4-boundary", "d")):
+        assert number(get_example(name)[quantity].value) in text

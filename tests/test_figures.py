@@ -7,6 +7,7 @@ import math
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from derive.cli import main
@@ -94,3 +95,23 @@ def test_show_json_of_a_figure(capsys: pytest.CaptureFixture[str]) -> None:
     loss = nodes[-1]
     assert loss["grad"] == 1.0 and loss["value"] == pytest.approx(63.0952, rel=1e-5)
     assert all(p < n["id"] for n in nodes for p in n["parents"])   # topological order
+
+
+def test_demos_back_their_claims() -> None:
+    from derive.numeric.demos import A12_X, misclassified, xor_predictions
+
+    # A12: the error count is constant between neighbouring data points
+    xs = sorted(A12_X)
+    for left, right in zip(xs, xs[1:], strict=False):
+        inside = np.linspace(left, right, 7)[1:-1]
+        assert len({misclassified(float(t)) for t in inside}) == 1
+    assert len({misclassified(float(t)) for t in np.linspace(-3, 3, 61)}) > 2
+    # B1: the network classifies all four XOR inputs
+    assert all(label == prediction for label, prediction, _ in xor_predictions())
+    # B8: ReLU with 1/n halves the variance per layer; 2/n keeps it within a factor of 2
+    data = get_figure("init-variance").data["variance"]
+    relu_1n, relu_2n = data["relu, Var(w) = 1/n"], data["relu, Var(w) = 2/n"]
+    ratios = [b / a for a, b in zip(relu_1n, relu_1n[1:], strict=False)]
+    assert all(0.3 < r < 0.7 for r in ratios)
+    assert max(relu_2n) / min(relu_2n) < 2
+    assert all(v == 0 for v in data["tanh, Var(w) = 0"])

@@ -1,0 +1,267 @@
+"""The derivations added for sheet A: canonical forms, refuted mutations, and oracles
+(PyTorch autograd and finite differences) for every new gradient."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from derive.functions import lambdify, sigmoid
+from derive.library import two_layer as tl
+from derive.library.boundary import linear_boundary
+from derive.library.categorical import cce_gradient
+from derive.library.chain_rule import chain_rule_layers
+from derive.library.jacobians import (
+    gradient_jacobian_c13,
+    jacobian_chain_c9,
+    jacobian_chain_c10,
+    jacobian_chain_c13,
+)
+from derive.library.local_gradients import local_gradients
+from derive.proof import Derivation
+from derive.registry import BUILDERS, get_derivation
+from derive.verify import Context, instantiate, unfold, verify
+
+rng = np.random.default_rng(1)
+M, NIN, HID, KOUT = 4, 2, 3, 3
+
+
+def _mutated(build: Callable[[], Derivation], k: int,
+             change: Callable[[sp.Expr], sp.Expr]) -> Derivation:
+    d = getattr(build, "unverified", build)()
+    d.steps[k] = dataclasses.replace(d.steps[k], rhs=change(d.steps[k].rhs), verdict=None)
+    return verify(d)
+
+
+def _status(d: Derivation, k: int) -> str:
+    verdict = d.steps[k].verdict
+    assert verdict is not None
+    return verdict.status
+
+
+# --- canonical forms ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["cce-gradient", "linear-boundary", "chain-rule-layers",
+                                  "chain-rule-k-outputs", "jacobian-chain-c9",
+                                  "jacobian-chain-c10", "jacobian-chain-c13",
+                                  "gradient-jacobian-c13", *tl.SETTINGS])
+def test_new_derivations_verify_and_every_oracle_agrees(name: str) -> None:
+    d = get_derivation(name)
+    assert d.tally()["refuted"] == 0
+    assert d.tally()["proved"] == len(d.checked_steps)   # all proved, none only checked
+    assert all(o.verdict is not None and o.verdict.status == "proved" for o in d.oracles)
+
+
+def test_local_gradients_max_min_are_checked_not_proved() -> None:
+    d = local_gradients()
+    statuses = [s.verdict.status for s in d.checked_steps if s.verdict]
+    # sympy's d max/dx is Heaviside(x - y), 1/2 at a tie: equal to the indicator off the tie
+    assert statuses == ["proved"] * 6 + ["checked"] * 4
+
+
+def test_cce_gradient_canonical_form() -> None:
+    d = cce_gradient()
+    grad = d.steps[8].rhs
+    (i, lo, hi), = grad.limits
+    h, y, x = (next(b for b in grad.atoms(sp.IndexedBase) if b.name == n) for n in "hyx")
+    j, ell = sorted({e.indices[1] for e in grad.atoms(sp.Indexed) if e.base in (h, x)}, key=str)
+    assert sp.expand(grad.function - (h[i, j] - y[i, j]) * x[i, ell]) == 0
+
+
+def test_jacobian_results_equal_sympys_jacobian_of_the_composition() -> None:
+    u, v, w, x, y = sp.symbols("u v w x y", real=True)
+    cases = {jacobian_chain_c9: ([2 * u * v, v - w], [x - 4 * y, x * y, x + y]),
+             jacobian_chain_c10: ([3 * u * v, v - w], [x - 5 * y, x * y, x - y])}
+    for build, (outer, inner) in cases.items():
+        d = build()
+        composed = sp.Matrix(outer).subs(dict(zip((u, v, w), inner, strict=True)),
+                                         simultaneous=True)
+        expected = composed.jacobian(sp.Matrix([x, y]))
+        assert sp.simplify(sp.Matrix(d.steps[-1].rhs) - expected) == sp.zeros(2, 2)
+    at_two = jacobian_chain_c13().steps[-1].rhs
+    assert list(at_two) == [12, 131]           # (6x, 3 + 16x^3) at x = 2
+    assert list(gradient_jacobian_c13().steps[-1].rhs) == [4, 2, 3, 16]
+
+
+def test_boundary_distance_for_a4() -> None:
+    d = linear_boundary()
+    assert d.steps[-1].rhs == sp.sqrt(13) / 13
+    th0, th1, th2 = sp.symbols("theta_0 theta_1 theta_2", real=True)
+    assert d.steps[8].rhs == sp.Abs(th0) / sp.sqrt(th1**2 + th2**2)
+
+
+# --- mutations ---------------------------------------------------------------------------
+
+def test_cce_mutations_are_refuted() -> None:
+    assert _status(_mutated(cce_gradient, 8, lambda r: -r), 8) == "refuted"
+    d0 = cce_gradient.unverified()
+    x = next(b for b in d0.steps[8].rhs.atoms(sp.IndexedBase) if b.name == "x")
+    dropped = _mutated(cce_gradient, 8, lambda r: r.replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base == x, lambda e: sp.S.One))
+    assert _status(dropped, 8) == "refuted"
+
+
+def test_two_layer_mutations_are_refuted() -> None:
+    for name in ("two-layer-softmax", "two-layer-binary-l2"):
+        base = BUILDERS[name]
+        hidden = next(k for k, s in enumerate(base().steps) if s.lhs.has(tl.w[tl.g, tl.k])
+                      and s.kind == "equals")
+        # the sigmoid's derivative a(1 - a) dropped from the hidden gradient
+        dropped = _mutated(base, hidden, lambda r: r.replace(1 - tl.act[tl.i, tl.g], 1))
+        assert _status(dropped, hidden) == "refuted"
+        # the output weight's index swapped to the hidden unit's
+        swapped = _mutated(base, hidden, lambda r: r.xreplace({tl.x[tl.i, tl.k]: tl.x[tl.i, 0]}))
+        assert _status(swapped, hidden) == "refuted"
+    c14 = BUILDERS["two-layer-binary-l2"]
+    # C14 without the output's sigma' factor is B6's error, wrong for the L2 loss
+    no_sigma = _mutated(c14, 1, lambda r: r.replace(1 - tl.yhat[tl.i], 1).replace(
+        tl.yhat[tl.i] * tl.act[tl.i, tl.g], tl.act[tl.i, tl.g]))
+    assert _status(no_sigma, 1) == "refuted"
+
+
+def test_chain_rule_without_the_hidden_derivative_is_refuted() -> None:
+    d = _mutated(chain_rule_layers, 6, lambda r: r.replace(
+        lambda e: isinstance(e, sp.Derivative) and e.expr.func.__name__ == "f_1",
+        lambda e: sp.S.One))
+    assert _status(d, 6) == "refuted"
+
+
+def test_jacobian_mistakes_are_refuted() -> None:
+    u, v, w = sp.symbols("u v w", real=True)
+    # the chain-rule product with J_F evaluated at (u, v, w) instead of at G(x, y)
+    chain = 10
+    assert isinstance(jacobian_chain_c9.unverified().steps[chain].rhs, sp.MatMul)
+    unevaluated = _mutated(jacobian_chain_c9, chain, lambda r: sp.MatMul(
+        sp.ImmutableMatrix([[2 * v, 2 * u, 0], [0, 1, -1]]), r.args[1], evaluate=False))
+    assert _status(unevaluated, chain) == "refuted"
+    # the result transposed
+    transposed = _mutated(jacobian_chain_c9, 11, lambda r: sp.ImmutableMatrix(r.T))
+    assert _status(transposed, 11) == "refuted"
+
+
+def test_boundary_distance_without_absolute_value_is_refuted() -> None:
+    th0 = sp.Symbol("theta_0", real=True)
+    d = _mutated(linear_boundary, 8, lambda r: r.replace(sp.Abs(th0), th0))
+    assert _status(d, 8) == "refuted"
+
+
+# --- oracles -----------------------------------------------------------------------------
+
+torch = pytest.importorskip("torch", reason="`make test` installs torch==2.13.0 (CPU)")
+torch.set_default_dtype(torch.float64)
+
+
+def _derived(d: Derivation, expr: sp.Expr, sizes: dict[sp.Symbol, int],
+             keep: set[sp.IndexedBase]) -> Callable[[dict[sp.Indexed, float]], float]:
+    """expr unfolded (except the bases in ``keep``), at concrete sizes, as a function of data."""
+    ctx = Context.of(d)
+    ctx = dataclasses.replace(ctx, definitions={k: v for k, v in ctx.definitions.items()
+                                                if k not in keep})
+    concrete = instantiate(unfold(expr, ctx), sizes)
+    symbols = sorted(concrete.atoms(sp.Indexed), key=str)
+    f = lambdify(symbols, concrete)
+    return lambda values: float(f(*[values[s] for s in symbols]))
+
+
+def _network_data(multi: bool) -> tuple[np.ndarray, ...]:
+    x = np.hstack([np.ones((M, 1)), rng.normal(size=(M, NIN))])
+    w = rng.normal(size=(HID, NIN + 1))
+    v = rng.normal(size=(KOUT if multi else 1, HID + 1))
+    return x, w, v
+
+
+@pytest.mark.parametrize("name", list(tl.SETTINGS))
+def test_two_layer_gradients_match_torch_and_finite_differences(name: str) -> None:
+    setting = tl.SETTINGS[name]
+    d = get_derivation(name)
+    multi = setting.multi
+    x, w, v = _network_data(multi)
+    k_out = KOUT if multi else 1
+    if setting.output == "softmax":
+        y = np.eye(k_out)[rng.integers(0, k_out, size=M)]
+    elif setting.output == "sigmoid":
+        y = rng.integers(0, 2, size=(M, 1)).astype(float)
+    else:
+        y = rng.normal(size=(M, k_out))
+
+    def loss(wt: torch.Tensor, vt: torch.Tensor) -> torch.Tensor:
+        a = torch.sigmoid(torch.tensor(x) @ wt.T)
+        s = vt[:, 0] + a @ vt[:, 1:].T
+        yt = torch.tensor(y)
+        if setting.output == "softmax":
+            return -(yt * torch.log_softmax(s, dim=1)).sum()
+        out = torch.sigmoid(s) if setting.output == "sigmoid" else s
+        if setting.loss == "l2":
+            return 0.5 * ((out - yt) ** 2).sum()
+        return torch.nn.functional.binary_cross_entropy(out, yt, reduction="sum")
+
+    wt = torch.tensor(w, requires_grad=True)
+    vt = torch.tensor(v, requires_grad=True)
+    loss(wt, vt).backward()
+
+    values: dict[sp.Indexed, float] = {}
+    for i in range(M):
+        for q in range(NIN + 1):
+            values[tl.x[i + 1, q]] = x[i, q]
+        for c in range(k_out):
+            values[tl.y[i + 1, c + 1] if multi else tl.y[i + 1]] = y[i, c]
+    for h in range(HID):
+        for q in range(NIN + 1):
+            values[tl.w[h + 1, q]] = w[h, q]
+    for c in range(k_out):
+        for h in range(HID + 1):
+            values[tl.v[c + 1, h] if multi else tl.v[h]] = v[c, h]
+    sizes = {tl.m: M, tl.n: NIN, tl.H: HID, tl.K: k_out}
+    out_grad, hidden_grad = (o.result for o in d.oracles)
+    eps = 1e-6
+    for g in range(1, HID + 1):
+        for p in range(1, k_out + 1):
+            f = _derived(d, out_grad, {**sizes, tl.g: g, tl.p: p}, {tl.y})
+            assert f(values) == pytest.approx(float(vt.grad[p - 1, g]), rel=1e-9, abs=1e-12)
+        for k in range(NIN + 1):
+            f = _derived(d, hidden_grad, {**sizes, tl.g: g, tl.k: k}, {tl.y})
+            assert f(values) == pytest.approx(float(wt.grad[g - 1, k]), rel=1e-9, abs=1e-12)
+            bumped = [w.copy(), w.copy()]
+            bumped[0][g - 1, k] += eps
+            bumped[1][g - 1, k] -= eps
+            fd = (float(loss(torch.tensor(bumped[0]), torch.tensor(v)))
+                  - float(loss(torch.tensor(bumped[1]), torch.tensor(v)))) / (2 * eps)
+            assert f(values) == pytest.approx(fd, rel=1e-5, abs=1e-8)
+
+
+def test_cce_gradient_matches_torch_cross_entropy() -> None:
+    d = cce_gradient()
+    grad = d.steps[8].rhs
+    bases = {b.name: b for b in grad.atoms(sp.IndexedBase)}
+    theta = next(b for b in unfold(grad, Context.of(d)).atoms(sp.IndexedBase)
+                 if b.name == "theta")
+    x = np.hstack([np.ones((M, 1)), rng.normal(size=(M, NIN))])
+    labels = rng.integers(0, KOUT, size=M)
+    th = rng.normal(size=(KOUT, NIN + 1))
+    tt = torch.tensor(th, requires_grad=True)
+    torch.nn.functional.cross_entropy(torch.tensor(x) @ tt.T, torch.tensor(labels),
+                                      reduction="sum").backward()
+    values: dict[sp.Indexed, float] = {}
+    for i in range(M):
+        for q in range(NIN + 1):
+            values[bases["x"][i + 1, q]] = x[i, q]
+        for c in range(KOUT):
+            values[bases["y"][i + 1, c + 1]] = float(labels[i] == c)
+    for c in range(KOUT):
+        for q in range(NIN + 1):
+            values[theta[c + 1, q]] = th[c, q]
+    sizes = {s: {"m": M, "K": KOUT, "n": NIN}[s.name] for s in d.sizes}
+    j, ell = sorted(d.indices, key=str)
+    for c in range(1, KOUT + 1):
+        for q in range(NIN + 1):
+            f = _derived(d, grad, {**sizes, j: c, ell: q}, {bases["y"]})
+            assert f(values) == pytest.approx(float(tt.grad[c - 1, q]), rel=1e-9, abs=1e-12)
+
+
+def test_sigmoid_is_the_library_function_in_the_two_layer_definitions() -> None:
+    d = get_derivation("two-layer-binary")
+    assert Context.of(d).definitions[tl.act](1, 1).func == sigmoid
