@@ -124,17 +124,13 @@ def two_layer_gradients(setting: Setting) -> Derivation:
                                 evaluate=False))
         error = _sum(yh(i, po), -yy(i, po))
     hidden_factor = _prod(act[i, g], 1 - act[i, g], x[i, k])
-    if setting.output == "softmax":
-        out_chain = examples(_prod(chain_out, act[i, g]))
-        error_l = _sum(yh(i, l), -yy(i, l))
-        hid_chain = examples(_prod(outputs(_prod(_sum(yh(i, l), -yy(i, l)), v[l, g])),
-                                   hidden_factor))
-    else:
-        out_chain = examples(_prod(chain_out.xreplace({l: p}) if multi else chain_out,
-                                   act[i, g]))
-        error_l = error.xreplace({p: l}) if multi else error
-        hid_chain = examples(_prod(outputs(_prod(error_l, v[l, g] if multi else v[g])),
-                                   hidden_factor))
+    # softmax couples the outputs, so its chain already sums over l; the others are per output
+    per_output_chain = multi and setting.output != "softmax"
+    out_chain = examples(_prod(chain_out.xreplace({l: p}) if per_output_chain else chain_out,
+                               act[i, g]))
+    error_l = error.xreplace({p: l}) if multi else error
+    hid_chain = examples(_prod(outputs(_prod(error_l, v[l, g] if multi else v[g])),
+                               hidden_factor))
     steps = [
         Step(E, loss, text("the loss, summed over the examples"), kind="given"),
         Step(d(E, dv), out_chain,
