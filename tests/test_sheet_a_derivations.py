@@ -233,7 +233,7 @@ def test_two_layer_gradients_match_torch_and_finite_differences(name: str) -> No
             assert f(values) == pytest.approx(fd, rel=1e-5, abs=1e-8)
 
 
-def test_cce_gradient_matches_torch_cross_entropy() -> None:
+def test_cce_gradient_matches_torch_and_finite_differences() -> None:
     d = cce_gradient()
     grad = d.steps[8].rhs
     bases = {b.name: b for b in grad.atoms(sp.IndexedBase)}
@@ -256,10 +256,20 @@ def test_cce_gradient_matches_torch_cross_entropy() -> None:
             values[theta[c + 1, q]] = th[c, q]
     sizes = {s: {"m": M, "K": KOUT, "n": NIN}[s.name] for s in d.sizes}
     j, ell = sorted(d.indices, key=str)
+    def loss(weights: np.ndarray) -> float:
+        scores = x @ weights.T
+        log_probs = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+        return float(-log_probs[np.arange(M), labels].sum())
+
+    eps = 1e-6
     for c in range(1, KOUT + 1):
         for q in range(NIN + 1):
             f = _derived(d, grad, {**sizes, j: c, ell: q}, {bases["y"]})
             assert f(values) == pytest.approx(float(tt.grad[c - 1, q]), rel=1e-9, abs=1e-12)
+            bump = np.zeros_like(th)
+            bump[c - 1, q] = eps
+            fd = (loss(th + bump) - loss(th - bump)) / (2 * eps)
+            assert f(values) == pytest.approx(fd, rel=1e-5, abs=1e-8)
 
 
 def test_sigmoid_is_the_library_function_in_the_two_layer_definitions() -> None:
