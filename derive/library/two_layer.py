@@ -136,7 +136,8 @@ def two_layer_gradients(setting: Setting) -> Derivation:
         Step(d(E, dv), out_chain,
              text("chain rule through ", yh(i, po), " and ", _out(s, i, po), ": ", *d_out_text,
                   ", and ", sp.Eq(d(_out(s, i, po), dv), act[i, g], evaluate=False))),
-        *([] if out_chain == examples(_prod(error, act[i, g])) else
+        # the closing step only where it reads differently from the chain rule's line
+        *([] if sp.sstr(out_chain) == sp.sstr(examples(_prod(error, act[i, g]))) else
           [Step(d(E, dv), examples(_prod(error, act[i, g])), _closing_text(setting))]),
         Step(d(E, dw), hid_chain,
              text("chain rule through every output's ", _out(s, i, lo), ", then ",
