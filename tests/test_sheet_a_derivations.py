@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 import sympy as sp
+from mutation import mutated, status
 
 from derive.functions import lambdify, sigmoid
 from derive.library import two_layer as tl
@@ -24,23 +25,10 @@ from derive.library.jacobians import (
 from derive.library.local_gradients import local_gradients
 from derive.proof import Derivation
 from derive.registry import BUILDERS, get_derivation
-from derive.verify import Context, instantiate, unfold, verify
+from derive.verify import Context, instantiate, unfold
 
 rng = np.random.default_rng(1)
 M, NIN, HID, KOUT = 4, 2, 3, 3
-
-
-def _mutated(build: Callable[[], Derivation], k: int,
-             change: Callable[[sp.Expr], sp.Expr]) -> Derivation:
-    d = getattr(build, "unverified", build)()
-    d.steps[k] = dataclasses.replace(d.steps[k], rhs=change(d.steps[k].rhs), verdict=None)
-    return verify(d)
-
-
-def _status(d: Derivation, k: int) -> str:
-    verdict = d.steps[k].verdict
-    assert verdict is not None
-    return verdict.status
 
 
 # --- canonical forms ---------------------------------------------------------------------
@@ -97,12 +85,12 @@ def test_boundary_distance_for_a4() -> None:
 # --- mutations ---------------------------------------------------------------------------
 
 def test_cce_mutations_are_refuted() -> None:
-    assert _status(_mutated(cce_gradient, 8, lambda r: -r), 8) == "refuted"
+    assert status(mutated(cce_gradient, 8, lambda r: -r), 8) == "refuted"
     d0 = cce_gradient.unverified()
     x = next(b for b in d0.steps[8].rhs.atoms(sp.IndexedBase) if b.name == "x")
-    dropped = _mutated(cce_gradient, 8, lambda r: r.replace(
+    dropped = mutated(cce_gradient, 8, lambda r: r.replace(
         lambda e: isinstance(e, sp.Indexed) and e.base == x, lambda e: sp.S.One))
-    assert _status(dropped, 8) == "refuted"
+    assert status(dropped, 8) == "refuted"
 
 
 def test_two_layer_mutations_are_refuted() -> None:
@@ -111,23 +99,23 @@ def test_two_layer_mutations_are_refuted() -> None:
         hidden = next(k for k, s in enumerate(base().steps) if s.lhs.has(tl.w[tl.g, tl.k])
                       and s.kind == "equals")
         # the sigmoid's derivative a(1 - a) dropped from the hidden gradient
-        dropped = _mutated(base, hidden, lambda r: r.replace(1 - tl.act[tl.i, tl.g], 1))
-        assert _status(dropped, hidden) == "refuted"
+        dropped = mutated(base, hidden, lambda r: r.replace(1 - tl.act[tl.i, tl.g], 1))
+        assert status(dropped, hidden) == "refuted"
         # the output weight's index swapped to the hidden unit's
-        swapped = _mutated(base, hidden, lambda r: r.xreplace({tl.x[tl.i, tl.k]: tl.x[tl.i, 0]}))
-        assert _status(swapped, hidden) == "refuted"
+        swapped = mutated(base, hidden, lambda r: r.xreplace({tl.x[tl.i, tl.k]: tl.x[tl.i, 0]}))
+        assert status(swapped, hidden) == "refuted"
     c14 = BUILDERS["two-layer-binary-l2"]
     # C14 without the output's sigma' factor is B6's error, wrong for the L2 loss
-    no_sigma = _mutated(c14, 1, lambda r: r.replace(1 - tl.yhat[tl.i], 1).replace(
+    no_sigma = mutated(c14, 1, lambda r: r.replace(1 - tl.yhat[tl.i], 1).replace(
         tl.yhat[tl.i] * tl.act[tl.i, tl.g], tl.act[tl.i, tl.g]))
-    assert _status(no_sigma, 1) == "refuted"
+    assert status(no_sigma, 1) == "refuted"
 
 
 def test_chain_rule_without_the_hidden_derivative_is_refuted() -> None:
-    d = _mutated(chain_rule_layers, 6, lambda r: r.replace(
+    d = mutated(chain_rule_layers, 6, lambda r: r.replace(
         lambda e: isinstance(e, sp.Derivative) and e.expr.func.__name__ == "f_1",
         lambda e: sp.S.One))
-    assert _status(d, 6) == "refuted"
+    assert status(d, 6) == "refuted"
 
 
 def test_jacobian_mistakes_are_refuted() -> None:
@@ -135,18 +123,18 @@ def test_jacobian_mistakes_are_refuted() -> None:
     # the chain-rule product with J_F evaluated at (u, v, w) instead of at G(x, y)
     chain = 10
     assert isinstance(jacobian_chain_c9.unverified().steps[chain].rhs, sp.MatMul)
-    unevaluated = _mutated(jacobian_chain_c9, chain, lambda r: sp.MatMul(
+    unevaluated = mutated(jacobian_chain_c9, chain, lambda r: sp.MatMul(
         sp.ImmutableMatrix([[2 * v, 2 * u, 0], [0, 1, -1]]), r.args[1], evaluate=False))
-    assert _status(unevaluated, chain) == "refuted"
+    assert status(unevaluated, chain) == "refuted"
     # the result transposed
-    transposed = _mutated(jacobian_chain_c9, 11, lambda r: sp.ImmutableMatrix(r.T))
-    assert _status(transposed, 11) == "refuted"
+    transposed = mutated(jacobian_chain_c9, 11, lambda r: sp.ImmutableMatrix(r.T))
+    assert status(transposed, 11) == "refuted"
 
 
 def test_boundary_distance_without_absolute_value_is_refuted() -> None:
     th0 = sp.Symbol("theta_0", real=True)
-    d = _mutated(linear_boundary, 8, lambda r: r.replace(sp.Abs(th0), th0))
-    assert _status(d, 8) == "refuted"
+    d = mutated(linear_boundary, 8, lambda r: r.replace(sp.Abs(th0), th0))
+    assert status(d, 8) == "refuted"
 
 
 # --- oracles -----------------------------------------------------------------------------

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 import pytest
 import sympy as sp
+from mutation import mutated, status
 
 from derive.errors import RefutedStepError
 from derive.functions import sigmoid
@@ -40,19 +40,6 @@ def test_checks_numerically_when_simplify_cannot() -> None:
     assert check_equal(lhs, rhs + 1e-9, EMPTY).status == "refuted"
 
 
-def _mutated(build: Callable[[], Derivation], index: int, rhs: Callable[[sp.Expr], sp.Expr]
-             ) -> Derivation:
-    d = build.unverified()  # type: ignore[attr-defined]
-    steps = list(d.steps)
-    steps[index] = dataclasses.replace(steps[index], rhs=rhs(steps[index].rhs), verdict=None)
-    return verify(dataclasses.replace(d, steps=steps, oracles=[]))
-
-
-def _status(d: Derivation, index: int) -> str:
-    assert d.steps[index].verdict is not None
-    return d.steps[index].verdict.status
-
-
 def test_flagships_verify_without_refutation() -> None:
     for build in (sigmoid_from_log_odds, bce_gradient, softmax_jacobian):
         d = build()
@@ -64,11 +51,11 @@ def test_flagships_verify_without_refutation() -> None:
 def test_sigmoid_mutations_are_refuted() -> None:
     t = sp.Symbol("t", real=True)
     # step 8: p = e^t / (1 + e^t); flip the sign in the denominator
-    d = _mutated(sigmoid_from_log_odds, 7, lambda r: sp.exp(t) / (1 - sp.exp(t)))
-    assert _status(d, 7) == "refuted"
+    d = mutated(sigmoid_from_log_odds, 7, lambda r: sp.exp(t) / (1 - sp.exp(t)))
+    assert status(d, 7) == "refuted"
     # step 9: 1/(1 + e^{-t}); change the exponent's sign
-    d = _mutated(sigmoid_from_log_odds, 8, lambda r: 1 / (1 + sp.exp(t)))
-    assert _status(d, 8) == "refuted"
+    d = mutated(sigmoid_from_log_odds, 8, lambda r: 1 / (1 + sp.exp(t)))
+    assert status(d, 8) == "refuted"
     with pytest.raises(RefutedStepError, match="step 9"):
         ensure_sound(d)
 
@@ -78,12 +65,12 @@ def test_bce_mutations_are_refuted() -> None:
     i, j, xx = lr.i, lr.j, lr.x
     final = 10  # the gradient sum_i (h_i - y_i) x_ij
     assert bce_gradient().steps[final].rhs.has(xx[i, j])
-    flipped = _mutated(bce_gradient, final, lambda r: -r)
-    assert _status(flipped, final) == "refuted"
-    dropped = _mutated(bce_gradient, final, lambda r: r.replace(xx[i, j], 1))
-    assert _status(dropped, final) == "refuted"
-    swapped = _mutated(bce_gradient, final, lambda r: r.xreplace({xx[i, j]: xx[i, 0]}))
-    assert _status(swapped, final) == "refuted"
+    flipped = mutated(bce_gradient, final, lambda r: -r)
+    assert status(flipped, final) == "refuted"
+    dropped = mutated(bce_gradient, final, lambda r: r.replace(xx[i, j], 1))
+    assert status(dropped, final) == "refuted"
+    swapped = mutated(bce_gradient, final, lambda r: r.xreplace({xx[i, j]: xx[i, 0]}))
+    assert status(swapped, final) == "refuted"
 
 
 def test_softmax_mutations_are_refuted() -> None:
@@ -91,15 +78,15 @@ def test_softmax_mutations_are_refuted() -> None:
     s = next(b for b in d0.steps[9].rhs.atoms(sp.IndexedBase) if b.name == "s")
     i, j = sorted({x for x in d0.steps[9].rhs.free_symbols if x.name in "ij"}, key=str)
     # log-softmax: delta_ij - s_j with the index swapped to s_i
-    swapped = _mutated(softmax_jacobian, 9, lambda r: r.xreplace({s[j]: s[i]}))
-    assert _status(swapped, 9) == "refuted"
+    swapped = mutated(softmax_jacobian, 9, lambda r: r.xreplace({s[j]: s[i]}))
+    assert status(swapped, 9) == "refuted"
     # quotient rule with the denominator's exponent changed from 2 to 3
-    exponent = _mutated(softmax_jacobian, 1, lambda r: r.replace(
+    exponent = mutated(softmax_jacobian, 1, lambda r: r.replace(
         lambda e: isinstance(e, sp.Pow) and e.exp == -2, lambda e: sp.Pow(e.base, -3)))
-    assert _status(exponent, 1) == "refuted"
+    assert status(exponent, 1) == "refuted"
     # s_i (delta_ij - s_j) with the sign inside flipped
-    flipped = _mutated(softmax_jacobian, 5, lambda r: s[i] * (sp.KroneckerDelta(i, j) + s[j]))
-    assert _status(flipped, 5) == "refuted"
+    flipped = mutated(softmax_jacobian, 5, lambda r: s[i] * (sp.KroneckerDelta(i, j) + s[j]))
+    assert status(flipped, 5) == "refuted"
 
 
 def test_implication_step_is_checked_against_previous_equation() -> None:
@@ -122,8 +109,8 @@ def test_verdict_cache_reuses_identical_verdicts(tmp_path) -> None:  # type: ign
     assert len(list(tmp_path.glob("*.json"))) == 1
     second = verify_cached(sigmoid_from_log_odds.unverified(), tmp_path)  # type: ignore[attr-defined]
     assert [s.verdict for s in first.steps] == [s.verdict for s in second.steps]
-    mutated = _mutated(sigmoid_from_log_odds, 8, lambda r: 1 / (1 + sp.exp(r)))
-    assert verify_cached(mutated, tmp_path).steps[8].verdict.status == "refuted"  # type: ignore[union-attr]
+    changed = mutated(sigmoid_from_log_odds, 8, lambda r: 1 / (1 + sp.exp(r)))
+    assert verify_cached(changed, tmp_path).steps[8].verdict.status == "refuted"  # type: ignore[union-attr]
 
 
 
@@ -177,11 +164,11 @@ def test_sigmoid_derivative_mutations_are_refuted() -> None:
 
     z = sp.Symbol("z", real=True)
     # step 5: e^{-z}/(1 + e^{-z})^2 with the square dropped
-    dropped = _mutated(sigmoid_derivative, 4, lambda r: sp.exp(-z) / (1 + sp.exp(-z)))
-    assert _status(dropped, 4) == "refuted"
+    dropped = mutated(sigmoid_derivative, 4, lambda r: sp.exp(-z) / (1 + sp.exp(-z)))
+    assert status(dropped, 4) == "refuted"
     # ... and with the sign of the numerator's exponent lost
-    lost = _mutated(sigmoid_derivative, 4, lambda r: sp.exp(z) / (1 + sp.exp(-z)) ** 2)
-    assert _status(lost, 4) == "refuted"
+    lost = mutated(sigmoid_derivative, 4, lambda r: sp.exp(z) / (1 + sp.exp(-z)) ** 2)
+    assert status(lost, 4) == "refuted"
     # the end: sigma(-z) written as sigma(z)
-    wrong = _mutated(sigmoid_derivative, 11, lambda r: sigmoid(z))
-    assert _status(wrong, 11) == "refuted"
+    wrong = mutated(sigmoid_derivative, 11, lambda r: sigmoid(z))
+    assert status(wrong, 11) == "refuted"

@@ -57,8 +57,6 @@ def linear_boundary() -> Derivation:
         normal: sp.ImmutableMatrix([sp.Derivative(g, x1), sp.Derivative(g, x2)]),
         dist: sp.sqrt(sp.Add(*[e**2 for e in sp.solve(
             [th0 + th1 * x1 + th2 * x2, th2 * x1 - th1 * x2], [x1, x2]).values()])),
-        signed: sp.Symbol("d_signed_def"),
-        sp.Symbol("d_A4"): sp.Symbol("d_A4_def"),
     }
     # the signed distance is the foot's component along the unit normal
     definitions[signed] = ((th1 * definitions[foot][0] + th2 * definitions[foot][1])

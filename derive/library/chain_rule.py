@@ -28,15 +28,16 @@ class f2(sp.Function):  # noqa: N801  (reads as the f_2 of the problem)
         return rf"f_{{2,{printer._print(out)}}}\left({inner}\right)"
 
 
+def _total(summand: sp.Expr, multi: bool) -> sp.Expr:
+    """Summed over the batch (and over the K outputs)."""
+    return sp.Sum(sp.Sum(summand, (l, 1, K)) if multi else summand, (i, 1, m))
+
+
 def _losses(multi: bool) -> list[tuple[str, sp.Symbol, sp.Expr, sp.Expr]]:
     """(name, symbol, loss, dloss/dyhat per term) for the L2 and the cross-entropy loss."""
     yh, yy = (yhat[i, l], y[i, l]) if multi else (yhat[i], y[i])
-
-    def total(e: sp.Expr) -> sp.Expr:
-        return sp.Sum(sp.Sum(e, (l, 1, K)) if multi else e, (i, 1, m))
-
-    l2 = total(sp.Pow(written_sum(yh, -yy), 2, evaluate=False))
-    ce = -total(yy * sp.log(yh) + (1 - yy) * sp.log(1 - yh))
+    l2 = _total(sp.Pow(written_sum(yh, -yy), 2, evaluate=False), multi)
+    ce = -_total(yy * sp.log(yh) + (1 - yy) * sp.log(1 - yh), multi)
     return [("the L2 loss", sp.Symbol("L", real=True), l2,
              written_product(2, written_sum(yh, -yy))),
             ("the cross-entropy", sp.Symbol("C", real=True), ce,
@@ -54,18 +55,16 @@ def chain_rule(multi: bool) -> Derivation:
     ]
     oracles = []
     for name, sym, loss, d_loss in _losses(multi):
-
-        def total(e: sp.Expr) -> sp.Expr:
-            return sp.Sum(sp.Sum(e, (l, 1, K)) if multi else e, (i, 1, m))
-
-        d_w2 = total(written_product(d_loss, d(layer2, W2)))
-        d_w1 = total(written_product(d_loss, d(layer2, z[i]), d(f1(W1, x[i]), W1)))
+        d_w2 = _total(written_product(d_loss, d(layer2, W2)), multi)
+        d_w1 = _total(written_product(d_loss, d(layer2, z[i]), d(f1(W1, x[i]), W1)),
+                      multi)
         steps += [
             Step(sym, loss, text(name), kind="given"),
-            Step(d(sym, W2), total(written_product(d_loss, d(yh, W2))),
+            Step(d(sym, W2), _total(written_product(d_loss, d(yh, W2)), multi),
                  text("differentiate each term; the loss depends on ", W2, " through ", yh)),
             Step(d(sym, W2), d_w2, text("only the output layer contains ", W2)),
-            Step(d(sym, W1), total(written_product(d_loss, d(layer2, z[i]), d(z[i], W1))),
+            Step(d(sym, W1),
+                 _total(written_product(d_loss, d(layer2, z[i]), d(z[i], W1)), multi),
                  text("chain rule: ", W1, " reaches the loss through ", z[i], " and then ",
                       yh)),
             Step(d(sym, W1), d_w1, text("the hidden layer's derivative")),

@@ -169,13 +169,12 @@ def _closing_text(setting: Setting) -> Text:
 
 
 def _network_definitions(multi: bool) -> dict[sp.Basic, sp.Expr]:
-    score = sp.Sum(w[b_, q] * x[a_, q], (q, 0, n))
+    hidden = {z: sp.Lambda((a_, b_), sp.Sum(w[b_, q] * x[a_, q], (q, 0, n))),
+              act: sp.Lambda((a_, b_), sigmoid(z[a_, b_]))}
     if multi:
-        out_score = v[b_, 0] + sp.Sum(v[b_, h] * act[a_, h], (h, 1, H))
-        return {z: sp.Lambda((a_, b_), score), act: sp.Lambda((a_, b_), sigmoid(z[a_, b_])),
-                s: sp.Lambda((a_, b_), out_score)}
-    return {z: sp.Lambda((a_, b_), score), act: sp.Lambda((a_, b_), sigmoid(z[a_, b_])),
-            s: sp.Lambda(a_, v[0] + sp.Sum(v[h] * act[a_, h], (h, 1, H)))}
+        return {**hidden, s: sp.Lambda((a_, b_),
+                                       v[b_, 0] + sp.Sum(v[b_, h] * act[a_, h], (h, 1, H)))}
+    return {**hidden, s: sp.Lambda(a_, v[0] + sp.Sum(v[h] * act[a_, h], (h, 1, H)))}
 
 
 def _derivation(setting: Setting, steps: list[Step], loss: sp.Expr, error: sp.Expr,
