@@ -86,6 +86,7 @@ def b1_xor() -> WorkedExample:
              for k, w in enumerate(hidden, 1)]
         ws.add(ws.symbol(f"score_{x1v}{x2v}", f"s{sup}"),
                written_sum(out[0], out[1] * h[0], out[2] * h[1]), group)
+    ws.notation[sp.Symbol("h_1 - h_2 - 1/2 = 0")] = r"h_1 - h_2 - \tfrac12 = 0"
     return ws.example(
         "b1-xor", "XOR becomes linearly separable in the hidden layer",
         text("Hidden unit 1 fires when at least one input is 1, hidden unit 2 when both are; "
