@@ -89,7 +89,7 @@ class relu(_Elementary):  # noqa: N801
         return sp.Heaviside(self.args[0], 0)
 
     def _elementary(self) -> sp.Expr:
-        return sp.Max(0, self.args[0])
+        return sp.Max(0, self.args[0], evaluate=False)
 
     def _eval_rewrite_as_Max(self, z: sp.Expr, **kwargs: Any) -> sp.Expr:
         return sp.Max(0, z)

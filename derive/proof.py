@@ -7,15 +7,20 @@ the verifier fills in the verdicts, the renderers print them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 import sympy as sp
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 Status = Literal["proved", "checked", "refuted", "given"]
 StepKind = Literal["given", "equals", "implies"]
 # Words and inline maths: a rule such as ("substitute ", Eq(p0, 1 - p)) mixes plain text
 # (escaped by the renderer) with SymPy expressions (printed as inline maths).
 Text = tuple[str | sp.Basic, ...]
+# A computed value: a float, or a NumPy array for a vector or matrix quantity.
+Value = Union[float, "NDArray[Any]"]
 
 
 def text(*parts: str | sp.Basic) -> Text:
@@ -150,9 +155,14 @@ class Quantity:
 
     symbol: sp.Symbol
     formula: sp.Expr | None
-    value: float
+    value: Value
     group: str
     note: str = ""
+
+    @property
+    def is_matrix(self) -> bool:
+        """Whether the value is an array (shown as a matrix, without substituted numbers)."""
+        return hasattr(self.value, "shape")
 
 
 @dataclass
@@ -160,12 +170,15 @@ class Comparison:
     """Two computed values that must agree (e.g. back-propagation against a closed form)."""
 
     label: Text
-    left: float
-    right: float
+    left: Value
+    right: Value
 
     @property
     def abs_error(self) -> float:
-        return abs(self.left - self.right)
+        """The difference; for matrices the largest entry-wise difference."""
+        import numpy as np
+
+        return float(np.max(np.abs(np.asarray(self.left) - np.asarray(self.right))))
 
 
 @dataclass
@@ -191,7 +204,7 @@ class WorkedExample:
             out.setdefault(q.group, []).append(q)
         return list(out.items())
 
-    def values(self) -> dict[sp.Symbol, float]:
+    def values(self) -> dict[sp.Symbol, Value]:
         """Every quantity's value, by symbol."""
         return {q.symbol: q.value for q in self.quantities}
 

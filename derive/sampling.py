@@ -64,7 +64,8 @@ def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
     """
     names: list[sp.Basic] = [sp.IndexedBase(f"B{n}") if isinstance(a, sp.IndexedBase)
                              else sp.Symbol(f"v{n}") for n, a in enumerate(arguments)]
-    body = elementary(expr).xreplace(dict(zip(arguments, names, strict=True)))
+    # rename first: rebuilding a rewritten Max(0, z) with new arguments is slow
+    body = elementary(expr.xreplace(dict(zip(arguments, names, strict=True))))
     try:
         if body.has(sp.Derivative):
             raise NotImplementedError("an unevaluated derivative")

@@ -17,7 +17,7 @@ import sympy as sp
 from derive.proof import Derivation, Verdict
 from derive.verify import Context, verify
 
-VERIFIER_SOURCES = ("verify.py", "sampling.py", "functions.py")
+VERIFIER_SOURCES = ("verify.py", "tactics.py", "matrices.py", "sampling.py", "functions.py")
 
 
 def verdict_key(derivation: Derivation) -> str:

@@ -130,7 +130,7 @@ zb = sp.IndexedBase("z", real=True)
 
 
 def test_log_of_a_product_is_split_only_for_positive_factors() -> None:
-    from derive.verify import logs_of_products, reduces_to_zero
+    from derive.tactics import logs_of_products, reduces_to_zero
 
     positive = sp.log(sp.Product(sigmoid(zb[k]), (k, 1, K)))
     assert logs_of_products(positive) == sp.Sum(sp.log(sigmoid(zb[k])), (k, 1, K))

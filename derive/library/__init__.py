@@ -12,6 +12,7 @@ from derive.library import (  # noqa: F401  (importing registers them)
     chain_rule,
     jacobians,
     local_gradients,
+    mlp_matrix,
     two_layer,
 )
 from derive.library.logistic import bce_gradient, sigmoid_from_log_odds

@@ -78,6 +78,7 @@ def make_environment(search_path: list[Path] | None = None) -> jinja2.Environmen
         tex=lambda expr, notation=None: latex.tex(expr, notation),
         text=lambda words, notation=None: latex.text_latex(words, notation),
         number=latex.number,
+        value=latex.value_tex,
         mark=latex.verdict_mark,
     )
     env.globals.update(

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from derive.figure import Figure
@@ -52,6 +53,16 @@ def figure_data(fig: Figure) -> dict[str, Any]:
     return out
 
 
+def _plain_value(value: Any, digits: int) -> str:
+    if hasattr(value, "shape"):
+        return np.array2string(np.asarray(value), precision=digits, separator=", ")
+    return f"{value:.{digits}g}"
+
+
+def _json_value(value: Any) -> Any:
+    return value.tolist() if hasattr(value, "tolist") else value
+
+
 def to_text(obj: Shown) -> str:
     """A readable plain-text view."""
     if isinstance(obj, Figure):
@@ -72,10 +83,11 @@ def to_text(obj: Shown) -> str:
             lines.append(f"[{group}]")
             for q in quantities:
                 formula = f" = {sp.sstr(q.formula)}" if q.formula is not None else ""
-                lines.append(f"  {q.symbol}{formula} = {q.value:.10g}")
+                lines.append(f"  {q.symbol}{formula} = {_plain_value(q.value, 10)}")
         for c in obj.comparisons:
-            lines.append(f"  {plain(c.label)}: {obj.compared[0]} {c.left:.12g}, "
-                         f"{obj.compared[1]} {c.right:.12g}, |difference| {c.abs_error:.2g}")
+            lines.append(f"  {plain(c.label)}: {obj.compared[0]} {_plain_value(c.left, 12)}, "
+                         f"{obj.compared[1]} {_plain_value(c.right, 12)}, "
+                         f"|difference| {c.abs_error:.2g}")
         return "\n".join(lines)
     lines = [obj.title, plain(obj.summary), ""]
     for number, step in enumerate(obj.steps, 1):
@@ -112,10 +124,11 @@ def to_data(obj: Shown) -> dict[str, Any]:
                 "name": q.symbol.name, "group": q.group,
                 "latex": latex.tex(q.symbol, obj.notation),
                 "formula": None if q.formula is None else latex.tex(q.formula, obj.notation),
-                "substituted": None if q.formula is None
+                "substituted": None if q.formula is None or q.is_matrix
                 else latex.substituted(q.formula, values, obj.notation),
-                "value": q.value} for q in obj.quantities],
-            "comparisons": [{"label": plain(c.label), "left": c.left, "right": c.right,
+                "value": _json_value(q.value)} for q in obj.quantities],
+            "comparisons": [{"label": plain(c.label), "left": _json_value(c.left),
+                             "right": _json_value(c.right),
                              "abs_error": c.abs_error} for c in obj.comparisons],
         }
     steps = []

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from derive.numeric import graph, vector_graph
-from derive.render.latex import number
+from derive.render.latex import matrix_tex, number
 from derive.render.layout import Box, label_position, place
 
 CHAR_CM = 0.135        # width of a \scriptsize digit, cm (with a little slack)
@@ -130,14 +128,6 @@ def scalar_graph(output: graph.Node, show_numbers: bool = True, colsep: float = 
 
 
 # --- vector graphs -------------------------------------------------------------------------
-
-def matrix_tex(a: np.ndarray, digits: int = 3) -> str:
-    """A small matrix (or vector) in parentheses; a 1 x 1 array as a plain number."""
-    if a.size == 1:
-        return number(float(a.ravel()[0]), digits)
-    rows = [" & ".join(number(float(v), digits) for v in row) for row in np.atleast_2d(a)]
-    return r"\begin{psmallmatrix}" + r" \\ ".join(rows) + r"\end{psmallmatrix}"
-
 
 TENSOR_OPS_TEXT = {"matmul": "product", "augment": "prepend 1", "sigmoid": r"$\sigma$ entrywise",
                    "-": "difference", "square": "square"}

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import sympy as sp
 from pylatex.utils import escape_latex
 from sympy.printing.latex import LatexPrinter
@@ -90,6 +91,21 @@ def number(value: float, digits: int = 6) -> str:
         return s
     mantissa = f"{value / 10**exponent:.{digits - 1}f}".rstrip("0").rstrip(".")
     return rf"{mantissa} \times 10^{{{exponent}}}"
+
+
+def matrix_tex(a: np.ndarray, digits: int = 3) -> str:
+    """A small matrix (or vector) in parentheses; a 1 x 1 array as a plain number."""
+    if a.size == 1:
+        return number(float(a.ravel()[0]), digits)
+    rows = [" & ".join(number(float(v), digits) for v in row) for row in np.atleast_2d(a)]
+    return r"\begin{psmallmatrix}" + r" \\ ".join(rows) + r"\end{psmallmatrix}"
+
+
+def value_tex(value: Any, digits: int = 6) -> str:
+    """A computed value for the page: a number, or a matrix for an array."""
+    if hasattr(value, "shape"):
+        return matrix_tex(value, min(digits, 4))
+    return number(float(value), digits)
 
 
 def substituted(formula: sp.Expr, values: Mapping[sp.Basic, float],

@@ -1,0 +1,204 @@
+"""Symbolic tactics: ways to reduce the difference of two sides to zero.
+
+Each tactic is sound on its own (a rewriting that keeps the value); :func:`reduces_to_zero`
+tries the cheap ones before the costly ``sympy.simplify``.  Used by the verifier.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import sympy as sp
+
+from derive.functions import elementary
+
+SIMPLIFY_MAX_OPS = 250        # larger differences skip sympy.simplify (unbounded time)
+
+
+# --- symbolic tactics --------------------------------------------------------------------
+
+def collapse_delta_sums(expr: sp.Expr) -> sp.Expr:
+    """Sum_k f(k) delta(k, a) -> f(a): the index a is assumed to lie in the sum's range.
+
+    The innermost index of a sum over several indices is the one collapsed; terms of the
+    summand without a delta stay in a sum of their own.
+    """
+
+    def rule(s: sp.Sum) -> sp.Expr:
+        (var, lo, hi), outer = s.limits[0], s.limits[1:]
+        terms = sp.Add.make_args(sp.expand(s.function))
+        with_delta = [t for t in terms
+                      if any(var in d.free_symbols for d in t.atoms(sp.KroneckerDelta))]
+        if not with_delta:
+            return s
+        inner = sp.S.Zero
+        for t in with_delta:
+            delta = next(d for d in t.atoms(sp.KroneckerDelta) if var in d.free_symbols)
+            other = delta.args[1] if delta.args[0] == var else delta.args[0]
+            inner += t.subs(delta, 1).subs(var, other)
+        rest = [t for t in terms if t not in with_delta]
+        if rest:
+            inner += sp.Sum(sp.Add(*rest), (var, lo, hi))
+        return sp.Sum(inner, *outer) if outer else inner
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
+
+
+@functools.lru_cache(maxsize=1024)
+def carry_out_derivatives(expr: sp.Expr) -> sp.Expr:
+    """Evaluate the written derivatives, then collapse the Kronecker-delta sums they leave."""
+    expr = logs_of_products(expr)  # a sum differentiates term by term; a product does not
+    # deep=False: differentiate without asking SymPy to sum the sums in closed form
+    expr = expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit(deep=False))
+    return collapse_delta_sums(expr)
+
+
+def _rational_in_exponentials(expr: sp.Expr) -> sp.Expr:
+    """Replace each exponential by a positive symbol so that `cancel` can decide the identity.
+
+    Sound: if the result is identically zero in independent symbols, it is zero for the
+    particular values they stand for.  exp(-a) becomes 1/u where u stands for exp(a).
+    """
+    expr = sp.expand(expr, power_exp=True, mul=False, multinomial=False, log=False)
+    # An exponential of a summation variable stands for a different number in each term, so
+    # only exponentials free of every bound variable may become one symbol.
+    bound = set().union(*(lim[0].free_symbols for s in expr.atoms(sp.Sum, sp.Product)
+                          for lim in s.limits))
+    table: dict[sp.Expr, sp.Dummy] = {}
+    subs: dict[sp.Expr, sp.Expr] = {}
+    for e in expr.atoms(sp.exp):
+        if e.free_symbols & bound:
+            continue
+        arg = e.args[0]
+        negative = arg.could_extract_minus_sign()
+        key = -arg if negative else arg
+        u = table.setdefault(key, sp.Dummy(positive=True))
+        subs[e] = 1 / u if negative else u
+    return expr.xreplace(subs)
+
+
+def _positive_form(expr: sp.Expr) -> sp.Expr:
+    """Elementary form with exponentials as positive symbols, fractions combined at every
+    depth: SymPy then sees that, say, 1 - sigma(t) = u/(1 + u) is positive."""
+    return sp.together(_rational_in_exponentials(elementary(expr)), deep=True)
+
+
+def _logs_expanded(expr: sp.Expr) -> sp.Expr:
+    """log of a product or power of positive factors -> sum of logs (force=False)."""
+    return sp.expand(sp.expand_log(_positive_form(expr), force=False))
+
+
+def _is_positive(expr: sp.Expr) -> bool:
+    """Positive for every value of its symbols (exponentials read as positive symbols)."""
+    return bool(_positive_form(expr).is_positive)
+
+
+def logs_of_products(expr: sp.Expr) -> sp.Expr:
+    """log(Product_i f(i)) -> Sum_i log f(i), where every factor f(i) is positive."""
+    return expr.replace(
+        lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.Product)
+        and _is_positive(e.args[0].function),
+        lambda e: sp.Sum(sp.log(e.args[0].function), *e.args[0].limits))
+
+
+def _factors_out_of_sums(expr: sp.Expr) -> sp.Expr:
+    """Sum_k c f(k) -> c Sum_k f(k) for every factor c free of k, the sum split over terms."""
+    if not expr.args:
+        return expr
+    expr = expr.func(*[_factors_out_of_sums(a) for a in expr.args])
+    if not (isinstance(expr, sp.Sum) and len(expr.limits) == 1):
+        return expr
+    var, lo, hi = expr.limits[0]
+    out = sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(expr.function, power_exp=False, log=False)):
+        coeff, dependent = term.as_independent(var, as_Add=False)
+        out += coeff * sp.Sum(dependent, (var, lo, hi))
+    return out
+
+
+def _canonical_sum_variables(expr: sp.Expr, depth: int = 0) -> sp.Expr:
+    """Every summation variable renamed by its nesting depth, so equal sums compare equal."""
+    if not expr.args:
+        return expr
+    if isinstance(expr, (sp.Sum, sp.Product)) and len(expr.limits) == 1:
+        var, lo, hi = expr.limits[0]
+        new = sp.Symbol(f"_sum{depth}", **var.assumptions0)
+        body = _canonical_sum_variables(expr.function.xreplace({var: new}), depth + 1)
+        return expr.func(body, (new, lo, hi))
+    return expr.func(*[_canonical_sum_variables(a, depth) for a in expr.args])
+
+
+def _sums_normalised(expr: sp.Expr) -> sp.Expr:
+    """Constant factors pulled out of sums and summation variables renamed canonically."""
+    pulled = sp.expand(_factors_out_of_sums(expr), power_exp=True, mul=False,
+                       multinomial=False, log=False)   # exp(a + b) -> exp(a) exp(b)
+    return sp.cancel(sp.together(_canonical_sum_variables(pulled)))
+
+
+def _merged_sums(expr: sp.Expr) -> tuple[list[sp.Expr], sp.Expr] | None:
+    """Split a linear combination of single sums into one summand per range, plus the rest.
+
+    Sum_i f(i) - Sum_i g(i) becomes the summand f(i) - g(i) over the shared range; the sums'
+    variables are renamed to one symbol per range first.  None when no sum is present.
+    """
+    groups: dict[tuple[sp.Expr, sp.Expr], sp.Expr] = {}
+    rest = sp.S.Zero
+    found = False
+    for term in sp.Add.make_args(expr):
+        coeff, body = term.as_independent(sp.Sum, as_Add=False)
+        if isinstance(body, sp.Sum):
+            # a sum over several indices: the outermost index, over a sum of the others
+            var, lo, hi = body.limits[-1]
+            summand = (sp.Sum(body.function, *body.limits[:-1]) if len(body.limits) > 1
+                       else body.function)
+            canonical = sp.Symbol(f"_{var.name}", **var.assumptions0)
+            key = (lo, hi)
+            groups[key] = groups.get(key, sp.S.Zero) + coeff * summand.xreplace(
+                {var: canonical})
+            found = True
+        else:
+            rest += term
+    return (list(groups.values()), rest) if found else None
+
+
+@functools.lru_cache(maxsize=4096)
+def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:
+    """Whether a difference provably reduces to zero, trying cheap tactics before costly ones.
+
+    ``sympy.simplify`` is tried last, and only on differences of at most ``max_ops``
+    operations, because its running time is unbounded.
+    """
+    if diff == 0 or diff.is_zero:
+        return True
+    diff = logs_of_products(diff)
+    plain_form = elementary(diff)
+    candidates = [diff] if plain_form == diff else [diff, plain_form]
+    tactics = [(cand, tactic) for cand in candidates
+               for tactic in (sp.expand, lambda e: sp.cancel(sp.together(e)),
+                              lambda e: sp.cancel(_rational_in_exponentials(e)))]
+    tactics.append((diff, _logs_expanded))   # works on the elementary form itself
+    if diff.has(sp.Sum):
+        tactics.append((plain_form, _sums_normalised))
+    for cand, tactic in tactics:
+        try:
+            if tactic(cand) == 0:
+                return True
+        except (sp.PolynomialError, TypeError, ValueError):
+            continue
+    merged = _merged_sums(diff)
+    if merged is not None:
+        summands, rest = merged
+        if all(reduces_to_zero(t, max_ops) for t in [*summands, rest]):
+            return True
+    for cand in candidates:
+        if cand.has(sp.Sum, sp.Product):
+            continue  # simplify on symbolic sums takes seconds; decided above or numerically
+        if sp.count_ops(cand) <= max_ops:
+            try:
+                if sp.simplify(sp.expand_log(cand, force=False)) == 0:
+                    return True
+            except (TypeError, ValueError, NotImplementedError):
+                continue
+    return False
+
+
