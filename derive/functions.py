@@ -215,3 +215,18 @@ NUMPY_IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
 def lambdify(args: Sequence[sp.Basic] | sp.Basic, expr: Any) -> Callable[..., Any]:
     """``sympy.lambdify`` with derive's stable NumPy implementations of its functions."""
     return sp.lambdify(args, expr, modules=[NUMPY_IMPLEMENTATIONS, "numpy"])
+
+
+class Prime(sp.Derivative):
+    """The derivative of a one-argument function at its argument, printed f′(z).
+
+    It is an ordinary ``Derivative`` to the verifier; only the printed form differs.
+    """
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        from derive.matrices import _Raw
+
+        function = self.expr
+        head = printer._print(function.func(_Raw("@@"))).split("@@")[0]
+        head = head[: head.index(r"\left(")].rstrip("{")
+        return rf"{head}'\left({printer._print(self.variables[0])}\right)"

@@ -7,9 +7,11 @@
 from __future__ import annotations
 
 from derive.library import (  # noqa: F401  (importing registers them)
+    backprop,
     boundary,
     categorical,
     chain_rule,
+    cross_entropy,
     jacobians,
     local_gradients,
     mlp_matrix,
@@ -21,6 +23,7 @@ from derive.library.softmax import softmax_jacobian
 from derive.numeric import (  # noqa: F401  (registers the examples and figures)
     demos,
     graph_figures,
+    mlp_instance,
     neurons,
     plots,
 )

@@ -1,0 +1,142 @@
+"""Sheet B's numeric instances: the matrix-form formulas evaluated at n = 3, d = 4, K = 2.
+
+The parameters are drawn by the program (seeded, rounded to one decimal) and printed on the
+sheet; every forward value, Jacobian and gradient is the derivation's own formula evaluated at
+them, and each gradient is compared with central finite differences of a separate NumPy
+forward pass (and, in the tests, with PyTorch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from derive.library import mlp_matrix as mm
+from derive.matrices import at_sizes, explicit_symbols
+from derive.proof import Comparison, Quantity, WorkedExample, text
+from derive.registry import example
+
+SIZES = {mm.n: 3, mm.d: 4, mm.K: 2}
+PARAMETERS = (mm.W1, mm.b1, mm.W2, mm.b2)
+GRADIENTS = {mm.W1: mm.dl_dW1, mm.b1: mm.dl_db1, mm.W2: mm.dl_dW2, mm.b2: mm.dl_db2}
+FD_STEP = 1e-6
+
+
+def instance_inputs(setting: mm.Setting, seed: int = 7) -> dict[sp.MatrixSymbol, np.ndarray]:
+    """x, y and the parameters at the instance sizes: uniform in [−1, 1], one decimal.
+
+    Classification targets are 0 or 1; regression targets are in [−1, 1].
+    """
+    rng = np.random.default_rng(seed)
+    inputs = {}
+    for symbol in (mm.x, mm.y, *PARAMETERS):
+        shape = tuple(int(sp.sympify(dim).subs(SIZES)) for dim in symbol.shape)
+        inputs[symbol] = np.round(rng.uniform(-1, 1, size=shape), 1)
+    if setting.g != mm.t:
+        inputs[mm.y] = rng.integers(0, 2, size=inputs[mm.y].shape).astype(float)
+    return inputs
+
+
+def evaluate(expr: sp.Basic, definitions: dict[sp.Basic, sp.Expr],
+             inputs: dict[sp.MatrixSymbol, np.ndarray]) -> np.ndarray:
+    """A matrix expression of the derivation, written out and evaluated at the inputs."""
+    for _ in range(6):
+        expr = expr.xreplace(definitions)
+    concrete = at_sizes(expr, SIZES)
+    numbers: dict[sp.Basic, float] = {}
+    for symbol, value in inputs.items():
+        shaped = symbol.xreplace({k: sp.Integer(v) for k, v in SIZES.items()})
+        for entry, number in zip(explicit_symbols(shaped), value.ravel(), strict=True):
+            numbers[entry] = float(number)
+    matrix = sp.ImmutableMatrix(concrete).xreplace(numbers)
+    return np.array(matrix.evalf(17).tolist(), dtype=float)
+
+
+def numpy_loss(setting: mm.Setting) -> Callable[[dict[sp.MatrixSymbol, np.ndarray]], float]:
+    """The loss as plain NumPy code, written independently of the SymPy expressions."""
+    activations: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+        "relu3": lambda s: 3 * np.maximum(s, 0), "tanh": np.tanh,
+        "identity": lambda s: s, "sigmoid": lambda s: 1 / (1 + np.exp(-s))}
+    f = activations["relu3" if setting.f == 3 * mm.relu(mm.t) else "tanh"]
+    g = activations["identity" if setting.g == mm.t else "sigmoid"]
+    bce = setting.loss is mm.binary_cross_entropy
+
+    def loss(p: dict[sp.MatrixSymbol, np.ndarray]) -> float:
+        yhat = g(p[mm.W2] @ f(p[mm.W1] @ p[mm.x] + p[mm.b1]) + p[mm.b2])
+        y = p[mm.y]
+        if bce:
+            return float(-np.mean(y * np.log(yhat) + (1 - y) * np.log(1 - yhat)))
+        return float(np.sum((yhat - y) ** 2))
+
+    return loss
+
+
+def finite_differences(loss: Callable[[dict[sp.MatrixSymbol, np.ndarray]], float],
+                       inputs: dict[sp.MatrixSymbol, np.ndarray], parameter: sp.MatrixSymbol
+                       ) -> np.ndarray:
+    """Central differences of the loss by every entry of one parameter (in its own shape)."""
+    grad = np.zeros_like(inputs[parameter])
+    for index in np.ndindex(grad.shape):
+        shifted = []
+        for sign in (1, -1):
+            moved = {k: v.copy() for k, v in inputs.items()}
+            moved[parameter][index] += sign * FD_STEP
+            shifted.append(loss(moved))
+        grad[index] = (shifted[0] - shifted[1]) / (2 * FD_STEP)
+    return grad
+
+
+def _as_row_if_bias(parameter: sp.MatrixSymbol, grad: np.ndarray) -> np.ndarray:
+    # ∂ℓ/∂b is a row in the numerator layout; the bias itself is a column.
+    return grad.T if parameter in (mm.b1, mm.b2) else grad
+
+
+def instance(setting: mm.Setting) -> WorkedExample:
+    """Forward values, Jacobians and gradients from the derivation's formulas, and the check."""
+    derived = mm.mlp_gradients(setting)
+    inputs = instance_inputs(setting)
+    final = {step.lhs: step.rhs for step in derived.steps}   # each symbol's last form
+    quantities = [Quantity(s, None, inputs[s], "Inputs, chosen by the program")
+                  for s in (mm.x, mm.y, *PARAMETERS)]
+    forward = {s: derived.definitions[s] for s in (mm.s1, mm.a1, mm.s2, mm.yhat, mm.ell)}
+    jacobians = (mm.dl_dyhat, mm.dyhat_ds2, mm.da1_ds1)
+    # The derived closed forms: the forward pass and the Jacobians of part (d).
+    formulas = {**forward, **{j: final[j] for j in jacobians}}
+    for group, symbols in (("Forward pass", forward), ("Jacobians", jacobians),
+                           ("Gradients", [GRADIENTS[p] for p in PARAMETERS])):
+        for s in symbols:
+            formula = formulas.get(s, final[s])
+            quantities.append(Quantity(s, formula, evaluate(formula, formulas, inputs), group))
+    values = {q.symbol: q.value for q in quantities}
+    loss = numpy_loss(setting)
+    comparisons = [Comparison(text(GRADIENTS[p]), values[GRADIENTS[p]],
+                              _as_row_if_bias(p, finite_differences(loss, inputs, p)))
+                   for p in PARAMETERS]
+    return WorkedExample(
+        f"{setting.name}-instance", f"A numeric instance: n = 3, d = 4, K = 2",
+        text("The inputs and parameters were drawn by the program; every other value is the "
+             "formula of the derivation above, evaluated. The gradients are compared with "
+             f"central finite differences (step {FD_STEP:g}) of the loss computed by separate "
+             "NumPy code."),
+        quantities, dict(mm.NOTATION), comparisons, setting.problems,
+        compared=("derived formula", "finite differences"))
+
+
+def _register(name: str) -> None:
+    def build() -> WorkedExample:
+        return instance(mm.SETTINGS[name])
+
+    example(f"{name}-instance")(build)
+
+
+for _name in mm.SETTINGS:
+    _register(_name)
+
+
+def instance_values(name: str) -> dict[str, Any]:
+    """The inputs and derived gradients of one instance by name, for oracle tests."""
+    ex = instance(mm.SETTINGS[name])
+    return {q.symbol.name: q.value for q in ex.quantities}
