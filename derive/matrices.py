@@ -145,9 +145,10 @@ def explicit(expr: sp.Basic) -> sp.Basic:
         return type(expr)(*map(explicit, expr.args)).doit()
     rule = _EXPLICIT_RULES.get(type(expr)) or next(
         (r for kind, r in _EXPLICIT_RULES.items() if isinstance(expr, kind)), None)
+    args = [explicit(a) for a in expr.args]
     if rule is None:
-        return sp.ImmutableMatrix(expr.as_explicit())
-    return rule(expr, [explicit(a) for a in expr.args])
+        return sp.ImmutableMatrix(expr.func(*args).as_explicit())
+    return rule(expr, args)
 
 
 def _product(_: Any, args: list[Any]) -> sp.ImmutableMatrix:
@@ -172,7 +173,7 @@ def _hadamard(_: Any, args: list[Any]) -> sp.ImmutableMatrix:
 
 
 def _inverse(matrix: sp.ImmutableMatrix) -> sp.ImmutableMatrix:
-    """The inverse; a diagonal matrix entry by entry (general inversion of large entries is slow)."""
+    """The inverse; a diagonal one entry by entry (general inversion of large entries is slow)."""
     if matrix.is_diagonal():
         return sp.ImmutableMatrix(sp.diag(*[1 / matrix[i, i] for i in range(matrix.rows)]))
     return sp.ImmutableMatrix(matrix.inv())
@@ -183,6 +184,7 @@ _EXPLICIT_RULES: dict[type, Callable[[Any, list[Any]], sp.ImmutableMatrix]] = {
     sp.MatAdd: _total,
     sp.HadamardProduct: _hadamard,
     sp.Transpose: lambda e, a: a[0].T,
+    sp.MatPow: lambda e, a: a[0] ** a[1],
     sp.Inverse: lambda e, a: _inverse(a[0]),
     sp.DiagMatrix: lambda e, a: sp.ImmutableMatrix(sp.diag(*a[0])),
     ElementwiseApplyFunction: lambda e, a: a[1].applyfunc(e.function),

@@ -13,6 +13,7 @@ from derive.library import (  # noqa: F401  (importing registers them)
     chain_rule,
     cross_entropy,
     jacobians,
+    linear_maps,
     local_gradients,
     mlp_matrix,
     two_layer,
@@ -21,11 +22,13 @@ from derive.library.logistic import bce_gradient, sigmoid_from_log_odds
 from derive.library.sigmoid import sigmoid_derivative
 from derive.library.softmax import softmax_jacobian
 from derive.numeric import (  # noqa: F401  (registers the examples and figures)
+    backprop_check,
     demos,
     graph_figures,
     mlp_instance,
     neurons,
     plots,
+    two_two_two,
 )
 from derive.numeric.scalar_network import c12_scalar_network
 from derive.registry import get, get_derivation, get_example, names

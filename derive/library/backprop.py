@@ -55,7 +55,6 @@ def backprop_equations(name: str, title: str, kind: str, problems: tuple[str, ..
     a_L = phi(z[kk])                                       # output layer: a^L = φ(z^L)
     cost_L = sp.Sum(grad_a[kk] * a_L, (kk, 1, N))         # C to first order in a^L
     cost_next = sp.Sum(delta_n[k] * zn[k], (k, 1, M))     # C to first order in z^{l+1}
-    cost_l = sp.Sum(delta[kk] * z[kk], (kk, 1, N))        # C to first order in z^l
     definitions: dict[sp.Basic, sp.Expr] = {
         zn: sp.Lambda(k, sp.Sum(wn[k, jj] * phi(z[jj]), (jj, 1, N)) + bn[k]),
         deltaL: sp.Lambda(j, sp.Derivative(cost_L, z[j])),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.functions import sigmoid
+from derive.functions import Prime, sigmoid
 from derive.proof import Derivation, Oracle, Step, text, written_product, written_sum
 from derive.registry import derivation
 
@@ -64,3 +64,24 @@ def sigmoid_derivative() -> Derivation:
                         sp.diff(sp.log(plain_sigma), z))],
         problems=("A8",),
     )
+
+
+@derivation("activation-derivative-bounds")
+def activation_derivative_bounds() -> Derivation:
+    """σ′ ≤ 1/4 and tanh′ ≤ 1, written as a bound minus a square (1.3 (c))."""
+    z = sp.Symbol("z", real=True)
+    s, th = sigmoid(z), sp.tanh(z)
+    steps = [
+        Step(Prime(s, z), written_product(s, 1 - s), text("the derivative of σ")),
+        Step(Prime(s, z), written_sum(sp.Rational(1, 4), -(s - sp.Rational(1, 2)) ** 2),
+             text("complete the square: at most 1/4, reached at σ = 1/2, that is z = 0")),
+        Step(Prime(th, z), 1 - th**2, text("the derivative of tanh")),
+        Step(Prime(th, z), written_sum(1, -th**2),
+             text("at most 1, reached only at z = 0; both tend to 0 as |z| grows")),
+    ]
+    return Derivation(
+        name="activation-derivative-bounds", title="How large the derivatives can be",
+        summary=text("Every sigmoid layer multiplies the back-propagated gradient by at most "
+                     "1/4, and every tanh layer by at most 1 (less wherever the unit is not "
+                     "at 0); ReLU's derivative is exactly 1 where the unit is active."),
+        steps=steps, domains={z: (-6.0, 6.0)}, problems=("1.3",))

@@ -78,3 +78,54 @@ def softmax_jacobian() -> Derivation:
         problems=("A18",),
         symbolic_sizes=True,   # the issue asks for K = 2..6 symbolically
     )
+
+
+@derivation("softmax-properties")
+def softmax_properties() -> Derivation:
+    """Softmax sums to 1, keeps the order of its inputs, ignores a shift; log-sum-exp form."""
+    i, j, k = sp.symbols("i j k", integer=True, positive=True)
+    size = sp.Symbol("K", integer=True, positive=True)
+    z = sp.IndexedBase("z", real=True)
+    c = sp.Symbol("c", real=True)
+    total = sp.Sum(sp.exp(z[k]), (k, 1, size))
+    shifted_total = sp.Sum(sp.exp(z[k] - c), (k, 1, size))
+    s_i, s_j = sp.exp(z[i]) / total, sp.exp(z[j]) / total
+    names = {name: sp.Symbol(name) for name in ("sum", "ratio", "shifted", "log_s")}
+    steps = [
+        Step(names["sum"], sp.Sum(sp.exp(z[i]) / total, (i, 1, size)),
+             text("the outputs of softmax, summed: each is positive")),
+        Step(names["sum"], sp.S.One, text("the denominator is the numerator summed: the "
+                                          "outputs lie on the probability simplex")),
+        Step(names["ratio"], written_product(s_i, sp.Pow(s_j, -1)),
+             text("two outputs compared")),
+        Step(names["ratio"], sp.exp(z[i] - z[j]),
+             text("the sums cancel: sᵢ > sⱼ exactly when zᵢ > zⱼ (e^t is increasing)")),
+        Step(names["shifted"], sp.exp(z[i] - c) / shifted_total,
+             text("softmax of z − c: every input shifted by the same c (c = max z, say)")),
+        Step(names["shifted"], written_product(sp.exp(z[i]), sp.exp(-c),
+                                               sp.Pow(sp.Sum(sp.exp(z[k]) * sp.exp(-c),
+                                                             (k, 1, size)), -1)),
+             text("e^(a − c) = e^a e^(−c)")),
+        Step(names["shifted"], s_i, text("the factor e^(−c) cancels: softmax(z − c) = "
+                                         "softmax(z), shift invariance")),
+        Step(names["log_s"], sp.log(s_i), text("log-softmax")),
+        Step(names["log_s"], z[i] - sp.log(total), text("log of a quotient")),
+        Step(names["log_s"], written_sum(z[i], -c, -sp.log(shifted_total)),
+             text("log Σₖ e^(zₖ) = c + log Σₖ e^(zₖ − c): the log-sum-exp form, whose "
+                  "exponents are ≤ 0 when c = max z")),
+    ]
+    return Derivation(
+        name="softmax-properties", title="Softmax: simplex, order, shift invariance, log-sum-exp",
+        summary=text("For any K inputs and any shift c. With c = max z no exponent is "
+                     "positive, so nothing overflows, and the largest term of the sum is 1."),
+        steps=steps,
+        definitions={names["sum"]: sp.Sum(s_i, (i, 1, size)),
+                     names["ratio"]: s_i / s_j,
+                     names["shifted"]: sp.exp(z[i] - c) / shifted_total,
+                     names["log_s"]: sp.log(s_i)},
+        sizes={size: (1, 2, 3, 4)}, numeric_sizes={size: 50},
+        indices={i: (1, size), j: (1, size)},
+        notation={names["sum"]: r"\sum_i s_i", names["ratio"]: r"s_i / s_j",
+                  names["shifted"]: r"\mathrm{softmax}(z - c)_i",
+                  names["log_s"]: r"\log s_i"},
+        problems=("1.4",))

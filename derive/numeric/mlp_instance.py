@@ -116,7 +116,7 @@ def instance(setting: mm.Setting) -> WorkedExample:
                               _as_row_if_bias(p, finite_differences(loss, inputs, p)))
                    for p in PARAMETERS]
     return WorkedExample(
-        f"{setting.name}-instance", f"A numeric instance: n = 3, d = 4, K = 2",
+        f"{setting.name}-instance", "A numeric instance: n = 3, d = 4, K = 2",
         text("The inputs and parameters were drawn by the program; every other value is the "
              "formula of the derivation above, evaluated. The gradients are compared with "
              f"central finite differences (step {FD_STEP:g}) of the loss computed by separate "

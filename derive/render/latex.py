@@ -80,6 +80,8 @@ def number(value: float, digits: int = 6) -> str:
     """A computed number for the page: ``digits`` significant digits, scientific if extreme."""
     if value == 0:
         return "0"
+    if math.isnan(value):
+        return r"\mathrm{NaN}"
     if not math.isfinite(value):
         return r"\infty" if value > 0 else r"-\infty"
     exponent = math.floor(math.log10(abs(value)))
