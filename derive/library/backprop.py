@@ -84,16 +84,17 @@ def backprop_equations(name: str, title: str, kind: str, problems: tuple[str, ..
                                        phi_prime(z[j])),
              text("σ′(zˡⱼ) leaves the sum: BP2, δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ′(zˡ)")),
         Step(dC_db[j], sp.Sum(delta[kk] * sp.Derivative(zl(kk), b[j]), (kk, 1, N)),
-             text("BP3: chain rule through zˡₖ′ = Σ_q wˡₖ′q aˡ⁻¹_q + bˡₖ′")),
+             text("BP3: chain rule through ", sp.Eq(z[kk], zl(kk), evaluate=False))),
         Step(dC_db[j], sp.Sum(delta[kk] * kron(kk, j), (kk, 1, N)),
-             text("∂zˡₖ′/∂bˡⱼ = δₖ′ⱼ")),
+             text(sp.Eq(sp.Derivative(zl(kk), b[j]), kron(kk, j), evaluate=False))),
         Step(dC_db[j], delta[j], text("BP3: ∂C/∂bˡⱼ = δˡⱼ")),
         Step(dC_dw[j, q], sp.Sum(delta[kk] * sp.Derivative(zl(kk), w[j, q]), (kk, 1, N)),
-             text("BP4: the same chain rule, by the weight wˡⱼq")),
+             text("BP4: the same chain rule, by the weight ", w[j, q])),
         Step(dC_dw[j, q], sp.Sum(delta[kk] * kron(kk, j) * a_prev[q], (kk, 1, N)),
-             text("∂zˡₖ′/∂wˡⱼq = δₖ′ⱼ aˡ⁻¹_q")),
+             text(sp.Eq(sp.Derivative(zl(kk), w[j, q]), kron(kk, j) * a_prev[q],
+                        evaluate=False))),
         Step(dC_dw[j, q], written_product(a_prev[q], delta[j]),
-             text("BP4: ∂C/∂wˡⱼq = aˡ⁻¹_q δˡⱼ (input activation times output error)")),
+             text("BP4: the input activation times the output error")),
     ]
     if kind == "linear":
         for step in steps:

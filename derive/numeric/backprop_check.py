@@ -159,16 +159,20 @@ def softmax_overflow() -> WorkedExample:
     st_sym, ls_sym = sp.MatrixSymbol("stable", len(z), 1), sp.MatrixSymbol("ls", len(z), 1)
     m = sp.Symbol("m")
     group = "In float64"
+    largest = float(np.finfo(np.float64).max)
+    big, log_big = sp.Symbol("big"), sp.Symbol("log_big")
     quantities = [
+        Quantity(big, None, largest, "The largest double", note="numpy.finfo"),
+        Quantity(log_big, sp.log(big), float(np.log(largest)), "The largest double"),
         Quantity(zs, None, z.reshape(-1, 1), "Input"),
         Quantity(m, None, float(z.max()), "Input", note="max z"),
         Quantity(e_sym, sp.Symbol("exp(z)"), exps.reshape(-1, 1), group,
-                 note="e^1000 exceeds the largest double, about 1.8e308"),
+                 note="above the largest double"),
         Quantity(naive_sym, sp.Symbol("naive"), naive.reshape(-1, 1), group),
         Quantity(st_sym, sp.Symbol("stable"), stable.reshape(-1, 1), group),
         Quantity(ls_sym, sp.Symbol("logsm"), log_softmax.reshape(-1, 1), group),
     ]
-    notation = {zs: "z", m: r"m = \max_k z_k", e_sym: "e^{z}", naive_sym: "s^{naive}",
+    notation = {big: r"x_{\max}", log_big: r"\log x_{\max}", zs: "z", m: r"m = \max_k z_k", e_sym: "e^{z}", naive_sym: "s^{naive}",
                 st_sym: "s", ls_sym: r"\log s",
                 sp.Symbol("exp(z)"): r"\exp(z)\ \text{entry-wise}",
                 sp.Symbol("naive"): r"e^{z} / \textstyle\sum_k e^{z_k}",

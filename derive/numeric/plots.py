@@ -18,8 +18,10 @@ from derive.functions import lambdify, relu, sigmoid, softmax
 from derive.registry import figure
 
 z = sp.Symbol("z", real=True)
+LEAK = sp.Rational(1, 10)            # leaky ReLU's slope for z < 0
 ACTIVATIONS = {"sigmoid": (sigmoid(z), r"\sigma"), "tanh": (sp.tanh(z), r"\tanh"),
-               "relu": (relu(z), r"\mathrm{ReLU}")}
+               "relu": (relu(z), r"\mathrm{ReLU}"),
+               "leaky-relu": ((1 - LEAK) * relu(z) + LEAK * z, r"\mathrm{LReLU}")}
 
 
 def _curve(expr: sp.Expr, xs: np.ndarray) -> list[float]:
@@ -55,7 +57,8 @@ def activations() -> Figure:
     return Figure("activations",
                   r"The activations and their derivatives (dashed): "
                   r"$\sigma' = \sigma(1-\sigma) \le \tfrac14$, $\tanh' = 1 - \tanh^2 \le 1$, "
-                  r"and $\mathrm{ReLU}'$ is $0$ or $1$.",
+                  r"$\mathrm{ReLU}'$ is $0$ or $1$, and leaky ReLU, "
+                  rf"$\max({float(LEAK):g}z, z)$, has slope ${float(LEAK):g}$ for $z < 0$.",
                   plots, problems=("B1.4",))
 
 

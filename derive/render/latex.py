@@ -25,10 +25,18 @@ UNICODE_TEXT = {
     "δ": r"\ensuremath{\delta}", "ℓ": r"\ensuremath{\ell}", "∂": r"\ensuremath{\partial}",
     "Σ": r"\ensuremath{\Sigma}", "−": "-", "′": r"\ensuremath{'}", "·": r"\ensuremath{\cdot}",
     "≤": r"\ensuremath{\le}", "≥": r"\ensuremath{\ge}", "→": r"\ensuremath{\to}",
-    "ᵀ": r"\ensuremath{^{\top}}", "×": r"\ensuremath{\times}", "≈": r"\ensuremath{\approx}",
-    "∘": r"\ensuremath{\circ}", "₁": r"\ensuremath{_1}",
+    "×": r"\ensuremath{\times}", "≈": r"\ensuremath{\approx}",
+    "∘": r"\ensuremath{\circ}",
     "…": r"\dots{}", "–": "--", "—": "---", "‖": r"\ensuremath{\Vert}",
+    "ŷ": r"\ensuremath{\hat y}", "⊙": r"\ensuremath{\odot}", "∇": r"\ensuremath{\nabla}",
+    "≠": r"\ensuremath{\neq}", "⇔": r"\ensuremath{\Leftrightarrow}", "∈": r"\ensuremath{\in}",
+    "ℝ": r"\ensuremath{\mathbb{R}}", "∞": r"\ensuremath{\infty}", "″": r"\ensuremath{''}",
+    "½": r"\ensuremath{\tfrac12}", "φ": r"\ensuremath{\varphi}", "↦": r"\ensuremath{\mapsto}",
 }
+# Unicode super- and subscripts; a run of them becomes one ^{...} or _{...}.
+SUPERSCRIPTS = {**dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᴸˡⁿ", "0123456789+-()Lln", strict=True)),
+                "ᵀ": r"\top "}
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₐ₋₊", "0123456789ijka-+", strict=True))
 
 
 class NotationPrinter(LatexPrinter):
@@ -55,7 +63,8 @@ class NotationPrinter(LatexPrinter):
         return rf"\frac{{{num}}}{{{den}}} {body}"
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
-        base = self._print(expr.base.label)
+        base = (self.notation[expr.base] if expr.base in self.notation
+                else self._print(expr.base.label))
         return f"{base}_{{{','.join(self._print(i) for i in expr.indices)}}}"
 
 
@@ -67,7 +76,27 @@ def tex(expr: sp.Basic, notation: Mapping[sp.Basic, str] | None = None, **settin
 def escape_text(words: str) -> str:
     """Plain text made safe for LaTeX: special characters escaped, common Unicode mapped."""
     escaped = escape_latex(words)
-    return "".join(UNICODE_TEXT.get(ch, ch) for ch in escaped)
+    out: list[str] = []
+    for kind, run in _script_runs(escaped):
+        if kind == "^":
+            out.append(rf"\ensuremath{{^{{{''.join(SUPERSCRIPTS[c] for c in run)}}}}}")
+        elif kind == "_":
+            out.append(rf"\ensuremath{{_{{{''.join(SUBSCRIPTS[c] for c in run)}}}}}")
+        else:
+            out.append("".join(UNICODE_TEXT.get(ch, ch) for ch in run))
+    return "".join(out)
+
+
+def _script_runs(words: str) -> list[tuple[str, str]]:
+    """Split text into runs of superscript characters, subscript characters, and the rest."""
+    runs: list[tuple[str, str]] = []
+    for ch in words:
+        kind = "^" if ch in SUPERSCRIPTS else "_" if ch in SUBSCRIPTS else ""
+        if runs and runs[-1][0] == kind:
+            runs[-1] = (kind, runs[-1][1] + ch)
+        else:
+            runs.append((kind, ch))
+    return runs
 
 
 def text_latex(words: Text, notation: Mapping[sp.Basic, str] | None = None) -> str:
