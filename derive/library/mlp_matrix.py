@@ -44,7 +44,7 @@ NUMERIC_SIZES = {n: 4, d: 5, K: 3}
 
 NOTATION: dict[sp.Basic, str] = {
     W1: "W^{(1)}", b1: "b^{(1)}", W2: "W^{(2)}", b2: "b^{(2)}", s1: "s_1", a1: "a_1",
-    s2: "s_2", yhat: r"\hat y", ell: r"\ell", ones: r"\mathbf{1}",
+    s2: "s_2", yhat: r"\hat y", ell: r"\ell", ones: r"\mathbf{1}", sp.Identity(K): "I_K",
     dl_dyhat: r"\frac{\partial \ell}{\partial \hat y}",
     dyhat_ds2: r"\frac{\partial \hat y}{\partial s_2}",
     da1_ds1: r"\frac{\partial a_1}{\partial s_1}",
@@ -58,9 +58,14 @@ NOTATION: dict[sp.Basic, str] = {
 Loss = Callable[[sp.MatrixExpr], sp.MatrixExpr]
 
 
+def minus(a: sp.MatrixExpr, b: sp.MatrixExpr) -> sp.MatrixExpr:
+    """a − b, kept in the order written (SymPy would print −b + a)."""
+    return sp.MatAdd(a, sp.MatMul(-1, b), evaluate=False)
+
+
 def squared_error(prediction: sp.MatrixExpr) -> sp.MatrixExpr:
     """‖ŷ − y‖² = (ŷ − y)ᵀ(ŷ − y), a 1×1 matrix."""
-    return sp.MatMul(sp.Transpose(prediction - y), prediction - y)
+    return sp.MatMul(sp.Transpose(minus(prediction, y)), minus(prediction, y))
 
 
 def binary_cross_entropy(prediction: sp.MatrixExpr) -> sp.MatrixExpr:
@@ -92,19 +97,19 @@ SETTINGS = {
     "mlp-regression": Setting(
         "mlp-regression", "Regression: f = 3(·)⁺, g = identity, squared error (1.2)", ("1.2",),
         3 * relu(t), 3 * sp.Heaviside(t, 0), t, sp.S.One, squared_error, "the squared error",
-        sp.MatMul(2, sp.Transpose(yhat - y))),
+        sp.MatMul(2, sp.Transpose(minus(yhat, y)))),
     "mlp-classification-se": Setting(
         "mlp-classification-se", "Classification: f = tanh, g = σ, squared error (1.3 (a))",
         ("1.3",), sp.tanh(t), 1 - sp.tanh(t) ** 2, sigmoid(t), sigmoid(t) * (1 - sigmoid(t)),
-        squared_error, "the squared error", sp.MatMul(2, sp.Transpose(yhat - y))),
+        squared_error, "the squared error", sp.MatMul(2, sp.Transpose(minus(yhat, y)))),
     "mlp-classification-bce": Setting(
         "mlp-classification-bce",
         "Classification: f = tanh, g = σ, binary cross-entropy (1.3 (b))", ("1.3",),
         sp.tanh(t), 1 - sp.tanh(t) ** 2, sigmoid(t), sigmoid(t) * (1 - sigmoid(t)),
         binary_cross_entropy, "the binary cross-entropy",
-        sp.MatMul(1 / K, sp.Transpose(yhat - y),
-                  sp.Inverse(Diag(Hadamard(yhat, ones - yhat)))),
-        collapsed=sp.MatMul(1 / K, sp.Transpose(yhat - y))),
+        sp.MatMul(1 / K, sp.Transpose(minus(yhat, y)),
+                  sp.Inverse(Diag(Hadamard(yhat, minus(ones, yhat))))),
+        collapsed=sp.MatMul(1 / K, sp.Transpose(minus(yhat, y)))),
 }
 
 

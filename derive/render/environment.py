@@ -84,6 +84,8 @@ def make_environment(search_path: list[Path] | None = None) -> jinja2.Environmen
     env.globals.update(
         substituted=latex.substituted,
         step_lines=latex.step_lines,
+        is_wide=latex.is_wide,
+        checked_notes=latex.checked_notes,
         sstr=sp.sstr,
         library_names=names,
     )

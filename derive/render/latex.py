@@ -8,6 +8,7 @@ functions print themselves through their own ``_latex``).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,6 +62,10 @@ class NotationPrinter(LatexPrinter):
         num = r"\partial" + (f"^{{{dim}}}" if dim > 1 else "")
         body = self.parenthesize(expr.expr, PRECEDENCE["Mul"], strict=True)
         return rf"\frac{{{num}}}{{{den}}} {body}"
+
+    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
+        # The step as an indicator; its value at 0 does not matter on a sheet.
+        return rf"\mathbf{{1}}[{self._print(expr.args[0])} > 0]"
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         base = (self.notation[expr.base] if expr.base in self.notation
@@ -175,6 +180,38 @@ def step_lines(d: Derivation) -> list[tuple[str, str, Step]]:
         lines.append((left, "= " + tex(step.rhs, d.notation), step))
         previous = step
     return lines
+
+
+WIDE_STEP_CHARS = 40   # a step whose printed maths is longer puts its rule on the next line
+
+
+def printed_width(latex: str) -> int:
+    """A rough count of the characters a LaTeX formula shows (commands and braces dropped)."""
+    shown = re.sub(r"\\(left|right|frac|partial|operatorname|mathrm|hat|big)\b", "", latex)
+    return len(re.sub(r"\\[a-zA-Z]+|[{}^_ ]|&", "", shown))
+
+
+def is_wide(d: Derivation) -> bool:
+    """Whether some step is too wide to share its line with the rule beside it."""
+    return any(printed_width(left + right) > WIDE_STEP_CHARS for left, right, _ in step_lines(d))
+
+
+def checked_notes(d: Derivation) -> list[tuple[str, str]]:
+    """How the checked (not proved) steps were checked, one note per method: (steps, method).
+
+    Steps are numbered as they are counted in the tally; methods that differ only in how many
+    matrix entries they compared share a note.
+    """
+    groups: dict[str, list[int]] = {}
+    for number, step in enumerate(d.checked_steps, 1):
+        if step.verdict is not None and step.verdict.status == "checked":
+            method = re.sub(r"all \d+ entries", "all entries", step.verdict.method)
+            groups.setdefault(method, []).append(number)
+    notes = []
+    for method, numbers in groups.items():
+        label = "Step" if len(numbers) == 1 else "Steps"
+        notes.append((f"{label} {', '.join(map(str, numbers))}", method))
+    return notes
 
 
 def derivation_latex(d: Derivation, standalone: bool = False) -> str:
