@@ -217,6 +217,13 @@ def lambdify(args: Sequence[sp.Basic] | sp.Basic, expr: Any) -> Callable[..., An
     return sp.lambdify(args, expr, modules=[NUMPY_IMPLEMENTATIONS, "numpy"])
 
 
+class Verbatim(sp.Symbol):
+    """A placeholder whose LaTeX is its name verbatim (to print f(X) or f′(z) around it)."""
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        return self.name
+
+
 class Prime(sp.Derivative):
     """The derivative of a one-argument function at its argument, printed f′(z).
 
@@ -224,9 +231,7 @@ class Prime(sp.Derivative):
     """
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        from derive.matrices import _Raw
-
         function = self.expr
-        head = printer._print(function.func(_Raw("@@"))).split("@@")[0]
+        head = printer._print(function.func(Verbatim("@@"))).split("@@")[0]
         head = head[: head.index(r"\left(")].rstrip("{")
         return rf"{head}'\left({printer._print(self.variables[0])}\right)"

@@ -9,6 +9,8 @@ by a matrix W has W's shape.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -16,12 +18,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-
-class _Raw(sp.Symbol):
-    """A placeholder whose LaTeX is its name verbatim (to print f(X) for an element-wise f)."""
-
-    def _latex(self, printer: Any, exp: Any = None) -> str:
-        return self.name
+from derive.functions import Verbatim
 
 
 def _grouped(printer: Any, expr: sp.Basic) -> str:
@@ -34,7 +31,7 @@ class Elementwise(ElementwiseApplyFunction):
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
         t = self.function.variables[0]
-        placeholder = _Raw(_grouped(printer, self.expr))
+        placeholder = Verbatim(_grouped(printer, self.expr))
         return printer._print(self.function.expr.xreplace({t: placeholder}))
 
 
@@ -152,24 +149,15 @@ def explicit(expr: sp.Basic) -> sp.Basic:
 
 
 def _product(_: Any, args: list[Any]) -> sp.ImmutableMatrix:
-    out: Any = sp.S.One
-    for a in args:
-        out = out * a
-    return sp.ImmutableMatrix(out)
+    return sp.ImmutableMatrix(functools.reduce(operator.mul, args))
 
 
 def _total(_: Any, args: list[Any]) -> sp.ImmutableMatrix:
-    out = args[0]
-    for a in args[1:]:
-        out = out + a
-    return sp.ImmutableMatrix(out)
+    return sp.ImmutableMatrix(functools.reduce(operator.add, args))
 
 
 def _hadamard(_: Any, args: list[Any]) -> sp.ImmutableMatrix:
-    out = args[0]
-    for a in args[1:]:
-        out = out.multiply_elementwise(a)
-    return sp.ImmutableMatrix(out)
+    return sp.ImmutableMatrix(functools.reduce(lambda a, b: a.multiply_elementwise(b), args))
 
 
 def _inverse(matrix: sp.ImmutableMatrix) -> sp.ImmutableMatrix:

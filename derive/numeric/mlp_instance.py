@@ -9,7 +9,6 @@ forward pass (and, in the tests, with PyTorch).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -135,8 +134,3 @@ def _register(name: str) -> None:
 for _name in mm.SETTINGS:
     _register(_name)
 
-
-def instance_values(name: str) -> dict[str, Any]:
-    """The inputs and derived gradients of one instance by name, for oracle tests."""
-    ex = instance(mm.SETTINGS[name])
-    return {q.symbol.name: q.value for q in ex.quantities}
