@@ -147,10 +147,10 @@ def c_q3_squared_error() -> WorkedExample:
     return WorkedExample(
         "c-q3-squared-error",
         "Problem 3 Q3 (c): the same network with the squared error",
-        text("The output error now carries the factor σ′(z) = a(1 − a): for these outputs "
-             "it is about 0.19 and 0.18, so the output gradients are about five times "
-             "smaller than with cross-entropy. The published numbers of this example are "
-             "quoted in the last table, to their printed digits."),
+        text("The output error now carries the factor σ′(z) = a(1 − a), which the last "
+             "group computes as the ratio of the two costs' output errors: the squared-error "
+             "output gradients are smaller by that factor. The published numbers of this "
+             "example are quoted in the last table, to their printed digits."),
         ws.quantities, ws.notation, comparisons, ("P3",),
         compared=("derive", "published (Mazur 2015)"))
 
