@@ -35,6 +35,7 @@ class Plot:
     ymin: float | None = None
     ymax: float | None = None
     log_y: bool = False
+    log_x: bool = False                # base-2 ticks (batch sizes, widths)
     legend_pos: str = "north west"
 
 

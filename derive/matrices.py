@@ -111,6 +111,11 @@ class Gradient(MatrixExpr):
                 rf"{{\partial {printer._print(self.args[1])}}}")
 
 
+def minus(a: sp.MatrixExpr, b: sp.MatrixExpr) -> sp.MatrixExpr:
+    """a − b, kept in the order written (SymPy would print −b + a)."""
+    return sp.MatAdd(a, sp.MatMul(-1, b), evaluate=False)
+
+
 def has_symbolic_shape(expr: sp.Basic) -> bool:
     """Whether ``expr`` is a matrix expression whose dimensions are symbols (n, d, K)."""
     return isinstance(expr, MatrixExpr) and any(

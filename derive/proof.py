@@ -39,8 +39,8 @@ def written_product(*factors: sp.Expr) -> sp.Expr:
 
 
 def plain(words: Text) -> str:
-    """A Text as a plain string (expressions in SymPy's own string form)."""
-    return "".join(p if isinstance(p, str) else sp.sstr(p) for p in words)
+    """A Text as a plain string (expressions in SymPy's own string form, no $ marks)."""
+    return "".join(p.replace("$", "") if isinstance(p, str) else sp.sstr(p) for p in words)
 
 
 @dataclass(frozen=True)

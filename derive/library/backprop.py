@@ -43,6 +43,16 @@ def _activation(kind: str, arg: sp.Expr) -> sp.Expr:
     return {"sigmoid": sigmoid(arg), "any": f(arg), "linear": arg}[kind]
 
 
+def _reworded(rule: str, kind: str) -> str:
+    """A rule written for sigmoid neurons, said for the activation ``kind``."""
+    if kind == "any":
+        return rule.replace("σ′", "f′")
+    if kind == "linear":
+        return (rule.replace(" ⊙ σ′(zᴸ)", "").replace(") ⊙ σ′(zˡ)", ")")
+                .replace("σ′(zˡⱼ) leaves the sum", "σ′ = 1"))
+    return rule
+
+
 def backprop_equations(name: str, title: str, kind: str, problems: tuple[str, ...]
                        ) -> Derivation:
     """BP1–BP4 derived by the chain rule, for the activation ``kind``."""
@@ -51,6 +61,10 @@ def backprop_equations(name: str, title: str, kind: str, problems: tuple[str, ..
 
     def phi_prime(e: sp.Expr) -> sp.Expr:
         return sp.S.One if kind == "linear" else Prime(phi(e), e)
+
+    def times_prime(factor: sp.Expr, e: sp.Expr) -> sp.Expr:
+        # factor · φ′(e), kept in that order; a linear unit's φ′ = 1 is not shown.
+        return factor if kind == "linear" else written_product(factor, phi_prime(e))
 
     a_L = phi(z[kk])                                       # output layer: a^L = φ(z^L)
     cost_L = sp.Sum(grad_a[kk] * a_L, (kk, 1, N))         # C to first order in a^L
@@ -72,7 +86,7 @@ def backprop_equations(name: str, title: str, kind: str, problems: tuple[str, ..
                   ", and only its gradient ∇ₐC at the point matters")),
         Step(deltaL[j], sp.Sum(grad_a[kk] * phi_prime(z[kk]) * kron(kk, j), (kk, 1, N)),
              text("chain rule: aᴸₖ depends on zᴸⱼ only when k′ = j")),
-        Step(deltaL[j], written_product(grad_a[j], phi_prime(z[j])),
+        Step(deltaL[j], times_prime(grad_a[j], z[j]),
              text("the Kronecker δ collapses the sum: BP1, δᴸ = ∇ₐC ⊙ σ′(zᴸ)")),
         Step(delta[j], sp.Derivative(cost_next, z[j]),
              text("BP2: C depends on zˡ only through zˡ⁺¹; its gradient there is δˡ⁺¹")),
@@ -80,8 +94,7 @@ def backprop_equations(name: str, title: str, kind: str, problems: tuple[str, ..
              text("chain rule over the units k of layer l + 1")),
         Step(delta[j], sp.Sum(delta_n[k] * wn[k, j] * phi_prime(z[j]), (k, 1, M)),
              text("zˡ⁺¹ₖ = Σⱼ′ wˡ⁺¹ₖⱼ′ aˡⱼ′ + bˡ⁺¹ₖ depends on zˡⱼ through aˡⱼ alone")),
-        Step(delta[j], written_product(sp.Sum(wn[k, j] * delta_n[k], (k, 1, M)),
-                                       phi_prime(z[j])),
+        Step(delta[j], times_prime(sp.Sum(wn[k, j] * delta_n[k], (k, 1, M)), z[j]),
              text("σ′(zˡⱼ) leaves the sum: BP2, δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ′(zˡ)")),
         Step(dC_db[j], sp.Sum(delta[kk] * sp.Derivative(zl(kk), b[j]), (kk, 1, N)),
              text("BP3: chain rule through ", sp.Eq(z[kk], zl(kk), evaluate=False))),
@@ -96,11 +109,8 @@ def backprop_equations(name: str, title: str, kind: str, problems: tuple[str, ..
         Step(dC_dw[j, q], written_product(a_prev[q], delta[j]),
              text("BP4: the input activation times the output error")),
     ]
-    if kind == "linear":
-        for step in steps:
-            step.rule = tuple(p.replace(" ⊙ σ′(zᴸ)", "").replace(") ⊙ σ′(zˡ)", ")")
-                              .replace("σ′(zˡⱼ) leaves the sum", "σ′ = 1")
-                              if isinstance(p, str) else p for p in step.rule)
+    for step in steps:
+        step.rule = tuple(_reworded(p, kind) if isinstance(p, str) else p for p in step.rule)
     return Derivation(
         name=name, title=title,
         summary=text("Index form for any layer sizes. C is written, in each equation, as the "

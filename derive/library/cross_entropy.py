@@ -52,7 +52,7 @@ def output_error_sigmoid_ce() -> Derivation:
 
 @derivation("output-error-softmax-ll")
 def output_error_softmax_ll() -> Derivation:
-    """δᴸⱼ = aᴸⱼ − yⱼ for a softmax output layer and the log-likelihood cost −ln aᴸ_c."""
+    """δᴸⱼ = aᴸⱼ − yⱼ for a softmax output layer and the log-likelihood cost −ln aᴸ of class c."""
     total = sp.Sum(sp.exp(z[kk]), (kk, 1, N))
     a_c = sp.exp(z[c]) / total
     one_hot = sp.KroneckerDelta(j, c)
@@ -61,11 +61,11 @@ def output_error_softmax_ll() -> Derivation:
                                    "aᴸ = softmax(zᴸ)"), kind="given"),
         Step(delta[j], sp.Derivative(C, z[j]), text("δᴸⱼ = ∂C/∂zᴸⱼ")),
         Step(delta[j], sp.Derivative(-z[c] + sp.log(total), z[j]),
-             text("log of a quotient: −ln aᴸ_c = −zᴸ_c + ln Σₖ exp(zᴸₖ)")),
+             text(r"log of a quotient: $-\ln a^L_c = -z^L_c + \ln \sum_k e^{z^L_k}$")),
         Step(delta[j], -one_hot + sp.exp(z[j]) / total,
-             text("∂zᴸ_c/∂zᴸⱼ = δ_cj; the derivative of the log-sum-exp is softmax")),
+             text(r"$\partial z^L_c / \partial z^L_j = \delta_{cj}$; the derivative of the log-sum-exp is softmax")),
         Step(delta[j], written_sum(sp.exp(z[j]) / total, -one_hot),
-             text("δᴸⱼ = aᴸⱼ − yⱼ, with y the one-hot vector of class c, yⱼ = δ_cj")),
+             text(r"δᴸⱼ = aᴸⱼ − yⱼ, with y the one-hot vector of class c, $y_j = \delta_{cj}$")),
     ]
     return Derivation(
         name="output-error-softmax-ll",

@@ -66,16 +66,16 @@ def linear_jacobians() -> Derivation:
         Jc: Jacobian(V2 * (W1 * u_a), u_a, x), Jcs: Jacobian(S * (S * u_a), u_a, x),
     }
     steps = [
-        Step(Jf, W1, text("(a) (W⁽¹⁾x)ᵢ = Σⱼ W⁽¹⁾ᵢⱼ xⱼ, so ∂fᵢ/∂xⱼ = W⁽¹⁾ᵢⱼ: b×a")),
+        Step(Jf, W1, text(r"(a) $(W_1 x)_i = \sum_j (W_1)_{ij} x_j$, so $\partial f_i/\partial x_j = (W_1)_{ij}$: b×a")),
         Step(Jg, W2, text("(a) the same for g: b×a")),
-        Step(Jh, sp.MatAdd(Jf, Jg), text("(b) differentiation is linear: J_{f+g} = J_f + J_g")),
+        Step(Jh, sp.MatAdd(Jf, Jg), text("(b) differentiation is linear: $J_{f+g} = J_f + J_g$")),
         Step(Jh, sp.MatAdd(W1, W2), text("(b) by (a)")),
-        Step(Jhs, sp.MatMul(2, W1), text("(c) W⁽¹⁾ = W⁽²⁾: 2W⁽¹⁾")),
-        Step(Jc, sp.MatMul(Jg2, Jf), text("(d) chain rule: J_g at f(x), times J_f: "
+        Step(Jhs, sp.MatMul(2, W1), text("(c) $W_1 = W_2$: $2W_1$")),
+        Step(Jc, sp.MatMul(Jg2, Jf), text("(d) chain rule: $J_g$ at f(x), times $J_f$: "
                                          "(c×b)(b×a) = c×a")),
         Step(Jc, sp.MatMul(V2, W1), text("(d) a linear map's Jacobian is its matrix, "
                                          "wherever it is evaluated")),
-        Step(Jcs, sp.MatPow(S, 2), text("(e) W⁽¹⁾ = W⁽²⁾ = W square (a = b = c): W²")),
+        Step(Jcs, sp.MatPow(S, 2), text("(e) $W_1 = W_2 = W$ square (a = b = c): $W^2$")),
     ]
     return Derivation(
         name="linear-jacobians", title="Jacobians of linear maps (1.5)",
@@ -93,7 +93,8 @@ def linear_jacobians() -> Derivation:
 def backprop_matrix_forms() -> Derivation:
     """O1–O3: BP1 and BP2 with the diagonal matrix Σ′(z), and the unrolled product."""
     n1, n2, n3 = sp.symbols("n_1 n_2 n_3", integer=True, positive=True)
-    z1, z2, z3 = (sp.MatrixSymbol(f"z{i}", s, 1) for i, s in ((1, n1), (2, n2), (3, n3)))
+    zs = [sp.MatrixSymbol(f"z{i}", s, 1) for i, s in ((1, n1), (2, n2), (3, n3))]
+    z1, z2, z3 = zs
     w2, w3 = sp.MatrixSymbol("w2", n2, n1), sp.MatrixSymbol("w3", n3, n2)
     grad = sp.MatrixSymbol("G", n3, 1)
     d1, d2, d3 = (sp.MatrixSymbol(f"delta{i}", s, 1) for i, s in ((1, n1), (2, n2), (3, n3)))
@@ -127,7 +128,9 @@ def backprop_matrix_forms() -> Derivation:
                      "product has one factor Σ′(zˡ)(wˡ⁺¹)ᵀ per layer below the output."),
         steps=steps, definitions=definitions,
         sizes={n1: (2,), n2: (3,), n3: (2,)}, numeric_sizes={n1: 3, n2: 4, n3: 3},
-        notation={grad: r"\nabla_a C", w2: "(w^{2})", w3: "(w^{3})", d1: r"\delta^{1}",
+        notation={grad: r"\nabla_a C", w2: "w^{2}", w3: "w^{3}", d1: r"\delta^{1}",
                   d2: r"\delta^{2}", d3: r"\delta^{3}", z1: "z^{1}", z2: "z^{2}",
-                  z3: "z^{3}"},
+                  z3: "z^{3}",
+                  **{sp_prime(zv): rf"\sigma'(z^{{{i}}})" for i, zv in enumerate(zs, 1)},
+                  **{big_sigma(zv): rf"\Sigma'(z^{{{i}}})" for i, zv in enumerate(zs, 1)}},
         problems=("O1", "O2", "O3"))

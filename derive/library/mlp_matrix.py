@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.functions import relu, sigmoid
-from derive.matrices import Diag, Gradient, Hadamard, Jacobian, elementwise
+from derive.matrices import Diag, Gradient, Hadamard, Jacobian, elementwise, minus
 from derive.proof import Derivation, Oracle, Step, text
 from derive.registry import derivation
 
@@ -58,11 +58,6 @@ NOTATION: dict[sp.Basic, str] = {
 Loss = Callable[[sp.MatrixExpr], sp.MatrixExpr]
 
 
-def minus(a: sp.MatrixExpr, b: sp.MatrixExpr) -> sp.MatrixExpr:
-    """a − b, kept in the order written (SymPy would print −b + a)."""
-    return sp.MatAdd(a, sp.MatMul(-1, b), evaluate=False)
-
-
 def squared_error(prediction: sp.MatrixExpr) -> sp.MatrixExpr:
     """‖ŷ − y‖² = (ŷ − y)ᵀ(ŷ − y), a 1×1 matrix."""
     return sp.MatMul(sp.Transpose(minus(prediction, y)), minus(prediction, y))
@@ -73,7 +68,7 @@ def binary_cross_entropy(prediction: sp.MatrixExpr) -> sp.MatrixExpr:
     log = elementwise(sp.log(t), t, prediction)
     log_rest = elementwise(sp.log(1 - t), t, prediction)
     return sp.MatMul(-1 / K, sp.MatMul(sp.Transpose(y), log)
-                     + sp.MatMul(sp.Transpose(ones - y), log_rest))
+                     + sp.MatMul(sp.Transpose(minus(ones, y)), log_rest))
 
 
 @dataclass(frozen=True)

@@ -99,19 +99,19 @@ def softmax_properties() -> Derivation:
         Step(names["ratio"], written_product(s_i, sp.Pow(s_j, -1)),
              text("two outputs compared")),
         Step(names["ratio"], sp.exp(z[i] - z[j]),
-             text("the sums cancel: sᵢ > sⱼ exactly when zᵢ > zⱼ (e^t is increasing)")),
+             text("the sums cancel: sᵢ > sⱼ exactly when zᵢ > zⱼ (exp is increasing)")),
         Step(names["shifted"], sp.exp(z[i] - c) / shifted_total,
              text("softmax of z − c: every input shifted by the same c (c = max z, say)")),
         Step(names["shifted"], written_product(sp.exp(z[i]), sp.exp(-c),
                                                sp.Pow(sp.Sum(sp.exp(z[k]) * sp.exp(-c),
                                                              (k, 1, size)), -1)),
-             text("e^(a − c) = e^a e^(−c)")),
-        Step(names["shifted"], s_i, text("the factor e^(−c) cancels: softmax(z − c) = "
+             text("$e^{a - c} = e^{a} e^{-c}$")),
+        Step(names["shifted"], s_i, text("the factor $e^{-c}$ cancels: softmax(z − c) = "
                                          "softmax(z), shift invariance")),
         Step(names["log_s"], sp.log(s_i), text("log-softmax")),
         Step(names["log_s"], z[i] - sp.log(total), text("log of a quotient")),
         Step(names["log_s"], written_sum(z[i], -c, -sp.log(shifted_total)),
-             text("log Σₖ e^(zₖ) = c + log Σₖ e^(zₖ − c): the log-sum-exp form, whose "
+             text(r"$\log \sum_k e^{z_k} = c + \log \sum_k e^{z_k - c}$: the log-sum-exp form, whose "
                   "exponents are ≤ 0 when c = max z")),
     ]
     return Derivation(

@@ -11,7 +11,7 @@ import numpy as np
 import sympy as sp
 
 from derive.functions import sigmoid
-from derive.matrices import Diag, Hadamard, elementwise
+from derive.matrices import Diag, Hadamard, elementwise, minus
 from derive.proof import Comparison, Quantity, WorkedExample, text
 from derive.registry import example
 
@@ -86,6 +86,9 @@ def bp_numeric_check() -> WorkedExample:
     def prime(z: sp.MatrixSymbol) -> sp.MatrixExpr:
         return elementwise(sigmoid(t) * (1 - sigmoid(t)), t, z)
 
+    for layer in range(1, L + 1):
+        notation[Diag(prime(S[f"z{layer}"]))] = rf"\Sigma'(z^{{{layer}}})"
+
     group = "The network (chosen by the program) and the input"
     quantities = [Quantity(S["a0"], None, x, group), Quantity(S["y"], None, y, group)]
     for layer, (w, b) in enumerate(zip(ws, bs, strict=True), 1):
@@ -106,7 +109,7 @@ def bp_numeric_check() -> WorkedExample:
     for layer in range(L - 2, -1, -1):
         deltas[layer] = (ws[layer + 1].T @ deltas[layer + 1]) * sig_prime[layer]  # BP2
     group = "Back-propagation"
-    quantities.append(Quantity(S[f"delta{L}"], Hadamard(S[f"a{L}"] - S["y"], prime(S[f"z{L}"])),
+    quantities.append(Quantity(S[f"delta{L}"], Hadamard(minus(S[f"a{L}"], S["y"]), prime(S[f"z{L}"])),
                                deltas[-1], group, note="BP1, ∇ₐC = a − y"))
     for layer in range(L - 1, 0, -1):
         quantities.append(Quantity(
@@ -119,7 +122,7 @@ def bp_numeric_check() -> WorkedExample:
     factors: list[sp.MatrixExpr] = [Diag(prime(S["z1"]))]
     for layer in range(2, L + 1):
         factors += [sp.Transpose(S[f"w{layer}"]), Diag(prime(S[f"z{layer}"]))]
-    quantities.append(Quantity(S["o3"], sp.MatMul(*factors, S[f"a{L}"] - S["y"]), o3, group,
+    quantities.append(Quantity(S["o3"], sp.MatMul(*factors, minus(S[f"a{L}"], S["y"])), o3, group,
                                note="O3"))
     comparisons = [Comparison(text(S["delta1"], " by BP2 and by the product O3"),
                               deltas[0], o3)]
@@ -131,7 +134,7 @@ def bp_numeric_check() -> WorkedExample:
         fd_w = _central(lambda: _cost(ws, bs, x, y), ws[layer - 1])
         fd_b = _central(lambda: _cost(ws, bs, x, y), bs[layer - 1])
         comparisons += [
-            Comparison(text("∂C/∂b", S[f"b{layer}"], " = ", S[f"delta{layer}"], " (BP3)"),
+            Comparison(text("∂C/∂", S[f"b{layer}"], " = ", S[f"delta{layer}"], " (BP3)"),
                        deltas[layer - 1], fd_b),
             Comparison(text(S[f"dw{layer}"], " (BP4)"), dw, fd_w)]
     return WorkedExample(
@@ -181,7 +184,7 @@ def softmax_overflow() -> WorkedExample:
                 sp.Symbol("logsm"): r"z - m - \log \textstyle\sum_k e^{z_k - m}"}
     return WorkedExample(
         "softmax-overflow", "Softmax overflowing, and fixed",
-        text("Every e^(zₖ) is infinite in float64, so the naive quotient is ∞/∞, not a "
+        text("Every $e^{z_k}$ is infinite in float64, so the naive quotient is ∞/∞, not a "
              "number. Shifted by the maximum, the largest exponent is 0 and the result is "
              "exact to rounding; the log-sum-exp form gives log-softmax without any "
              "overflow or log 0."),

@@ -1,5 +1,6 @@
 """Computations behind the conceptual answers: the empirical error's plateaus (A12), XOR made
-separable by a hidden layer (B1), and activation variance under initialisations (B8).
+separable by a hidden layer (B1), activation variance under initialisations (B8), and the
+noise of mini-batch gradients against the batch size (sheet B 1.4.6).
 
 The settings of each experiment (data, weights, seed) are stated here and on the sheet; every
 number the sheet prints is computed from them.
@@ -157,3 +158,58 @@ def init_variance() -> Figure:
               legend_pos="south west")],
         problems=("B8",), data={"variance": table,
                                 "saturated": {f"{a}, {s}": v for (a, s), v in saturated.items()}})
+
+
+# B 1.4.6: how the noise of a mini-batch gradient falls with the batch size.
+BATCH_DATA_SIZE, BATCH_FEATURES, BATCH_SEED, BATCH_DRAWS = 10_000, 5, 0, 400
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128)
+
+
+def minibatch_gradient_noise() -> tuple[list[float], float]:
+    """E‖g_B − g‖² for each batch size, and the per-example variance tr Cov(gᵢ).
+
+    Logistic regression on seeded synthetic data at a fixed θ; gᵢ = (σ(θᵀxᵢ) − yᵢ) xᵢ is the
+    per-example gradient of the cross-entropy (sheet A, A13), g their mean over the data set,
+    g_B the mean over a batch drawn without replacement.
+    """
+    rng = np.random.default_rng(BATCH_SEED)
+    x = rng.standard_normal((BATCH_DATA_SIZE, BATCH_FEATURES))
+    true_theta = rng.standard_normal(BATCH_FEATURES)
+    sig = lambdify(t, sigmoid(t))
+    y = (rng.random(BATCH_DATA_SIZE) < sig(x @ true_theta)).astype(float)
+    theta = np.zeros(BATCH_FEATURES)                       # where training starts
+    per_example = (sig(x @ theta) - y)[:, None] * x
+    full = per_example.mean(axis=0)
+    spread = float(((per_example - full) ** 2).sum(axis=1).mean())
+    noise = []
+    for size in BATCH_SIZES:
+        draws = [rng.choice(BATCH_DATA_SIZE, size, replace=False) for _ in range(BATCH_DRAWS)]
+        errors = [float(((per_example[b].mean(axis=0) - full) ** 2).sum()) for b in draws]
+        noise.append(float(np.mean(errors)))
+    return noise, spread
+
+
+@figure("minibatch-noise")
+def minibatch_noise() -> Figure:
+    """B 1.4.6: the mini-batch gradient's mean squared error against the batch size."""
+    noise, spread = minibatch_gradient_noise()
+    sizes = [float(b) for b in BATCH_SIZES]
+    slope = float(np.polyfit(np.log(sizes), np.log(noise), 1)[0])
+    products = [b * v / spread for b, v in zip(sizes, noise, strict=True)]
+    return Figure(
+        "minibatch-noise",
+        r"How far the mini-batch gradient $g_B$ lies from the full gradient $g$: "
+        r"$\mathbb{E}\,\|g_B - g\|^2$ over "
+        rf"{BATCH_DRAWS} random batches of each size (logistic regression, "
+        rf"{BATCH_DATA_SIZE} examples with {BATCH_FEATURES} features, seed {BATCH_SEED}, "
+        r"at $\theta = 0$), and the prediction $\operatorname{tr}\mathrm{Cov}(g_i)/|B|$ "
+        rf"(dashed). Fitted slope ${slope:.3f}$ on the log-log scale, that is $1/|B|$; $|B|$ times the error over "
+        rf"$\operatorname{{tr}}\mathrm{{Cov}}(g_i)$ stays between {min(products):.2f} and "
+        rf"{max(products):.2f}.",
+        [Plot([Series(r"measured", sizes, noise, marks=True),
+               Series(r"$\operatorname{tr}\mathrm{Cov}(g_i)/|B|$", sizes,
+                      [spread / b for b in sizes], dashed=True)],
+              "batch size $|B|$", r"$\mathbb{E}\,\|g_B - g\|^2$", log_y=True, log_x=True,
+              legend_pos="north east")],
+        problems=("B1.4",), data={"noise": dict(zip(BATCH_SIZES, noise, strict=True)),
+                                  "per_example_spread": spread, "slope": slope})

@@ -95,17 +95,24 @@ def learning_rates() -> Figure:
                   problems=("A11", "C1"), data={"iterates": table})
 
 
+# Each activation with its usual initialisation: weight variance gain/width (LeCun for σ and
+# tanh, He for the ReLUs, whose derivative is 0 on half the inputs).
+INIT_GAIN = {"sigmoid": 1, "tanh": 1, "relu": 2, "leaky-relu": 2}
+
+
 def gradient_norms(activation: str, depth: int = 10, width: int = 32, seed: int = 0
                    ) -> list[float]:
     """||d loss / d a_l|| for each layer l of a random deep network (loss = sum of outputs).
 
-    Weights are N(0, 1/width) (the same for every activation, to compare like with like);
-    the forward and backward passes use the library's activation and its SymPy derivative.
+    Weights are N(0, gain/width) with the activation's usual gain (``INIT_GAIN``), drawn from
+    the same seed for every activation; the forward and backward passes use the library's
+    activation and its SymPy derivative.
     """
     expr = ACTIVATIONS[activation][0]
     f, df = lambdify(z, expr), lambdify(z, sp.diff(expr, z))
     rng = np.random.default_rng(seed)
-    weights = [rng.normal(0, 1 / math.sqrt(width), (width, width)) for _ in range(depth)]
+    std = math.sqrt(INIT_GAIN[activation] / width)
+    weights = [rng.normal(0, std, (width, width)) for _ in range(depth)]
     a = rng.normal(0, 1, width)
     pre = []
     for w in weights:
@@ -134,12 +141,13 @@ def gradient_norm_depth() -> Figure:
                              marks=True))
     return Figure("gradient-norm-depth",
                   r"The norm of the gradient with respect to each layer's activations in a "
-                  r"10-layer network of width 32 (weights $\mathcal N(0, 1/32)$, seed 0; log "
+                  r"10-layer network of width 32 (weights $\mathcal N(0, 1/32)$ for $\sigma$ "
+                  r"and tanh, $\mathcal N(0, 2/32)$ for the ReLUs, as usual; seed 0; log "
                   r"scale; the loss is the sum of the outputs). Going back one layer multiplies "
                   rf"the norm by ${1 / factors['sigmoid']:.3g}$ on average through sigmoid "
                   r"layers ($\sigma' \le \tfrac14$: it vanishes), by "
-                  rf"${1 / factors['tanh']:.3g}$ through tanh and ${1 / factors['relu']:.3g}$ "
-                  r"through ReLU.",
+                  rf"${1 / factors['tanh']:.3g}$ through tanh, ${1 / factors['relu']:.3g}$ "
+                  rf"through ReLU and ${1 / factors['leaky-relu']:.3g}$ through leaky ReLU.",
                   [Plot(series, "layer $l$", r"$\|\partial L / \partial a_l\|$", log_y=True,
                         legend_pos="south east")],
                   problems=("B1.3",), data={"norms": data})

@@ -96,7 +96,7 @@ def network(cost: str) -> tuple[Worksheet, dict[int, sp.Symbol], sp.Symbol, sp.E
     for e, (h, k) in HIDDEN_EDGES.items():
         grads[e] = ws.add(ws.symbol(f"d{name}_w{e}", _d(name, f"w_{e}")),
                           written_product(delta_h[h], i[k]), group)
-    group = rf"One gradient-descent step, eta = {RATE:g} (biases fixed)"
+    group = f"One gradient-descent step, η = {RATE:g} (biases fixed)"
     for e in sorted(w):
         ws.add(ws.symbol(f"w{e}_new", rf"w_{e}^{{+}}"), written_sum(w[e], -eta * grads[e]),
                group)

@@ -83,9 +83,11 @@ def make_environment(search_path: list[Path] | None = None) -> jinja2.Environmen
     )
     env.globals.update(
         substituted=latex.substituted,
+        quantity_rows=latex.quantity_rows,
         step_lines=latex.step_lines,
         is_wide=latex.is_wide,
         checked_notes=latex.checked_notes,
+        verdict_runs=latex.verdict_runs,
         sstr=sp.sstr,
         library_names=names,
     )

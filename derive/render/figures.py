@@ -35,6 +35,8 @@ def plot_axis(plot: Plot, width: str) -> str:
         options.append(f"ymax={plot.ymax:g}")
     if plot.log_y:
         options[0:0] = ["ymode=log"]
+    if plot.log_x:
+        options[0:0] = ["xmode=log", "log basis x=2"]
     lines = [r"\begin{tikzpicture}", rf"\begin{{axis}}[{', '.join(options)}]"]
     for k, s in enumerate(plot.series):
         style = [COLOURS[k % len(COLOURS)]]
@@ -48,12 +50,15 @@ def plot_axis(plot: Plot, width: str) -> str:
 
 
 def plots_latex(plots: list[Plot]) -> str:
+    """One plot at most of the line width; several side by side, two or three to a row."""
     if len(plots) == 1:
         return plot_axis(plots[0], r"0.78\linewidth")
-    width = f"{0.96 / len(plots):.2f}" + r"\linewidth"
+    per_row = 2 if len(plots) % 3 else 3
+    width = f"{0.96 / per_row:.2f}" + r"\linewidth"
     cells = [rf"\begin{{minipage}}[t]{{{width}}}\centering" + "\n"
              + plot_axis(p, r"1.0\linewidth") + "\n" + r"\end{minipage}" for p in plots]
-    return "\n\\hfill\n".join(cells)
+    rows = ["\n\\hfill\n".join(cells[k:k + per_row]) for k in range(0, len(cells), per_row)]
+    return "\n\n\\medskip\n".join(rows)
 
 
 def boundary_tikz(b: Boundary, scale: float = 2.2) -> str:

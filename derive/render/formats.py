@@ -39,7 +39,7 @@ def figure_data(fig: Figure) -> dict[str, Any]:
                            "problems": list(fig.problems)}
     if fig.plots:
         out["plots"] = [{"title": p.title, "xlabel": p.xlabel, "ylabel": p.ylabel,
-                         "log_y": p.log_y,
+                         "log_y": p.log_y, "log_x": p.log_x,
                          "series": [{"legend": s.legend, "x": s.xs, "y": s.ys}
                                     for s in p.series]} for p in fig.plots]
     if fig.graphs:

@@ -18,13 +18,13 @@ from pylatex.utils import escape_latex
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from derive.proof import Derivation, Step, Text, Verdict
+from derive.proof import Derivation, Quantity, Step, Text, Verdict
 
 # Unicode that prose may contain, mapped to LaTeX that pdflatex understands.
 UNICODE_TEXT = {
     "σ": r"\ensuremath{\sigma}", "θ": r"\ensuremath{\theta}", "η": r"\ensuremath{\eta}",
     "δ": r"\ensuremath{\delta}", "ℓ": r"\ensuremath{\ell}", "∂": r"\ensuremath{\partial}",
-    "Σ": r"\ensuremath{\Sigma}", "−": "-", "′": r"\ensuremath{'}", "·": r"\ensuremath{\cdot}",
+    "Σ": r"\ensuremath{\Sigma}", "−": r"\ensuremath{-}", "′": r"\ensuremath{'}", "·": r"\ensuremath{\cdot}",
     "≤": r"\ensuremath{\le}", "≥": r"\ensuremath{\ge}", "→": r"\ensuremath{\to}",
     "×": r"\ensuremath{\times}", "≈": r"\ensuremath{\approx}",
     "∘": r"\ensuremath{\circ}",
@@ -62,6 +62,13 @@ class NotationPrinter(LatexPrinter):
         num = r"\partial" + (f"^{{{dim}}}" if dim > 1 else "")
         body = self.parenthesize(expr.expr, PRECEDENCE["Mul"], strict=True)
         return rf"\frac{{{num}}}{{{den}}} {body}"
+
+    def _print_Transpose(self, expr: sp.Transpose) -> str:
+        # A named matrix (w^{2}) is wrapped once: (w^{2})^{T}, not ((w^{2}))^{T}.
+        inner = self._print(expr.arg)
+        if expr.arg in self.notation or isinstance(expr.arg, sp.MatrixSymbol):
+            return rf"\left({inner}\right)^{{T}}" if "^" in inner else f"{inner}^{{T}}"
+        return super()._print_Transpose(expr)
 
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         # The step as an indicator; its value at 0 does not matter on a sheet.
@@ -105,9 +112,21 @@ def _script_runs(words: str) -> list[tuple[str, str]]:
 
 
 def text_latex(words: Text, notation: Mapping[sp.Basic, str] | None = None) -> str:
-    """A Text (plain strings and expressions) as LaTeX: strings escaped, expressions inline."""
-    return "".join(escape_text(p) if isinstance(p, str) else f"${tex(p, notation)}$"
+    """A Text (plain strings and expressions) as LaTeX: strings escaped, expressions inline.
+
+    Inside the library's own strings, ``$...$`` is inline maths written in LaTeX by the author
+    (``"differentiation is linear: $J_{f+g} = J_f + J_g$"``); the rest is escaped.
+    """
+    return "".join(_authored_latex(p) if isinstance(p, str) else f"${tex(p, notation)}$"
                    for p in words)
+
+
+def _authored_latex(words: str) -> str:
+    """A library string as LaTeX: the ``$...$`` segments kept as maths, the rest escaped."""
+    parts = words.split("$")
+    if len(parts) % 2 == 0:
+        raise ValueError(f"unbalanced $ in text: {words!r}")
+    return "".join(f"${part}$" if i % 2 else escape_text(part) for i, part in enumerate(parts))
 
 
 def number(value: float, digits: int = 6) -> str:
@@ -155,6 +174,59 @@ def substituted(formula: sp.Expr, values: Mapping[sp.Basic, float],
     return NotationPrinter(shown, mul_symbol="dot").doprint(formula)
 
 
+LINE_CHARS = 78   # printed characters that fit on one displayed line of a worked example
+
+
+def _value_width(value: Any) -> int:
+    """Roughly how many characters a computed value takes on the page (matrices set small)."""
+    if hasattr(value, "shape") and value.size > 1:
+        rows = np.atleast_2d(value)
+        return max(sum(len(number(float(v), 4)) + 1 for v in row) for row in rows) * 2 // 3
+    return len(number(float(np.ravel(value)[0]) if hasattr(value, "shape") else float(value)))
+
+
+def quantity_rows(q: Quantity, values: Mapping[sp.Basic, float],
+                  notation: Mapping[sp.Basic, str] | None = None) -> list[tuple[str, str]]:
+    """The right-hand sides of ``symbol = formula = numbers = value``, one line each, as
+    (relation, LaTeX) pairs: the relation is ``=``, or empty where a broken sum continues.
+
+    Everything goes on one line when it fits; otherwise the formula, the numbers and the
+    value each take a line, and numbers too long for a line are broken between the terms
+    of the sum.
+    """
+    assert q.formula is not None
+    formula = tex(q.formula, notation)
+    if q.is_matrix:
+        parts = [formula, value_tex(q.value)]
+        widths = [printed_width(formula), _value_width(q.value)]
+    else:
+        numbers = substituted(q.formula, values, notation)
+        bold = rf"\mathbf{{{number(float(q.value))}}}"
+        parts, widths = [formula, numbers, bold], [printed_width(p) for p in (formula, numbers)]
+        widths.append(len(number(float(q.value))))
+    if printed_width(tex(q.symbol, notation)) + sum(widths) + 3 * len(parts) <= LINE_CHARS:
+        return [("=", " = ".join(parts))]
+    if not q.is_matrix and widths[1] > LINE_CHARS - 10 and isinstance(q.formula, sp.Add):
+        first, *rest = _broken_sum(q.formula, values, notation)
+        return [("=", formula), ("=", first), *((r"\qquad", line) for line in rest),
+                ("=", parts[2])]
+    return [("=", part) for part in parts]
+
+
+def _broken_sum(formula: sp.Add, values: Mapping[sp.Basic, float],
+                notation: Mapping[sp.Basic, str] | None) -> list[str]:
+    """A sum with numbers substituted, broken between terms into lines that fit."""
+    lines: list[str] = []
+    for term in formula.args:
+        shown = substituted(term, values, notation)
+        joined = shown if shown.startswith("-") else "+ " + shown
+        if lines and printed_width(lines[-1] + joined) <= LINE_CHARS - 10:
+            lines[-1] += " " + joined
+        else:
+            lines.append(joined if lines else shown)
+    return lines
+
+
 VERDICT_MARKS = {"proved": r"\proved", "checked": r"\checkednum", "refuted": r"\refuted",
                  "given": r"\given"}
 
@@ -196,22 +268,47 @@ def is_wide(d: Derivation) -> bool:
     return any(printed_width(left + right) > WIDE_STEP_CHARS for left, right, _ in step_lines(d))
 
 
-def checked_notes(d: Derivation) -> list[tuple[str, str]]:
-    """How the checked (not proved) steps were checked, one note per method: (steps, method).
+def number_ranges(numbers: list[int]) -> str:
+    """Step numbers compressed into ranges: [2, 3, 4, 7] -> '2–4, 7'."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
-    Steps are numbered as they are counted in the tally; methods that differ only in how many
-    matrix entries they compared share a note.
+
+def verdict_runs(d: Derivation) -> str:
+    """The verdicts of a derivation's judged steps in order, consecutive ones grouped:
+    'steps 1 proved; 2–13 checked'."""
+    groups: list[tuple[str, list[int]]] = []
+    for n, step in enumerate(d.checked_steps, 1):
+        status = step.verdict.status if step.verdict is not None else "unverified"
+        if groups and groups[-1][0] == status:
+            groups[-1][1].append(n)
+        else:
+            groups.append((status, [n]))
+    return "; ".join(f"{number_ranges(ns)} {status}" for status, ns in groups)
+
+
+def checked_notes(d: Derivation) -> list[tuple[str, str]]:
+    """How the checked (not proved) steps were checked, one note per method: (which, method).
+
+    With one method the note speaks of all the steps marked as checked; with several, the
+    steps are named by their place among the judged steps (the givens not counted).
+    Methods that differ only in how many matrix entries they compared share a note.
     """
     groups: dict[str, list[int]] = {}
-    for number, step in enumerate(d.checked_steps, 1):
+    for n, step in enumerate(d.checked_steps, 1):
         if step.verdict is not None and step.verdict.status == "checked":
             method = re.sub(r"all \d+ entries", "all entries", step.verdict.method)
-            groups.setdefault(method, []).append(number)
-    notes = []
-    for method, numbers in groups.items():
-        label = "Step" if len(numbers) == 1 else "Steps"
-        notes.append((f"{label} {', '.join(map(str, numbers))}", method))
-    return notes
+            method = re.sub(r"_(\d)", lambda m: "₀₁₂₃₄₅₆₇₈₉"[int(m.group(1))], method)
+            groups.setdefault(method, []).append(n)
+    if len(groups) == 1:
+        return [("The steps marked as checked", method) for method in groups]
+    return [(f"{'Step' if len(ns) == 1 else 'Steps'} {number_ranges(ns)} "
+             "(counting the steps after the givens)", method) for method, ns in groups.items()]
 
 
 def derivation_latex(d: Derivation, standalone: bool = False) -> str:
