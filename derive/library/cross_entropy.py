@@ -63,7 +63,8 @@ def output_error_softmax_ll() -> Derivation:
         Step(delta[j], sp.Derivative(-z[c] + sp.log(total), z[j]),
              text(r"log of a quotient: $-\ln a^L_c = -z^L_c + \ln \sum_k e^{z^L_k}$")),
         Step(delta[j], -one_hot + sp.exp(z[j]) / total,
-             text(r"$\partial z^L_c / \partial z^L_j = \delta_{cj}$; the derivative of the log-sum-exp is softmax")),
+             text(r"$\partial z^L_c / \partial z^L_j = \delta_{cj}$; "
+                  "the derivative of the log-sum-exp is softmax")),
         Step(delta[j], written_sum(sp.exp(z[j]) / total, -one_hot),
              text(r"δᴸⱼ = aᴸⱼ − yⱼ, with y the one-hot vector of class c, $y_j = \delta_{cj}$")),
     ]

@@ -66,7 +66,8 @@ def linear_jacobians() -> Derivation:
         Jc: Jacobian(V2 * (W1 * u_a), u_a, x), Jcs: Jacobian(S * (S * u_a), u_a, x),
     }
     steps = [
-        Step(Jf, W1, text(r"(a) $(W_1 x)_i = \sum_j (W_1)_{ij} x_j$, so $\partial f_i/\partial x_j = (W_1)_{ij}$: b×a")),
+        Step(Jf, W1, text(r"(a) $(W_1 x)_i = \sum_j (W_1)_{ij} x_j$, so "
+                              r"$\partial f_i/\partial x_j = (W_1)_{ij}$: b×a")),
         Step(Jg, W2, text("(a) the same for g: b×a")),
         Step(Jh, sp.MatAdd(Jf, Jg), text("(b) differentiation is linear: $J_{f+g} = J_f + J_g$")),
         Step(Jh, sp.MatAdd(W1, W2), text("(b) by (a)")),

@@ -67,8 +67,9 @@ def binary_cross_entropy(prediction: sp.MatrixExpr) -> sp.MatrixExpr:
     """(1/K) Σᵢ −[yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)], as a 1×1 matrix."""
     log = elementwise(sp.log(t), t, prediction)
     log_rest = elementwise(sp.log(1 - t), t, prediction)
-    return sp.MatMul(-1 / K, sp.MatMul(sp.Transpose(y), log)
-                     + sp.MatMul(sp.Transpose(minus(ones, y)), log_rest))
+    return sp.MatMul(-1 / K, sp.MatAdd(sp.MatMul(sp.Transpose(y), log),
+                                       sp.MatMul(sp.Transpose(minus(ones, y)), log_rest),
+                                       evaluate=False))
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,8 @@ def softmax_properties() -> Derivation:
         Step(names["log_s"], sp.log(s_i), text("log-softmax")),
         Step(names["log_s"], z[i] - sp.log(total), text("log of a quotient")),
         Step(names["log_s"], written_sum(z[i], -c, -sp.log(shifted_total)),
-             text(r"$\log \sum_k e^{z_k} = c + \log \sum_k e^{z_k - c}$: the log-sum-exp form, whose "
+             text(r"$\log \sum_k e^{z_k} = c + \log \sum_k e^{z_k - c}$: "
+                  "the log-sum-exp form, whose "
                   "exponents are ≤ 0 when c = max z")),
     ]
     return Derivation(

@@ -109,7 +109,8 @@ def bp_numeric_check() -> WorkedExample:
     for layer in range(L - 2, -1, -1):
         deltas[layer] = (ws[layer + 1].T @ deltas[layer + 1]) * sig_prime[layer]  # BP2
     group = "Back-propagation"
-    quantities.append(Quantity(S[f"delta{L}"], Hadamard(minus(S[f"a{L}"], S["y"]), prime(S[f"z{L}"])),
+    quantities.append(Quantity(S[f"delta{L}"],
+                               Hadamard(minus(S[f"a{L}"], S["y"]), prime(S[f"z{L}"])),
                                deltas[-1], group, note="BP1, ∇ₐC = a − y"))
     for layer in range(L - 1, 0, -1):
         quantities.append(Quantity(

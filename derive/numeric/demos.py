@@ -203,7 +203,8 @@ def minibatch_noise() -> Figure:
         rf"{BATCH_DRAWS} random batches of each size (logistic regression, "
         rf"{BATCH_DATA_SIZE} examples with {BATCH_FEATURES} features, seed {BATCH_SEED}, "
         r"at $\theta = 0$), and the prediction $\operatorname{tr}\mathrm{Cov}(g_i)/|B|$ "
-        rf"(dashed). Fitted slope ${slope:.3f}$ on the log-log scale, that is $1/|B|$; $|B|$ times the error over "
+        rf"(dashed). Fitted slope ${slope:.3f}$ on the log-log scale, that is $1/|B|$; "
+        r"$|B|$ times the error over "
         rf"$\operatorname{{tr}}\mathrm{{Cov}}(g_i)$ stays between {min(products):.2f} and "
         rf"{max(products):.2f}.",
         [Plot([Series(r"measured", sizes, noise, marks=True),

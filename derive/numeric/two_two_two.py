@@ -65,15 +65,8 @@ def network(cost: str) -> tuple[Worksheet, dict[int, sp.Symbol], sp.Symbol, sp.E
         net_o[o] = ws.add(ws.symbol(f"net_o{o}", f"z_{{o_{o}}}"), written_sum(*terms, b_o), group)
         out_o[o] = ws.add(ws.symbol(f"out_o{o}", f"a_{{o_{o}}}"), sigmoid(net_o[o]), group)
 
-    def cost_of(a: dict[int, sp.Expr]) -> sp.Expr:
-        if cost == "cross-entropy":
-            return -written_sum(*[y[o] * sp.log(a[o]) + (1 - y[o]) * sp.log(1 - a[o])
-                                  for o in (1, 2)])
-        return written_product(sp.Rational(1, 2),
-                               written_sum(*[(y[o] - a[o]) ** 2 for o in (1, 2)]))
-
     name = "C" if cost == "cross-entropy" else "E"
-    total = ws.add(ws.symbol(name, name), cost_of(out_o), "Cost")
+    total = ws.add(ws.symbol(name, name), _cost(cost, out_o, y), "Cost")
 
     group = "Back-propagation: output layer (BP1, BP4)"
     delta_o = {}
@@ -98,16 +91,35 @@ def network(cost: str) -> tuple[Worksheet, dict[int, sp.Symbol], sp.Symbol, sp.E
                           written_product(delta_h[h], i[k]), group)
     group = f"One gradient-descent step, η = {RATE:g} (biases fixed)"
     for e in sorted(w):
-        ws.add(ws.symbol(f"w{e}_new", rf"w_{e}^{{+}}"), written_sum(w[e], -eta * grads[e]),
-               group)
-    # The cost written directly in the weights, for the closed-form check.
-    raw_h = {h: sigmoid(sum(w[e] * INPUTS[k - 1]
-                            for e, (hh, k) in HIDDEN_EDGES.items() if hh == h) + BIASES[0])
-             for h in (1, 2)}
-    raw_o = {o: sigmoid(sum(w[e] * raw_h[h] for e, (oo, h) in OUTPUT_EDGES.items() if oo == o)
-                        + BIASES[1]) for o in (1, 2)}
-    raw = cost_of(raw_o).xreplace({y[o]: TARGETS[o - 1] for o in (1, 2)})
-    return ws, grads, total, raw
+        ws.add(ws.symbol(f"w{e}_new", rf"w_{e}^{{+}}"),
+               written_sum(w[e], written_product(-1, eta, grads[e])), group)
+    return ws, grads, total, written_out(cost, w)[0]
+
+
+def _cost(cost: str, a: dict[int, sp.Expr], y: dict[int, sp.Expr]) -> sp.Expr:
+    """The cross-entropy or half the squared error of the outputs ``a`` against ``y``."""
+    if cost == "cross-entropy":
+        return -written_sum(*[y[o] * sp.log(a[o]) + (1 - y[o]) * sp.log(1 - a[o])
+                              for o in (1, 2)])
+    return written_product(sp.Rational(1, 2),
+                           written_sum(*[(y[o] - a[o]) ** 2 for o in (1, 2)]))
+
+
+def written_out(cost: str, w: dict[int, sp.Symbol]) -> tuple[sp.Expr, dict[sp.Expr, str]]:
+    """The cost written directly in the weights (inputs, biases, targets as numbers), and
+    the names of its intermediate values (z and a of each unit) for the graph."""
+    net_h = {h: sum(w[e] * INPUTS[k - 1] for e, (hh, k) in HIDDEN_EDGES.items() if hh == h)
+             + BIASES[0] for h in (1, 2)}
+    out_h = {h: sigmoid(net_h[h]) for h in (1, 2)}
+    net_o = {o: sum(w[e] * out_h[h] for e, (oo, h) in OUTPUT_EDGES.items() if oo == o)
+             + BIASES[1] for o in (1, 2)}
+    out_o = {o: sigmoid(net_o[o]) for o in (1, 2)}
+    names: dict[sp.Expr, str] = {}
+    for unit, net, out in (("h", net_h, out_h), ("o", net_o, out_o)):
+        for k in (1, 2):
+            names[net[k]], names[out[k]] = f"z_{{{unit}_{k}}}", f"a_{{{unit}_{k}}}"
+    targets = {o: sp.Float(TARGETS[o - 1]) for o in (1, 2)}
+    return _cost(cost, out_o, targets), names
 
 
 @example("c-q3-cross-entropy")
@@ -158,9 +170,10 @@ def c_q3_squared_error() -> WorkedExample:
 @figure("c-q3-graph")
 def c_q3_graph() -> Figure:
     """The computation graph of the 2-2-2 network with the squared error, values and gradients."""
-    ws, _, _, raw = network("squared-error")
+    ws = network("squared-error")[0]
+    raw, names = written_out("squared-error", {e: ws.symbol(f"w{e}") for e in range(1, 9)})
     leaves = {ws.symbol(f"w{e}"): graph.leaf(f"w_{{{e}}}", WEIGHTS[e - 1]) for e in range(1, 9)}
-    output = graph.from_expr(raw, leaves, {})
+    output = graph.from_expr(raw, leaves, {**names, raw: "E"})
     graph.forward(output)
     graph.backward(output)
     return Figure("c-q3-graph",

@@ -8,7 +8,9 @@ line width when it is wider.
 from __future__ import annotations
 
 from derive.figure import Boundary, Figure, GraphPanel, Plot
+from derive.numeric import graph
 from derive.render.graphs import scalar_graph, tensor_graph
+from derive.render.layout import place
 
 COLOURS = ("blue!80!black", "red!80!black", "green!50!black", "orange!90!black",
            "violet!80!black", "cyan!60!black", "black")
@@ -108,9 +110,23 @@ def _panel(panel: GraphPanel, show_numbers: bool, width: str) -> str:
             + rf"\fitwidth{{{body}}}{rule}" + "\n" + r"\end{minipage}")
 
 
+LANDSCAPE_CM = (24.0, 12.0)   # the room a turned page gives a graph: width, height
+
+
+def _landscape_spacing(output: graph.Node) -> tuple[float, float]:
+    """Column and row spacing (cm) that spread a graph over a turned page: a graph with few
+    columns or rows gets wider gaps, so that it is scaled down less."""
+    positions = place(graph.topological_order(output), gap=1.0)
+    columns = max(c for c, _ in positions.values())
+    rows = max(h for _, h in positions.values()) - min(h for _, h in positions.values())
+    colsep = min(3.0, max(2.1, LANDSCAPE_CM[0] / max(columns, 1)))
+    gap = min(2.3, max(1.45, LANDSCAPE_CM[1] / max(rows, 1.0)))
+    return colsep, gap
+
+
 def graphs_latex(fig: Figure) -> str:
     if len(fig.graphs) == 1:
-        colsep, gap = (3.0, 1.45) if fig.landscape else (2.15, 1.0)
+        colsep, gap = _landscape_spacing(fig.graphs[0].output) if fig.landscape else (2.15, 1.0)
         code = scalar_graph(fig.graphs[0].output, fig.show_numbers, colsep=colsep, gap=gap)[0]
         return rf"\fitwidth{{{code}}}"
     cells = [_panel(p, fig.show_numbers, r"0.32\linewidth") for p in fig.graphs]

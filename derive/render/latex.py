@@ -24,7 +24,8 @@ from derive.proof import Derivation, Quantity, Step, Text, Verdict
 UNICODE_TEXT = {
     "σ": r"\ensuremath{\sigma}", "θ": r"\ensuremath{\theta}", "η": r"\ensuremath{\eta}",
     "δ": r"\ensuremath{\delta}", "ℓ": r"\ensuremath{\ell}", "∂": r"\ensuremath{\partial}",
-    "Σ": r"\ensuremath{\Sigma}", "−": r"\ensuremath{-}", "′": r"\ensuremath{'}", "·": r"\ensuremath{\cdot}",
+    "Σ": r"\ensuremath{\Sigma}", "−": r"\ensuremath{-}", "′": r"\ensuremath{'}",
+    "·": r"\ensuremath{\cdot}",
     "≤": r"\ensuremath{\le}", "≥": r"\ensuremath{\ge}", "→": r"\ensuremath{\to}",
     "×": r"\ensuremath{\times}", "≈": r"\ensuremath{\approx}",
     "∘": r"\ensuremath{\circ}",
@@ -163,7 +164,7 @@ def value_tex(value: Any, digits: int = 6) -> str:
     return number(float(value), digits)
 
 
-def substituted(formula: sp.Expr, values: Mapping[sp.Basic, float],
+def substituted(formula: sp.Expr, values: Mapping[sp.Basic, Any],
                 notation: Mapping[sp.Basic, str] | None = None) -> str:
     """The formula with every symbol replaced by its (computed) value, products dotted."""
     shown = dict(notation or {})
@@ -185,7 +186,7 @@ def _value_width(value: Any) -> int:
     return len(number(float(np.ravel(value)[0]) if hasattr(value, "shape") else float(value)))
 
 
-def quantity_rows(q: Quantity, values: Mapping[sp.Basic, float],
+def quantity_rows(q: Quantity, values: Mapping[sp.Basic, Any],
                   notation: Mapping[sp.Basic, str] | None = None) -> list[tuple[str, str]]:
     """The right-hand sides of ``symbol = formula = numbers = value``, one line each, as
     (relation, LaTeX) pairs: the relation is ``=``, or empty where a broken sum continues.
@@ -213,7 +214,7 @@ def quantity_rows(q: Quantity, values: Mapping[sp.Basic, float],
     return [("=", part) for part in parts]
 
 
-def _broken_sum(formula: sp.Add, values: Mapping[sp.Basic, float],
+def _broken_sum(formula: sp.Add, values: Mapping[sp.Basic, Any],
                 notation: Mapping[sp.Basic, str] | None) -> list[str]:
     """A sum with numbers substituted, broken between terms into lines that fit."""
     lines: list[str] = []
