@@ -188,5 +188,13 @@ _EXPLICIT_RULES: dict[type, Callable[[Any, list[Any]], sp.ImmutableMatrix]] = {
 
 
 def at_sizes(expr: sp.Basic, sizes: dict[sp.Symbol, int]) -> sp.Basic:
-    """``expr`` at concrete sizes: every matrix symbol written out entry by entry, evaluated."""
-    return explicit(expr.xreplace({k: sp.Integer(v) for k, v in sizes.items()}))
+    """``expr`` at concrete sizes: every matrix symbol written out entry by entry, evaluated.
+
+    Remembered: neighbouring steps share a side, and each side is written out at every size.
+    """
+    return _at_sizes(expr, tuple(sorted(sizes.items(), key=lambda kv: str(kv[0]))))
+
+
+@functools.lru_cache(maxsize=256)
+def _at_sizes(expr: sp.Basic, sizes: tuple[tuple[sp.Symbol, int], ...]) -> sp.Basic:
+    return explicit(expr.xreplace({k: sp.Integer(v) for k, v in sizes}))

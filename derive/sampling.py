@@ -69,7 +69,7 @@ def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
     try:
         if body.has(sp.Derivative):
             raise NotImplementedError("an unevaluated derivative")
-        code = _LoopPrinter({"fully_qualified_modules": False, "inline": True}).doprint(body)
+        code = _dag_code(body)
     except (KeyError, NotImplementedError, TypeError) as err:
         message = f"cannot evaluate {body.func.__name__}: {err!r}"
 
@@ -79,7 +79,58 @@ def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
         unprintable.unprintable = message  # type: ignore[attr-defined]
         return unprintable
     params = ", ".join(map(str, names)) or "*_"
-    return eval(f"lambda {params}: ({code})", _namespace())  # noqa: S307
+    source = f"def f({params}):\n" + "\n".join(f"    {line}" for line in code)
+    namespace = _namespace()
+    exec(source, namespace)  # noqa: S102  (code generated from the expression tree above)
+    return namespace["f"]
+
+
+# Nodes written as plain Python by _dag_code; anything else is printed by _LoopPrinter.
+_DAG_FUNCTIONS = {sp.exp: "exp", sp.log: "log", sp.tanh: "tanh", sp.sin: "sin", sp.cos: "cos",
+                  sp.Abs: "fabs"}
+
+
+def _dag_code(body: sp.Expr) -> list[str]:
+    """Python statements computing ``body``: one temporary per distinct subexpression.
+
+    The explicit matrices of the verifier share most of their subexpressions (σ(s₂ᵢ) appears
+    in every entry of a gradient), so each is computed once; and writing the statements
+    directly is far quicker than SymPy's printer, which orders terms and weighs precedence
+    at every node.  Sums, products, piecewise functions and the like are still printed by
+    the mpmath printer, as one statement each.
+    """
+    printer = _LoopPrinter({"fully_qualified_modules": False, "inline": True})
+    lines: list[str] = []
+    names: dict[sp.Basic, str] = {}
+
+    def emit(e: sp.Basic) -> str:
+        if e in names:
+            return names[e]
+        if e.is_Symbol:
+            return e.name
+        if e.is_Integer:
+            return f"mpf({int(e)})"
+        if e.is_Rational:
+            return f"(mpf({e.p})/{e.q})"
+        if isinstance(e, sp.Add):
+            code = " + ".join(emit(a) for a in e.args)
+        elif isinstance(e, sp.Mul):
+            code = " * ".join(emit(a) for a in e.args)
+        elif isinstance(e, sp.Pow):
+            exponent = str(int(e.exp)) if e.exp.is_Integer else emit(e.exp)
+            code = f"{emit(e.base)} ** {exponent}"
+        elif isinstance(e, sp.Tuple):
+            code = "(" + "".join(f"{emit(a)}, " for a in e.args) + ")"
+        elif e.func in _DAG_FUNCTIONS and len(e.args) == 1:
+            code = f"{_DAG_FUNCTIONS[e.func]}({emit(e.args[0])})"
+        else:
+            code = printer.doprint(e)
+        names[e] = f"t{len(lines)}"
+        lines.append(f"{names[e]} = {code}")
+        return names[e]
+
+    result = emit(body)
+    return [*lines, f"return {result}"]
 
 
 def _call(f: Callable[..., Any], point: list[Any]) -> mpmath.mpc | None:
@@ -169,6 +220,41 @@ def compare_numerically(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains, points: int = 
         return {str(k): mpmath.nstr(v, 6) for k, v in zip(free, point, strict=True)}
 
     return _sample(compiled, draw, describe, ctx.seed, points)
+
+
+def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
+                    points: int) -> Outcome:
+    """Compare many pairs (the entries of two matrices) at the same random points.
+
+    All entries are compiled into one function, so what they share is computed once per
+    point.  Returns the number of entry comparisons that agreed, or a counter-example that
+    names the entry.
+    """
+    free = variables(sp.Tuple(*lefts, *rights))
+    f = mp_function(sp.Tuple(*lefts, *rights), free)
+    n = len(lefts)
+    rng = random.Random(ctx.seed)
+    agreed, attempts = 0, 0
+    with mpmath.workdps(PRECISION_DIGITS):
+        while agreed < points and attempts < points * 4:
+            attempts += 1
+            point = [mpmath.mpf(rng.uniform(*domain(v, ctx))) for v in free]
+            try:
+                values = [mpmath.mpmathify(v) for v in f(*point)]
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError):
+                continue
+            if any(mpmath.isnan(v) or mpmath.isinf(v) for v in values):
+                continue
+            for k in range(n):
+                if not _agree(values[k], values[n + k]):
+                    return agreed * n, {
+                        **{str(v): mpmath.nstr(x, 6) for v, x in zip(free, point, strict=True)},
+                        "entry": str(k + 1), "lhs": mpmath.nstr(values[k], 10),
+                        "rhs": mpmath.nstr(values[n + k], 10)}
+            agreed += 1
+    if agreed == 0:
+        return 0, {"error": "no point of the domain could be evaluated"}
+    return agreed * n, None
 
 
 def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,

@@ -161,6 +161,15 @@ def _merged_sums(expr: sp.Expr) -> tuple[list[sp.Expr], sp.Expr] | None:
     return (list(groups.values()), rest) if found else None
 
 
+def _sums_cancel(diff: sp.Expr, max_ops: int) -> bool:
+    """Whether the sums in a difference, merged range by range, cancel summand by summand."""
+    merged = _merged_sums(sp.expand(diff, power_exp=False, log=False))
+    if merged is None:
+        return False
+    summands, rest = merged
+    return all(reduces_to_zero(t, max_ops) for t in [*summands, rest])
+
+
 @functools.lru_cache(maxsize=4096)
 def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:
     """Whether a difference provably reduces to zero, trying cheap tactics before costly ones.
@@ -171,6 +180,8 @@ def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:
     if diff == 0 or diff.is_zero:
         return True
     diff = logs_of_products(diff)
+    if diff.has(sp.Sum) and _sums_cancel(diff, max_ops):
+        return True   # summand by summand first: cancel() on whole sums is slow and rarely wins
     plain_form = elementary(diff)
     candidates = [diff] if plain_form == diff else [diff, plain_form]
     tactics = [(cand, tactic) for cand in candidates

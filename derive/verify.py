@@ -25,7 +25,12 @@ from sympy.core.function import AppliedUndef
 from derive.errors import RefutedStepError
 from derive.matrices import at_sizes, has_symbolic_shape
 from derive.proof import Derivation, Oracle, Step, Verdict, plain
-from derive.sampling import PRECISION_DIGITS, compare_general_form, compare_numerically
+from derive.sampling import (
+    PRECISION_DIGITS,
+    compare_entries,
+    compare_general_form,
+    compare_numerically,
+)
 from derive.tactics import carry_out_derivatives, collapse_delta_sums, reduces_to_zero
 
 CONCRETE_SIMPLIFY_MAX_OPS = 60  # concrete sizes fall back to numbers sooner
@@ -243,12 +248,9 @@ def check_sized_matrices(left: sp.Expr, right: sp.Expr, ctx: Context) -> Verdict
     if ctx.numeric_sizes:
         size = dict(ctx.numeric_sizes)
         big_l, big_r = at_sizes(left, size), at_sizes(right, size)
-        got = 0
-        for entry_l, entry_r in zip(big_l, big_r, strict=True):
-            n, example = compare_numerically(entry_l, entry_r, ctx, LARGE_SIZE_POINTS)
-            if example is not None:
-                return _refuted(f"at {_sizes_text([size])}", got + n, example)
-            got += n
+        got, example = compare_entries(list(big_l), list(big_r), ctx, LARGE_SIZE_POINTS)
+        if example is not None:
+            return _refuted(f"at {_sizes_text([size])}", got, example)
         agreed += got
         method += f"; all {len(big_l)} entries equal at {LARGE_SIZE_POINTS} random points for " \
                   f"{_sizes_text([size])}"

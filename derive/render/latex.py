@@ -282,7 +282,7 @@ def number_ranges(numbers: list[int]) -> str:
 
 def verdict_runs(d: Derivation) -> str:
     """The verdicts of a derivation's judged steps in order, consecutive ones grouped:
-    'steps 1 proved; 2–13 checked'."""
+    'step 1 proved; steps 2–13 checked'."""
     groups: list[tuple[str, list[int]]] = []
     for n, step in enumerate(d.checked_steps, 1):
         status = step.verdict.status if step.verdict is not None else "unverified"
@@ -290,7 +290,8 @@ def verdict_runs(d: Derivation) -> str:
             groups[-1][1].append(n)
         else:
             groups.append((status, [n]))
-    return "; ".join(f"{number_ranges(ns)} {status}" for status, ns in groups)
+    return "; ".join(f"{'step' if len(ns) == 1 else 'steps'} {number_ranges(ns)} {status}"
+                     for status, ns in groups)
 
 
 def checked_notes(d: Derivation) -> list[tuple[str, str]]:
