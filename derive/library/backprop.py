@@ -109,8 +109,14 @@ def backprop_equations(name: str, title: str, kind: str, problems: tuple[str, ..
         Step(dC_dw[j, q], written_product(a_prev[q], delta[j]),
              text("BP4: the input activation times the output error")),
     ]
+    shown: list[Step] = []
     for step in steps:
         step.rule = tuple(_reworded(p, kind) if isinstance(p, str) else p for p in step.rule)
+        if shown and (step.lhs, step.rhs) == (shown[-1].lhs, shown[-1].rhs):
+            shown[-1].rule = (*shown[-1].rule, "; ", *step.rule)  # φ′ = 1 left it unchanged
+        else:
+            shown.append(step)
+    steps = shown
     return Derivation(
         name=name, title=title,
         summary=text("Index form for any layer sizes. C is written, in each equation, as the "

@@ -189,7 +189,7 @@ def _value_width(value: Any) -> int:
 def quantity_rows(q: Quantity, values: Mapping[sp.Basic, Any],
                   notation: Mapping[sp.Basic, str] | None = None) -> list[tuple[str, str]]:
     """The right-hand sides of ``symbol = formula = numbers = value``, one line each, as
-    (relation, LaTeX) pairs: the relation is ``=``, or empty where a broken sum continues.
+    (relation, LaTeX) pairs: the relation is ``=``, or an indent where a broken sum goes on.
 
     Everything goes on one line when it fits; otherwise the formula, the numbers and the
     value each take a line, and numbers too long for a line are broken between the terms
