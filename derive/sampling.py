@@ -133,14 +133,15 @@ def _dag_code(body: sp.Expr) -> list[str]:
     return [*lines, f"return {result}"]
 
 
-def _call(f: Callable[..., Any], point: list[Any]) -> mpmath.mpc | None:
+def _values(f: Callable[..., Any], point: list[Any]) -> list[mpmath.mpc] | None:
+    """The values a compiled tuple of sides takes at a point; None if any is not finite."""
     try:
-        value = mpmath.mpmathify(f(*point))
+        values = [mpmath.mpmathify(v) for v in f(*point)]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError):
         return None
-    if mpmath.isnan(value) or mpmath.isinf(value):
+    if any(mpmath.isnan(v) or mpmath.isinf(v) for v in values):
         return None
-    return value
+    return values
 
 
 def variables(expr: sp.Basic) -> list[sp.Basic]:
@@ -177,28 +178,37 @@ def _agree(a: mpmath.mpc, b: mpmath.mpc) -> bool:
     return bool(abs(a - b) <= RELATIVE_TOLERANCE * max(1, abs(a), abs(b)))
 
 
-def _sample(compiled: list[tuple[Callable[..., Any], Callable[..., Any]]],
+def _sample(compiled: list[Callable[..., Any]], entries: int,
             draw: Callable[[random.Random], list[Any]],
             describe: Callable[[list[Any]], dict[str, str]], seed: int, points: int) -> Outcome:
-    """Draw points until ``points`` agree, one differs, or too many cannot be evaluated."""
+    """Draw points until ``points`` agree, one differs, or too many cannot be evaluated.
+
+    Each compiled function returns ``entries`` left sides, then as many right sides; the
+    first that can be evaluated at a point is compared there.  Returns the number of entry
+    comparisons that agreed, or a counter-example (naming the entry when there are several).
+    """
     rng = random.Random(seed)
     agreed, attempts = 0, 0
     with mpmath.workdps(PRECISION_DIGITS):
         while agreed < points and attempts < points * 4:
             attempts += 1
             point = draw(rng)
-            for f, g in compiled:
-                a, b = _call(f, point), _call(g, point)
-                if a is None or b is None:
+            for f in compiled:
+                values = _values(f, point)
+                if values is None:
                     continue
-                if not _agree(a, b):
-                    return agreed, {**describe(point), "lhs": mpmath.nstr(a, 10),
-                                    "rhs": mpmath.nstr(b, 10)}
+                for k in range(entries):
+                    a, b = values[k], values[entries + k]
+                    if not _agree(a, b):
+                        which = {"entry": str(k + 1)} if entries > 1 else {}
+                        return agreed * entries, {**describe(point), **which,
+                                                  "lhs": mpmath.nstr(a, 10),
+                                                  "rhs": mpmath.nstr(b, 10)}
                 agreed += 1
                 break
     if agreed == 0:
         return 0, {"error": "no point of the domain could be evaluated"}
-    return agreed, None
+    return agreed * entries, None
 
 
 def compare_numerically(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains, points: int = NUMERIC_POINTS,
@@ -210,16 +220,7 @@ def compare_numerically(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains, points: int = 
     """
     pairs = [(lhs, rhs)] if solve_for is None else [
         (lhs.subs(solve_for[0], sol), rhs.subs(solve_for[0], sol)) for sol in solve_for[1]]
-    free = variables(sp.Tuple(*[side for pair in pairs for side in pair]))
-    compiled = [(mp_function(a, free), mp_function(b, free)) for a, b in pairs]
-
-    def draw(rng: random.Random) -> list[Any]:
-        return [mpmath.mpf(rng.uniform(*domain(v, ctx))) for v in free]
-
-    def describe(point: list[Any]) -> dict[str, str]:
-        return {str(k): mpmath.nstr(v, 6) for k, v in zip(free, point, strict=True)}
-
-    return _sample(compiled, draw, describe, ctx.seed, points)
+    return _compare_free([([a], [b]) for a, b in pairs], ctx, points)
 
 
 def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
@@ -230,31 +231,24 @@ def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
     point.  Returns the number of entry comparisons that agreed, or a counter-example that
     names the entry.
     """
-    free = variables(sp.Tuple(*lefts, *rights))
-    f = mp_function(sp.Tuple(*lefts, *rights), free)
-    n = len(lefts)
-    rng = random.Random(ctx.seed)
-    agreed, attempts = 0, 0
-    with mpmath.workdps(PRECISION_DIGITS):
-        while agreed < points and attempts < points * 4:
-            attempts += 1
-            point = [mpmath.mpf(rng.uniform(*domain(v, ctx))) for v in free]
-            try:
-                values = [mpmath.mpmathify(v) for v in f(*point)]
-            except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError):
-                continue
-            if any(mpmath.isnan(v) or mpmath.isinf(v) for v in values):
-                continue
-            for k in range(n):
-                if not _agree(values[k], values[n + k]):
-                    return agreed * n, {
-                        **{str(v): mpmath.nstr(x, 6) for v, x in zip(free, point, strict=True)},
-                        "entry": str(k + 1), "lhs": mpmath.nstr(values[k], 10),
-                        "rhs": mpmath.nstr(values[n + k], 10)}
-            agreed += 1
-    if agreed == 0:
-        return 0, {"error": "no point of the domain could be evaluated"}
-    return agreed * n, None
+    return _compare_free([(lefts, rights)], ctx, points)
+
+
+def _compare_free(alternatives: list[tuple[list[sp.Expr], list[sp.Expr]]], ctx: Domains,
+                  points: int) -> Outcome:
+    """Left and right sides over their free symbols and entries, each drawn from its domain;
+    the alternatives are tried in turn at each point."""
+    free = variables(sp.Tuple(*[side for pair in alternatives for sides in pair
+                                for side in sides]))
+    compiled = [mp_function(sp.Tuple(*lefts, *rights), free) for lefts, rights in alternatives]
+
+    def draw(rng: random.Random) -> list[Any]:
+        return [mpmath.mpf(rng.uniform(*domain(v, ctx))) for v in free]
+
+    def describe(point: list[Any]) -> dict[str, str]:
+        return {str(k): mpmath.nstr(v, 6) for k, v in zip(free, point, strict=True)}
+
+    return _sample(compiled, len(alternatives[0][0]), draw, describe, ctx.seed, points)
 
 
 def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
@@ -279,10 +273,9 @@ def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
     scalars = sorted((s for s in pair.free_symbols - inside - set(fixed) - labels
                       if isinstance(s, sp.Symbol) and not isinstance(s, sp.Indexed)), key=str)
     arguments: list[sp.Basic] = [*scalars, *bases, *fixed]
-    f, g = mp_function(lhs, arguments), mp_function(rhs, arguments)
-    for h in (f, g):
-        if hasattr(h, "unprintable"):
-            raise NameError(h.unprintable)
+    sides = mp_function(pair, arguments)
+    if hasattr(sides, "unprintable"):
+        raise NameError(sides.unprintable)
 
     def describe(point: list[Any]) -> dict[str, str]:
         out = {str(k): mpmath.nstr(v, 6) for k, v in zip(scalars, point, strict=False)}
@@ -297,7 +290,7 @@ def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
                     + [RandomArray(rng, domain(b, ctx)) for b in bases]
                     + [values[k] for k in fixed])
 
-        got, example = _sample([(f, g)], draw, describe, ctx.seed, points)
+        got, example = _sample([sides], 1, draw, describe, ctx.seed, points)
         if example is not None:
             return agreed + got, example, values
         agreed += got

@@ -196,11 +196,6 @@ def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:
                 return True
         except (sp.PolynomialError, TypeError, ValueError):
             continue
-    merged = _merged_sums(diff)
-    if merged is not None:
-        summands, rest = merged
-        if all(reduces_to_zero(t, max_ops) for t in [*summands, rest]):
-            return True
     for cand in candidates:
         if cand.has(sp.Sum, sp.Product):
             continue  # simplify on symbolic sums takes seconds; decided above or numerically

@@ -170,9 +170,9 @@ def c_q3_squared_error() -> WorkedExample:
 @figure("c-q3-graph")
 def c_q3_graph() -> Figure:
     """The computation graph of the 2-2-2 network with the squared error, values and gradients."""
-    ws = network("squared-error")[0]
-    raw, names = written_out("squared-error", {e: ws.symbol(f"w{e}") for e in range(1, 9)})
-    leaves = {ws.symbol(f"w{e}"): graph.leaf(f"w_{{{e}}}", WEIGHTS[e - 1]) for e in range(1, 9)}
+    w = {e: Worksheet().symbol(f"w{e}") for e in range(1, 9)}
+    raw, names = written_out("squared-error", w)
+    leaves = {w[e]: graph.leaf(f"w_{{{e}}}", WEIGHTS[e - 1]) for e in w}
     output = graph.from_expr(raw, leaves, {**names, raw: "E"})
     graph.forward(output)
     graph.backward(output)

@@ -183,7 +183,7 @@ def _value_width(value: Any) -> int:
     if hasattr(value, "shape") and value.size > 1:
         rows = np.atleast_2d(value)
         return max(sum(len(number(float(v), 4)) + 1 for v in row) for row in rows) * 2 // 3
-    return len(number(float(np.ravel(value)[0]) if hasattr(value, "shape") else float(value)))
+    return len(value_tex(value))
 
 
 def quantity_rows(q: Quantity, values: Mapping[sp.Basic, Any],
@@ -201,10 +201,9 @@ def quantity_rows(q: Quantity, values: Mapping[sp.Basic, Any],
         parts = [formula, value_tex(q.value)]
         widths = [printed_width(formula), _value_width(q.value)]
     else:
-        numbers = substituted(q.formula, values, notation)
-        bold = rf"\mathbf{{{number(float(q.value))}}}"
-        parts, widths = [formula, numbers, bold], [printed_width(p) for p in (formula, numbers)]
-        widths.append(len(number(float(q.value))))
+        numbers, value = substituted(q.formula, values, notation), number(float(q.value))
+        parts = [formula, numbers, rf"\mathbf{{{value}}}"]
+        widths = [printed_width(formula), printed_width(numbers), len(value)]
     if printed_width(tex(q.symbol, notation)) + sum(widths) + 3 * len(parts) <= LINE_CHARS:
         return [("=", " = ".join(parts))]
     if not q.is_matrix and widths[1] > LINE_CHARS - 10 and isinstance(q.formula, sp.Add):
