@@ -59,15 +59,17 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from derive.render.build import build_sheet, sheet_names
+    from derive.render.build import build_sheets, sheet_names
 
-    out = Path(args.out)
-    for name in args.sheets or sheet_names():
-        start = time.perf_counter()
-        print(f"derive: building {name} ...", flush=True)
-        result = build_sheet(name, out, force=args.force)
-        state = "up to date" if result.skipped else f"built in {time.perf_counter() - start:.1f} s"
-        print(f"derive: {result.pdf} {state}", flush=True)
+    start = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"derive: [{time.perf_counter() - start:5.1f} s] {message}", flush=True)
+
+    for result in build_sheets(args.sheets or sheet_names(), Path(args.out), args.force,
+                               progress):
+        if result.skipped:
+            print(f"derive: {result.pdf} up to date", flush=True)
     return 0
 
 

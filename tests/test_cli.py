@@ -147,3 +147,29 @@ def test_sheet_answers_every_problem(built_sheet: Path) -> None:
     # numbers of the new worked examples are on the page
     for name, quantity in (("a1-linear-neuron", "out"), ("a4-boundary", "d")):
         assert number(get_example(name)[quantity].value) in text
+
+
+def test_documents_compile_side_by_side_and_a_failure_stops_only_later_ones(tmp_path: Path
+                                                                          ) -> None:
+    """build_documents: a document already handed to latexmk finishes when a later one fails;
+    the failure is raised; a document after the failing one is not built."""
+    from derive.render.build import build_documents
+
+    good = tmp_path / "good.tex.j2"
+    good.write_text("\\documentclass{article}\n\\begin{document}\ngood\n\\end{document}\n")
+    broken = tmp_path / "broken.tex.j2"
+    broken.write_text("\\documentclass{article}\n((* if *))\n")
+    later = tmp_path / "later.tex.j2"
+    later.write_text("\\documentclass{article}\n\\begin{document}\nlater\n\\end{document}\n")
+    out = tmp_path / "out"
+    with pytest.raises(TemplateError, match=r"broken.tex.j2:2"):
+        build_documents([good, broken, later], out)
+    assert (out / "good.pdf").exists() and (out / ".stamps" / "good.sha256").exists()
+    assert not (out / "later.pdf").exists()
+    # a LaTeX error in one of two documents compiling side by side: the other is built
+    bad = tmp_path / "bad.tex.j2"
+    bad.write_text("\\documentclass{article}\n\\begin{document}\n\\undefinedmacro\n"
+                   "\\end{document}\n")
+    with pytest.raises(LatexError, match=r"bad.tex:3: Undefined control sequence"):
+        build_documents([bad, later], out)
+    assert (out / "later.pdf").exists() and not (out / "bad.pdf").exists()

@@ -1,28 +1,28 @@
-"""The build driver: template -> .tex -> PDF with latexmk, safely, never replacing a good PDF.
+"""The build driver: templates -> .tex -> PDF with latexmk, safely, never replacing a good PDF.
 
-``build_sheet`` reads like the pipeline: it renders the template (which asks the library
-for derivations, which the verifier has checked), writes the .tex, and compiles it.
-A fingerprint of every input lets an unchanged sheet skip all of that, without even
+:func:`build_documents` reads like the pipeline: it verifies, in one parallel batch, every
+derivation the out-of-date documents name; renders each template (library -> verifier ->
+renderers) and writes its .tex; and compiles it with latexmk while the next one renders.
+A fingerprint of every input lets an unchanged document skip all of that, without even
 importing SymPy.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import subprocess
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from derive.errors import LatexError, TemplateError
+from derive.errors import DeriveError, LatexError, TemplateError, UnknownNameError
 from derive.paths import BUILD_DIR, PACKAGE_DIR, ROOT, SHEET_DIR, TEMPLATE_DIR
+from derive.render.latexmk import LatexJob, compile_latex, write_atomically
 
-LATEX_TIMEOUT_S = 300
-LATEXMK = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-           "-no-shell-escape"]
+__all__ = ["BuildResult", "build_document", "build_documents", "build_sheet", "build_sheets",
+           "compile_latex", "fingerprint", "render_tex", "sheet_names"]
+
+NAMED_DERIVATION = re.compile(r"""derivation\(\s*["']([\w-]+)["']""")
 
 
 @dataclass(frozen=True)
@@ -75,103 +75,98 @@ def _template_line(err: BaseException) -> str:
     return line
 
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+@dataclass(frozen=True)
+class Document:
+    """A document to build: its template, where its output goes, and its input fingerprint."""
+
+    template: Path
+    out_dir: Path
+
+    @property
+    def name(self) -> str:
+        return self.template.name.removesuffix(".j2").removesuffix(".tex")
+
+    @property
+    def pdf(self) -> Path:
+        return self.out_dir / f"{self.name}.pdf"
+
+    @property
+    def stamp(self) -> Path:
+        return self.out_dir / ".stamps" / f"{self.name}.sha256"
+
+    def up_to_date(self, digest: str) -> bool:
+        return self.pdf.exists() and self.stamp.exists() and self.stamp.read_text() == digest
 
 
-_UMASK = _current_umask()
+def _verify_named(template: Path) -> None:
+    """Verify, in one batch, the derivations a template names (others come on demand)."""
+    from derive.registry import DERIVATIONS, names, verify_library
+
+    names()   # loads the library
+    wanted = set(NAMED_DERIVATION.findall(template.read_text()))
+    verify_library(sorted(wanted & set(DERIVATIONS)))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)   # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def build_documents(templates: list[Path], out_dir: Path, force: bool = False,
+                    progress: Callable[[str], None] = lambda _: None) -> list[BuildResult]:
+    """Build Jinja-LaTeX documents into out_dir/NAME.tex and NAME.pdf.
 
-
-def compile_latex(tex_path: Path, template: Path | None = None) -> Path:
-    """Compile a .tex file with latexmk in a private work folder; return the PDF path.
-
-    No shell escape; kpathsea forbids reading or writing outside the work folder
-    (openin_any=p, openout_any=p); a time limit; on failure a LatexError names the message
-    and the offending line, and any previous PDF beside the .tex stays as it was.
+    Documents whose inputs are unchanged are skipped.  For each of the others in turn, the
+    derivations it names are verified in one parallel batch, the template is rendered, and
+    latexmk compiles it while the next document is verified and rendered.  The first error
+    stops the build; PDFs already good stay as they are.
     """
-    if shutil.which("latexmk") is None:
-        raise LatexError("latexmk is not installed; run `make pdf` (it installs TeX Live)")
-    work = tex_path.parent / ".work" / tex_path.stem
-    work.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(tex_path, work / tex_path.name)
-    env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f"}
+    docs = [Document(t, out_dir) for t in templates]
+    digests = {doc: fingerprint(doc.template) for doc in docs}
+    stale = [doc for doc in docs if force or not doc.up_to_date(digests[doc])]
+    started: list[tuple[Document, LatexJob]] = []
+    failure: DeriveError | None = None
     try:
-        proc = subprocess.run([*LATEXMK, tex_path.name], cwd=work, env=env, capture_output=True,
-                              text=True, timeout=LATEX_TIMEOUT_S, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as err:
-        raise LatexError(f"{tex_path}: LaTeX took longer than {LATEX_TIMEOUT_S} s") from err
-    built = work / f"{tex_path.stem}.pdf"
-    if proc.returncode != 0 or not built.exists():
-        raise LatexError(latex_error_message(work / f"{tex_path.stem}.log", tex_path, template))
-    pdf = tex_path.with_suffix(".pdf")
-    _write_atomically(pdf, built.read_bytes())
-    return pdf
-
-
-def latex_error_message(log: Path, tex_path: Path, template: Path | None) -> str:
-    """One line: the LaTeX error, the offending .tex line, and where it came from."""
-    text = log.read_text(errors="replace") if log.exists() else ""
-    match = re.search(r"^(?:\./)?[^\n:]*\.tex:(\d+): (.*)$", text, re.MULTILINE)
-    if match is None:
-        bang = re.search(r"^! (.*)$", text, re.MULTILINE)
-        return f"{tex_path}: LaTeX failed: {bang.group(1) if bang else 'see ' + str(log)}"
-    line_no, message = int(match.group(1)), match.group(2).strip()
-    lines = tex_path.read_text().splitlines()
-    source = lines[line_no - 1].strip() if 0 < line_no <= len(lines) else ""
-    origin = _origin(lines, line_no, source, template)
-    return f"{tex_path}:{line_no}: {message} [{source[:120]}]{origin}"
-
-
-def _origin(lines: list[str], line_no: int, source: str, template: Path | None) -> str:
-    """Where a .tex line came from: a derivation's marker above it, or the template line."""
-    for earlier in reversed(lines[: line_no - 1]):
-        if earlier.startswith("% derive: end"):
-            break
-        if earlier.startswith("% derive: "):
-            return f" (inside {earlier.removeprefix('% derive: ')})"
-    if template is not None and source:
-        for n, tline in enumerate(template.read_text().splitlines(), 1):
-            if source in tline or tline.strip() == source:
-                return f" (from {template}:{n})"
-    return ""
+        for doc in stale:
+            progress(f"verifying the derivations of {doc.name} ...")
+            _verify_named(doc.template)
+            progress(f"rendering {doc.name} ...")
+            tex_path = out_dir / f"{doc.name}.tex"
+            write_atomically(tex_path, render_tex(doc.template).encode())
+            progress(f"compiling {doc.name} with latexmk ...")
+            started.append((doc, LatexJob(tex_path, doc.template)))
+    except DeriveError as err:
+        failure = err                  # later documents are not started; earlier ones finish
+    except BaseException:
+        for _, job in started:         # interrupted: stop latexmk too
+            job.cancel()
+        raise
+    for doc, job in started:
+        try:
+            job.finish()
+        except LatexError as err:
+            failure = failure or err
+            continue
+        write_atomically(doc.stamp, digests[doc].encode())
+        progress(f"{doc.pdf} built")
+    if failure is not None:
+        raise failure
+    return [BuildResult(doc.name, doc.pdf, skipped=doc not in stale) for doc in docs]
 
 
 def build_document(template: Path, out_dir: Path, force: bool = False) -> BuildResult:
     """Render and compile one Jinja-LaTeX document into out_dir/NAME.tex and NAME.pdf."""
-    name = template.name.removesuffix(".j2").removesuffix(".tex")
-    pdf = out_dir / f"{name}.pdf"
-    stamp = out_dir / ".stamps" / f"{name}.sha256"
-    digest = fingerprint(template)
-    if not force and pdf.exists() and stamp.exists() and stamp.read_text() == digest:
-        return BuildResult(name, pdf, skipped=True)
-    tex = render_tex(template)                    # library -> verifier -> renderers
-    tex_path = out_dir / f"{name}.tex"
-    _write_atomically(tex_path, tex.encode())
-    compile_latex(tex_path, template)             # the build: latexmk, safely
-    _write_atomically(stamp, digest.encode())
-    return BuildResult(name, pdf, skipped=False)
+    return build_documents([template], out_dir, force)[0]
+
+
+def _sheet_template(name: str) -> Path:
+    template = SHEET_DIR / f"{name}.tex.j2"
+    if not template.exists():
+        raise UnknownNameError("sheet", name, sheet_names())
+    return template
+
+
+def build_sheets(names: list[str], out_dir: Path = BUILD_DIR, force: bool = False,
+                 progress: Callable[[str], None] = lambda _: None) -> list[BuildResult]:
+    """Build solution sheets of templates/sheets/ by name (see :func:`build_documents`)."""
+    return build_documents([_sheet_template(n) for n in names], out_dir, force, progress)
 
 
 def build_sheet(name: str, out_dir: Path = BUILD_DIR, force: bool = False) -> BuildResult:
     """Build one solution sheet of templates/sheets/ by name."""
-    template = SHEET_DIR / f"{name}.tex.j2"
-    if not template.exists():
-        from derive.errors import UnknownNameError
-
-        raise UnknownNameError("sheet", name, sheet_names())
-    return build_document(template, out_dir, force)
+    return build_sheets([name], out_dir, force)[0]
