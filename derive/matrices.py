@@ -16,9 +16,10 @@ from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
-from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from derive.functions import Verbatim
+from derive.tactics import collapse_delta_sums
 
 
 def _grouped(printer: Any, expr: sp.Basic) -> str:
@@ -69,7 +70,7 @@ class Jacobian(MatrixExpr):
         return (self.args[0].shape[0], self.args[1].shape[0])
 
     def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
-        return self.doit()[i, j]
+        return entry(self, i, j) if has_symbolic_shape(self) else self.doit()[i, j]
 
     def doit(self, **hints: Any) -> sp.Basic:
         if has_symbolic_shape(self):
@@ -95,7 +96,7 @@ class Gradient(MatrixExpr):
         return self.args[1].shape
 
     def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
-        return self.doit()[i, j]
+        return entry(self, i, j) if has_symbolic_shape(self) else self.doit()[i, j]
 
     def doit(self, **hints: Any) -> sp.Basic:
         if has_symbolic_shape(self):
@@ -185,6 +186,95 @@ _EXPLICIT_RULES: dict[type, Callable[[Any, list[Any]], sp.ImmutableMatrix]] = {
     sp.OneMatrix: lambda e, a: sp.ImmutableMatrix(sp.ones(int(e.rows), int(e.cols))),
     sp.ZeroMatrix: lambda e, a: sp.ImmutableMatrix(sp.zeros(int(e.rows), int(e.cols))),
 }
+
+
+# --- general sizes: one entry in index notation ---------------------------------------------
+
+def entry(expr: sp.Basic, i: Any, j: Any) -> sp.Expr:
+    """Entry (i, j) of a matrix expression of general size, in index notation.
+
+    Products become sums over fresh indices (0-based; none along a dimension of size 1),
+    diag and I Kronecker deltas, Jacobians and gradients derivatives by matrix entries;
+    deltas are then summed out (every index lies in its dimension's range, as the shapes
+    guarantee).  A node with no rule raises NotImplementedError.
+    """
+    raw = _index_form(expr, i, j)
+    return collapse_delta_sums(raw.replace(   # deltas from sympy.diff carry their range
+        lambda e: isinstance(e, sp.KroneckerDelta) and len(e.args) == 3,
+        lambda e: sp.KroneckerDelta(*e.args[:2])))
+
+
+def _index_form(expr: sp.Basic, i: Any, j: Any) -> sp.Expr:
+    if not isinstance(expr, MatrixExpr):
+        return expr
+    if isinstance(expr, sp.MatrixSymbol):
+        return expr[i, j]
+    rule = next((r for kind, r in _INDEX_RULES.items() if isinstance(expr, kind)), None)
+    if rule is None:
+        raise NotImplementedError(f"no index form for {type(expr).__name__}")
+    return rule(expr, i, j)
+
+
+def _product_entry(expr: sp.MatMul, i: Any, j: Any) -> sp.Expr:
+    coeff, factors = expr.as_coeff_matrices()
+    inner = [f.shape[1] for f in factors[:-1]]
+    links = [sp.S.Zero if dim == 1 else sp.Dummy("k", integer=True) for dim in inner]
+    ends = [i, *links, j]
+    body = sp.Mul(*[_index_form(f, ends[k], ends[k + 1]) for k, f in enumerate(factors)])
+    limits = [(k, 0, dim - 1) for k, dim in zip(links, inner, strict=True) if dim != 1]
+    return coeff * (sp.Sum(body, *limits) if limits else body)
+
+
+_ROW, _COL = sp.symbols("row_ col_", integer=True, nonnegative=True)
+
+
+def _derivative_entry(node: Jacobian | Gradient, i: Any, j: Any) -> sp.Expr:
+    """A Jacobian's or gradient's entry (i, j): worked out once per node (they recur in
+    many steps), then instantiated, its summation variables renamed apart."""
+    form = _derivative_form(node)
+    bound = {lim[0] for s in form.atoms(sp.Sum) for lim in s.limits}
+    fresh = {k: sp.Dummy("k", integer=True) for k in bound}
+    return form.xreplace({**fresh, _ROW: i, _COL: j})
+
+
+@functools.lru_cache(maxsize=256)
+def _derivative_form(node: Jacobian | Gradient) -> sp.Expr:
+    i, j = (sp.S.Zero if dim == 1 else index for dim, index in zip(node.shape, (_ROW, _COL)))
+    if isinstance(node, Gradient):
+        return sp.diff(_index_form(node.args[0], 0, 0), node.args[1][i, j])
+    f, u, point = node.args   # ∂f_i/∂u_j, then u = point entry by entry
+    derivative = sp.diff(_index_form(f, i, 0), u[j, 0])
+    return derivative.replace(lambda e: isinstance(e, MatrixElement) and e.parent == u,
+                              lambda e: _index_form(point, e.i, e.j))
+
+
+def _inverse_entry(expr: sp.Inverse, i: Any, j: Any) -> sp.Expr:
+    if not isinstance(expr.args[0], sp.DiagMatrix):
+        raise NotImplementedError("no index form for the inverse of a general matrix")
+    return sp.KroneckerDelta(i, j) / _index_form(expr.args[0].args[0], i, 0)
+
+
+_INDEX_RULES: dict[type, Callable[[Any, Any, Any], sp.Expr]] = {
+    sp.MatMul: _product_entry,
+    sp.MatAdd: lambda e, i, j: sp.Add(*[_index_form(a, i, j) for a in e.args]),
+    sp.HadamardProduct: lambda e, i, j: sp.Mul(*[_index_form(a, i, j) for a in e.args]),
+    sp.Transpose: lambda e, i, j: _index_form(e.args[0], j, i),
+    ElementwiseApplyFunction: lambda e, i, j: e.function(_index_form(e.expr, i, j)),
+    sp.DiagMatrix: lambda e, i, j: sp.KroneckerDelta(i, j) * _index_form(e.args[0], i, 0),
+    sp.Inverse: _inverse_entry,
+    Jacobian: _derivative_entry,
+    Gradient: _derivative_entry,
+    sp.Identity: lambda e, i, j: sp.KroneckerDelta(i, j),
+    sp.OneMatrix: lambda e, i, j: sp.S.One,
+    sp.ZeroMatrix: lambda e, i, j: sp.S.Zero,
+}
+
+
+def entry_indices(matrix: sp.MatrixExpr) -> tuple[sp.Expr, sp.Expr]:
+    """Symbols for a general entry (i, j) of ``matrix``; 0 along a dimension of size 1."""
+    i, j = sp.symbols("i_entry j_entry", integer=True, nonnegative=True)
+    rows, cols = matrix.shape
+    return (sp.S.Zero if rows == 1 else i, sp.S.Zero if cols == 1 else j)
 
 
 def at_sizes(expr: sp.Basic, sizes: dict[sp.Symbol, int]) -> sp.Basic:

@@ -7,8 +7,10 @@ tries the cheap ones before the costly ``sympy.simplify``.  Used by the verifier
 from __future__ import annotations
 
 import functools
+import itertools
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from derive.functions import elementary
 
@@ -20,26 +22,36 @@ SIMPLIFY_MAX_OPS = 250        # larger differences skip sympy.simplify (unbounde
 def collapse_delta_sums(expr: sp.Expr) -> sp.Expr:
     """Sum_k f(k) delta(k, a) -> f(a): the index a is assumed to lie in the sum's range.
 
-    The innermost index of a sum over several indices is the one collapsed; terms of the
-    summand without a delta stay in a sum of their own.
+    Only a delta that is a factor of a term (after expanding the summand) is summed out; a
+    delta inside a nested sum is summed out there first, or left alone.  In a sum over
+    several independent indices, any of them may be the one summed out.  Terms without a
+    delta stay in a sum of their own.
     """
 
+    def direct_delta(term: sp.Expr, var: sp.Symbol) -> sp.KroneckerDelta | None:
+        return next((f for f in sp.Mul.make_args(term)
+                     if isinstance(f, sp.KroneckerDelta) and var in f.free_symbols), None)
+
     def rule(s: sp.Sum) -> sp.Expr:
-        (var, lo, hi), outer = s.limits[0], s.limits[1:]
-        terms = sp.Add.make_args(sp.expand(s.function))
-        with_delta = [t for t in terms
-                      if any(var in d.free_symbols for d in t.atoms(sp.KroneckerDelta))]
-        if not with_delta:
+        if not s.function.has(sp.KroneckerDelta):
             return s
-        inner = sp.S.Zero
-        for t in with_delta:
-            delta = next(d for d in t.atoms(sp.KroneckerDelta) if var in d.free_symbols)
-            other = delta.args[1] if delta.args[0] == var else delta.args[0]
-            inner += t.subs(delta, 1).subs(var, other)
-        rest = [t for t in terms if t not in with_delta]
-        if rest:
-            inner += sp.Sum(sp.Add(*rest), (var, lo, hi))
-        return sp.Sum(inner, *outer) if outer else inner
+        terms = sp.Add.make_args(sp.expand(s.function))
+        bounds = set().union(*(sp.Tuple(*lim[1:]).free_symbols for lim in s.limits))
+        for pos, (var, _, _) in enumerate(s.limits):
+            if var in bounds or all(direct_delta(t, var) is None for t in terms):
+                continue
+            others = s.limits[:pos] + s.limits[pos + 1:]
+            collapsed, rest = sp.S.Zero, []
+            for t in terms:
+                delta = direct_delta(t, var)
+                if delta is None:
+                    rest.append(t)
+                    continue
+                other = delta.args[1] if delta.args[0] == var else delta.args[0]
+                collapsed += (t / delta).subs(var, other)
+            result = rule(sp.Sum(collapsed, *others)) if others else collapsed
+            return result + sp.Sum(sp.Add(*rest), *s.limits) if rest else result
+        return s
 
     return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
 
@@ -101,11 +113,11 @@ def logs_of_products(expr: sp.Expr) -> sp.Expr:
         lambda e: sp.Sum(sp.log(e.args[0].function), *e.args[0].limits))
 
 
-def _factors_out_of_sums(expr: sp.Expr) -> sp.Expr:
+def factors_out_of_sums(expr: sp.Expr) -> sp.Expr:
     """Sum_k c f(k) -> c Sum_k f(k) for every factor c free of k, the sum split over terms."""
     if not expr.args:
         return expr
-    expr = expr.func(*[_factors_out_of_sums(a) for a in expr.args])
+    expr = expr.func(*[factors_out_of_sums(a) for a in expr.args])
     if not (isinstance(expr, sp.Sum) and len(expr.limits) == 1):
         return expr
     var, lo, hi = expr.limits[0]
@@ -128,9 +140,46 @@ def _canonical_sum_variables(expr: sp.Expr, depth: int = 0) -> sp.Expr:
     return expr.func(*[_canonical_sum_variables(a, depth) for a in expr.args])
 
 
+def generalised_arguments(expr: sp.Expr) -> sp.Expr:
+    """Every function argument that holds a sum replaced by an indexed symbol of its own.
+
+    Equal arguments (up to the names of summation variables and of free indices) get the same
+    symbol, indexed by the argument's free indices.  Sound for proving zero: an identity that
+    holds for every value of the new symbols holds for the values the arguments take.
+    """
+    table: dict[str, sp.IndexedBase] = {}
+    seen: dict[sp.Expr, sp.Expr] = {}
+
+    def indices(arg: sp.Expr) -> list[sp.Symbol]:
+        found = {s for e in arg.atoms(MatrixElement, sp.Indexed)
+                 for s in sp.Tuple(*e.args[1:]).free_symbols}
+        return sorted(found & arg.free_symbols, key=str)
+
+    def opaque(arg: sp.Expr) -> sp.Expr:
+        if arg not in seen:
+            seen[arg] = symbol_for(arg)
+        return seen[arg]
+
+    def symbol_for(arg: sp.Expr) -> sp.Expr:
+        free = indices(arg)
+        body = _canonical_sum_variables(arg)
+        best: tuple[str, tuple[sp.Symbol, ...]] | None = None
+        for order in itertools.permutations(free):
+            key = sp.srepr(body.xreplace({v: sp.Symbol(f"_free{k}") for k, v in enumerate(order)}))
+            if best is None or key < best[0]:
+                best = (key, order)
+        assert best is not None
+        base = table.setdefault(best[0], sp.IndexedBase(f"A{len(table)}", real=True))
+        return base[best[1]] if best[1] else sp.Symbol(base.name, real=True)
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Function) and len(e.args) >= 1 and e.args[0].has(sp.Sum),
+        lambda e: e.func(opaque(e.args[0]), *e.args[1:]))
+
+
 def _sums_normalised(expr: sp.Expr) -> sp.Expr:
     """Constant factors pulled out of sums and summation variables renamed canonically."""
-    pulled = sp.expand(_factors_out_of_sums(expr), power_exp=True, mul=False,
+    pulled = sp.expand(factors_out_of_sums(expr), power_exp=True, mul=False,
                        multinomial=False, log=False)   # exp(a + b) -> exp(a) exp(b)
     return sp.cancel(sp.together(_canonical_sum_variables(pulled)))
 

@@ -23,7 +23,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.errors import RefutedStepError
-from derive.matrices import at_sizes, has_symbolic_shape
+from derive.matrices import at_sizes, entry, entry_indices, has_symbolic_shape
 from derive.proof import Derivation, Oracle, Step, Verdict, plain
 from derive.sampling import (
     PRECISION_DIGITS,
@@ -31,7 +31,12 @@ from derive.sampling import (
     compare_general_form,
     compare_numerically,
 )
-from derive.tactics import carry_out_derivatives, collapse_delta_sums, reduces_to_zero
+from derive.tactics import (
+    carry_out_derivatives,
+    collapse_delta_sums,
+    generalised_arguments,
+    reduces_to_zero,
+)
 
 CONCRETE_SIMPLIFY_MAX_OPS = 60  # concrete sizes fall back to numbers sooner
 MAX_INDEX_VALUES = 8          # index assignments checked per concrete size
@@ -220,20 +225,50 @@ def _matrix_algebra_zero(difference: sp.MatrixExpr) -> bool:
     return reduced == 0 or isinstance(reduced, sp.ZeroMatrix)
 
 
+def _general_entry_zero(left: sp.MatrixExpr, right: sp.MatrixExpr) -> bool:
+    """Whether entry (i, j) of the difference, in index notation, reduces to zero."""
+    i, j = entry_indices(left)
+    try:
+        difference = entry(left, i, j) - entry(right, i, j)
+    except (TypeError, ValueError, NotImplementedError, AttributeError):
+        return False   # a node without an index form: judged at concrete sizes instead
+    return reduces_to_zero(generalised_arguments(difference))
+
+
 def check_sized_matrices(left: sp.Expr, right: sp.Expr, ctx: Context) -> Verdict:
     """Judge a matrix identity whose dimensions are symbols (W ∈ ℝ^(d×n)).
 
-    Proved for general sizes when matrix algebra reduces the difference to zero; otherwise
-    written out entry by entry at each concrete size (proved or checked there), and compared
-    numerically at the large size.  Checked, not proved, unless proved in general.
+    Proved for general sizes when matrix algebra, or index notation for a general entry
+    (i, j), reduces the difference to zero; the concrete sizes are then numeric cross-checks.
+    Otherwise written out entry by entry at each concrete size (proved or checked there) and
+    compared numerically at the large size: checked, not proved.
     """
     if not (has_symbolic_shape(left) and has_symbolic_shape(right)) or any(
             sp.simplify(a - b) != 0 for a, b in zip(left.shape, right.shape, strict=True)):
         shapes = [getattr(e, "shape", "scalar") for e in (left, right)]
         return Verdict("refuted", f"the two sides have different shapes {shapes[0]} and "
                        f"{shapes[1]}", 0, {"shapes": str(shapes)})
-    general = _matrix_algebra_zero(left - right)
     sizes = list(_size_assignments(ctx.sizes))
+    if _general_entry_zero(left, right):
+        how = "proved for general sizes, entry (i, j) in index notation"
+    elif _matrix_algebra_zero(left - right):
+        how = "matrix algebra reduces the difference to 0"
+    else:
+        return _check_entry_by_entry(left, right, ctx, sizes)
+    agreed = 0
+    for size in sizes:
+        big_l, big_r = at_sizes(left, size), at_sizes(right, size)
+        got, example = compare_entries(list(big_l), list(big_r), ctx, CONCRETE_POINTS)
+        if example is not None:
+            return _refuted(f"at {_sizes_text([size])}", got, example)
+        agreed += got
+    return Verdict("proved", f"{how}; all {len(big_l)} entries equal at {CONCRETE_POINTS} "
+                   f"random points for {_sizes_text(sizes)}", agreed)
+
+
+def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
+                          sizes: list[dict[sp.Symbol, int]]) -> Verdict:
+    """Written out entry by entry at each concrete size, and numerically at the large size."""
     statuses, agreed = [], 0
     for size in sizes:
         verdict = check_matrix_equal(at_sizes(left, size), at_sizes(right, size), ctx)
@@ -254,8 +289,6 @@ def check_sized_matrices(left: sp.Expr, right: sp.Expr, ctx: Context) -> Verdict
         agreed += got
         method += f"; all {len(big_l)} entries equal at {LARGE_SIZE_POINTS} random points for " \
                   f"{_sizes_text([size])}"
-    if general:
-        return Verdict("proved", f"matrix algebra reduces the difference to 0; {method}", agreed)
     return Verdict("checked", method, agreed)
 
 
