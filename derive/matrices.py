@@ -16,10 +16,10 @@ from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
-from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
+from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from derive.functions import Verbatim
-from derive.tactics import collapse_delta_sums
+from derive.tactics import collapse_delta_sums, generalised_arguments
 
 
 def _grouped(printer: Any, expr: sp.Basic) -> str:
@@ -208,11 +208,17 @@ def _index_form(expr: sp.Basic, i: Any, j: Any) -> sp.Expr:
     if not isinstance(expr, MatrixExpr):
         return expr
     if isinstance(expr, sp.MatrixSymbol):
-        return expr[i, j]
+        return _element(expr, i, j)
     rule = next((r for kind, r in _INDEX_RULES.items() if isinstance(expr, kind)), None)
     if rule is None:
         raise NotImplementedError(f"no index form for {type(expr).__name__}")
     return rule(expr, i, j)
+
+
+def _element(matrix: sp.MatrixSymbol, i: Any, j: Any) -> sp.Indexed:
+    """matrix[i, j] as an Indexed (a MatrixElement checks its indices against the symbolic
+    dimensions on every rebuild, which is slow)."""
+    return sp.IndexedBase(matrix.name)[i, j]
 
 
 def _product_entry(expr: sp.MatMul, i: Any, j: Any) -> sp.Expr:
@@ -239,13 +245,20 @@ def _derivative_entry(node: Jacobian | Gradient, i: Any, j: Any) -> sp.Expr:
 
 @functools.lru_cache(maxsize=256)
 def _derivative_form(node: Jacobian | Gradient) -> sp.Expr:
+    """The entry in the placeholders (row_, col_), its function arguments generalised: it is
+    never differentiated again, and both sides of a step generalise their arguments alike."""
+    if node.args[0].has(Jacobian, Gradient):   # its generalised arguments would be wrong
+        raise NotImplementedError("no index form for a derivative of a derivative")
     i, j = (sp.S.Zero if dim == 1 else index for dim, index in zip(node.shape, (_ROW, _COL)))
     if isinstance(node, Gradient):
-        return sp.diff(_index_form(node.args[0], 0, 0), node.args[1][i, j])
+        loss, variable = node.args
+        return generalised_arguments(sp.diff(_index_form(loss, 0, 0), _element(variable, i, j)))
     f, u, point = node.args   # ∂f_i/∂u_j, then u = point entry by entry
-    derivative = sp.diff(_index_form(f, i, 0), u[j, 0])
-    return derivative.replace(lambda e: isinstance(e, MatrixElement) and e.parent == u,
-                              lambda e: _index_form(point, e.i, e.j))
+    derivative = sp.diff(_index_form(f, i, 0), _element(u, j, 0))
+    u_base = sp.IndexedBase(u.name)
+    return generalised_arguments(derivative.replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base == u_base,
+        lambda e: generalised_arguments(_index_form(point, *e.indices))))
 
 
 def _inverse_entry(expr: sp.Inverse, i: Any, j: Any) -> sp.Expr:

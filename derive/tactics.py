@@ -7,6 +7,7 @@ tries the cheap ones before the costly ``sympy.simplify``.  Used by the verifier
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 
 import sympy as sp
@@ -144,10 +145,10 @@ def generalised_arguments(expr: sp.Expr) -> sp.Expr:
     """Every function argument that holds a sum replaced by an indexed symbol of its own.
 
     Equal arguments (up to the names of summation variables and of free indices) get the same
-    symbol, indexed by the argument's free indices.  Sound for proving zero: an identity that
-    holds for every value of the new symbols holds for the values the arguments take.
+    symbol, indexed by the argument's free indices, named by a hash of the argument: the same
+    in every call.  Sound for proving zero: an identity that holds for every value of the new
+    symbols holds for the values the arguments take.
     """
-    table: dict[str, sp.IndexedBase] = {}
     seen: dict[sp.Expr, sp.Expr] = {}
 
     def indices(arg: sp.Expr) -> list[sp.Symbol]:
@@ -169,8 +170,8 @@ def generalised_arguments(expr: sp.Expr) -> sp.Expr:
             if best is None or key < best[0]:
                 best = (key, order)
         assert best is not None
-        base = table.setdefault(best[0], sp.IndexedBase(f"A{len(table)}", real=True))
-        return base[best[1]] if best[1] else sp.Symbol(base.name, real=True)
+        name = "A_" + hashlib.sha1(best[0].encode()).hexdigest()[:16]
+        return sp.IndexedBase(name, real=True)[best[1]] if best[1] else sp.Symbol(name, real=True)
 
     return expr.replace(
         lambda e: isinstance(e, sp.Function) and len(e.args) >= 1 and e.args[0].has(sp.Sum),

@@ -258,11 +258,11 @@ def check_sized_matrices(left: sp.Expr, right: sp.Expr, ctx: Context) -> Verdict
     agreed = 0
     for size in sizes:
         big_l, big_r = at_sizes(left, size), at_sizes(right, size)
-        got, example = compare_entries(list(big_l), list(big_r), ctx, CONCRETE_POINTS)
+        got, example = compare_entries(list(big_l), list(big_r), ctx, CROSS_CHECK_POINTS)
         if example is not None:
             return _refuted(f"at {_sizes_text([size])}", got, example)
         agreed += got
-    return Verdict("proved", f"{how}; all {len(big_l)} entries equal at {CONCRETE_POINTS} "
+    return Verdict("proved", f"{how}; all {len(big_l)} entries equal at {CROSS_CHECK_POINTS} "
                    f"random points for {_sizes_text(sizes)}", agreed)
 
 
