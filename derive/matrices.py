@@ -249,7 +249,8 @@ def _derivative_form(node: Jacobian | Gradient) -> sp.Expr:
     never differentiated again, and both sides of a step generalise their arguments alike."""
     if node.args[0].has(Jacobian, Gradient):   # its generalised arguments would be wrong
         raise NotImplementedError("no index form for a derivative of a derivative")
-    i, j = (sp.S.Zero if dim == 1 else index for dim, index in zip(node.shape, (_ROW, _COL)))
+    i, j = (sp.S.Zero if dim == 1 else index
+            for dim, index in zip(node.shape, (_ROW, _COL), strict=True))
     if isinstance(node, Gradient):
         loss, variable = node.args
         return generalised_arguments(sp.diff(_index_form(loss, 0, 0), _element(variable, i, j)))

@@ -201,9 +201,9 @@ def check_matrix_equal(left: sp.ImmutableMatrix | None, right: sp.ImmutableMatri
         return Verdict("refuted", f"the two sides have different shapes {shapes[0]} and "
                        f"{shapes[1]}", 0, {"shapes": str(shapes)})
     verdicts = []
-    for (r, c), entry in zip(itertools.product(*map(range, left.shape)), left - right,
-                             strict=True):
-        verdict = check_equal(entry, sp.S.Zero, ctx)
+    for (r, c), difference in zip(itertools.product(*map(range, left.shape)), left - right,
+                                  strict=True):
+        verdict = check_equal(difference, sp.S.Zero, ctx)
         if verdict.status == "refuted":
             return Verdict("refuted", f"entry ({r + 1}, {c + 1}): {verdict.method}",
                            verdict.points, verdict.counterexample)
