@@ -19,7 +19,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from derive.functions import Verbatim
-from derive.tactics import collapse_delta_sums, generalised_arguments
+from derive.tactics import collapse_delta_sums, flattened_sums, generalised_arguments
 
 
 def _grouped(printer: Any, expr: sp.Basic) -> str:
@@ -199,9 +199,9 @@ def entry(expr: sp.Basic, i: Any, j: Any) -> sp.Expr:
     guarantee).  A node with no rule raises NotImplementedError.
     """
     raw = _index_form(expr, i, j)
-    return collapse_delta_sums(raw.replace(   # deltas from sympy.diff carry their range
-        lambda e: isinstance(e, sp.KroneckerDelta) and len(e.args) == 3,
-        lambda e: sp.KroneckerDelta(*e.args[:2])))
+    return flattened_sums(collapse_delta_sums(raw.replace(   # sympy.diff's deltas carry
+        lambda e: isinstance(e, sp.KroneckerDelta) and len(e.args) == 3,   # their range
+        lambda e: sp.KroneckerDelta(*e.args[:2]))))
 
 
 def _index_form(expr: sp.Basic, i: Any, j: Any) -> sp.Expr:
@@ -268,6 +268,12 @@ def _inverse_entry(expr: sp.Inverse, i: Any, j: Any) -> sp.Expr:
     return sp.KroneckerDelta(i, j) / _index_form(expr.args[0].args[0], i, 0)
 
 
+def _power_entry(base: sp.MatrixExpr, power: sp.Expr, i: Any, j: Any) -> sp.Expr:
+    if not (power.is_Integer and power > 0):
+        raise NotImplementedError("no index form for a matrix power other than 1, 2, 3, …")
+    return _product_entry(sp.MatMul(*[base] * int(power)), i, j)
+
+
 _INDEX_RULES: dict[type, Callable[[Any, Any, Any], sp.Expr]] = {
     sp.MatMul: _product_entry,
     sp.MatAdd: lambda e, i, j: sp.Add(*[_index_form(a, i, j) for a in e.args]),
@@ -276,6 +282,7 @@ _INDEX_RULES: dict[type, Callable[[Any, Any, Any], sp.Expr]] = {
     ElementwiseApplyFunction: lambda e, i, j: e.function(_index_form(e.expr, i, j)),
     sp.DiagMatrix: lambda e, i, j: sp.KroneckerDelta(i, j) * _index_form(e.args[0], i, 0),
     sp.Inverse: _inverse_entry,
+    sp.MatPow: lambda e, i, j: _power_entry(e.args[0], e.args[1], i, j),
     Jacobian: _derivative_entry,
     Gradient: _derivative_entry,
     sp.Identity: lambda e, i, j: sp.KroneckerDelta(i, j),

@@ -57,6 +57,33 @@ def collapse_delta_sums(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
 
 
+def flattened_sums(expr: sp.Expr) -> sp.Expr:
+    """Sum_a c(a) Sum_b f(a, b) -> Sum_{a, b} c(a) f(a, b), the limits in a fixed order.
+
+    Only sums over ranges free of other summation variables, so the order of summation is
+    free: two nestings of the same double sum then look alike.
+    """
+
+    def independent(limits: tuple[tuple[sp.Expr, ...], ...]) -> bool:
+        variables = {lim[0] for lim in limits}
+        return not any(sp.Tuple(*lim[1:]).free_symbols & variables for lim in limits)
+
+    def rule(s: sp.Sum) -> sp.Expr:
+        out = sp.S.Zero
+        for term in sp.Add.make_args(sp.expand(s.function)):
+            inner = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.Sum)]
+            limits = s.limits
+            if len(inner) == 1 and independent((*inner[0].limits, *s.limits)):
+                term, limits = (term / inner[0]) * inner[0].function, (*inner[0].limits,
+                                                                      *s.limits)
+            if independent(limits):
+                limits = tuple(sorted(limits, key=lambda lim: (str(lim[1]), str(lim[2]))))
+            out += sp.Sum(term, *limits)
+        return out
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
+
+
 @functools.lru_cache(maxsize=1024)
 def carry_out_derivatives(expr: sp.Expr) -> sp.Expr:
     """Evaluate the written derivatives, then collapse the Kronecker-delta sums they leave."""
@@ -174,7 +201,8 @@ def generalised_arguments(expr: sp.Expr) -> sp.Expr:
         return sp.IndexedBase(name, real=True)[best[1]] if best[1] else sp.Symbol(name, real=True)
 
     return expr.replace(
-        lambda e: isinstance(e, sp.Function) and len(e.args) >= 1 and e.args[0].has(sp.Sum),
+        lambda e: isinstance(e, sp.Function) and not isinstance(e, sp.Piecewise)
+        and len(e.args) >= 1 and e.args[0].has(sp.Sum),
         lambda e: e.func(opaque(e.args[0]), *e.args[1:]))
 
 
@@ -192,6 +220,8 @@ def _merged_sums(expr: sp.Expr) -> tuple[list[sp.Expr], sp.Expr] | None:
     variables are renamed to one symbol per range first.  None when no sum is present.
     """
     groups: dict[tuple[sp.Expr, sp.Expr], sp.Expr] = {}
+    names: dict[tuple[sp.Expr, sp.Expr], str] = {}
+    taken = {str(s) for s in expr.free_symbols}
     rest = sp.S.Zero
     found = False
     for term in sp.Add.make_args(expr):
@@ -201,8 +231,14 @@ def _merged_sums(expr: sp.Expr) -> tuple[list[sp.Expr], sp.Expr] | None:
             var, lo, hi = body.limits[-1]
             summand = (sp.Sum(body.function, *body.limits[:-1]) if len(body.limits) > 1
                        else body.function)
-            canonical = sp.Symbol(f"_{var.name}", **var.assumptions0)
             key = (lo, hi)
+            if key not in names:   # one name per range, free in the whole difference: an
+                name = f"_{var.name}"   # index of an outer sum is never captured
+                while name in taken:
+                    name += "_"
+                names[key] = name
+                taken.add(name)
+            canonical = sp.Symbol(names[key], **var.assumptions0)
             groups[key] = groups.get(key, sp.S.Zero) + coeff * summand.xreplace(
                 {var: canonical})
             found = True
