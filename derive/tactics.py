@@ -93,6 +93,32 @@ def carry_out_derivatives(expr: sp.Expr) -> sp.Expr:
     return collapse_delta_sums(expr)
 
 
+def within_index_ranges(expr: sp.Expr,
+                        ranges: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]) -> sp.Expr:
+    """Piecewise conditions decided by the declared index ranges: N >= j is true for j in 1..N.
+
+    A condition linear in one index is true (false) over the whole range when it is true
+    (false) at both ends; others are left alone.  SymPy leaves such conditions when it sums
+    out a Kronecker delta whose index range it does not know.
+    """
+    def decided(cond: sp.Basic) -> sp.Basic:
+        if not isinstance(cond, sp.core.relational.Relational):
+            return cond
+        free = [i for i in ranges if i in cond.free_symbols]
+        if len(free) != 1:
+            return cond
+        index = free[0]
+        if not all(sp.Poly(side, index).degree() <= 1 for side in cond.args
+                   if side.has(index)):
+            return cond
+        ends = {cond.subs(index, end) for end in ranges[index]}
+        return ends.pop() if len(ends) == 1 and ends <= {sp.true, sp.false} else cond
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Piecewise),
+        lambda e: sp.Piecewise(*[(value, decided(cond)) for value, cond in e.args]))
+
+
 def _rational_in_exponentials(expr: sp.Expr) -> sp.Expr:
     """Replace each exponential by a positive symbol so that `cancel` can decide the identity.
 

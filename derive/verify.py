@@ -36,6 +36,7 @@ from derive.tactics import (
     collapse_delta_sums,
     generalised_arguments,
     reduces_to_zero,
+    within_index_ranges,
 )
 
 CONCRETE_SIMPLIFY_MAX_OPS = 60  # concrete sizes fall back to numbers sooner
@@ -299,7 +300,8 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
         return check_sized_matrices(left, right, ctx)
     if _as_matrix(left) is not None or _as_matrix(right) is not None:
         return check_matrix_equal(_as_matrix(left), _as_matrix(right), ctx)
-    general = reduces_to_zero(carry_out_derivatives(left) - carry_out_derivatives(right))
+    general = reduces_to_zero(within_index_ranges(
+        carry_out_derivatives(left) - carry_out_derivatives(right), ctx.indices))
     has_sizes = bool(ctx.sizes) and bool(
         (left - right).free_symbols & (set(ctx.sizes) | set(ctx.indices))
         or (left - right).has(sp.Sum, sp.Product))
@@ -318,9 +320,11 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     # unless proved in general;
     # the other sizes numerically (sums as loops, nothing expanded).
     all_sizes = list(_size_assignments(ctx.sizes))
-    # unspecified functions (f(x) with no definition) cannot be evaluated at a point
+    # Unspecified functions (f(x) with no definition) cannot be evaluated at a point, so
+    # their cross-check is symbolic too: at the largest size once proved in general.
     abstract = bool((left - right).atoms(AppliedUndef))
-    symbolic = (all_sizes if ctx.symbolic_sizes or abstract
+    symbolic = (all_sizes if ctx.symbolic_sizes or (abstract and not general)
+                else all_sizes[-1:] if abstract
                 else [] if general else all_sizes[:1])
     proved_sizes: list[dict[sp.Symbol, int]] = []
     for size in symbolic:
@@ -336,7 +340,7 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
                 return _refuted("at a concrete size", agreed, example, values)
         if all_proved:
             proved_sizes.append(size)
-    numeric = [{**size, **index} for size in all_sizes if size not in symbolic
+    numeric = [{**size, **index} for size in all_sizes if size not in symbolic and not abstract
                for index in _index_assignments(left - right, ctx, size)]
     agreed = 0
     if numeric:
@@ -357,7 +361,7 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
         numeric_text = f"; equal at {got} random points for {_sizes_text([size])}"
     sizes_text = (f"proved for {_sizes_text(proved_sizes)}" if proved_sizes
                   else "checked numerically on concrete sizes")
-    if proved_sizes and len(proved_sizes) < len(all_sizes):
+    if proved_sizes and len(proved_sizes) < len(all_sizes) and not abstract:
         sizes_text += ", numerically for the other concrete sizes"
     if general:
         return Verdict("proved", f"proved for general sizes; {sizes_text}{numeric_text}", agreed)
