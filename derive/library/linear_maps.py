@@ -1,7 +1,7 @@
 """Linear layers and their Jacobians in matrix form (sheet B 1.4.3 and 1.5, sheet C O1–O3).
 
-All are matrix identities in symbolic sizes; the verifier proves them by matrix algebra where
-it can and writes them out entry by entry at concrete sizes.
+All are matrix identities in symbolic sizes; the verifier proves them on a general entry in
+index notation (or by matrix algebra) and cross-checks them written out at concrete sizes.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ One builder, :func:`mlp_gradients`, derives the forward pass, the three Jacobian
 parameter gradients for a choice of f, g and ℓ (the settings of problems 1.2, 1.3 (a) and
 1.3 (b)).  Layout: a Jacobian has one row per output (numerator layout), so ∂ℓ/∂b is a row;
 ∂ℓ/∂W has the shape of W.  Every step is a matrix identity in the symbolic sizes; the
-verifier writes it out entry by entry at concrete sizes against sympy.diff of the loss.
+verifier proves it for general sizes on a general entry in index notation, and cross-checks it
+written out at concrete sizes against sympy.diff of the loss.
 """
 
 from __future__ import annotations
@@ -182,9 +183,10 @@ def mlp_gradients(setting: Setting) -> Derivation:
     return Derivation(
         name=setting.name, title=setting.title,
         summary=text("Each line is a matrix identity for general n, d, K, with the shape of "
-                     "every factor. The verifier writes it out entry by entry for n = 2, d = 3, "
-                     "K = 2 and compares it with sympy.diff of the loss written out in full "
-                     "(exactly), then at random points for n = 4, d = 5, K = 3."),
+                     "every factor. The verifier proves it for every size on entry (i, j) in "
+                     "index notation, then writes both sides out for n = 2, d = 3, K = 2 (the "
+                     "gradients by sympy.diff of the loss written out in full) and compares "
+                     "every entry at random points."),
         steps=steps, definitions=definitions, sizes=dict(SIZES),
         numeric_sizes=dict(NUMERIC_SIZES), notation=dict(NOTATION),
         oracles=[Oracle(text("sympy.diff of the written-out loss by every entry of ", W1),
