@@ -77,7 +77,7 @@ def _template_line(err: BaseException) -> str:
 
 @dataclass(frozen=True)
 class Document:
-    """A document to build: its template, where its output goes, and its input fingerprint."""
+    """A document to build: its template and where its .tex, PDF and stamp go."""
 
     template: Path
     out_dir: Path
@@ -102,9 +102,10 @@ def _verify_named(template: Path) -> None:
     """Verify, in one batch, the derivations a template names (others come on demand)."""
     from derive.registry import DERIVATIONS, names, verify_library
 
-    names()   # loads the library
     wanted = set(NAMED_DERIVATION.findall(template.read_text()))
-    verify_library(sorted(wanted & set(DERIVATIONS)))
+    if wanted:
+        names()   # loads the library
+        verify_library(sorted(wanted & set(DERIVATIONS)))
 
 
 def build_documents(templates: list[Path], out_dir: Path, force: bool = False,
@@ -123,30 +124,36 @@ def build_documents(templates: list[Path], out_dir: Path, force: bool = False,
     failure: DeriveError | None = None
     try:
         for doc in stale:
-            progress(f"verifying the derivations of {doc.name} ...")
-            _verify_named(doc.template)
-            progress(f"rendering {doc.name} ...")
-            tex_path = out_dir / f"{doc.name}.tex"
-            write_atomically(tex_path, render_tex(doc.template).encode())
-            progress(f"compiling {doc.name} with latexmk ...")
-            started.append((doc, LatexJob(tex_path, doc.template)))
-    except DeriveError as err:
-        failure = err                  # later documents are not started; earlier ones finish
-    except BaseException:
-        for _, job in started:         # interrupted: stop latexmk too
+            try:
+                started.append((doc, _render_and_start(doc, progress)))
+            except DeriveError as err:
+                failure = err          # later documents are not started; earlier ones finish
+                break
+        for doc, job in started:
+            try:
+                job.finish()
+            except LatexError as err:
+                failure = failure or err
+                continue
+            write_atomically(doc.stamp, digests[doc].encode())
+            progress(f"{doc.pdf} built")
+    finally:
+        for _, job in started:         # interrupted, say: stop latexmk too
             job.cancel()
-        raise
-    for doc, job in started:
-        try:
-            job.finish()
-        except LatexError as err:
-            failure = failure or err
-            continue
-        write_atomically(doc.stamp, digests[doc].encode())
-        progress(f"{doc.pdf} built")
     if failure is not None:
         raise failure
     return [BuildResult(doc.name, doc.pdf, skipped=doc not in stale) for doc in docs]
+
+
+def _render_and_start(doc: Document, progress: Callable[[str], None]) -> LatexJob:
+    """Verify the document's derivations, render it to .tex and start latexmk on it."""
+    progress(f"verifying the derivations of {doc.name} ...")
+    _verify_named(doc.template)
+    progress(f"rendering {doc.name} ...")
+    tex_path = doc.out_dir / f"{doc.name}.tex"
+    write_atomically(tex_path, render_tex(doc.template).encode())
+    progress(f"compiling {doc.name} with latexmk ...")
+    return LatexJob(tex_path, doc.template)
 
 
 def build_document(template: Path, out_dir: Path, force: bool = False) -> BuildResult:
