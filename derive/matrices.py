@@ -249,8 +249,7 @@ def _derivative_form(node: Jacobian | Gradient) -> sp.Expr:
     never differentiated again, and both sides of a step generalise their arguments alike."""
     if node.args[0].has(Jacobian, Gradient):   # its generalised arguments would be wrong
         raise NotImplementedError("no index form for a derivative of a derivative")
-    i, j = (sp.S.Zero if dim == 1 else index
-            for dim, index in zip(node.shape, (_ROW, _COL), strict=True))
+    i, j = _general_indices(node, _ROW, _COL)
     if isinstance(node, Gradient):
         loss, variable = node.args
         return generalised_arguments(sp.diff(_index_form(loss, 0, 0), _element(variable, i, j)))
@@ -293,7 +292,12 @@ _INDEX_RULES: dict[type, Callable[[Any, Any, Any], sp.Expr]] = {
 
 def entry_indices(matrix: sp.MatrixExpr) -> tuple[sp.Expr, sp.Expr]:
     """Symbols for a general entry (i, j) of ``matrix``; 0 along a dimension of size 1."""
-    i, j = sp.symbols("i_entry j_entry", integer=True, nonnegative=True)
+    return _general_indices(matrix, *sp.symbols("i_entry j_entry", integer=True,
+                                                 nonnegative=True))
+
+
+def _general_indices(matrix: sp.MatrixExpr, i: sp.Symbol, j: sp.Symbol
+                     ) -> tuple[sp.Expr, sp.Expr]:
     rows, cols = matrix.shape
     return (sp.S.Zero if rows == 1 else i, sp.S.Zero if cols == 1 else j)
 

@@ -256,15 +256,26 @@ def check_sized_matrices(left: sp.Expr, right: sp.Expr, ctx: Context) -> Verdict
         how = "matrix algebra reduces the difference to 0"
     else:
         return _check_entry_by_entry(left, right, ctx, sizes)
-    agreed = 0
+    agreed, entries, refuted = _written_out_agree(left, right, ctx, sizes, CROSS_CHECK_POINTS)
+    if refuted is not None:
+        return refuted
+    return Verdict("proved", f"{how}; all {entries} entries equal at {CROSS_CHECK_POINTS} "
+                   f"random points for {_sizes_text(sizes)}", agreed)
+
+
+def _written_out_agree(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
+                       sizes: list[dict[sp.Symbol, int]], points: int
+                       ) -> tuple[int, int, Verdict | None]:
+    """Both sides written out at each size and every entry compared at random points:
+    (points agreed, entries per matrix, a refutation or None)."""
+    agreed = entries = 0
     for size in sizes:
         big_l, big_r = at_sizes(left, size), at_sizes(right, size)
-        got, example = compare_entries(list(big_l), list(big_r), ctx, CROSS_CHECK_POINTS)
+        got, example = compare_entries(list(big_l), list(big_r), ctx, points)
         if example is not None:
-            return _refuted(f"at {_sizes_text([size])}", got, example)
-        agreed += got
-    return Verdict("proved", f"{how}; all {len(big_l)} entries equal at {CROSS_CHECK_POINTS} "
-                   f"random points for {_sizes_text(sizes)}", agreed)
+            return agreed + got, len(big_l), _refuted(f"at {_sizes_text([size])}", got, example)
+        agreed, entries = agreed + got, len(big_l)
+    return agreed, entries, None
 
 
 def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
@@ -283,12 +294,11 @@ def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Contex
     method = f"{how} for {_sizes_text(sizes)}"
     if ctx.numeric_sizes:
         size = dict(ctx.numeric_sizes)
-        big_l, big_r = at_sizes(left, size), at_sizes(right, size)
-        got, example = compare_entries(list(big_l), list(big_r), ctx, LARGE_SIZE_POINTS)
-        if example is not None:
-            return _refuted(f"at {_sizes_text([size])}", got, example)
+        got, entries, refuted = _written_out_agree(left, right, ctx, [size], LARGE_SIZE_POINTS)
+        if refuted is not None:
+            return refuted
         agreed += got
-        method += f"; all {len(big_l)} entries equal at {LARGE_SIZE_POINTS} random points for " \
+        method += f"; all {entries} entries equal at {LARGE_SIZE_POINTS} random points for " \
                   f"{_sizes_text([size])}"
     return Verdict("checked", method, agreed)
 
