@@ -17,6 +17,7 @@ from derive.render.latex import (
     number_ranges,
     printed_width,
     quantity_rows,
+    tex,
     text_latex,
     verdict_runs,
 )
@@ -96,3 +97,16 @@ def test_four_plots_are_laid_out_two_by_two() -> None:
     from derive.numeric.plots import activations
     code = plots_latex(activations().plots)
     assert code.count(r"\begin{minipage}") == 4 and code.count(r"\medskip") == 1
+
+
+@pytest.mark.parametrize(("expr", "expected"), [
+    (-sp.MatMul(sp.MatrixSymbol("W", 3, 3), sp.MatrixSymbol("x", 3, 1)), "- W x"),
+    (sp.MatMul(-2, sp.MatrixSymbol("W", 3, 3), sp.MatrixSymbol("x", 3, 1)), "- 2 W x"),
+    (sp.Transpose(sp.MatMul(sp.MatrixSymbol("W", 3, 3), sp.MatrixSymbol("x", 3, 1))),
+     r"\left(W x\right)^{T}"),
+    (sp.MatrixSymbol("b", 3, 1) - sp.MatMul(sp.MatrixSymbol("W", 3, 3),
+                                          sp.MatrixSymbol("x", 3, 1)), "- W x + b"),
+])
+def test_matrix_products_print_their_sign_without_being_evaluated(expr: sp.Basic,
+                                                                  expected: str) -> None:
+    assert tex(expr) == expected == sp.latex(expr, order="none", mul_symbol=None)

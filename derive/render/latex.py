@@ -41,6 +41,10 @@ SUPERSCRIPTS = {**dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᴸˡⁿ", "0
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₐ₋₊", "0123456789ijka-+", strict=True))
 
 
+def _leading_negative(product: sp.MatMul) -> bool:
+    return bool(product.args[0].is_Number and product.args[0].is_extended_negative)
+
+
 class NotationPrinter(LatexPrinter):
     """LatexPrinter that prints any expression found in ``notation`` as the given LaTeX."""
 
@@ -70,6 +74,27 @@ class NotationPrinter(LatexPrinter):
         if expr.arg in self.notation or isinstance(expr.arg, sp.MatrixSymbol):
             return rf"\left({inner}\right)^{{T}}" if "^" in inner else f"{inner}^{{T}}"
         return super()._print_Transpose(expr)
+
+    # SymPy looks for a minus sign in a matrix product by negating it, and negating a matrix
+    # expression evaluates it deeply (seconds per sheet).  A leading negative number is the
+    # only minus sign such a product shows, so both places below look at that alone.
+
+    def parenthesize(self, item: Any, level: int, is_neg: bool = False,
+                     strict: bool = False) -> str:
+        if not isinstance(item, sp.MatMul):
+            return super().parenthesize(item, level, is_neg, strict)
+        prec = PRECEDENCE["Add"] if _leading_negative(item) else PRECEDENCE["Mul"]
+        if (is_neg and strict) or prec < level or (not strict and prec <= level):
+            return self._add_parens(self._print(item))
+        return self._print(item)
+
+    def _print_MatMul(self, expr: sp.MatMul) -> str:
+        args, sign = list(expr.args), ""
+        if _leading_negative(expr):
+            args, sign = (args[1:] if args[0] == -1 else [-args[0], *args[1:]]), "- "
+        level = PRECEDENCE["Mul"]
+        return sign + " ".join(self._print(a) if isinstance(a, sp.Mul) and not isinstance(
+            a, sp.MatMul) else self.parenthesize(a, level, False) for a in args)
 
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         # The step as an indicator; its value at 0 does not matter on a sheet.
@@ -263,9 +288,9 @@ def printed_width(latex: str) -> int:
     return len(re.sub(r"\\[a-zA-Z]+|[{}^_ ]|&", "", shown))
 
 
-def is_wide(d: Derivation) -> bool:
-    """Whether some step is too wide to share its line with the rule beside it."""
-    return any(printed_width(left + right) > WIDE_STEP_CHARS for left, right, _ in step_lines(d))
+def is_wide(lines: list[tuple[str, str, Step]]) -> bool:
+    """Whether some step (of :func:`step_lines`) is too wide to share its line with its rule."""
+    return any(printed_width(left + right) > WIDE_STEP_CHARS for left, right, _ in lines)
 
 
 def number_ranges(numbers: list[int]) -> str:
