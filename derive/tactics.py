@@ -13,7 +13,10 @@ import itertools
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from derive import sympy_memo
 from derive.functions import elementary
+
+sympy_memo.install()
 
 SIMPLIFY_MAX_OPS = 250        # larger differences skip sympy.simplify (unbounded time)
 

@@ -17,7 +17,8 @@ import sympy as sp
 from derive.proof import Derivation, Verdict
 from derive.verify import Context, verify
 
-VERIFIER_SOURCES = ("verify.py", "tactics.py", "matrices.py", "sampling.py", "functions.py")
+VERIFIER_SOURCES = ("verify.py", "tactics.py", "matrices.py", "sampling.py", "functions.py",
+                    "sympy_memo.py")
 
 
 def verdict_key(derivation: Derivation) -> str:
