@@ -292,7 +292,7 @@ def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:
     ``sympy.simplify`` is tried last, and only on differences of at most ``max_ops``
     operations, because its running time is unbounded.
     """
-    if diff == 0 or diff.is_zero:
+    if diff == 0:
         return True
     diff = logs_of_products(diff)
     if diff.has(sp.Sum) and _sums_cancel(diff, max_ops):
