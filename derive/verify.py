@@ -226,14 +226,23 @@ def _matrix_algebra_zero(difference: sp.MatrixExpr) -> bool:
     return reduced == 0 or isinstance(reduced, sp.ZeroMatrix)
 
 
+@functools.lru_cache(maxsize=256)
+def _general_entry(side: sp.MatrixExpr) -> sp.Expr | None:
+    """A general entry (i, j) of one side in index notation, its arguments generalised
+    (the same symbols on both sides); None for a node without an index form.  Remembered:
+    neighbouring steps share a side."""
+    try:
+        return generalised_arguments(entry(side, *entry_indices(side)))
+    except (TypeError, ValueError, NotImplementedError, AttributeError):
+        return None
+
+
 def _general_entry_zero(left: sp.MatrixExpr, right: sp.MatrixExpr) -> bool:
     """Whether entry (i, j) of the difference, in index notation, reduces to zero."""
-    i, j = entry_indices(left)
-    try:
-        difference = entry(left, i, j) - entry(right, i, j)
-    except (TypeError, ValueError, NotImplementedError, AttributeError):
-        return False   # a node without an index form: judged at concrete sizes instead
-    return reduces_to_zero(generalised_arguments(difference))
+    sides = _general_entry(left), _general_entry(right)
+    if sides[0] is None or sides[1] is None:
+        return False   # judged at concrete sizes instead
+    return reduces_to_zero(sides[0] - sides[1])
 
 
 def check_sized_matrices(left: sp.Expr, right: sp.Expr, ctx: Context) -> Verdict:
