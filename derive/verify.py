@@ -124,12 +124,19 @@ def _instantiate(expr: sp.Expr, values: tuple[tuple[sp.Symbol, int], ...]) -> sp
     return collapse_delta_sums(expr.xreplace({k: sp.Integer(v) for k, v in values}).doit())
 
 
-def instantiate(expr: sp.Expr, values: dict[sp.Symbol, int]) -> sp.Expr:
+def instantiate(expr: sp.Expr, values: dict[sp.Symbol, int],
+                sizes: dict[sp.Symbol, tuple[int, ...]] | None = None) -> sp.Expr:
     """Substitute concrete sizes (or indices), then expand sums, products and derivatives.
 
-    Cached: consecutive steps share a side, so each expression is expanded once.
+    Cached: consecutive steps share a side, so each expression is expanded once.  With
+    ``sizes`` (the symbols that are sizes), an expression is expanded once per size and
+    only then given each assignment of its indices.
     """
-    return _instantiate(expr, tuple(sorted(values.items(), key=str)))
+    size = {k: v for k, v in values.items() if sizes is not None and k in sizes}
+    rest = {k: v for k, v in values.items() if k not in size}
+    if size:
+        expr = _instantiate(expr, tuple(sorted(size.items(), key=str)))
+    return _instantiate(expr, tuple(sorted(rest.items(), key=str))) if rest else expr
 
 
 # --- the checks --------------------------------------------------------------------------
@@ -350,7 +357,8 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
         all_proved = True
         for index in _index_assignments(left - right, ctx, size):
             values = {**size, **index}
-            l_c, r_c = instantiate(left, values), instantiate(right, values)
+            l_c = instantiate(left, values, ctx.sizes)
+            r_c = instantiate(right, values, ctx.sizes)
             if reduces_to_zero(l_c - r_c, 0 if general else CONCRETE_SIMPLIFY_MAX_OPS):
                 continue
             all_proved = False
