@@ -303,8 +303,8 @@ def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:
                for tactic in (sp.expand, lambda e: sp.cancel(sp.together(e)),
                               lambda e: sp.cancel(_rational_in_exponentials(e)))]
     tactics.append((diff, _logs_expanded))   # works on the elementary form itself
-    if diff.has(sp.Sum):
-        tactics.append((plain_form, _sums_normalised))
+    if diff.has(sp.Sum):   # sums of quotients: as soon as the form as written is tried
+        tactics.insert(2, (plain_form, _sums_normalised))
     for cand, tactic in tactics:
         try:
             if tactic(cand) == 0:
