@@ -132,11 +132,13 @@ def explicit_symbols(matrix: sp.MatrixSymbol) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(int(matrix.rows), int(matrix.cols), entry)
 
 
+@functools.lru_cache(maxsize=1024)
 def explicit(expr: sp.Basic) -> sp.Basic:
     """A concrete-size matrix expression evaluated bottom-up into an explicit matrix.
 
     Each kind of node has its rule (products of explicit matrices, entry-wise functions,
-    Jacobians by differentiating entries); a scalar is returned as it is.
+    Jacobians by differentiating entries); a scalar is returned as it is.  Remembered: the
+    same node (a gradient, say) recurs in many steps.
     """
     if isinstance(expr, sp.MatrixBase):
         return sp.ImmutableMatrix(expr)
