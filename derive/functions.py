@@ -14,6 +14,7 @@ from typing import Any
 
 import sympy as sp
 from sympy.core.function import ArgumentIndexError
+from sympy.printing.precedence import PRECEDENCE
 
 
 class _Elementary(sp.Function):
@@ -222,6 +223,13 @@ class Verbatim(sp.Symbol):
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
         return self.name
+
+
+class VerbatimSum(Verbatim):
+    """A Verbatim standing for a sum: the printer puts it in parentheses where a sum needs
+    them (a power's base, a factor), not as a function's argument."""
+
+    precedence = PRECEDENCE["Add"]
 
 
 class Prime(sp.Derivative):

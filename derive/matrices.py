@@ -17,8 +17,9 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.printing.precedence import precedence_traditional
 
-from derive.functions import Verbatim
+from derive.functions import Verbatim, VerbatimSum
 from derive.tactics import collapse_delta_sums, flattened_sums, generalised_arguments
 
 
@@ -30,9 +31,16 @@ def _grouped(printer: Any, expr: sp.Basic) -> str:
 class Elementwise(ElementwiseApplyFunction):
     """f applied to every entry of a matrix, printed as f(X) (``Elementwise(Lambda(t, …), X)``)."""
 
+    @property
+    def precedence(self) -> int:
+        """As printed: 3 (x)^+ binds like a product, the identity like its argument."""
+        t, body = self.function.variables[0], self.function.expr
+        return precedence_traditional(self.expr if body == t else body)
+
     def _latex(self, printer: Any, exp: Any = None) -> str:
         t = self.function.variables[0]
-        placeholder = Verbatim(_grouped(printer, self.expr))
+        kind = VerbatimSum if isinstance(self.expr, (sp.MatAdd, sp.Add)) else Verbatim
+        placeholder = kind(printer._print(self.expr))
         return printer._print(self.function.expr.xreplace({t: placeholder}))
 
 

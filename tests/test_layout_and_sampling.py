@@ -7,7 +7,8 @@ import mpmath
 import pytest
 import sympy as sp
 
-from derive.functions import sigmoid
+from derive.functions import relu, sigmoid
+from derive.matrices import elementwise
 from derive.numeric.demos import minibatch_noise
 from derive.proof import text
 from derive.registry import get_derivation, get_example
@@ -110,3 +111,29 @@ def test_four_plots_are_laid_out_two_by_two() -> None:
 def test_matrix_products_print_their_sign_without_being_evaluated(expr: sp.Basic,
                                                                   expected: str) -> None:
     assert tex(expr) == expected == sp.latex(expr, order="none", mul_symbol=None)
+
+
+_W, _X, _B = sp.MatrixSymbol("W", 3, 3), sp.MatrixSymbol("x", 3, 1), sp.MatrixSymbol("b", 3, 1)
+_T = sp.Symbol("t")
+
+
+@pytest.mark.parametrize(("f", "expected"), [
+    (sp.tanh(_T), r"\tanh{\left(W x + b \right)}"),
+    (1 - sp.tanh(_T) ** 2, r"1 - \tanh^{2}{\left(W x + b \right)}"),
+    (_T ** 2, r"\left(W x + b\right)^{2}"),
+    (2 * _T, r"2 \left(W x + b\right)"),
+])
+def test_an_entry_wise_function_of_a_sum_gets_one_pair_of_parentheses(f: sp.Expr,
+                                                                        expected: str) -> None:
+    assert tex(elementwise(f, _T, _W * _X + _B)) == expected
+
+
+def test_an_entry_wise_function_binds_as_it_prints() -> None:
+    scaled = elementwise(3 * relu(_T), _T, _W * _X + _B)
+    assert tex(_W * scaled) == r"W \left(3 \left(W x + b\right)^{+}\right)"
+    assert tex(_W * elementwise(_T, _T, _W * _X + _B)) == r"W \left(W x + b\right)"
+
+
+def test_a_number_before_an_indicator_gets_a_dot() -> None:
+    assert tex(3 * sp.Heaviside(_T, 0)) == r"3 \cdot \mathbf{1}[t > 0]"
+    assert tex(_T * sp.Heaviside(_T, 0)) == r"t \mathbf{1}[t > 0]"

@@ -41,6 +41,9 @@ SUPERSCRIPTS = {**dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᴸˡⁿ", "0
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₐ₋₊", "0123456789ijka-+", strict=True))
 
 
+INDICATOR = r"\mathbf{1}"   # 1[s > 0], how a Heaviside step prints
+
+
 def _leading_negative(product: sp.MatMul) -> bool:
     return bool(product.args[0].is_Number and product.args[0].is_extended_negative)
 
@@ -98,7 +101,12 @@ class NotationPrinter(LatexPrinter):
 
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         # The step as an indicator; its value at 0 does not matter on a sheet.
-        return rf"\mathbf{{1}}[{self._print(expr.args[0])} > 0]"
+        return rf"{INDICATOR}[{self._print(expr.args[0])} > 0]"
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        # A number before an indicator gets a dot: 3 1[s > 0], not 31[s > 0].
+        return re.sub(r"(\d) *(" + re.escape(INDICATOR) + r"\[)", r"\1 \\cdot \2",
+                      super()._print_Mul(expr))
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         base = (self.notation[expr.base] if expr.base in self.notation
