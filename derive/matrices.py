@@ -17,15 +17,10 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
-from sympy.printing.precedence import precedence_traditional
+from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
 from derive.functions import Verbatim, VerbatimSum
 from derive.tactics import collapse_delta_sums, flattened_sums, generalised_arguments
-
-
-def _grouped(printer: Any, expr: sp.Basic) -> str:
-    inner = printer._print(expr)
-    return rf"\left({inner}\right)" if isinstance(expr, (sp.MatAdd, sp.Add)) else inner
 
 
 class Elementwise(ElementwiseApplyFunction):
@@ -60,7 +55,9 @@ class Hadamard(sp.HadamardProduct):
     """The entry-wise product, printed with ⊙."""
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        return r" \odot ".join(_grouped(printer, a) for a in self.args)
+        # a factor in parentheses only where it binds more loosely than a product (a sum)
+        return r" \odot ".join(printer.parenthesize(a, PRECEDENCE["Mul"], strict=True)
+                                for a in self.args)
 
 
 class Jacobian(MatrixExpr):

@@ -23,6 +23,11 @@ SIMPLIFY_MAX_OPS = 250        # larger differences skip sympy.simplify (unbounde
 
 # --- symbolic tactics --------------------------------------------------------------------
 
+def _range_symbols(limits: tuple[tuple[sp.Expr, ...], ...]) -> set[sp.Basic]:
+    """The symbols the ranges of a sum's limits depend on (k in Sum_{j=1}^{k})."""
+    return set().union(*(sp.Tuple(*lim[1:]).free_symbols for lim in limits))
+
+
 def collapse_delta_sums(expr: sp.Expr) -> sp.Expr:
     """Sum_k f(k) delta(k, a) -> f(a): the index a is assumed to lie in the sum's range.
 
@@ -40,7 +45,7 @@ def collapse_delta_sums(expr: sp.Expr) -> sp.Expr:
         if not s.function.has(sp.KroneckerDelta):
             return s
         terms = sp.Add.make_args(sp.expand(s.function))
-        bounds = set().union(*(sp.Tuple(*lim[1:]).free_symbols for lim in s.limits))
+        bounds = _range_symbols(s.limits)
         for pos, (var, _, _) in enumerate(s.limits):
             if var in bounds or all(direct_delta(t, var) is None for t in terms):
                 continue
@@ -68,8 +73,7 @@ def flattened_sums(expr: sp.Expr) -> sp.Expr:
     """
 
     def independent(limits: tuple[tuple[sp.Expr, ...], ...]) -> bool:
-        variables = {lim[0] for lim in limits}
-        return not any(sp.Tuple(*lim[1:]).free_symbols & variables for lim in limits)
+        return not _range_symbols(limits) & {lim[0] for lim in limits}
 
     def rule(s: sp.Sum) -> sp.Expr:
         out = sp.S.Zero
