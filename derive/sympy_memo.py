@@ -1,11 +1,18 @@
-"""A memo for the free symbols of sums, products and integrals (SymPy recomputes them).
+"""Memos for two things SymPy recomputes on every call, each the same for equal inputs.
 
-``Sum.free_symbols`` rewrites the whole summand on every call, and SymPy asks for it on
-every ``is_number`` test that ``Add`` and ``Mul`` make while building expressions: with
-nested sums, most of a verification's time went there.  SymPy expressions are immutable
-and equal ones have equal free symbols, so remembering the answer changes nothing but the
-time (a quarter of the verifier's).  :func:`install` is called by the verifier's modules;
-it is idempotent.
+* ``Sum.free_symbols`` rewrites the whole summand on every call, and SymPy asks for it on
+  every ``is_number`` test that ``Add`` and ``Mul`` make while building expressions: with
+  nested sums, most of a verification's time went there.  SymPy expressions are immutable
+  and equal ones have equal free symbols, so remembering the answer changes nothing but
+  the time (a quarter of the verifier's).
+* Every new ``Sum`` looks through its whole summand for piecewise functions to bring out
+  (``atoms(Piecewise)``), again at every level of a nested sum: whether an expression holds
+  one is remembered, and a summand without one skips that step.
+* Every new ``Indexed`` (``w[g, q]``) deduces all the facts that follow from its base's
+  assumptions, the same facts each time: they are deduced once per set of assumptions, and
+  each new object gets its own copy (SymPy adds to it as questions are answered).
+
+:func:`install` is called by the verifier's modules; it is idempotent.
 """
 
 from __future__ import annotations
@@ -13,7 +20,12 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sympy.concrete.expr_with_limits import ExprWithLimits
+import sympy.concrete.expr_with_limits as expr_with_limits
+from sympy import Basic, Equality, Piecewise, S, sympify
+from sympy.concrete.expr_with_limits import ExprWithLimits, _process_limits
+from sympy.core.assumptions import StdFactKB
+from sympy.core.logic import fuzzy_bool
+from sympy.tensor.indexed import IndexedBase
 
 MEMO_SIZE = 1 << 16    # expressions remembered (least recently used are dropped)
 
@@ -29,9 +41,55 @@ def _memo_free_symbols(expr: ExprWithLimits) -> set[Any]:
     return set(_free_symbols(expr))   # a fresh set: SymPy's callers may change theirs
 
 
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _has_piecewise(expr: Basic) -> bool:
+    return isinstance(expr, Piecewise) or any(_has_piecewise(a) for a in expr.args)
+
+
+_full_common_new = expr_with_limits._common_new
+
+
+def _common_new(cls: type, function: Any, *symbols: Any, discrete: bool,
+                **assumptions: Any) -> Any:
+    """As SymPy's ``_common_new`` of sums and products; a summand without a piecewise
+    function skips the search for one."""
+    function = sympify(function)
+    if not symbols or isinstance(function, Equality) or function is S.NaN or _has_piecewise(
+            function):
+        return _full_common_new(cls, function, *symbols, discrete=discrete, **assumptions)
+    limits, orientation = _process_limits(*symbols, discrete=discrete)
+    if any(len(limit) == 4 for limit in limits):
+        return _full_common_new(cls, function, *symbols, discrete=discrete, **assumptions)
+    while type(function) is cls:   # denest, as SymPy does
+        limits = list(function.limits) + limits
+        function = function.function
+    return function, limits, orientation
+
+
+@functools.lru_cache(maxsize=1024)
+def _deduced(assumptions: tuple[tuple[str, Any], ...]) -> StdFactKB:
+    return StdFactKB(dict(assumptions))
+
+
+def _set_assumptions(obj: Any, assumptions: dict[str, Any]) -> None:
+    """As ``IndexedBase._set_assumptions``, the deduction remembered."""
+    given = assumptions.copy()
+    assumptions["commutative"] = fuzzy_bool(assumptions.get("commutative", True))
+    deduced = _deduced(tuple(sorted(assumptions.items())))
+    facts = dict.__new__(StdFactKB)
+    dict.update(facts, deduced)
+    facts.rules = deduced.rules
+    facts._generator = given   # as SymPy sets it (Issue #8873); only ever copied
+    obj._assumptions = facts
+
+
 def install() -> None:
-    """Make ``ExprWithLimits.free_symbols`` (Sum, Product, Integral) remember its answers."""
+    """Make ``ExprWithLimits.free_symbols`` (Sum, Product, Integral) remember its answers,
+    new sums skip the search for piecewise functions where there are none, and
+    ``Indexed`` deduce the facts of its assumptions once."""
     if ExprWithLimits.free_symbols.fget is _memo_free_symbols:
         return
     ExprWithLimits.free_symbols = property(_memo_free_symbols,
                                            doc=ExprWithLimits.free_symbols.__doc__)
+    IndexedBase._set_assumptions = staticmethod(_set_assumptions)
+    expr_with_limits._common_new = _common_new

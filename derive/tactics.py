@@ -19,6 +19,7 @@ from derive.functions import elementary
 sympy_memo.install()
 
 SIMPLIFY_MAX_OPS = 250        # larger differences skip sympy.simplify (unbounded time)
+NESTING_FULL_SEARCH = 2       # summands of sums nested deeper get the cheap tactics only
 
 
 # --- symbolic tactics --------------------------------------------------------------------
@@ -280,26 +281,38 @@ def _merged_sums(expr: sp.Expr) -> tuple[list[sp.Expr], sp.Expr] | None:
     return (list(groups.values()), rest) if found else None
 
 
-def _sums_cancel(diff: sp.Expr, max_ops: int) -> bool:
+def _sums_cancel(diff: sp.Expr, max_ops: int, nesting: int) -> bool:
     """Whether the sums in a difference, merged range by range, cancel summand by summand."""
     merged = _merged_sums(sp.expand(diff, power_exp=False, log=False))
     if merged is None:
         return False
     summands, rest = merged
-    return all(reduces_to_zero(t, max_ops) for t in [*summands, rest])
+    return all(reduces_to_zero(t, max_ops, nesting + 1) for t in [*summands, rest])
+
+
+def _cheap_zero(diff: sp.Expr) -> bool:
+    """Whether expanding, or combining into one fraction, gives zero."""
+    try:
+        return sp.expand(diff) == 0 or sp.cancel(sp.together(diff)) == 0
+    except (sp.PolynomialError, TypeError, ValueError):
+        return False
 
 
 @functools.lru_cache(maxsize=4096)
-def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:
+def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS, nesting: int = 0) -> bool:
     """Whether a difference provably reduces to zero, trying cheap tactics before costly ones.
 
     ``sympy.simplify`` is tried last, and only on differences of at most ``max_ops``
-    operations, because its running time is unbounded.
+    operations, because its running time is unbounded.  ``nesting`` counts the summand
+    matchings this difference came from: past ``NESTING_FULL_SEARCH`` only the cheap tactics
+    are tried (a failed matching deep down cost more than all it ever proved).
     """
     if diff == 0:
         return True
     diff = logs_of_products(diff)
-    if diff.has(sp.Sum) and _sums_cancel(diff, max_ops):
+    if nesting >= NESTING_FULL_SEARCH:
+        return _cheap_zero(diff)
+    if diff.has(sp.Sum) and _sums_cancel(diff, max_ops, nesting):
         return True   # summand by summand first: cancel() on whole sums is slow and rarely wins
     plain_form = elementary(diff)
     candidates = [diff] if plain_form == diff else [diff, plain_form]
