@@ -61,8 +61,8 @@ def _common_new(cls: type, function: Any, *symbols: Any, discrete: bool,
     if any(len(limit) == 4 for limit in limits):
         return _full_common_new(cls, function, *symbols, discrete=discrete, **assumptions)
     while type(function) is cls:   # denest, as SymPy does
-        limits = list(function.limits) + limits
-        function = function.function
+        nested: Any = function
+        limits, function = list(nested.limits) + limits, nested.function
     return function, limits, orientation
 
 
