@@ -92,6 +92,36 @@ def flattened_sums(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
 
 
+def written_out(expr: sp.Expr) -> sp.Expr:
+    """Sums and products over concrete ranges written out term by term, then whatever else
+    is left to evaluate (derivatives, say) evaluated by ``doit``.
+
+    Substitutes each value with ``xreplace``: quicker than SymPy's ``Sum.doit``, which asks
+    every summand whether it is zero and substitutes with ``subs``.  The outermost range is
+    written out first (an inner range may depend on its index).  A reversed range is left to
+    SymPy (its convention for b < a - 1 is not the empty sum).
+    """
+    def concrete(e: sp.Basic) -> bool:
+        if not isinstance(e, (sp.Sum, sp.Product)):
+            return False
+        _, lo, hi = e.limits[-1]
+        return bool(lo.is_Integer and hi.is_Integer and hi >= lo - 1)
+
+    def rule(e: sp.Sum | sp.Product) -> sp.Expr:
+        var, lo, hi = e.limits[-1]
+        inner = e.func(e.function, *e.limits[:-1]) if len(e.limits) > 1 else e.function
+        terms = [inner.xreplace({var: sp.Integer(v)}) for v in range(int(lo), int(hi) + 1)]
+        return (sp.Add if isinstance(e, sp.Sum) else sp.Mul)(*terms)
+
+    while True:
+        new = expr.replace(concrete, rule)
+        if new == expr:
+            break
+        expr = new
+    leftover = (sp.Sum, sp.Product, sp.Derivative, sp.Piecewise, sp.Subs, sp.Integral)
+    return expr.doit() if expr.has(*leftover) else expr
+
+
 @functools.lru_cache(maxsize=1024)
 def carry_out_derivatives(expr: sp.Expr) -> sp.Expr:
     """Evaluate the written derivatives, then collapse the Kronecker-delta sums they leave."""

@@ -37,6 +37,7 @@ from derive.tactics import (
     generalised_arguments,
     reduces_to_zero,
     within_index_ranges,
+    written_out,
 )
 
 CONCRETE_SIMPLIFY_MAX_OPS = 60  # concrete sizes fall back to numbers sooner
@@ -121,7 +122,7 @@ def _index_assignments(expr: sp.Basic, ctx: Context,
 @functools.lru_cache(maxsize=4096)
 def _instantiate(expr: sp.Expr, values: tuple[tuple[sp.Symbol, int], ...]) -> sp.Expr:
     # xreplace, not subs: subs leaves an index inside a derivative variable unreplaced.
-    return collapse_delta_sums(expr.xreplace({k: sp.Integer(v) for k, v in values}).doit())
+    return collapse_delta_sums(written_out(expr.xreplace({k: sp.Integer(v) for k, v in values})))
 
 
 def instantiate(expr: sp.Expr, values: dict[sp.Symbol, int],

@@ -13,6 +13,7 @@ from derive.tactics import (
     generalised_arguments,
     reduces_to_zero,
     within_index_ranges,
+    written_out,
 )
 from derive.verify import Context, check_equal
 
@@ -94,3 +95,19 @@ def test_generalised_arguments_keep_equal_arguments_equal_and_different_ones_apa
     assert reduces_to_zero(generalised_arguments(sigmoid(inner) - sigmoid(same)))
     other = sp.Sum(w[k, r] * v[k], (k, 1, n))
     assert not reduces_to_zero(generalised_arguments(sigmoid(inner) - sigmoid(other)))
+
+
+def test_sums_written_out_agree_with_sympy() -> None:
+    i, j, k = sp.symbols("i j k", integer=True)
+    x = sp.IndexedBase("x")
+    # an inner range that uses the outer index (SymPy's doit leaves this one as it is)
+    assert written_out(sp.Sum(x[i] * x[j], (j, 1, i), (i, 1, 3))) == (
+        x[1] ** 2 + x[1] * x[2] + x[2] ** 2 + x[1] * x[3] + x[2] * x[3] + x[3] ** 2)
+    cases = [
+        sp.Product(sp.Sum(x[i, j], (j, 0, 2)), (i, 1, 2)),
+        sp.Sum(sp.Derivative(x[j] ** 2, x[j]), (j, 1, 2)),        # left over: a derivative
+        sp.Sum(x[i], (i, 1, 0)) + sp.Sum(x[i], (i, 3, 1)),        # empty, reversed
+        sp.Sum(sp.KroneckerDelta(i, k) * x[i], (i, 1, 3)).xreplace({k: 2}),
+    ]
+    for expr in cases:
+        assert sp.expand(written_out(expr) - expr.doit()) == 0, expr
