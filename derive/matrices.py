@@ -19,6 +19,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
+from derive.differentiate import derivative
 from derive.functions import Verbatim, VerbatimSum
 from derive.tactics import collapse_delta_sums, flattened_sums, generalised_arguments
 
@@ -83,7 +84,7 @@ class Jacobian(MatrixExpr):
         f, u, point = (explicit(a) for a in self.args)
         at = dict(zip(u, point, strict=True))
         return sp.ImmutableMatrix(f.rows, u.rows,
-                                  lambda r, c: sp.diff(f[r, 0], u[c, 0]).xreplace(at))
+                                  lambda r, c: derivative(f[r, 0], u[c, 0]).xreplace(at))
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
         return (rf"\frac{{\partial {printer._print(self.args[0])}}}"
@@ -110,7 +111,7 @@ class Gradient(MatrixExpr):
         if isinstance(loss, (MatrixExpr, sp.MatrixBase)):
             loss = explicit(loss)[0, 0]
         w = explicit(variable)
-        return sp.ImmutableMatrix(*w.shape, lambda r, c: sp.diff(loss, w[r, c]))
+        return sp.ImmutableMatrix(*w.shape, lambda r, c: derivative(loss, w[r, c]))
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
         return (rf"\frac{{\partial {printer._print(self.args[0])}}}"
@@ -259,11 +260,11 @@ def _derivative_form(node: Jacobian | Gradient) -> sp.Expr:
     i, j = _general_indices(node, _ROW, _COL)
     if isinstance(node, Gradient):
         loss, variable = node.args
-        return generalised_arguments(sp.diff(_index_form(loss, 0, 0), _element(variable, i, j)))
+        return generalised_arguments(derivative(_index_form(loss, 0, 0), _element(variable, i, j)))
     f, u, point = node.args   # ∂f_i/∂u_j, then u = point entry by entry
-    derivative = sp.diff(_index_form(f, i, 0), _element(u, j, 0))
+    df = derivative(_index_form(f, i, 0), _element(u, j, 0))
     u_base = sp.IndexedBase(u.name)
-    return generalised_arguments(derivative.replace(
+    return generalised_arguments(df.replace(
         lambda e: isinstance(e, sp.Indexed) and e.base == u_base,
         lambda e: generalised_arguments(_index_form(point, *e.indices))))
 

@@ -14,6 +14,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from derive import sympy_memo
+from derive.differentiate import evaluated
 from derive.functions import elementary
 
 sympy_memo.install()
@@ -93,8 +94,8 @@ def flattened_sums(expr: sp.Expr) -> sp.Expr:
 
 
 def written_out(expr: sp.Expr) -> sp.Expr:
-    """Sums and products over concrete ranges written out term by term, then whatever else
-    is left to evaluate (derivatives, say) evaluated by ``doit``.
+    """Sums and products over concrete ranges written out term by term, derivatives carried
+    out, then whatever else is left evaluated by ``doit``.
 
     Substitutes each value with ``xreplace``: quicker than SymPy's ``Sum.doit``, which asks
     every summand whether it is zero and substitutes with ``subs``.  The outermost range is
@@ -118,6 +119,8 @@ def written_out(expr: sp.Expr) -> sp.Expr:
         if new == expr:
             break
         expr = new
+    if expr.has(sp.Derivative):
+        expr = expr.replace(lambda e: isinstance(e, sp.Derivative), evaluated)
     leftover = (sp.Sum, sp.Product, sp.Derivative, sp.Piecewise, sp.Subs, sp.Integral)
     return expr.doit() if expr.has(*leftover) else expr
 
@@ -127,7 +130,7 @@ def carry_out_derivatives(expr: sp.Expr) -> sp.Expr:
     """Evaluate the written derivatives, then collapse the Kronecker-delta sums they leave."""
     expr = logs_of_products(expr)  # a sum differentiates term by term; a product does not
     # deep=False: differentiate without asking SymPy to sum the sums in closed form
-    expr = expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit(deep=False))
+    expr = expr.replace(lambda e: isinstance(e, sp.Derivative), evaluated)
     return collapse_delta_sums(expr)
 
 
