@@ -19,12 +19,13 @@ from sympy.core.function import ArgumentIndexError
 
 def derivative(expr: sp.Expr, variable: sp.Basic) -> sp.Expr:
     """∂expr/∂variable for a symbol or an indexed entry, equal to ``sympy.diff(expr, variable)``."""
-    result = _derivative(expr, variable)
-    return result.doit(deep=False) if result.has(sp.Derivative) else result
+    return _derivative(expr, variable)
 
 
 def evaluated(d: sp.Derivative) -> sp.Expr:
-    """A written derivative carried out, as ``d.doit(deep=False)``."""
+    """A written derivative carried out, as ``d.doit(deep=False)``; a derivative of an
+    unspecified function f(z) stays written (SymPy's doit would then also try to sum every
+    sum around it in closed form, which costs much and changes nothing here)."""
     if not all(isinstance(v, (sp.Symbol, sp.Indexed)) and c.is_Integer
                for v, c in d.variable_count):
         return d.doit(deep=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive.differentiate import derivative, evaluated
 from derive.functions import logsumexp, relu, sigmoid, softmax
@@ -40,7 +41,10 @@ def test_derivative_is_sympys(expr: sp.Expr, variable: sp.Basic) -> None:
 
 def test_every_written_derivative_of_the_library_is_carried_out_as_sympy_does() -> None:
     # logs of products become sums of logs first, as the verifier does (SymPy differentiates
-    # a product with dummy variables that differ from call to call)
+    # a product with dummy variables that differ from call to call).  Derivatives of
+    # unspecified functions f(z) stay written; SymPy's doit then also sums out the deltas
+    # next to them, which the verifier does later (collapse_delta_sums): not compared here;
+    # nor a derivative of a derivative (the verifier carries out the inner one first).
     names()
     seen = 0
     for name in ("bce-gradient", "softmax-jacobian", "two-layer-softmax", "backprop-equations"):
@@ -49,6 +53,8 @@ def test_every_written_derivative_of_the_library_is_carried_out_as_sympy_does() 
         for step in d.steps:
             for side in (step.lhs, step.rhs):
                 for node in logs_of_products(unfold(side, ctx)).atoms(sp.Derivative):
+                    if node.has(AppliedUndef) or node.expr.has(sp.Derivative):
+                        continue
                     mine, sympys = evaluated(node), node.doit(deep=False)
                     assert mine == sympys or sp.expand(mine - sympys) == 0, node
                     seen += 1
