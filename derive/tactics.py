@@ -273,11 +273,23 @@ def generalised_arguments(expr: sp.Expr) -> sp.Expr:
         lambda e: e.func(opaque(e.args[0]), *e.args[1:]))
 
 
+def one_fraction(expr: sp.Expr) -> sp.Expr:
+    """``expr`` over one denominator, cancelled; 0 as soon as the expanded numerator is.
+
+    Expanding the numerator is much quicker than ``cancel`` (which converts both to
+    polynomials and divides out their gcd) and decides most zeros; cancel decides the rest.
+    """
+    combined = sp.together(expr)
+    if sp.expand(sp.fraction(combined)[0]) == 0:
+        return sp.S.Zero
+    return sp.cancel(combined)
+
+
 def _sums_normalised(expr: sp.Expr) -> sp.Expr:
     """Constant factors pulled out of sums and summation variables renamed canonically."""
     pulled = sp.expand(factors_out_of_sums(expr), power_exp=True, mul=False,
                        multinomial=False, log=False)   # exp(a + b) -> exp(a) exp(b)
-    return sp.cancel(sp.together(_canonical_sum_variables(pulled)))
+    return one_fraction(_canonical_sum_variables(pulled))
 
 
 def _merged_sums(expr: sp.Expr) -> tuple[list[sp.Expr], sp.Expr] | None:
@@ -326,7 +338,7 @@ def _sums_cancel(diff: sp.Expr, max_ops: int, nesting: int) -> bool:
 def _cheap_zero(diff: sp.Expr) -> bool:
     """Whether expanding, or combining into one fraction, gives zero."""
     try:
-        return sp.expand(diff) == 0 or sp.cancel(sp.together(diff)) == 0
+        return sp.expand(diff) == 0 or one_fraction(diff) == 0
     except (sp.PolynomialError, TypeError, ValueError):
         return False
 
@@ -350,8 +362,8 @@ def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS, nesting: int
     plain_form = elementary(diff)
     candidates = [diff] if plain_form == diff else [diff, plain_form]
     tactics = [(cand, tactic) for cand in candidates
-               for tactic in (sp.expand, lambda e: sp.cancel(sp.together(e)),
-                              lambda e: sp.cancel(_rational_in_exponentials(e)))]
+               for tactic in (sp.expand, one_fraction,
+                              lambda e: one_fraction(_rational_in_exponentials(e)))]
     tactics.append((diff, _logs_expanded))   # works on the elementary form itself
     if diff.has(sp.Sum):   # sums of quotients: as soon as the form as written is tried
         tactics.insert(2, (plain_form, _sums_normalised))
