@@ -98,15 +98,21 @@ def _size_assignments(sizes: dict[sp.Symbol, tuple[int, ...]]) -> Iterator[dict[
         yield dict(zip(names, combo, strict=True))
 
 
-def _index_assignments(expr: sp.Basic, ctx: Context,
-                       size: dict[sp.Symbol, int]) -> Iterator[dict[sp.Symbol, int]]:
+def _free_indices(expr: sp.Basic, ctx: Context) -> list[sp.Symbol]:
+    """The declared indices that occur free in ``expr``."""
     # Derivative.free_symbols omits the indices of its variables (j in d/dz_j), so add them.
     present = expr.free_symbols.union(*(v.free_symbols for d in expr.atoms(sp.Derivative)
                                          for v in d.variables))
-    free = [i for i in ctx.indices if i in present]
+    return [i for i in ctx.indices if i in present]
+
+
+def _index_assignments(free: list[sp.Symbol], ctx: Context,
+                       size: dict[sp.Symbol, int]) -> Iterator[dict[sp.Symbol, int]]:
+    """Values of the free indices to check at a size: all, or a spread of them."""
+    values = {k: sp.Integer(v) for k, v in size.items()}
     ranges = []
     for i in free:
-        lo, hi = (int(sp.sympify(b).subs(size)) for b in ctx.indices[i])
+        lo, hi = (int(sp.sympify(b).xreplace(values)) for b in ctx.indices[i])
         ranges.append(range(lo, hi + 1))
     combos = list(itertools.product(*ranges))
     if len(combos) > MAX_INDEX_VALUES:
@@ -187,7 +193,8 @@ def _compare_at(left: sp.Expr, right: sp.Expr, ctx: Context,
 def _check_large_size(left: sp.Expr, right: sp.Expr, ctx: Context, size: dict[sp.Symbol, int]
                       ) -> tuple[int, dict[str, str] | None, dict[sp.Symbol, int]]:
     """Numeric check at the large size, on a sample of index values."""
-    index_values = list(_index_assignments(left - right, ctx, size)) or [{}]
+    free = _free_indices(left - right, ctx)
+    index_values = list(_index_assignments(free, ctx, size)) or [{}]
     sample = random.Random(ctx.seed).sample(index_values, min(LARGE_SIZE_INDEX_VALUES,
                                                               len(index_values)))
     return _compare_at(left, right, ctx, [{**size, **index} for index in sample],
@@ -329,9 +336,10 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
         return check_matrix_equal(_as_matrix(left), _as_matrix(right), ctx)
     general = reduces_to_zero(within_index_ranges(
         carry_out_derivatives(left) - carry_out_derivatives(right), ctx.indices))
+    difference = left - right
     has_sizes = bool(ctx.sizes) and bool(
-        (left - right).free_symbols & (set(ctx.sizes) | set(ctx.indices))
-        or (left - right).has(sp.Sum, sp.Product))
+        difference.free_symbols & (set(ctx.sizes) | set(ctx.indices))
+        or difference.has(sp.Sum, sp.Product))
     if not has_sizes:
         if general:
             return Verdict("proved", "the difference simplifies to 0")
@@ -349,14 +357,15 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     all_sizes = list(_size_assignments(ctx.sizes))
     # Unspecified functions (f(x) with no definition) cannot be evaluated at a point, so
     # their cross-check is symbolic too: at the largest size once proved in general.
-    abstract = bool((left - right).atoms(AppliedUndef))
+    abstract = bool(difference.atoms(AppliedUndef))
+    free = _free_indices(difference, ctx)
     symbolic = (all_sizes if ctx.symbolic_sizes or (abstract and not general)
                 else all_sizes[-1:] if abstract
                 else [] if general else all_sizes[:1])
     proved_sizes: list[dict[sp.Symbol, int]] = []
     for size in symbolic:
         all_proved = True
-        for index in _index_assignments(left - right, ctx, size):
+        for index in _index_assignments(free, ctx, size):
             values = {**size, **index}
             l_c = instantiate(left, values, ctx.sizes)
             r_c = instantiate(right, values, ctx.sizes)
@@ -369,7 +378,7 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
         if all_proved:
             proved_sizes.append(size)
     numeric = [{**size, **index} for size in all_sizes if size not in symbolic and not abstract
-               for index in _index_assignments(left - right, ctx, size)]
+               for index in _index_assignments(free, ctx, size)]
     agreed = 0
     if numeric:
         agreed, example, values = _compare_at(left, right, ctx, numeric,
