@@ -105,6 +105,7 @@ def xor_predictions() -> list[tuple[int, int, int]]:
 
 # B8: activation variance through a deep stack of layers under three initialisations.
 INIT_WIDTH, INIT_DEPTH, INIT_SEED = 256, 10, 0
+INIT_BATCH = 500   # inputs: 128 000 activations per layer, variance known to within 1 %
 
 
 def activation_variance(activation: str, scale: str) -> tuple[list[float], float]:
@@ -115,7 +116,7 @@ def activation_variance(activation: str, scale: str) -> tuple[list[float], float
     "0" (all weights zero).
     """
     rng = np.random.default_rng(INIT_SEED)
-    a = rng.standard_normal((1000, INIT_WIDTH))
+    a = rng.standard_normal((INIT_BATCH, INIT_WIDTH))
     variance = {"1": 1.0, "1/n": 1.0 / INIT_WIDTH, "2/n": 2.0 / INIT_WIDTH, "0": 0.0}[scale]
     functions: dict[str, Callable[[np.ndarray], np.ndarray]] = {
         "tanh": np.tanh, "relu": lambda u: np.maximum(u, 0.0)}
@@ -183,9 +184,10 @@ def minibatch_gradient_noise() -> tuple[list[float], float]:
     spread = float(((per_example - full) ** 2).sum(axis=1).mean())
     noise = []
     for size in BATCH_SIZES:
-        draws = [rng.choice(BATCH_DATA_SIZE, size, replace=False) for _ in range(BATCH_DRAWS)]
-        errors = [float(((per_example[b].mean(axis=0) - full) ** 2).sum()) for b in draws]
-        noise.append(float(np.mean(errors)))
+        draws = np.stack([rng.choice(BATCH_DATA_SIZE, size, replace=False)
+                          for _ in range(BATCH_DRAWS)])
+        errors = ((per_example[draws].mean(axis=1) - full) ** 2).sum(axis=1)
+        noise.append(float(errors.mean()))
     return noise, spread
 
 
