@@ -7,11 +7,16 @@ Expressions are compiled once into mpmath functions (30 digits).  Two forms are 
 * a general index-notation expression with symbolic sums and products, evaluated at a given
   size with every indexed quantity an array of random entries drawn lazily
   (:func:`compare_general_form`), so a check at K = 100 never expands a sum symbolically.
+
+A cross-check of a step already proved symbolically may be ``fast``: each point is first
+evaluated in machine floats, and only a point where the floats disagree (beyond 1e-9) or
+cannot be evaluated is evaluated again with mpmath, which alone refutes.
 """
 
 from __future__ import annotations
 
 import builtins
+import math
 import random
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
@@ -25,6 +30,7 @@ from derive.functions import elementary
 NUMERIC_POINTS = 24          # random points per numeric check
 PRECISION_DIGITS = 30        # mpmath working precision
 RELATIVE_TOLERANCE = 1e-18   # at 30 digits, honest rounding stays far below this
+FLOAT_TOLERANCE = 1e-9       # agreement in machine floats (fast cross-checks)
 
 Outcome = tuple[int, dict[str, str] | None]   # (points agreed, counter-example or None)
 
@@ -54,8 +60,18 @@ def _namespace() -> dict[str, Any]:
     return namespace
 
 
+def _float_namespace() -> dict[str, Any]:
+    """The same names in machine floats where math has them (mpmath for the rest)."""
+    namespace = _namespace()
+    namespace.update(mpf=float, exp=math.exp, log=math.log, tanh=math.tanh, sin=math.sin,
+                     cos=math.cos, sqrt=math.sqrt, fabs=abs, fprod=math.prod, pi=math.pi,
+                     e=math.e)
+    return namespace
+
+
 def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
-    """Compile an expression once into an mpmath function of the given arguments.
+    """Compile an expression once into an mpmath function of the given arguments (its
+    attribute ``fast`` is the same function in machine floats).
 
     Prints with SymPy's mpmath printer directly: ``lambdify``'s argument preprocessing costs
     seconds when there are dozens of indexed variables.  An argument may be a symbol, an
@@ -80,8 +96,10 @@ def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
         return unprintable
     params = ", ".join(map(str, names)) or "*_"
     source = f"def f({params}):\n" + "\n".join(f"    {line}" for line in code)
-    namespace = _namespace()
+    namespace, fast = _namespace(), _float_namespace()
     exec(source, namespace)  # noqa: S102  (code generated from the expression tree above)
+    exec(source, fast)  # noqa: S102
+    namespace["f"].fast = fast["f"]
     return namespace["f"]
 
 
@@ -144,6 +162,23 @@ def _values(f: Callable[..., Any], point: list[Any]) -> list[mpmath.mpc] | None:
     return values
 
 
+def _float_values(f: Callable[..., Any], point: list[Any]) -> list[float] | None:
+    """The values in machine floats, or None where any is not a finite real float."""
+    try:
+        values = list(f(*point))
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError):
+        return None
+    if all(type(v) is float and math.isfinite(v) for v in values):
+        return values
+    return None
+
+
+def _as_mpmath(point: list[Any]) -> list[Any]:
+    """A drawn point for mpmath: floats as mpf (exactly), arrays read as mpf."""
+    return [mpmath.mpf(v) if isinstance(v, float) else
+            _MpfView(v) if isinstance(v, RandomArray) else v for v in point]
+
+
 def variables(expr: sp.Basic) -> list[sp.Basic]:
     """The free quantities to sample: plain symbols and indexed entries like z[3]."""
     indexed = list(expr.atoms(sp.Indexed))
@@ -162,16 +197,26 @@ def domain(var: sp.Basic, ctx: Domains) -> tuple[float, float]:
     return (0.1, 3.0) if getattr(label, "is_positive", False) else (-2.0, 2.0)
 
 
-class RandomArray(dict[Any, mpmath.mpf]):
+class RandomArray(dict[Any, float]):
     """An indexed quantity whose entries are drawn from an interval the first time read."""
 
     def __init__(self, rng: random.Random, interval: tuple[float, float]) -> None:
         super().__init__()
         self.rng, self.interval = rng, interval
 
-    def __missing__(self, key: Any) -> mpmath.mpf:
-        value = self[key] = mpmath.mpf(self.rng.uniform(*self.interval))
+    def __missing__(self, key: Any) -> float:
+        value = self[key] = self.rng.uniform(*self.interval)
         return value
+
+
+class _MpfView:
+    """A RandomArray read as mpf entries (the same numbers, exactly)."""
+
+    def __init__(self, array: RandomArray) -> None:
+        self.array = array
+
+    def __getitem__(self, key: Any) -> mpmath.mpf:
+        return mpmath.mpf(self.array[key])
 
 
 def _agree(a: mpmath.mpc, b: mpmath.mpc) -> bool:
@@ -180,12 +225,14 @@ def _agree(a: mpmath.mpc, b: mpmath.mpc) -> bool:
 
 def _sample(compiled: list[Callable[..., Any]], entries: int,
             draw: Callable[[random.Random], list[Any]],
-            describe: Callable[[list[Any]], dict[str, str]], seed: int, points: int) -> Outcome:
+            describe: Callable[[list[Any]], dict[str, str]], seed: int, points: int,
+            fast: bool = False) -> Outcome:
     """Draw points until ``points`` agree, one differs, or too many cannot be evaluated.
 
     Each compiled function returns ``entries`` left sides, then as many right sides; the
-    first that can be evaluated at a point is compared there.  Returns the number of entry
-    comparisons that agreed, or a counter-example (naming the entry when there are several).
+    first that can be evaluated at a point is compared there (``fast``: in machine floats
+    first, see the module's docstring).  Returns the number of entry comparisons that
+    agreed, or a counter-example (naming the entry when there are several).
     """
     rng = random.Random(seed)
     agreed, attempts = 0, 0
@@ -194,7 +241,10 @@ def _sample(compiled: list[Callable[..., Any]], entries: int,
             attempts += 1
             point = draw(rng)
             for f in compiled:
-                values = _values(f, point)
+                if fast and _agree_in_floats(f, point, entries):
+                    agreed += 1
+                    break
+                values = _values(f, _as_mpmath(point))
                 if values is None:
                     continue
                 for k in range(entries):
@@ -211,6 +261,15 @@ def _sample(compiled: list[Callable[..., Any]], entries: int,
     return agreed * entries, None
 
 
+def _agree_in_floats(f: Callable[..., Any], point: list[Any], entries: int) -> bool:
+    """Whether every entry's two sides agree in machine floats (False if not evaluable)."""
+    values = _float_values(f.fast, point) if hasattr(f, "fast") else None
+    if values is None:
+        return False
+    return all(abs(a - b) <= FLOAT_TOLERANCE * max(1.0, abs(a), abs(b))
+               for a, b in zip(values[:entries], values[entries:], strict=True))
+
+
 def compare_numerically(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains, points: int = NUMERIC_POINTS,
                         solve_for: tuple[sp.Symbol, list[sp.Expr]] | None = None) -> Outcome:
     """Evaluate both sides at random points; return (points agreed, counter-example or None).
@@ -224,18 +283,18 @@ def compare_numerically(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains, points: int = 
 
 
 def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
-                    points: int) -> Outcome:
+                    points: int, fast: bool = False) -> Outcome:
     """Compare many pairs (the entries of two matrices) at the same random points.
 
     All entries are compiled into one function, so what they share is computed once per
     point.  Returns the number of entry comparisons that agreed, or a counter-example that
-    names the entry.
+    names the entry.  ``fast``: see the module's docstring.
     """
-    return _compare_free([(lefts, rights)], ctx, points)
+    return _compare_free([(lefts, rights)], ctx, points, fast)
 
 
 def _compare_free(alternatives: list[tuple[list[sp.Expr], list[sp.Expr]]], ctx: Domains,
-                  points: int) -> Outcome:
+                  points: int, fast: bool = False) -> Outcome:
     """Left and right sides over their free symbols and entries, each drawn from its domain;
     the alternatives are tried in turn at each point."""
     free = variables(sp.Tuple(*[side for pair in alternatives for sides in pair
@@ -243,16 +302,17 @@ def _compare_free(alternatives: list[tuple[list[sp.Expr], list[sp.Expr]]], ctx: 
     compiled = [mp_function(sp.Tuple(*lefts, *rights), free) for lefts, rights in alternatives]
 
     def draw(rng: random.Random) -> list[Any]:
-        return [mpmath.mpf(rng.uniform(*domain(v, ctx))) for v in free]
+        return [rng.uniform(*domain(v, ctx)) for v in free]
 
     def describe(point: list[Any]) -> dict[str, str]:
         return {str(k): mpmath.nstr(v, 6) for k, v in zip(free, point, strict=True)}
 
-    return _sample(compiled, len(alternatives[0][0]), draw, describe, ctx.seed, points)
+    return _sample(compiled, len(alternatives[0][0]), draw, describe, ctx.seed, points, fast)
 
 
 def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
-                         assignments: list[dict[sp.Symbol, int]], points: int
+                         assignments: list[dict[sp.Symbol, int]], points: int,
+                         fast: bool = False
                          ) -> tuple[int, dict[str, str] | None, dict[sp.Symbol, int]]:
     """Evaluate index-notation sides at fixed sizes and indices, sums done as loops.
 
@@ -261,6 +321,7 @@ def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
     of random entries; every other free symbol a random number.  Returns (points agreed,
     counter-example or None, the assignment it failed at).  Raises NameError if a side cannot
     be compiled (an unevaluated derivative, say), so the caller can expand symbolically.
+    ``fast``: see the module's docstring.
     """
     pair = sp.Tuple(lhs, rhs)
     fixed = list(assignments[0])
@@ -286,11 +347,11 @@ def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
     agreed = 0
     for values in assignments:
         def draw(rng: random.Random, values: dict[sp.Symbol, int] = values) -> list[Any]:
-            return ([mpmath.mpf(rng.uniform(*domain(s, ctx))) for s in scalars]
+            return ([rng.uniform(*domain(s, ctx)) for s in scalars]
                     + [RandomArray(rng, domain(b, ctx)) for b in bases]
                     + [values[k] for k in fixed])
 
-        got, example = _sample([sides], 1, draw, describe, ctx.seed, points)
+        got, example = _sample([sides], 1, draw, describe, ctx.seed, points, fast)
         if example is not None:
             return agreed + got, example, values
         agreed += got

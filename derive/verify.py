@@ -168,16 +168,17 @@ def _refuted(where: str, agreed: int, example: dict[str, str],
 
 
 def _compare_at(left: sp.Expr, right: sp.Expr, ctx: Context,
-                assignments: list[dict[sp.Symbol, int]], points: int
+                assignments: list[dict[sp.Symbol, int]], points: int, fast: bool = False
                 ) -> tuple[int, dict[str, str] | None, dict[sp.Symbol, int]]:
     """Numeric comparison at the given sizes and indices.
 
     The sums are evaluated as loops over random arrays (no symbolic expansion); a side that
     cannot be compiled that way (an unevaluated derivative, say) is expanded symbolically.
+    ``fast`` (a cross-check of a proved step): machine floats first, as in derive.sampling.
     """
     try:
         return compare_general_form(carry_out_derivatives(left), carry_out_derivatives(right),
-                                    ctx, assignments, points)
+                                    ctx, assignments, points, fast)
     except NameError:
         pass
     agreed = 0
@@ -190,7 +191,8 @@ def _compare_at(left: sp.Expr, right: sp.Expr, ctx: Context,
     return agreed, None, {}
 
 
-def _check_large_size(left: sp.Expr, right: sp.Expr, ctx: Context, size: dict[sp.Symbol, int]
+def _check_large_size(left: sp.Expr, right: sp.Expr, ctx: Context, size: dict[sp.Symbol, int],
+                      fast: bool = False
                       ) -> tuple[int, dict[str, str] | None, dict[sp.Symbol, int]]:
     """Numeric check at the large size, on a sample of index values."""
     free = _free_indices(left - right, ctx)
@@ -198,7 +200,7 @@ def _check_large_size(left: sp.Expr, right: sp.Expr, ctx: Context, size: dict[sp
     sample = random.Random(ctx.seed).sample(index_values, min(LARGE_SIZE_INDEX_VALUES,
                                                               len(index_values)))
     return _compare_at(left, right, ctx, [{**size, **index} for index in sample],
-                       LARGE_SIZE_POINTS)
+                       LARGE_SIZE_POINTS, fast)
 
 
 def _as_matrix(expr: sp.Basic) -> sp.ImmutableMatrix | None:
@@ -280,7 +282,8 @@ def check_sized_matrices(left: sp.Expr, right: sp.Expr, ctx: Context) -> Verdict
         how = "matrix algebra reduces the difference to 0"
     else:
         return _check_entry_by_entry(left, right, ctx, sizes)
-    agreed, entries, refuted = _written_out_agree(left, right, ctx, sizes, CROSS_CHECK_POINTS)
+    agreed, entries, refuted = _written_out_agree(left, right, ctx, sizes, CROSS_CHECK_POINTS,
+                                                  fast=True)
     if refuted is not None:
         return refuted
     return Verdict("proved", f"{how}; all {entries} entries equal at {CROSS_CHECK_POINTS} "
@@ -288,14 +291,15 @@ def check_sized_matrices(left: sp.Expr, right: sp.Expr, ctx: Context) -> Verdict
 
 
 def _written_out_agree(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
-                       sizes: list[dict[sp.Symbol, int]], points: int
+                       sizes: list[dict[sp.Symbol, int]], points: int, fast: bool = False
                        ) -> tuple[int, int, Verdict | None]:
     """Both sides written out at each size and every entry compared at random points:
-    (points agreed, entries per matrix, a refutation or None)."""
+    (points agreed, entries per matrix, a refutation or None).  ``fast``: a cross-check of
+    a proved step, in machine floats first."""
     agreed = entries = 0
     for size in sizes:
         big_l, big_r = at_sizes(left, size), at_sizes(right, size)
-        got, example = compare_entries(list(big_l), list(big_r), ctx, points)
+        got, example = compare_entries(list(big_l), list(big_r), ctx, points, fast)
         if example is not None:
             return agreed + got, len(big_l), _refuted(f"at {_sizes_text([size])}", got, example)
         agreed, entries = agreed + got, len(big_l)
@@ -382,7 +386,8 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     agreed = 0
     if numeric:
         agreed, example, values = _compare_at(left, right, ctx, numeric,
-                                              CROSS_CHECK_POINTS if general else CONCRETE_POINTS)
+                                              CROSS_CHECK_POINTS if general else CONCRETE_POINTS,
+                                              fast=general)
         if example is not None:
             return _refuted("at a concrete size", agreed, example, values)
     if general and not symbolic:
@@ -391,7 +396,7 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     numeric_text = ""
     if ctx.numeric_sizes:
         size = dict(ctx.numeric_sizes)
-        got, example, values = _check_large_size(left, right, ctx, size)
+        got, example, values = _check_large_size(left, right, ctx, size, fast=general)
         if example is not None:
             return _refuted("at a large size", got, example, values)
         agreed += got

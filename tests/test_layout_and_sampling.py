@@ -87,6 +87,26 @@ def test_compare_entries_agrees_and_names_the_wrong_entry() -> None:
     assert example is not None and example["entry"] == "2"
 
 
+def test_fast_cross_checks_use_floats_but_mpmath_decides() -> None:
+    x, y = sp.symbols("x y", real=True)
+    lefts = [x * y, sigmoid(x) + y]
+    # agreement to 1e-9 is enough in floats; a real difference is refuted (by mpmath)
+    good, example = compare_entries(lefts, [y * x, 1 / (1 + sp.exp(-x)) + y], _Ctx(), 4,
+                                    fast=True)
+    assert example is None and good == 8
+    _, example = compare_entries(lefts, [y * x, sigmoid(x) + y + sp.Rational(1, 10**6)],
+                                 _Ctx(), 4, fast=True)
+    assert example is not None and example["entry"] == "2"
+    # floats overflow at e^800: those points are evaluated with mpmath, and agree
+    big = sp.exp(800 + x)
+    good, example = compare_entries([big * y], [y * big], _Ctx(), 3, fast=True)
+    assert example is None and good == 3
+    f = mp_function(sp.Tuple(big), [x])
+    assert hasattr(f, "fast")
+    with pytest.raises(OverflowError):
+        f.fast(0.5)
+
+
 def test_minibatch_noise_falls_like_one_over_batch_size() -> None:
     fig = minibatch_noise()
     assert abs(fig.data["slope"] + 1) < 0.05
