@@ -33,8 +33,8 @@ def _range_symbols(limits: tuple[tuple[sp.Expr, ...], ...]) -> set[sp.Basic]:
 def collapse_delta_sums(expr: sp.Expr) -> sp.Expr:
     """Sum_k f(k) delta(k, a) -> f(a): the index a is assumed to lie in the sum's range.
 
-    Only a delta that is a factor of a term (after expanding the summand) is summed out; a
-    delta inside a nested sum is summed out there first, or left alone.  In a sum over
+    Only a delta that is a factor of a term (after multiplying out the summand) is summed
+    out; a delta inside a nested sum is summed out there first, or left alone.  In a sum over
     several independent indices, any of them may be the one summed out.  Terms without a
     delta stay in a sum of their own.
     """
@@ -43,10 +43,22 @@ def collapse_delta_sums(expr: sp.Expr) -> sp.Expr:
         return next((f for f in sp.Mul.make_args(term)
                      if isinstance(f, sp.KroneckerDelta) and var in f.free_symbols), None)
 
+    def delta_terms(summand: sp.Expr, variables: set[sp.Symbol]) -> list[sp.Expr]:
+        """The summand's terms, products multiplied out only as far as it takes to make a
+        delta of a summation variable a factor (expanding everything cost far more)."""
+        out = []
+        for t in sp.Add.make_args(summand):
+            if not t.has(sp.KroneckerDelta) or any(direct_delta(t, v) for v in variables):
+                out.append(t)
+                continue
+            spread = sp.expand_mul(t, deep=False)
+            out.extend([t] if spread == t else delta_terms(spread, variables))
+        return out
+
     def rule(s: sp.Sum) -> sp.Expr:
         if not s.function.has(sp.KroneckerDelta):
             return s
-        terms = sp.Add.make_args(sp.expand(s.function))
+        terms = delta_terms(s.function, {lim[0] for lim in s.limits})
         bounds = _range_symbols(s.limits)
         for pos, (var, _, _) in enumerate(s.limits):
             if var in bounds or all(direct_delta(t, var) is None for t in terms):
