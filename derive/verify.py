@@ -17,7 +17,7 @@ import itertools
 import random
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -59,6 +59,7 @@ class Context:
     indices: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]
     seed: int
     symbolic_sizes: bool = False
+    unfolded: dict[sp.Basic, sp.Expr] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, d: Derivation) -> Context:
@@ -76,7 +77,16 @@ def unfold(expr: sp.Expr, ctx: Context) -> sp.Expr:
 
     A key that is a Symbol (or any expression) is replaced where it stands; a key that is an
     IndexedBase maps to a Lambda of the indices, so ``s[j]`` unfolds as well as ``s[i]``.
+    Remembered in the context: a step's right side is the next step's left.
     """
+    if isinstance(expr, sp.MatrixBase) and not isinstance(expr, sp.ImmutableMatrix):
+        return _unfolded(expr, ctx)   # a mutable matrix cannot be a key
+    if expr not in ctx.unfolded:
+        ctx.unfolded[expr] = _unfolded(expr, ctx)
+    return ctx.unfolded[expr]
+
+
+def _unfolded(expr: sp.Expr, ctx: Context) -> sp.Expr:
     plain_defs = {k: v for k, v in ctx.definitions.items() if not isinstance(k, sp.IndexedBase)}
     indexed_defs = {k: v for k, v in ctx.definitions.items() if isinstance(k, sp.IndexedBase)}
     for _ in range(6):  # definitions may refer to other definitions
