@@ -16,6 +16,7 @@ cannot be evaluated is evaluated again with mpmath, which alone refutes.
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 import random
 from collections.abc import Callable, Iterable
@@ -46,7 +47,21 @@ class Domains(Protocol):
 
 
 class _LoopPrinter(MpmathPrinter):
-    """The mpmath printer, with products written as loops like SymPy writes sums."""
+    """The mpmath printer, with products written as loops like SymPy writes sums, and the
+    function's arguments (symbols, indexed entries, array bases) printed by their names."""
+
+    def __init__(self, settings: dict[str, Any], renames: dict[sp.Basic, str]) -> None:
+        super().__init__(settings)
+        self.renames = renames
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return self.renames.get(expr) or super()._print_Symbol(expr)
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        if expr in self.renames:
+            return self.renames[expr]
+        base = self.renames.get(expr.base) or str(expr.base)
+        return f"{base}[{', '.join(self._print(i) for i in expr.indices)}]"
 
     def _print_Product(self, expr: sp.Product) -> str:
         loops = " ".join(f"for {self._print(i)} in range({self._print(a)}, {self._print(b)}+1)"
@@ -78,14 +93,13 @@ def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
     indexed entry, or an IndexedBase (then passed as a mapping from indices to values).
     What cannot be printed gives a function that raises NameError (reported as not checkable).
     """
-    names: list[sp.Basic] = [sp.IndexedBase(f"B{n}") if isinstance(a, sp.IndexedBase)
-                             else sp.Symbol(f"v{n}") for n, a in enumerate(arguments)]
-    # rename first: rebuilding a rewritten Max(0, z) with new arguments is slow
-    body = elementary(expr.xreplace(dict(zip(arguments, names, strict=True))))
+    names = {a: f"_B{n}" if isinstance(a, sp.IndexedBase) else f"_v{n}"
+             for n, a in enumerate(arguments)}
+    body = _elementary_parts(expr)
     try:
         if body.has(sp.Derivative):
             raise NotImplementedError("an unevaluated derivative")
-        code = _dag_code(body)
+        code = _dag_code(body, names)
     except (KeyError, NotImplementedError, TypeError) as err:
         message = f"cannot evaluate {body.func.__name__}: {err!r}"
 
@@ -94,7 +108,7 @@ def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
 
         unprintable.unprintable = message  # type: ignore[attr-defined]
         return unprintable
-    params = ", ".join(map(str, names)) or "*_"
+    params = ", ".join(names.values()) or "*_"
     source = f"def f({params}):\n" + "\n".join(f"    {line}" for line in code)
     namespace, fast = _namespace(), _float_namespace()
     exec(source, namespace)  # noqa: S102  (code generated from the expression tree above)
@@ -103,12 +117,25 @@ def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
     return namespace["f"]
 
 
+@functools.lru_cache(maxsize=1024)
+def _elementary(expr: sp.Basic) -> sp.Basic:
+    return elementary(expr)
+
+
+def _elementary_parts(expr: sp.Basic) -> sp.Basic:
+    """The elementary form, of each side of a tuple on its own: sides recur from check to
+    check (a step's right side is the next one's left), so each is rewritten once."""
+    if isinstance(expr, sp.Tuple):
+        return sp.Tuple(*[_elementary(a) for a in expr.args])
+    return _elementary(expr)
+
+
 # Nodes written as plain Python by _dag_code; anything else is printed by _LoopPrinter.
 _DAG_FUNCTIONS = {sp.exp: "exp", sp.log: "log", sp.tanh: "tanh", sp.sin: "sin", sp.cos: "cos",
                   sp.Abs: "fabs"}
 
 
-def _dag_code(body: sp.Expr) -> list[str]:
+def _dag_code(body: sp.Expr, arguments: dict[sp.Basic, str]) -> list[str]:
     """Python statements computing ``body``: one temporary per distinct subexpression.
 
     The explicit matrices of the verifier share most of their subexpressions (σ(s₂ᵢ) appears
@@ -117,9 +144,9 @@ def _dag_code(body: sp.Expr) -> list[str]:
     at every node.  Sums, products, piecewise functions and the like are still printed by
     the mpmath printer, as one statement each.
     """
-    printer = _LoopPrinter({"fully_qualified_modules": False, "inline": True})
+    printer = _LoopPrinter({"fully_qualified_modules": False, "inline": True}, arguments)
     lines: list[str] = []
-    names: dict[sp.Basic, str] = {}
+    names: dict[sp.Basic, str] = dict(arguments)
 
     def emit(e: sp.Basic) -> str:
         if e in names:
