@@ -6,6 +6,7 @@ alone reuses the stored verdicts instead of verifying again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -17,15 +18,33 @@ import sympy as sp
 from derive.proof import Derivation, Verdict
 from derive.verify import Context, verify
 
-VERIFIER_SOURCES = ("verify.py", "tactics.py", "matrices.py", "sampling.py", "functions.py",
-                    "sympy_memo.py")
+VERIFIER_SOURCES = ("verify.py", "tactics.py", "differentiate.py", "matrices.py", "sampling.py",
+                    "functions.py", "sympy_memo.py")
 
 
-def verdict_key(derivation: Derivation) -> str:
-    """A hash of the steps, oracles, context and the verifier's own code."""
+@functools.cache
+def _verifier_digest() -> bytes:
+    """The versions of SymPy and mpmath and the verifier's source, hashed (once a process)."""
     h = hashlib.sha256(f"sympy {sp.__version__} mpmath {mpmath.__version__}".encode())
     for source in VERIFIER_SOURCES:
         h.update((Path(__file__).with_name(source)).read_bytes())
+    return h.digest()
+
+
+_KEYS: dict[int, tuple[Derivation, str]] = {}   # by id; the derivation kept alive with it
+
+
+def verdict_key(derivation: Derivation) -> str:
+    """A hash of the steps, oracles, context and the verifier's own code (worked out once
+    per derivation object: its steps do not change once built)."""
+    known = _KEYS.get(id(derivation))
+    if known is None or known[0] is not derivation:
+        known = _KEYS[id(derivation)] = (derivation, _computed_key(derivation))
+    return known[1]
+
+
+def _computed_key(derivation: Derivation) -> str:
+    h = hashlib.sha256(_verifier_digest())
     ctx = Context.of(derivation)
     parts: list[object] = [
         [(sp.srepr(s.lhs), sp.srepr(s.rhs), s.kind, str(s.eliminate)) for s in derivation.steps],

@@ -172,3 +172,18 @@ def test_sigmoid_derivative_mutations_are_refuted() -> None:
     # the end: sigma(-z) written as sigma(z)
     wrong = mutated(sigmoid_derivative, 11, lambda r: sigmoid(z))
     assert status(wrong, 11) == "refuted"
+
+
+def test_the_verdict_cache_key_covers_every_module_the_verifier_runs() -> None:
+    import subprocess
+    import sys
+
+    from derive.verdict_cache import VERIFIER_SOURCES
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, derive.verify; "
+         "print(' '.join(m for m in sys.modules if m.startswith('derive.')))"],
+        capture_output=True, text=True, check=True).stdout.split()
+    data_only = {"derive.errors", "derive.proof"}   # exceptions and plain dataclasses
+    for module in set(loaded) - data_only:
+        assert module.removeprefix("derive.") + ".py" in VERIFIER_SOURCES, module
