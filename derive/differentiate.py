@@ -17,11 +17,6 @@ import sympy as sp
 from sympy.core.function import ArgumentIndexError
 
 
-def derivative(expr: sp.Expr, variable: sp.Basic) -> sp.Expr:
-    """∂expr/∂variable for a symbol or an indexed entry, equal to ``sympy.diff(expr, variable)``."""
-    return _derivative(expr, variable)
-
-
 def evaluated(d: sp.Derivative) -> sp.Expr:
     """A written derivative carried out, as ``d.doit(deep=False)``; a derivative of an
     unspecified function f(z) stays written (SymPy's doit would then also try to sum every
@@ -36,8 +31,14 @@ def evaluated(d: sp.Derivative) -> sp.Expr:
     return result
 
 
+def derivatives_carried_out(expr: sp.Expr) -> sp.Expr:
+    """Every written derivative in ``expr`` carried out (inner ones first)."""
+    return expr.replace(lambda e: isinstance(e, sp.Derivative), evaluated)
+
+
 @functools.lru_cache(maxsize=8192)
-def _derivative(expr: sp.Expr, x: sp.Basic) -> sp.Expr:
+def derivative(expr: sp.Expr, x: sp.Basic) -> sp.Expr:
+    """∂expr/∂x for a symbol or an indexed entry x, equal to ``sympy.diff(expr, x)``."""
     if expr == x:
         return sp.S.One
     if expr.is_Number or isinstance(expr, sp.IndexedBase):
@@ -47,19 +48,19 @@ def _derivative(expr: sp.Expr, x: sp.Basic) -> sp.Expr:
     if isinstance(expr, sp.Indexed):
         return _indexed(expr, x)
     if isinstance(expr, sp.Add):
-        return sp.Add(*[_derivative(a, x) for a in expr.args])
+        return sp.Add(*[derivative(a, x) for a in expr.args])
     if isinstance(expr, sp.Mul) and expr.is_commutative:
         args = list(expr.args)
         terms = []
         for k, a in enumerate(args):
-            d = _derivative(a, x)
+            d = derivative(a, x)
             if d != 0:
                 terms.append(sp.Mul(*args[:k], d, *args[k + 1:]))
         return sp.Add(*terms)
     if isinstance(expr, sp.Pow) and _free_of(expr.exp, x):
-        return expr * _derivative(expr.base, x) * expr.exp / expr.base   # as Pow's rule
+        return expr * derivative(expr.base, x) * expr.exp / expr.base   # as Pow's rule
     if isinstance(expr, sp.Sum) and _under_the_sum(expr, x):
-        summand = _derivative(expr.function, x)
+        summand = derivative(expr.function, x)
         return sp.S.Zero if summand == 0 else sp.Sum(summand, *expr.limits)
     if (isinstance(expr, sp.Function)
             and type(expr)._eval_derivative is sp.Function._eval_derivative):
@@ -98,7 +99,7 @@ def _chain_rule(expr: sp.Function, x: sp.Basic) -> sp.Expr:
     """f(a₁, …)' = Σ_k ∂f/∂a_k · a_k', as ``Function._eval_derivative``."""
     terms = []
     for k, a in enumerate(expr.args, 1):
-        da = _derivative(a, x)
+        da = derivative(a, x)
         if da == 0:
             continue
         try:

@@ -9,6 +9,7 @@ implementation used by :func:`lambdify`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -161,8 +162,11 @@ class logsumexp(_Elementary):  # noqa: N801
         return body if exp is None else rf"\left({body}\right)^{{{exp}}}"
 
 
+@functools.lru_cache(maxsize=1024)
 def elementary(expr: sp.Expr) -> sp.Expr:
-    """Rewrite every custom function of derive into plain SymPy (exp, log, Max)."""
+    """Rewrite every custom function of derive into plain SymPy (exp, log, Max).
+
+    Remembered: a step's sides recur from check to check (each compiled for sampling)."""
     return expr.replace(lambda e: isinstance(e, _Elementary), lambda e: e._elementary())
 
 

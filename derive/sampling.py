@@ -16,7 +16,6 @@ cannot be evaluated is evaluated again with mpmath, which alone refutes.
 from __future__ import annotations
 
 import builtins
-import functools
 import math
 import random
 from collections.abc import Callable, Iterable
@@ -32,6 +31,8 @@ NUMERIC_POINTS = 24          # random points per numeric check
 PRECISION_DIGITS = 30        # mpmath working precision
 RELATIVE_TOLERANCE = 1e-18   # at 30 digits, honest rounding stays far below this
 FLOAT_TOLERANCE = 1e-9       # agreement in machine floats (fast cross-checks)
+# what evaluating a compiled side at a point may raise: the point is skipped
+EVALUATION_ERRORS = (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError)
 
 Outcome = tuple[int, dict[str, str] | None]   # (points agreed, counter-example or None)
 
@@ -117,17 +118,12 @@ def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
     return namespace["f"]
 
 
-@functools.lru_cache(maxsize=1024)
-def _elementary(expr: sp.Basic) -> sp.Basic:
-    return elementary(expr)
-
-
 def _elementary_parts(expr: sp.Basic) -> sp.Basic:
     """The elementary form, of each side of a tuple on its own: sides recur from check to
     check (a step's right side is the next one's left), so each is rewritten once."""
     if isinstance(expr, sp.Tuple):
-        return sp.Tuple(*[_elementary(a) for a in expr.args])
-    return _elementary(expr)
+        return sp.Tuple(*[elementary(a) for a in expr.args])
+    return elementary(expr)
 
 
 # Nodes written as plain Python by _dag_code; anything else is printed by _LoopPrinter.
@@ -182,7 +178,7 @@ def _values(f: Callable[..., Any], point: list[Any]) -> list[mpmath.mpc] | None:
     """The values a compiled tuple of sides takes at a point; None if any is not finite."""
     try:
         values = [mpmath.mpmathify(v) for v in f(*point)]
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError):
+    except EVALUATION_ERRORS:
         return None
     if any(mpmath.isnan(v) or mpmath.isinf(v) for v in values):
         return None
@@ -193,7 +189,7 @@ def _float_values(f: Callable[..., Any], point: list[Any]) -> list[float] | None
     """The values in machine floats, or None where any is not a finite real float."""
     try:
         values = list(f(*point))
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError):
+    except EVALUATION_ERRORS:
         return None
     if all(type(v) is float and math.isfinite(v) for v in values):
         return values

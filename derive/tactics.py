@@ -14,7 +14,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from derive import sympy_memo
-from derive.differentiate import evaluated
+from derive.differentiate import derivatives_carried_out
 from derive.functions import elementary
 
 sympy_memo.install()
@@ -132,7 +132,7 @@ def written_out(expr: sp.Expr) -> sp.Expr:
             break
         expr = new
     if expr.has(sp.Derivative):
-        expr = expr.replace(lambda e: isinstance(e, sp.Derivative), evaluated)
+        expr = derivatives_carried_out(expr)
     leftover = (sp.Sum, sp.Product, sp.Derivative, sp.Piecewise, sp.Subs, sp.Integral)
     return expr.doit() if expr.has(*leftover) else expr
 
@@ -141,9 +141,7 @@ def written_out(expr: sp.Expr) -> sp.Expr:
 def carry_out_derivatives(expr: sp.Expr) -> sp.Expr:
     """Evaluate the written derivatives, then collapse the Kronecker-delta sums they leave."""
     expr = logs_of_products(expr)  # a sum differentiates term by term; a product does not
-    # deep=False: differentiate without asking SymPy to sum the sums in closed form
-    expr = expr.replace(lambda e: isinstance(e, sp.Derivative), evaluated)
-    return collapse_delta_sums(expr)
+    return collapse_delta_sums(derivatives_carried_out(expr))
 
 
 def within_index_ranges(expr: sp.Expr,

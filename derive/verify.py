@@ -202,10 +202,9 @@ def _compare_at(left: sp.Expr, right: sp.Expr, ctx: Context,
 
 
 def _check_large_size(left: sp.Expr, right: sp.Expr, ctx: Context, size: dict[sp.Symbol, int],
-                      fast: bool = False
+                      free: list[sp.Symbol], fast: bool = False
                       ) -> tuple[int, dict[str, str] | None, dict[sp.Symbol, int]]:
-    """Numeric check at the large size, on a sample of index values."""
-    free = _free_indices(left - right, ctx)
+    """Numeric check at the large size, on a sample of values of the free indices."""
     index_values = list(_index_assignments(free, ctx, size)) or [{}]
     sample = random.Random(ctx.seed).sample(index_values, min(LARGE_SIZE_INDEX_VALUES,
                                                               len(index_values)))
@@ -406,7 +405,7 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     numeric_text = ""
     if ctx.numeric_sizes:
         size = dict(ctx.numeric_sizes)
-        got, example, values = _check_large_size(left, right, ctx, size, fast=general)
+        got, example, values = _check_large_size(left, right, ctx, size, free, fast=general)
         if example is not None:
             return _refuted("at a large size", got, example, values)
         agreed += got
