@@ -2,11 +2,14 @@
 
 A derivation's verdicts depend only on it, so derivations are independent tasks.  Worker
 processes are forked, so they inherit the derivations already built (nothing but the small
-Verdicts travels between processes).
+Verdicts travels between processes).  Before forking, the objects already made are moved
+out of the garbage collector's sight (``gc.freeze``): otherwise each worker's collections
+walk them and so copy the parent's memory page by page.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -15,6 +18,9 @@ from derive.proof import Derivation, Verdict
 from derive.verify import Context, check_count, set_verdict, verdict_of, verify
 
 _PENDING: list[Derivation] = []   # read by forked workers
+# Verification makes many short-lived objects and few reference cycles: workers collect
+# the youngest generation every 50000 allocations, not every 700 (a few per cent faster).
+WORKER_GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def workers_available() -> int:
@@ -23,6 +29,10 @@ def workers_available() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def _start_worker() -> None:
+    gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
 def _verdicts_of_pending(d: int) -> list[Verdict]:
@@ -45,11 +55,14 @@ def verify_all(derivations: list[Derivation], workers: int | None = None) -> lis
         return [verify(d) for d in derivations]
     order = sorted(range(len(derivations)), key=lambda d: -check_count(derivations[d]))
     _PENDING[:] = derivations
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=_start_worker) as pool:
             results = list(pool.map(_verdicts_of_pending, order, chunksize=1))
     finally:
+        gc.unfreeze()
         _PENDING.clear()
     for d, verdicts in zip(order, results, strict=True):
         for k, verdict in enumerate(verdicts):

@@ -53,10 +53,10 @@ def linear_boundary() -> Derivation:
     ]
     definitions: dict[sp.Basic, sp.Expr] = {
         foot: sp.ImmutableMatrix([x1, x2]).xreplace({x1: t * th1, x2: t * th2}).xreplace(
-            {t: sp.solve(th0 + th1 * t * th1 + th2 * t * th2, t)[0]}),
+            {t: _only(sp.solveset(th0 + th1 * t * th1 + th2 * t * th2, t))}),
         normal: sp.ImmutableMatrix([sp.Derivative(g, x1), sp.Derivative(g, x2)]),
-        dist: sp.sqrt(sp.Add(*[e**2 for e in sp.solve(
-            [th0 + th1 * x1 + th2 * x2, th2 * x1 - th1 * x2], [x1, x2]).values()])),
+        dist: sp.sqrt(sp.Add(*[e**2 for e in _only(sp.linsolve(
+            [th0 + th1 * x1 + th2 * x2, th2 * x1 - th1 * x2], [x1, x2]))])),
     }
     # the signed distance is the foot's component along the unit normal
     definitions[signed] = ((th1 * definitions[foot][0] + th2 * definitions[foot][1])
@@ -76,7 +76,7 @@ def linear_boundary() -> Derivation:
                  x2: (-3.0, 3.0), t: (-3.0, 3.0)},
         notation={g_sym: "g(x)", normal: r"\mathbf{n}", foot: r"\mathbf{x}^{*}",
                   dist: "d", signed: r"d_{\pm}", sp.Symbol("d_A4"): r"d_{\mathrm{A4}}"},
-        oracles=[Oracle(text("sympy.solve: the nearest point of the line, as a minimisation "
+        oracles=[Oracle(text("sympy.linsolve: the nearest point of the line, as a minimisation "
                              "of the squared distance with a Lagrange multiplier"),
                         foot, sp.ImmutableMatrix(_nearest_point()))],
         problems=("A3", "A4"),
@@ -87,5 +87,12 @@ def _nearest_point() -> list[sp.Expr]:
     """argmin x1^2 + x2^2 subject to g = 0, solved by SymPy (an independent route)."""
     lam = sp.Symbol("lambda")
     lagrangian = x1**2 + x2**2 - lam * (th0 + th1 * x1 + th2 * x2)
-    sol = sp.solve([sp.diff(lagrangian, s) for s in (x1, x2, lam)], [x1, x2, lam], dict=True)[0]
-    return [sol[x1], sol[x2]]
+    x1_star, x2_star, _ = _only(sp.linsolve([sp.diff(lagrangian, s) for s in (x1, x2, lam)],
+                                            [x1, x2, lam]))
+    return [x1_star, x2_star]
+
+
+def _only(solutions: sp.Set) -> sp.Basic:
+    """The one element of a solution set (the equations here have exactly one)."""
+    (solution,) = solutions
+    return solution

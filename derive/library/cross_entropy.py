@@ -89,7 +89,9 @@ def cross_entropy_minimum() -> Derivation:
     c1, c2 = sp.Symbol("C'(a)"), sp.Symbol("C''(a)")
     c2_at = sp.Symbol("C''(y)")
     a_star = sp.Symbol("a_star")
-    (critical,) = sp.solve(sp.diff(cost, a), a)
+    # sympy.solveset finds {y} minus {1}: a = y, as long as y is not 1
+    solutions = sp.solveset(sp.diff(cost, a), a)
+    (critical,) = solutions.args[0] if isinstance(solutions, sp.Complement) else solutions
     steps = [
         Step(c1, sp.Derivative(cost, a), text("differentiate C(a)")),
         Step(c1, written_sum(-yv / a, (1 - yv) / (1 - a)),
@@ -116,5 +118,5 @@ def cross_entropy_minimum() -> Derivation:
                      c2_at: sp.Derivative(cost, (a, 2)).doit().subs(a, yv), a_star: critical},
         domains={a: (0.02, 0.98), yv: (0.02, 0.98)},
         notation={c1: "C'(a)", c2: "C''(a)", c2_at: "C''(y)"},
-        oracles=[Oracle(text("sympy.solve of C′(a) = 0 finds a = y"), a_star, yv)],
+        oracles=[Oracle(text("sympy.solveset of C′(a) = 0 finds a = y"), a_star, yv)],
         problems=("P3",))

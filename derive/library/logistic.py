@@ -40,7 +40,7 @@ def sigmoid_from_log_odds() -> Derivation:
         implies(p, sigmoid(t), "definition of the sigmoid, ",
                 sp.Eq(sigmoid(z), 1 / (1 + sp.exp(-z)), evaluate=False)),
     ]
-    solved = sp.solve(sp.log(p / (1 - p)) - t, p)[0]
+    (solved,) = sp.solveset(sp.log(p / (1 - p)) - t, p)
     return Derivation(
         name="sigmoid-from-log-odds",
         title="The sigmoid from the log-odds",
@@ -53,7 +53,7 @@ def sigmoid_from_log_odds() -> Derivation:
         definitions={q: 1 - p},
         domains={p: (0.01, 0.99), t: (-5.0, 5.0)},
         notation={p: r"P(y{=}1 \mid x)", q: r"P(y{=}0 \mid x)", t: r"\theta^{\top} x"},
-        oracles=[Oracle(text("solving the log-odds equation for p with sympy.solve"),
+        oracles=[Oracle(text("solving the log-odds equation for p with sympy.solveset"),
                         sigmoid(t), solved)],
         problems=("A7",),
     )
