@@ -85,6 +85,10 @@ def _float_namespace() -> dict[str, Any]:
     return namespace
 
 
+# The names compiled code sees, built once: each function gets a copy of each.
+_MPMATH_NAMES, _FLOAT_NAMES = _namespace(), _float_namespace()
+
+
 def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
     """Compile an expression once into an mpmath function of the given arguments (its
     attribute ``fast`` is the same function in machine floats).
@@ -111,9 +115,10 @@ def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
         return unprintable
     params = ", ".join(names.values()) or "*_"
     source = f"def f({params}):\n" + "\n".join(f"    {line}" for line in code)
-    namespace, fast = _namespace(), _float_namespace()
-    exec(source, namespace)  # noqa: S102  (code generated from the expression tree above)
-    exec(source, fast)  # noqa: S102
+    compiled = compile(source, "<derive.sampling>", "exec")
+    namespace, fast = dict(_MPMATH_NAMES), dict(_FLOAT_NAMES)
+    exec(compiled, namespace)  # noqa: S102  (code generated from the expression tree above)
+    exec(compiled, fast)  # noqa: S102
     namespace["f"].fast = fast["f"]
     return namespace["f"]
 
@@ -140,7 +145,8 @@ def _dag_code(body: sp.Expr, arguments: dict[sp.Basic, str]) -> list[str]:
     at every node.  Sums, products, piecewise functions and the like are still printed by
     the mpmath printer, as one statement each.
     """
-    printer = _LoopPrinter({"fully_qualified_modules": False, "inline": True}, arguments)
+    printer = _LoopPrinter({"fully_qualified_modules": False, "inline": True,
+                            "order": "none"}, arguments)   # terms as they are: no sorting
     lines: list[str] = []
     names: dict[sp.Basic, str] = dict(arguments)
 
