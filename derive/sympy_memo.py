@@ -1,4 +1,5 @@
-"""Memos for two things SymPy recomputes on every call, each the same for equal inputs.
+"""Memos for things SymPy recomputes on every call, each the same for equal inputs, and a
+fixed order for its assumption queries.
 
 * ``Sum.free_symbols`` rewrites the whole summand on every call, and SymPy asks for it on
   every ``is_number`` test that ``Add`` and ``Mul`` make while building expressions: with
@@ -11,6 +12,10 @@
 * Every new ``Indexed`` (``w[g, q]``) deduces all the facts that follow from its base's
   assumptions, the same facts each time: they are deduced once per set of assumptions, and
   each new object gets its own copy (SymPy adds to it as questions are answered).
+* To decide an assumption (is this sum positive?), SymPy shuffles the related facts it will
+  try, with a randomly seeded generator: a self-test that its handlers do not depend on the
+  order.  They are tried in their given order instead, which is quicker and makes every
+  query the same from run to run.
 
 :func:`install` is called by the verifier's modules; it is idempotent.
 """
@@ -18,6 +23,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any
 
 import sympy.concrete.expr_with_limits as expr_with_limits
@@ -83,12 +89,17 @@ def _set_assumptions(obj: Any, assumptions: dict[str, Any]) -> None:
     obj._assumptions = facts
 
 
+def _in_given_order(facts: list[str]) -> None:
+    """In place of SymPy's shuffle of the facts an assumption query tries next."""
+
+
 def install() -> None:
     """Make ``ExprWithLimits.free_symbols`` (Sum, Product, Integral) remember its answers,
-    new sums skip the search for piecewise functions where there are none, and
-    ``Indexed`` deduce the facts of its assumptions once."""
+    new sums skip the search for piecewise functions where there are none, ``Indexed``
+    deduce the facts of its assumptions once, and assumption queries try facts in order."""
     if ExprWithLimits.free_symbols.fget is _memo_free_symbols:
         return
+    sys.modules["sympy.core.assumptions"].shuffle = _in_given_order  # type: ignore[attr-defined]
     ExprWithLimits.free_symbols = property(_memo_free_symbols,
                                            doc=ExprWithLimits.free_symbols.__doc__)
     IndexedBase._set_assumptions = staticmethod(_set_assumptions)
