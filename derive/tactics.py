@@ -270,7 +270,8 @@ def generalised_arguments(expr: sp.Expr) -> sp.Expr:
         body = _canonical_sum_variables(arg)
         best: tuple[str, tuple[sp.Symbol, ...]] | None = None
         for order in itertools.permutations(free):
-            key = sp.srepr(body.xreplace({v: sp.Symbol(f"_free{k}") for k, v in enumerate(order)}))
+            key = sp.srepr(body.xreplace({v: sp.Symbol(f"_free{k}") for k, v in enumerate(order)}),
+                           order="none")   # args as stored: canonical, no sorting
             if best is None or key < best[0]:
                 best = (key, order)
         assert best is not None

@@ -43,17 +43,23 @@ def verdict_key(derivation: Derivation) -> str:
     return known[1]
 
 
+def _repr(expr: sp.Basic) -> str:
+    """An expression's full structure, its arguments in the order stored (which is canonical
+    for evaluated ones), without the printer's sorting."""
+    return sp.srepr(expr, order="none")
+
+
 def _computed_key(derivation: Derivation) -> str:
     h = hashlib.sha256(_verifier_digest())
     ctx = Context.of(derivation)
     parts: list[object] = [
-        [(sp.srepr(s.lhs), sp.srepr(s.rhs), s.kind, str(s.eliminate)) for s in derivation.steps],
-        [(sp.srepr(o.result), sp.srepr(o.reference)) for o in derivation.oracles],
-        sorted((sp.srepr(k), sp.srepr(v)) for k, v in ctx.definitions.items()),
-        sorted((sp.srepr(k), v) for k, v in ctx.domains.items()),
+        [(_repr(s.lhs), _repr(s.rhs), s.kind, str(s.eliminate)) for s in derivation.steps],
+        [(_repr(o.result), _repr(o.reference)) for o in derivation.oracles],
+        sorted((_repr(k), _repr(v)) for k, v in ctx.definitions.items()),
+        sorted((_repr(k), v) for k, v in ctx.domains.items()),
         sorted((str(k), v) for k, v in ctx.sizes.items()),
         sorted((str(k), v) for k, v in ctx.numeric_sizes.items()),
-        sorted((str(k), sp.srepr(sp.Tuple(*v))) for k, v in ctx.indices.items()),
+        sorted((str(k), _repr(sp.Tuple(*v))) for k, v in ctx.indices.items()),
         ctx.seed, ctx.symbolic_sizes,
     ]
     h.update(repr(parts).encode())
