@@ -38,6 +38,15 @@ def written_product(*factors: sp.Expr) -> sp.Expr:
     return sp.Mul(*factors, evaluate=False)
 
 
+def only_solution(solutions: sp.Set) -> sp.Basic:
+    """The one element of a solution set from ``sympy.solveset`` or ``linsolve``.  A finite
+    set minus excluded values counts by its finite part: {y} minus {1} is a = y (unless y = 1)."""
+    if isinstance(solutions, sp.Complement):
+        solutions = solutions.args[0]
+    (solution,) = solutions
+    return solution
+
+
 def plain(words: Text) -> str:
     """A Text as a plain string (expressions in SymPy's own string form, no $ marks)."""
     return "".join(p.replace("$", "") if isinstance(p, str) else sp.sstr(p) for p in words)

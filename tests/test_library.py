@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 
 from derive.functions import elementary, sigmoid
@@ -13,6 +14,7 @@ from derive.library import (
     softmax_jacobian,
 )
 from derive.models import LogisticRegression
+from derive.proof import only_solution
 from derive.verify import Context, instantiate, unfold
 
 
@@ -73,3 +75,14 @@ def test_sigmoid_derivative_canonical_forms() -> None:
     assert sp.expand(derivative.rhs - sigmoid(z) * (1 - sigmoid(z))) == 0
     assert d.result.rhs == sigmoid(-z)
     assert all(o.verdict is not None and o.verdict.status == "proved" for o in d.oracles)
+
+
+def test_only_solution_takes_the_one_element_of_a_solution_set() -> None:
+    a, y = sp.symbols("a y", positive=True)
+    cost_slope = sp.diff(-(y * sp.log(a) + (1 - y) * sp.log(1 - a)), a)
+    assert isinstance(sp.solveset(cost_slope, a), sp.Complement)   # {y} minus {1}
+    assert only_solution(sp.solveset(cost_slope, a)) == y
+    assert only_solution(sp.linsolve([a + y - 3, a - y - 1], [a, y])) == sp.Tuple(2, 1)
+    x = sp.Symbol("x")
+    with pytest.raises(ValueError):   # two solutions, -2 and 2
+        only_solution(sp.solveset(x**2 - 4, x))

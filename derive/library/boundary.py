@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.proof import Derivation, Oracle, Step, text, written_product, written_sum
+from derive.proof import Derivation, Oracle, Step, only_solution, text, written_product, written_sum
 from derive.registry import derivation
 
 x1, x2, t = sp.symbols("x_1 x_2 t", real=True)
@@ -53,9 +53,9 @@ def linear_boundary() -> Derivation:
     ]
     definitions: dict[sp.Basic, sp.Expr] = {
         foot: sp.ImmutableMatrix([x1, x2]).xreplace({x1: t * th1, x2: t * th2}).xreplace(
-            {t: _only(sp.solveset(th0 + th1 * t * th1 + th2 * t * th2, t))}),
+            {t: only_solution(sp.solveset(th0 + th1 * t * th1 + th2 * t * th2, t))}),
         normal: sp.ImmutableMatrix([sp.Derivative(g, x1), sp.Derivative(g, x2)]),
-        dist: sp.sqrt(sp.Add(*[e**2 for e in _only(sp.linsolve(
+        dist: sp.sqrt(sp.Add(*[e**2 for e in only_solution(sp.linsolve(
             [th0 + th1 * x1 + th2 * x2, th2 * x1 - th1 * x2], [x1, x2]))])),
     }
     # the signed distance is the foot's component along the unit normal
@@ -87,12 +87,6 @@ def _nearest_point() -> list[sp.Expr]:
     """argmin x1^2 + x2^2 subject to g = 0, solved by SymPy (an independent route)."""
     lam = sp.Symbol("lambda")
     lagrangian = x1**2 + x2**2 - lam * (th0 + th1 * x1 + th2 * x2)
-    x1_star, x2_star, _ = _only(sp.linsolve([sp.diff(lagrangian, s) for s in (x1, x2, lam)],
+    x1_star, x2_star, _ = only_solution(sp.linsolve([sp.diff(lagrangian, s) for s in (x1, x2, lam)],
                                             [x1, x2, lam]))
     return [x1_star, x2_star]
-
-
-def _only(solutions: sp.Set) -> sp.Basic:
-    """The one element of a solution set (the equations here have exactly one)."""
-    (solution,) = solutions
-    return solution

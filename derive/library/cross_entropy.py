@@ -9,7 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.functions import Prime, sigmoid
-from derive.proof import Derivation, Oracle, Step, text, written_product, written_sum
+from derive.proof import Derivation, Oracle, Step, only_solution, text, written_product, written_sum
 from derive.registry import derivation
 
 j, kk, c = sp.symbols("j k c", integer=True, positive=True)
@@ -89,9 +89,7 @@ def cross_entropy_minimum() -> Derivation:
     c1, c2 = sp.Symbol("C'(a)"), sp.Symbol("C''(a)")
     c2_at = sp.Symbol("C''(y)")
     a_star = sp.Symbol("a_star")
-    # sympy.solveset finds {y} minus {1}: a = y, as long as y is not 1
-    solutions = sp.solveset(sp.diff(cost, a), a)
-    (critical,) = solutions.args[0] if isinstance(solutions, sp.Complement) else solutions
+    critical = only_solution(sp.solveset(sp.diff(cost, a), a))   # {y} minus {1}
     steps = [
         Step(c1, sp.Derivative(cost, a), text("differentiate C(a)")),
         Step(c1, written_sum(-yv / a, (1 - yv) / (1 - a)),

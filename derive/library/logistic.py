@@ -6,7 +6,7 @@ import sympy as sp
 
 from derive.functions import sigmoid
 from derive.models import LogisticRegression, bernoulli_likelihood
-from derive.proof import Derivation, Oracle, Step, text
+from derive.proof import Derivation, Oracle, Step, only_solution, text
 from derive.proof import written_product as _prod
 from derive.proof import written_sum as _sum
 from derive.registry import derivation
@@ -40,7 +40,7 @@ def sigmoid_from_log_odds() -> Derivation:
         implies(p, sigmoid(t), "definition of the sigmoid, ",
                 sp.Eq(sigmoid(z), 1 / (1 + sp.exp(-z)), evaluate=False)),
     ]
-    (solved,) = sp.solveset(sp.log(p / (1 - p)) - t, p)
+    solved = only_solution(sp.solveset(sp.log(p / (1 - p)) - t, p))
     return Derivation(
         name="sigmoid-from-log-odds",
         title="The sigmoid from the log-odds",
