@@ -87,12 +87,16 @@ def _free_of(expr: sp.Expr, x: sp.Basic) -> bool:
     return x not in expr.free_symbols
 
 
+def range_symbols(limits: tuple[tuple[sp.Expr, ...], ...]) -> set[sp.Basic]:
+    """The symbols the ranges of a sum's limits depend on (k in Sum_{j=1}^{k})."""
+    return set().union(*(sp.Tuple(*lim[1:]).free_symbols for lim in limits))
+
+
 def _under_the_sum(expr: sp.Sum, x: sp.Basic) -> bool:
     """Whether differentiating under the summation sign is what SymPy does: the ranges do
     not depend on x, and x does not use a summation variable."""
     bound = {lim[0] for lim in expr.limits}
-    ends = set().union(*(sp.Tuple(*lim[1:]).free_symbols for lim in expr.limits))
-    return not (x.free_symbols & bound) and not (x.free_symbols & ends)
+    return not (x.free_symbols & bound) and not (x.free_symbols & range_symbols(expr.limits))
 
 
 def _chain_rule(expr: sp.Function, x: sp.Basic) -> sp.Expr:

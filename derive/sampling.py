@@ -70,23 +70,14 @@ class _LoopPrinter(MpmathPrinter):
         return f"(fprod({self._print(expr.function)} {loops}))"
 
 
-def _namespace() -> dict[str, Any]:
-    namespace: dict[str, Any] = {name: getattr(mpmath, name) for name in dir(mpmath)}
-    namespace.update(mpf=mpmath.mpf, Max=max, Min=min, builtins=builtins)
-    return namespace
-
-
-def _float_namespace() -> dict[str, Any]:
-    """The same names in machine floats where math has them (mpmath for the rest)."""
-    namespace = _namespace()
-    namespace.update(mpf=float, exp=math.exp, log=math.log, tanh=math.tanh, sin=math.sin,
-                     cos=math.cos, sqrt=math.sqrt, fabs=abs, fprod=math.prod, pi=math.pi,
-                     e=math.e)
-    return namespace
-
-
-# The names compiled code sees, built once: each function gets a copy of each.
-_MPMATH_NAMES, _FLOAT_NAMES = _namespace(), _float_namespace()
+# The names compiled code sees, built once (each function gets a copy): mpmath's, and the
+# same in machine floats where math has them (mpmath for the rest).
+_MPMATH_NAMES: dict[str, Any] = {name: getattr(mpmath, name) for name in dir(mpmath)}
+_MPMATH_NAMES.update(mpf=mpmath.mpf, Max=max, Min=min, builtins=builtins)
+_FLOAT_NAMES: dict[str, Any] = {
+    **_MPMATH_NAMES, "mpf": float, "exp": math.exp, "log": math.log, "tanh": math.tanh,
+    "sin": math.sin, "cos": math.cos, "sqrt": math.sqrt, "fabs": abs, "fprod": math.prod,
+    "pi": math.pi, "e": math.e}
 
 
 def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+from collections.abc import Callable
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from derive import sympy_memo
-from derive.differentiate import derivatives_carried_out
+from derive.differentiate import derivatives_carried_out, range_symbols
 from derive.functions import elementary
 
 sympy_memo.install()
@@ -24,11 +25,6 @@ NESTING_FULL_SEARCH = 2       # summands of sums nested deeper get the cheap tac
 
 
 # --- symbolic tactics --------------------------------------------------------------------
-
-def _range_symbols(limits: tuple[tuple[sp.Expr, ...], ...]) -> set[sp.Basic]:
-    """The symbols the ranges of a sum's limits depend on (k in Sum_{j=1}^{k})."""
-    return set().union(*(sp.Tuple(*lim[1:]).free_symbols for lim in limits))
-
 
 def collapse_delta_sums(expr: sp.Expr) -> sp.Expr:
     """Sum_k f(k) delta(k, a) -> f(a): the index a is assumed to lie in the sum's range.
@@ -59,7 +55,7 @@ def collapse_delta_sums(expr: sp.Expr) -> sp.Expr:
         if not s.function.has(sp.KroneckerDelta):
             return s
         terms = delta_terms(s.function, {lim[0] for lim in s.limits})
-        bounds = _range_symbols(s.limits)
+        bounds = range_symbols(s.limits)
         for pos, (var, _, _) in enumerate(s.limits):
             if var in bounds or all(direct_delta(t, var) is None for t in terms):
                 continue
@@ -87,7 +83,7 @@ def flattened_sums(expr: sp.Expr) -> sp.Expr:
     """
 
     def independent(limits: tuple[tuple[sp.Expr, ...], ...]) -> bool:
-        return not _range_symbols(limits) & {lim[0] for lim in limits}
+        return not range_symbols(limits) & {lim[0] for lim in limits}
 
     def rule(s: sp.Sum) -> sp.Expr:
         out = sp.S.Zero
@@ -346,12 +342,17 @@ def _sums_cancel(diff: sp.Expr, max_ops: int, nesting: int) -> bool:
     return all(reduces_to_zero(t, max_ops, nesting + 1) for t in [*summands, rest])
 
 
-def _cheap_zero(diff: sp.Expr) -> bool:
-    """Whether expanding, or combining into one fraction, gives zero."""
+def _gives_zero(tactic: Callable[[sp.Expr], sp.Expr], expr: sp.Expr) -> bool:
+    """Whether a tactic rewrites expr to 0 (one that cannot handle expr gives no zero)."""
     try:
-        return sp.expand(diff) == 0 or one_fraction(diff) == 0
+        return tactic(expr) == 0
     except (sp.PolynomialError, TypeError, ValueError):
         return False
+
+
+def _cheap_zero(diff: sp.Expr) -> bool:
+    """Whether expanding, or combining into one fraction, gives zero."""
+    return _gives_zero(sp.expand, diff) or _gives_zero(one_fraction, diff)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -378,12 +379,8 @@ def reduces_to_zero(diff: sp.Expr, max_ops: int = SIMPLIFY_MAX_OPS, nesting: int
     tactics.append((diff, _logs_expanded))   # works on the elementary form itself
     if diff.has(sp.Sum):   # sums of quotients: as soon as the form as written is tried
         tactics.insert(2, (plain_form, _sums_normalised))
-    for cand, tactic in tactics:
-        try:
-            if tactic(cand) == 0:
-                return True
-        except (sp.PolynomialError, TypeError, ValueError):
-            continue
+    if any(_gives_zero(tactic, cand) for cand, tactic in tactics):
+        return True
     for cand in candidates:
         if cand.has(sp.Sum, sp.Product, sp.Piecewise, sp.Heaviside):
             # simplify takes seconds on symbolic sums, and on piecewise functions compares

@@ -87,6 +87,10 @@ class Document:
         return self.template.name.removesuffix(".j2").removesuffix(".tex")
 
     @property
+    def tex(self) -> Path:
+        return self.out_dir / f"{self.name}.tex"
+
+    @property
     def pdf(self) -> Path:
         return self.out_dir / f"{self.name}.pdf"
 
@@ -150,10 +154,9 @@ def _render_and_start(doc: Document, progress: Callable[[str], None]) -> LatexJo
     progress(f"verifying the derivations of {doc.name} ...")
     _verify_named(doc.template)
     progress(f"rendering {doc.name} ...")
-    tex_path = doc.out_dir / f"{doc.name}.tex"
-    write_atomically(tex_path, render_tex(doc.template).encode())
+    write_atomically(doc.tex, render_tex(doc.template).encode())
     progress(f"compiling {doc.name} with latexmk ...")
-    return LatexJob(tex_path, doc.template)
+    return LatexJob(doc.tex, doc.template)
 
 
 def build_document(template: Path, out_dir: Path, force: bool = False) -> BuildResult:
