@@ -14,11 +14,11 @@ from collections.abc import Callable
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from derive import sympy_memo
+from derive import sympy_speedups
 from derive.differentiate import derivatives_carried_out, range_symbols
 from derive.functions import elementary
 
-sympy_memo.install()
+sympy_speedups.install()
 
 SIMPLIFY_MAX_OPS = 250        # larger differences skip sympy.simplify (unbounded time)
 NESTING_FULL_SEARCH = 2       # summands of sums nested deeper get the cheap tactics only

@@ -19,7 +19,7 @@ from derive.proof import Derivation, Verdict
 from derive.verify import Context, verify
 
 VERIFIER_SOURCES = ("verify.py", "tactics.py", "differentiate.py", "matrices.py", "sampling.py",
-                    "functions.py", "sympy_memo.py")
+                    "functions.py", "sympy_speedups.py")
 
 
 @functools.cache

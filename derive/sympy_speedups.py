@@ -1,5 +1,6 @@
-"""Memos for things SymPy recomputes on every call, each the same for equal inputs, and a
-fixed order for its assumption queries.
+"""Speed-ups of SymPy that change nothing but the time: memos for things it recomputes on
+every call (each the same for equal inputs), a fixed order for its assumption queries, and
+comparisons of numbers that skip a useless conversion.
 
 * ``Sum.free_symbols`` rewrites the whole summand on every call, and SymPy asks for it on
   every ``is_number`` test that ``Add`` and ``Mul`` make while building expressions: with
@@ -16,6 +17,10 @@ fixed order for its assumption queries.
   try, with a randomly seeded generator: a self-test that its handlers do not depend on the
   order.  They are tried in their given order instead, which is quicker and makes every
   query the same from run to run.
+* A Rational compared with a float or a dict first converts the other side to SymPy
+  objects: ``Infinity == r`` asks ``r == float('inf')`` on every product SymPy builds, and
+  ``Factors`` compares its dict of factors with 1 on every construction.  The answer is
+  False whatever the conversion gives, so it is returned at once.
 
 :func:`install` is called by the verifier's modules; it is idempotent.
 """
@@ -27,7 +32,7 @@ import sys
 from typing import Any
 
 import sympy.concrete.expr_with_limits as expr_with_limits
-from sympy import Basic, Equality, Piecewise, S, sympify
+from sympy import Basic, Equality, Piecewise, Rational, S, sympify
 from sympy.concrete.expr_with_limits import ExprWithLimits, _process_limits
 from sympy.core.assumptions import StdFactKB
 from sympy.core.logic import fuzzy_bool
@@ -93,10 +98,23 @@ def _in_given_order(facts: list[str]) -> None:
     """In place of SymPy's shuffle of the facts an assumption query tries next."""
 
 
+_full_rational_eq = Rational.__eq__
+
+
+def _rational_eq(self: Rational, other: Any) -> Any:
+    """As ``Rational.__eq__``, without first converting a float or a dict to SymPy objects:
+    the converted float is a Float (or an infinity), the dict stays a dict, and a Rational
+    equals neither, so the answer is False either way."""
+    if isinstance(other, (float, dict)):
+        return False
+    return _full_rational_eq(self, other)
+
+
 def install() -> None:
     """Make ``ExprWithLimits.free_symbols`` (Sum, Product, Integral) remember its answers,
     new sums skip the search for piecewise functions where there are none, ``Indexed``
-    deduce the facts of its assumptions once, and assumption queries try facts in order."""
+    deduce the facts of its assumptions once, assumption queries try facts in order, and
+    a Rational compared with a float or a dict answer at once."""
     if ExprWithLimits.free_symbols.fget is _memo_free_symbols:
         return
     sys.modules["sympy.core.assumptions"].shuffle = _in_given_order  # type: ignore[attr-defined]
@@ -104,3 +122,4 @@ def install() -> None:
                                            doc=ExprWithLimits.free_symbols.__doc__)
     IndexedBase._set_assumptions = staticmethod(_set_assumptions)
     expr_with_limits._common_new = _common_new
+    Rational.__eq__ = _rational_eq
