@@ -10,7 +10,7 @@ ORACLE := $(VENV)/.oracle-installed
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended \
                 texlive-pictures lmodern poppler-utils
 
-.PHONY: pdf test bench check clean tex venv
+.PHONY: pdf test bench costs check clean tex venv
 
 pdf: $(DEPS) tex
 	$(VENV)/bin/derive build
@@ -20,6 +20,10 @@ test: $(DEPS) $(ORACLE) tex
 
 bench: $(DEPS) tex
 	$(PY) bench/bench.py
+
+# How long each derivation takes to verify, which orders the parallel verifier's work.
+costs: $(DEPS)
+	$(PY) bench/costs.py
 
 check: $(DEPS)
 	$(PY) -m ruff check derive tests bench

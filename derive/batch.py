@@ -2,17 +2,22 @@
 
 A derivation's verdicts depend only on it, so derivations are independent tasks.  Worker
 processes are forked, so they inherit the derivations already built (nothing but the small
-Verdicts travels between processes).  Before forking, the objects already made are moved
+Verdicts travels between processes).  The costliest derivations are handed out first, as
+measured by ``make costs`` (``verify_costs.json``), so that no worker is left with a long
+one at the end while the others idle.  Before forking, the objects already made are moved
 out of the garbage collector's sight (``gc.freeze``): otherwise each worker's collections
 walk them and so copy the parent's memory page by page.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
+import json
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 from derive.proof import Derivation, Verdict
 from derive.verify import Context, check_count, set_verdict, verdict_of, verify
@@ -21,6 +26,7 @@ _PENDING: list[Derivation] = []   # read by forked workers
 # Verification makes many short-lived objects and few reference cycles: workers collect
 # the youngest generation every 50000 allocations, not every 700 (a few per cent faster).
 WORKER_GC_THRESHOLDS = (50_000, 20, 100)
+COSTS_FILE = Path(__file__).with_name("verify_costs.json")   # written by `make costs`
 
 
 def workers_available() -> int:
@@ -29,6 +35,32 @@ def workers_available() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+@functools.cache
+def expected_costs() -> dict[str, float]:
+    """Seconds each derivation took to verify on one core, as last measured (none if the
+    table is missing or unreadable: it only orders the work)."""
+    try:
+        table = json.loads(COSTS_FILE.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in table.items()} if isinstance(table, dict) else {}
+
+
+def costliest_first(derivations: list[Derivation]) -> list[int]:
+    """Positions of the derivations, the costliest first (longest-first scheduling).
+
+    A derivation not in the table (a new one) comes first: its cost is unknown.  Ties,
+    and a missing table, fall back to the number of checks.
+    """
+    costs = expected_costs()
+
+    def cost(d: int) -> tuple[float, int]:
+        derivation = derivations[d]
+        return (costs.get(derivation.name, float("inf")), check_count(derivation))
+
+    return sorted(range(len(derivations)), key=cost, reverse=True)
 
 
 def _start_worker() -> None:
@@ -47,13 +79,13 @@ def verify_all(derivations: list[Derivation], workers: int | None = None) -> lis
 
     A worker verifies a whole derivation: neighbouring steps share sides, so its caches
     serve the next step (cutting derivations into pieces cost more than it balanced).  The
-    derivations with the most checks are handed out first.
+    costliest derivations are handed out first.
     """
     workers = workers or workers_available()
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if workers < 2 or len(derivations) < 2 or not can_fork:
         return [verify(d) for d in derivations]
-    order = sorted(range(len(derivations)), key=lambda d: -check_count(derivations[d]))
+    order = costliest_first(derivations)
     _PENDING[:] = derivations
     gc.freeze()
     try:

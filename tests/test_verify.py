@@ -187,3 +187,25 @@ def test_the_verdict_cache_key_covers_every_module_the_verifier_runs() -> None:
     data_only = {"derive.errors", "derive.proof"}   # exceptions and plain dataclasses
     for module in set(loaded) - data_only:
         assert module.removeprefix("derive.") + ".py" in VERIFIER_SOURCES, module
+
+
+def test_costliest_derivations_are_handed_out_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    from derive import batch
+
+    monkeypatch.setattr(batch, "expected_costs", lambda: {"cheap": 0.1, "dear": 2.0})
+    x = sp.Symbol("x")
+
+    def named(name: str, checks: int) -> Derivation:
+        return Derivation(name, name, text(""), [Step(x, x, text("same"))] * checks)
+
+    work = [named("cheap", 9), named("dear", 1), named("new-small", 1), named("new-big", 3)]
+    order = [work[d].name for d in batch.costliest_first(work)]
+    assert order == ["new-big", "new-small", "dear", "cheap"]   # unknown cost first
+
+
+def test_the_cost_table_lists_every_derivation() -> None:
+    from derive.batch import expected_costs
+    from derive.registry import DERIVATIONS, names
+
+    names()
+    assert set(expected_costs()) == set(DERIVATIONS), "run `make costs` to measure them again"
