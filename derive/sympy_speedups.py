@@ -114,7 +114,7 @@ def install() -> None:
     """Make ``ExprWithLimits.free_symbols`` (Sum, Product, Integral) remember its answers,
     new sums skip the search for piecewise functions where there are none, ``Indexed``
     deduce the facts of its assumptions once, assumption queries try facts in order, and
-    a Rational compared with a float or a dict answer at once."""
+    a Rational compared with a float or a dict answers at once."""
     if ExprWithLimits.free_symbols.fget is _memo_free_symbols:
         return
     sys.modules["sympy.core.assumptions"].shuffle = _in_given_order  # type: ignore[attr-defined]

@@ -427,6 +427,8 @@ def check_implies(previous: Step, step: Step, ctx: Context) -> Verdict:
     x = step.eliminate
     if x is None:
         raise ValueError(f"implication step '{plain(step.rule)}' names no symbol to eliminate")
+    # Unchecked solutions: a spurious one only makes the check stricter, and SymPy's own
+    # check (and simplify) would import sympy.physics in every worker.
     solutions = sp.solve(old, x, dict=False, check=False, simplify=False)
     if not solutions:
         return Verdict("refuted", f"the previous equation could not be solved for {x}")
