@@ -16,6 +16,7 @@ from derive.errors import LatexError, TemplateError
 from derive.library import c12_scalar_network, get_example
 from derive.render.build import build_document, compile_latex
 from derive.render.latex import number
+from tests.pages import overfull_boxes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,6 +72,7 @@ def test_sheet_pdf_contains_computed_values(built_sheet: Path) -> None:
                           text=True, check=True).stdout
     assert "Verification summary" in text
     assert "refuted" in text
+    assert overfull_boxes(built_sheet) == []
     ex = c12_scalar_network()
     for name in ("a1_1", "yhat_2", "loss_3", "d_z1_1"):
         shown = number(ex[name].value).lstrip("-")

@@ -14,6 +14,7 @@ from derive.numeric import mlp_instance
 from derive.numeric.two_two_two import PUBLISHED
 from derive.registry import get_derivation, get_example
 from tests.mutation import mutated, status
+from tests.pages import overfull_boxes
 
 NEW = ["mlp-regression", "mlp-classification-se", "mlp-classification-bce",
        "backprop-equations", "backprop-any-activation", "backprop-linear",
@@ -156,5 +157,6 @@ def test_sheet_builds_with_every_problem_and_computed_values(
                            text=True, check=True).stdout
     for heading in headings:
         assert heading in words, heading
+    assert overfull_boxes(pdf) == []
     value = np.ravel(get_example(example)[quantity].value)[0]
     assert f"{value:.6g}"[:6] in words.replace("−", "-")

@@ -86,6 +86,7 @@ def make_environment(search_path: list[Path] | None = None) -> jinja2.Environmen
         quantity_rows=latex.quantity_rows,
         step_lines=latex.step_lines,
         is_wide=latex.is_wide,
+        rule_width=latex.rule_width,
         checked_notes=latex.checked_notes,
         verdict_runs=latex.verdict_runs,
         sstr=sp.sstr,

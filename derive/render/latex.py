@@ -301,6 +301,41 @@ def is_wide(lines: list[tuple[str, str, Step]]) -> bool:
     return any(printed_width(left + right) > WIDE_STEP_CHARS for left, right, _ in lines)
 
 
+RULE_WIDTHS = {False: (0.30, 0.42), True: (0.30, 0.60)}   # (least, most) of the line: a
+# rule beside its step, and one on a line of its own under a wide step
+POINTS_PER_CHAR = 8           # a generous width of one printed character of maths
+LINE_POINTS = 472             # the text width of an A4 sheet with 2.2 cm margins
+GAP_POINTS = 30               # the least space between the columns of the align, or a qquad
+
+
+_SPACES = {"quad": 2, "qquad": 4, "Longrightarrow": 3, "mid": 2}   # in characters
+
+
+def _generous_width(latex: str) -> int:
+    """:func:`printed_width` plus the symbols it drops: each command that prints (a Greek
+    letter, an operator) as one character, arrows and spaces as more."""
+    silent = r"\\(left|right|frac|partial|operatorname|mathrm|hat|big|begin|end)\b"
+    commands = re.findall(r"\\([a-zA-Z]+)", re.sub(silent, "", latex))
+    return printed_width(latex) + sum(_SPACES.get(c, 1) for c in commands)
+
+
+def rule_width(lines: list[tuple[str, str, Step]]) -> str:
+    """The width of the rules of a derivation's steps, in LaTeX (of :func:`step_lines`).
+
+    Beside the steps (:func:`is_wide` false), a rule may take what the widest left side and
+    the widest right side leave of the line; under them, what the widest left side leaves
+    (the rule starts where the right sides do).  Widths are estimated generously, and kept
+    between the bounds of ``RULE_WIDTHS``: a longer line of small type reads badly.
+    """
+    wide = is_wide(lines)
+    lefts = max((_generous_width(left) for left, _, _ in lines), default=0)
+    rights = max((_generous_width(right) for _, right, _ in lines), default=0)
+    taken = lefts if wide else lefts + rights   # the align's columns: the widest of each
+    least, most = RULE_WIDTHS[wide]
+    room = 1 - (taken * POINTS_PER_CHAR + GAP_POINTS) / LINE_POINTS
+    return f"{max(least, min(most, room)):.2f}\\linewidth"
+
+
 def number_ranges(numbers: list[int]) -> str:
     """Step numbers compressed into ranges: [2, 3, 4, 7] -> '2–4, 7'."""
     runs: list[list[int]] = []
