@@ -290,9 +290,12 @@ def step_lines(d: Derivation) -> list[tuple[str, str, Step]]:
 WIDE_STEP_CHARS = 40   # a step whose printed maths is longer puts its rule on the next line
 
 
+_SILENT = r"\\(left|right|frac|partial|operatorname|mathrm|hat|big|begin|end)\b"   # print nothing
+
+
 def printed_width(latex: str) -> int:
     """A rough count of the characters a LaTeX formula shows (commands and braces dropped)."""
-    shown = re.sub(r"\\(left|right|frac|partial|operatorname|mathrm|hat|big)\b", "", latex)
+    shown = re.sub(_SILENT, "", latex)
     return len(re.sub(r"\\[a-zA-Z]+|[{}^_ ]|&", "", shown))
 
 
@@ -314,8 +317,7 @@ _SPACES = {"quad": 2, "qquad": 4, "Longrightarrow": 3, "mid": 2}   # in characte
 def _generous_width(latex: str) -> int:
     """:func:`printed_width` plus the symbols it drops: each command that prints (a Greek
     letter, an operator) as one character, arrows and spaces as more."""
-    silent = r"\\(left|right|frac|partial|operatorname|mathrm|hat|big|begin|end)\b"
-    commands = re.findall(r"\\([a-zA-Z]+)", re.sub(silent, "", latex))
+    commands = re.findall(r"\\([a-zA-Z]+)", re.sub(_SILENT, "", latex))
     return printed_width(latex) + sum(_SPACES.get(c, 1) for c in commands)
 
 
