@@ -61,7 +61,19 @@ class Hadamard(sp.HadamardProduct):
                                 for a in self.args)
 
 
-class Jacobian(MatrixExpr):
+class _MatrixDerivative(MatrixExpr):
+    """What a Jacobian and a gradient share: printed ∂(first argument)/∂(second), and an
+    entry in index notation while the sizes are symbols, read off ``doit`` once concrete."""
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
+        return entry(self, i, j) if has_symbolic_shape(self) else self.doit()[i, j]
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        return (rf"\frac{{\partial {printer._print(self.args[0])}}}"
+                rf"{{\partial {printer._print(self.args[1])}}}")
+
+
+class Jacobian(_MatrixDerivative):
     """∂f/∂u evaluated at u = ``point``: entry (r, c) is ∂f_r/∂u_c.
 
     ``f`` is a column (or 1×1) matrix expression in the column variable ``u``; keeping u a
@@ -75,9 +87,6 @@ class Jacobian(MatrixExpr):
     def shape(self) -> tuple[sp.Expr, sp.Expr]:
         return (self.args[0].shape[0], self.args[1].shape[0])
 
-    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
-        return entry(self, i, j) if has_symbolic_shape(self) else self.doit()[i, j]
-
     def doit(self, **hints: Any) -> sp.Basic:
         if has_symbolic_shape(self):
             return self
@@ -86,12 +95,8 @@ class Jacobian(MatrixExpr):
         return sp.ImmutableMatrix(f.rows, u.rows,
                                   lambda r, c: derivative(f[r, 0], u[c, 0]).xreplace(at))
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
-        return (rf"\frac{{\partial {printer._print(self.args[0])}}}"
-                rf"{{\partial {printer._print(self.args[1])}}}")
 
-
-class Gradient(MatrixExpr):
+class Gradient(_MatrixDerivative):
     """∂ℓ/∂W for a scalar (or 1×1) ℓ and a matrix variable W: W's shape, entry-wise."""
 
     def __new__(cls, loss: sp.Basic, variable: sp.Basic) -> Gradient:
@@ -101,9 +106,6 @@ class Gradient(MatrixExpr):
     def shape(self) -> tuple[sp.Expr, sp.Expr]:
         return self.args[1].shape
 
-    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
-        return entry(self, i, j) if has_symbolic_shape(self) else self.doit()[i, j]
-
     def doit(self, **hints: Any) -> sp.Basic:
         if has_symbolic_shape(self):
             return self
@@ -112,10 +114,6 @@ class Gradient(MatrixExpr):
             loss = explicit(loss)[0, 0]
         w = explicit(variable)
         return sp.ImmutableMatrix(*w.shape, lambda r, c: derivative(loss, w[r, c]))
-
-    def _latex(self, printer: Any, exp: Any = None) -> str:
-        return (rf"\frac{{\partial {printer._print(self.args[0])}}}"
-                rf"{{\partial {printer._print(self.args[1])}}}")
 
 
 def minus(a: sp.MatrixExpr, b: sp.MatrixExpr) -> sp.MatrixExpr:
@@ -152,7 +150,7 @@ def explicit(expr: sp.Basic) -> sp.Basic:
         return expr
     if isinstance(expr, sp.MatrixSymbol):
         return explicit_symbols(expr)
-    if isinstance(expr, (Jacobian, Gradient)):
+    if isinstance(expr, _MatrixDerivative):
         return type(expr)(*map(explicit, expr.args)).doit()
     rule = _EXPLICIT_RULES.get(type(expr)) or next(
         (r for kind, r in _EXPLICIT_RULES.items() if isinstance(expr, kind)), None)
@@ -242,7 +240,7 @@ def _product_entry(expr: sp.MatMul, i: Any, j: Any) -> sp.Expr:
 _ROW, _COL = sp.symbols("row_ col_", integer=True, nonnegative=True)
 
 
-def _derivative_entry(node: Jacobian | Gradient, i: Any, j: Any) -> sp.Expr:
+def _derivative_entry(node: _MatrixDerivative, i: Any, j: Any) -> sp.Expr:
     """A Jacobian's or gradient's entry (i, j): worked out once per node (they recur in
     many steps), then instantiated, its summation variables renamed apart."""
     form = _derivative_form(node)
@@ -252,10 +250,10 @@ def _derivative_entry(node: Jacobian | Gradient, i: Any, j: Any) -> sp.Expr:
 
 
 @functools.lru_cache(maxsize=256)
-def _derivative_form(node: Jacobian | Gradient) -> sp.Expr:
+def _derivative_form(node: _MatrixDerivative) -> sp.Expr:
     """The entry in the placeholders (row_, col_), its function arguments generalised: it is
     never differentiated again, and both sides of a step generalise their arguments alike."""
-    if node.args[0].has(Jacobian, Gradient):   # its generalised arguments would be wrong
+    if node.args[0].has(_MatrixDerivative):   # its generalised arguments would be wrong
         raise NotImplementedError("no index form for a derivative of a derivative")
     i, j = _general_indices(node, _ROW, _COL)
     if isinstance(node, Gradient):
@@ -290,8 +288,7 @@ _INDEX_RULES: dict[type, Callable[[Any, Any, Any], sp.Expr]] = {
     sp.DiagMatrix: lambda e, i, j: sp.KroneckerDelta(i, j) * _index_form(e.args[0], i, 0),
     sp.Inverse: _inverse_entry,
     sp.MatPow: lambda e, i, j: _power_entry(e.args[0], e.args[1], i, j),
-    Jacobian: _derivative_entry,
-    Gradient: _derivative_entry,
+    _MatrixDerivative: _derivative_entry,
     sp.Identity: lambda e, i, j: sp.KroneckerDelta(i, j),
     sp.OneMatrix: lambda e, i, j: sp.S.One,
     sp.ZeroMatrix: lambda e, i, j: sp.S.Zero,

@@ -307,10 +307,7 @@ def is_wide(lines: list[tuple[str, str, Step]]) -> bool:
 RULE_WIDTHS = {False: (0.30, 0.42), True: (0.30, 0.60)}   # (least, most) of the line: a
 # rule beside its step, and one on a line of its own under a wide step
 POINTS_PER_CHAR = 8           # a generous width of one printed character of maths
-LINE_POINTS = 472             # the text width of an A4 sheet with 2.2 cm margins
 GAP_POINTS = 30               # the least space between the columns of the align, or a qquad
-
-
 _SPACES = {"quad": 2, "qquad": 4, "Longrightarrow": 3, "mid": 2}   # in characters
 
 
@@ -322,20 +319,20 @@ def _generous_width(latex: str) -> int:
 
 
 def rule_width(lines: list[tuple[str, str, Step]]) -> str:
-    """The width of the rules of a derivation's steps, in LaTeX (of :func:`step_lines`).
+    """LaTeX that sets ``\\whyroom``, the width of a derivation's rules (of :func:`step_lines`).
 
     Beside the steps (:func:`is_wide` false), a rule may take what the widest left side and
     the widest right side leave of the line; under them, what the widest left side leaves
-    (the rule starts where the right sides do).  Widths are estimated generously, and kept
-    between the bounds of ``RULE_WIDTHS``: a longer line of small type reads badly.
+    (the rule starts where the right sides do).  The maths is measured here, generously, in
+    points; TeX subtracts it from the document's own line width and keeps the result between
+    the bounds of ``RULE_WIDTHS`` (a longer line of small type reads badly).
     """
     wide = is_wide(lines)
     lefts = max((_generous_width(left) for left, _, _ in lines), default=0)
     rights = max((_generous_width(right) for _, right, _ in lines), default=0)
     taken = lefts if wide else lefts + rights   # the align's columns: the widest of each
     least, most = RULE_WIDTHS[wide]
-    room = 1 - (taken * POINTS_PER_CHAR + GAP_POINTS) / LINE_POINTS
-    return f"{max(least, min(most, room)):.2f}\\linewidth"
+    return rf"\setwhyroom{{{taken * POINTS_PER_CHAR + GAP_POINTS}}}{{{least:.2f}}}{{{most:.2f}}}"
 
 
 def number_ranges(numbers: list[int]) -> str:

@@ -44,6 +44,16 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def work_folder(tex_path: Path) -> Path:
+    """Where latexmk runs on a .tex file, its auxiliary files and log kept for reading."""
+    return tex_path.parent / ".work" / tex_path.stem
+
+
+def latex_log(tex_path: Path) -> Path:
+    """LaTeX's log of the last run on a .tex file (overfull lines, warnings, errors)."""
+    return work_folder(tex_path) / f"{tex_path.stem}.log"
+
+
 class LatexJob:
     """One latexmk run on a .tex file, started on creation; :meth:`finish` waits and checks.
 
@@ -56,7 +66,7 @@ class LatexJob:
         if shutil.which("latexmk") is None:
             raise LatexError("latexmk is not installed; run `make pdf` (it installs TeX Live)")
         self.tex_path, self.template = tex_path, template
-        self.work = tex_path.parent / ".work" / tex_path.stem
+        self.work = work_folder(tex_path)
         self.work.mkdir(parents=True, exist_ok=True)
         shutil.copy2(tex_path, self.work / tex_path.name)
         env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f"}
@@ -76,8 +86,8 @@ class LatexJob:
                 from err
         built = self.work / f"{self.tex_path.stem}.pdf"
         if self.proc.returncode != 0 or not built.exists():
-            raise LatexError(latex_error_message(self.work / f"{self.tex_path.stem}.log",
-                                                 self.tex_path, self.template))
+            raise LatexError(latex_error_message(latex_log(self.tex_path), self.tex_path,
+                                                 self.template))
         pdf = self.tex_path.with_suffix(".pdf")
         write_atomically(pdf, built.read_bytes())
         return pdf
