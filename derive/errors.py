@@ -25,7 +25,17 @@ class UnknownNameError(DeriveError):
 
 
 class RefutedStepError(DeriveError):
-    """A derivation step the verifier refuted: the maths on the page would be wrong."""
+    """A derivation step the verifier refuted or could not decide: the page would claim
+    what was not verified."""
+
+    exit_code = 2
+
+
+class DomainError(DeriveError):
+    """A symbol whose declared domain contradicts its SymPy assumptions (x positive, sampled
+    from (-3, 3)), or a domain that is empty."""
+
+    exit_code = 2
 
 
 class TemplateError(DeriveError):

@@ -201,13 +201,16 @@ def entry(expr: sp.Basic, i: Any, j: Any) -> sp.Expr:
 
     Products become sums over fresh indices (0-based; none along a dimension of size 1),
     diag and I Kronecker deltas, Jacobians and gradients derivatives by matrix entries;
-    deltas are then summed out (every index lies in its dimension's range, as the shapes
-    guarantee).  A node with no rule raises NotImplementedError.
+    deltas are then summed out (i and j lie in the ranges of the shape's dimensions, the
+    fresh indices in their sums' ranges).  A node with no rule raises NotImplementedError.
     """
     raw = _index_form(expr, i, j)
+    rows, cols = expr.shape
+    ranges = {s: (sp.S.Zero, size - 1) for s, size in ((i, rows), (j, cols))
+              if isinstance(s, sp.Symbol)}
     return flattened_sums(collapse_delta_sums(raw.replace(   # sympy.diff's deltas carry
         lambda e: isinstance(e, sp.KroneckerDelta) and len(e.args) == 3,   # their range
-        lambda e: sp.KroneckerDelta(*e.args[:2]))))
+        lambda e: sp.KroneckerDelta(*e.args[:2])), ranges))
 
 
 def _index_form(expr: sp.Basic, i: Any, j: Any) -> sp.Expr:

@@ -14,7 +14,8 @@ import sympy as sp
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-Status = Literal["proved", "checked", "refuted", "given"]
+Status = Literal["proved", "checked", "refuted", "undecided", "given"]
+STATUSES = ("proved", "checked", "refuted", "undecided", "given")
 StepKind = Literal["given", "equals", "implies"]
 # Words and inline maths: a rule such as ("substitute ", Eq(p0, 1 - p)) mixes plain text
 # (escaped by the renderer) with SymPy expressions (printed as inline maths).
@@ -56,9 +57,11 @@ def plain(words: Text) -> str:
 class Verdict:
     """What the verifier concluded about one step.
 
-    ``status`` is one of: ``proved`` (the difference reduced to 0 symbolically),
-    ``checked`` (not proved, but equal at many random points at high precision),
-    ``refuted`` (a counter-example was found) or ``given`` (a premise, not checked).
+    ``status`` is one of: ``proved`` (the difference reduced to 0 symbolically, every
+    rewrite's side conditions proved), ``checked`` (not proved, but equal at concrete sizes
+    and at many points of the domains, with error control), ``refuted`` (a counter-example
+    was found), ``undecided`` (none of these could be established; no counter-example is
+    claimed) or ``given`` (a premise, not checked).
     ``method`` says how, in words; ``counterexample`` maps symbols to the values at which
     the two sides differ, with the two values under ``"lhs"`` and ``"rhs"``.
     """
@@ -75,9 +78,12 @@ class Step:
 
     kind ``equals``: the line is an identity; its right side equals the previous line's
     (or, for the first line of a new left side, its own left side).
-    kind ``implies``: the equation follows from the previous equation; checked by solving
-    the previous one for ``eliminate`` and substituting.
+    kind ``implies``: the equation is equivalent to the previous equation (or, with
+    ``one_way``, follows from it); checked over every solution of the previous one for
+    ``eliminate`` (and, unless one-way, of this one).
     kind ``given``: a premise or definition, stated not checked.
+    ``where``: a condition (``Ne(x, y)``) outside which the step claims nothing; numeric
+    evidence skips the points where it fails.
     """
 
     lhs: sp.Expr
@@ -86,6 +92,8 @@ class Step:
     kind: StepKind = "equals"
     eliminate: sp.Symbol | None = None
     verdict: Verdict | None = None
+    one_way: bool = False
+    where: sp.Basic | None = None   # claimed only where this holds (x != y at a kink)
 
 
 @dataclass
@@ -99,6 +107,7 @@ class Oracle:
     result: sp.Expr
     reference: sp.Expr
     verdict: Verdict | None = None
+    where: sp.Basic | None = None   # as for a Step
 
 
 @dataclass
@@ -140,11 +149,12 @@ class Derivation:
         return [s for s in self.steps if s.kind != "given"]
 
     def tally(self) -> dict[str, int]:
-        """How many checked steps ended proved, checked and refuted."""
-        counts = {"proved": 0, "checked": 0, "refuted": 0}
+        """How many checked steps ended proved, checked, refuted and undecided; a step with
+        no verdict, or one of an unknown status, counts as undecided (it never vanishes)."""
+        counts = {"proved": 0, "checked": 0, "refuted": 0, "undecided": 0}
         for step in self.checked_steps:
-            if step.verdict is not None and step.verdict.status in counts:
-                counts[step.verdict.status] += 1
+            status = step.verdict.status if step.verdict is not None else "undecided"
+            counts[status if status in counts else "undecided"] += 1
         return counts
 
     def _repr_latex_(self) -> str:

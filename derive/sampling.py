@@ -16,6 +16,8 @@ cannot be evaluated is evaluated again with mpmath, which alone refutes.
 from __future__ import annotations
 
 import builtins
+import itertools
+import keyword
 import math
 import random
 from collections.abc import Callable, Iterable
@@ -29,7 +31,6 @@ from derive.functions import elementary
 
 NUMERIC_POINTS = 24          # random points per numeric check
 PRECISION_DIGITS = 30        # mpmath working precision
-RELATIVE_TOLERANCE = 1e-18   # at 30 digits, honest rounding stays far below this
 FLOAT_TOLERANCE = 1e-9       # agreement in machine floats (fast cross-checks)
 # what evaluating a compiled side at a point may raise: the point is skipped
 EVALUATION_ERRORS = (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError)
@@ -44,30 +45,68 @@ class Domains(Protocol):
     def domains(self) -> dict[sp.Basic, tuple[float, float]]: ...
 
     @property
+    def where(self) -> sp.Basic | None: ...
+
+    @property
     def seed(self) -> int: ...
+
+
+def python_name(symbol: sp.Symbol) -> str:
+    """A symbol's name as a Python identifier (j' and x_{1} are not), the same every time."""
+    name = symbol.name
+    if name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_v"):
+        return name
+    return "_s" + "".join(c if c.isalnum() else f"_{ord(c):x}_" for c in name)
 
 
 class _LoopPrinter(MpmathPrinter):
     """The mpmath printer, with products written as loops like SymPy writes sums, and the
-    function's arguments (symbols, indexed entries, array bases) printed by their names."""
+    function's arguments (symbols, indexed entries, array bases) printed by their names.
+
+    Integers stay Python ints where they index or bound a loop, and are mpf (exact) in
+    arithmetic: 1/K for a size K must not be a machine float."""
 
     def __init__(self, settings: dict[str, Any], renames: dict[sp.Basic, str]) -> None:
         super().__init__(settings)
         self.renames = renames
+        self.indexing = 0   # > 0 while printing an index or a loop bound
+
+    def _integer_valued(self, code: str, expr: sp.Basic) -> str:
+        return code if self.indexing or not expr.is_integer else f"mpf({code})"
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return self.renames.get(expr) or super()._print_Symbol(expr)
+        code = self.renames.get(expr) or python_name(expr)
+        return self._integer_valued(code, expr)
+
+    def _print_Integer(self, expr: sp.Integer) -> str:
+        return str(int(expr)) if self.indexing else f"mpf({int(expr)})"
+
+    def _as_index(self, expr: sp.Basic) -> str:
+        self.indexing += 1
+        try:
+            return self._print(expr)
+        finally:
+            self.indexing -= 1
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         if expr in self.renames:
             return self.renames[expr]
-        base = self.renames.get(expr.base) or str(expr.base)
-        return f"{base}[{', '.join(self._print(i) for i in expr.indices)}]"
+        base = self.renames.get(expr.base) or python_name(expr.base.label)
+        return f"{base}[{', '.join(self._as_index(i) for i in expr.indices)}]"
+
+    def _loops(self, expr: sp.Sum | sp.Product) -> str:
+        return " ".join(f"for {self._as_index(i)} in range({self._as_index(a)}, "
+                        f"{self._as_index(b)}+1)" for i, a, b in expr.limits[::-1])
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        return f"(builtins.sum({self._print(expr.function)} {self._loops(expr)}))"
 
     def _print_Product(self, expr: sp.Product) -> str:
-        loops = " ".join(f"for {self._print(i)} in range({self._print(a)}, {self._print(b)}+1)"
-                         for i, a, b in expr.limits[::-1])
-        return f"(fprod({self._print(expr.function)} {loops}))"
+        return f"(fprod({self._print(expr.function)} {self._loops(expr)}))"
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
+        a, b = (self._as_index(arg) for arg in expr.args[:2])
+        return f"(mpf(1) if ({a}) == ({b}) else mpf(0))"
 
 
 # The names compiled code sees, built once (each function gets a copy): mpmath's, and the
@@ -145,7 +184,7 @@ def _dag_code(body: sp.Expr, arguments: dict[sp.Basic, str]) -> list[str]:
         if e in names:
             return names[e]
         if e.is_Symbol:
-            return e.name
+            return printer.doprint(e)
         if e.is_Integer:
             return f"mpf({int(e)})"
         if e.is_Rational:
@@ -156,7 +195,8 @@ def _dag_code(body: sp.Expr, arguments: dict[sp.Basic, str]) -> list[str]:
             code = " * ".join(emit(a) for a in e.args)
         elif isinstance(e, sp.Pow):
             exponent = str(int(e.exp)) if e.exp.is_Integer else emit(e.exp)
-            code = f"{emit(e.base)} ** {exponent}"
+            base = emit(e.base)   # an integer base (a size) as mpf: K**-1 is not a float
+            code = f"{f'mpf({base})' if e.base.is_integer else base} ** {exponent}"
         elif isinstance(e, sp.Tuple):
             code = "(" + "".join(f"{emit(a)}, " for a in e.args) + ")"
         elif e.func in _DAG_FUNCTIONS and len(e.args) == 1:
@@ -171,10 +211,12 @@ def _dag_code(body: sp.Expr, arguments: dict[sp.Basic, str]) -> list[str]:
     return [*lines, f"return {result}"]
 
 
-def _values(f: Callable[..., Any], point: list[Any]) -> list[mpmath.mpc] | None:
-    """The values a compiled tuple of sides takes at a point; None if any is not finite."""
+def _values(f: Callable[..., Any], point: list[Any], digits: int) -> list[mpmath.mpc] | None:
+    """The values a compiled tuple of sides takes at a point, at ``digits`` significant
+    digits; None if any is not finite."""
     try:
-        values = [mpmath.mpmathify(v) for v in f(*point)]
+        with mpmath.workdps(digits):
+            values = [mpmath.mpmathify(v) for v in f(*_as_mpmath(point))]
     except EVALUATION_ERRORS:
         return None
     if any(mpmath.isnan(v) or mpmath.isinf(v) for v in values):
@@ -207,25 +249,89 @@ def variables(expr: sp.Basic) -> list[sp.Basic]:
     return sorted(symbols, key=str) + sorted(indexed, key=str)
 
 
+def _label(var: sp.Basic) -> sp.Basic:
+    base = var.base if isinstance(var, sp.Indexed) else var
+    return base.label if isinstance(base, sp.IndexedBase) else base
+
+
+def default_domain(label: sp.Basic) -> tuple[float, float]:
+    """Where a symbol with no declared domain is sampled, by its assumptions."""
+    if getattr(label, "is_integer", False):
+        return ((1.0, 6.0) if label.is_positive else (0.0, 6.0) if label.is_nonnegative
+                else (-6.0, -1.0) if label.is_negative else (-6.0, 6.0))
+    if getattr(label, "is_positive", False):
+        return (0.1, 3.0)
+    if getattr(label, "is_nonnegative", False):
+        return (0.0, 3.0)
+    if getattr(label, "is_negative", False):
+        return (-3.0, -0.1)
+    if getattr(label, "is_nonpositive", False):
+        return (-3.0, 0.0)
+    return (-2.0, 2.0)
+
+
 def domain(var: sp.Basic, ctx: Domains) -> tuple[float, float]:
     """The sampling interval of a symbol, indexed entry or IndexedBase."""
     base = var.base if isinstance(var, sp.Indexed) else var
-    label = base.label if isinstance(base, sp.IndexedBase) else base
+    label = _label(var)
     for candidate in (var, base, label):
         if candidate in ctx.domains:
             return ctx.domains[candidate]
-    return (0.1, 3.0) if getattr(label, "is_positive", False) else (-2.0, 2.0)
+    return default_domain(label)
+
+
+def _is_integer(var: sp.Basic) -> bool:
+    return bool(getattr(_label(var), "is_integer", False))
+
+
+# Where a point lies: at random, at the lower or upper edge of every interval, at a random
+# corner of the box of intervals.  Edges are nudged inside by a millionth of the interval
+# (a domain is open: log p at p = 0 is not a claim of the step).
+EDGE_NUDGE = 1e-6
+Where = str   # "random" | "low" | "high" | "corner"
+
+
+def draw_value(rng: random.Random, interval: tuple[float, float], integer: bool,
+               where: Where) -> float | int:
+    """One value of an interval: random, at an edge (nudged inside), or a random edge."""
+    lo, hi = interval
+    if where == "corner":
+        where = rng.choice(("low", "high"))
+    if integer:
+        a, b = math.ceil(lo), math.floor(hi)
+        return a if where == "low" else b if where == "high" else rng.randint(a, b)
+    nudge = EDGE_NUDGE * (hi - lo)
+    return (lo + nudge if where == "low" else hi - nudge if where == "high"
+            else rng.uniform(lo, hi))
+
+
+def edge_patterns(count: int, fast: bool = False) -> list[tuple[Where, ...]]:
+    """Where each of ``count`` variables lies in the first points of a check: all at their
+    lowest, all at their highest, then (unless ``fast``) every mixed corner of the box for
+    up to four variables, or four random corners; the later points are random (and, for
+    piecewise functions, at their breakpoints)."""
+    patterns: list[tuple[Where, ...]] = [("low",) * count, ("high",) * count]
+    if fast or count == 0:
+        return patterns if count else []
+    if count <= 4:
+        patterns += [tuple("high" if bits >> v & 1 else "low" for v in range(count))
+                     for bits in range(1, 2**count - 1)]
+    else:
+        patterns += [("corner",) * count] * 4
+    return patterns
 
 
 class RandomArray(dict[Any, float]):
     """An indexed quantity whose entries are drawn from an interval the first time read."""
 
-    def __init__(self, rng: random.Random, interval: tuple[float, float]) -> None:
+    def __init__(self, rng: random.Random, interval: tuple[float, float],
+                 where: Where = "random", integer: bool = False) -> None:
         super().__init__()
-        self.rng, self.interval = rng, interval
+        self.rng, self.interval, self.where, self.integer = rng, interval, where, integer
 
     def __missing__(self, key: Any) -> float:
-        value = self[key] = self.rng.uniform(*self.interval)
+        value = self[key] = float(draw_value(self.rng, self.interval, self.integer,
+                                             self.where))
         return value
 
 
@@ -239,46 +345,94 @@ class _MpfView:
         return mpmath.mpf(self.array[key])
 
 
-def _agree(a: mpmath.mpc, b: mpmath.mpc) -> bool:
-    return bool(abs(a - b) <= RELATIVE_TOLERANCE * max(1, abs(a), abs(b)))
+# --- error-controlled comparison ----------------------------------------------------------
+
+# Each point is evaluated at two precisions; the change between them estimates the error
+# of the lower one, and the higher one is (PRECISIONS gap) digits better than that.  Two
+# sides agree when their difference at the higher precision is within what rounding
+# explains; where the estimate says the lower precision lost most of its digits
+# (cancellation), both are raised and the point evaluated again.
+PRECISIONS = ((PRECISION_DIGITS, 2 * PRECISION_DIGITS), (2 * PRECISION_DIGITS,
+                                                         4 * PRECISION_DIGITS))
+CANCELLATION = mpmath.mpf("1e-8")   # relative error estimate past which precision is raised
+
+
+def _disagreement(f: Callable[..., Any], point: list[Any], entries: int
+                  ) -> tuple[int, mpmath.mpf, mpmath.mpf] | None | bool:
+    """Compare every entry's two sides at a point with error control.
+
+    False where the point cannot be evaluated, None where all entries agree, else
+    (the entry, its left and right values) of the first that differs.
+    """
+    for low, high in PRECISIONS:
+        rough, fine = _values(f, point, low), _values(f, point, high)
+        if rough is None or fine is None:
+            return False
+        worst_loss = mpmath.mpf(0)
+        verdicts = []
+        for k in range(entries):
+            a1, b1, a2, b2 = rough[k], rough[entries + k], fine[k], fine[entries + k]
+            error = abs(a1 - a2) + abs(b1 - b2)             # of the low precision
+            scale = max(abs(a2), abs(b2))
+            with mpmath.workdps(high):
+                allowed = (error * mpmath.mpf(10) ** (low - high + 5)
+                           + mpmath.mpf(10) ** (8 - high) * max(1, scale))
+                verdicts.append(abs(a2 - b2) <= allowed)
+            if scale:
+                worst_loss = max(worst_loss, error / scale)
+        if worst_loss <= CANCELLATION or (low, high) == PRECISIONS[-1]:
+            for k, same in enumerate(verdicts):
+                if not same:
+                    return k, fine[k], fine[entries + k]
+            return None
+    return None
 
 
 def _sample(compiled: list[Callable[..., Any]], entries: int,
-            draw: Callable[[random.Random], list[Any]],
+            draw: Callable[[random.Random, int], list[Any]],
             describe: Callable[[list[Any]], dict[str, str]], seed: int, points: int,
-            fast: bool = False) -> Outcome:
+            fast: bool = False, admissible: Callable[..., Any] | None = None) -> Outcome:
     """Draw points until ``points`` agree, one differs, or too many cannot be evaluated.
 
-    Each compiled function returns ``entries`` left sides, then as many right sides; the
-    first that can be evaluated at a point is compared there (``fast``: in machine floats
-    first, see the module's docstring).  Returns the number of entry comparisons that
-    agreed, or a counter-example (naming the entry when there are several).
+    ``draw(rng, attempt)`` gives the attempt-th point (the first ones at the edges).  Each
+    compiled function returns ``entries`` left sides, then as many right sides; the first
+    that can be evaluated at a point is compared there with error control (``fast``: in
+    machine floats first, see the module's docstring).  Returns the number of entry
+    comparisons that agreed, or a counter-example (naming the entry when there are several).
     """
     rng = random.Random(seed)
     agreed, attempts = 0, 0
-    with mpmath.workdps(PRECISION_DIGITS):
-        while agreed < points and attempts < points * 4:
-            attempts += 1
-            point = draw(rng)
-            for f in compiled:
-                if fast and _agree_in_floats(f, point, entries):
-                    agreed += 1
-                    break
-                values = _values(f, _as_mpmath(point))
-                if values is None:
-                    continue
-                for k in range(entries):
-                    a, b = values[k], values[entries + k]
-                    if not _agree(a, b):
-                        which = {"entry": str(k + 1)} if entries > 1 else {}
-                        return agreed * entries, {**describe(point), **which,
-                                                  "lhs": mpmath.nstr(a, 10),
-                                                  "rhs": mpmath.nstr(b, 10)}
+    while agreed < points and attempts < points * 4 + 16:
+        point = draw(rng, attempts)
+        attempts += 1
+        if admissible is not None and not _holds(admissible, point):
+            continue
+        for f in compiled:
+            if fast and _agree_in_floats(f, point, entries):
                 agreed += 1
                 break
+            outcome = _disagreement(f, point, entries)
+            if outcome is False:
+                continue
+            if outcome is not None:
+                k, a, b = outcome   # type: ignore[misc]
+                which = {"entry": str(k + 1)} if entries > 1 else {}
+                return agreed * entries, {**describe(point), **which,
+                                          "lhs": mpmath.nstr(a, 12), "rhs": mpmath.nstr(b, 12)}
+            agreed += 1
+            break
     if agreed == 0:
         return 0, {"error": "no point of the domain could be evaluated"}
     return agreed * entries, None
+
+
+def _holds(condition: Callable[..., Any], point: list[Any]) -> bool:
+    """Whether a step's condition holds at a point (False where it cannot be evaluated)."""
+    try:
+        with mpmath.workdps(PRECISION_DIGITS):
+            return bool(condition(*_as_mpmath(point)))
+    except EVALUATION_ERRORS:
+        return False
 
 
 def _agree_in_floats(f: Callable[..., Any], point: list[Any], entries: int) -> bool:
@@ -290,44 +444,107 @@ def _agree_in_floats(f: Callable[..., Any], point: list[Any], entries: int) -> b
                for a, b in zip(values[:entries], values[entries:], strict=True))
 
 
-def compare_numerically(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains, points: int = NUMERIC_POINTS,
-                        solve_for: tuple[sp.Symbol, list[sp.Expr]] | None = None) -> Outcome:
-    """Evaluate both sides at random points; return (points agreed, counter-example or None).
+# --- breakpoints of piecewise functions ----------------------------------------------------
 
-    With ``solve_for=(x, solutions)`` x is set from each solution in turn (an implication
-    check: the points lie on the previous equation's solution set).
-    """
-    pairs = [(lhs, rhs)] if solve_for is None else [
-        (lhs.subs(solve_for[0], sol), rhs.subs(solve_for[0], sol)) for sol in solve_for[1]]
-    return _compare_free([([a], [b]) for a, b in pairs], ctx, points)
+MAX_BREAKPOINT_SOLUTIONS = 8
+
+
+def kinks(expr: sp.Basic) -> list[sp.Expr]:
+    """Expressions whose zeros are the breakpoints of the piecewise functions in ``expr``
+    (elementary form): Heaviside, sign and Abs arguments, ties of Max and Min, Piecewise
+    conditions."""
+    found: list[sp.Expr] = []
+    for e in sp.preorder_traversal(expr):
+        if isinstance(e, (sp.Heaviside, sp.sign, sp.Abs)):
+            found.append(e.args[0])
+        elif isinstance(e, (sp.Max, sp.Min)):
+            found.extend(a - b for a, b in itertools.combinations(e.args, 2))
+        elif isinstance(e, sp.Piecewise):
+            found.extend(c.lhs - c.rhs for _, c in e.args
+                         if isinstance(c, sp.core.relational.Relational))
+    return list(dict.fromkeys(found))
+
+
+def breakpoint_solutions(expr: sp.Basic, free: list[sp.Basic]
+                         ) -> list[tuple[int, Callable[..., Any]]]:
+    """(position of a variable, its value as a function of the point) where a kink of
+    ``expr`` is zero: solved for a variable in which the kink is linear or quadratic."""
+    out: list[tuple[int, Callable[..., Any]]] = []
+    for g in kinks(expr):
+        for pos, v in enumerate(free):
+            if not isinstance(v, sp.Symbol) or v not in g.free_symbols or _is_integer(v):
+                continue
+            try:
+                if not g.is_polynomial(v) or sp.Poly(g, v).degree() > 2:
+                    continue
+                roots = sp.solve(g, v, check=False, simplify=False)
+            except (NotImplementedError, sp.PolynomialError, TypeError, ValueError):
+                continue
+            out.extend((pos, mp_function(r, free)) for r in roots if r.is_real is not False)
+        if len(out) >= MAX_BREAKPOINT_SOLUTIONS:
+            break
+    return out
+
+
+def _on_breakpoint(point: list[Any], solution: tuple[int, Callable[..., Any]],
+                   interval: tuple[float, float], nudge: int) -> list[Any] | None:
+    """The point moved onto a breakpoint (nudge 0) or just either side of it (+-1)."""
+    pos, value = solution
+    try:
+        with mpmath.workdps(PRECISION_DIGITS):
+            at = float(mpmath.re(value(*_as_mpmath(point))))
+    except EVALUATION_ERRORS:
+        return None
+    at += nudge * 1e-9 * max(1.0, abs(at))
+    if not (interval[0] < at < interval[1]):
+        return None
+    return [*point[:pos], at, *point[pos + 1:]]
+
+
+# --- the comparisons ----------------------------------------------------------------------
+
+def compare_numerically(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
+                        points: int = NUMERIC_POINTS, fast: bool = False) -> Outcome:
+    """Evaluate both sides at points of the domains (edges, breakpoints, random); return
+    (points agreed, counter-example or None)."""
+    return compare_entries([lhs], [rhs], ctx, points, fast)
 
 
 def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
                     points: int, fast: bool = False) -> Outcome:
-    """Compare many pairs (the entries of two matrices) at the same random points.
+    """Compare many pairs (the entries of two matrices) at the same points.
 
     All entries are compiled into one function, so what they share is computed once per
     point.  Returns the number of entry comparisons that agreed, or a counter-example that
     names the entry.  ``fast``: see the module's docstring.
     """
-    return _compare_free([(lefts, rights)], ctx, points, fast)
+    pair = sp.Tuple(*lefts, *rights)
+    where = getattr(ctx, "where", None)
+    free = variables(pair if where is None else sp.Tuple(pair, where))
+    compiled = mp_function(pair, free)
+    admissible = None if where is None else mp_function(where, free)
+    intervals = [domain(v, ctx) for v in free]
+    integer = [_is_integer(v) for v in free]
+    solutions = breakpoint_solutions(_elementary_parts(pair), free) if not fast else []
+    edges = edge_patterns(len(free), fast)
 
-
-def _compare_free(alternatives: list[tuple[list[sp.Expr], list[sp.Expr]]], ctx: Domains,
-                  points: int, fast: bool = False) -> Outcome:
-    """Left and right sides over their free symbols and entries, each drawn from its domain;
-    the alternatives are tried in turn at each point."""
-    free = variables(sp.Tuple(*[side for pair in alternatives for sides in pair
-                                for side in sides]))
-    compiled = [mp_function(sp.Tuple(*lefts, *rights), free) for lefts, rights in alternatives]
-
-    def draw(rng: random.Random) -> list[Any]:
-        return [rng.uniform(*domain(v, ctx)) for v in free]
+    def draw(rng: random.Random, attempt: int) -> list[Any]:
+        where = edges[attempt] if attempt < len(edges) else ("random",) * len(free)
+        point = [draw_value(rng, iv, whole, at)
+                 for iv, whole, at in zip(intervals, integer, where, strict=True)]
+        k = attempt - len(edges)
+        if 0 <= k < 3 * len(solutions):   # each breakpoint, then just either side of it
+            solution = solutions[k // 3]
+            moved = _on_breakpoint(point, solution, intervals[solution[0]], k % 3 - 1)
+            return moved if moved is not None else point
+        return point
 
     def describe(point: list[Any]) -> dict[str, str]:
-        return {str(k): mpmath.nstr(v, 6) for k, v in zip(free, point, strict=True)}
+        return {str(k): mpmath.nstr(v, 8) for k, v in zip(free, point, strict=True)}
 
-    return _sample(compiled, len(alternatives[0][0]), draw, describe, ctx.seed, points, fast)
+    return _sample([compiled], len(lefts), draw, describe, ctx.seed,
+                   points if fast else max(points, len(edges) + 3 * len(solutions) + 4), fast,
+                   admissible)
 
 
 def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
@@ -337,11 +554,11 @@ def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
     """Evaluate index-notation sides at fixed sizes and indices, sums done as loops.
 
     Each assignment fixes every size and free index; both sides are compiled once and
-    evaluated at ``points`` random points per assignment.  Every indexed quantity is an array
-    of random entries; every other free symbol a random number.  Returns (points agreed,
-    counter-example or None, the assignment it failed at).  Raises NameError if a side cannot
-    be compiled (an unevaluated derivative, say), so the caller can expand symbolically.
-    ``fast``: see the module's docstring.
+    evaluated at ``points`` points per assignment (the first at the edges of the domains).
+    Every indexed quantity is an array of random entries; every other free symbol a random
+    number.  Returns (points agreed, counter-example or None, the assignment it failed at).
+    Raises NameError if a side cannot be compiled (an unevaluated derivative, say), so the
+    caller can expand symbolically.  ``fast``: see the module's docstring.
     """
     pair = sp.Tuple(lhs, rhs)
     fixed = list(assignments[0])
@@ -359,16 +576,22 @@ def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
         raise NameError(sides.unprintable)
 
     def describe(point: list[Any]) -> dict[str, str]:
-        out = {str(k): mpmath.nstr(v, 6) for k, v in zip(scalars, point, strict=False)}
+        out = {str(k): mpmath.nstr(v, 8) for k, v in zip(scalars, point, strict=False)}
         for b, array in zip(bases, point[len(scalars):], strict=False):
             out[str(b)] = _entries(array.items())
         return out
 
     agreed = 0
+    edges = edge_patterns(len(scalars) + len(bases), fast)
     for values in assignments:
-        def draw(rng: random.Random, values: dict[sp.Symbol, int] = values) -> list[Any]:
-            return ([rng.uniform(*domain(s, ctx)) for s in scalars]
-                    + [RandomArray(rng, domain(b, ctx)) for b in bases]
+        def draw(rng: random.Random, attempt: int,
+                 values: dict[sp.Symbol, int] = values) -> list[Any]:
+            where = (edges[attempt] if attempt < len(edges)
+                     else ("random",) * (len(scalars) + len(bases)))
+            return ([draw_value(rng, domain(s, ctx), _is_integer(s), at)
+                     for s, at in zip(scalars, where, strict=False)]
+                    + [RandomArray(rng, domain(b, ctx), at, _is_integer(b))
+                       for b, at in zip(bases, where[len(scalars):], strict=True)]
                     + [values[k] for k in fixed])
 
         got, example = _sample([sides], 1, draw, describe, ctx.seed, points, fast)

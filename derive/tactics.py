@@ -26,18 +26,60 @@ NESTING_FULL_SEARCH = 2       # summands of sums nested deeper get the cheap tac
 
 # --- symbolic tactics --------------------------------------------------------------------
 
-def collapse_delta_sums(expr: sp.Expr) -> sp.Expr:
-    """Sum_k f(k) delta(k, a) -> f(a): the index a is assumed to lie in the sum's range.
+Ranges = dict[sp.Basic, tuple[sp.Expr, sp.Expr]]   # index -> (lowest, highest), inclusive
 
-    Only a delta that is a factor of a term (after multiplying out the summand) is summed
-    out; a delta inside a nested sum is summed out there first, or left alone.  In a sum over
-    several independent indices, any of them may be the one summed out.  Terms without a
-    delta stay in a sum of their own.
+
+def provably_in_range(value: sp.Expr, lo: sp.Expr, hi: sp.Expr, ranges: Ranges) -> bool:
+    """Whether lo <= value <= hi for every value of the indices in ``value`` within their
+    ranges.  ``value`` must be linear in those indices: a linear function takes its extremes
+    at the corners of the box of ranges, so checking the corners decides it."""
+    free = [s for s in ranges if s in value.free_symbols]
+    try:
+        if any(sp.Poly(value, s).degree() > 1 for s in free):
+            return False
+    except sp.PolynomialError:
+        return False
+    for corner in itertools.product(*(ranges[s] for s in free)):
+        at = value.xreplace(dict(zip(free, corner, strict=True)))
+        if (sp.expand(at - lo).is_nonnegative is not True
+                or sp.expand(hi - at).is_nonnegative is not True):
+            return False
+    return True
+
+
+def _delta_solution(delta: sp.KroneckerDelta, var: sp.Symbol) -> sp.Expr | None:
+    """The value of ``var`` where the delta is 1, when delta(a, b) is linear in ``var`` with
+    coefficient +-1 and the value is an integer: delta(j, k + 1) gives k = j - 1.  None
+    otherwise (delta(j, 2k) is left alone: it is 1 only where j is even)."""
+    gap = sp.expand(delta.args[0] - delta.args[1])
+    try:
+        poly = sp.Poly(gap, var)
+    except sp.PolynomialError:
+        return None
+    if poly.degree() != 1 or poly.LC() not in (1, -1):
+        return None
+    value = sp.expand(-(gap - poly.LC() * var) / poly.LC())
+    return value if value.is_integer else None
+
+
+def collapse_delta_sums(expr: sp.Expr, ranges: Ranges | None = None) -> sp.Expr:
+    """Sum_{k=lo}^{hi} f(k) delta(k, a) -> f(a) where a provably lies in lo..hi, else
+    f(a) [lo <= a <= hi] (a Piecewise the other tactics leave to the numeric check).
+
+    ``ranges`` holds the declared ranges of free indices; the ranges of enclosing sums are
+    added on the way down.  A delta whose argument is shifted (delta(j, k + 1)) is solved for
+    the summation variable; one that is scaled (delta(j, 2k)) is left alone.  Only a delta
+    that is a factor of a term (after multiplying out the summand) is summed out; a delta
+    inside a nested sum is summed out there first, or left alone.  In a sum over several
+    independent indices, any of them may be the one summed out.  Terms without a delta stay
+    in a sum of their own.
     """
+    known: Ranges = dict(ranges or {})
 
     def direct_delta(term: sp.Expr, var: sp.Symbol) -> sp.KroneckerDelta | None:
         return next((f for f in sp.Mul.make_args(term)
-                     if isinstance(f, sp.KroneckerDelta) and var in f.free_symbols), None)
+                     if isinstance(f, sp.KroneckerDelta) and var in f.free_symbols
+                     and _delta_solution(f, var) is not None), None)
 
     def delta_terms(summand: sp.Expr, variables: set[sp.Symbol]) -> list[sp.Expr]:
         """The summand's terms, products multiplied out only as far as it takes to make a
@@ -51,28 +93,43 @@ def collapse_delta_sums(expr: sp.Expr) -> sp.Expr:
             out.extend([t] if spread == t else delta_terms(spread, variables))
         return out
 
-    def rule(s: sp.Sum) -> sp.Expr:
+    def rule(s: sp.Sum, outer: Ranges) -> sp.Expr:
         if not s.function.has(sp.KroneckerDelta):
             return s
         terms = delta_terms(s.function, {lim[0] for lim in s.limits})
         bounds = range_symbols(s.limits)
-        for pos, (var, _, _) in enumerate(s.limits):
+        for pos, (var, lo, hi) in enumerate(s.limits):
             if var in bounds or all(direct_delta(t, var) is None for t in terms):
                 continue
             others = s.limits[:pos] + s.limits[pos + 1:]
+            inside = {**outer, **{lim[0]: (lim[1], lim[2]) for lim in others}}
             collapsed, rest = sp.S.Zero, []
             for t in terms:
                 delta = direct_delta(t, var)
                 if delta is None:
                     rest.append(t)
                     continue
-                other = delta.args[1] if delta.args[0] == var else delta.args[0]
-                collapsed += (t / delta).subs(var, other)
-            result = rule(sp.Sum(collapsed, *others)) if others else collapsed
+                value = _delta_solution(delta, var)
+                assert value is not None
+                term = (t / delta).xreplace({var: value})
+                if not provably_in_range(value, lo, hi, inside):
+                    term = sp.Piecewise((term, sp.And(sp.Le(lo, value), sp.Le(value, hi))),
+                                        (0, True))
+                collapsed += term
+            result = rule(sp.Sum(collapsed, *others), outer) if others else collapsed
             return result + sp.Sum(sp.Add(*rest), *s.limits) if rest else result
         return s
 
-    return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
+    def walk(e: sp.Basic, outer: Ranges) -> sp.Basic:
+        if not e.args or not e.has(sp.KroneckerDelta):
+            return e
+        if isinstance(e, sp.Sum):
+            inner = {**outer, **{lim[0]: (lim[1], lim[2]) for lim in e.limits}}
+            e = sp.Sum(walk(e.function, inner), *e.limits)
+            return rule(e, outer) if isinstance(e, sp.Sum) else e
+        return e.func(*[walk(a, outer) for a in e.args])
+
+    return walk(expr, known)
 
 
 def flattened_sums(expr: sp.Expr) -> sp.Expr:
@@ -133,11 +190,21 @@ def written_out(expr: sp.Expr) -> sp.Expr:
     return expr.doit() if expr.has(*leftover) else expr
 
 
+RangesKey = tuple[tuple[sp.Basic, tuple[sp.Expr, sp.Expr]], ...]
+
+
+def ranges_key(ranges: Ranges) -> RangesKey:
+    """Index ranges as a hashable key (for the caches below)."""
+    return tuple(sorted(ranges.items(), key=lambda item: str(item[0])))
+
+
 @functools.lru_cache(maxsize=1024)
-def carry_out_derivatives(expr: sp.Expr) -> sp.Expr:
-    """Evaluate the written derivatives, then collapse the Kronecker-delta sums they leave."""
+def carry_out_derivatives(expr: sp.Expr, ranges: RangesKey = ()) -> sp.Expr:
+    """Evaluate the written derivatives, then collapse the Kronecker-delta sums they leave
+    (an index provably within the sum's range, given the declared ``ranges``, or the
+    collapsed term kept with its condition)."""
     expr = logs_of_products(expr)  # a sum differentiates term by term; a product does not
-    return collapse_delta_sums(derivatives_carried_out(expr))
+    return collapse_delta_sums(derivatives_carried_out(expr), dict(ranges))
 
 
 def within_index_ranges(expr: sp.Expr,

@@ -53,8 +53,10 @@ def _computed_key(derivation: Derivation) -> str:
     h = hashlib.sha256(_verifier_digest())
     ctx = Context.of(derivation)
     parts: list[object] = [
-        [(_repr(s.lhs), _repr(s.rhs), s.kind, str(s.eliminate)) for s in derivation.steps],
-        [(_repr(o.result), _repr(o.reference)) for o in derivation.oracles],
+        [(_repr(s.lhs), _repr(s.rhs), s.kind, str(s.eliminate), s.one_way,
+          _repr(s.where) if s.where is not None else None) for s in derivation.steps],
+        [(_repr(o.result), _repr(o.reference),
+          _repr(o.where) if o.where is not None else None) for o in derivation.oracles],
         sorted((_repr(k), _repr(v)) for k, v in ctx.definitions.items()),
         sorted((_repr(k), v) for k, v in ctx.domains.items()),
         sorted((str(k), v) for k, v in ctx.sizes.items()),

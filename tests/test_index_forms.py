@@ -61,11 +61,14 @@ def test_a_delta_summed_out_only_where_it_is_a_factor() -> None:
     k, m, a = sp.symbols("k m a", integer=True)
     f, g = sp.IndexedBase("f"), sp.IndexedBase("g")
     direct = sp.Sum(sp.KroneckerDelta(k, a) * f[k] + g[k], (k, 1, 3))
-    assert collapse_delta_sums(direct) == f[a] + sp.Sum(g[k], (k, 1, 3))
+    assert collapse_delta_sums(direct, {a: (1, 3)}) == f[a] + sp.Sum(g[k], (k, 1, 3))
+    # where a is not known to lie in 1..3, the collapsed term keeps its condition
+    kept = collapse_delta_sums(direct, {a: (0, 3)})
+    assert kept == sp.Piecewise((f[a], (a >= 1) & (a <= 3)), (0, True)) + sp.Sum(g[k], (k, 1, 3))
     # the delta is inside an inner sum's summand, added to another term: not a factor of the
     # outer sum's term, so it must not be replaced by 1 there (that would be wrong)
     nested = sp.Sum(sp.Sum(sp.KroneckerDelta(k, a) + g[m], (m, 1, 2)), (k, 1, 3))
-    collapsed = collapse_delta_sums(nested)
+    collapsed = collapse_delta_sums(nested, {a: (1, 3)})
     values = {a: 2, **{g[v]: v * v + 1 for v in (1, 2)}}
     assert collapsed.doit().subs(values) == nested.doit().subs(values)
 

@@ -81,7 +81,8 @@ def test_compare_entries_agrees_and_names_the_wrong_entry() -> None:
     x, y = sp.symbols("x y", real=True)
     lefts = [x * y, sigmoid(x) + y]
     good, example = compare_entries(lefts, [y * x, 1 / (1 + sp.exp(-x)) + y], _Ctx(), 4)
-    assert example is None and good == 8
+    # at least the 4 points asked for, each of the 2 entries; the corners come first
+    assert example is None and good >= 8 and good % 2 == 0
     _, example = compare_entries(lefts, [y * x, sigmoid(x) + y + sp.Rational(1, 10**12)],
                                  _Ctx(), 4)
     assert example is not None and example["entry"] == "2"

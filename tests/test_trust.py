@@ -1,0 +1,192 @@
+"""Issue 17: every way the verifier was seen to accept a wrong step, and a few like each.
+
+A wrong step must come out refuted or undecided, never proved or checked; the true steps
+next to them must still be proved or checked.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from derive.errors import DomainError
+from derive.functions import relu, sigmoid, softmax
+from derive.proof import Derivation, Step, text
+from derive.verify import Context, verify
+
+ACCEPTED = {"proved", "checked"}
+REJECTED = {"refuted", "undecided"}
+
+x, y, z, t = sp.symbols("x y z t", real=True)
+j, k, i = sp.symbols("j k i", integer=True)
+n, N, K = sp.symbols("n N K", integer=True, positive=True)
+theta, xs = sp.IndexedBase("theta", real=True), sp.IndexedBase("x", real=True)
+
+
+def judge(lhs: sp.Expr, rhs: sp.Expr, **context: object) -> str:
+    """The status of the one step lhs = rhs in a derivation with the given context."""
+    d = Derivation("trust", "trust", text(), [Step(lhs, rhs, text("claim"))], **context)
+    return str(verify(d).steps[0].verdict.status)  # type: ignore[union-attr]
+
+
+def judge_implication(premise: sp.Eq, conclusion: sp.Eq, eliminate: sp.Symbol,
+                      **context: object) -> str:
+    d = Derivation("trust", "trust", text(), [
+        Step(premise.lhs, premise.rhs, text("premise"), kind="given"),
+        Step(conclusion.lhs, conclusion.rhs, text("claim"), kind="implies",
+             eliminate=eliminate)], **context)
+    return str(verify(d).steps[1].verdict.status)  # type: ignore[union-attr]
+
+
+# --- 1. Kronecker-delta collapse -----------------------------------------------------------
+
+def test_delta_collapse_outside_the_range_is_not_proved() -> None:
+    lhs = sp.Sum(theta[k] * sp.KroneckerDelta(k, j), (k, 1, n))
+    ctx = {"indices": {j: (0, n)}, "sizes": {n: (2, 3)}}
+    assert judge(lhs, theta[j], **ctx) in REJECTED
+    assert judge(lhs, theta[j], indices={j: (1, n)}, sizes={n: (2, 3)}) in ACCEPTED
+
+
+def test_delta_collapse_without_concrete_sizes_is_not_proved() -> None:
+    lhs = sp.Sum(theta[k] * sp.KroneckerDelta(k, j), (k, 1, n))
+    assert judge(lhs, theta[j], indices={j: (0, n)}) in REJECTED
+    assert judge(lhs, theta[j], indices={j: (1, n)}) in ACCEPTED
+
+
+def test_a_lowered_upper_bound_is_refuted() -> None:
+    lhs = sp.Sum(xs[k] * sp.KroneckerDelta(j, k), (k, 1, N - 1))
+    assert judge(lhs, xs[j], indices={j: (1, N)}, sizes={N: (2, 3)}) in REJECTED
+
+
+@pytest.mark.parametrize(("delta", "rhs", "ok"), [
+    (sp.KroneckerDelta(j, k + 1), xs[j], False),
+    (sp.KroneckerDelta(j, k + 1), xs[j - 1], True),
+    (sp.KroneckerDelta(j, 2 * k), xs[j], False),
+    (sp.KroneckerDelta(k + 1, j), xs[j - 1], True),
+])
+def test_shifted_and_scaled_delta_arguments(delta: sp.Expr, rhs: sp.Expr, ok: bool) -> None:
+    lhs = sp.Sum(delta * xs[k], (k, 0, N - 1))
+    verdict = judge(lhs, rhs, indices={j: (1, N)}, sizes={N: (2, 3, 4)})
+    assert verdict in (ACCEPTED if ok else REJECTED)
+
+
+# --- 2. implications ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("premise", "conclusion", "var"), [
+    (sp.Eq(x**2, 4), sp.Eq(x, -2), x),
+    (sp.Eq(relu(x), 0), sp.Eq(x, 0), x),
+    (sp.Eq(x * y, 0), sp.Eq(x, 0), x),
+    (sp.Eq(sp.tan(t), 1), sp.Eq(t, sp.pi / 4), t),
+])
+def test_implications_check_every_solution(premise: sp.Eq, conclusion: sp.Eq,
+                                           var: sp.Symbol) -> None:
+    assert judge_implication(premise, conclusion, var) in REJECTED
+
+
+def test_true_implications_still_pass() -> None:
+    p = sp.Symbol("p", real=True)
+    assert judge_implication(sp.Eq(p / (1 - p), sp.exp(t)), sp.Eq(p, sigmoid(t)), p,
+                             domains={p: (0.01, 0.99)}) in ACCEPTED
+    assert judge_implication(sp.Eq(2 * x + 1, y), sp.Eq(x, (y - 1) / 2), x) in ACCEPTED
+
+
+def test_an_implication_that_loses_solutions_is_not_an_equivalence() -> None:
+    # 2x = 4 implies x**2 = 4, but not conversely: accepted only as a one-way step
+    d = Derivation("trust", "trust", text(), [
+        Step(2 * x, 4, text("premise"), kind="given"),
+        Step(x**2, 4, text("square"), kind="implies", eliminate=x)])
+    assert verify(d).steps[1].verdict.status in REJECTED  # type: ignore[union-attr]
+    d = Derivation("trust", "trust", text(), [
+        Step(2 * x, 4, text("premise"), kind="given"),
+        Step(x**2, 4, text("square"), kind="implies", eliminate=x, one_way=True)])
+    assert verify(d).steps[1].verdict.status in ACCEPTED  # type: ignore[union-attr]
+
+
+# --- 3. error control -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("lhs", "rhs", "domains"), [
+    (z, z + sp.Float("1e-20", 40), {}),
+    (10**20 * z, (10**20 + 1) * z, {}),
+    ((10**40 + z) - 10**40 + sp.Float("1e-15", 40) * z, z, {}),
+    (sigmoid(z), sp.S.One, {z: (50.0, 100.0)}),
+    (sp.Heaviside(z, 0), sp.Heaviside(z, 1), {}),
+    (sp.Min(z, 1.95), z, {}),
+    (relu(z), z, {z: (-0.001, 2.0)}),
+    (sp.Max(x, y), x, {x: (0.0, 1.0), y: (-1.0, 0.001)}),
+])
+def test_near_misses_are_refuted(lhs: sp.Expr, rhs: sp.Expr,
+                                 domains: dict[sp.Symbol, tuple[float, float]]) -> None:
+    assert judge(lhs, rhs, domains=domains) in REJECTED
+
+
+def test_a_cancellation_that_is_true_is_still_accepted() -> None:
+    big = sp.Integer(10) ** 40
+    assert judge((big + sp.exp(z)) - big, sp.exp(z)) in ACCEPTED
+
+
+def test_one_wrong_entry_of_a_softmax_jacobian_is_found() -> None:
+    # the Jacobian written out for K = 6: one entry of 36 is wrong
+    zs = sp.symbols("z1:7", real=True)
+    jacobian = sp.ImmutableMatrix(6, 6, lambda r, c: sp.Derivative(softmax(r + 1, *zs), zs[c]))
+    true = sp.ImmutableMatrix(6, 6, lambda r, c: softmax(r + 1, *zs) * (
+        sp.KroneckerDelta(r, c) - softmax(c + 1, *zs)))
+    wrong = true + sp.ImmutableMatrix(6, 6, lambda r, c: sp.Rational(1, 7) if (r, c) == (4, 1)
+                                      else 0)
+    assert judge(jacobian, true) in ACCEPTED
+    assert judge(jacobian, wrong) in REJECTED
+
+
+def test_an_identity_true_only_for_small_sizes_is_refuted() -> None:
+    # Sum_{k=1}^{K} k = K (K + 1) / 2 is true; K (K + 1) / 2 + (K-1)(K-2)(K-3) is true for K <= 3
+    lhs = sp.Sum(k, (k, 1, K))
+    wrong = K * (K + 1) / 2 + (K - 1) * (K - 2) * (K - 3)
+    assert judge(lhs, wrong, sizes={K: (1, 2, 3)}) in REJECTED
+
+
+# --- 4. domains and assumptions ------------------------------------------------------------
+
+def test_assumptions_and_domains_must_agree() -> None:
+    xp = sp.Symbol("x", positive=True)
+    with pytest.raises(DomainError, match="positive"):
+        judge(sp.sqrt(xp**2), xp, domains={xp: (-3.0, 3.0)})
+
+
+def test_integer_sizes_are_exact_in_numeric_code() -> None:
+    # the population variance identity (1/K) Sum (x_k - mean)^2 = (1/K) Sum x_k^2 - mean^2
+    mean = sp.Sum(xs[k], (k, 1, K)) / K
+    lhs = sp.Sum((xs[k] - mean) ** 2, (k, 1, K)) / K
+    rhs = sp.Sum(xs[k] ** 2, (k, 1, K)) / K - mean**2
+    assert judge(lhs, rhs, sizes={K: (2, 3)}) in ACCEPTED
+
+
+def test_default_domains_follow_the_assumptions() -> None:
+    u = sp.Symbol("u", nonnegative=True)
+    assert judge(sp.sqrt(u**2), u) in ACCEPTED
+    assert judge(sp.Abs(u), -u) in REJECTED
+
+
+# --- 6. non-verdicts ------------------------------------------------------------------------
+
+def test_a_step_that_cannot_be_decided_is_undecided_not_refuted() -> None:
+    f = sp.Function("f")
+    # true, but neither provable by the tactics nor evaluable at a point
+    lhs = sp.Derivative(f(x) ** 2, x)
+    rhs = 2 * f(x) * sp.Derivative(f(x), x)
+    assert judge(lhs, rhs) in ACCEPTED
+    status = judge(sp.Integral(f(x), (x, 0, 1)), sp.Integral(f(t), (t, 0, 1)) + 0 * x)
+    assert status in ACCEPTED | {"undecided"}
+
+
+def test_primed_symbol_names_do_not_crash_the_sampler() -> None:
+    jp = sp.Symbol("j'", real=True)
+    assert judge(sigmoid(jp) + sigmoid(-jp), sp.S.One) in ACCEPTED
+    assert judge(sigmoid(jp), sp.S.One) in REJECTED
+
+
+def test_a_step_after_a_refuted_one_says_so() -> None:
+    d = Derivation("trust", "trust", text(), [
+        Step(x, 2 * x, text("wrong")),
+        Step(x, 2 * x + 0, text("fine given the last"))])
+    verify(d)
+    assert d.steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
+    assert "wrong premise" in d.steps[1].verdict.method  # type: ignore[union-attr]
