@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from derive.proof import Derivation, Verdict
-from derive.verify import Context, check_count, set_verdict, verdict_of, verify
+from derive.verify import all_verdicts, check_count, set_verdict, verify
 
 _PENDING: list[Derivation] = []   # read by forked workers
 # Verification makes many short-lived objects and few reference cycles: workers collect
@@ -69,9 +69,7 @@ def _start_worker() -> None:
 
 def _verdicts_of_pending(d: int) -> list[Verdict]:
     """The verdicts of every check of pending derivation d, in order."""
-    derivation = _PENDING[d]
-    ctx = Context.of(derivation)
-    return [verdict_of(derivation, ctx, k) for k in range(check_count(derivation))]
+    return all_verdicts(_PENDING[d])
 
 
 def verify_all(derivations: list[Derivation], workers: int | None = None) -> list[Derivation]:

@@ -49,7 +49,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     for d in derivations:
         tally = d.tally()
         print(f"{d.name}: {sum(tally.values())} steps, {tally['proved']} proved, "
-              f"{tally['checked']} checked, {tally['refuted']} refuted")
+              f"{tally['checked']} checked, {tally['refuted']} refuted, "
+              f"{tally['undecided']} undecided")
         for line in refutations(d):
             print(f"  {line}", file=sys.stderr)
             failed += 1

@@ -16,7 +16,7 @@ import mpmath
 import sympy as sp
 
 from derive.proof import Derivation, Verdict
-from derive.verify import Context, verify
+from derive.verify import Context, reconfirmed, verify
 
 VERIFIER_SOURCES = ("verify.py", "tactics.py", "differentiate.py", "matrices.py", "sampling.py",
                     "functions.py", "sympy_speedups.py")
@@ -88,8 +88,17 @@ def load_verdicts(derivation: Derivation, cache_dir: Path | None) -> bool:
         for oracle, verdict in zip(derivation.oracles, oracles, strict=True):
             oracle.verdict = verdict
     except (ValueError, KeyError, TypeError):
-        return False  # a damaged entry is simply recomputed
-    return True
+        return _forget(derivation)  # a damaged entry is simply recomputed
+    # A cache saves work, never certifies: an entry of unknown status, or a mark that a
+    # cheap numeric check does not bear out (an edited file, say), is recomputed.
+    return True if reconfirmed(derivation) else _forget(derivation)
+
+
+def _forget(derivation: Derivation) -> bool:
+    """Clear verdicts filled in from a cache entry that was not taken; False."""
+    for item in [*derivation.steps, *derivation.oracles]:
+        item.verdict = None
+    return False
 
 
 def store_verdicts(derivation: Derivation, cache_dir: Path | None) -> None:

@@ -727,26 +727,90 @@ def _premise(derivation: Derivation, k: int) -> int | None:
     return None
 
 
-def with_premise_note(derivation: Derivation, k: int, verdict: Verdict) -> Verdict:
+def with_premise_note(derivation: Derivation, k: int, verdict: Verdict,
+                      earlier: list[Verdict]) -> Verdict:
     """A step judged against a refuted or undecided one says so: its mark vouches only for
-    the step from that (wrong or unverified) premise."""
+    the step from that (wrong or unverified) premise.  ``earlier``: the verdicts of checks
+    0 .. k-1."""
     before = _premise(derivation, k)
     if before is None:
         return verdict
-    premise = derivation.steps[before].verdict
-    if premise is None or premise.status not in ("refuted", "undecided"):
+    premise = earlier[before]
+    if premise.status not in ("refuted", "undecided"):
         return verdict
     return dataclasses.replace(verdict, method=f"{verdict.method} (judged against step "
                                f"{before + 1}, which is {premise.status}: a wrong premise)")
 
 
+def all_verdicts(derivation: Derivation) -> list[Verdict]:
+    """The verdict of every check of a derivation (steps, then oracles), in order."""
+    ctx = Context.of(derivation)
+    found: list[Verdict] = []
+    for k in range(check_count(derivation)):
+        found.append(with_premise_note(derivation, k, verdict_of(derivation, ctx, k), found))
+    return found
+
+
 def verify(derivation: Derivation) -> Derivation:
     """Fill in the verdict of every step and oracle; return the same derivation."""
-    ctx = Context.of(derivation)
-    for k in range(check_count(derivation)):
-        set_verdict(derivation, k, with_premise_note(derivation, k,
-                                                     verdict_of(derivation, ctx, k)))
+    for k, verdict in enumerate(all_verdicts(derivation)):
+        set_verdict(derivation, k, verdict)
     return derivation
+
+
+RECONFIRM_POINTS = 2
+
+
+def reconfirmed(derivation: Derivation) -> bool:
+    """Whether the verdicts filled in from a cache still stand up to a cheap numeric check
+    of each marked step (a cache may save work, never certify): every status known and
+    fitting its step, and each proved or checked step's sides, as written, equal at a few
+    points (at the smallest concrete size, for steps in index notation).  Steps that cannot
+    be evaluated at a point (unspecified functions, implications) are judged again in full.
+    """
+    ctx = Context.of(derivation)
+    checks = [*derivation.steps, *derivation.oracles]
+    for k, item in enumerate(checks):
+        verdict = item.verdict
+        given = isinstance(item, Step) and item.kind == "given"
+        if verdict is None or verdict.status not in STATUSES or (verdict.status == "given") \
+                != given:
+            return False
+        if verdict.status in ("proved", "checked") and not _quick_check(derivation, ctx, k):
+            return False
+    return True
+
+
+def _quick_check(derivation: Derivation, ctx: Context, k: int) -> bool:
+    steps = derivation.steps
+    if k < len(steps):
+        step, previous = steps[k], steps[k - 1] if k else None
+        if step.kind == "implies":
+            return verify_step(previous, step, ctx).status in TRUSTED
+        lhs = previous.rhs if previous is not None and previous.lhs == step.lhs else step.lhs
+        rhs, where = step.rhs, step.where
+    else:
+        oracle = derivation.oracles[k - len(steps)]
+        lhs, rhs, where = oracle.result, oracle.reference, oracle.where
+    local = restricted(ctx, where)
+    left, right = unfold(lhs, local), unfold(rhs, local)
+    if has_symbolic_shape(left) or has_symbolic_shape(right):
+        size = next(_size_assignments(ctx.sizes), {})
+        _, _, refuted = _written_out_agree(left, right, local, [size], 1, fast=True)
+        return refuted is None
+    if (_as_matrix(left) is not None or (left - right).atoms(AppliedUndef)
+            or (_needs_sizes(left - right) and not ctx.sizes)):
+        return check_equal(lhs, rhs, local).status in TRUSTED
+    if _needs_sizes(left - right):
+        size = next(_size_assignments(ctx.sizes))
+        free = _free_indices(left - right, ctx)
+        corners = _index_assignments(free, ctx, size)
+        chosen = [{**size, **a} for a in (corners[:1] + corners[-1:] if corners else [{}])]
+        _, example, _ = _compare_at(left, right, local, chosen, 1, fast=True)
+    else:
+        _, example = compare_numerically(numeric_form(left), numeric_form(right), local,
+                                         RECONFIRM_POINTS, fast=True)
+    return example is None or "error" in example
 
 
 def _expressions(step: Step) -> str:

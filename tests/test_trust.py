@@ -190,3 +190,50 @@ def test_a_step_after_a_refuted_one_says_so() -> None:
     verify(d)
     assert d.steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
     assert "wrong premise" in d.steps[1].verdict.method  # type: ignore[union-attr]
+
+
+# --- the verdict cache saves work, never certifies ----------------------------------------
+
+def _wrong_bce(step: int = 8) -> Derivation:
+    """bce-gradient with step ``step`` doubled, not yet verified."""
+    import dataclasses
+
+    from derive.library.logistic import bce_gradient
+    d = bce_gradient.unverified()  # type: ignore[attr-defined]
+    steps = list(d.steps)
+    steps[step] = dataclasses.replace(steps[step], rhs=2 * steps[step].rhs)
+    return dataclasses.replace(d, steps=steps)
+
+
+@pytest.mark.parametrize("forged", ["proved", "checked", "maybe"])
+def test_a_forged_cache_entry_puts_no_mark_on_a_wrong_step(tmp_path, forged: str) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from derive.verdict_cache import verify_cached
+    first = verify_cached(_wrong_bce(), tmp_path)
+    assert first.steps[8].verdict.status == "refuted"  # type: ignore[union-attr]
+    (entry,) = tmp_path.glob("*.json")
+    stored = json.loads(entry.read_text())
+    stored["steps"][8]["status"] = forged
+    entry.write_text(json.dumps(stored))
+    again = verify_cached(_wrong_bce(), tmp_path)
+    assert again.steps[8].verdict.status == "refuted"  # type: ignore[union-attr]
+    assert sum(again.tally().values()) == len(again.checked_steps)
+
+
+def test_an_honest_cache_entry_is_reused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from derive.library.logistic import bce_gradient
+    from derive.verdict_cache import load_verdicts, store_verdicts
+    d = bce_gradient.unverified()  # type: ignore[attr-defined]
+    verify(d)
+    store_verdicts(d, tmp_path)
+    fresh = bce_gradient.unverified()  # type: ignore[attr-defined]
+    assert load_verdicts(fresh, tmp_path)
+    assert [s.verdict for s in fresh.steps] == [s.verdict for s in d.steps]
+
+
+def test_an_unknown_status_never_vanishes_from_the_tally() -> None:
+    from derive.proof import Verdict
+    d = Derivation("trust", "trust", text(), [Step(x, x, text("claim"))])
+    d.steps[0].verdict = Verdict("maybe", "forged")  # type: ignore[arg-type]
+    assert d.tally()["undecided"] == 1

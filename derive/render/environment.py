@@ -49,7 +49,7 @@ class Session:
 
     def totals(self) -> dict[str, int]:
         counts = {"derivations": len(self.derivations), "steps": 0, "proved": 0, "checked": 0,
-                  "refuted": 0, "oracles": 0, "examples": len(self.examples),
+                  "refuted": 0, "undecided": 0, "oracles": 0, "examples": len(self.examples),
                   "comparisons": sum(len(e.comparisons) for e in self.examples),
                   "figures": len(self.figures)}
         for d in self.derivations:

@@ -98,7 +98,7 @@ def to_text(obj: Shown) -> str:
                      + (f": {step.verdict.method}" if step.verdict else ""))
     t = obj.tally()
     lines.append(f"\n{sum(t.values())} steps: {t['proved']} proved, {t['checked']} checked, "
-                 f"{t['refuted']} refuted")
+                 f"{t['refuted']} refuted, {t['undecided']} undecided")
     for o in obj.oracles:
         lines.append(f"oracle ({plain(o.description)}): {o.verdict.status if o.verdict else '?'}")
     return "\n".join(lines)

@@ -261,12 +261,14 @@ def _broken_sum(formula: sp.Add, values: Mapping[sp.Basic, Any],
 
 
 VERDICT_MARKS = {"proved": r"\proved", "checked": r"\checkednum", "refuted": r"\refuted",
-                 "given": r"\given"}
+                 "undecided": r"\undecided", "given": r"\given"}
 
 
 def verdict_mark(verdict: Verdict | None) -> str:
     """The margin mark of a verdict (macros defined in templates/partials/preamble.tex.j2)."""
-    return VERDICT_MARKS[verdict.status] if verdict is not None else ""
+    if verdict is None:
+        return ""
+    return VERDICT_MARKS.get(verdict.status, VERDICT_MARKS["undecided"])  # unknown: no mark
 
 
 def step_lines(d: Derivation) -> list[tuple[str, str, Step]]:
