@@ -280,7 +280,7 @@ def domain(var: sp.Basic, ctx: Domains) -> tuple[float, float]:
     return default_domain(label)
 
 
-def _is_integer(var: sp.Basic) -> bool:
+def is_integer_valued(var: sp.Basic) -> bool:
     return bool(getattr(_label(var), "is_integer", False))
 
 
@@ -472,7 +472,7 @@ def breakpoint_solutions(expr: sp.Basic, free: list[sp.Basic]
     out: list[tuple[int, Callable[..., Any]]] = []
     for g in kinks(expr):
         for pos, v in enumerate(free):
-            if not isinstance(v, sp.Symbol) or v not in g.free_symbols or _is_integer(v):
+            if not isinstance(v, sp.Symbol) or v not in g.free_symbols or is_integer_valued(v):
                 continue
             try:
                 if not g.is_polynomial(v) or sp.Poly(g, v).degree() > 2:
@@ -524,7 +524,7 @@ def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
     compiled = mp_function(pair, free)
     admissible = None if where is None else mp_function(where, free)
     intervals = [domain(v, ctx) for v in free]
-    integer = [_is_integer(v) for v in free]
+    integer = [is_integer_valued(v) for v in free]
     solutions = breakpoint_solutions(_elementary_parts(pair), free) if not fast else []
     edges = edge_patterns(len(free), fast)
 
@@ -588,9 +588,9 @@ def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
                  values: dict[sp.Symbol, int] = values) -> list[Any]:
             where = (edges[attempt] if attempt < len(edges)
                      else ("random",) * (len(scalars) + len(bases)))
-            return ([draw_value(rng, domain(s, ctx), _is_integer(s), at)
+            return ([draw_value(rng, domain(s, ctx), is_integer_valued(s), at)
                      for s, at in zip(scalars, where, strict=False)]
-                    + [RandomArray(rng, domain(b, ctx), at, _is_integer(b))
+                    + [RandomArray(rng, domain(b, ctx), at, is_integer_valued(b))
                        for b, at in zip(bases, where[len(scalars):], strict=True)]
                     + [values[k] for k in fixed])
 

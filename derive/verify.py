@@ -26,6 +26,7 @@ from sympy.core.function import AppliedUndef
 
 from derive.differentiate import derivatives_carried_out
 from derive.errors import DomainError, RefutedStepError
+from derive.finite_differences import differences_agree
 from derive.functions import elementary
 from derive.matrices import at_sizes, entry, entry_indices, has_symbolic_shape
 from derive.proof import STATUSES, Derivation, Oracle, Step, Verdict, plain
@@ -743,12 +744,61 @@ def with_premise_note(derivation: Derivation, k: int, verdict: Verdict,
 
 
 def all_verdicts(derivation: Derivation) -> list[Verdict]:
-    """The verdict of every check of a derivation (steps, then oracles), in order."""
+    """The verdict of every check of a derivation (steps, then oracles), in order; each
+    result that is a derivative is also compared with finite differences."""
     ctx = Context.of(derivation)
     found: list[Verdict] = []
     for k in range(check_count(derivation)):
-        found.append(with_premise_note(derivation, k, verdict_of(derivation, ctx, k), found))
+        verdict = verdict_of(derivation, ctx, k)
+        if k < len(derivation.steps) and verdict.status in TRUSTED and _is_result(derivation, k):
+            verdict = with_finite_differences(derivation.steps[k], verdict, ctx)
+        found.append(with_premise_note(derivation, k, verdict, found))
     return found
+
+
+def _is_result(derivation: Derivation, k: int) -> bool:
+    """Whether step k ends a chain (the next step has another left side) with d f / d v."""
+    steps = derivation.steps
+    step = steps[k]
+    if step.kind != "equals" or (k + 1 < len(steps) and steps[k + 1].lhs == step.lhs):
+        return False
+    return isinstance(step.lhs, sp.Derivative) and [c for _, c in step.lhs.variable_count] == [1]
+
+
+def with_finite_differences(step: Step, verdict: Verdict, ctx: Context) -> Verdict:
+    """The verdict of a result d f / d v = g, compared with central differences of f (no
+    differentiation code involved): refuted where they disagree, else noted."""
+    local = restricted(ctx, step.where)
+    derivative = unfold(step.lhs, local)
+    if not isinstance(derivative, sp.Derivative) or len(derivative.variables) != 1:
+        return verdict
+    f, (v,) = derivative.expr, derivative.variables
+    g = unfold(step.rhs, local)
+    if f.has(sp.Derivative) or g.has(sp.Derivative) or f.atoms(AppliedUndef) or \
+            getattr(f, "is_Matrix", False) or isinstance(f, sp.MatrixExpr) or local.where is not None:
+        return verdict
+    f, g = elementary(f), elementary(g)
+    sizes = list(_size_assignments(ctx.sizes))
+    assignments: list[dict[sp.Symbol, int]] = [{}]
+    if sizes:
+        free = _free_indices(sp.Tuple(f, g, v), ctx)
+        assignments = [{**size, **index} for size in (sizes[0], sizes[-1])
+                       for index in _corners(_index_assignments(free, ctx, size))]
+    compared = 0
+    for assignment in assignments:
+        got, example = differences_agree(f, v, g, local, assignment)
+        if example is not None:
+            return Verdict("refuted", f"{verdict.method}; but the result disagrees with central "
+                           "finite differences", verdict.points + got, example)
+        compared += got
+    if not compared:
+        return verdict
+    return dataclasses.replace(verdict, method=f"{verdict.method}; the result agrees with "
+                               f"central finite differences at {compared} points")
+
+
+def _corners(assignments: list[dict[sp.Symbol, int]]) -> list[dict[sp.Symbol, int]]:
+    return assignments[:1] + assignments[-1:] if len(assignments) > 1 else assignments
 
 
 def verify(derivation: Derivation) -> Derivation:

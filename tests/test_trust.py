@@ -237,3 +237,44 @@ def test_an_unknown_status_never_vanishes_from_the_tally() -> None:
     d = Derivation("trust", "trust", text(), [Step(x, x, text("claim"))])
     d.steps[0].verdict = Verdict("maybe", "forged")  # type: ignore[arg-type]
     assert d.tally()["undecided"] == 1
+
+
+# --- 5. a result is compared with finite differences, which use no differentiation code ---
+
+def _clear_caches() -> None:
+    import functools
+
+    import derive.differentiate
+    import derive.tactics
+    import derive.verify
+    for module in (derive.differentiate, derive.tactics, derive.verify):
+        for value in vars(module).values():
+            if isinstance(value, functools._lru_cache_wrapper):
+                value.cache_clear()
+
+
+def test_a_broken_derivative_rule_is_caught_by_finite_differences(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # sigma' wrongly taught as sigma: the symbolic tactics and the numeric evidence both use
+    # the rule, so only the finite differences can tell
+    monkeypatch.setattr(sigmoid, "fdiff", lambda self, argindex=1: sigmoid(self.args[0]))
+    _clear_caches()
+    try:
+        assert judge(sp.Derivative(sigmoid(z), z), sigmoid(z)) == "refuted"
+        theta_ = sp.IndexedBase("theta", real=True)
+        loss = sp.Sum(sp.log(sigmoid(theta_[k] * xs[k])), (k, 1, K))
+        wrong = sigmoid(theta_[j] * xs[j]) * xs[j] / sigmoid(theta_[j] * xs[j])
+        status = judge(sp.Derivative(loss, theta_[j]), wrong, indices={j: (1, K)},
+                       sizes={K: (2, 3)})
+        assert status == "refuted"
+    finally:
+        monkeypatch.undo()
+        _clear_caches()
+
+
+def test_a_true_result_agrees_with_finite_differences() -> None:
+    d = Derivation("trust", "trust", text(), [
+        Step(sp.Derivative(sp.log(sigmoid(z)), z), 1 - sigmoid(z), text("claim"))])
+    verdict = verify(d).steps[0].verdict
+    assert verdict is not None and verdict.status == "proved"
+    assert "finite differences" in verdict.method
