@@ -18,8 +18,9 @@ import sympy as sp
 from derive.proof import Derivation, Verdict
 from derive.verify import Context, reconfirmed, verify
 
-VERIFIER_SOURCES = ("verify.py", "tactics.py", "differentiate.py", "matrices.py", "sampling.py",
-                    "functions.py", "sympy_speedups.py")
+VERIFIER_SOURCES = ("verify.py", "context.py", "evidence.py", "identities.py", "implications.py",
+                    "finite_differences.py", "tactics.py", "differentiate.py", "matrices.py",
+                    "sampling.py", "functions.py", "sympy_speedups.py", "proof.py")
 
 
 @functools.cache
@@ -96,8 +97,10 @@ def load_verdicts(derivation: Derivation, cache_dir: Path | None) -> bool:
 
 def _forget(derivation: Derivation) -> bool:
     """Clear verdicts filled in from a cache entry that was not taken; False."""
-    for item in [*derivation.steps, *derivation.oracles]:
-        item.verdict = None
+    for step in derivation.steps:
+        step.verdict = None
+    for oracle in derivation.oracles:
+        oracle.verdict = None
     return False
 
 

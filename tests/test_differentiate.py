@@ -6,11 +6,11 @@ import pytest
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from derive.context import Context, unfold
 from derive.differentiate import derivative, evaluated
 from derive.functions import logsumexp, relu, sigmoid, softmax
 from derive.registry import DERIVATIONS, names
 from derive.tactics import logs_of_products
-from derive.verify import Context, unfold
 
 i, j, k, g, q, n, K = sp.symbols("i j k g q n K", integer=True)
 w, x = sp.IndexedBase("w"), sp.IndexedBase("x")

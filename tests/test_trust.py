@@ -12,7 +12,7 @@ import sympy as sp
 from derive.errors import DomainError
 from derive.functions import relu, sigmoid, softmax
 from derive.proof import Derivation, Step, text
-from derive.verify import Context, verify
+from derive.verify import verify
 
 ACCEPTED = {"proved", "checked"}
 REJECTED = {"refuted", "undecided"}

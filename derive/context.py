@@ -1,0 +1,106 @@
+"""What a check needs besides the two sides: a derivation's definitions, domains, sizes,
+index ranges and the condition of the step being judged; and unfolding defined names."""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from derive.errors import DomainError
+from derive.proof import Derivation
+from derive.tactics import RangesKey, ranges_key
+
+LARGER_SIZE_STEP = 2          # with no numeric size declared: the largest concrete one + 2
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check needs to know besides the two expressions (taken from the Derivation)."""
+
+    definitions: dict[sp.Basic, sp.Expr]
+    domains: dict[sp.Basic, tuple[float, float]]
+    sizes: dict[sp.Symbol, tuple[int, ...]]
+    numeric_sizes: dict[sp.Symbol, int]
+    indices: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]
+    seed: int
+    symbolic_sizes: bool = False
+    where: sp.Basic | None = None   # the condition of the step being judged, if any
+    unfolded: dict[sp.Basic, sp.Expr] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, d: Derivation) -> Context:
+        """The context of a derivation; a given step ``name = expr`` also defines ``name``.
+
+        Raises DomainError where a declared domain contradicts its symbol's assumptions.
+        With no numeric size declared, a size larger than every concrete one is checked
+        numerically (an identity true only for small sizes is caught there)."""
+        definitions = dict(d.definitions)
+        for step in d.steps:
+            if step.kind == "given" and isinstance(step.lhs, sp.Symbol):
+                definitions.setdefault(step.lhs, step.rhs)
+        for symbol, interval in d.domains.items():
+            check_domain(symbol, interval, d.name)
+        numeric_sizes = dict(d.numeric_sizes) or {
+            size: max(values) + LARGER_SIZE_STEP for size, values in d.sizes.items() if values}
+        return cls(definitions, dict(d.domains), d.sizes, numeric_sizes, d.indices,
+                   zlib.crc32(d.name.encode()), d.symbolic_sizes)
+
+    @property
+    def ranges(self) -> RangesKey:
+        """The declared index ranges, as the tactics' caches take them."""
+        return ranges_key(self.indices)
+
+
+def check_domain(symbol: sp.Basic, interval: tuple[float, float], name: str = "") -> None:
+    """Raise DomainError if the interval is empty or contradicts the symbol's assumptions."""
+    label = symbol.label if isinstance(symbol, sp.IndexedBase) else symbol
+    lo, hi = interval
+    where = f"{name}: " if name else ""
+    problem = None
+    if not lo < hi:
+        problem = "is empty"
+    elif getattr(label, "is_positive", False) or getattr(label, "is_nonnegative", False):
+        problem = "reaches below 0" if lo < 0 else None
+    elif getattr(label, "is_negative", False) or getattr(label, "is_nonpositive", False):
+        problem = "reaches above 0" if hi > 0 else None
+    if problem is None and getattr(label, "is_integer", False) and math.ceil(lo) > hi:
+        problem = "holds no integer"
+    if problem is not None:
+        facts = [f for f in ("positive", "nonnegative", "negative", "nonpositive", "integer")
+                 if getattr(label, f"is_{f}", False)]
+        raise DomainError(f"{where}the domain ({lo}, {hi}) of {symbol} {problem}, but {symbol} "
+                          f"is declared {' and '.join(facts) or 'real'}")
+
+
+def unfold(expr: sp.Expr, ctx: Context) -> sp.Expr:
+    """Replace defined names by their definitions.
+
+    A key that is a Symbol (or any expression) is replaced where it stands; a key that is an
+    IndexedBase maps to a Lambda of the indices, so ``s[j]`` unfolds as well as ``s[i]``.
+    Remembered in the context: a step's right side is the next step's left.
+    """
+    if isinstance(expr, sp.MatrixBase) and not isinstance(expr, sp.ImmutableMatrix):
+        return _unfolded(expr, ctx)   # a mutable matrix cannot be a key
+    if expr not in ctx.unfolded:
+        ctx.unfolded[expr] = _unfolded(expr, ctx)
+    return ctx.unfolded[expr]
+
+
+def _unfolded(expr: sp.Expr, ctx: Context) -> sp.Expr:
+    plain_defs = {k: v for k, v in ctx.definitions.items() if not isinstance(k, sp.IndexedBase)}
+    indexed_defs = {k: v for k, v in ctx.definitions.items() if isinstance(k, sp.IndexedBase)}
+    for _ in range(6):  # definitions may refer to other definitions
+        new = expr.xreplace(plain_defs)
+        if indexed_defs:
+            new = new.replace(lambda e: isinstance(e, sp.Indexed) and e.base in indexed_defs,
+                              lambda e: indexed_defs[e.base](*e.indices))
+        if new == expr:
+            break
+        expr = new
+    return expr
+
+
+# --- concrete sizes and numeric sampling -------------------------------------------------

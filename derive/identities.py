@@ -1,0 +1,286 @@
+"""Judging an identity lhs = rhs: scalar, in index notation at concrete sizes, or between
+matrices (explicit, or of symbolic size)."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from derive.context import Context, unfold
+from derive.evidence import (
+    CONCRETE_POINTS,
+    CROSS_CHECK_POINTS,
+    LARGE_SIZE_POINTS,
+    check_large_size,
+    compare_at,
+    describe_sizes,
+    free_indices,
+    index_assignments,
+    instantiate,
+    needs_sizes,
+    numeric_form,
+    refutation,
+    size_assignments,
+    spread,
+)
+from derive.matrices import at_sizes, entry, entry_indices, has_symbolic_shape
+from derive.proof import Verdict
+from derive.sampling import PRECISION_DIGITS, compare_entries, compare_numerically
+from derive.tactics import (
+    carry_out_derivatives,
+    generalised_arguments,
+    reduces_to_zero,
+    within_index_ranges,
+)
+
+CONCRETE_SIMPLIFY_MAX_OPS = 60  # concrete sizes fall back to numbers sooner
+NUMERIC_CHECK_POINTS = 24     # points of a scalar identity that is not proved
+
+
+def as_matrix(expr: sp.Basic) -> sp.ImmutableMatrix | None:
+    """An explicit matrix for a matrix expression (a product of explicit matrices, say)."""
+    if isinstance(expr, (sp.MatrixBase, sp.MatrixExpr)):
+        return sp.ImmutableMatrix(expr.doit(deep=False) if isinstance(expr, sp.MatrixExpr)
+                                  else expr)
+    return None
+
+
+def check_matrix_equal(left: sp.ImmutableMatrix | None, right: sp.ImmutableMatrix | None,
+                       ctx: Context) -> Verdict:
+    """Judge a matrix identity entry by entry: proved if every entry is proved."""
+    if left is None or right is None or left.shape != right.shape:
+        shapes = [m.shape if m is not None else "scalar" for m in (left, right)]
+        return Verdict("refuted", f"the two sides have different shapes {shapes[0]} and "
+                       f"{shapes[1]}", 0, {"shapes": str(shapes)})
+    verdicts = []
+    for (r, c), difference in zip(itertools.product(*map(range, left.shape)), left - right,
+                                  strict=True):
+        verdict = check_equal(difference, sp.S.Zero, ctx)
+        if verdict.status == "refuted":
+            return Verdict("refuted", f"entry ({r + 1}, {c + 1}): {verdict.method}",
+                           verdict.points, verdict.counterexample)
+        verdicts.append(verdict)
+    points = sum(v.points for v in verdicts)
+    entries = f"all {len(verdicts)} entries"
+    if all(v.status == "proved" for v in verdicts):
+        return Verdict("proved", f"{entries} simplify to 0", points)
+    return Verdict("checked", f"{entries} equal at random points ({PRECISION_DIGITS} digits)",
+                   points)
+
+
+def _matrix_algebra_zero(difference: sp.MatrixExpr) -> bool:
+    """Whether the rules of matrix algebra alone (distribute, collect) reduce it to zero."""
+    try:
+        reduced = sp.expand(difference).doit()
+    except (TypeError, ValueError, NotImplementedError):
+        return False
+    return reduced == 0 or isinstance(reduced, sp.ZeroMatrix)
+
+
+@functools.lru_cache(maxsize=256)
+def _general_entry(side: sp.MatrixExpr) -> sp.Expr | None:
+    """A general entry (i, j) of one side in index notation, its arguments generalised
+    (the same symbols on both sides); None for a node without an index form.  Remembered:
+    neighbouring steps share a side."""
+    try:
+        return generalised_arguments(entry(side, *entry_indices(side)))
+    except (TypeError, ValueError, NotImplementedError, AttributeError):
+        return None
+
+
+def _general_entry_zero(left: sp.MatrixExpr, right: sp.MatrixExpr) -> bool:
+    """Whether entry (i, j) of the difference, in index notation, reduces to zero."""
+    sides = _general_entry(left), _general_entry(right)
+    if sides[0] is None or sides[1] is None:
+        return False   # judged at concrete sizes instead
+    return reduces_to_zero(sides[0] - sides[1])
+
+
+def check_sized_matrices(left: sp.Expr, right: sp.Expr, ctx: Context) -> Verdict:
+    """Judge a matrix identity whose dimensions are symbols (W ∈ ℝ^(d×n)).
+
+    Proved for general sizes when matrix algebra, or index notation for a general entry
+    (i, j), reduces the difference to zero; the concrete sizes are then numeric cross-checks.
+    Otherwise written out entry by entry at each concrete size (proved or checked there) and
+    compared numerically at the large size: checked, not proved.
+    """
+    if not (has_symbolic_shape(left) and has_symbolic_shape(right)) or any(
+            sp.expand(a - b) != 0 for a, b in zip(left.shape, right.shape, strict=True)):
+        shapes = [getattr(e, "shape", "scalar") for e in (left, right)]
+        return Verdict("refuted", f"the two sides have different shapes {shapes[0]} and "
+                       f"{shapes[1]}", 0, {"shapes": str(shapes)})
+    sizes = list(size_assignments(ctx.sizes))
+    if _general_entry_zero(left, right):
+        how = "proved for general sizes, entry (i, j) in index notation"
+    elif _matrix_algebra_zero(left - right):
+        how = "matrix algebra reduces the difference to 0"
+    else:
+        return _check_entry_by_entry(left, right, ctx, sizes)
+    agreed, entries, refuted = written_out_agree(left, right, ctx, sizes, CROSS_CHECK_POINTS,
+                                                  fast=True)
+    if refuted is not None:
+        return refuted
+    return Verdict("proved", f"{how}; all {entries} entries equal at {CROSS_CHECK_POINTS} "
+                   f"random points for {describe_sizes(sizes)}", agreed)
+
+
+def written_out_agree(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
+                       sizes: list[dict[sp.Symbol, int]], points: int, fast: bool = False
+                       ) -> tuple[int, int, Verdict | None]:
+    """Both sides written out at each size and every entry compared at random points:
+    (points agreed, entries per matrix, a refutation or None).  ``fast``: a cross-check of
+    a proved step, in machine floats first."""
+    agreed = entries = 0
+    for size in sizes:
+        big_l, big_r = at_sizes(left, size), at_sizes(right, size)
+        got, example = compare_entries(list(big_l), list(big_r), ctx, points, fast)
+        if example is not None:
+            where = f"at {describe_sizes([size])}"
+            return agreed + got, len(big_l), refutation(where, got, example)
+        agreed, entries = agreed + got, len(big_l)
+    return agreed, entries, None
+
+
+def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
+                          sizes: list[dict[sp.Symbol, int]]) -> Verdict:
+    """Written out entry by entry at each concrete size, and numerically at the large size."""
+    statuses, agreed = [], 0
+    for size in sizes:
+        verdict = check_matrix_equal(at_sizes(left, size), at_sizes(right, size), ctx)
+        if verdict.status == "refuted":
+            return refutation(f"at {describe_sizes([size])}, {verdict.method}", verdict.points,
+                            verdict.counterexample or {})
+        statuses.append(verdict.status)
+        agreed += verdict.points
+    how = ("proved entry by entry" if all(s == "proved" for s in statuses)
+           else "checked entry by entry")
+    method = f"{how} for {describe_sizes(sizes)}"
+    if ctx.numeric_sizes:
+        size = dict(ctx.numeric_sizes)
+        got, entries, refuted = written_out_agree(left, right, ctx, [size], LARGE_SIZE_POINTS)
+        if refuted is not None:
+            return refuted
+        agreed += got
+        method += f"; all {entries} entries equal at {LARGE_SIZE_POINTS} random points for " \
+                  f"{describe_sizes([size])}"
+    return Verdict("checked", method, agreed)
+
+
+def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
+    """Judge the identity lhs = rhs under the context's definitions, domains and sizes."""
+    left, right = unfold(lhs, ctx), unfold(rhs, ctx)
+    if has_symbolic_shape(left) or has_symbolic_shape(right):
+        return check_sized_matrices(left, right, ctx)
+    if as_matrix(left) is not None or as_matrix(right) is not None:
+        return check_matrix_equal(as_matrix(left), as_matrix(right), ctx)
+    general = reduces_to_zero(within_index_ranges(
+        carry_out_derivatives(left, ctx.ranges) - carry_out_derivatives(right, ctx.ranges),
+        ctx.indices))
+    difference = left - right
+    has_sizes = bool(ctx.sizes) and bool(
+        difference.free_symbols & (set(ctx.sizes) | set(ctx.indices))
+        or difference.has(sp.Sum, sp.Product))
+    if not has_sizes:
+        return _check_at_points(left, right, ctx, general)
+    return _check_at_sizes(left, right, ctx, general)
+
+
+def _check_at_points(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) -> Verdict:
+    """A scalar identity: proved (and cross-checked at a few points of the domains), or
+    compared at many points, edges and breakpoints among them."""
+    if needs_sizes(left - right):
+        if general:
+            return Verdict("proved", "the difference simplifies to 0 (no concrete sizes "
+                           "declared to cross-check it)")
+        return Verdict("undecided", "not proved for general sizes, and no concrete sizes are "
+                       "declared to check it on")
+    points = CROSS_CHECK_POINTS if general else NUMERIC_CHECK_POINTS
+    agreed, example = compare_numerically(numeric_form(left), numeric_form(right), ctx,
+                                          points, fast=general)
+    if example is not None and "error" not in example:
+        return refutation("at a point", agreed, example)
+    if general:
+        evidence = (f"; equal at {agreed} points of the domains" if agreed
+                    else "; no point of the domains can be evaluated to cross-check it")
+        return Verdict("proved", f"the difference simplifies to 0{evidence}", agreed)
+    if example is not None:
+        return refutation("at a point", agreed, example)
+    return Verdict("checked", f"not proved; equal at {agreed} points (edges of the domains "
+                   f"among them) at {PRECISION_DIGITS} and {2 * PRECISION_DIGITS} digits",
+                   agreed)
+
+
+def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) -> Verdict:
+    """An identity in index notation: also judged on concrete sizes and index values.
+
+    Symbolically: every size when the derivation asks for it or the functions are abstract,
+    else the smallest one unless proved in general; the other sizes, the index values not
+    proved symbolically and a size larger than all of them numerically (sums as loops,
+    nothing expanded, the sides as written).
+    """
+    difference = left - right
+    all_sizes = list(size_assignments(ctx.sizes))
+    # Unspecified functions (f(x) with no definition) cannot be evaluated at a point, so
+    # their cross-check is symbolic too: at the largest size once proved in general.
+    abstract = bool(difference.atoms(AppliedUndef))
+    free = free_indices(difference, ctx)
+    symbolic = (all_sizes if ctx.symbolic_sizes or (abstract and not general)
+                else all_sizes[-1:] if abstract
+                else [] if general else all_sizes[:1])
+    proved_sizes: list[dict[sp.Symbol, int]] = []
+    numeric: list[dict[sp.Symbol, int]] = []
+    for size in all_sizes:
+        assignments = index_assignments(free, ctx, size)
+        if size not in symbolic:
+            numeric.extend({**size, **index} for index in assignments)
+            continue
+        tried = spread(assignments)
+        numeric.extend({**size, **index} for index in assignments if index not in tried)
+        all_proved = True
+        for index in tried:
+            values = {**size, **index}
+            l_c = instantiate(left, values, ctx.sizes)
+            r_c = instantiate(right, values, ctx.sizes)
+            if reduces_to_zero(l_c - r_c, 0 if general else CONCRETE_SIMPLIFY_MAX_OPS):
+                continue
+            all_proved = False
+            agreed, example = compare_numerically(l_c, r_c, ctx)
+            if example is not None:
+                return refutation("at a concrete size", agreed, example, values)
+        if all_proved and len(tried) == len(assignments):
+            proved_sizes.append(size)
+    agreed = 0
+    if numeric and not abstract:
+        agreed, example, values = compare_at(left, right, ctx, numeric,
+                                              CROSS_CHECK_POINTS if general else CONCRETE_POINTS,
+                                              fast=general)
+        if example is not None:
+            return refutation("at a concrete size", agreed, example, values)
+    numeric_text = ""
+    if ctx.numeric_sizes and not abstract:
+        size = dict(ctx.numeric_sizes)
+        got, example, values = check_large_size(left, right, ctx, size, free, fast=general)
+        if example is not None and ("error" not in example or not general):
+            return refutation("at a large size", got, example, values)
+        if example is None:
+            agreed += got
+            numeric_text = f"; equal at {got} random points for {describe_sizes([size])}"
+    covered = len(numeric) + sum(1 for size in proved_sizes
+                                 for _ in index_assignments(free, ctx, size))
+    if proved_sizes:
+        sizes_text = f"proved for {describe_sizes(proved_sizes)}"
+        if len(proved_sizes) < len(all_sizes) or numeric:
+            sizes_text += ", numerically for the other concrete sizes and index values"
+    else:
+        sizes_text = "checked numerically on concrete sizes"
+    sizes_text += f" ({covered} size and index assignments"
+    sizes_text += f", every one of {', '.join(map(str, free))})" if free else ")"
+    if general:
+        return Verdict("proved", f"proved for general sizes; {sizes_text}{numeric_text}", agreed)
+    if abstract and len(proved_sizes) < len(all_sizes):
+        return Verdict("undecided", "not proved for general sizes, and unspecified functions "
+                       "cannot be evaluated at a point", agreed)
+    return Verdict("checked", f"{sizes_text}{numeric_text}", agreed)
