@@ -278,3 +278,29 @@ def test_a_true_result_agrees_with_finite_differences() -> None:
     verdict = verify(d).steps[0].verdict
     assert verdict is not None and verdict.status == "proved"
     assert "finite differences" in verdict.method
+
+
+# --- bad input: one line naming the derivation, the step and its expressions -------------
+
+def test_an_unverified_step_fails_with_one_line_naming_step_and_expressions() -> None:
+    from derive.errors import RefutedStepError
+    from derive.verify import ensure_sound
+    d = Derivation("my-derivation", "t", text(), [
+        Step(sigmoid(z), 1 / (1 + sp.exp(-z)), text("definition"), kind="given"),
+        Step(sp.Derivative(sigmoid(z), z), sigmoid(z) ** 2, text("a slip"))])
+    verify(d)
+    with pytest.raises(RefutedStepError) as caught:
+        ensure_sound(d)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "my-derivation: step 2" in message and "sigmoid(z)**2" in message
+    assert caught.value.exit_code == 2
+
+
+def test_a_contradictory_domain_is_a_one_line_error_with_exit_status_2() -> None:
+    xp = sp.Symbol("x", positive=True)
+    d = Derivation("my-derivation", "t", text(), [Step(xp, xp, text("claim"))],
+                   domains={xp: (-1.0, 1.0)})
+    with pytest.raises(DomainError) as caught:
+        verify(d)
+    assert "my-derivation" in str(caught.value) and caught.value.exit_code == 2
