@@ -291,9 +291,15 @@ EDGE_NUDGE = 1e-6
 Where = str   # "random" | "low" | "high" | "corner"
 
 
+EDGE_BAND = 0.01   # an array "at an edge" has every entry within 1 % of the interval of it
+
+
 def draw_value(rng: random.Random, interval: tuple[float, float], integer: bool,
-               where: Where) -> float | int:
-    """One value of an interval: random, at an edge (nudged inside), or a random edge."""
+               where: Where, entry: bool = False) -> float | int:
+    """One value of an interval: random, at an edge (nudged inside), or a random edge.
+
+    An ``entry`` of an array is drawn near the edge, not at it: equal entries would make every
+    array symmetric and constant, blind to swapped indices."""
     lo, hi = interval
     if where == "corner":
         where = rng.choice(("low", "high"))
@@ -301,6 +307,10 @@ def draw_value(rng: random.Random, interval: tuple[float, float], integer: bool,
         a, b = math.ceil(lo), math.floor(hi)
         return a if where == "low" else b if where == "high" else rng.randint(a, b)
     nudge = EDGE_NUDGE * (hi - lo)
+    if entry and where in ("low", "high"):
+        band = EDGE_BAND * (hi - lo)
+        return (rng.uniform(lo + nudge, lo + band) if where == "low"
+                else rng.uniform(hi - band, hi - nudge))
     return (lo + nudge if where == "low" else hi - nudge if where == "high"
             else rng.uniform(lo, hi))
 
@@ -331,7 +341,7 @@ class RandomArray(dict[Any, float]):
 
     def __missing__(self, key: Any) -> float:
         value = self[key] = float(draw_value(self.rng, self.interval, self.integer,
-                                             self.where))
+                                             self.where, entry=True))
         return value
 
 
@@ -542,9 +552,9 @@ def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
     def describe(point: list[Any]) -> dict[str, str]:
         return {str(k): mpmath.nstr(v, 8) for k, v in zip(free, point, strict=True)}
 
+    # the edge points and the breakpoints come on top of the random ones asked for
     return _sample([compiled], len(lefts), draw, describe, ctx.seed,
-                   points if fast else max(points, len(edges) + 3 * len(solutions) + 4), fast,
-                   admissible)
+                   points + len(edges) + 3 * len(solutions), fast, admissible)
 
 
 def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
@@ -594,7 +604,8 @@ def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
                        for b, at in zip(bases, where[len(scalars):], strict=True)]
                     + [values[k] for k in fixed])
 
-        got, example = _sample([sides], 1, draw, describe, ctx.seed, points, fast)
+        # the edge points come on top of the random ones asked for
+        got, example = _sample([sides], 1, draw, describe, ctx.seed, points + len(edges), fast)
         if example is not None:
             return agreed + got, example, values
         agreed += got

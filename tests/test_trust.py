@@ -304,3 +304,11 @@ def test_a_contradictory_domain_is_a_one_line_error_with_exit_status_2() -> None
     with pytest.raises(DomainError) as caught:
         verify(d)
     assert "my-derivation" in str(caught.value) and caught.value.exit_code == 2
+
+
+def test_swapped_indices_of_an_array_are_refuted_at_every_kind_of_point() -> None:
+    # edge points must not make arrays constant (and so symmetric)
+    w = sp.IndexedBase("w", real=True)
+    lhs = sp.Sum(w[k, j] * xs[k], (k, 1, N))
+    assert judge(lhs, sp.Sum(w[j, k] * xs[k], (k, 1, N)), indices={j: (1, N)},
+                 sizes={N: (2, 3)}) == "refuted"
