@@ -15,6 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.functions import Prime, sigmoid
+from derive.library.oracles import independent_diff
 from derive.proof import Derivation, Oracle, Step, text, written_product
 from derive.registry import derivation
 
@@ -117,6 +118,8 @@ def backprop_equations(name: str, title: str, kind: str, problems: tuple[str, ..
         else:
             shown.append(step)
     steps = shown
+    bp1 = next(s.rhs for s in reversed(steps) if s.lhs == deltaL[j])   # the closed forms
+    bp2 = next(s.rhs for s in reversed(steps) if s.lhs == delta[j])
     return Derivation(
         name=name, title=title,
         summary=text("Index form for any layer sizes. C is written, in each equation, as the "
@@ -127,8 +130,12 @@ def backprop_equations(name: str, title: str, kind: str, problems: tuple[str, ..
         sizes={N: (1, 2, 3), M: (1, 2), P: (1, 2)},
         indices={j: (1, N), q: (1, P)},
         notation=dict(NOTATION),
-        oracles=[Oracle(text("sympy.diff of C with zˡ⁺¹ written out, by zˡⱼ"), delta[j],
-                        sp.diff(cost_next.xreplace({zn[k]: definitions[zn](k)}), z[j]))],
+        oracles=[Oracle(text("BP1 against plain sympy.diff of C by zᴸⱼ, aᴸ in elementary form"),
+                        bp1, independent_diff(cost_L, z[j])),
+                 Oracle(text("BP2 against plain sympy.diff of C by zˡⱼ, zˡ⁺¹ written out in "
+                             "elementary form"),
+                        bp2, independent_diff(cost_next, z[j],
+                                              definitions={zn: definitions[zn]}))],
         problems=problems)
 
 

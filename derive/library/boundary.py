@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derive.library.oracles import independent_diff
 from derive.proof import Derivation, Oracle, Step, only_solution, text, written_product, written_sum
 from derive.registry import derivation
 
@@ -77,7 +78,8 @@ def linear_boundary() -> Derivation:
         notation={g_sym: "g(x)", normal: r"\mathbf{n}", foot: r"\mathbf{x}^{*}",
                   dist: "d", signed: r"d_{\pm}", sp.Symbol("d_A4"): r"d_{\mathrm{A4}}"},
         oracles=[Oracle(text("sympy.linsolve: the nearest point of the line, as a minimisation "
-                             "of the squared distance with a Lagrange multiplier"),
+                             "of the squared distance with a Lagrange multiplier (its "
+                             "derivatives by plain sympy.diff)"),
                         foot, sp.ImmutableMatrix(_nearest_point()))],
         problems=("A3", "A4"),
     )
@@ -87,6 +89,6 @@ def _nearest_point() -> list[sp.Expr]:
     """argmin x1^2 + x2^2 subject to g = 0, solved by SymPy (an independent route)."""
     lam = sp.Symbol("lambda")
     lagrangian = x1**2 + x2**2 - lam * (th0 + th1 * x1 + th2 * x2)
-    x1_star, x2_star, _ = only_solution(sp.linsolve([sp.diff(lagrangian, s) for s in (x1, x2, lam)],
-                                            [x1, x2, lam]))
+    stationary = [independent_diff(lagrangian, s) for s in (x1, x2, lam)]
+    x1_star, x2_star, _ = only_solution(sp.linsolve(stationary, [x1, x2, lam]))
     return [x1_star, x2_star]

@@ -6,6 +6,7 @@ from typing import Any
 
 import sympy as sp
 
+from derive.library.oracles import independent_diff
 from derive.proof import Derivation, Oracle, Step, text, written_product, written_sum
 from derive.registry import derivation
 
@@ -53,6 +54,11 @@ def chain_rule(multi: bool) -> Derivation:
         Step(z[i], f1(W1, x[i]), text("the hidden layer"), kind="given"),
         Step(yh, layer2, text("the output layer"), kind="given"),
     ]
+    a = sp.Symbol("a", integer=True, positive=True)
+    b = sp.Symbol("b", integer=True, positive=True)
+    definitions: dict[sp.Basic, sp.Expr] = {z: sp.Lambda(a, f1(W1, x[a]))}
+    definitions[yhat] = (sp.Lambda((a, b), f2(W2, z[a], b)) if multi
+                         else sp.Lambda(a, f2(W2, z[a], 0)))
     oracles = []
     for name, sym, loss, d_loss in _losses(multi):
         d_w2 = _total(written_product(d_loss, d(layer2, W2)), multi)
@@ -69,13 +75,9 @@ def chain_rule(multi: bool) -> Derivation:
                       yh)),
             Step(d(sym, W1), d_w1, text("the hidden layer's derivative")),
         ]
-        oracles.append(Oracle(text("sympy.diff of ", name, " by ", W1, ", the layers composed"),
-                              d_w1, d(loss, W1)))
-    a = sp.Symbol("a", integer=True, positive=True)
-    b = sp.Symbol("b", integer=True, positive=True)
-    definitions: dict[sp.Basic, sp.Expr] = {z: sp.Lambda(a, f1(W1, x[a]))}
-    definitions[yhat] = (sp.Lambda((a, b), f2(W2, z[a], b)) if multi
-                         else sp.Lambda(a, f2(W2, z[a], 0)))
+        oracles.append(Oracle(text("plain sympy.diff of ", name, " by ", W1,
+                                   ", the layers composed"),
+                              d_w1, independent_diff(loss, W1, definitions=definitions)))
     title = ("The chain rule through two unspecified layers, K outputs (C3)" if multi
              else "The chain rule through two unspecified layers (C2)")
     return Derivation(

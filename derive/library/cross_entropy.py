@@ -9,6 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.functions import Prime, sigmoid
+from derive.library.oracles import independent_diff
 from derive.proof import Derivation, Oracle, Step, only_solution, text, written_product, written_sum
 from derive.registry import derivation
 
@@ -45,8 +46,8 @@ def output_error_sigmoid_ce() -> Derivation:
         steps=steps, sizes={N: (1, 2, 3)}, indices={j: (1, N)}, notation=dict(NOTATION),
         definitions={delta: sp.Lambda(j, sp.Derivative(cost, z[j]))},
         domains={y: (0.0, 1.0)},
-        oracles=[Oracle(text("sympy.diff of the cost by zᴸⱼ"), delta[j],
-                        sp.diff(cost, z[j]))],
+        oracles=[Oracle(text("plain sympy.diff of the cost by zᴸⱼ, σ in elementary form"),
+                        steps[-1].rhs, independent_diff(cost, z[j]))],
         problems=("P2",))
 
 
@@ -76,8 +77,8 @@ def output_error_softmax_ll() -> Derivation:
         steps=steps, sizes={N: (1, 2, 3)}, indices={j: (1, N), c: (1, N)},
         definitions={delta: sp.Lambda(j, sp.Derivative(-sp.log(a_c), z[j]))},
         notation=dict(NOTATION),
-        oracles=[Oracle(text("sympy.diff of −ln softmax by zᴸⱼ"), delta[j],
-                        sp.diff(-sp.log(a_c), z[j]))],
+        oracles=[Oracle(text("plain sympy.diff of −ln softmax by zᴸⱼ"), steps[-1].rhs,
+                        independent_diff(-sp.log(a_c), z[j]))],
         problems=("P2",))
 
 
@@ -88,7 +89,6 @@ def cross_entropy_minimum() -> Derivation:
     cost = -(yv * sp.log(a) + (1 - yv) * sp.log(1 - a))
     c1, c2 = sp.Symbol("C'(a)"), sp.Symbol("C''(a)")
     c2_at = sp.Symbol("C''(y)")
-    a_star = sp.Symbol("a_star")
     critical = only_solution(sp.solveset(sp.diff(cost, a), a))   # {y} minus {1}
     steps = [
         Step(c1, sp.Derivative(cost, a), text("differentiate C(a)")),
@@ -113,8 +113,11 @@ def cross_entropy_minimum() -> Derivation:
         givens=[text("y in (0, 1), a in (0, 1)")],
         steps=steps,
         definitions={c1: sp.Derivative(cost, a), c2: sp.Derivative(cost, (a, 2)),
-                     c2_at: sp.Derivative(cost, (a, 2)).doit().subs(a, yv), a_star: critical},
+                     c2_at: sp.Derivative(cost, (a, 2)).doit().subs(a, yv)},
         domains={a: (0.02, 0.98), yv: (0.02, 0.98)},
         notation={c1: "C'(a)", c2: "C''(a)", c2_at: "C''(y)"},
-        oracles=[Oracle(text("sympy.solveset of C′(a) = 0 finds a = y"), a_star, yv)],
+        oracles=[Oracle(text("a = y against sympy.solveset of C′(a) = 0, C′ by plain sympy.diff"),
+                        yv, critical),
+                 Oracle(text("C″(y) against plain sympy.diff of C twice, at a = y"),
+                        steps[-1].rhs, independent_diff(cost, a, a).subs(a, yv))],
         problems=("P3",))

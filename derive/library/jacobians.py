@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from derive.library.oracles import independent_jacobian
 from derive.proof import Derivation, Oracle, Step, text
 from derive.registry import derivation
 
@@ -56,6 +57,7 @@ def jacobian_two_ways(name: str, title: str, outer: Sequence[sp.Expr],
     jf_at_g = evaluated(derivative_matrix(outer, outer_inputs)).xreplace(into)
     jg_eval = evaluated(derivative_matrix(inner, inner_inputs))
     direct = evaluated(derivative_matrix(list(expanded), inner_inputs))
+    chain_product = sp.ImmutableMatrix((jf_at_g * jg_eval).applyfunc(sp.expand))
     args = _tuple_tex(inner_inputs)
     steps = [
         Step(g_sym, g_mat, text("the inner function"), kind="given"),
@@ -74,7 +76,7 @@ def jacobian_two_ways(name: str, title: str, outer: Sequence[sp.Expr],
         Step(dh, sp.MatMul(jf_at_g, jg_eval, evaluate=False),
              text("chain rule: ", jf, " evaluated at ", g_sym, ", times ", jg,
                   f" ({rows}×{mid} times {mid}×{cols})")),
-        Step(dh, sp.ImmutableMatrix((jf_at_g * jg_eval).applyfunc(sp.expand)),
+        Step(dh, chain_product,
              text("multiply the matrices: the same as the direct result")),
     ]
     if at:
@@ -94,7 +96,13 @@ def jacobian_two_ways(name: str, title: str, outer: Sequence[sp.Expr],
     if at:
         definitions[point] = derivative_matrix(list(composed), inner_inputs).doit().xreplace(at)
         notation[point] = rf"D({fog})({', '.join(str(at[s]) for s in inner_inputs)})"
-    reference = sp.ImmutableMatrix(composed).jacobian(sp.Matrix(inner_inputs))
+    reference = independent_jacobian(list(composed), inner_inputs)
+    oracles = [Oracle(text("the chain rule's product against plain sympy.diff of every entry "
+                           "of the composition"), chain_product, reference)]
+    if at:
+        oracles.append(Oracle(text("the value at ", *_point_text(at), " against plain "
+                                   "sympy.diff of the composition there"),
+                              steps[-1].rhs, reference.xreplace(at)))
     return Derivation(
         name=name, title=title,
         summary=text(f"The Jacobian of the composition is {rows}×{cols}. Computed directly, "
@@ -104,7 +112,7 @@ def jacobian_two_ways(name: str, title: str, outer: Sequence[sp.Expr],
         steps=steps, definitions=definitions,
         domains={s: (-3.0, 3.0) for s in [*outer_inputs, *inner_inputs]},
         notation=notation,
-        oracles=[Oracle(text("sympy's Matrix.jacobian of the composition"), dh, reference)],
+        oracles=oracles,
         problems=problems)
 
 
@@ -180,7 +188,9 @@ def gradient_jacobian_c13() -> Derivation:
         domains={x: (-3.0, 3.0), y: (-3.0, 3.0)},
         notation={grad: r"\nabla f(x, y)", jac: r"J_F(x, y)", jac_at: r"J_F(2, 2)",
                   sp.MatrixSymbol("F", 2, 1): "F(x, y)", sp.Symbol("f(x, y)"): "f(x, y)"},
-        oracles=[Oracle(text("sympy's Matrix.jacobian of F at (2, 2)"), jac_at,
-                        sp.Matrix(outputs).jacobian(sp.Matrix([x, y])).subs(at))],
+        oracles=[Oracle(text("the gradient against plain sympy.diff of f"), steps[2].rhs,
+                        independent_jacobian([f], [x, y]).T),
+                 Oracle(text("the Jacobian at (2, 2) against plain sympy.diff of F there"),
+                        steps[-1].rhs, independent_jacobian(outputs, [x, y]).xreplace(at))],
         problems=("C13",),
     )

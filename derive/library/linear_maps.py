@@ -9,8 +9,9 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.functions import sigmoid
+from derive.library.oracles import independent_diff
 from derive.matrices import Diag, Hadamard, Jacobian, elementwise
-from derive.proof import Derivation, Step, text
+from derive.proof import Derivation, Oracle, Step, text
 from derive.registry import derivation
 
 a_, b_, c_ = sp.symbols("a b c", integer=True, positive=True)
@@ -134,4 +135,7 @@ def backprop_matrix_forms() -> Derivation:
                   z3: "z^{3}",
                   **{sp_prime(zv): rf"\sigma'(z^{{{i}}})" for i, zv in enumerate(zs, 1)},
                   **{big_sigma(zv): rf"\Sigma'(z^{{{i}}})" for i, zv in enumerate(zs, 1)}},
+        oracles=[Oracle(text("σ′ = σ(1 − σ), as the forms use it, against plain sympy.diff "
+                             "of σ"), sigmoid(t) * (1 - sigmoid(t)),
+                        independent_diff(sigmoid(t), t))],
         problems=("O1", "O2", "O3"))

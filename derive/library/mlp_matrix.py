@@ -18,7 +18,16 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.functions import relu, sigmoid
-from derive.matrices import Diag, Gradient, Hadamard, Jacobian, elementwise, minus
+from derive.library.oracles import independent_gradient, written_out
+from derive.matrices import (
+    Diag,
+    Gradient,
+    Hadamard,
+    Jacobian,
+    elementwise,
+    explicit_symbols,
+    minus,
+)
 from derive.proof import Derivation, Oracle, Step, text
 from derive.registry import derivation
 
@@ -133,7 +142,7 @@ def mlp_gradients(setting: Setting) -> Derivation:
     definitions[dl_ds2] = Jacobian(setting.loss(elementwise(setting.g, t, u)), u, s2)
     definitions[dl_ds1] = Jacobian(
         setting.loss(elementwise(setting.g, t, W2 * elementwise(setting.f, t, v) + b2)), v, s1)
-    written_out = elementwise(setting.g, t, W2 * elementwise(setting.f, t, W1 * x + b1) + b2)
+    network = elementwise(setting.g, t, W2 * elementwise(setting.f, t, W1 * x + b1) + b2)
     delta2 = sp.MatMul(dl_dyhat, dyhat_ds2)
     delta1 = sp.MatMul(dl_dyhat, dyhat_ds2, W2, da1_ds1)
     dyhat_form = _jacobian_form(setting.g_prime, s2)
@@ -151,7 +160,7 @@ def mlp_gradients(setting: Setting) -> Derivation:
         Step(yhat, forward[yhat], text("(b) g entry-wise: K×1"), kind="given"),
         Step(ell, forward[ell], text("(b) the loss: ", setting.loss_text, ", 1×1"),
              kind="given"),
-        Step(yhat, written_out, text("(b) the forward pass in x and the parameters only")),
+        Step(yhat, network, text("(b) the forward pass in x and the parameters only")),
         Step(dl_dyhat, setting.dl_dyhat, text("(d) differentiate ℓ by each ŷᵢ: 1×K")),
         Step(dyhat_ds2, dyhat_form, text("(d) output i depends on s2,i only: diagonal, K×K")),
         Step(da1_ds1, da1_form, text("(d) unit j depends on s1,j only: diagonal, d×d")),
@@ -189,9 +198,33 @@ def mlp_gradients(setting: Setting) -> Derivation:
                      "every entry at random points."),
         steps=steps, definitions=definitions, sizes=dict(SIZES),
         numeric_sizes=dict(NUMERIC_SIZES), notation=dict(NOTATION),
-        oracles=[Oracle(text("sympy.diff of the written-out loss by every entry of ", W1),
-                        final_w1, Gradient(setting.loss(written_out), W1))],
+        oracles=[_oracle_w1(setting, final_w1, forward, network)],
         problems=setting.problems)
+
+
+ORACLE_SIZES = {size: values[0] for size, values in SIZES.items()}   # n = 2, d = 3, K = 2
+
+
+def _by_sympy(expr: sp.MatrixExpr, sizes: dict[sp.Symbol, int]) -> sp.ImmutableMatrix:
+    """A matrix expression at concrete sizes, written out by SymPy's own ``doit``: every
+    matrix symbol an explicit matrix of symbols (named as the verifier names them)."""
+    concrete = expr.xreplace({size: sp.Integer(v) for size, v in sizes.items()})
+    symbols = {m: explicit_symbols(m) for m in concrete.atoms(sp.MatrixSymbol)}
+    return sp.ImmutableMatrix(concrete.xreplace(symbols).doit())
+
+
+def _oracle_w1(setting: Setting, final_w1: sp.MatrixExpr,
+               forward: dict[sp.Basic, sp.Expr], network: sp.MatrixExpr) -> Oracle:
+    """∂ℓ/∂W⁽¹⁾ at the concrete sizes against plain sympy.diff of the loss written out there
+    (f and g in elementary form, ReLU a Piecewise), by each entry of W⁽¹⁾: none of
+    derive.matrices' Jacobians or derive's differentiation takes part."""
+    sizes = ORACLE_SIZES
+    loss = _by_sympy(setting.loss(network), sizes)[0, 0]
+    w1 = explicit_symbols(W1.xreplace({size: sp.Integer(v) for size, v in sizes.items()}))
+    return Oracle(text("the last line at n = 2, d = 3, K = 2 against plain sympy.diff of the "
+                       "loss written out there, by every entry of ", W1),
+                  _by_sympy(written_out(final_w1, forward), sizes),
+                  independent_gradient(loss, w1))
 
 
 def _register(name: str) -> None:

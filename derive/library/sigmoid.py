@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.functions import Prime, sigmoid
+from derive.library.oracles import independent_diff
 from derive.proof import Derivation, Oracle, Step, text, written_product, written_sum
 from derive.registry import derivation
 
@@ -58,10 +59,10 @@ def sigmoid_derivative() -> Derivation:
         givens=[text(sp.Eq(s, 1 / denominator, evaluate=False))],
         steps=steps,
         domains={z: (-6.0, 6.0)},
-        oracles=[Oracle(text("sympy.diff of ", plain_sigma), s * (1 - s),
-                        sp.diff(plain_sigma, z)),
-                 Oracle(text("sympy.diff of ", sp.log(plain_sigma)), sigmoid(-z),
-                        sp.diff(sp.log(plain_sigma), z))],
+        oracles=[Oracle(text("plain sympy.diff of ", plain_sigma), s * (1 - s),
+                        independent_diff(s, z)),
+                 Oracle(text("plain sympy.diff of ", sp.log(plain_sigma)), sigmoid(-z),
+                        independent_diff(sp.log(s), z))],
         problems=("A8",),
     )
 
@@ -84,4 +85,9 @@ def activation_derivative_bounds() -> Derivation:
         summary=text("Every sigmoid layer multiplies the back-propagated gradient by at most "
                      "1/4, and every tanh layer by at most 1 (less wherever the unit is not "
                      "at 0); ReLU's derivative is exactly 1 where the unit is active."),
-        steps=steps, domains={z: (-6.0, 6.0)}, problems=("1.3",))
+        steps=steps, domains={z: (-6.0, 6.0)},
+        oracles=[Oracle(text("σ′ against plain sympy.diff of ", 1 / (1 + sp.exp(-z))),
+                        steps[0].rhs, independent_diff(s, z)),
+                 Oracle(text("tanh′ against plain sympy.diff of tanh"), steps[2].rhs,
+                        independent_diff(th, z))],
+        problems=("1.3",))

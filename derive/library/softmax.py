@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derive.library.oracles import independent_diff
 from derive.models import softmax_index
 from derive.proof import Derivation, Oracle, Step, text, written_product, written_sum
 from derive.registry import derivation
@@ -52,6 +53,7 @@ def softmax_jacobian() -> Derivation:
         Step(d(sp.log(s[i]), z[j]), written_sum(delta, -s[j]),
              text("cancel ", s[i])),
     ]
+    ds_plain = independent_diff(softmax_index(z, i, k, size), z[j])
     return Derivation(
         name="softmax-jacobian",
         title="The Jacobian of softmax and of log-softmax",
@@ -72,9 +74,12 @@ def softmax_jacobian() -> Derivation:
         domains={z: (-4.0, 4.0)},
         notation={jac[i, j]: r"\Bigl(\frac{\partial s}{\partial z}\Bigr)_{ij}",
                   sp.Symbol("i = 1, ..., K"): r"i = 1, \dots, K"},
-        oracles=[Oracle(text("sympy.diff of the softmax definition"),
-                        s[i] * (delta - s[j]), d(softmax_index(z, i, k, size), z[j])),
-                 Oracle(text("entry (i, j) of diag(s) − s sᵀ"), jac[i, j], mat[i, j])],
+        oracles=[Oracle(text("plain sympy.diff of the softmax definition"),
+                        s[i] * (delta - s[j]), ds_plain),
+                 Oracle(text("entry (i, j) of the matrix form diag(s) − s sᵀ against plain "
+                             "sympy.diff of the softmax definition"), mat[i, j], ds_plain),
+                 Oracle(text("plain sympy.diff of log-softmax"), steps[-1].rhs,
+                        independent_diff(sp.log(softmax_index(z, i, k, size)), z[j]))],
         problems=("A18",),
         symbolic_sizes=True,   # the issue asks for K = 2..6 symbolically
     )

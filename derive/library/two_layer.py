@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.functions import sigmoid
+from derive.library.oracles import independent_diff
 from derive.proof import Derivation, Oracle, Step, Text, text
 from derive.proof import written_product as _prod
 from derive.proof import written_sum as _sum
@@ -197,6 +198,7 @@ def _derivation(setting: Setting, steps: list[Step], loss: sp.Expr, error: sp.Ex
         sizes[K] = (2,)
         indices[p] = (sp.S.One, K)
     dv = v[p, g] if multi else v[g]
+    network = {key: value for key, value in definitions.items() if key != y}  # y: any labels
     return Derivation(
         name=setting.name, title=setting.title,
         summary=text("With the output error ", sp.Eq(sp.Symbol("delta"), error,
@@ -221,10 +223,12 @@ def _derivation(setting: Setting, steps: list[Step], loss: sp.Expr, error: sp.Ex
                   sp.Symbol("sigma"): r"\sigma", sp.Symbol("sigma'"): r"\sigma'",
                   sp.Symbol("yhat(1 - yhat)"): r"\hat{y}_i(1 - \hat{y}_i)",
                   sp.Symbol("yhat_i"): r"\hat{y}_i"},
-        oracles=[Oracle(text("sympy.diff of the loss (network written out) by ", dv),
-                        output_grad, d(loss, dv)),
-                 Oracle(text("sympy.diff of the loss (network written out) by ", w[g, k]),
-                        hidden_grad, d(loss, w[g, k]))],
+        oracles=[Oracle(text("plain sympy.diff of the loss (network written out, σ in "
+                             "elementary form) by ", dv),
+                        output_grad, independent_diff(loss, dv, definitions=network)),
+                 Oracle(text("plain sympy.diff of the loss (network written out, σ in "
+                             "elementary form) by ", w[g, k]),
+                        hidden_grad, independent_diff(loss, w[g, k], definitions=network))],
         problems=setting.problems)
 
 
