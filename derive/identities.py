@@ -15,6 +15,7 @@ from derive.evidence import (
     CROSS_CHECK_POINTS,
     LARGE_SIZE_POINTS,
     check_large_size,
+    claimed_at,
     compare_at,
     describe_sizes,
     free_indices,
@@ -233,7 +234,8 @@ def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) 
     proved_sizes: list[dict[sp.Symbol, int]] = []
     numeric: list[dict[sp.Symbol, int]] = []
     for size in all_sizes:
-        assignments = index_assignments(free, ctx, size)
+        assignments = [index for index in index_assignments(free, ctx, size)
+                       if claimed_at({**size, **index}, ctx)]
         if size not in symbolic:
             numeric.extend({**size, **index} for index in assignments)
             continue

@@ -3,13 +3,29 @@ substituted into the other (or, for a one-way step, of the previous one into thi
 
 from __future__ import annotations
 
+import dataclasses
+import random
+from typing import Any
+
+import mpmath
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive.context import Context, unfold
-from derive.evidence import CROSS_CHECK_POINTS, numeric_form, refutation
+from derive.evidence import numeric_form, refutation
 from derive.functions import elementary
 from derive.proof import Step, Verdict, plain
-from derive.sampling import compare_numerically, default_domain
+from derive.sampling import (
+    EVALUATION_ERRORS,
+    PRECISION_DIGITS,
+    compare_numerically,
+    default_domain,
+    domain,
+    draw_value,
+    is_integer_valued,
+    mp_function,
+    variables,
+)
 from derive.tactics import carry_out_derivatives, reduces_to_zero
 
 
@@ -39,8 +55,8 @@ def _solutions(equation: sp.Expr, x: sp.Symbol, ctx: Context
         return None
     if isinstance(found, (sp.Complement, sp.Intersection)) and any(
             isinstance(a, sp.FiniteSet) for a in found.args):
-        # {s} minus excluded values, or {s} where it is real: each s is checked wherever
-        # it is evaluated, which is stricter than checking it only where it belongs
+        # {s} minus excluded values, or {s} where it is real or positive: each candidate s
+        # is judged only at points where it lies in x's domain (see _admissible)
         found = next(a for a in found.args if isinstance(a, sp.FiniteSet))
     if isinstance(found, sp.FiniteSet):
         return list(found), True
@@ -65,16 +81,86 @@ def _solutions(equation: sp.Expr, x: sp.Symbol, ctx: Context
     return points, False
 
 
+def _admissible(x: sp.Symbol, s: sp.Expr, ctx: Context) -> sp.Basic:
+    """Where a candidate solution s of x belongs: in the reals x's assumptions allow and in
+    x's declared domain (as a condition on the other variables)."""
+    conditions = [_solving_domain(x).as_relational(s)]
+    if x in ctx.domains:
+        lo, hi = ctx.domains[x]
+        conditions.append(sp.And(s > lo, s < hi))
+    if ctx.where is not None:
+        conditions.append(ctx.where)
+    return sp.And(*conditions)
+
+
+BRANCH_TRIALS = 3      # random points of the other variables per variable explored
+MAX_BRANCH_VARIABLES = 6
+
+
+def _other_branches(premise: sp.Expr, conclusion: sp.Expr, x: sp.Symbol, ctx: Context
+                    ) -> dict[str, str] | None:
+    """A counter-example on the premise's solution set reached through another variable.
+
+    SymPy's solution for x may hold only for generic values of the others (x y = 0 gives
+    x = 0, unless y = 0; x theta_1 = 0 unless theta_1 = 0; x (y - cos y) = 0 unless
+    y = 0.739...).  For each other variable in turn, at random values of the rest, the
+    premise is solved numerically from several starting points (mpmath's findroot), and the
+    conclusion evaluated at every root found."""
+    free = variables(sp.Tuple(premise, conclusion))
+    premise_f = mp_function(elementary(numeric_form(premise)), free)
+    conclusion_f = mp_function(elementary(numeric_form(conclusion)), free)
+    rng = random.Random(ctx.seed)
+    others = [v for v in free if v != x and not is_integer_valued(v)][:MAX_BRANCH_VARIABLES]
+    with mpmath.workdps(PRECISION_DIGITS):
+        for v in others:
+            position = free.index(v)
+            lo, hi = domain(v, ctx)
+            for _ in range(BRANCH_TRIALS):
+                point = [mpmath.mpf(draw_value(rng, domain(u, ctx), is_integer_valued(u),
+                                               "random")) for u in free]
+                for start in (lo + (hi - lo) * f for f in (0.1, 0.5, 0.9)):
+                    root = _root(premise_f, point, position, start)
+                    if root is None or not lo < root < hi:
+                        continue
+                    at = [*point[:position], root, *point[position + 1:]]
+                    try:
+                        value = mpmath.mpmathify(conclusion_f(*at))
+                    except EVALUATION_ERRORS:
+                        continue
+                    scale = max([1, *(abs(p) for p in at)])
+                    if abs(value) > mpmath.mpf("1e-12") * scale:
+                        example = {str(u): mpmath.nstr(p, 8) for u, p in zip(free, at,
+                                                                              strict=True)}
+                        return {**example, "lhs": mpmath.nstr(value, 10), "rhs": "0"}
+    return None
+
+
+def _root(f: Any, point: list[Any], position: int, start: float) -> mpmath.mpf | None:
+    """A real root of f in the variable at ``position`` (the others fixed), or None."""
+    def g(t: Any) -> Any:
+        return f(*point[:position], t, *point[position + 1:])
+
+    try:
+        root = mpmath.findroot(g, mpmath.mpf(start))
+        if mpmath.im(root) != 0 or abs(g(root)) > mpmath.mpf(10) ** (8 - PRECISION_DIGITS):
+            return None
+        return mpmath.re(root)
+    except (*EVALUATION_ERRORS, ArithmeticError):
+        return None
+
+
 def _consequence(premise: sp.Expr, conclusion: sp.Expr, x: sp.Symbol, ctx: Context,
-                 premise_name: str = "the previous equation") -> Verdict:
+                 premise_name: str = "the previous equation", quick: bool = False) -> Verdict:
     """Judge that ``conclusion = 0`` holds wherever ``premise = 0`` does.
 
     Every solution of the premise for x is substituted into the conclusion (proved
-    symbolically, else compared at points); the premise is also solved for each of its other
-    variables in turn, and the conclusion compared at points of those solutions, so that a
-    solution SymPy gives only for generic values (x y = 0 gives x = 0 unless y = 0) cannot
-    hide the others.
+    symbolically, else compared at points where it lies in x's domain); then the premise's
+    other solutions, reached through its other variables, are searched numerically (see
+    _other_branches).  A premise with unspecified functions cannot be solved completely.
     """
+    if premise.atoms(AppliedUndef):
+        return Verdict("undecided", f"{premise_name} has unspecified functions: its "
+                       f"solutions for {x} cannot be listed completely")
     solved = _solutions(premise, x, ctx)
     if solved is None:
         return Verdict("undecided", f"{premise_name} could not be solved for {x}")
@@ -87,43 +173,43 @@ def _consequence(premise: sp.Expr, conclusion: sp.Expr, x: sp.Symbol, ctx: Conte
         if complete and reduces_to_zero(carry_out_derivatives(at, ctx.ranges)):
             continue
         proved = False
-        got, example = compare_numerically(numeric_form(at), sp.S.Zero, ctx)
-        if example is not None:
+        where = _admissible(x, s, ctx)
+        if where is sp.false:
+            continue   # a number outside x's domain: not a solution there
+        local = dataclasses.replace(ctx, where=None if where is sp.true else where)
+        got, example = compare_numerically(numeric_form(at), sp.S.Zero, local)
+        if example is not None and "error" not in example:
             return refutation(f"at the solution {x} = {sp.sstr(s)} of {premise_name}",
-                            got, example)
+                              got, example)
         agreed += got
-    for other in sorted(premise.free_symbols - {x}, key=str):
-        if not isinstance(other, sp.Symbol) or other in ctx.indices or other in ctx.sizes:
-            continue
-        branch = _solutions(premise, other, ctx)
-        for s in branch[0] if branch else []:
-            got, example = compare_numerically(numeric_form(conclusion.xreplace({other: s})),
-                                               sp.S.Zero, ctx, CROSS_CHECK_POINTS)
-            if example is not None and "error" not in example:
-                return refutation(f"at the solution {other} = {sp.sstr(s)} of {premise_name}",
-                                  got, example)
-            agreed += got
+    if not quick:
+        example = _other_branches(premise, conclusion, x, ctx)
+        if example is not None:
+            return refutation(f"at a solution of {premise_name} found numerically through "
+                              "another of its variables", 0, example)
     if not complete:
         return Verdict("undecided", f"the solutions of {premise_name} for {x} are not a "
                        "finite set SymPy can list; none of those tried is a counter-example",
                        agreed)
     if proved:
         return Verdict("proved", f"every solution for {x} of {premise_name} satisfies "
-                       "the other", agreed)
+                       "the other (its other solutions searched numerically)", agreed)
     return Verdict("checked", f"every solution for {x} of {premise_name} satisfies "
-                   f"the other at {agreed} random points", agreed)
+                   f"the other at {agreed} points (its other solutions searched numerically)",
+                   agreed)
 
 
-def check_implies(previous: Step, step: Step, ctx: Context) -> Verdict:
+def check_implies(previous: Step, step: Step, ctx: Context, quick: bool = False) -> Verdict:
     """Judge an equation transformed from the previous one: equivalent to it (every solution
-    of each satisfies the other), or, for a step declared one-way, following from it."""
+    of each satisfies the other), or, for a step declared one-way, following from it.
+    ``quick`` (re-confirming a cached mark): the previous equation's solutions for x only."""
     x = step.eliminate
     if x is None:
         raise ValueError(f"implication step '{plain(step.rule)}' names no symbol to eliminate")
     old = unfold(previous.lhs - previous.rhs, ctx)
     new = unfold(step.lhs - step.rhs, ctx)
-    forward = _consequence(old, new, x, ctx)
-    if step.one_way or forward.status in ("refuted", "undecided"):
+    forward = _consequence(old, new, x, ctx, quick=quick)
+    if quick or step.one_way or forward.status in ("refuted", "undecided"):
         return forward
     backward = _consequence(new, old, x, ctx, "this equation")
     if backward.status == "refuted":
@@ -134,5 +220,5 @@ def check_implies(previous: Step, step: Step, ctx: Context) -> Verdict:
         return Verdict("undecided", f"follows from the previous equation, but the converse is "
                        f"undecided: {backward.method}", forward.points + backward.points)
     both = forward.status == backward.status == "proved"
-    return Verdict("proved" if both else "checked", f"equivalent to the previous equation: {forward.method}, and "
-                   "conversely", forward.points + backward.points)
+    return Verdict("proved" if both else "checked", f"equivalent to the previous equation: "
+                   f"{forward.method}, and conversely", forward.points + backward.points)

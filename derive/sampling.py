@@ -70,13 +70,25 @@ class _LoopPrinter(MpmathPrinter):
         super().__init__(settings)
         self.renames = renames
         self.indexing = 0   # > 0 while printing an index or a loop bound
+        self.names_taken: dict[sp.Symbol, str] = {}
 
     def _integer_valued(self, code: str, expr: sp.Basic) -> str:
         return code if self.indexing or not expr.is_integer else f"mpf({code})"
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
-        code = self.renames.get(expr) or python_name(expr)
+        code = self.renames.get(expr) or self._unique_name(expr)
         return self._integer_valued(code, expr)
+
+    def _unique_name(self, symbol: sp.Symbol) -> str:
+        """A Python name of its own for each distinct symbol: Symbol("k", integer=True) and
+        Symbol("k"), or two Dummies named k, must not share one loop variable."""
+        taken = self.names_taken
+        if symbol not in taken:
+            name, used = python_name(symbol), set(taken.values())
+            while name in used:
+                name += "_"
+            taken[symbol] = name
+        return str(taken[symbol])
 
     def _print_Integer(self, expr: sp.Integer) -> str:
         return str(int(expr)) if self.indexing else f"mpf({int(expr)})"
@@ -362,8 +374,9 @@ class _MpfView:
 # sides agree when their difference at the higher precision is within what rounding
 # explains; where the estimate says the lower precision lost most of its digits
 # (cancellation), both are raised and the point evaluated again.
-PRECISIONS = ((PRECISION_DIGITS, 2 * PRECISION_DIGITS), (2 * PRECISION_DIGITS,
-                                                         4 * PRECISION_DIGITS))
+PRECISIONS = ((PRECISION_DIGITS, 2 * PRECISION_DIGITS),
+              (2 * PRECISION_DIGITS, 4 * PRECISION_DIGITS),
+              (4 * PRECISION_DIGITS, 8 * PRECISION_DIGITS))
 CANCELLATION = mpmath.mpf("1e-8")   # relative error estimate past which precision is raised
 
 
@@ -390,12 +403,23 @@ def _disagreement(f: Callable[..., Any], point: list[Any], entries: int
                 verdicts.append(abs(a2 - b2) <= allowed)
             if scale:
                 worst_loss = max(worst_loss, error / scale)
-        if worst_loss <= CANCELLATION or (low, high) == PRECISIONS[-1]:
-            for k, same in enumerate(verdicts):
-                if not same:
-                    return k, fine[k], fine[entries + k]
-            return None
+        last = (low, high) == PRECISIONS[-1]
+        if all(verdicts):
+            if last or (worst_loss <= CANCELLATION and not any(v == 0 for v in fine)):
+                return None
+        elif last or (worst_loss <= CANCELLATION and not _absorbing(fine, verdicts, entries)):
+            k = verdicts.index(False)
+            return k, fine[k], fine[entries + k]
+        # cancellation, or a value that came out exactly 0 (a small term may have been
+        # absorbed by a huge one at both precisions): decided at the next, higher pair
     return None
+
+
+def _absorbing(values: list[mpmath.mpc], verdicts: list[bool], entries: int) -> bool:
+    """Whether a disagreement might be precision, not mathematics: a side that came out
+    exactly 0 (a small term added to a huge one and taken away again, at both precisions)."""
+    return any(not same and (values[k] == 0 or values[entries + k] == 0)
+               for k, same in enumerate(verdicts))
 
 
 def _sample(compiled: list[Callable[..., Any]], entries: int,
@@ -456,7 +480,7 @@ def _agree_in_floats(f: Callable[..., Any], point: list[Any], entries: int) -> b
 
 # --- breakpoints of piecewise functions ----------------------------------------------------
 
-MAX_BREAKPOINT_SOLUTIONS = 8
+MAX_BREAKPOINT_SOLUTIONS = 24
 
 
 def kinks(expr: sp.Basic) -> list[sp.Expr]:
@@ -470,8 +494,9 @@ def kinks(expr: sp.Basic) -> list[sp.Expr]:
         elif isinstance(e, (sp.Max, sp.Min)):
             found.extend(a - b for a, b in itertools.combinations(e.args, 2))
         elif isinstance(e, sp.Piecewise):
-            found.extend(c.lhs - c.rhs for _, c in e.args
-                         if isinstance(c, sp.core.relational.Relational))
+            found.extend(r.lhs - r.rhs for _, c in e.args
+                         for r in ([c] if isinstance(c, sp.core.relational.Relational)
+                                   else c.atoms(sp.core.relational.Relational)))
     return list(dict.fromkeys(found))
 
 
@@ -584,6 +609,8 @@ def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
     sides = mp_function(pair, arguments)
     if hasattr(sides, "unprintable"):
         raise NameError(sides.unprintable)
+    where = getattr(ctx, "where", None)
+    admissible = None if where is None else mp_function(where, arguments)
 
     def describe(point: list[Any]) -> dict[str, str]:
         out = {str(k): mpmath.nstr(v, 8) for k, v in zip(scalars, point, strict=False)}
@@ -605,7 +632,8 @@ def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
                     + [values[k] for k in fixed])
 
         # the edge points come on top of the random ones asked for
-        got, example = _sample([sides], 1, draw, describe, ctx.seed, points + len(edges), fast)
+        got, example = _sample([sides], 1, draw, describe, ctx.seed, points + len(edges), fast,
+                               admissible)
         if example is not None:
             return agreed + got, example, values
         agreed += got

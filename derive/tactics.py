@@ -62,6 +62,11 @@ def _delta_solution(delta: sp.KroneckerDelta, var: sp.Symbol) -> sp.Expr | None:
     return value if value.is_integer else None
 
 
+def _binds_any(expr: sp.Expr, names: set[sp.Basic]) -> bool:
+    """Whether a sum or product inside ``expr`` binds one of ``names``."""
+    return any(lim[0] in names for e in expr.atoms(sp.Sum, sp.Product) for lim in e.limits)
+
+
 def collapse_delta_sums(expr: sp.Expr, ranges: Ranges | None = None) -> sp.Expr:
     """Sum_{k=lo}^{hi} f(k) delta(k, a) -> f(a) where a provably lies in lo..hi, else
     f(a) [lo <= a <= hi] (a Piecewise the other tactics leave to the numeric check).
@@ -111,6 +116,9 @@ def collapse_delta_sums(expr: sp.Expr, ranges: Ranges | None = None) -> sp.Expr:
                     continue
                 value = _delta_solution(delta, var)
                 assert value is not None
+                if _binds_any(t, value.free_symbols):
+                    rest.append(t)   # substituting would capture a bound index: left alone
+                    continue
                 term = (t / delta).xreplace({var: value})
                 if not provably_in_range(value, lo, hi, inside):
                     term = sp.Piecewise((term, sp.And(sp.Le(lo, value), sp.Le(value, hi))),
@@ -216,7 +224,10 @@ def within_index_ranges(expr: sp.Expr,
     out a Kronecker delta whose index range it does not know.
     """
     def decided(cond: sp.Basic) -> sp.Basic:
-        if not isinstance(cond, sp.core.relational.Relational):
+        # only an order relation linear in the index is monotone along the range, so that its
+        # two ends decide it (Eq(j, 2) is false at both ends of 1..3, and true at 2)
+        if not isinstance(cond, (sp.StrictLessThan, sp.LessThan, sp.StrictGreaterThan,
+                                 sp.GreaterThan)):
             return cond
         free = [i for i in ranges if i in cond.free_symbols]
         if len(free) != 1:
@@ -247,8 +258,8 @@ def _rational_in_exponentials(expr: sp.Expr) -> sp.Expr:
     table: dict[sp.Expr, sp.Dummy] = {}
     subs: dict[sp.Expr, sp.Expr] = {}
     for e in expr.atoms(sp.exp):
-        if e.free_symbols & bound:
-            continue
+        if e.free_symbols & bound or e.args[0].is_extended_real is not True:
+            continue   # exp of a complex argument is not a positive number
         arg = e.args[0]
         negative = arg.could_extract_minus_sign()
         key = -arg if negative else arg

@@ -23,9 +23,11 @@ n, N, K = sp.symbols("n N K", integer=True, positive=True)
 theta, xs = sp.IndexedBase("theta", real=True), sp.IndexedBase("x", real=True)
 
 
-def judge(lhs: sp.Expr, rhs: sp.Expr, **context: object) -> str:
+def judge(lhs: sp.Expr, rhs: sp.Expr, where: sp.Basic | None = None,
+          **context: object) -> str:
     """The status of the one step lhs = rhs in a derivation with the given context."""
-    d = Derivation("trust", "trust", text(), [Step(lhs, rhs, text("claim"))], **context)
+    d = Derivation("trust", "trust", text(), [Step(lhs, rhs, text("claim"), where=where)],
+                   **context)  # type: ignore[arg-type]
     return str(verify(d).steps[0].verdict.status)  # type: ignore[union-attr]
 
 
@@ -312,3 +314,77 @@ def test_swapped_indices_of_an_array_are_refuted_at_every_kind_of_point() -> Non
     lhs = sp.Sum(w[k, j] * xs[k], (k, 1, N))
     assert judge(lhs, sp.Sum(w[j, k] * xs[k], (k, 1, N)), indices={j: (1, N)},
                  sizes={N: (2, 3)}) == "refuted"
+
+
+# --- found by the red team (a reviewer attacking the verifier with its code at hand) -------
+
+@pytest.mark.parametrize(("premise", "conclusion"), [
+    (sp.Eq(x * theta[1], 0), sp.Eq(x, 0)),
+    (sp.Eq(x * theta[1], theta[1] * y), sp.Eq(x, y)),
+    (sp.Eq(x * (y - sp.cos(y)), 0), sp.Eq(x, 0)),
+    (sp.Eq(x * sp.Function("f")(y), 0), sp.Eq(x, 0)),
+])
+def test_an_implication_cannot_drop_solutions_of_degenerate_parameters(
+        premise: sp.Eq, conclusion: sp.Eq) -> None:
+    assert judge_implication(premise, conclusion, x) in REJECTED
+
+
+def test_candidate_solutions_are_judged_only_inside_the_domain() -> None:
+    xp = sp.Symbol("x", positive=True)
+    assert judge_implication(sp.Eq(xp**2, y), sp.Eq(xp, sp.sqrt(y)), xp,
+                             domains={y: (0.1, 4.0)}) in ACCEPTED
+    assert judge_implication(sp.Eq(x**2, 4), sp.Eq(x, 2), x, domains={x: (0.0, 3.0)}) \
+        in ACCEPTED
+
+
+def test_a_delta_collapse_never_captures_a_bound_index() -> None:
+    w = sp.IndexedBase("w", real=True)
+    m = sp.Symbol("m", integer=True)
+    lhs = sp.Sum(sp.KroneckerDelta(k, j) * sp.Sum(xs[j] * w[k, j], (j, 1, N)), (k, 1, N))
+    assert judge(lhs, sp.Sum(xs[m] * w[m, m], (m, 1, N)), indices={j: (1, N)}) in REJECTED
+
+
+def test_equalities_of_an_index_are_not_decided_by_the_ends_of_its_range() -> None:
+    assert judge(sp.Piecewise((xs[j], sp.Eq(j, 2)), (0, True)), sp.S.Zero,
+                 indices={j: (1, 3)}) in REJECTED
+    assert judge(sp.Piecewise((xs[j], sp.Ne(j, 2)), (0, True)), xs[j],
+                 indices={j: (1, 3)}) in REJECTED
+
+
+def test_an_exponential_of_a_complex_argument_is_not_taken_positive() -> None:
+    e = sp.exp(sp.I * y) + sp.exp(-sp.I * y)
+    assert judge(sp.Abs(e) * sp.Function("f")(y), e * sp.Function("f")(y)) in REJECTED
+
+
+def test_two_summation_variables_with_one_name_are_two_loops() -> None:
+    k1, k2 = sp.Symbol("k", integer=True), sp.Symbol("k")
+    ys = sp.IndexedBase("y", real=True)
+    lhs = sp.Sum(sp.Sum(xs[k1] * ys[k2], (k2, 1, N)), (k1, 1, N))
+    true = sp.Sum(xs[k1], (k1, 1, N)) * sp.Sum(ys[k1], (k1, 1, N))
+    same = sp.Sum(xs[k1] * ys[k1], (k1, 1, N))
+    assert judge(lhs, true, sizes={N: (2, 3)}) in ACCEPTED
+    assert judge(lhs, N * same + (N - 3) * (N - 5) / 3 * (true - N * same),
+                 sizes={N: (2, 3)}) in REJECTED
+
+
+def test_breakpoints_inside_and_conditions_are_visited() -> None:
+    narrow = sp.And(x > sp.Rational(1, 2), x < sp.Rational(5001, 10000))
+    assert judge(sp.Piecewise((1, narrow), (0, True)), sp.S.Zero) in REJECTED
+
+
+def test_cancellation_beyond_sixty_digits_is_resolved() -> None:
+    from derive.proof import written_sum
+    big = sp.Integer(10) ** 70
+    assert judge(written_sum(big, x, -big), x) in ACCEPTED
+    assert judge(written_sum(big, x, -big), sp.S.Zero) in REJECTED
+    assert judge(written_sum(sp.exp(x), 1, -sp.exp(x)), sp.S.One,
+                 domains={x: (150.0, 200.0)}) in ACCEPTED
+
+
+def test_where_holds_for_index_notation_too() -> None:
+    assert judge(sp.KroneckerDelta(j, k) * xs[j], sp.S.Zero, where=sp.Ne(j, k),
+                 indices={j: (1, N), k: (1, N)}, sizes={N: (2, 3)}) in ACCEPTED
+
+
+def test_finite_differences_allow_for_a_large_constant() -> None:
+    assert judge(sp.Derivative(z + 10**25, z), sp.S.One) in ACCEPTED
