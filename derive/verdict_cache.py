@@ -1,5 +1,9 @@
 """A cache of verdicts, keyed by everything a verdict depends on.
 
+An entry saves work, never certifies: it is signed with a secret of the user's own (a keyed
+hash, so an entry edited by hand is not taken), its statuses must be known, and every mark
+it holds is re-confirmed by a cheap check of the step before it is used.
+
 A rebuild after a change that leaves a derivation's steps, context and the verifier's code
 alone reuses the stored verdicts instead of verifying again.
 """
@@ -8,8 +12,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 import os
+import secrets
 from pathlib import Path
 
 import mpmath
@@ -73,6 +79,37 @@ def _path(derivation: Derivation, cache_dir: Path) -> Path:
     return cache_dir / f"{derivation.name}-{verdict_key(derivation)[:32]}.json"
 
 
+def _key_file() -> Path:
+    """Where this user's secret for signing cache entries lives (outside any build folder)."""
+    configured = os.environ.get("DERIVE_KEY_FILE")
+    if configured:
+        return Path(configured)
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "derive" / "verdict-key"
+
+
+@functools.cache
+def _secret() -> bytes:
+    """The signing secret, made on first use (readable by its owner only)."""
+    path = _key_file()
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+def _signature(derivation: Derivation, data: dict[str, object]) -> str:
+    """A keyed hash of a cache entry: an entry edited by hand no longer matches it."""
+    body = json.dumps([verdict_key(derivation), data["steps"], data["oracles"]],
+                      sort_keys=True).encode()
+    return hmac.new(_secret(), body, hashlib.sha256).hexdigest()
+
+
 def load_verdicts(derivation: Derivation, cache_dir: Path | None) -> bool:
     """Fill in stored verdicts if an identical derivation was verified before."""
     if cache_dir is None:
@@ -82,6 +119,9 @@ def load_verdicts(derivation: Derivation, cache_dir: Path | None) -> bool:
         return False
     try:
         stored = json.loads(path.read_text())
+        if not hmac.compare_digest(str(stored.get("signature", "")),
+                                   _signature(derivation, stored)):
+            return _forget(derivation)   # not written by derive for this user: recomputed
         steps = [Verdict(**v) for v in stored["steps"]]
         oracles = [Verdict(**v) for v in stored["oracles"]]
         for step, verdict in zip(derivation.steps, steps, strict=True):
@@ -108,8 +148,9 @@ def store_verdicts(derivation: Derivation, cache_dir: Path | None) -> None:
     """Store a verified derivation's verdicts (written atomically)."""
     if cache_dir is None:
         return
-    data = {"steps": [vars(s.verdict) for s in derivation.steps],
-            "oracles": [vars(o.verdict) for o in derivation.oracles]}
+    data: dict[str, object] = {"steps": [vars(s.verdict) for s in derivation.steps],
+                               "oracles": [vars(o.verdict) for o in derivation.oracles]}
+    data["signature"] = _signature(derivation, data)
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = _path(derivation, cache_dir)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -388,3 +388,18 @@ def test_where_holds_for_index_notation_too() -> None:
 
 def test_finite_differences_allow_for_a_large_constant() -> None:
     assert judge(sp.Derivative(z + 10**25, z), sp.S.One) in ACCEPTED
+
+
+def test_a_forged_entry_signed_with_the_key_is_still_reconfirmed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the signature stops an edit by hand; the re-confirmation stops one made with the key
+    import json
+
+    from derive.verdict_cache import _signature, verify_cached
+    verify_cached(_wrong_bce(), tmp_path)
+    (entry,) = tmp_path.glob("*.json")
+    stored = json.loads(entry.read_text())
+    stored["steps"][8]["status"] = "proved"
+    del stored["signature"]
+    stored["signature"] = _signature(_wrong_bce(), stored)
+    entry.write_text(json.dumps(stored))
+    assert verify_cached(_wrong_bce(), tmp_path).steps[8].verdict.status == "refuted"  # type: ignore[union-attr]
