@@ -3,6 +3,7 @@ matrices (explicit, or of symbolic size)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 
@@ -193,6 +194,12 @@ def _check_at_points(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool)
     """A scalar identity: proved (and cross-checked at a few points of the domains), or
     compared at many points, edges and breakpoints among them."""
     if needs_sizes(left - right):
+        inferred = _inferred_sizes(left - right, ctx)
+        if inferred:   # sizes the derivation did not declare: small ones, and a larger one
+            sized = dataclasses.replace(ctx, sizes={s: INFERRED_SIZES for s in inferred},
+                                        numeric_sizes={s: max(INFERRED_SIZES) + 2
+                                                       for s in inferred})
+            return _check_at_sizes(left, right, sized, general)
         if general:
             return Verdict("proved", "the difference simplifies to 0 (no concrete sizes "
                            "declared to cross-check it)")
@@ -212,6 +219,21 @@ def _check_at_points(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool)
     return Verdict("checked", f"not proved; equal at {agreed} points (edges of the domains "
                    f"among them) at {PRECISION_DIGITS} and {2 * PRECISION_DIGITS} digits",
                    agreed)
+
+
+INFERRED_SIZES = (1, 2, 3)
+
+
+def _inferred_sizes(expr: sp.Expr, ctx: Context) -> list[sp.Symbol]:
+    """The symbols that can only be sizes: positive integers in a range of a sum or
+    product, or in a declared index range (and not indices themselves); each must be one
+    for the expression to be evaluated at all."""
+    in_ranges = set().union(*(sp.Tuple(*lim[1:]).free_symbols
+                              for e in expr.atoms(sp.Sum, sp.Product) for lim in e.limits),
+                            *(sp.Tuple(*r).free_symbols for r in ctx.indices.values()))
+    candidates = [s for s in in_ranges if isinstance(s, sp.Symbol) and s.is_integer
+                  and s.is_positive and s not in ctx.indices]
+    return sorted(candidates, key=str)
 
 
 def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) -> Verdict:

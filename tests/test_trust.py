@@ -403,3 +403,12 @@ def test_a_forged_entry_signed_with_the_key_is_still_reconfirmed(tmp_path) -> No
     stored["signature"] = _signature(_wrong_bce(), stored)
     entry.write_text(json.dumps(stored))
     assert verify_cached(_wrong_bce(), tmp_path).steps[8].verdict.status == "refuted"  # type: ignore[union-attr]
+
+
+def test_index_notation_without_declared_sizes_is_still_checked_at_sizes() -> None:
+    # the sizes are inferred (positive integers bounding a sum); a wrong collapse is caught
+    lhs = sp.Sum(sp.KroneckerDelta(k, j) * sp.Sum(xs[i] * theta[k], (i, 1, N)), (k, 1, N))
+    good = theta[j] * sp.Sum(xs[i], (i, 1, N))
+    assert judge(lhs, good, indices={j: (1, N)}) in ACCEPTED
+    assert judge(lhs, good + theta[j] * xs[N] * (N - 1) * (N - 2) * (N - 3) / 10**6,
+                 indices={j: (1, N)}) in REJECTED
