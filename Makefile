@@ -10,7 +10,7 @@ ORACLE := $(VENV)/.oracle-installed
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended \
                 texlive-pictures lmodern poppler-utils
 
-.PHONY: pdf test bench costs check clean tex venv
+.PHONY: pdf test bench costs mutants check clean tex venv
 
 pdf: $(DEPS) tex
 	$(VENV)/bin/derive build
@@ -24,6 +24,10 @@ bench: $(DEPS) tex
 # How long each derivation takes to verify, which orders the parallel verifier's work.
 costs: $(DEPS)
 	$(PY) bench/costs.py
+
+# Mutation testing: can a wrong step pass the verifier? (bench/mutants.py; not part of test)
+mutants: $(DEPS)
+	$(PY) bench/mutants.py
 
 check: $(DEPS)
 	$(PY) -m ruff check derive tests bench
