@@ -18,6 +18,7 @@ from derive.evidence import (
     check_large_size,
     claimed_at,
     compare_at,
+    concrete_functions,
     describe_sizes,
     free_indices,
     index_assignments,
@@ -224,6 +225,22 @@ def _check_at_points(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool)
 INFERRED_SIZES = (1, 2, 3)
 
 
+def _with_concrete_functions(left: sp.Expr, right: sp.Expr, ctx: Context
+                             ) -> tuple[int, dict[str, str] | None]:
+    """A counter-example with the unspecified functions taken as particular ones: a step
+    about every f that fails for one f is wrong (agreement proves nothing, and is reported
+    as the original error)."""
+    try:
+        agreed, example = compare_numerically(concrete_functions(left),
+                                              concrete_functions(right), ctx)
+    except (ValueError, TypeError):
+        return 0, {"error": "unspecified functions cannot be evaluated at a point"}
+    if example is None or "error" in example:
+        return 0, {"error": "unspecified functions cannot be evaluated at a point"}
+    return agreed, {**example, "functions": "each unspecified f(u, ...) taken as "
+                    "sin(c u + ...) + (d u + ...)**2/3"}
+
+
 def _inferred_sizes(expr: sp.Expr, ctx: Context) -> list[sp.Symbol]:
     """The symbols that can only be sizes: positive integers in a range of a sum or
     product, or in a declared index range (and not indices themselves); each must be one
@@ -272,6 +289,8 @@ def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) 
                 continue
             all_proved = False
             agreed, example = compare_numerically(l_c, r_c, ctx)
+            if example is not None and "error" in example and abstract:
+                agreed, example = _with_concrete_functions(l_c, r_c, ctx)
             if example is not None:
                 return refutation("at a concrete size", agreed, example, values)
         if all_proved and len(tried) == len(assignments):

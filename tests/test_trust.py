@@ -412,3 +412,11 @@ def test_index_notation_without_declared_sizes_is_still_checked_at_sizes() -> No
     assert judge(lhs, good, indices={j: (1, N)}) in ACCEPTED
     assert judge(lhs, good + theta[j] * xs[N] * (N - 1) * (N - 2) * (N - 3) / 10**6,
                  indices={j: (1, N)}) in REJECTED
+
+
+def test_a_wrong_step_about_unspecified_functions_is_refuted_with_a_particular_one() -> None:
+    f = sp.Function("f")
+    lhs = sp.Derivative(sp.Sum(f(xs[k]), (k, 1, N)), xs[j])
+    true = sp.Subs(sp.Derivative(f(t), t), t, xs[j])
+    assert judge(lhs, true, indices={j: (1, N)}, sizes={N: (1, 2)}) in ACCEPTED
+    assert judge(lhs, 2 * true, indices={j: (1, N)}, sizes={N: (1, 2)}) == "refuted"
