@@ -111,11 +111,13 @@ def test_two_layer_mutations_are_refuted() -> None:
     assert status(no_sigma, 1) == "refuted"
 
 
-def test_chain_rule_without_the_hidden_derivative_is_refuted() -> None:
+def test_chain_rule_without_the_hidden_derivative_is_not_accepted() -> None:
+    # with f1, f2 unspecified no point can be evaluated: undecided (no counter-example is
+    # claimed), which fails the build like a refutation
     d = mutated(chain_rule_layers, 6, lambda r: r.replace(
         lambda e: isinstance(e, sp.Derivative) and e.expr.func.__name__ == "f_1",
         lambda e: sp.S.One))
-    assert status(d, 6) == "refuted"
+    assert status(d, 6) in {"refuted", "undecided"}
 
 
 def test_jacobian_mistakes_are_refuted() -> None:
