@@ -205,10 +205,10 @@ def written_matrices(expr: sp.Basic) -> sp.Basic:
                                                    args))
     if isinstance(expr, sp.Transpose):
         return args[0].T
+    if isinstance(expr, sp.Inverse):   # before MatPow: an Inverse is a MatPow
+        return sp.ImmutableMatrix(args[0].inv())
     if isinstance(expr, sp.MatPow):
         return sp.ImmutableMatrix(args[0] ** args[1])
-    if isinstance(expr, sp.Inverse):
-        return sp.ImmutableMatrix(args[0].inv())
     if isinstance(expr, sp.DiagMatrix):
         return sp.ImmutableMatrix(sp.diag(*list(args[0])))
     raise Unjudgeable(f"cannot write out a {name}")

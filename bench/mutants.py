@@ -10,7 +10,7 @@ acceptance** is a mutant judged wrong that the verifier proved or checked; any o
 exit status 1.
 
     .venv/bin/python bench/mutants.py [--sample N] [--derivation NAME ...] [--jobs J]
-                                      [--json FILE] [--cap C] [--timeout S]
+                                      [--json FILE] [--cap C] [--timeout S] [--judge-timeout S]
 """
 
 from __future__ import annotations
@@ -48,7 +48,11 @@ from derive.verify import Context, verify_step  # noqa: E402
 KINDS = ("sign", "dropped factor", "doubled term", "swapped indices", "exponent", "sigma",
          "transpose", "bound", "delta", "constant")
 CAP = 3                 # mutants per kind per step
-TIMEOUT = 10.0          # seconds for the verifier (and again for the judge) per mutant
+# Seconds for the verifier (and again for the judge) per mutant.  The whole library verifies
+# in a few seconds, so a step that takes longer is a finding in itself (the "timeout" column);
+# `--timeout 60` looks further, at several times the run time.
+TIMEOUT = 5.0
+JUDGE_TIMEOUT = 60.0    # seconds per judgement (writing out at larger sizes takes a while)
 SAMPLE_SEED = 17
 ACCEPTED = ("proved", "checked")
 STATUS_ORDER = ("refuted", "undecided", "checked", "proved")
@@ -89,6 +93,8 @@ def _children(e: sp.Basic) -> list[int]:
         return [0]
     if isinstance(e, sp.Lambda):
         return [1]
+    if isinstance(e, (sp.Inverse, sp.Transpose)):   # an Inverse holds its exponent -1
+        return [0]
     if isinstance(e, (sp.Indexed, sp.IndexedBase, sp.KroneckerDelta, sp.MatrixSymbol,
                       sp.Identity, sp.ZeroMatrix, sp.OneMatrix, Relational)) or (
             isinstance(e, Boolean) and not isinstance(e, sp.Expr)):
@@ -118,7 +124,8 @@ def sites(expr: sp.Basic) -> Iterator[Site]:
             inner = bound | {lim[0] for lim in e.limits}
         args = _args(e)
         for k in (k for k in _children(e) if k < len(args)):
-            yield from walk(args[k], (*path, k), inner, isinstance(e, sp.Pow) and k == 1)
+            yield from walk(args[k], (*path, k), inner,
+                            isinstance(e, (sp.Pow, sp.MatPow)) and k == 1)
 
     yield from walk(expr, (), frozenset(), False)
 
@@ -278,11 +285,12 @@ def _shape_of(expr: sp.Basic) -> tuple[Any, ...] | None:
 
 
 def _acceptable(mutant: sp.Basic, original: sp.Basic) -> bool:
-    """A mutant worth verifying: not equal to the original, shapes consistent inside and
-    the same as the original's (a side of another shape is refuted trivially)."""
+    """A mutant worth verifying: not equal to the original (nor printed alike), shapes
+    consistent inside and the same as the original's (a side of another shape is refuted
+    trivially)."""
     try:
-        if mutant == original:
-            return False
+        if mutant == original or sp.sstr(mutant) == sp.sstr(original):
+            return False   # the same, or a change to a hidden argument that prints alike
         shape, new = _shape_of(original), _shape_of(mutant)
         if (shape is None) != (new is None):
             return False
@@ -346,6 +354,7 @@ class Plan:
     mutants: list[Mutant]
     units: list[tuple[str, int, list[int]]]
     timeout: float
+    judge_timeout: float = JUDGE_TIMEOUT
 
 
 _PLAN: Plan | None = None
@@ -404,7 +413,7 @@ def run_unit(u: int) -> list[dict[str, Any]]:
     d = _PLAN.derivations[name]
     judge = _JUDGES.setdefault(name, Judge(d))
     status, alone, method, seconds = _verdict(d, k, d.steps[k].rhs, _PLAN.timeout)
-    judged = _judgement(judge, lambda: judge.original(k), _PLAN.timeout)
+    judged = _judgement(judge, lambda: judge.original(k), _PLAN.judge_timeout)
     out = [{"original": True, "derivation": name, "step": k, "kind": "original",
             "status": status, "step_status": alone, "method": method,
             "seconds": round(seconds, 3),
@@ -414,7 +423,7 @@ def run_unit(u: int) -> list[dict[str, Any]]:
         mutant = _PLAN.mutants[m]
         status, alone, method, seconds = _verdict(d, k, mutant.rhs, _PLAN.timeout)
         verdict, detail, judged_in = _judgement(
-            judge, lambda mutant=mutant: judge.mutant(k, mutant.rhs), _PLAN.timeout)
+            judge, lambda mutant=mutant: judge.mutant(k, mutant.rhs), _PLAN.judge_timeout)
         out.append({"original": False, "derivation": name, "step": k, "kind": mutant.kind,
                     "change": mutant.change, "status": status, "step_status": alone,
                     "method": method,
@@ -425,7 +434,7 @@ def run_unit(u: int) -> list[dict[str, Any]]:
 
 
 def plan(wanted: list[str] | None = None, sample: int | None = None, cap: int = CAP,
-         timeout: float = TIMEOUT) -> Plan:
+         timeout: float = TIMEOUT, judge_timeout: float = JUDGE_TIMEOUT) -> Plan:
     """Build the derivations (unverified) and their mutants; a seeded sample if asked."""
     registry.names()
     names = wanted or sorted(registry.DERIVATIONS)
@@ -447,7 +456,7 @@ def plan(wanted: list[str] | None = None, sample: int | None = None, cap: int = 
     for i, m in enumerate(mutants):
         by_step.setdefault((m.derivation, m.step), []).append(i)
     units = sorted(((n, k, ms) for (n, k), ms in by_step.items()), key=lambda u: -len(u[2]))
-    return Plan(derivations, mutants, units, timeout)
+    return Plan(derivations, mutants, units, timeout, judge_timeout)
 
 
 def run(p: Plan, jobs: int, progress: bool = False) -> list[dict[str, Any]]:
@@ -575,10 +584,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write every record to this file")
     parser.add_argument("--cap", type=int, default=CAP, help="mutants per kind per step")
     parser.add_argument("--timeout", type=float, default=TIMEOUT,
-                        help="seconds per verification (and per judgement)")
+                        help="seconds per verification")
+    parser.add_argument("--judge-timeout", type=float, default=JUDGE_TIMEOUT,
+                        help="seconds per judgement")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    p = plan(args.derivation, args.sample, args.cap, args.timeout)
+    p = plan(args.derivation, args.sample, args.cap, args.timeout, args.judge_timeout)
     records = run(p, args.jobs, progress=True)
     seconds = time.perf_counter() - start
     print(report(records, seconds))
