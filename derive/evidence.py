@@ -185,8 +185,32 @@ def concrete_functions(expr: sp.Expr) -> sp.Expr:
         square = [sp.Rational(rng.randint(-9, 9), 5) * a for a in e.args]
         return sp.sin(sp.Add(*linear)) + sp.Add(*square) ** 2 / 3
 
-    replaced = expr.replace(lambda e: isinstance(e, AppliedUndef), concrete)
+    replaced = _derivatives_in_symbols(expr).replace(lambda e: isinstance(e, AppliedUndef),
+                                                     concrete)
     return replaced.doit() if replaced.has(sp.Subs, sp.Derivative) else replaced
+
+
+def _derivatives_in_symbols(expr: sp.Expr) -> sp.Expr:
+    """A derivative with respect to an unspecified function's value, d F / d f(x), as the
+    derivative in a fresh symbol t evaluated at t = f(x): what it means, and what stays
+    meaningful once f is made concrete."""
+    def in_symbols(d: sp.Derivative) -> sp.Expr:
+        body, variables, points = d.expr, [], []
+        for v, count in d.variable_count:
+            if v.atoms(AppliedUndef):
+                t = sp.Dummy("t", real=True)
+                body = body.xreplace({v: t})
+                variables.append((t, count))
+                points.append((t, v))
+            else:
+                variables.append((v, count))
+        if not points:
+            return d
+        inner = sp.Derivative(body, *variables)
+        return sp.Subs(inner, *zip(*points, strict=True))
+
+    return expr.replace(lambda e: isinstance(e, sp.Derivative)
+                        and any(v.atoms(AppliedUndef) for v in e.variables), in_symbols)
 
 
 def claimed_at(values: dict[sp.Symbol, int], ctx: Context) -> bool:

@@ -31,7 +31,8 @@ from derive.evidence import (
 )
 from derive.matrices import at_sizes, entry, entry_indices, has_symbolic_shape
 from derive.proof import Verdict
-from derive.sampling import PRECISION_DIGITS, compare_entries, compare_numerically
+from derive.sampling import PRECISION_DIGITS, compare_numerically
+from derive.screening import CONCRETE_FUNCTIONS, inferred_sizes, screen, written_out_agree
 from derive.tactics import (
     carry_out_derivatives,
     generalised_arguments,
@@ -130,23 +131,6 @@ def check_sized_matrices(left: sp.Expr, right: sp.Expr, ctx: Context) -> Verdict
                    f"random points for {describe_sizes(sizes)}", agreed)
 
 
-def written_out_agree(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
-                       sizes: list[dict[sp.Symbol, int]], points: int, fast: bool = False
-                       ) -> tuple[int, int, Verdict | None]:
-    """Both sides written out at each size and every entry compared at random points:
-    (points agreed, entries per matrix, a refutation or None).  ``fast``: a cross-check of
-    a proved step, in machine floats first."""
-    agreed = entries = 0
-    for size in sizes:
-        big_l, big_r = at_sizes(left, size), at_sizes(right, size)
-        got, example = compare_entries(list(big_l), list(big_r), ctx, points, fast)
-        if example is not None:
-            where = f"at {describe_sizes([size])}"
-            return agreed + got, len(big_l), refutation(where, got, example)
-        agreed, entries = agreed + got, len(big_l)
-    return agreed, entries, None
-
-
 def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
                           sizes: list[dict[sp.Symbol, int]]) -> Verdict:
     """Written out entry by entry at each concrete size, and numerically at the large size."""
@@ -175,6 +159,9 @@ def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Contex
 def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     """Judge the identity lhs = rhs under the context's definitions, domains and sizes."""
     left, right = unfold(lhs, ctx), unfold(rhs, ctx)
+    _, first_look = screen(left, right, ctx)
+    if first_look is not None and first_look.status == "refuted":
+        return first_look   # before any symbolic work, which may spin on a wrong step
     if has_symbolic_shape(left) or has_symbolic_shape(right):
         return check_sized_matrices(left, right, ctx)
     if as_matrix(left) is not None or as_matrix(right) is not None:
@@ -195,11 +182,11 @@ def _check_at_points(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool)
     """A scalar identity: proved (and cross-checked at a few points of the domains), or
     compared at many points, edges and breakpoints among them."""
     if needs_sizes(left - right):
-        inferred = _inferred_sizes(left - right, ctx)
+        inferred = inferred_sizes(left - right, ctx)
         if inferred:   # sizes the derivation did not declare: small ones, and a larger one
-            sized = dataclasses.replace(ctx, sizes={s: INFERRED_SIZES for s in inferred},
-                                        numeric_sizes={s: max(INFERRED_SIZES) + 2
-                                                       for s in inferred})
+            sized = dataclasses.replace(ctx, sizes=inferred,
+                                        numeric_sizes={s: max(v) + 2
+                                                       for s, v in inferred.items()})
             return _check_at_sizes(left, right, sized, general)
         if general:
             return Verdict("proved", "the difference simplifies to 0 (no concrete sizes "
@@ -222,9 +209,6 @@ def _check_at_points(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool)
                    agreed)
 
 
-INFERRED_SIZES = (1, 2, 3)
-
-
 def _with_concrete_functions(left: sp.Expr, right: sp.Expr, ctx: Context
                              ) -> tuple[int, dict[str, str] | None]:
     """A counter-example with the unspecified functions taken as particular ones: a step
@@ -237,20 +221,7 @@ def _with_concrete_functions(left: sp.Expr, right: sp.Expr, ctx: Context
         return 0, {"error": "unspecified functions cannot be evaluated at a point"}
     if example is None or "error" in example:
         return 0, {"error": "unspecified functions cannot be evaluated at a point"}
-    return agreed, {**example, "functions": "each unspecified f(u, ...) taken as "
-                    "sin(c u + ...) + (d u + ...)**2/3"}
-
-
-def _inferred_sizes(expr: sp.Expr, ctx: Context) -> list[sp.Symbol]:
-    """The symbols that can only be sizes: positive integers in a range of a sum or
-    product, or in a declared index range (and not indices themselves); each must be one
-    for the expression to be evaluated at all."""
-    in_ranges = set().union(*(sp.Tuple(*lim[1:]).free_symbols
-                              for e in expr.atoms(sp.Sum, sp.Product) for lim in e.limits),
-                            *(sp.Tuple(*r).free_symbols for r in ctx.indices.values()))
-    candidates = [s for s in in_ranges if isinstance(s, sp.Symbol) and s.is_integer
-                  and s.is_positive and s not in ctx.indices]
-    return sorted(candidates, key=str)
+    return agreed, {**example, "functions": CONCRETE_FUNCTIONS}
 
 
 def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) -> Verdict:

@@ -25,8 +25,8 @@ from derive.proof import Derivation, Verdict
 from derive.verify import Context, reconfirmed, verify
 
 VERIFIER_SOURCES = ("verify.py", "context.py", "evidence.py", "identities.py", "implications.py",
-                    "finite_differences.py", "tactics.py", "differentiate.py", "matrices.py",
-                    "sampling.py", "functions.py", "sympy_speedups.py", "proof.py")
+                    "screening.py", "finite_differences.py", "tactics.py", "differentiate.py",
+                    "matrices.py", "sampling.py", "functions.py", "sympy_speedups.py", "proof.py")
 
 
 @functools.cache

@@ -26,22 +26,17 @@ from sympy.core.function import AppliedUndef
 from derive.context import Context, unfold
 from derive.errors import RefutedStepError
 from derive.evidence import (
-    compare_at,
-    concrete_functions,
     free_indices,
     index_assignments,
     instantiate,
-    needs_sizes,
-    numeric_form,
     size_assignments,
 )
 from derive.finite_differences import differences_agree
 from derive.functions import elementary
-from derive.identities import as_matrix, check_equal, written_out_agree
+from derive.identities import check_equal
 from derive.implications import check_implies
-from derive.matrices import has_symbolic_shape
 from derive.proof import STATUSES, Derivation, Oracle, Step, Verdict, plain
-from derive.sampling import compare_entries, compare_numerically
+from derive.screening import screen
 
 
 def restricted(ctx: Context, where: sp.Basic | None) -> Context:
@@ -223,36 +218,10 @@ def _quick_check(derivation: Derivation, ctx: Context, k: int) -> bool:
         oracle = derivation.oracles[k - len(steps)]
         lhs, rhs, where = oracle.result, oracle.reference, oracle.where
     local = restricted(ctx, where)
-    left, right = unfold(lhs, local), unfold(rhs, local)
-    if has_symbolic_shape(left) or has_symbolic_shape(right):
-        size = next(size_assignments(ctx.sizes), {})
-        _, _, refuted = written_out_agree(left, right, local, [size], 1, fast=True)
-        return refuted is None
-    if (left - right).atoms(AppliedUndef):
-        try:
-            left, right = concrete_functions(left), concrete_functions(right)
-        except ValueError:   # a derivative with respect to f(x) itself: judge it again
-            return check_equal(lhs, rhs, local).status in TRUSTED
-    if as_matrix(left) is not None or as_matrix(right) is not None:
-        lm, rm = as_matrix(left), as_matrix(right)
-        if lm is None or rm is None or lm.shape != rm.shape:
-            return False
-        _, example = compare_entries([numeric_form(e) for e in lm],
-                                     [numeric_form(e) for e in rm], local, 1, fast=True)
-    elif needs_sizes(left - right) and ctx.sizes:
-        size = next(size_assignments(ctx.sizes))
-        free = free_indices(left - right, ctx)
-        corners = index_assignments(free, ctx, size)
-        chosen = [{**size, **a} for a in (corners[:1] + corners[-1:] if corners else [{}])]
-        _, example, _ = compare_at(left, right, local, chosen, 1, fast=True)
-    elif needs_sizes(left - right):
-        example = {"error": "no concrete sizes"}
-    else:
-        _, example = compare_numerically(numeric_form(left), numeric_form(right), local,
-                                         RECONFIRM_POINTS, fast=True)
-    if example is not None and "error" in example:   # no numeric witness: judge it again
-        return check_equal(lhs, rhs, local).status in TRUSTED
-    return example is None
+    _, first_look = screen(unfold(lhs, local), unfold(rhs, local), local, RECONFIRM_POINTS)
+    if first_look is not None and first_look.status == "undecided":
+        return check_equal(lhs, rhs, local).status in TRUSTED   # no numeric witness
+    return first_look is None
 
 
 def _expressions(step: Step) -> str:

@@ -115,13 +115,16 @@ def test_verdict_cache_reuses_identical_verdicts(tmp_path) -> None:  # type: ign
 
 
 def test_a_check_that_evaluates_nothing_is_undecided_and_says_so() -> None:
-    # An undefined function cannot be evaluated anywhere: undecided (no counter-example is
-    # claimed), never passed.
-    verdict = check_equal(sp.Function("f")(x), x, EMPTY)
+    # A function with no numeric code cannot be evaluated anywhere: undecided (no
+    # counter-example is claimed), never passed.
+    verdict = check_equal(sp.DiracDelta(x), x, EMPTY)
     assert verdict.status == "undecided" and "not checkable" in verdict.method
     assert verdict.counterexample is None
-    unprintable = check_equal(sp.zoo * x, x, EMPTY)
-    assert unprintable.status == "undecided" and "not checkable" in unprintable.method
+    # an unspecified f is refuted with a particular one, and the verdict says which
+    particular = check_equal(sp.Function("f")(x), x, EMPTY)
+    assert particular.status == "refuted" and "sin" in particular.counterexample["functions"]
+    undefined = check_equal(sp.zoo * x, x, EMPTY)
+    assert undefined.status == "refuted" and "undefined everywhere" in undefined.method
 
 
 # --- tactics that must stay sound, and the large-size numeric check ----------------------

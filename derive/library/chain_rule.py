@@ -18,15 +18,17 @@ f1 = sp.Function("f_1", real=True)
 d = sp.Derivative
 
 
-class f2(sp.Function):  # noqa: N801  (reads as the f_2 of the problem)
-    """The output layer, output l of K: f2(W2, z, l) is printed f_{2,l}(W2, z)."""
+def _f2_latex(self: Any, printer: Any) -> str:
+    """f2(W2, z, l) is printed f_{2,l}(W2, z) (output l of K), f2(W2, z, 0) as f_2(W2, z)."""
+    *args, out = self.args
+    inner = ", ".join(printer._print(a) for a in args)
+    if out == 0:
+        return rf"f_{{2}}\left({inner}\right)"
+    return rf"f_{{2,{printer._print(out)}}}\left({inner}\right)"
 
-    def _latex(self, printer: Any) -> str:
-        *args, out = self.args
-        inner = ", ".join(printer._print(a) for a in args)
-        if out == 0:
-            return rf"f_{{2}}\left({inner}\right)"
-        return rf"f_{{2,{printer._print(out)}}}\left({inner}\right)"
+
+# The output layer: unspecified (an UndefinedFunction, as f_1 is), only printed differently.
+f2 = sp.Function("f2", real=True, _latex=_f2_latex)
 
 
 def _total(summand: sp.Expr, multi: bool) -> sp.Expr:
