@@ -31,8 +31,14 @@ from derive.evidence import (
 )
 from derive.matrices import at_sizes, entry, entry_indices, has_symbolic_shape
 from derive.proof import Verdict
-from derive.sampling import PRECISION_DIGITS, compare_numerically
-from derive.screening import CONCRETE_FUNCTIONS, inferred_sizes, screen, written_out_agree
+from derive.sampling import PRECISION_DIGITS, compare_numerically, undeclared_domains
+from derive.screening import (
+    CONCRETE_FUNCTIONS,
+    inferred_sizes,
+    screen,
+    with_shape_sizes,
+    written_out_agree,
+)
 from derive.tactics import (
     carry_out_derivatives,
     generalised_arguments,
@@ -159,6 +165,8 @@ def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Contex
 def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     """Judge the identity lhs = rhs under the context's definitions, domains and sizes."""
     left, right = unfold(lhs, ctx), unfold(rhs, ctx)
+    if has_symbolic_shape(left) or has_symbolic_shape(right):
+        ctx = with_shape_sizes(left, right, ctx)
     _, first_look = screen(left, right, ctx)
     if first_look is not None and first_look.status == "refuted":
         return first_look   # before any symbolic work, which may spin on a wrong step
@@ -205,8 +213,8 @@ def _check_at_points(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool)
     if example is not None:
         return refutation("at a point", agreed, example)
     return Verdict("checked", f"not proved; equal at {agreed} points (edges of the domains "
-                   f"among them) at {PRECISION_DIGITS} and {2 * PRECISION_DIGITS} digits",
-                   agreed)
+                   f"among them) at {PRECISION_DIGITS} and {2 * PRECISION_DIGITS} digits"
+                   f"{undeclared_domains(sp.Tuple(left, right), ctx)}", agreed)
 
 
 def _with_concrete_functions(left: sp.Expr, right: sp.Expr, ctx: Context
@@ -297,4 +305,5 @@ def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) 
     if abstract and len(proved_sizes) < len(all_sizes):
         return Verdict("undecided", "not proved for general sizes, and unspecified functions "
                        "cannot be evaluated at a point", agreed)
-    return Verdict("checked", f"{sizes_text}{numeric_text}", agreed)
+    return Verdict("checked", f"{sizes_text}{numeric_text}"
+                   f"{undeclared_domains(sp.Tuple(left, right), ctx)}", agreed)

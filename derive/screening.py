@@ -10,6 +10,8 @@ nothing; the identity is then judged in full.
 
 from __future__ import annotations
 
+import dataclasses
+
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
@@ -123,6 +125,17 @@ def inferred_sizes(expr: sp.Basic, ctx: Context) -> dict[sp.Symbol, tuple[int, .
     return {s: INFERRED_SIZES for s in sorted(in_ranges, key=str)
             if isinstance(s, sp.Symbol) and s.is_integer and s.is_positive
             and s not in ctx.indices}
+
+
+def with_shape_sizes(left: sp.Basic, right: sp.Basic, ctx: Context) -> Context:
+    """For matrices of symbolic size with no concrete sizes declared: small sizes for every
+    dimension (and a larger one to check numerically), so the step can be written out."""
+    if ctx.sizes:
+        return ctx
+    dims = sp.Tuple(*getattr(left, "shape", ()), *getattr(right, "shape", ())).free_symbols
+    sizes = {s: INFERRED_SIZES for s in sorted(dims, key=str) if isinstance(s, sp.Symbol)}
+    return dataclasses.replace(ctx, sizes=sizes, numeric_sizes={
+        s: max(INFERRED_SIZES) + 2 for s in sizes}) if sizes else ctx
 
 
 def _screen_indexed(pairs: list[tuple[sp.Expr, sp.Expr]], ctx: Context, points: int

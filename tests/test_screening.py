@@ -80,3 +80,27 @@ def test_a_wrong_step_with_a_derivative_in_a_layers_value_is_refuted() -> None:
     assert verdict(lhs, 2 * true, **context) == "refuted"
     assert verdict(lhs, sp.Derivative(g(W2, zs), zs) * sp.Derivative(zs, x),
                    **context) == "refuted"
+
+
+def test_matrices_of_symbolic_size_with_no_sizes_declared_are_written_out_at_small_ones(
+        ) -> None:
+    d, n = sp.symbols("d n", integer=True, positive=True)
+    W, V = sp.MatrixSymbol("W", d, n), sp.MatrixSymbol("V", d, n)
+    assert verdict(V + W, 2 * W + V - W) == "proved"
+    assert verdict(V + W, W - V) == "refuted"
+    assert verdict(V + W, (W.T * V).T) == "refuted"
+
+
+def test_a_checked_verdict_names_the_domains_it_assumed() -> None:
+    # atan(tan(x/2)) = x/2 holds only for |x| < pi: "checked" must say where it looked
+    claim = [Step(sp.atan(sp.tan(x / 2)), x / 2, text("claim"))]
+    default = verify(Derivation("screen", "screen", text(), claim)).steps[0].verdict
+    assert default is not None and default.status == "checked"
+    assert "x in (-2, 2) (no domain declared)" in default.method
+    declared = verify(Derivation("screen", "screen", text(), claim,
+                                 domains={x: (-3.0, 3.0)})).steps[0].verdict
+    assert declared is not None and declared.status == "checked"
+    assert "no domain declared" not in declared.method
+    wider = verify(Derivation("screen", "screen", text(), claim,
+                              domains={x: (-9.0, 9.0)})).steps[0].verdict
+    assert wider is not None and wider.status == "refuted"
