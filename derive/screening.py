@@ -33,7 +33,7 @@ from derive.matrices import at_sizes, has_symbolic_shape
 from derive.proof import Verdict
 from derive.sampling import compare_entries
 
-INFERRED_SIZES = (1, 2, 3)   # sizes tried where a sum's bound is a size nobody declared
+INFERRED_SIZES: tuple[int, ...] = (1, 2, 3)   # sizes where a bound is a size nobody declared
 CONCRETE_FUNCTIONS = "each unspecified f(u, ...) taken as sin(c u + ...) + (d u + ...)**2/3"
 NOTHING_EVALUATED = {"error": "no point of the domains could be evaluated"}
 
