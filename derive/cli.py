@@ -1,7 +1,8 @@
 """The command line: ``derive list | show | verify | build | render``.
 
-Bad input gets a one-line message on stderr and a non-zero exit (2 for an unknown name,
-1 for a failed check or build), never a traceback.
+Bad input gets a one-line message on stderr and a non-zero exit, never a traceback: 2 for
+what the user wrote (an unknown name, a refuted or undecided step, a contradictory domain,
+a library that does not load), 1 for a failed build (a template or LaTeX error).
 """
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         for line in refutations(d):
             print(f"  {line}", file=sys.stderr)
             failed += 1
-    print(f"derive: {len(derivations)} derivations verified in "
+    print(f"derive: {len(derivations)} derivation{'s' * (len(derivations) != 1)} verified in "
           f"{time.perf_counter() - start:.2f} s")
-    return 1 if failed else 0
+    return 2 if failed else 0
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -88,6 +89,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="derive", description="Machine-checked derivations of "
                                 "machine-learning maths, rendered to LaTeX and PDF.")
+    p.add_argument("--library", action="append", default=[], metavar="PATH",
+                   help="load your own derivations, examples and figures from a .py file or a "
+                   "folder of them (repeatable)")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list derivations, worked examples and sheets").set_defaults(
         run=_cmd_list)
@@ -113,6 +117,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.library:
+            from derive.user_library import load_library
+
+            for path in args.library:
+                load_library(Path(path))
         return int(args.run(args))
     except DeriveError as err:
         print(f"derive: error: {err}", file=sys.stderr)

@@ -24,6 +24,12 @@ class UnknownNameError(DeriveError):
         self.close = close
 
 
+class DuplicateNameError(DeriveError):
+    """Two builders registered under one name (a user's derivation named like one of ours)."""
+
+    exit_code = 2
+
+
 class RefutedStepError(DeriveError):
     """A derivation step the verifier refuted or could not decide: the page would claim
     what was not verified."""

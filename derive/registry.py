@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from derive.batch import verify_all
-from derive.errors import UnknownNameError
+from derive.errors import DuplicateNameError, UnknownNameError
 from derive.paths import BUILD_DIR
 from derive.proof import Derivation, WorkedExample
 
@@ -42,6 +42,8 @@ def derivation(name: str) -> Callable[[Callable[[], Derivation]], Callable[[], D
     """Register a derivation builder under ``name``; calling it returns the verified result."""
 
     def register(build: Callable[[], Derivation]) -> Callable[[], Derivation]:
+        _ensure_new(DERIVATIONS, BUILDERS.get(name), "derivation", name, build)
+
         def verified() -> Derivation:
             return verify_library([name])[0]
 
@@ -60,7 +62,7 @@ def verify_library(wanted: list[str] | None = None) -> list[Derivation]:
 
     What is not in the verdict cache is verified in one parallel batch.
     """
-    _load_all()
+    loaded_library()
     wanted = sorted(DERIVATIONS) if wanted is None else wanted
     for name in wanted:
         if name not in DERIVATIONS:
@@ -80,11 +82,25 @@ def verify_library(wanted: list[str] | None = None) -> list[Derivation]:
 def _registrar(table: dict[str, Callable[[], T]], name: str
                ) -> Callable[[Callable[[], T]], Callable[[], T]]:
     def register(build: Callable[[], T]) -> Callable[[], T]:
+        known = table.get(name)
+        _ensure_new(table, getattr(known, "__wrapped__", None), "name", name, build)
         cached = functools.cache(build)
         table[name] = cached
         return cached
 
     return register
+
+
+def _ensure_new(table: dict[str, Callable[[], T]], known: Callable[..., object] | None,
+                kind: str, name: str, build: Callable[..., object]) -> None:
+    """Raise DuplicateNameError if ``name`` is taken by another builder (the same one
+    registered again, a module imported twice, is allowed)."""
+    if name not in table or known is None:
+        return
+    if (known.__module__, known.__qualname__) != (build.__module__, build.__qualname__):
+        raise DuplicateNameError(f"{kind} '{name}' is registered twice: by "
+                                 f"{known.__module__}.{known.__qualname__} and by "
+                                 f"{build.__module__}.{build.__qualname__}")
 
 
 def example(name: str) -> Callable[[Callable[[], WorkedExample]], Callable[[], WorkedExample]]:
@@ -98,7 +114,7 @@ def figure(name: str) -> Callable[[Callable[[], Figure]], Callable[[], Figure]]:
 
 
 def _lookup(table: dict[str, Callable[[], T]], kind: str, name: str) -> T:
-    _load_all()
+    loaded_library()
     if name not in table:
         raise UnknownNameError(kind, name, sorted(table))
     return table[name]()
@@ -121,7 +137,7 @@ def get_figure(name: str) -> Figure:
 
 def get(name: str) -> Derivation | WorkedExample | Figure:
     """A derivation, worked example or figure by name."""
-    _load_all()
+    loaded_library()
     if name in DERIVATIONS:
         return get_derivation(name)
     if name in EXAMPLES:
@@ -133,9 +149,12 @@ def get(name: str) -> Derivation | WorkedExample | Figure:
 
 def names() -> list[str]:
     """Every registered name: derivations, then worked examples, then figures."""
-    _load_all()
+    loaded_library()
     return sorted(DERIVATIONS) + sorted(EXAMPLES) + sorted(FIGURES)
 
 
-def _load_all() -> None:
-    import derive.library  # noqa: F401  (importing the package registers every module)
+def loaded_library() -> None:
+    """Import derive's own library (importing the package registers every module)."""
+    import derive.library  # noqa: F401
+
+

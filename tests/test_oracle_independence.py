@@ -24,7 +24,7 @@ from derive.functions import _Elementary, logsumexp, relu, sigmoid, softmax
 from derive.library.oracles import written_out
 from derive.matrices import _MatrixDerivative
 from derive.proof import Derivation
-from derive.registry import BUILDERS, _load_all
+from derive.registry import BUILDERS, loaded_library
 from derive.verify import verify
 
 TRUSTED = {"proved", "checked"}
@@ -76,7 +76,7 @@ def _mentions(d: Derivation, function: type[_Elementary]) -> bool:
 
 @pytest.fixture(scope="module")
 def builders() -> dict[str, Callable[[], Derivation]]:
-    _load_all()
+    loaded_library()
     return dict(BUILDERS)
 
 
