@@ -21,7 +21,7 @@ from derive.proof import Derivation, WorkedExample
 if TYPE_CHECKING:
     from derive.figure import Figure
 from derive.verdict_cache import load_verdicts, store_verdicts
-from derive.verify import ensure_sound
+from derive.verify import ensure_sound, refutations
 
 # Verdicts are cached by content (steps, context and the verifier's code), so a rebuild after
 # a change elsewhere does not re-verify; DERIVE_CACHE=off turns the cache off.
@@ -74,7 +74,8 @@ def verify_library(wanted: list[str] | None = None) -> list[Derivation]:
     todo = [d for d in built.values() if not load_verdicts(d, CACHE_DIR)]
     verify_all(todo)
     for d in todo:
-        store_verdicts(d, CACHE_DIR)
+        if not refutations(d):   # a failing derivation leaves nothing behind, not even a cache
+            store_verdicts(d, CACHE_DIR)
     _VERIFIED.update(built)
     return [_VERIFIED[name] for name in wanted]
 

@@ -137,3 +137,14 @@ def test_a_library_that_does_not_load_is_one_line_and_exit_2(tmp_path: Path, sou
 def test_a_missing_library_is_one_line_and_exit_2(tmp_path: Path) -> None:
     proc = derive("--library", str(tmp_path / "nowhere"), "list", cwd=tmp_path)
     assert proc.returncode == 2 and "no such library" in proc.stderr
+
+
+def test_a_failing_derivation_leaves_no_cache_entry(library: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {**os.environ, "DERIVE_CACHE": str(cache)}
+    for name, status in (("softplus-wrong", 2), ("softplus-derivative", 0)):
+        proc = subprocess.run([sys.executable, "-m", "derive.cli", "--library", str(library),
+                               "verify", name], capture_output=True, text=True, env=env,
+                              cwd=tmp_path, timeout=600)
+        assert proc.returncode == status, proc.stderr
+        assert len(list(cache.glob("*.json"))) == (0 if status else 1)
