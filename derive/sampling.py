@@ -16,6 +16,7 @@ cannot be evaluated is evaluated again with mpmath, which alone refutes.
 from __future__ import annotations
 
 import builtins
+import functools
 import itertools
 import keyword
 import math
@@ -133,13 +134,19 @@ _FLOAT_NAMES: dict[str, Any] = {
 
 def mp_function(expr: sp.Expr, arguments: list[sp.Basic]) -> Callable[..., Any]:
     """Compile an expression once into an mpmath function of the given arguments (its
-    attribute ``fast`` is the same function in machine floats).
+    attribute ``fast`` is the same function in machine floats).  Remembered: the first
+    look, the full check and the cross-check of a step evaluate the same sides.
 
     Prints with SymPy's mpmath printer directly: ``lambdify``'s argument preprocessing costs
     seconds when there are dozens of indexed variables.  An argument may be a symbol, an
     indexed entry, or an IndexedBase (then passed as a mapping from indices to values).
     What cannot be printed gives a function that raises NameError (reported as not checkable).
     """
+    return _compiled(expr, tuple(arguments))
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(expr: sp.Expr, arguments: tuple[sp.Basic, ...]) -> Callable[..., Any]:
     names = {a: f"_B{n}" if isinstance(a, sp.IndexedBase) else f"_v{n}"
              for n, a in enumerate(arguments)}
     body = _elementary_parts(expr)
