@@ -43,6 +43,7 @@ class Context:
                 definitions.setdefault(step.lhs, step.rhs)
         for symbol, interval in d.domains.items():
             check_domain(symbol, interval, d.name)
+        check_ranges(d)
         numeric_sizes = dict(d.numeric_sizes) or {
             size: max(values) + LARGER_SIZE_STEP for size, values in d.sizes.items() if values}
         return cls(definitions, dict(d.domains), d.sizes, numeric_sizes, d.indices,
@@ -73,6 +74,28 @@ def check_domain(symbol: sp.Basic, interval: tuple[float, float], name: str = ""
                  if getattr(label, f"is_{f}", False)]
         raise DomainError(f"{where}the domain ({lo}, {hi}) of {symbol} {problem}, but {symbol} "
                           f"is declared {' and '.join(facts) or 'real'}")
+
+
+def check_ranges(d: Derivation) -> None:
+    """Raise DomainError where a summation variable or a declared index is given a range its
+    assumptions deny (k positive, summed from 0): SymPy uses the assumption as it builds the
+    expression (δ(k, 0) becomes 0 at once), so the sum no longer says what was written."""
+    for number, step in enumerate(d.steps, 1):
+        for side in (step.lhs, step.rhs):
+            for e in getattr(side, "atoms", lambda *_: set())(sp.Sum, sp.Product):
+                for var, lo, hi in e.limits:
+                    _check_range(var, lo, hi, f"{d.name}: step {number}: the sum over {var}")
+    for index, (lo, hi) in d.indices.items():
+        _check_range(index, sp.sympify(lo), sp.sympify(hi), f"{d.name}: the index {index}")
+
+
+def _check_range(var: sp.Symbol, lo: sp.Expr, hi: sp.Expr, what: str) -> None:
+    facts = (("positive", lo, sp.Ge, 1), ("nonnegative", lo, sp.Ge, 0),
+             ("negative", hi, sp.Le, -1), ("nonpositive", hi, sp.Le, 0))
+    for fact, bound, relation, limit in facts:
+        if getattr(var, f"is_{fact}", False) and relation(bound, limit) is not sp.true:
+            raise DomainError(f"{what} runs from {lo} to {hi}, but {var} is declared "
+                              f"{fact}: its assumptions must hold on the whole range")
 
 
 def unfold(expr: sp.Expr, ctx: Context) -> sp.Expr:

@@ -172,14 +172,15 @@ def written_out(expr: sp.Expr) -> sp.Expr:
 
     Substitutes each value with ``xreplace``: quicker than SymPy's ``Sum.doit``, which asks
     every summand whether it is zero and substitutes with ``subs``.  The outermost range is
-    written out first (an inner range may depend on its index).  A reversed range is left to
-    SymPy (its convention for b < a - 1 is not the empty sum).
+    written out first (an inner range may depend on its index).  A reversed range is empty,
+    as the reader takes it (and as the numeric loops do), not SymPy's Karr convention, in
+    which the sum from 3 to 1 is minus the term at 2.
     """
     def concrete(e: sp.Basic) -> bool:
         if not isinstance(e, (sp.Sum, sp.Product)):
             return False
         _, lo, hi = e.limits[-1]
-        return bool(lo.is_Integer and hi.is_Integer and hi >= lo - 1)
+        return bool(lo.is_Integer and hi.is_Integer)
 
     def rule(e: sp.Sum | sp.Product) -> sp.Expr:
         var, lo, hi = e.limits[-1]

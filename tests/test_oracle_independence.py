@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -26,6 +24,7 @@ from derive.matrices import _MatrixDerivative
 from derive.proof import Derivation
 from derive.registry import BUILDERS, loaded_library
 from derive.verify import verify
+from tests.caches import clear_caches
 
 TRUSTED = {"proved", "checked"}
 # With σ′ broken, a wrong entry of these at concrete sizes keeps the verifier's simplify busy
@@ -42,28 +41,18 @@ WRONG_RULES: dict[type[_Elementary], Rule] = {
 }
 
 
-def _clear_caches() -> None:
-    """Empty every functools cache of derive's modules, and SymPy's cache."""
-    sp.core.cache.clear_cache()
-    for name, module in list(sys.modules.items()):
-        if name == "derive" or name.startswith("derive."):
-            for value in list(vars(module).values()):
-                if isinstance(value, functools._lru_cache_wrapper):
-                    value.cache_clear()
-
-
 @contextlib.contextmanager
 def rules_replaced(rules: dict[type[_Elementary], Rule]) -> Iterator[None]:
     """The functions' derivative rules replaced, every cache emptied before and after."""
     patch = pytest.MonkeyPatch()
     for function, rule in rules.items():
         patch.setattr(function, "fdiff", rule)
-    _clear_caches()
+    clear_caches()
     try:
         yield
     finally:
         patch.undo()
-        _clear_caches()
+        clear_caches()
 
 
 def _mentions(d: Derivation, function: type[_Elementary]) -> bool:
@@ -122,7 +111,7 @@ def appliers(builders: dict[str, Callable[[], Derivation]], built: dict[str, Der
                 current[:] = [name]
                 verify(d)
                 current.clear()
-                _clear_caches()
+                clear_caches()
     return found
 
 

@@ -13,6 +13,7 @@ from derive.errors import DomainError
 from derive.functions import relu, sigmoid, softmax
 from derive.proof import Derivation, Step, text
 from derive.verify import verify
+from tests.caches import clear_caches
 
 ACCEPTED = {"proved", "checked"}
 REJECTED = {"refuted", "undecided"}
@@ -243,24 +244,12 @@ def test_an_unknown_status_never_vanishes_from_the_tally() -> None:
 
 # --- 5. a result is compared with finite differences, which use no differentiation code ---
 
-def _clear_caches() -> None:
-    import functools
-
-    import derive.differentiate
-    import derive.tactics
-    import derive.verify
-    for module in (derive.differentiate, derive.tactics, derive.verify):
-        for value in vars(module).values():
-            if isinstance(value, functools._lru_cache_wrapper):
-                value.cache_clear()
-
-
 def test_a_broken_derivative_rule_is_caught_by_finite_differences(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # sigma' wrongly taught as sigma: the symbolic tactics and the numeric evidence both use
     # the rule, so only the finite differences can tell
     monkeypatch.setattr(sigmoid, "fdiff", lambda self, argindex=1: sigmoid(self.args[0]))
-    _clear_caches()
+    clear_caches()
     try:
         assert judge(sp.Derivative(sigmoid(z), z), sigmoid(z)) == "refuted"
         theta_ = sp.IndexedBase("theta", real=True)
@@ -271,7 +260,7 @@ def test_a_broken_derivative_rule_is_caught_by_finite_differences(
         assert status == "refuted"
     finally:
         monkeypatch.undo()
-        _clear_caches()
+        clear_caches()
 
 
 def test_a_true_result_agrees_with_finite_differences() -> None:
