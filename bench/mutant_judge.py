@@ -365,6 +365,21 @@ def _close(a: Any, b: Any) -> bool:
     return bool(abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b)) + ABSOLUTE_FLOOR)
 
 
+def _never_raising(judge: Any) -> Any:
+    """A judging method that turns any error into an "unjudged" judgement: the judge must
+    not stop the run."""
+    @functools.wraps(judge)
+    def judged(*args: Any, **kwargs: Any) -> Judgement:
+        try:
+            return judge(*args, **kwargs)
+        except Unjudgeable as exc:
+            return Judgement("unjudged", str(exc))
+        except Exception as exc:   # noqa: BLE001
+            return Judgement("unjudged", f"{type(exc).__name__}: {exc}"[:200])
+
+    return judged
+
+
 class Judge:
     """The judge of one derivation's steps (original steps assumed right)."""
 
@@ -443,73 +458,65 @@ class Judge:
         return {a: self.value_of(a, point) for a in atoms}
 
     # judging
+    @_never_raising
     def compare(self, original: sp.Basic, mutant: sp.Basic,
                 context: tuple[sp.Basic, ...] = ()) -> Judgement:
         """Harmless if ``mutant`` equals ``original`` at every index value and point."""
-        try:
-            free = self.free_indices(original, mutant, *context)
-            compared = 0
-            for index in self.index_assignments(free):
-                a = self.written_out(original, index)
-                b = self.written_out(mutant, index)
-                shape_a, shape_b = (x.shape if isinstance(x, sp.MatrixBase) else None
-                                    for x in (a, b))
-                if shape_a != shape_b:
-                    return Judgement("wrong", f"shapes {shape_a} and {shape_b}")
-                for point in range(self.points):
-                    values = self.values_at([a, b], point)
-                    va, vb = _numbers(a, values), _numbers(b, values)
-                    for k, (x, y) in enumerate(zip(va, vb, strict=True)):
-                        if not _finite(x):
-                            continue
-                        if not _finite(y) or not _close(x, y):
-                            return Judgement("wrong", _where(index, point, k, x, y))
-                        compared += 1
-            if not compared:
-                return Judgement("unjudged", "the original is not finite at any point")
-            return Judgement("harmless", f"equal at {compared} values")
-        except Unjudgeable as exc:
-            return Judgement("unjudged", str(exc))
-        except Exception as exc:   # noqa: BLE001  the judge must not stop the run
-            return Judgement("unjudged", f"{type(exc).__name__}: {exc}"[:200])
+        free = self.free_indices(original, mutant, *context)
+        compared = 0
+        for index in self.index_assignments(free):
+            a = self.written_out(original, index)
+            b = self.written_out(mutant, index)
+            shape_a, shape_b = (x.shape if isinstance(x, sp.MatrixBase) else None
+                                for x in (a, b))
+            if shape_a != shape_b:
+                return Judgement("wrong", f"shapes {shape_a} and {shape_b}")
+            for point in range(self.points):
+                values = self.values_at([a, b], point)
+                va, vb = _numbers(a, values), _numbers(b, values)
+                for k, (x, y) in enumerate(zip(va, vb, strict=True)):
+                    if not _finite(x):
+                        continue
+                    if not _finite(y) or not _close(x, y):
+                        return Judgement("wrong", _where(index, point, k, x, y))
+                    compared += 1
+        if not compared:
+            return Judgement("unjudged", "the original is not finite at any point")
+        return Judgement("harmless", f"equal at {compared} values")
 
+    @_never_raising
     def implication(self, previous: Step, step: Step, rhs: sp.Basic) -> Judgement:
         """Whether lhs = rhs holds on every solution of the previous equation (for the
         eliminated symbol), at random points of the other symbols."""
         x = step.eliminate
         if x is None:
             return Judgement("unjudged", "an implication that eliminates nothing")
-        try:
-            old = self.prepared(previous.lhs - previous.rhs)
-            solutions = sp.solve(old, x, dict=False)
-            if not solutions:
-                return Judgement("unjudged", f"no solution of the previous equation for {x}")
-            lhs, new = self.prepared(step.lhs), self.prepared(rhs)
-            compared = 0
-            for point in range(self.points):
-                values = self.values_at([lhs, new, *solutions], point)
-                values.pop(x, None)
-                for s in solutions:
-                    (at,) = _numbers(s, values)
-                    if not _finite(at) or abs(mpmath.im(at)) > ABSOLUTE_FLOOR:
-                        continue
-                    exact = sp.Rational(mpmath.nstr(mpmath.re(at), DIGITS + 5))
-                    here = {**values, x: exact}
-                    (left,) = _numbers(lhs, here)
-                    (right,) = _numbers(new, here)
-                    if not _finite(left):
-                        continue
-                    if not _finite(right) or not _close(left, right):
-                        return Judgement("wrong", f"{x} = {mpmath.nstr(at, 8)}, point {point}: "
-                                         f"{mpmath.nstr(left, 8)} vs {mpmath.nstr(right, 8)}")
-                    compared += 1
-            if not compared:
-                return Judgement("unjudged", "no real solution of the previous equation")
-            return Judgement("harmless", f"holds on the solutions at {compared} points")
-        except Unjudgeable as exc:
-            return Judgement("unjudged", str(exc))
-        except Exception as exc:   # noqa: BLE001
-            return Judgement("unjudged", f"{type(exc).__name__}: {exc}"[:200])
+        old = self.prepared(previous.lhs - previous.rhs)
+        solutions = sp.solve(old, x, dict=False)
+        if not solutions:
+            return Judgement("unjudged", f"no solution of the previous equation for {x}")
+        lhs, new = self.prepared(step.lhs), self.prepared(rhs)
+        compared = 0
+        for point in range(self.points):
+            values = self.values_at([lhs, new, *solutions], point)
+            values.pop(x, None)
+            for s in solutions:
+                (at,) = _numbers(s, values)
+                if not _finite(at) or abs(mpmath.im(at)) > ABSOLUTE_FLOOR:
+                    continue
+                exact = sp.Rational(mpmath.nstr(mpmath.re(at), DIGITS + 5))
+                here = {**values, x: exact}
+                (left,) = _numbers(lhs, here)
+                (right,) = _numbers(new, here)
+                if not _finite(left):
+                    continue
+                if not _finite(right) or not _close(left, right):
+                    return Judgement("wrong", f"{x} = {mpmath.nstr(at, 8)}, point {point}: "
+                                     f"{mpmath.nstr(left, 8)} vs {mpmath.nstr(right, 8)}")
+                compared += 1
+        if not compared:
+            return Judgement("unjudged", "no real solution of the previous equation")
+        return Judgement("harmless", f"holds on the solutions at {compared} points")
 
     def reference(self, k: int) -> sp.Basic:
         """What step k's right side must equal, as the verifier reads it: the previous
