@@ -226,8 +226,22 @@ def bound(site: Site, indices: list[sp.Symbol]) -> Iterator[Candidate]:
             new = (var, lo + delta, hi) if which == "lower" else (var, lo, hi + delta)
             limits = [*node.limits[:k], new, *node.limits[k + 1:]]
             old_bound = lo if which == "lower" else hi
-            yield (site.path, node.func(node.function, *limits),
+            mutated = node.func(node.function, *limits)
+            if _range_denied(var, *new[1:]):
+                # k positive summed from 0 is ill-formed input (a DomainError, by design):
+                # the mutant a user could write sums a plain integer k from 0
+                plain = sp.Symbol(var.name, integer=True)
+                mutated = mutated.xreplace({var: plain})
+            yield (site.path, mutated,
                    f"{which} bound of {var}: {old_bound} -> {old_bound + delta}")
+
+
+def _range_denied(var: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> bool:
+    """Whether the range contradicts the variable's sign assumptions."""
+    return bool((var.is_positive and sp.Ge(lo, 1) is not sp.true)
+                or (var.is_nonnegative and sp.Ge(lo, 0) is not sp.true)
+                or (var.is_negative and sp.Le(hi, -1) is not sp.true)
+                or (var.is_nonpositive and sp.Le(hi, 0) is not sp.true))
 
 
 def delta(site: Site, indices: list[sp.Symbol]) -> Iterator[Candidate]:
