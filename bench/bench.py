@@ -31,7 +31,8 @@ def main() -> None:
     print(f"import derive beyond sympy   {derive_import - sympy_only:6.2f} s")
 
     start = time.perf_counter()
-    from derive.registry import EXAMPLES, names, verify_library
+    from derive.pipeline import verify_library
+    from derive.registry import EXAMPLES, names
 
     names()
     t_import = time.perf_counter() - start

@@ -2,8 +2,12 @@
 
 The data flows one way:
 
-    library (derive.library)  ->  verifier (derive.verify)  ->  renderers (derive.render)
-    -> build driver (derive.render.build)
+    registry of names (derive.registry)  ->  pipeline (derive.pipeline: build, verify)
+    ->  verifier (derive.verify)  ->  renderers (derive.render)  ->  build driver
+    (derive.render.build)
+
+The library (derive.library, derive.numeric) registers its builders by name and imports
+neither the verifier nor the renderers; tests/test_architecture.py keeps it so.
 
 Importing ``derive`` is cheap; submodules are imported on use.
 """

@@ -32,7 +32,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from derive.registry import get
+    from derive.pipeline import get
     from derive.render import formats
 
     obj = get(args.name)
@@ -41,7 +41,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from derive.registry import verify_library
+    from derive.pipeline import verify_library
     from derive.verify import refutations
 
     start = time.perf_counter()

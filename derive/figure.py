@@ -7,10 +7,12 @@ renderers draw them (TikZ and pgfplots), and ``derive show NAME --format json`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from derive.numeric.graph import Node
 from derive.numeric.vector_graph import Tensor
+
+if TYPE_CHECKING:
+    from derive.numeric.graph import Node
 
 
 @dataclass

@@ -29,7 +29,8 @@ from derive.evidence import (
     size_assignments,
     spread,
 )
-from derive.matrices import at_sizes, entry, entry_indices, has_symbolic_shape
+from derive.index_form import entry, entry_indices
+from derive.matrices import at_sizes, has_symbolic_shape
 from derive.proof import Verdict
 from derive.sampling import PRECISION_DIGITS, compare_numerically, undeclared_domains
 from derive.screening import (

@@ -1,37 +1,27 @@
-"""The registry of named derivations and worked examples.
+"""The registry: derivations, worked examples and figures by name, and their builders.
 
 A derivation is a plain function returning a :class:`~derive.proof.Derivation`; decorating it
-with :func:`derivation` registers it by name and makes each call return the *verified*
-object (built once and cached).  Worked examples register the same way with :func:`example`.
+with :func:`derivation` registers it by name, and calling the decorated function returns the
+*verified* object (built once, through :mod:`derive.pipeline`).  Worked examples and figures
+register the same way with :func:`example` and :func:`figure`.  The registry holds names and
+builders only: importing it, or a derivation module, loads neither the verifier nor the
+renderers.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from derive.batch import verify_all
 from derive.errors import DuplicateNameError, UnknownNameError
-from derive.paths import BUILD_DIR
 from derive.proof import Derivation, WorkedExample
 
 if TYPE_CHECKING:
     from derive.figure import Figure
-from derive.verdict_cache import load_verdicts, store_verdicts
-from derive.verify import ensure_sound, refutations
-
-# Verdicts are cached by content (steps, context and the verifier's code), so a rebuild after
-# a change elsewhere does not re-verify; DERIVE_CACHE=off turns the cache off.
-_CACHE_SETTING = os.environ.get("DERIVE_CACHE", "")
-CACHE_DIR: Path | None = (None if _CACHE_SETTING == "off"
-                          else Path(_CACHE_SETTING or BUILD_DIR / ".cache" / "verdicts"))
 
 DERIVATIONS: dict[str, Callable[[], Derivation]] = {}
 BUILDERS: dict[str, Callable[[], Derivation]] = {}   # the same functions, unverified
-_VERIFIED: dict[str, Derivation] = {}
 EXAMPLES: dict[str, Callable[[], WorkedExample]] = {}
 FIGURES: dict[str, Callable[[], Figure]] = {}
 
@@ -45,6 +35,8 @@ def derivation(name: str) -> Callable[[Callable[[], Derivation]], Callable[[], D
         _ensure_new(DERIVATIONS, BUILDERS.get(name), "derivation", name, build)
 
         def verified() -> Derivation:
+            from derive.pipeline import verify_library  # the pipeline verifies, not us
+
             return verify_library([name])[0]
 
         verified.__doc__ = build.__doc__
@@ -55,29 +47,6 @@ def derivation(name: str) -> Callable[[Callable[[], Derivation]], Callable[[], D
         return verified
 
     return register
-
-
-def verify_library(wanted: list[str] | None = None) -> list[Derivation]:
-    """The verified derivations ``wanted`` (default: all), each built and verified once.
-
-    What is not in the verdict cache is verified in one parallel batch.
-    """
-    loaded_library()
-    wanted = sorted(DERIVATIONS) if wanted is None else wanted
-    for name in wanted:
-        if name not in DERIVATIONS:
-            raise UnknownNameError("derivation", name, sorted(DERIVATIONS))
-    built = {name: BUILDERS[name]() for name in wanted if name not in _VERIFIED}
-    for name, d in built.items():
-        if d.name != name:
-            raise ValueError(f"derivation registered as {name!r} is named {d.name!r}")
-    todo = [d for d in built.values() if not load_verdicts(d, CACHE_DIR)]
-    verify_all(todo)
-    for d in todo:
-        if not refutations(d):   # a failing derivation leaves nothing behind, not even a cache
-            store_verdicts(d, CACHE_DIR)
-    _VERIFIED.update(built)
-    return [_VERIFIED[name] for name in wanted]
 
 
 def _registrar(table: dict[str, Callable[[], T]], name: str
@@ -114,38 +83,12 @@ def figure(name: str) -> Callable[[Callable[[], Figure]], Callable[[], Figure]]:
     return _registrar(FIGURES, name)
 
 
-def _lookup(table: dict[str, Callable[[], T]], kind: str, name: str) -> T:
+def builder(table: dict[str, Callable[[], T]], kind: str, name: str) -> Callable[[], T]:
+    """The builder registered as ``name`` in ``table``; UnknownNameError if there is none."""
     loaded_library()
     if name not in table:
         raise UnknownNameError(kind, name, sorted(table))
-    return table[name]()
-
-
-def get_derivation(name: str) -> Derivation:
-    """The verified derivation ``name``; raises if unknown or if any step was refuted."""
-    return ensure_sound(_lookup(DERIVATIONS, "derivation", name))
-
-
-def get_example(name: str) -> WorkedExample:
-    """The computed worked example ``name``."""
-    return _lookup(EXAMPLES, "worked example", name)
-
-
-def get_figure(name: str) -> Figure:
-    """The figure ``name``, its data computed."""
-    return _lookup(FIGURES, "figure", name)
-
-
-def get(name: str) -> Derivation | WorkedExample | Figure:
-    """A derivation, worked example or figure by name."""
-    loaded_library()
-    if name in DERIVATIONS:
-        return get_derivation(name)
-    if name in EXAMPLES:
-        return get_example(name)
-    if name in FIGURES:
-        return get_figure(name)
-    raise UnknownNameError("derivation, example or figure", name, names())
+    return table[name]
 
 
 def names() -> list[str]:
@@ -155,7 +98,19 @@ def names() -> list[str]:
 
 
 def loaded_library() -> None:
-    """Import derive's own library (importing the package registers every module)."""
+    """Import derive's own derivations, examples and figures (importing a module registers
+    what it defines)."""
     import derive.library  # noqa: F401
+    from derive.numeric import (  # noqa: F401
+        backprop_check,
+        demos,
+        graph_figures,
+        mlp_instance,
+        network_graphs,
+        neurons,
+        plots,
+        scalar_network,
+        two_two_two,
+    )
 
 

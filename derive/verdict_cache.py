@@ -26,7 +26,8 @@ from derive.verify import Context, reconfirmed, verify
 
 VERIFIER_SOURCES = ("verify.py", "context.py", "evidence.py", "identities.py", "implications.py",
                     "screening.py", "finite_differences.py", "tactics.py", "differentiate.py",
-                    "matrices.py", "sampling.py", "functions.py", "sympy_speedups.py", "proof.py")
+                    "matrices.py", "index_form.py", "sampling.py", "functions.py",
+                    "sympy_speedups.py", "proof.py")
 
 
 @functools.cache

@@ -13,7 +13,8 @@ import pytest
 
 from derive.cli import main
 from derive.errors import LatexError, TemplateError
-from derive.library import c12_scalar_network, get_example
+from derive.numeric.scalar_network import c12_scalar_network
+from derive.pipeline import get_example
 from derive.render.build import build_document, compile_latex
 from derive.render.latex import number
 from tests.pages import overfull_boxes

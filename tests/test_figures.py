@@ -12,7 +12,8 @@ import pytest
 
 from derive.cli import main
 from derive.numeric.plots import LEARNING_RATES, TEMPERATURE_LOGITS
-from derive.registry import FIGURES, get_figure, names
+from derive.pipeline import get_figure
+from derive.registry import FIGURES, names
 from derive.render.build import build_document
 from derive.render.figures import figure_latex, gallery_template
 from derive.render.graphs import scalar_graph

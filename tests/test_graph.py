@@ -13,7 +13,7 @@ from derive.numeric import graph
 from derive.numeric.graph import backward, forward, from_expr, gradients, leaf, topological_order
 from derive.numeric.graph_figures import PATTERN_INPUTS, UPSTREAM, _patterns, pattern_graph
 from derive.numeric.network_graphs import c12_graph, c13_vector_graph
-from derive.registry import get_example
+from derive.pipeline import get_example
 
 
 def central_difference(node: graph.Node, out: graph.Node, h: float) -> float:

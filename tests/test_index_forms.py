@@ -6,7 +6,8 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.functions import sigmoid
-from derive.matrices import Diag, Gradient, Hadamard, Jacobian, elementwise, entry, minus
+from derive.index_form import entry
+from derive.matrices import Diag, Gradient, Hadamard, Jacobian, elementwise, minus
 from derive.tactics import (
     collapse_delta_sums,
     flattened_sums,

@@ -10,8 +10,8 @@ import sympy as sp
 from derive.functions import relu, sigmoid
 from derive.matrices import elementwise
 from derive.numeric.demos import minibatch_noise
+from derive.pipeline import get_derivation, get_example
 from derive.proof import text
-from derive.registry import get_derivation, get_example
 from derive.render.figures import plots_latex
 from derive.render.latex import (
     LINE_CHARS,

@@ -8,12 +8,12 @@ import sympy as sp
 from derive.functions import elementary, sigmoid
 from derive.library import (
     bce_gradient,
-    c12_scalar_network,
     names,
     sigmoid_from_log_odds,
     softmax_jacobian,
 )
 from derive.models import LogisticRegression
+from derive.numeric.scalar_network import c12_scalar_network
 from derive.proof import only_solution
 from derive.verify import Context, instantiate, unfold
 

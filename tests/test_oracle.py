@@ -7,9 +7,9 @@ import pytest
 import sympy as sp
 
 from derive.functions import lambdify
-from derive.library import bce_gradient, c12_scalar_network, softmax_jacobian
+from derive.library import bce_gradient, softmax_jacobian
 from derive.models import LogisticRegression
-from derive.numeric.scalar_network import BATCH, HIDDEN_WEIGHTS, OUTPUT_WEIGHTS
+from derive.numeric.scalar_network import BATCH, HIDDEN_WEIGHTS, OUTPUT_WEIGHTS, c12_scalar_network
 from derive.verify import Context, instantiate, unfold
 
 torch = pytest.importorskip("torch", reason="`make test` installs torch==2.13.0 (CPU)")

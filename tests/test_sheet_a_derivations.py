@@ -23,8 +23,9 @@ from derive.library.jacobians import (
     jacobian_chain_c13,
 )
 from derive.library.local_gradients import local_gradients
+from derive.pipeline import get_derivation
 from derive.proof import Derivation
-from derive.registry import BUILDERS, get_derivation
+from derive.registry import BUILDERS
 from derive.verify import Context, instantiate, unfold
 
 rng = np.random.default_rng(1)

@@ -12,7 +12,7 @@ from derive.library import mlp_matrix as mm
 from derive.matrices import at_sizes
 from derive.numeric import mlp_instance
 from derive.numeric.two_two_two import PUBLISHED
-from derive.registry import get_derivation, get_example
+from derive.pipeline import get_derivation, get_example
 from tests.mutation import mutated, status
 from tests.pages import overfull_boxes
 

@@ -104,7 +104,8 @@ class Document:
 
 def _verify_named(template: Path) -> None:
     """Verify, in one batch, the derivations a template names (others come on demand)."""
-    from derive.registry import DERIVATIONS, names, verify_library
+    from derive.pipeline import verify_library
+    from derive.registry import DERIVATIONS, names
 
     wanted = set(NAMED_DERIVATION.findall(template.read_text()))
     if wanted:

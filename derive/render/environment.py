@@ -16,8 +16,9 @@ import sympy as sp
 
 from derive.figure import Figure
 from derive.paths import TEMPLATE_DIR
+from derive.pipeline import get_derivation, get_example, get_figure
 from derive.proof import Derivation, WorkedExample
-from derive.registry import get_derivation, get_example, get_figure, names
+from derive.registry import names
 from derive.render import latex
 
 T = TypeVar("T")

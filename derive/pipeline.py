@@ -1,0 +1,87 @@
+"""The pipeline: names -> built -> verified objects, for every caller (the command line, the
+build, ``render``, notebooks and the Python API).
+
+It asks the registry for builders, builds each derivation once, takes verdicts from the cache
+where they still stand (re-confirmed, never trusted), verifies the rest in one parallel batch,
+and hands out only sound derivations: a refuted or undecided step raises RefutedStepError.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from derive.batch import verify_all
+from derive.errors import UnknownNameError
+from derive.figure import Figure
+from derive.paths import BUILD_DIR
+from derive.proof import Derivation, WorkedExample
+from derive.registry import (
+    BUILDERS,
+    DERIVATIONS,
+    EXAMPLES,
+    FIGURES,
+    builder,
+    loaded_library,
+    names,
+)
+from derive.verdict_cache import load_verdicts, store_verdicts
+from derive.verify import ensure_sound, refutations
+
+# Verdicts are cached by content (steps, context and the verifier's code), so a rebuild after
+# a change elsewhere does not re-verify; DERIVE_CACHE=off turns the cache off.
+_CACHE_SETTING = os.environ.get("DERIVE_CACHE", "")
+CACHE_DIR: Path | None = (None if _CACHE_SETTING == "off"
+                          else Path(_CACHE_SETTING or BUILD_DIR / ".cache" / "verdicts"))
+
+_VERIFIED: dict[str, Derivation] = {}
+
+
+def verify_library(wanted: list[str] | None = None) -> list[Derivation]:
+    """The verified derivations ``wanted`` (default: all), each built and verified once.
+
+    What is not in the verdict cache is verified in one parallel batch.
+    """
+    loaded_library()
+    wanted = sorted(DERIVATIONS) if wanted is None else wanted
+    for name in wanted:
+        if name not in DERIVATIONS:
+            raise UnknownNameError("derivation", name, sorted(DERIVATIONS))
+    built = {name: BUILDERS[name]() for name in wanted if name not in _VERIFIED}
+    for name, d in built.items():
+        if d.name != name:
+            raise ValueError(f"derivation registered as {name!r} is named {d.name!r}")
+    todo = [d for d in built.values() if not load_verdicts(d, CACHE_DIR)]
+    verify_all(todo)
+    for d in todo:
+        if not refutations(d):   # a failing derivation leaves nothing behind, not even a cache
+            store_verdicts(d, CACHE_DIR)
+    _VERIFIED.update(built)
+    return [_VERIFIED[name] for name in wanted]
+
+
+def get_derivation(name: str) -> Derivation:
+    """The verified derivation ``name``; raises if unknown or if any step was refuted."""
+    return ensure_sound(builder(DERIVATIONS, "derivation", name)())
+
+
+def get_example(name: str) -> WorkedExample:
+    """The computed worked example ``name``."""
+    return builder(EXAMPLES, "worked example", name)()
+
+
+def get_figure(name: str) -> Figure:
+    """The figure ``name``, its data computed."""
+    return builder(FIGURES, "figure", name)()
+
+
+def get(name: str) -> Derivation | WorkedExample | Figure:
+    """A derivation, worked example or figure by name."""
+    loaded_library()
+    if name in DERIVATIONS:
+        return get_derivation(name)
+    if name in EXAMPLES:
+        return get_example(name)
+    if name in FIGURES:
+        return get_figure(name)
+    raise UnknownNameError("derivation, example or figure", name, names())

@@ -1,0 +1,102 @@
+"""The shape of the package (DESIGN section 1): no import cycle among derive's modules, and
+the library reaches neither the verifier nor the renderers when it is imported."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "derive"
+
+
+def module_name(path: Path) -> str:
+    name = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return name.removesuffix(".__init__")
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the derive modules it imports at load time (imports inside functions, and
+    under TYPE_CHECKING, excluded), with the packages an import loads on the way; a module
+    importing its own package is Python's package pattern, not an edge."""
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for m, path in modules.items():
+        for node in ast.parse(path.read_text()).body:
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                subs = [f"{node.module}.{a.name}" for a in node.names
+                        if f"{node.module}.{a.name}" in modules]
+                targets += subs
+                if len(subs) < len(node.names):
+                    targets.append(node.module)
+            elif isinstance(node, ast.Import):
+                targets += [a.name for a in node.names]
+            for t in targets:
+                parts = t.split(".")
+                for k in range(1, len(parts) + 1):
+                    loaded = ".".join(parts[:k])
+                    if loaded in modules and not (m == loaded or m.startswith(loaded + ".")):
+                        graph[m].add(loaded)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_import_graph_is_read_correctly() -> None:
+    graph = import_graph()
+    assert "derive.proof" in graph["derive.library.sigmoid"]
+    assert "derive.verify" in graph["derive.pipeline"]
+    assert cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+
+
+def test_no_import_cycle_in_derive() -> None:
+    assert cycles(import_graph()) == []
+
+
+LIBRARY_MODULES = sorted(module_name(p) for p in (PACKAGE / "library").glob("*.py"))
+VERIFIER_AND_RENDERERS = ("derive.verify", "derive.identities", "derive.tactics",
+                          "derive.sympy_speedups", "derive.batch", "derive.pipeline",
+                          "derive.verdict_cache", "derive.render")
+
+
+@pytest.mark.parametrize("module", LIBRARY_MODULES)
+def test_importing_a_derivation_module_loads_no_verifier_or_renderer(module: str) -> None:
+    probe = (f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith("
+             f"{VERIFIER_AND_RENDERERS!r})))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    assert out.strip() == "[]", f"{module} loads {out.strip()}"
