@@ -44,7 +44,7 @@ def main() -> None:
     print(f"load the library             {t_import:6.2f} s")
     print(f"derive + verify everything   {t_verify:6.2f} s")
 
-    from derive.render.build import SHEET_DIR, compile_latex, render_tex, sheet_names
+    from derive.build.driver import SHEET_DIR, compile_latex, render_tex, sheet_names
 
     out = Path(tempfile.mkdtemp(prefix="derive-bench-"))
     t_render = t_tex = 0.0

@@ -4,7 +4,7 @@ The data flows one way:
 
     registry of names (derive.registry)  ->  pipeline (derive.pipeline: build, verify)
     ->  verifier (derive.verify)  ->  renderers (derive.render)  ->  build driver
-    (derive.render.build)
+    (derive.build.driver)
 
 The library (derive.library, derive.numeric) registers its builders by name and imports
 neither the verifier nor the renderers; tests/test_architecture.py keeps it so.

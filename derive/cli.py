@@ -16,8 +16,8 @@ from derive.errors import DeriveError
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from derive.build.driver import sheet_names
     from derive.registry import DERIVATIONS, EXAMPLES, FIGURES, names
-    from derive.render.build import sheet_names
 
     names()  # loads the library
     for name in sorted(DERIVATIONS):
@@ -61,7 +61,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from derive.render.build import build_sheets, sheet_names
+    from derive.build.driver import build_sheets, sheet_names
 
     start = time.perf_counter()
 
@@ -76,7 +76,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from derive.render.build import build_document
+    from derive.build.driver import build_document
 
     doc = Path(args.document)
     if not doc.exists():

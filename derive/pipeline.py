@@ -85,3 +85,20 @@ def get(name: str) -> Derivation | WorkedExample | Figure:
     if name in FIGURES:
         return get_figure(name)
     raise UnknownNameError("derivation, example or figure", name, names())
+
+
+class Catalogue:
+    """The pipeline's verified objects by name, as the renderers take them (a template's
+    ``derivation("...")``, ``example("...")``, ``figure("...")``)."""
+
+    def derivation(self, name: str) -> Derivation:
+        return get_derivation(name)
+
+    def example(self, name: str) -> WorkedExample:
+        return get_example(name)
+
+    def figure(self, name: str) -> Figure:
+        return get_figure(name)
+
+    def names(self) -> list[str]:
+        return names()

@@ -13,7 +13,7 @@ def built_sheet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Sheet A built once into a temporary build folder."""
     if shutil.which("latexmk") is None:
         pytest.fail("latexmk missing: `make test` installs TeX Live before running the tests")
-    from derive.render.build import build_sheet
+    from derive.build.driver import build_sheet
 
     out = tmp_path_factory.mktemp("build")
     return build_sheet("A-neurons-networks-graphs", out, force=True).pdf

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from derive.render.latexmk import latex_log
+from derive.build.latexmk import latex_log
 
 TOLERANCE_PT = 1.0   # what no reader sees
 

@@ -100,3 +100,15 @@ def test_importing_a_derivation_module_loads_no_verifier_or_renderer(module: str
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, timeout=120).stdout
     assert out.strip() == "[]", f"{module} loads {out.strip()}"
+
+
+def test_the_renderers_import_neither_the_registry_nor_the_library_nor_the_pipeline() -> None:
+    graph = import_graph()
+    for module in (m for m in graph if m.startswith("derive.render")):
+        reached = {t for t in graph[module]
+                   if t in ("derive.registry", "derive.pipeline", "derive.verify")
+                   or t.startswith(("derive.library", "derive.build"))}
+        assert not reached, f"{module} imports {sorted(reached)}"
+    source = "\n".join(p.read_text() for p in (PACKAGE / "render").glob("*.py"))
+    for name in ("derive.registry", "derive.pipeline", "derive.library", "derive.build"):
+        assert name not in source, f"a renderer names {name}"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from derive.build.driver import build_document, compile_latex
 from derive.cli import main
 from derive.errors import LatexError, TemplateError
 from derive.numeric.scalar_network import c12_scalar_network
 from derive.pipeline import get_example
-from derive.render.build import build_document, compile_latex
 from derive.render.latex import number
 from tests.pages import overfull_boxes
 
@@ -122,7 +122,7 @@ def test_latex_error_reports_line_and_keeps_previous_pdf(tmp_path: Path, built_s
 
 
 def test_unchanged_sheet_is_not_rebuilt(built_sheet: Path) -> None:
-    from derive.render.build import build_sheet
+    from derive.build.driver import build_sheet
 
     again = build_sheet("A-neurons-networks-graphs", built_sheet.parent)
     assert again.skipped
@@ -156,7 +156,7 @@ def test_documents_compile_side_by_side_and_a_failure_stops_only_later_ones(tmp_
                                                                           ) -> None:
     """build_documents: a document already handed to latexmk finishes when a later one fails;
     the failure is raised; a document after the failing one is not built."""
-    from derive.render.build import build_documents
+    from derive.build.driver import build_documents
 
     good = tmp_path / "good.tex.j2"
     good.write_text("\\documentclass{article}\n\\begin{document}\ngood\n\\end{document}\n")

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from derive.build.driver import build_document
 from derive.cli import main
 from derive.numeric.plots import LEARNING_RATES, TEMPERATURE_LOGITS
 from derive.pipeline import get_figure
 from derive.registry import FIGURES, names
-from derive.render.build import build_document
 from derive.render.figures import figure_latex, gallery_template
 from derive.render.graphs import scalar_graph
 from derive.render.layout import count_overlaps

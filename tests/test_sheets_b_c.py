@@ -150,7 +150,7 @@ def test_sheet_builds_with_every_problem_and_computed_values(
         tmp_path: object, sheet: str, headings: list[str], example: str, quantity: str) -> None:
     import subprocess
 
-    from derive.render.build import build_sheet
+    from derive.build.driver import build_sheet
 
     pdf = build_sheet(sheet, tmp_path, force=True).pdf  # type: ignore[arg-type]
     words = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,

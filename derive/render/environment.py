@@ -7,18 +7,17 @@ the ``e`` filter, and every text that comes from the library is escaped by the r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import jinja2
 import sympy as sp
 
 from derive.figure import Figure
 from derive.paths import TEMPLATE_DIR
-from derive.pipeline import get_derivation, get_example, get_figure
 from derive.proof import Derivation, WorkedExample
-from derive.registry import names
 from derive.render import latex
 
 T = TypeVar("T")
@@ -31,22 +30,34 @@ def _used(seen: list[T], obj: T) -> T:
     return obj
 
 
+class Catalogue(Protocol):
+    """What a template may ask for by name: verified derivations, computed examples, figures
+    (the pipeline's; handed in, so the renderers import neither the registry nor the
+    library)."""
+
+    def derivation(self, name: str) -> Derivation: ...
+    def example(self, name: str) -> WorkedExample: ...
+    def figure(self, name: str) -> Figure: ...
+    def names(self) -> list[str]: ...
+
+
 @dataclass
 class Session:
     """What one rendering used, for the verification summary at the end of a document."""
 
+    catalogue: Catalogue
     derivations: list[Derivation] = field(default_factory=list)
     examples: list[WorkedExample] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
 
     def derivation(self, name: str) -> Derivation:
-        return _used(self.derivations, get_derivation(name))
+        return _used(self.derivations, self.catalogue.derivation(name))
 
     def example(self, name: str) -> WorkedExample:
-        return _used(self.examples, get_example(name))
+        return _used(self.examples, self.catalogue.example(name))
 
     def figure(self, name: str) -> Figure:
-        return _used(self.figures, get_figure(name))
+        return _used(self.figures, self.catalogue.figure(name))
 
     def totals(self) -> dict[str, int]:
         counts = {"derivations": len(self.derivations), "steps": 0, "proved": 0, "checked": 0,
@@ -62,8 +73,10 @@ class Session:
         return counts
 
 
-def make_environment(search_path: list[Path] | None = None) -> jinja2.Environment:
-    """A Jinja environment that loads from ``search_path`` and then derive's templates."""
+def make_environment(search_path: list[Path] | None = None,
+                     library_names: Callable[[], list[str]] = list) -> jinja2.Environment:
+    """A Jinja environment that loads from ``search_path`` and then derive's templates;
+    ``library_names`` lists what templates may ask for."""
     paths = [*(search_path or []), TEMPLATE_DIR]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in paths]),
@@ -91,7 +104,7 @@ def make_environment(search_path: list[Path] | None = None) -> jinja2.Environmen
         checked_notes=latex.checked_notes,
         verdict_runs=latex.verdict_runs,
         sstr=sp.sstr,
-        library_names=names,
+        library_names=library_names,
     )
     return env
 
@@ -107,14 +120,15 @@ def render_object(env: jinja2.Environment, obj: Derivation | WorkedExample | Fig
     return env.get_template("partials/derivation.tex.j2").render(d=obj)
 
 
-def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
+def render_template(env: jinja2.Environment, name: str, catalogue: Catalogue,
+                    **context: Any) -> str:
     """Render one template with a fresh Session; the library is callable from it.
 
     ``derivation("bce-gradient")``, ``example("c12-scalar-network")`` and
     ``figure("c12-graph")`` insert the verified derivation, computed example or drawn figure;
     ``verification_summary()`` the totals of what was used.
     """
-    session = Session()
+    session = Session(catalogue)
 
     def insert_derivation(name: str) -> str:
         return render_object(env, session.derivation(name))

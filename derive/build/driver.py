@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from derive.build.latexmk import LatexJob, compile_latex, write_atomically
 from derive.errors import DeriveError, LatexError, TemplateError, UnknownNameError
 from derive.paths import BUILD_DIR, PACKAGE_DIR, ROOT, SHEET_DIR, TEMPLATE_DIR
-from derive.render.latexmk import LatexJob, compile_latex, write_atomically
 
 __all__ = ["BuildResult", "build_document", "build_documents", "build_sheet", "build_sheets",
            "compile_latex", "fingerprint", "render_tex", "sheet_names"]
@@ -51,11 +51,13 @@ def render_tex(template: Path) -> str:
     """Render a Jinja-LaTeX document; template errors name the file and line."""
     import jinja2
 
+    from derive.pipeline import Catalogue
     from derive.render.environment import make_environment, render_template
 
-    env = make_environment([template.parent])
+    catalogue = Catalogue()
+    env = make_environment([template.parent], catalogue.names)
     try:
-        return render_template(env, template.name)
+        return render_template(env, template.name, catalogue)
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"{err.filename or template}:{err.lineno}: {err.message}") from err
     except jinja2.TemplateNotFound as err:
