@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,3 +18,11 @@ def built_sheet(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("build")
     return build_sheet("A-neurons-networks-graphs", out, force=True).pdf
+
+
+@pytest.fixture()
+def torch() -> Any:
+    """PyTorch (CPU, float64) for an oracle test; without it, only that test is skipped."""
+    module = pytest.importorskip("torch", reason="`make test` installs torch==2.13.0 (CPU)")
+    module.set_default_dtype(module.float64)
+    return module

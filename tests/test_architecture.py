@@ -112,3 +112,14 @@ def test_the_renderers_import_neither_the_registry_nor_the_library_nor_the_pipel
     source = "\n".join(p.read_text() for p in (PACKAGE / "render").glob("*.py"))
     for name in ("derive.registry", "derive.pipeline", "derive.library", "derive.build"):
         assert name not in source, f"a renderer names {name}"
+
+
+def test_no_test_file_skips_whole_for_want_of_an_optional_package() -> None:
+    # a module-level importorskip("torch") skipped every test of its file, torch or not;
+    # the `torch` fixture (conftest.py) skips only the tests that ask for it
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        for node in ast.parse(path.read_text()).body:
+            calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)
+                     and getattr(n.func, "attr", None) == "importorskip"]
+            assert not (calls and not isinstance(node, (ast.FunctionDef, ast.ClassDef))), \
+                f"{path.name}:{node.lineno} skips the whole file"

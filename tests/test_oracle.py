@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -12,8 +14,6 @@ from derive.models import LogisticRegression
 from derive.numeric.scalar_network import BATCH, HIDDEN_WEIGHTS, OUTPUT_WEIGHTS, c12_scalar_network
 from derive.verify import Context, instantiate, unfold
 
-torch = pytest.importorskip("torch", reason="`make test` installs torch==2.13.0 (CPU)")
-torch.set_default_dtype(torch.float64)
 M, N = 7, 3
 rng = np.random.default_rng(0)
 
@@ -30,7 +30,7 @@ def _bce_gradient_function() -> tuple[object, list[sp.Basic]]:
     return lambdify(variables, comps), variables
 
 
-def test_bce_gradient_matches_torch_autograd() -> None:
+def test_bce_gradient_matches_torch_autograd(torch: Any) -> None:
     f, _ = _bce_gradient_function()
     theta = rng.normal(size=N + 1)
     x = np.hstack([np.ones((M, 1)), rng.normal(size=(M, N))])
@@ -59,7 +59,7 @@ def test_bce_gradient_matches_finite_differences() -> None:
 
 
 @pytest.mark.parametrize("k", [2, 5, 8])
-def test_softmax_jacobian_matches_torch(k: int) -> None:
+def test_softmax_jacobian_matches_torch(k: int, torch: Any) -> None:
     d = softmax_jacobian()
     ctx = Context.of(d)
     size = next(iter(d.sizes))
@@ -77,7 +77,7 @@ def test_softmax_jacobian_matches_torch(k: int) -> None:
     np.testing.assert_allclose(derived, np.diag(s) - np.outer(s, s), atol=1e-14)
 
 
-def test_c12_gradients_match_torch() -> None:
+def test_c12_gradients_match_torch(torch: Any) -> None:
     ex = c12_scalar_network()
     w = torch.tensor(HIDDEN_WEIGHTS, requires_grad=True)
     v = torch.tensor(OUTPUT_WEIGHTS, requires_grad=True)

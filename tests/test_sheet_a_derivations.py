@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -142,8 +143,6 @@ def test_boundary_distance_without_absolute_value_is_refuted() -> None:
 
 # --- oracles -----------------------------------------------------------------------------
 
-torch = pytest.importorskip("torch", reason="`make test` installs torch==2.13.0 (CPU)")
-torch.set_default_dtype(torch.float64)
 
 
 def _derived(d: Derivation, expr: sp.Expr, sizes: dict[sp.Symbol, int],
@@ -166,7 +165,7 @@ def _network_data(multi: bool) -> tuple[np.ndarray, ...]:
 
 
 @pytest.mark.parametrize("name", list(tl.SETTINGS))
-def test_two_layer_gradients_match_torch_and_finite_differences(name: str) -> None:
+def test_two_layer_gradients_match_torch_and_finite_differences(name: str, torch: Any) -> None:
     setting = tl.SETTINGS[name]
     d = get_derivation(name)
     multi = setting.multi
@@ -224,7 +223,7 @@ def test_two_layer_gradients_match_torch_and_finite_differences(name: str) -> No
             assert f(values) == pytest.approx(fd, rel=1e-5, abs=1e-8)
 
 
-def test_cce_gradient_matches_torch_and_finite_differences() -> None:
+def test_cce_gradient_matches_torch_and_finite_differences(torch: Any) -> None:
     d = cce_gradient()
     grad = d.steps[8].rhs
     bases = {b.name: b for b in grad.atoms(sp.IndexedBase)}
