@@ -104,3 +104,18 @@ def test_a_checked_verdict_names_the_domains_it_assumed() -> None:
     wider = verify(Derivation("screen", "screen", text(), claim,
                               domains={x: (-9.0, 9.0)})).steps[0].verdict
     assert wider is not None and wider.status == "refuted"
+
+
+@pytest.mark.parametrize(("lhs", "rhs"), [
+    (sp.floor(x) + 1, sp.ceiling(x)),                        # false exactly at the integers
+    (sp.floor(x + sp.Rational(1, 1000)), sp.floor(x)),       # false just below them
+    (sp.frac(x), x - sp.ceiling(x) + 1),                     # false at the integers
+])
+def test_the_jumps_of_floor_ceiling_and_frac_are_visited(lhs: sp.Expr, rhs: sp.Expr) -> None:
+    # red team A10: points drawn at random almost never land on a jump
+    assert verdict(lhs, rhs, domains={x: (-1.5, 1.5)}) == "refuted"
+
+
+def test_true_identities_of_floor_and_ceiling_still_pass() -> None:
+    assert verdict(sp.ceiling(x), -sp.floor(-x)) in {"proved", "checked"}
+    assert verdict(sp.floor(x), x - sp.frac(x)) in {"proved", "checked"}
