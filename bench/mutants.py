@@ -40,10 +40,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mutant_judge import Judge  # noqa: E402
 
-from derive import registry, verify  # noqa: E402
+from derive import registry  # noqa: E402
+from derive.context import denied_fact  # noqa: E402
 from derive.functions import sigmoid  # noqa: E402
 from derive.proof import Derivation  # noqa: E402
-from derive.verify import Context, verify_step  # noqa: E402
+from derive.verify import Context, verify_step, with_result_check  # noqa: E402
 
 KINDS = ("sign", "dropped factor", "doubled term", "swapped indices", "exponent", "sigma",
          "transpose", "bound", "delta", "constant")
@@ -227,21 +228,13 @@ def bound(site: Site, indices: list[sp.Symbol]) -> Iterator[Candidate]:
             limits = [*node.limits[:k], new, *node.limits[k + 1:]]
             old_bound = lo if which == "lower" else hi
             mutated = node.func(node.function, *limits)
-            if _range_denied(var, *new[1:]):
+            if denied_fact(var, *new[1:]) is not None:
                 # k positive summed from 0 is ill-formed input (a DomainError, by design):
                 # the mutant a user could write sums a plain integer k from 0
                 plain = sp.Symbol(var.name, integer=True)
                 mutated = mutated.xreplace({var: plain})
             yield (site.path, mutated,
                    f"{which} bound of {var}: {old_bound} -> {old_bound + delta}")
-
-
-def _range_denied(var: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> bool:
-    """Whether the range contradicts the variable's sign assumptions."""
-    return bool((var.is_positive and sp.Ge(lo, 1) is not sp.true)
-                or (var.is_nonnegative and sp.Ge(lo, 0) is not sp.true)
-                or (var.is_negative and sp.Le(hi, -1) is not sp.true)
-                or (var.is_nonpositive and sp.Le(hi, 0) is not sp.true))
 
 
 def delta(site: Site, indices: list[sp.Symbol]) -> Iterator[Candidate]:
@@ -390,11 +383,7 @@ def _verdict(d: Derivation, k: int, rhs: sp.Basic, timeout: float
         ctx = Context.of(mutated)
         verdict = verify_step(steps[k - 1] if k else None, steps[k], ctx)
         alone = str(verdict.status)
-        finite_differences = getattr(verify, "with_finite_differences", None)
-        is_result = getattr(verify, "_is_result", None)
-        if (alone in ACCEPTED and finite_differences is not None and is_result is not None
-                and is_result(mutated, k)):
-            verdict = finite_differences(steps[k], verdict, ctx)
+        verdict = with_result_check(mutated, ctx, k, verdict)
         return str(verdict.status), alone, str(verdict.method)
 
     try:

@@ -89,13 +89,22 @@ def check_ranges(d: Derivation) -> None:
         _check_range(index, sp.sympify(lo), sp.sympify(hi), f"{d.name}: the index {index}")
 
 
-def _check_range(var: sp.Symbol, lo: sp.Expr, hi: sp.Expr, what: str) -> None:
+def denied_fact(var: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> str | None:
+    """The sign assumption of ``var`` ("positive", ...) that the range lo..hi does not
+    provably respect, or None."""
     facts = (("positive", lo, sp.Ge, 1), ("nonnegative", lo, sp.Ge, 0),
              ("negative", hi, sp.Le, -1), ("nonpositive", hi, sp.Le, 0))
     for fact, bound, relation, limit in facts:
         if getattr(var, f"is_{fact}", False) and relation(bound, limit) is not sp.true:
-            raise DomainError(f"{what} runs from {lo} to {hi}, but {var} is declared "
-                              f"{fact}: its assumptions must hold on the whole range")
+            return fact
+    return None
+
+
+def _check_range(var: sp.Symbol, lo: sp.Expr, hi: sp.Expr, what: str) -> None:
+    fact = denied_fact(var, lo, hi)
+    if fact is not None:
+        raise DomainError(f"{what} runs from {lo} to {hi}, but {var} is declared {fact}: "
+                          "its assumptions must hold on the whole range")
 
 
 def unfold(expr: sp.Expr, ctx: Context) -> sp.Expr:

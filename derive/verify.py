@@ -123,11 +123,18 @@ def all_verdicts(derivation: Derivation) -> list[Verdict]:
     ctx = Context.of(derivation)
     found: list[Verdict] = []
     for k in range(check_count(derivation)):
-        verdict = verdict_of(derivation, ctx, k)
-        if k < len(derivation.steps) and verdict.status in TRUSTED and _is_result(derivation, k):
-            verdict = with_finite_differences(derivation.steps[k], verdict, ctx)
+        verdict = with_result_check(derivation, ctx, k, verdict_of(derivation, ctx, k))
         found.append(with_premise_note(derivation, k, verdict, found))
     return found
+
+
+def with_result_check(derivation: Derivation, ctx: Context, k: int, verdict: Verdict
+                      ) -> Verdict:
+    """Check k's verdict, and for a proved or checked result d f / d v = g (a step that
+    ends a chain), the comparison with central finite differences as well."""
+    if k < len(derivation.steps) and verdict.status in TRUSTED and _is_result(derivation, k):
+        return with_finite_differences(derivation.steps[k], verdict, ctx)
+    return verdict
 
 
 def _is_result(derivation: Derivation, k: int) -> bool:
@@ -271,4 +278,4 @@ def ensure_sound(derivation: Derivation) -> Derivation:
 
 __all__ = ["Context", "Oracle", "Verdict", "all_verdicts", "check_equal", "check_implies",
            "ensure_sound", "instantiate", "reconfirmed", "refutations", "unfold", "verify",
-           "verify_step"]
+           "verify_step", "with_result_check"]
