@@ -18,7 +18,6 @@ from derive.evidence import (
     check_large_size,
     claimed_at,
     compare_at,
-    concrete_functions,
     describe_sizes,
     free_indices,
     index_assignments,
@@ -34,7 +33,8 @@ from derive.matrices import at_sizes, has_symbolic_shape
 from derive.proof import Verdict
 from derive.sampling import PRECISION_DIGITS, compare_numerically, undeclared_domains
 from derive.screening import (
-    CONCRETE_FUNCTIONS,
+    UNSPECIFIED_NOT_EVALUATED,
+    compare_concretely,
     inferred_sizes,
     screen,
     with_shape_sizes,
@@ -218,21 +218,6 @@ def _check_at_points(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool)
                    f"{undeclared_domains(sp.Tuple(left, right), ctx)}", agreed)
 
 
-def _with_concrete_functions(left: sp.Expr, right: sp.Expr, ctx: Context
-                             ) -> tuple[int, dict[str, str] | None]:
-    """A counter-example with the unspecified functions taken as particular ones: a step
-    about every f that fails for one f is wrong (agreement proves nothing, and is reported
-    as the original error)."""
-    try:
-        agreed, example = compare_numerically(concrete_functions(left),
-                                              concrete_functions(right), ctx)
-    except (ValueError, TypeError):
-        return 0, {"error": "unspecified functions cannot be evaluated at a point"}
-    if example is None or "error" in example:
-        return 0, {"error": "unspecified functions cannot be evaluated at a point"}
-    return agreed, {**example, "functions": CONCRETE_FUNCTIONS}
-
-
 def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) -> Verdict:
     """An identity in index notation: also judged on concrete sizes and index values.
 
@@ -270,7 +255,9 @@ def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) 
             all_proved = False
             agreed, example = compare_numerically(l_c, r_c, ctx)
             if example is not None and "error" in example and abstract:
-                agreed, example = _with_concrete_functions(l_c, r_c, ctx)
+                agreed, example = compare_concretely([(l_c, r_c)], ctx, NUMERIC_CHECK_POINTS)
+                if example is None or "error" in example:   # agreement for one f: no proof
+                    agreed, example = 0, UNSPECIFIED_NOT_EVALUATED
             if example is not None:
                 return refutation("at a concrete size", agreed, example, values)
         if all_proved and len(tried) == len(assignments):

@@ -35,6 +35,7 @@ from derive.sampling import compare_entries
 
 INFERRED_SIZES: tuple[int, ...] = (1, 2, 3)   # sizes where a bound is a size nobody declared
 CONCRETE_FUNCTIONS = "each unspecified f(u, ...) taken as sin(c u + ...) + (d u + ...)**2/3"
+UNSPECIFIED_NOT_EVALUATED = {"error": "unspecified functions cannot be evaluated at a point"}
 NOTHING_EVALUATED = {"error": "no point of the domains could be evaluated"}
 
 
@@ -61,19 +62,25 @@ def screen(left: sp.Basic, right: sp.Basic, ctx: Context, points: int = 1
 def _compare(pairs: list[tuple[sp.Expr, sp.Expr]], ctx: Context, points: int
              ) -> tuple[int, Verdict | None]:
     """Concrete entries (no sums, no symbolic indices) at a point or two in floats."""
+    agreed, example = compare_concretely(pairs, ctx, points, fast=True)
+    return agreed, None if example is None else refutation("at a point", agreed, example)
+
+
+def compare_concretely(pairs: list[tuple[sp.Expr, sp.Expr]], ctx: Context, points: int,
+                       fast: bool = False) -> tuple[int, dict[str, str] | None]:
+    """Entries compared at points (derive.sampling), every unspecified function taken as a
+    concrete one: a counter-example then names them (a claim about every f that fails for
+    one f is wrong); agreement proves nothing about other f."""
     abstract = any(side.atoms(AppliedUndef) for pair in pairs for side in pair)
     try:
         pairs = [(_concrete(a), _concrete(b)) for a, b in pairs]
     except (ValueError, TypeError):   # d/d f(x): f itself is the variable
-        return 0, refutation("with concrete functions", 0, NOTHING_EVALUATED)
+        return 0, UNSPECIFIED_NOT_EVALUATED
     agreed, example = compare_entries([numeric_form(a) for a, _ in pairs],
-                                      [numeric_form(b) for _, b in pairs], ctx, points,
-                                      fast=True)
-    if example is None:
-        return agreed, None
-    if abstract and "error" not in example:
+                                      [numeric_form(b) for _, b in pairs], ctx, points, fast)
+    if example is not None and abstract and "error" not in example:
         example = {**example, "functions": CONCRETE_FUNCTIONS}
-    return agreed, refutation("at a point", agreed, example)
+    return agreed, example
 
 
 def _concrete(side: sp.Expr) -> sp.Expr:
