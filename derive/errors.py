@@ -30,6 +30,12 @@ class DuplicateNameError(DeriveError):
     exit_code = 2
 
 
+class NameMismatchError(DeriveError):
+    """A derivation registered under one name whose Derivation carries another."""
+
+    exit_code = 2
+
+
 class RefutedStepError(DeriveError):
     """A derivation step the verifier refuted or could not decide: the page would claim
     what was not verified."""

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from derive.batch import verify_all
-from derive.errors import UnknownNameError
+from derive.errors import NameMismatchError, UnknownNameError
 from derive.figure import Figure
 from derive.paths import BUILD_DIR
 from derive.proof import Derivation, WorkedExample
@@ -50,7 +50,8 @@ def verify_library(wanted: list[str] | None = None) -> list[Derivation]:
     built = {name: BUILDERS[name]() for name in wanted if name not in _VERIFIED}
     for name, d in built.items():
         if d.name != name:
-            raise ValueError(f"derivation registered as {name!r} is named {d.name!r}")
+            raise NameMismatchError(f"derivation registered as '{name}' is named "
+                                    f"'{d.name}': the two names must be the same")
     todo = [d for d in built.values() if not load_verdicts(d, CACHE_DIR)]
     verify_all(todo)
     for d in todo:

@@ -50,9 +50,11 @@ def test_the_tutorial_runs_as_written(tmp_path: Path) -> None:
     assert "The derivative of softplus" in text and "Softplus" in text
     # the slip the tutorial suggests: sigma(-z) for sigma(z) in the last step
     module = tmp_path / "mylib" / "softplus.py"
-    module.write_text(module.read_text().replace(
-        'Step(d(softplus, z), sigmoid(z), text("definition of the sigmoid"))',
-        'Step(d(softplus, z), sigmoid(-z), text("definition of the sigmoid"))'))
+    source = module.read_text()
+    slipped = source.replace("Step(d(softplus, z), sigmoid(z),",
+                             "Step(d(softplus, z), sigmoid(-z),")
+    assert slipped != source, "the tutorial's last step is not where the test looks for it"
+    module.write_text(slipped)
     wrong = run("derive --library mylib verify softplus-derivative", tmp_path)
     assert wrong.returncode == 2
     assert "softplus-derivative: step 3" in wrong.stderr and "refuted" in wrong.stderr

@@ -148,3 +148,13 @@ def test_a_failing_derivation_leaves_no_cache_entry(library: Path, tmp_path: Pat
                               cwd=tmp_path, timeout=600)
         assert proc.returncode == status, proc.stderr
         assert len(list(cache.glob("*.json"))) == (0 if status else 1)
+
+
+def test_a_derivation_named_unlike_its_registration_is_one_line_and_exit_2(
+        tmp_path: Path) -> None:
+    (tmp_path / "named.py").write_text(SOFTPLUS.replace('name="softplus-derivative"',
+                                                        'name="softplus"'))
+    proc = derive("--library", str(tmp_path / "named.py"), "verify", "softplus-derivative",
+                  cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert "registered as 'softplus-derivative' is named 'softplus'" in proc.stderr
