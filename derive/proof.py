@@ -39,6 +39,11 @@ def written_product(*factors: sp.Expr) -> sp.Expr:
     return sp.Mul(*factors, evaluate=False)
 
 
+def written_eq(lhs: sp.Expr, rhs: sp.Expr) -> sp.Eq:
+    """The equation ``lhs = rhs`` as written, unevaluated (for a reason or a given)."""
+    return sp.Eq(lhs, rhs, evaluate=False)
+
+
 def only_solution(solutions: sp.Set) -> sp.Basic:
     """The one element of a solution set from ``sympy.solveset`` or ``linsolve``.  A finite
     set minus excluded values counts by its finite part: {y} minus {1} is a = y (unless y = 1)."""
@@ -94,6 +99,16 @@ class Step:
     verdict: Verdict | None = None
     one_way: bool = False
     where: sp.Basic | None = None   # claimed only where this holds (x != y at a kink)
+    label: str | None = None        # how tests and documents address the step
+
+
+def step_labelled(steps: list[Step], label: str) -> Step:
+    """The step of ``steps`` labelled ``label``; KeyError naming the labels there are."""
+    for step in steps:
+        if step.label == label:
+            return step
+    raise KeyError(f"no step labelled '{label}' (labels: "
+                   f"{', '.join(s.label for s in steps if s.label) or 'none'})")
 
 
 @dataclass
@@ -142,6 +157,10 @@ class Derivation:
     def result(self) -> Step:
         """The last step: what the derivation arrives at."""
         return self.steps[-1]
+
+    def step(self, label: str) -> Step:
+        """The step labelled ``label``."""
+        return step_labelled(self.steps, label)
 
     @property
     def checked_steps(self) -> list[Step]:

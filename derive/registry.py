@@ -11,9 +11,11 @@ renderers.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from derive.authoring import Proof
 from derive.errors import DuplicateNameError, UnknownNameError
 from derive.proof import Derivation, WorkedExample
 
@@ -28,25 +30,58 @@ FIGURES: dict[str, Callable[[], Figure]] = {}
 T = TypeVar("T")
 
 
-def derivation(name: str) -> Callable[[Callable[[], Derivation]], Callable[[], Derivation]]:
-    """Register a derivation builder under ``name``; calling it returns the verified result."""
+SETTINGS = ("title", "summary", "problems", "domains", "sizes", "numeric_sizes", "indices",
+            "definitions", "notation", "symbolic_sizes")
 
-    def register(build: Callable[[], Derivation]) -> Callable[[], Derivation]:
-        _ensure_new(DERIVATIONS, BUILDERS.get(name), "derivation", name, build)
+
+def derivation(name: str, **settings: Any
+               ) -> Callable[[Callable[..., Derivation | None]], Callable[[], Derivation]]:
+    """Register a derivation builder under ``name``; calling it returns the verified result.
+
+    The builder either takes a :class:`~derive.authoring.Proof` and records the steps in it
+    (``settings`` are the derivation's title, summary, problems and check settings: domains,
+    sizes, numeric_sizes, indices, definitions, notation, symbolic_sizes), or takes nothing
+    and returns a whole :class:`~derive.proof.Derivation`.
+    """
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        raise TypeError(f"@derivation('{name}'): unknown setting {', '.join(unknown)} "
+                        f"(known: {', '.join(SETTINGS)})")
+
+    def register(function: Callable[..., Derivation | None]) -> Callable[[], Derivation]:
+        known = BUILDERS.get(name)
+        _ensure_new(DERIVATIONS, getattr(known, "__wrapped__", known), "derivation", name,
+                    function)
+        build = _as_builder(function, name, settings)
 
         def verified() -> Derivation:
             from derive.pipeline import verify_library  # the pipeline verifies, not us
 
             return verify_library([name])[0]
 
-        verified.__doc__ = build.__doc__
-        verified.__name__ = build.__name__
+        verified.__doc__ = function.__doc__
+        verified.__name__ = function.__name__
         verified.unverified = build  # type: ignore[attr-defined]
         DERIVATIONS[name] = verified
         BUILDERS[name] = build
         return verified
 
     return register
+
+
+def _as_builder(function: Callable[..., Derivation | None], name: str,
+                settings: dict[str, Any]) -> Callable[[], Derivation]:
+    """A function of no arguments that builds the (unverified) Derivation."""
+    if not inspect.signature(function).parameters:
+        return cast(Callable[[], Derivation], function)
+
+    @functools.wraps(function)
+    def build() -> Derivation:
+        proof = Proof(**settings)
+        function(proof)
+        return proof.derivation(name)
+
+    return build
 
 
 def _registrar(table: dict[str, Callable[[], T]], name: str

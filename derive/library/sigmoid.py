@@ -4,90 +4,70 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derive.authoring import Proof, symbol
 from derive.functions import Prime, sigmoid
 from derive.library.oracles import independent_diff
-from derive.proof import Derivation, Oracle, Step, text, written_product, written_sum
+from derive.proof import written_eq, written_product, written_sum
 from derive.registry import derivation
 
+z = symbol("z", real=True)
+d = sp.Derivative
 
-@derivation("sigmoid-derivative")
-def sigmoid_derivative() -> Derivation:
+
+@derivation("sigmoid-derivative", title="The derivative of the sigmoid and of its logarithm",
+            domains={z: (-6.0, 6.0)}, problems=("A8",))
+def sigmoid_derivative(proof: Proof) -> None:
     """sigma' = sigma (1 - sigma) from sigma = 1/(1 + e^-z); then d log sigma / dz = sigma(-z)."""
-    z = sp.Symbol("z", real=True)
-    d = sp.Derivative
     e = sp.exp(-z)
     denominator = written_sum(1, e)
     inverse = sp.Pow(denominator, -1, evaluate=False)
-    s = sigmoid(z)
-    steps = [
-        Step(s, 1 / denominator, text("definition of the sigmoid"), kind="given"),
-        Step(d(s, z), d(inverse, z), text("substitute the definition")),
-        Step(d(s, z), written_product(-1, sp.Pow(denominator, -2, evaluate=False),
-                                      d(denominator, z)),
-             text("chain rule with ", sp.Eq(d(sp.Symbol("u") ** -1, sp.Symbol("u")),
-                                            -sp.Symbol("u") ** -2, evaluate=False))),
-        Step(d(s, z), written_product(-1, sp.Pow(denominator, -2, evaluate=False), -e),
-             text(sp.Eq(d(written_sum(1, e), z), -e, evaluate=False))),
-        Step(d(s, z), e / sp.Pow(denominator, 2, evaluate=False),
-             text("the two minus signs cancel")),
-        Step(d(s, z), written_product(1 / denominator, e / denominator),
-             text("split the fraction into two factors")),
-        Step(d(s, z), written_product(1 / denominator, written_sum(1, -1 / denominator)),
-             text("write ", sp.Eq(e / denominator, written_sum(1, -1 / denominator),
-                                  evaluate=False), " (add and subtract 1 in the numerator)")),
-        Step(d(s, z), written_product(s, written_sum(1, -s)),
-             text("definition of the sigmoid, twice")),
-        Step(d(sp.log(s), z), written_product(1 / s, d(s, z)),
-             text("chain rule with the derivative of log")),
-        Step(d(sp.log(s), z), written_product(1 / s, s, written_sum(1, -s)),
-             text("the derivative of the sigmoid above")),
-        Step(d(sp.log(s), z), written_sum(1, -s), text("cancel ", s)),
-        Step(d(sp.log(s), z), sigmoid(-z),
-             text(sp.Eq(written_sum(1, -s), sigmoid(-z), evaluate=False),
-                  ": multiply numerator and denominator of ", written_sum(1, -s),
-                  " by ", sp.exp(z))),
-    ]
+    s, u = sigmoid(z), sp.Symbol("u")
+    proof.state(written_eq(s, 1 / denominator))
+    proof.given(s, 1 / denominator, "definition of the sigmoid")
+    c = proof.chain(d(s, z))
+    c.eq(d(inverse, z), "substitute the definition")
+    c.eq(written_product(-1, sp.Pow(denominator, -2, evaluate=False), d(denominator, z)),
+         "chain rule with ", written_eq(d(u**-1, u), -(u**-2)))
+    c.eq(written_product(-1, sp.Pow(denominator, -2, evaluate=False), -e),
+         written_eq(d(denominator, z), -e))
+    c.eq(e / sp.Pow(denominator, 2, evaluate=False), "the two minus signs cancel")
+    c.eq(written_product(1 / denominator, e / denominator), "split the fraction into two factors")
+    c.eq(written_product(1 / denominator, written_sum(1, -1 / denominator)),
+         "write ", written_eq(e / denominator, written_sum(1, -1 / denominator)),
+         " (add and subtract 1 in the numerator)")
+    c.eq(written_product(s, written_sum(1, -s)), "definition of the sigmoid, twice",
+         label="sigmoid-prime")
+    c = proof.chain(d(sp.log(s), z))
+    c.eq(written_product(1 / s, d(s, z)), "chain rule with the derivative of log")
+    c.eq(written_product(1 / s, s, written_sum(1, -s)), "the derivative of the sigmoid above")
+    c.eq(written_sum(1, -s), "cancel ", s)
+    c.eq(sigmoid(-z), written_eq(written_sum(1, -s), sigmoid(-z)),
+         ": multiply numerator and denominator of ", written_sum(1, -s), " by ", sp.exp(z),
+         label="log-sigmoid-prime")
+    proof.summarize("Differentiating the definition gives ",
+                    written_eq(d(s, z), written_product(s, written_sum(1, -s))),
+                    "; dividing by the sigmoid gives ",
+                    written_eq(d(sp.log(s), z), written_sum(1, -s)), ", which is ",
+                    sigmoid(-z), ".")
     plain_sigma = 1 / (1 + sp.exp(-z))
-    return Derivation(
-        name="sigmoid-derivative",
-        title="The derivative of the sigmoid and of its logarithm",
-        summary=text("Differentiating the definition gives ",
-                     sp.Eq(d(s, z), written_product(s, written_sum(1, -s)), evaluate=False),
-                     "; dividing by the sigmoid gives ",
-                     sp.Eq(d(sp.log(s), z), written_sum(1, -s), evaluate=False), ", which is ",
-                     sigmoid(-z), "."),
-        givens=[text(sp.Eq(s, 1 / denominator, evaluate=False))],
-        steps=steps,
-        domains={z: (-6.0, 6.0)},
-        oracles=[Oracle(text("plain sympy.diff of ", plain_sigma), s * (1 - s),
-                        independent_diff(s, z)),
-                 Oracle(text("plain sympy.diff of ", sp.log(plain_sigma)), sigmoid(-z),
-                        independent_diff(sp.log(s), z))],
-        problems=("A8",),
-    )
+    proof.oracle(s * (1 - s), independent_diff(s, z), "plain sympy.diff of ", plain_sigma)
+    proof.oracle(sigmoid(-z), independent_diff(sp.log(s), z),
+                 "plain sympy.diff of ", sp.log(plain_sigma))
 
 
-@derivation("activation-derivative-bounds")
-def activation_derivative_bounds() -> Derivation:
+@derivation("activation-derivative-bounds", title="How large the derivatives can be",
+            summary="Every sigmoid layer multiplies the back-propagated gradient by at most "
+                    "1/4, and every tanh layer by at most 1 (less wherever the unit is not "
+                    "at 0); ReLU's derivative is exactly 1 where the unit is active.",
+            domains={z: (-6.0, 6.0)}, problems=("1.3",))
+def activation_derivative_bounds(proof: Proof) -> None:
     """σ′ ≤ 1/4 and tanh′ ≤ 1, written as a bound minus a square (1.3 (c))."""
-    z = sp.Symbol("z", real=True)
     s, th = sigmoid(z), sp.tanh(z)
-    steps = [
-        Step(Prime(s, z), written_product(s, 1 - s), text("the derivative of σ")),
-        Step(Prime(s, z), written_sum(sp.Rational(1, 4), -(s - sp.Rational(1, 2)) ** 2),
-             text("complete the square: at most 1/4, reached at σ = 1/2, that is z = 0")),
-        Step(Prime(th, z), 1 - th**2, text("the derivative of tanh")),
-        Step(Prime(th, z), written_sum(1, -th**2),
-             text("at most 1, reached only at z = 0; both tend to 0 as |z| grows")),
-    ]
-    return Derivation(
-        name="activation-derivative-bounds", title="How large the derivatives can be",
-        summary=text("Every sigmoid layer multiplies the back-propagated gradient by at most "
-                     "1/4, and every tanh layer by at most 1 (less wherever the unit is not "
-                     "at 0); ReLU's derivative is exactly 1 where the unit is active."),
-        steps=steps, domains={z: (-6.0, 6.0)},
-        oracles=[Oracle(text("σ′ against plain sympy.diff of ", 1 / (1 + sp.exp(-z))),
-                        steps[0].rhs, independent_diff(s, z)),
-                 Oracle(text("tanh′ against plain sympy.diff of tanh"), steps[2].rhs,
-                        independent_diff(th, z))],
-        problems=("1.3",))
+    c = proof.chain(Prime(s, z)).eq(written_product(s, 1 - s), "the derivative of σ")
+    c.eq(written_sum(sp.Rational(1, 4), -(s - sp.Rational(1, 2)) ** 2),
+         "complete the square: at most 1/4, reached at σ = 1/2, that is z = 0")
+    c = proof.chain(Prime(th, z)).eq(1 - th**2, "the derivative of tanh")
+    c.eq(written_sum(1, -th**2), "at most 1, reached only at z = 0; both tend to 0 as |z| grows")
+    proof.oracle(written_product(s, 1 - s), independent_diff(s, z),
+                 "σ′ against plain sympy.diff of ", 1 / (1 + sp.exp(-z)))
+    proof.oracle(1 - th**2, independent_diff(th, z), "tanh′ against plain sympy.diff of tanh")

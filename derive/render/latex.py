@@ -71,6 +71,12 @@ class NotationPrinter(LatexPrinter):
         body = self.parenthesize(expr.expr, PRECEDENCE["Mul"], strict=True)
         return rf"\frac{{{num}}}{{{den}}} {body}"
 
+    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
+        # A matrix named by a symbol with notation of its own prints as that notation.
+        name = expr.args[0]
+        return self._print(name) if isinstance(name, sp.Symbol) else super()._print_MatrixSymbol(
+            expr)
+
     def _print_Transpose(self, expr: sp.Transpose) -> str:
         # A named matrix (w^{2}) is wrapped once: (w^{2})^{T}, not ((w^{2}))^{T}.
         inner = self._print(expr.arg)
