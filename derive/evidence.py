@@ -96,6 +96,11 @@ def instantiate(expr: sp.Expr, values: dict[sp.Symbol, int],
 
 # --- the checks --------------------------------------------------------------------------
 
+def size_items(assignment: dict[sp.Symbol, int]) -> tuple[tuple[str, int], ...]:
+    """A size (and index) assignment as data: ((name, value), ...)."""
+    return tuple((str(k), int(v)) for k, v in assignment.items())
+
+
 def describe_sizes(assignments: list[dict[sp.Symbol, int]]) -> str:
     by_symbol: dict[str, list[int]] = {}
     for a in assignments:

@@ -26,12 +26,18 @@ from derive.evidence import (
     numeric_form,
     refutation,
     size_assignments,
+    size_items,
     spread,
 )
 from derive.index_form import entry, entry_indices
 from derive.matrices import at_sizes, has_symbolic_shape
 from derive.proof import Verdict
-from derive.sampling import PRECISION_DIGITS, compare_numerically, undeclared_domains
+from derive.sampling import (
+    PRECISION_DIGITS,
+    compare_numerically,
+    default_domains,
+    undeclared_domains,
+)
 from derive.screening import (
     UNSPECIFIED_NOT_EVALUATED,
     compare_concretely,
@@ -79,7 +85,7 @@ def check_matrix_equal(left: sp.ImmutableMatrix | None, right: sp.ImmutableMatri
     if all(v.status == "proved" for v in verdicts):
         return Verdict("proved", f"{entries} simplify to 0", points)
     return Verdict("checked", f"{entries} equal at random points ({PRECISION_DIGITS} digits)",
-                   points)
+                   points, tactic="entries", digits=(PRECISION_DIGITS,), entries=len(verdicts))
 
 
 def _matrix_algebra_zero(difference: sp.MatrixExpr) -> bool:
@@ -152,6 +158,8 @@ def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Contex
     how = ("proved entry by entry" if all(s == "proved" for s in statuses)
            else "checked entry by entry")
     method = f"{how} for {describe_sizes(sizes)}"
+    large: tuple[tuple[str, int], ...] = ()
+    large_points = 0
     if ctx.numeric_sizes:
         size = dict(ctx.numeric_sizes)
         got, entries, refuted = written_out_agree(left, right, ctx, [size], LARGE_SIZE_POINTS)
@@ -160,7 +168,10 @@ def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Contex
         agreed += got
         method += f"; all {entries} entries equal at {LARGE_SIZE_POINTS} random points for " \
                   f"{describe_sizes([size])}"
-    return Verdict("checked", method, agreed)
+        large, large_points = size_items(size), LARGE_SIZE_POINTS
+    return Verdict("checked", method, agreed, tactic="entries",
+                   sizes=tuple(size_items(s) for s in sizes), large=large,
+                   large_points=large_points, digits=(PRECISION_DIGITS,))
 
 
 def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
@@ -215,7 +226,9 @@ def _check_at_points(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool)
         return refutation("at a point", agreed, example)
     return Verdict("checked", f"not proved; equal at {agreed} points (edges of the domains "
                    f"among them) at {PRECISION_DIGITS} and {2 * PRECISION_DIGITS} digits"
-                   f"{undeclared_domains(sp.Tuple(left, right), ctx)}", agreed)
+                   f"{undeclared_domains(sp.Tuple(left, right), ctx)}", agreed,
+                   tactic="points", digits=(PRECISION_DIGITS, 2 * PRECISION_DIGITS),
+                   default_domain=default_domains(sp.Tuple(left, right), ctx))
 
 
 def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) -> Verdict:
@@ -270,6 +283,8 @@ def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) 
         if example is not None:
             return refutation("at a concrete size", agreed, example, values)
     numeric_text = ""
+    large: tuple[tuple[str, int], ...] = ()
+    large_points = 0
     if ctx.numeric_sizes and not abstract:
         size = dict(ctx.numeric_sizes)
         got, example, values = check_large_size(left, right, ctx, size, free, fast=general)
@@ -278,6 +293,7 @@ def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) 
         if example is None:
             agreed += got
             numeric_text = f"; equal at {got} random points for {describe_sizes([size])}"
+            large, large_points = size_items(size), got
     covered = len(numeric) + sum(1 for size in proved_sizes
                                  for _ in index_assignments(free, ctx, size))
     if proved_sizes:
@@ -294,4 +310,7 @@ def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) 
         return Verdict("undecided", "not proved for general sizes, and unspecified functions "
                        "cannot be evaluated at a point", agreed)
     return Verdict("checked", f"{sizes_text}{numeric_text}"
-                   f"{undeclared_domains(sp.Tuple(left, right), ctx)}", agreed)
+                   f"{undeclared_domains(sp.Tuple(left, right), ctx)}", agreed, tactic="sizes",
+                   sizes=tuple(size_items(s) for s in proved_sizes), assignments=covered,
+                   every=tuple(map(str, free)), large=large, large_points=large_points,
+                   default_domain=default_domains(sp.Tuple(left, right), ctx))

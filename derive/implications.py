@@ -196,7 +196,7 @@ def _consequence(premise: sp.Expr, conclusion: sp.Expr, x: sp.Symbol, ctx: Conte
                        "the other (its other solutions searched numerically)", agreed)
     return Verdict("checked", f"every solution for {x} of {premise_name} satisfies "
                    f"the other at {agreed} points (its other solutions searched numerically)",
-                   agreed)
+                   agreed, tactic="solutions")
 
 
 def check_implies(previous: Step, step: Step, ctx: Context, quick: bool = False) -> Verdict:
@@ -221,4 +221,5 @@ def check_implies(previous: Step, step: Step, ctx: Context, quick: bool = False)
                        f"undecided: {backward.method}", forward.points + backward.points)
     both = forward.status == backward.status == "proved"
     return Verdict("proved" if both else "checked", f"equivalent to the previous equation: "
-                   f"{forward.method}, and conversely", forward.points + backward.points)
+                   f"{forward.method}, and conversely", forward.points + backward.points,
+                   tactic="solutions")

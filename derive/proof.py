@@ -67,14 +67,38 @@ class Verdict:
     and at many points of the domains, with error control), ``refuted`` (a counter-example
     was found), ``undecided`` (none of these could be established; no counter-example is
     claimed) or ``given`` (a premise, not checked).
-    ``method`` says how, in words; ``counterexample`` maps symbols to the values at which
-    the two sides differ, with the two values under ``"lhs"`` and ``"rhs"``.
+    ``method`` says how, in words (for logs and JSON); ``counterexample`` maps symbols to the
+    values at which the two sides differ, with the two values under ``"lhs"`` and ``"rhs"``.
+    The other fields say, as data for the renderers to phrase, what the evidence covered:
+    ``tactic`` (``points``: sampled; ``entries``: a matrix entry by entry; ``sizes``: index
+    notation on concrete sizes; ``solutions``: an equation's solutions substituted), the
+    ``points`` compared at ``digits`` of precision, the matrix ``entries``, the concrete
+    ``sizes`` proved symbolically and the ``assignments`` of sizes and indices compared (all
+    values of the indices in ``every``), the ``large`` size compared at ``large_points``, and
+    the symbols sampled on a ``default_domain``.
     """
 
     status: Status
     method: str
     points: int = 0
     counterexample: dict[str, str] | None = None
+    tactic: str = ""
+    digits: tuple[int, ...] = ()
+    entries: int = 0
+    sizes: tuple[tuple[tuple[str, int], ...], ...] = ()
+    assignments: int = 0
+    every: tuple[str, ...] = ()
+    large: tuple[tuple[str, int], ...] = ()
+    large_points: int = 0
+    default_domain: tuple[tuple[str, float, float], ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Verdict:
+        """A verdict from its JSON form (lists back to tuples)."""
+        def frozen(value: Any) -> Any:
+            return tuple(frozen(v) for v in value) if isinstance(value, list) else value
+
+        return cls(**{k: v if k == "counterexample" else frozen(v) for k, v in data.items()})
 
 
 @dataclass

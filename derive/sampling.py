@@ -299,18 +299,22 @@ def domain(var: sp.Basic, ctx: Domains) -> tuple[float, float]:
     return default_domain(label)
 
 
-def undeclared_domains(expr: sp.Basic, ctx: Domains) -> str:
-    """Where the symbols with no declared domain were sampled ("; x in (-2, 2) by default"),
-    so that a "checked" verdict says exactly what it covered; empty if every one is declared."""
+def default_domains(expr: sp.Basic, ctx: Domains) -> tuple[tuple[str, float, float], ...]:
+    """The symbols of ``expr`` with no declared domain, each with the interval it is sampled
+    from by default, so that a "checked" verdict says exactly what it covered."""
     undeclared: dict[str, tuple[float, float]] = {}
     for var in variables(expr):
         base = var.base if isinstance(var, sp.Indexed) else var
         if not any(c in ctx.domains for c in (var, base, _label(var))):
             undeclared.setdefault(str(_label(var)), default_domain(_label(var)))
-    if not undeclared:
-        return ""
-    spans = ", ".join(f"{name} in ({lo:g}, {hi:g})" for name, (lo, hi) in undeclared.items())
-    return f"; sampled with {spans} (no domain declared)"
+    return tuple((name, lo, hi) for name, (lo, hi) in undeclared.items())
+
+
+def undeclared_domains(expr: sp.Basic, ctx: Domains) -> str:
+    """Where the symbols with no declared domain were sampled ("; x in (-2, 2) by default"),
+    in words; empty if every one is declared."""
+    spans = ", ".join(f"{name} in ({lo:g}, {hi:g})" for name, lo, hi in default_domains(expr, ctx))
+    return f"; sampled with {spans} (no domain declared)" if spans else ""
 
 
 def is_integer_valued(var: sp.Basic) -> bool:

@@ -123,8 +123,8 @@ def load_verdicts(derivation: Derivation, cache_dir: Path | None) -> bool:
         if not hmac.compare_digest(str(stored.get("signature", "")),
                                    _signature(derivation, stored)):
             return _forget(derivation)   # not written by derive for this user: recomputed
-        steps = [Verdict(**v) for v in stored["steps"]]
-        oracles = [Verdict(**v) for v in stored["oracles"]]
+        steps = [Verdict.from_json(v) for v in stored["steps"]]
+        oracles = [Verdict.from_json(v) for v in stored["oracles"]]
         for step, verdict in zip(derivation.steps, steps, strict=True):
             step.verdict = verdict
         for oracle, verdict in zip(derivation.oracles, oracles, strict=True):

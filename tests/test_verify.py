@@ -214,3 +214,14 @@ def test_the_cost_table_lists_every_derivation() -> None:
 
     names()
     assert set(expected_costs()) == set(DERIVATIONS), "run `make costs` to measure them again"
+
+
+def test_a_checked_verdict_says_what_it_covered_as_data() -> None:
+    """The renderers phrase a verdict from fields the verifier fills, not from its words."""
+    from derive.pipeline import get_derivation
+
+    checked = [s.verdict for s in get_derivation("local-gradients").checked_steps
+               if s.verdict is not None and s.verdict.status == "checked"]
+    assert checked
+    for v in checked:
+        assert v.tactic == "points" and v.digits == (30, 60) and v.points >= 30

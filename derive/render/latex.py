@@ -368,23 +368,84 @@ def verdict_runs(d: Derivation) -> str:
                      for status, ns in groups)
 
 
-def checked_notes(d: Derivation) -> list[tuple[str, str]]:
-    """How the checked (not proved) steps were checked, one note per method: (which, method).
+def _subscripted(name: str) -> str:
+    """n_1 as n₁: size and index names as the page prints them."""
+    return re.sub(r"_(\d)", lambda m: "₀₁₂₃₄₅₆₇₈₉"[int(m.group(1))], name)
 
-    With one method the note speaks of all the steps marked as checked; with several, the
-    steps are named by their place among the judged steps (the givens not counted).
-    Methods that differ only in how many matrix entries they compared share a note.
+
+def _assignments(sizes: tuple[tuple[tuple[str, int], ...], ...]) -> str:
+    by_name: dict[str, list[int]] = {}
+    for assignment in sizes:
+        for name, value in assignment:
+            if value not in by_name.setdefault(name, []):
+                by_name[name].append(value)
+    return ", ".join(f"{_subscripted(k)} = {', '.join(map(str, vs))}" for k, vs in by_name.items())
+
+
+def _digits(v: Verdict) -> str:
+    return " and ".join(map(str, v.digits)) + " digits"
+
+
+def _inline(expr: sp.Basic) -> str:
+    """A condition in words: x ≠ y (one line of Unicode, else SymPy's string form)."""
+    pretty = sp.pretty(expr, use_unicode=True)
+    return pretty if "\n" not in pretty else sp.sstr(expr)
+
+
+def how_checked(v: Verdict, step: Step | None = None, points: str | None = None) -> str:
+    """What a "checked" verdict's evidence covered, in words, from its fields (matrix entries
+    are not counted, so steps checked alike share one note; ``points`` stands in for the
+    count of points when several steps share it)."""
+    if v.tactic == "points":
+        words = (f"equal at {points or v.points} points (edges of the domains among them) "
+                 f"at {_digits(v)}")
+    elif v.tactic == "entries":
+        words = (f"every entry checked at {_assignments(v.sizes)}" if v.sizes
+                 else f"every entry equal at random points ({_digits(v)})")
+    elif v.tactic == "sizes":
+        proved = f"proved for {_assignments(v.sizes)}, numerically for the other " \
+                 "concrete sizes" if v.sizes else "compared numerically on concrete sizes"
+        every = f", every value of {', '.join(map(_subscripted, v.every))}" if v.every else ""
+        words = f"{proved} ({v.assignments} size and index assignments{every})"
+    elif v.tactic == "solutions":
+        words = "every solution of each equation substituted into the other, the other " \
+                "solutions searched numerically"
+    else:   # a verdict of a kind this renderer does not know: its own words, loudly plain
+        words = v.method
+    if v.large:
+        words += f"; equal at {v.large_points} random points for " \
+                 f"{_assignments((v.large,))}"
+    if v.default_domain:
+        words += "; sampled with " + ", ".join(
+            f"{_subscripted(n)} in ({lo:g}, {hi:g})" for n, lo, hi in v.default_domain) + \
+            " (no domain declared)"
+    if step is not None and step.where is not None:
+        words += f"; claimed where {_inline(step.where)}"
+    return words
+
+
+def checked_notes(d: Derivation) -> list[tuple[str, str]]:
+    """How the checked (not proved) steps were checked, one note per kind of evidence:
+    (which, how).
+
+    With one note it speaks of all the steps marked as checked; with several, the steps are
+    named by their place among the judged steps (the givens not counted).
     """
-    groups: dict[str, list[int]] = {}
+    groups: dict[str, list[tuple[int, Step, Verdict]]] = {}
     for n, step in enumerate(d.checked_steps, 1):
         if step.verdict is not None and step.verdict.status == "checked":
-            method = re.sub(r"all \d+ entries", "all entries", step.verdict.method)
-            method = re.sub(r"_(\d)", lambda m: "₀₁₂₃₄₅₆₇₈₉"[int(m.group(1))], method)
-            groups.setdefault(method, []).append(n)
-    if len(groups) == 1:
-        return [("The steps marked as checked", method) for method in groups]
+            key = how_checked(step.verdict, step, points="N")
+            groups.setdefault(key, []).append((n, step, step.verdict))
+    notes = []
+    for members in groups.values():
+        counts = sorted({v.points for _, _, v in members})
+        span = str(counts[0]) if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
+        notes.append(([n for n, _, _ in members],
+                      how_checked(members[0][2], members[0][1], points=span)))
+    if len(notes) == 1:
+        return [("The steps marked as checked", how) for _, how in notes]
     return [(f"{'Step' if len(ns) == 1 else 'Steps'} {number_ranges(ns)} "
-             "(counting the steps after the givens)", method) for method, ns in groups.items()]
+             "(counting the steps after the givens)", how) for ns, how in notes]
 
 
 def derivation_latex(d: Derivation, standalone: bool = False) -> str:
