@@ -103,3 +103,9 @@ class Catalogue:
 
     def names(self) -> list[str]:
         return names()
+
+    def prepare(self, derivations: list[str]) -> None:
+        """Verify, in one parallel batch, the derivations a document is about to ask for
+        (names that are not derivations are left for the document to report)."""
+        loaded_library()
+        verify_library([n for n in derivations if n in DERIVATIONS])

@@ -123,3 +123,19 @@ def test_no_test_file_skips_whole_for_want_of_an_optional_package() -> None:
                      and getattr(n.func, "attr", None) == "importorskip"]
             assert not (calls and not isinstance(node, (ast.FunctionDef, ast.ClassDef))), \
                 f"{path.name}:{node.lineno} skips the whole file"
+
+
+def test_a_document_reaches_verification_by_one_road() -> None:
+    """The build driver does not verify; the pipeline's catalogue does, before rendering,
+    for the derivations the template names (read from Jinja's syntax tree, includes too)."""
+    from derive.render.environment import make_environment, named_derivations
+
+    driver = (PACKAGE / "build" / "driver.py").read_text()
+    assert "verify_library" not in driver and "re.compile" not in driver
+    import jinja2
+
+    env = make_environment()
+    env.loader = jinja2.DictLoader({
+        "doc.j2": '((* include "part.j2" *))((( derivation("b") )))((( derivation(name) )))',
+        "part.j2": '((( derivation( "a" ) )))((( example("not-a-derivation") )))'})
+    assert sorted(named_derivations(env, "doc.j2")) == ["a", "b"]

@@ -10,7 +10,6 @@ importing SymPy.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +20,6 @@ from derive.paths import BUILD_DIR, PACKAGE_DIR, ROOT, SHEET_DIR, TEMPLATE_DIR
 
 __all__ = ["BuildResult", "build_document", "build_documents", "build_sheet", "build_sheets",
            "compile_latex", "fingerprint", "render_tex", "sheet_names"]
-
-NAMED_DERIVATION = re.compile(r"""derivation\(\s*["']([\w-]+)["']""")
-
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -104,17 +100,6 @@ class Document:
         return self.pdf.exists() and self.stamp.exists() and self.stamp.read_text() == digest
 
 
-def _verify_named(template: Path) -> None:
-    """Verify, in one batch, the derivations a template names (others come on demand)."""
-    from derive.pipeline import verify_library
-    from derive.registry import DERIVATIONS, names
-
-    wanted = set(NAMED_DERIVATION.findall(template.read_text()))
-    if wanted:
-        names()   # loads the library
-        verify_library(sorted(wanted & set(DERIVATIONS)))
-
-
 def build_documents(templates: list[Path], out_dir: Path, force: bool = False,
                     progress: Callable[[str], None] = lambda _: None) -> list[BuildResult]:
     """Build Jinja-LaTeX documents into out_dir/NAME.tex and NAME.pdf.
@@ -153,10 +138,9 @@ def build_documents(templates: list[Path], out_dir: Path, force: bool = False,
 
 
 def _render_and_start(doc: Document, progress: Callable[[str], None]) -> LatexJob:
-    """Verify the document's derivations, render it to .tex and start latexmk on it."""
-    progress(f"verifying the derivations of {doc.name} ...")
-    _verify_named(doc.template)
-    progress(f"rendering {doc.name} ...")
+    """Verify the document's derivations and render it to .tex (one road: the pipeline's
+    catalogue, see render_template), then start latexmk on it."""
+    progress(f"verifying and rendering {doc.name} ...")
     write_atomically(doc.tex, render_tex(doc.template).encode())
     progress(f"compiling {doc.name} with latexmk ...")
     return LatexJob(doc.tex, doc.template)

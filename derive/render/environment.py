@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import jinja2
+import jinja2.meta
+import jinja2.nodes
 import sympy as sp
 
 from derive.figure import Figure
@@ -39,6 +41,7 @@ class Catalogue(Protocol):
     def example(self, name: str) -> WorkedExample: ...
     def figure(self, name: str) -> Figure: ...
     def names(self) -> list[str]: ...
+    def prepare(self, derivations: list[str]) -> None: ...
 
 
 @dataclass
@@ -109,6 +112,29 @@ def make_environment(search_path: list[Path] | None = None,
     return env
 
 
+def named_derivations(env: jinja2.Environment, name: str) -> list[str]:
+    """The derivations a template (and every template it includes, imports or extends) asks
+    for by a literal name, ``derivation("bce-gradient")``, read from Jinja's syntax tree so
+    that they can be verified in one batch before rendering.  A name computed at render
+    time is not seen here; it is verified when the template asks for it."""
+    found: list[str] = []
+    pending, seen = [name], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source = env.loader.get_source(env, current)[0] if env.loader else ""
+        tree = env.parse(source)
+        for call in tree.find_all(jinja2.nodes.Call):
+            if isinstance(call.node, jinja2.nodes.Name) and call.node.name == "derivation" \
+                    and call.args and isinstance(call.args[0], jinja2.nodes.Const) \
+                    and isinstance(call.args[0].value, str):
+                _used(found, call.args[0].value)
+        pending.extend(t for t in jinja2.meta.find_referenced_templates(tree) if t)
+    return found
+
+
 def render_object(env: jinja2.Environment, obj: Derivation | WorkedExample | Figure) -> str:
     """A derivation, worked example or figure as the LaTeX a document contains."""
     if isinstance(obj, Figure):
@@ -128,6 +154,7 @@ def render_template(env: jinja2.Environment, name: str, catalogue: Catalogue,
     ``figure("c12-graph")`` insert the verified derivation, computed example or drawn figure;
     ``verification_summary()`` the totals of what was used.
     """
+    catalogue.prepare(named_derivations(env, name))
     session = Session(catalogue)
 
     def insert_derivation(name: str) -> str:
