@@ -51,8 +51,7 @@ def test_the_tutorial_runs_as_written(tmp_path: Path) -> None:
     # the slip the tutorial suggests: sigma(-z) for sigma(z) in the last step
     module = tmp_path / "mylib" / "softplus.py"
     source = module.read_text()
-    slipped = source.replace("Step(d(softplus, z), sigmoid(z),",
-                             "Step(d(softplus, z), sigmoid(-z),")
+    slipped = source.replace("c.eq(sigmoid(z),", "c.eq(sigmoid(-z),")
     assert slipped != source, "the tutorial's last step is not where the test looks for it"
     module.write_text(slipped)
     wrong = run("derive --library mylib verify softplus-derivative", tmp_path)

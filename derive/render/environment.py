@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import jinja2
+import jinja2.ext
 import jinja2.meta
 import jinja2.nodes
 import sympy as sp
@@ -76,6 +77,20 @@ class Session:
         return counts
 
 
+class ParenthesisTrap(jinja2.ext.Extension):
+    """Reject ``((((``: a parenthesis just before ``(((`` is silently swallowed by Jinja
+    (``f(((( x )))`` renders as ``f5``); the error says where, and how to write it."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        at = source.find("((((")
+        if at >= 0:
+            line = source.count("\n", 0, at) + 1
+            raise jinja2.TemplateSyntaxError(
+                "'((((' : a '(' just before '(((' would be lost; write '( ((( ... )))' "
+                "(a space between) or '({}((( ... )))'", line, name, filename)
+        return source
+
+
 def make_environment(search_path: list[Path] | None = None,
                      library_names: Callable[[], list[str]] = list) -> jinja2.Environment:
     """A Jinja environment that loads from ``search_path`` and then derive's templates;
@@ -88,6 +103,7 @@ def make_environment(search_path: list[Path] | None = None,
         comment_start_string="((=", comment_end_string="=))",
         autoescape=False, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        extensions=[ParenthesisTrap],
     )
     env.filters.update(
         e=latex.escape_text,
