@@ -18,13 +18,13 @@ what it names.  Nothing here verifies or prints: the registry turns a :class:`Pr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 import sympy as sp
 
 from derive.proof import Derivation, Oracle, Step, Text, step_labelled, text
 
-Reason = str | sp.Basic
+Reason: TypeAlias = str | sp.Basic
 
 
 class NamedSymbol(sp.Symbol):
@@ -64,8 +64,7 @@ def indexed(name: str, latex: str | None = None, **assumptions: Any) -> sp.Index
     return sp.IndexedBase(symbol(name, latex, **assumptions))
 
 
-def matrix(name: str, rows: sp.Expr | int, cols: sp.Expr | int,
-           latex: str | None = None) -> sp.MatrixSymbol:
+def matrix(name: str, rows: Any, cols: Any, latex: str | None = None) -> sp.MatrixSymbol:
     """A matrix symbol of the given shape, printed as ``latex`` when given."""
     return sp.MatrixSymbol(symbol(name, latex) if latex else name, rows, cols)
 
@@ -121,7 +120,8 @@ class Proof:
         self.steps: list[Step] = []
         self.givens: list[Text] = []
         self.oracles: list[Oracle] = []
-        self.summary: Text = _reason(tuple(settings.pop("summary", ()) or ()))
+        summary = settings.pop("summary", ())
+        self.summary: Text = _reason((summary,) if isinstance(summary, str) else tuple(summary))
         self.domains: dict[sp.Basic, tuple[float, float]] = dict(settings.pop("domains", {}))
         self.sizes: dict[sp.Symbol, tuple[int, ...]] = dict(settings.pop("sizes", {}))
         self.numeric_sizes: dict[sp.Symbol, int] = dict(settings.pop("numeric_sizes", {}))

@@ -91,7 +91,8 @@ def parser() -> argparse.ArgumentParser:
                                 "machine-learning maths, rendered to LaTeX and PDF.")
     p.add_argument("--library", action="append", default=[], metavar="PATH",
                    help="load your own derivations, examples and figures from a .py file or a "
-                   "folder of them (repeatable)")
+                   "folder of them (repeatable; a derive.toml here or above with "
+                   "library = [...] names them too)")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list derivations, worked examples and sheets").set_defaults(
         run=_cmd_list)
@@ -117,11 +118,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        if args.library:
-            from derive.user_library import load_library
+        from derive.user_library import load_library, project_libraries
 
-            for path in args.library:
-                load_library(Path(path))
+        for path in [*project_libraries(Path.cwd()), *map(Path, args.library)]:
+            load_library(path)
         return int(args.run(args))
     except DeriveError as err:
         print(f"derive: error: {err}", file=sys.stderr)

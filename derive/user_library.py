@@ -1,7 +1,7 @@
 """A user's own derivations, examples and figures, in modules outside derive's package.
 
 ``derive --library PATH`` (a ``.py`` file, or a folder whose ``*.py`` files are loaded in
-name order) imports each module once; its ``@derivation``, ``@example`` and ``@figure``
+name order), or a project file ``derive.toml`` naming them, imports each module once; its ``@derivation``, ``@example`` and ``@figure``
 decorators register the names beside the library's own.  The folder of each module is put
 on ``sys.path`` first, so the modules of one folder can import each other.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import tomllib
 import traceback
 from pathlib import Path
 
@@ -20,6 +21,28 @@ class LibraryError(DeriveError):
     """A user library that cannot be found or loaded; the message names the file and line."""
 
     exit_code = 2
+
+
+PROJECT_FILE = "derive.toml"
+
+
+def project_libraries(start: Path) -> list[Path]:
+    """The libraries a project file names: ``derive.toml`` in ``start`` or the nearest folder
+    above it, ``library = ["mylib", "more.py"]``, paths relative to the file."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        project = folder / PROJECT_FILE
+        if project.is_file():
+            try:
+                settings = tomllib.loads(project.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+                raise LibraryError(f"{project}: {err}") from err
+            paths = settings.get("library", [])
+            if isinstance(paths, str):
+                paths = [paths]
+            if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+                raise LibraryError(f"{project}: library must be a path or a list of paths")
+            return [folder / p for p in paths]
+    return []
 
 
 def modules_in(path: Path) -> list[Path]:

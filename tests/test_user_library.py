@@ -158,3 +158,21 @@ def test_a_derivation_named_unlike_its_registration_is_one_line_and_exit_2(
                   cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0, proc.stderr
     assert "registered as 'softplus-derivative' is named 'softplus'" in proc.stderr
+
+
+def test_a_project_file_names_the_library_for_every_command(library: Path) -> None:
+    project = library.parent
+    (project / "derive.toml").write_text('library = ["mylib"]\n')
+    below = project / "chapter"
+    below.mkdir()
+    listed = derive("list", cwd=below)       # found in the folder above, paths relative to it
+    assert listed.returncode == 0, listed.stderr
+    assert "derivation  softplus-derivative" in listed.stdout
+
+
+@pytest.mark.parametrize("content", ['library = ["mylib"', "library = 3\n"])
+def test_a_broken_project_file_is_one_line_and_exit_2(library: Path, content: str) -> None:
+    (library.parent / "derive.toml").write_text(content)
+    proc = derive("list", cwd=library.parent)
+    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert "derive.toml" in proc.stderr
