@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from derive.authoring import Proof, matrix
 from derive.functions import relu, sigmoid
 from derive.library.oracles import independent_gradient, written_out
 from derive.matrices import (
@@ -28,42 +29,43 @@ from derive.matrices import (
     explicit_symbols,
     minus,
 )
-from derive.proof import Derivation, Oracle, Step, text
+from derive.proof import Derivation
 from derive.registry import derivation
 
 n, d, K = sp.symbols("n d K", integer=True, positive=True)
 t = sp.Symbol("t", real=True)
-x, y = sp.MatrixSymbol("x", n, 1), sp.MatrixSymbol("y", K, 1)
-W1, b1 = sp.MatrixSymbol("W1", d, n), sp.MatrixSymbol("b1", d, 1)
-W2, b2 = sp.MatrixSymbol("W2", K, d), sp.MatrixSymbol("b2", K, 1)
-s1, a1 = sp.MatrixSymbol("s1", d, 1), sp.MatrixSymbol("a1", d, 1)
-s2, yhat = sp.MatrixSymbol("s2", K, 1), sp.MatrixSymbol("yhat", K, 1)
-ell = sp.MatrixSymbol("ell", 1, 1)
-u, v = sp.MatrixSymbol("u", K, 1), sp.MatrixSymbol("v", d, 1)   # Jacobian variables
+x, y = matrix("x", n, 1), matrix("y", K, 1)
+W1, b1 = matrix("W1", d, n, "W^{(1)}"), matrix("b1", d, 1, "b^{(1)}")
+W2, b2 = matrix("W2", K, d, "W^{(2)}"), matrix("b2", K, 1, "b^{(2)}")
+s1, a1 = matrix("s1", d, 1, "s_1"), matrix("a1", d, 1, "a_1")
+s2, yhat = matrix("s2", K, 1, "s_2"), matrix("yhat", K, 1, r"\hat y")
+ell = matrix("ell", 1, 1, r"\ell")
+u, v = matrix("u", K, 1), matrix("v", d, 1)   # Jacobian variables
 ones = sp.OneMatrix(K, 1)
 
+
+def _partial(name: str, of: sp.MatrixSymbol, by: sp.MatrixSymbol) -> sp.MatrixSymbol:
+    """The Jacobian ∂of/∂by shown as a symbol: one row per output (the shape of ``by`` when
+    it is a matrix), printed as the fraction of the two symbols' notation."""
+    rows, cols = (of.rows, by.rows) if by.cols == 1 else by.shape
+    numerator, denominator = of.args[0].latex, by.args[0].latex
+    return matrix(name, rows, cols, rf"\frac{{\partial {numerator}}}{{\partial {denominator}}}")
+
+
 # The Jacobians (shown as symbols) and the gradients.
-dl_dyhat, dyhat_ds2 = sp.MatrixSymbol("dl_dyhat", 1, K), sp.MatrixSymbol("dyhat_ds2", K, K)
-da1_ds1 = sp.MatrixSymbol("da1_ds1", d, d)
-dl_ds2, dl_ds1 = sp.MatrixSymbol("dl_ds2", 1, K), sp.MatrixSymbol("dl_ds1", 1, d)
-dl_db2, dl_dW2 = sp.MatrixSymbol("dl_db2", 1, K), sp.MatrixSymbol("dl_dW2", K, d)
-dl_db1, dl_dW1 = sp.MatrixSymbol("dl_db1", 1, d), sp.MatrixSymbol("dl_dW1", d, n)
+dl_dyhat, dyhat_ds2 = _partial("dl_dyhat", ell, yhat), _partial("dyhat_ds2", yhat, s2)
+da1_ds1 = _partial("da1_ds1", a1, s1)
+dl_ds2, dl_ds1 = _partial("dl_ds2", ell, s2), _partial("dl_ds1", ell, s1)
+dl_db2, dl_dW2 = _partial("dl_db2", ell, b2), _partial("dl_dW2", ell, W2)
+dl_db1, dl_dW1 = _partial("dl_db1", ell, b1), _partial("dl_dW1", ell, W1)
 
 SIZES = {n: (2,), d: (3,), K: (2,)}          # symbolic check: every dimension different
 NUMERIC_SIZES = {n: 4, d: 5, K: 3}
-
-NOTATION: dict[sp.Basic, str] = {
-    W1: "W^{(1)}", b1: "b^{(1)}", W2: "W^{(2)}", b2: "b^{(2)}", s1: "s_1", a1: "a_1",
-    s2: "s_2", yhat: r"\hat y", ell: r"\ell", ones: r"\mathbf{1}", sp.Identity(K): "I_K",
-    dl_dyhat: r"\frac{\partial \ell}{\partial \hat y}",
-    dyhat_ds2: r"\frac{\partial \hat y}{\partial s_2}",
-    da1_ds1: r"\frac{\partial a_1}{\partial s_1}",
-    dl_ds2: r"\frac{\partial \ell}{\partial s_2}", dl_ds1: r"\frac{\partial \ell}{\partial s_1}",
-    dl_db2: r"\frac{\partial \ell}{\partial b^{(2)}}",
-    dl_dW2: r"\frac{\partial \ell}{\partial W^{(2)}}",
-    dl_db1: r"\frac{\partial \ell}{\partial b^{(1)}}",
-    dl_dW1: r"\frac{\partial \ell}{\partial W^{(1)}}",
-}
+NOTATION: dict[sp.Basic, str] = {ones: r"\mathbf{1}", sp.Identity(K): "I_K"}   # the rest: symbols
+SUMMARY = ("Each line is a matrix identity for general n, d, K, with the shape of every factor. "
+           "The verifier proves it for every size on entry (i, j) in index notation, then "
+           "writes both sides out for n = 2, d = 3, K = 2 (the gradients by sympy.diff of the "
+           "loss written out in full) and compares every entry at random points.")
 
 Loss = Callable[[sp.MatrixExpr], sp.MatrixExpr]
 
@@ -128,103 +130,70 @@ def _jacobian_form(setting_prime: sp.Expr, at: sp.MatrixSymbol) -> sp.MatrixExpr
 
 def mlp_gradients(setting: Setting) -> Derivation:
     """Forward pass, Jacobians and the four gradients of the two-layer network, with shapes."""
-    forward = {s1: W1 * x + b1, a1: elementwise(setting.f, t, s1), s2: W2 * a1 + b2,
-               yhat: elementwise(setting.g, t, s2), ell: setting.loss(yhat)}
-    definitions: dict[sp.Basic, sp.Expr] = {
-        **forward,
-        dl_dyhat: Jacobian(setting.loss(u), u, yhat),
-        dyhat_ds2: Jacobian(elementwise(setting.g, t, u), u, s2),
-        da1_ds1: Jacobian(elementwise(setting.f, t, v), v, s1),
-        dl_db2: Jacobian(setting.loss(yhat), b2, b2), dl_dW2: Gradient(setting.loss(yhat), W2),
-        dl_db1: Jacobian(setting.loss(yhat), b1, b1), dl_dW1: Gradient(setting.loss(yhat), W1),
-    }
-    # ∂ℓ/∂s2 and ∂ℓ/∂s1 take s2, s1 as the variables, so they are written in u and v.
-    definitions[dl_ds2] = Jacobian(setting.loss(elementwise(setting.g, t, u)), u, s2)
-    definitions[dl_ds1] = Jacobian(
-        setting.loss(elementwise(setting.g, t, W2 * elementwise(setting.f, t, v) + b2)), v, s1)
-    network = elementwise(setting.g, t, W2 * elementwise(setting.f, t, W1 * x + b1) + b2)
+    proof = Proof(title=setting.title, problems=setting.problems, summary=SUMMARY,
+                  sizes=SIZES, numeric_sizes=NUMERIC_SIZES, notation=NOTATION)
+    f, g, loss = setting.f, setting.g, setting.loss
+    proof.given(s1, W1 * x + b1, "(b) Linear1: input x (n×1), output d×1")
+    proof.given(a1, elementwise(f, t, s1), "(b) f entry-wise: d×1")
+    proof.given(s2, W2 * a1 + b2, "(b) Linear2: input a₁ (d×1), output K×1")
+    proof.given(yhat, elementwise(g, t, s2), "(b) g entry-wise: K×1")
+    proof.given(ell, loss(yhat), "(b) the loss: ", setting.loss_text, ", 1×1")
+    forward = dict(proof.definitions)
+    proof.definitions.update({
+        dl_dyhat: Jacobian(loss(u), u, yhat), dyhat_ds2: Jacobian(elementwise(g, t, u), u, s2),
+        da1_ds1: Jacobian(elementwise(f, t, v), v, s1),
+        dl_db2: Jacobian(loss(yhat), b2, b2), dl_dW2: Gradient(loss(yhat), W2),
+        dl_db1: Jacobian(loss(yhat), b1, b1), dl_dW1: Gradient(loss(yhat), W1),
+        # ∂ℓ/∂s2 and ∂ℓ/∂s1 take s2, s1 as the variables, so they are written in u and v.
+        dl_ds2: Jacobian(loss(elementwise(g, t, u)), u, s2),
+        dl_ds1: Jacobian(loss(elementwise(g, t, W2 * elementwise(f, t, v) + b2)), v, s1)})
+    network = elementwise(g, t, W2 * elementwise(f, t, W1 * x + b1) + b2)
+    proof.chain(yhat).eq(network, "(b) the forward pass in x and the parameters only")
+    dyhat_form, da1_form = _jacobian_form(setting.g_prime, s2), _jacobian_form(setting.f_prime, s1)
+    proof.chain(dl_dyhat).eq(setting.dl_dyhat, "(d) differentiate ℓ by each ŷᵢ: 1×K")
+    proof.chain(dyhat_ds2).eq(dyhat_form, "(d) output i depends on s2,i only: diagonal, K×K")
+    proof.chain(da1_ds1).eq(da1_form, "(d) unit j depends on s1,j only: diagonal, d×d")
     delta2 = sp.MatMul(dl_dyhat, dyhat_ds2)
     delta1 = sp.MatMul(dl_dyhat, dyhat_ds2, W2, da1_ds1)
-    dyhat_form = _jacobian_form(setting.g_prime, s2)
-    da1_form = _jacobian_form(setting.f_prime, s1)
+    c = proof.chain(dl_ds2).eq(delta2, "(c) chain rule: (1×K)(K×K) = 1×K")
+    product = sp.MatMul(setting.dl_dyhat, dyhat_form)
+    if setting.collapsed is None and setting.g_prime == 1:
+        product = setting.dl_dyhat                    # ∂ŷ/∂s2 = I drops out
+    c.eq(product, "(d) the two Jacobians above")
     if setting.collapsed is not None:
-        error = setting.collapsed
-    elif setting.g_prime == 1:
-        error = setting.dl_dyhat          # ∂ŷ/∂s2 = I drops out
-    else:
-        error = sp.MatMul(setting.dl_dyhat, dyhat_form)
-    steps = [
-        Step(s1, forward[s1], text("(b) Linear1: input x (n×1), output d×1"), kind="given"),
-        Step(a1, forward[a1], text("(b) f entry-wise: d×1"), kind="given"),
-        Step(s2, forward[s2], text("(b) Linear2: input a₁ (d×1), output K×1"), kind="given"),
-        Step(yhat, forward[yhat], text("(b) g entry-wise: K×1"), kind="given"),
-        Step(ell, forward[ell], text("(b) the loss: ", setting.loss_text, ", 1×1"),
-             kind="given"),
-        Step(yhat, network, text("(b) the forward pass in x and the parameters only")),
-        Step(dl_dyhat, setting.dl_dyhat, text("(d) differentiate ℓ by each ŷᵢ: 1×K")),
-        Step(dyhat_ds2, dyhat_form, text("(d) output i depends on s2,i only: diagonal, K×K")),
-        Step(da1_ds1, da1_form, text("(d) unit j depends on s1,j only: diagonal, d×d")),
-    ]
-    if setting.collapsed is not None:
-        steps.append(Step(dl_ds2, delta2, text("(c) chain rule: (1×K)(K×K) = 1×K")))
-        steps.append(Step(dl_ds2, sp.MatMul(setting.dl_dyhat, dyhat_form),
-                          text("(d) the two Jacobians above")))
-        steps.append(Step(dl_ds2, setting.collapsed,
-                          text("σ′ = ŷ(1 − ŷ) cancels the denominators: the product collapses")))
-    else:
-        steps.append(Step(dl_ds2, delta2, text("(c) chain rule: (1×K)(K×K) = 1×K")))
-        steps.append(Step(dl_ds2, error, text("(d) the two Jacobians above")))
-    steps += [
-        Step(dl_db2, delta2, text("(c) ∂s₂/∂b⁽²⁾ = I: 1×K")),
-        Step(dl_dW2, sp.MatMul(sp.Transpose(delta2), sp.Transpose(a1)),
-             text("(c) s₂ᵢ = Σⱼ W⁽²⁾ᵢⱼ a₁ⱼ + b⁽²⁾ᵢ: (K×1)(1×d) = K×d, W⁽²⁾'s shape")),
-        Step(dl_dW2, sp.MatMul(sp.Transpose(error), sp.Transpose(a1)),
-             text("the Jacobians of (d)")),
-        Step(dl_ds1, delta1, text("(c) chain rule back through W⁽²⁾ and f: "
-                                  "(1×K)(K×K)(K×d)(d×d) = 1×d")),
-        Step(dl_db1, delta1, text("(c) ∂s₁/∂b⁽¹⁾ = I: 1×d")),
-        Step(dl_dW1, sp.MatMul(sp.Transpose(delta1), sp.Transpose(x)),
-             text("(c) s₁ⱼ = Σₖ W⁽¹⁾ⱼₖ xₖ + b⁽¹⁾ⱼ: (d×1)(1×n) = d×n, W⁽¹⁾'s shape")),
-        Step(dl_dW1, sp.MatMul(sp.Transpose(sp.MatMul(error, W2, da1_form)), sp.Transpose(x)),
-             text("the Jacobians of (d)")),
-    ]
-    final_w1 = steps[-1].rhs
-    return Derivation(
-        name=setting.name, title=setting.title,
-        summary=text("Each line is a matrix identity for general n, d, K, with the shape of "
-                     "every factor. The verifier proves it for every size on entry (i, j) in "
-                     "index notation, then writes both sides out for n = 2, d = 3, K = 2 (the "
-                     "gradients by sympy.diff of the loss written out in full) and compares "
-                     "every entry at random points."),
-        steps=steps, definitions=definitions, sizes=dict(SIZES),
-        numeric_sizes=dict(NUMERIC_SIZES), notation=dict(NOTATION),
-        oracles=[_oracle_w1(setting, final_w1, forward, network)],
-        problems=setting.problems)
+        c.eq(setting.collapsed, "σ′ = ŷ(1 − ŷ) cancels the denominators: the product collapses",
+             label="collapsed")
+    error = c.rhs
+    proof.chain(dl_db2).eq(delta2, "(c) ∂s₂/∂b⁽²⁾ = I: 1×K")
+    c = proof.chain(dl_dW2).eq(sp.MatMul(sp.Transpose(delta2), sp.Transpose(a1)),
+                               "(c) s₂ᵢ = Σⱼ W⁽²⁾ᵢⱼ a₁ⱼ + b⁽²⁾ᵢ: (K×1)(1×d) = K×d, W⁽²⁾'s shape")
+    c.eq(sp.MatMul(sp.Transpose(error), sp.Transpose(a1)), "the Jacobians of (d)", label="dW2")
+    proof.chain(dl_ds1).eq(delta1, "(c) chain rule back through W⁽²⁾ and f: "
+                                   "(1×K)(K×K)(K×d)(d×d) = 1×d")
+    proof.chain(dl_db1).eq(delta1, "(c) ∂s₁/∂b⁽¹⁾ = I: 1×d")
+    c = proof.chain(dl_dW1).eq(sp.MatMul(sp.Transpose(delta1), sp.Transpose(x)),
+                               "(c) s₁ⱼ = Σₖ W⁽¹⁾ⱼₖ xₖ + b⁽¹⁾ⱼ: (d×1)(1×n) = d×n, W⁽¹⁾'s shape")
+    c.eq(sp.MatMul(sp.Transpose(sp.MatMul(error, W2, da1_form)), sp.Transpose(x)),
+         "the Jacobians of (d)", label="dW1")
+    # The last line at the concrete sizes against plain sympy.diff of the loss written out
+    # there (f and g in elementary form, ReLU a Piecewise), by each entry of W⁽¹⁾: none of
+    # derive.matrices' Jacobians or derive's differentiation takes part.
+    proof.oracle(_by_sympy(written_out(c.rhs, forward)),
+                 independent_gradient(_by_sympy(loss(network))[0, 0], _by_sympy(W1)),
+                 "the last line at n = 2, d = 3, K = 2 against plain sympy.diff of the loss "
+                 "written out there, by every entry of ", W1)
+    return proof.derivation(setting.name)
 
 
 ORACLE_SIZES = {size: values[0] for size, values in SIZES.items()}   # n = 2, d = 3, K = 2
 
 
-def _by_sympy(expr: sp.MatrixExpr, sizes: dict[sp.Symbol, int]) -> sp.ImmutableMatrix:
-    """A matrix expression at concrete sizes, written out by SymPy's own ``doit``: every
+def _by_sympy(expr: sp.MatrixExpr) -> sp.ImmutableMatrix:
+    """A matrix expression at the oracle's sizes, written out by SymPy's own ``doit``: every
     matrix symbol an explicit matrix of symbols (named as the verifier names them)."""
-    concrete = expr.xreplace({size: sp.Integer(v) for size, v in sizes.items()})
+    concrete = expr.xreplace({size: sp.Integer(v) for size, v in ORACLE_SIZES.items()})
     symbols = {m: explicit_symbols(m) for m in concrete.atoms(sp.MatrixSymbol)}
     return sp.ImmutableMatrix(concrete.xreplace(symbols).doit())
-
-
-def _oracle_w1(setting: Setting, final_w1: sp.MatrixExpr,
-               forward: dict[sp.Basic, sp.Expr], network: sp.MatrixExpr) -> Oracle:
-    """∂ℓ/∂W⁽¹⁾ at the concrete sizes against plain sympy.diff of the loss written out there
-    (f and g in elementary form, ReLU a Piecewise), by each entry of W⁽¹⁾: none of
-    derive.matrices' Jacobians or derive's differentiation takes part."""
-    sizes = ORACLE_SIZES
-    loss = _by_sympy(setting.loss(network), sizes)[0, 0]
-    w1 = explicit_symbols(W1.xreplace({size: sp.Integer(v) for size, v in sizes.items()}))
-    return Oracle(text("the last line at n = 2, d = 3, K = 2 against plain sympy.diff of the "
-                       "loss written out there, by every entry of ", W1),
-                  _by_sympy(written_out(final_w1, forward), sizes),
-                  independent_gradient(loss, w1))
 
 
 def _register(name: str) -> None:
