@@ -4,74 +4,68 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derive.authoring import Proof, symbol
 from derive.functions import sigmoid
 from derive.library.oracles import independent_diff
 from derive.models import LogisticRegression, bernoulli_likelihood
-from derive.proof import Derivation, Oracle, Step, only_solution, text
+from derive.proof import only_solution, written_eq
 from derive.proof import written_product as _prod
 from derive.proof import written_sum as _sum
 from derive.registry import derivation
 
+p = symbol("p", r"P(y{=}1 \mid x)", positive=True)
+q = symbol("q", r"P(y{=}0 \mid x)", positive=True)
+t = sp.Symbol("t", real=True)   # theta^T x
+lr = LogisticRegression()
+i, j, m, n, theta, x, y = lr.i, lr.j, lr.m, lr.n, lr.theta, lr.x, lr.y
+h = sp.IndexedBase("h", positive=True)      # h_i = sigma(theta^T x^(i))
+eta = sp.Symbol("eta")
+d = sp.Derivative
 
-@derivation("sigmoid-from-log-odds")
-def sigmoid_from_log_odds() -> Derivation:
+
+@derivation("sigmoid-from-log-odds", title="The sigmoid from the log-odds",
+            summary="If the log-odds of the positive class are linear in x, the probability "
+                    "of the positive class is the sigmoid of that linear function.",
+            definitions={q: 1 - p}, domains={p: (0.01, 0.99), t: (-5.0, 5.0)},
+            notation={t: r"\theta^{\top} x"}, problems=("A7",))
+def sigmoid_from_log_odds(proof: Proof) -> None:
     """From a linear model of the log-odds to P(y=1|x) = sigma(theta^T x), one operation a step."""
-    p = sp.Symbol("p", positive=True)   # P(y=1|x)
-    q = sp.Symbol("q", positive=True)   # P(y=0|x)
-    t = sp.Symbol("t", real=True)       # theta^T x
-    e = sp.exp(t)
-    z = sp.Symbol("z", real=True)
-
-    def implies(lhs: sp.Expr, rhs: sp.Expr, *rule: str | sp.Basic) -> Step:
-        return Step(lhs, rhs, text(*rule), kind="implies", eliminate=t)
-
-    steps = [
-        Step(sp.log(p / q, evaluate=False), t,
-             text("model: the log-odds are a linear function of x"), kind="given"),
-        implies(sp.log(p / (1 - p), evaluate=False), t,
-                "substitute ", sp.Eq(q, 1 - p, evaluate=False),
-                " (the two probabilities sum to one)"),
-        implies(p / (1 - p), e, "exponentiate both sides"),
-        implies(p, _prod(e, 1 - p), "multiply both sides by ", 1 - p),
-        implies(p, _sum(e, -p * e), "expand the product"),
-        implies(_sum(p, p * e), e, "add ", p * e, " to both sides"),
-        implies(_prod(p, _sum(1, e)), e, "factor out ", p),
-        implies(p, e / _sum(1, e), "divide both sides by ", _sum(1, e)),
-        implies(p, 1 / _sum(1, sp.exp(-t)), "divide numerator and denominator by ", e),
-        implies(p, sigmoid(t), "definition of the sigmoid, ",
-                sp.Eq(sigmoid(z), 1 / (1 + sp.exp(-z)), evaluate=False)),
-    ]
-    solved = only_solution(sp.solveset(sp.log(p / (1 - p)) - t, p))
-    return Derivation(
-        name="sigmoid-from-log-odds",
-        title="The sigmoid from the log-odds",
-        summary=text("If the log-odds of the positive class are linear in x, the probability "
-                     "of the positive class is the sigmoid of that linear function."),
-        givens=[text("two classes, so ", sp.Eq(q, 1 - p, evaluate=False)),
-                text("the log-odds are modelled as linear: ",
-                     sp.Eq(sp.log(p / q, evaluate=False), t, evaluate=False))],
-        steps=steps,
-        definitions={q: 1 - p},
-        domains={p: (0.01, 0.99), t: (-5.0, 5.0)},
-        notation={p: r"P(y{=}1 \mid x)", q: r"P(y{=}0 \mid x)", t: r"\theta^{\top} x"},
-        oracles=[Oracle(text("sympy.solveset of the log-odds equation for p (no derivative)"),
-                        sigmoid(t), solved)],
-        problems=("A7",),
-    )
+    e, z, log_odds = sp.exp(t), sp.Symbol("z", real=True), sp.log(p / q, evaluate=False)
+    proof.state("two classes, so ", written_eq(q, 1 - p))
+    proof.state("the log-odds are modelled as linear: ", written_eq(log_odds, t))
+    c = proof.equation(log_odds, t, "model: the log-odds are a linear function of x",
+                       eliminate=t)
+    c.implies(sp.log(p / (1 - p), evaluate=False), t, "substitute ", written_eq(q, 1 - p),
+              " (the two probabilities sum to one)")
+    c.implies(p / (1 - p), e, "exponentiate both sides")
+    c.implies(p, _prod(e, 1 - p), "multiply both sides by ", 1 - p)
+    c.implies(p, _sum(e, -p * e), "expand the product")
+    c.implies(_sum(p, p * e), e, "add ", p * e, " to both sides")
+    c.implies(_prod(p, _sum(1, e)), e, "factor out ", p)
+    c.implies(p, e / _sum(1, e), "divide both sides by ", _sum(1, e), label="solved")
+    c.implies(p, 1 / _sum(1, sp.exp(-t)), "divide numerator and denominator by ", e,
+              label="negative-exponent")
+    c.implies(p, sigmoid(t), "definition of the sigmoid, ",
+              written_eq(sigmoid(z), 1 / (1 + sp.exp(-z))), label="sigmoid")
+    proof.oracle(sigmoid(t), only_solution(sp.solveset(sp.log(p / (1 - p)) - t, p)),
+                 "sympy.solveset of the log-odds equation for p (no derivative)")
 
 
-@derivation("bce-gradient")
-def bce_gradient() -> Derivation:
+@derivation("bce-gradient", title="Binary cross-entropy and its gradient",
+            summary="The negative log of the Bernoulli likelihood is the binary cross-entropy; "
+                    "with a sigmoid output its gradient is the error times the input, summed "
+                    "over the examples.",
+            definitions={h: sp.Lambda(i, lr.hypothesis(i))},
+            sizes={m: (1, 2), n: (1,)}, numeric_sizes={m: 6, n: 3}, indices={j: (sp.S.Zero, n)},
+            domains={y: (0.0, 1.0), theta: (-1.5, 1.5), x: (-1.5, 1.5), eta: (0.01, 1.0)},
+            problems=("A13", "A14"))
+def bce_gradient(proof: Proof) -> None:
     """Bernoulli likelihood -> binary cross-entropy -> its gradient -> the update rule."""
-    lr = LogisticRegression()
-    i, j, m, n = lr.i, lr.j, lr.m, lr.n
-    theta, x, y = lr.theta, lr.x, lr.y
-    h = sp.IndexedBase("h", positive=True)      # h_i = sigma(theta^T x^(i))
-    lik, loss, eta = sp.Symbol("L", positive=True), sp.Symbol("J", real=True), sp.Symbol("eta")
-    theta_new = sp.Symbol("theta_new")
+    lik = symbol("L", r"\mathcal{L}(\theta)", positive=True)
+    loss = symbol("J", r"J(\theta)", real=True)
     hi, yi, xij = h[i], y[i], x[i, j]
-    d_hi = sp.Derivative(hi, theta[j])
-    d = sp.Derivative
+    d_hi, (a, b, u, w) = d(hi, theta[j]), sp.symbols("a b u t")
+    sg = sp.Symbol("sigma")
 
     def total(summand: sp.Expr, sign: int = 1) -> sp.Expr:
         s = sp.Sum(summand, (i, 1, m))
@@ -79,70 +73,36 @@ def bce_gradient() -> Derivation:
 
     log_lik_terms = _sum(yi * sp.log(hi), (1 - yi) * sp.log(1 - hi))
     grad = total(_prod(_sum(hi, -yi), xij))
-    steps = [
-        Step(lik, bernoulli_likelihood(hi, yi, i, m),
-             text("independent examples, each label Bernoulli with ",
-                  sp.Eq(sp.Symbol("P(y=1|x)"), sp.Symbol("h(x)"), evaluate=False)),
-             kind="given"),
-        Step(sp.log(lik), total(sp.log(hi**yi * (1 - hi) ** (1 - yi))),
-             text("the log of a product is the sum of the logs")),
-        Step(sp.log(lik), total(log_lik_terms), text("log of a power: ",
-             sp.Eq(sp.log(sp.Symbol("a") ** sp.Symbol("b")),
-                   sp.Symbol("b") * sp.log(sp.Symbol("a")), evaluate=False))),
-        Step(loss, -sp.log(lik), text("binary cross-entropy: the negative log-likelihood"),
-             kind="given"),
-        Step(loss, total(log_lik_terms, -1), text("substitute the log-likelihood")),
-        Step(d(loss, theta[j]),
-             total(_sum(_prod(yi, d(sp.log(hi), theta[j])),
-                        _prod(1 - yi, d(sp.log(1 - hi), theta[j]))),
-                   -1),
-             text("differentiate term by term (the derivative is linear)")),
-        Step(d(loss, theta[j]),
-             total(_sum(_prod(yi / hi, d_hi), _prod(-1, (1 - yi) / (1 - hi), d_hi)), -1),
-             text("chain rule with ", sp.Eq(d(sp.log(sp.Function("u")(sp.Symbol("t"))),
-                  sp.Symbol("t")), sp.Symbol("u'") / sp.Symbol("u"), evaluate=False))),
-        Step(d(loss, theta[j]),
-             total(_prod(_sum(yi / hi, _prod(-1, (1 - yi) / (1 - hi))), _prod(hi, 1 - hi), xij),
-                   -1),
-             text("chain rule with ", sp.Eq(sp.Symbol("sigma'"), sp.Symbol("sigma") *
-                  (1 - sp.Symbol("sigma")), evaluate=False), " and ",
-                  sp.Eq(d(lr.score(i), theta[j]), xij, evaluate=False))),
-        Step(d(loss, theta[j]),
-             total(_prod(_sum(_prod(yi, 1 - hi), _prod(-1, 1 - yi, hi)), xij), -1),
-             text("cancel ", hi, " and ", 1 - hi)),
-        Step(d(loss, theta[j]), total(_prod(_sum(yi, -hi), xij), -1),
-             text("expand: the terms ", yi * hi, " cancel")),
-        Step(d(loss, theta[j]), grad, text("move the minus sign inside")),
-        Step(d(loss, theta[j]), total(_prod(_sum(lr.hypothesis(i), -yi), xij)),
-             text("substitute ", sp.Eq(hi, lr.hypothesis(i), evaluate=False))),
-        Step(theta_new, _sum(theta[j], -eta * grad),
-             text("gradient descent: step against the gradient with learning rate ", eta),
-             kind="given"),
-    ]
+    proof.state(r"m examples $(x^{(i)}, y^{(i)})$ with labels in {0, 1}")
+    proof.state("x augmented with ", written_eq(x[i, 0], 1), " so that the bias is ", theta[0])
+    proof.state(written_eq(hi, lr.hypothesis(i)))
+    proof.given(lik, bernoulli_likelihood(hi, yi, i, m),
+                r"independent examples, each label Bernoulli with $P(y{=}1 \mid x) = h_\theta(x)$")
+    c = proof.chain(sp.log(lik))
+    c.eq(total(sp.log(hi**yi * (1 - hi) ** (1 - yi))),
+         "the log of a product is the sum of the logs")
+    c.eq(total(log_lik_terms), "log of a power: ", written_eq(sp.log(a**b), b * sp.log(a)))
+    proof.given(loss, -sp.log(lik), "binary cross-entropy: the negative log-likelihood")
+    proof.chain(loss).eq(total(log_lik_terms, -1), "substitute the log-likelihood")
+    c = proof.chain(d(loss, theta[j]))
+    c.eq(total(_sum(_prod(yi, d(sp.log(hi), theta[j])), _prod(1 - yi, d(sp.log(1 - hi), theta[j]))),
+               -1), "differentiate term by term (the derivative is linear)")
+    c.eq(total(_sum(_prod(yi / hi, d_hi), _prod(-1, (1 - yi) / (1 - hi), d_hi)), -1),
+         "chain rule with ",
+         written_eq(d(sp.log(sp.Function("u")(w)), w), symbol("u'", "u'") / u))
+    c.eq(total(_prod(_sum(yi / hi, _prod(-1, (1 - yi) / (1 - hi))), _prod(hi, 1 - hi), xij), -1),
+         "chain rule with ", written_eq(symbol("sigma'", r"\sigma'"), sg * (1 - sg)), " and ",
+         written_eq(d(lr.score(i), theta[j]), xij))
+    c.eq(total(_prod(_sum(_prod(yi, 1 - hi), _prod(-1, 1 - yi, hi)), xij), -1),
+         "cancel ", hi, " and ", 1 - hi)
+    c.eq(total(_prod(_sum(yi, -hi), xij), -1), "expand: the terms ", yi * hi, " cancel")
+    c.eq(grad, "move the minus sign inside", label="gradient")
+    c.eq(total(_prod(_sum(lr.hypothesis(i), -yi), xij)),
+         "substitute ", written_eq(hi, lr.hypothesis(i)), label="gradient-of-theta")
+    proof.given(symbol("theta_new", r"\theta_j^{\text{new}}"), _sum(theta[j], -eta * grad),
+                "gradient descent: step against the gradient with learning rate ", eta,
+                label="update")
     raw_loss = -sp.Sum(yi * sp.log(1 / (1 + sp.exp(-lr.score(i))))
                        + (1 - yi) * sp.log(1 - 1 / (1 + sp.exp(-lr.score(i)))), (i, 1, m))
-    return Derivation(
-        name="bce-gradient",
-        title="Binary cross-entropy and its gradient",
-        summary=text("The negative log of the Bernoulli likelihood is the binary cross-entropy; "
-                     "with a sigmoid output its gradient is the error times the input, summed "
-                     "over the examples."),
-        givens=[text("m examples ", sp.Symbol("(x^{(i)}, y^{(i)})"), " with labels in {0, 1}"),
-                text("x augmented with ", sp.Eq(x[i, 0], 1, evaluate=False),
-                     " so that the bias is ", theta[0]),
-                text(sp.Eq(hi, lr.hypothesis(i), evaluate=False))],
-        steps=steps,
-        definitions={h: sp.Lambda(i, lr.hypothesis(i))},
-        sizes={m: (1, 2), n: (1,)},
-        numeric_sizes={m: 6, n: 3},
-        indices={j: (sp.S.Zero, n)},
-        domains={y: (0.0, 1.0), theta: (-1.5, 1.5), x: (-1.5, 1.5), eta: (0.01, 1.0)},
-        notation={lik: r"\mathcal{L}(\theta)", loss: r"J(\theta)",
-                  theta_new: r"\theta_j^{\text{new}}", sp.Symbol("P(y=1|x)"): r"P(y{=}1 \mid x)",
-                  sp.Symbol("h(x)"): r"h_\theta(x)", sp.Symbol("sigma"): r"\sigma",
-                  sp.Symbol("sigma'"): r"\sigma'", sp.Symbol("u'"): "u'",
-                  sp.Symbol("(x^{(i)}, y^{(i)})"): r"(x^{(i)}, y^{(i)})"},
-        oracles=[Oracle(text("plain sympy.diff of the loss written with exponentials"),
-                        grad, independent_diff(raw_loss, theta[j]))],
-        problems=("A13", "A14"),
-    )
+    proof.oracle(grad, independent_diff(raw_loss, theta[j]),
+                 "plain sympy.diff of the loss written with exponentials")
