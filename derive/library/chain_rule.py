@@ -6,14 +6,15 @@ from typing import Any
 
 import sympy as sp
 
+from derive.authoring import Proof, indexed
 from derive.library.oracles import independent_diff
-from derive.proof import Derivation, Oracle, Step, text, written_product, written_sum
+from derive.proof import written_eq, written_product, written_sum
 from derive.registry import derivation
 
 i, l, m, K = sp.symbols("i l m K", integer=True, positive=True)
 W1, W2 = sp.symbols("W_1 W_2", real=True)     # any one entry of each weight matrix
 x, y = sp.IndexedBase("x", real=True), sp.IndexedBase("y", real=True)
-z, yhat = sp.IndexedBase("z", real=True), sp.IndexedBase("yhat", real=True)
+z, yhat = sp.IndexedBase("z", real=True), indexed("yhat", r"\hat{y}", real=True)
 f1 = sp.Function("f_1", real=True)
 d = sp.Derivative
 
@@ -47,71 +48,51 @@ def _losses(multi: bool) -> list[tuple[str, sp.Symbol, sp.Expr, sp.Expr]]:
              written_sum(-yy / yh, (1 - yy) / (1 - yh)))]
 
 
-def chain_rule(multi: bool) -> Derivation:
+def chain_rule(proof: Proof, multi: bool) -> None:
     """dL/dW2 and dL/dW1 for the L2 loss and the cross-entropy, f1 and f2 left abstract."""
     out = l if multi else sp.S.Zero
     yh = yhat[i, l] if multi else yhat[i]
     layer2 = f2(W2, z[i], out)
-    steps: list[Step] = [
-        Step(z[i], f1(W1, x[i]), text("the hidden layer"), kind="given"),
-        Step(yh, layer2, text("the output layer"), kind="given"),
-    ]
-    a = sp.Symbol("a", integer=True, positive=True)
-    b = sp.Symbol("b", integer=True, positive=True)
-    definitions: dict[sp.Basic, sp.Expr] = {z: sp.Lambda(a, f1(W1, x[a]))}
-    definitions[yhat] = (sp.Lambda((a, b), f2(W2, z[a], b)) if multi
-                         else sp.Lambda(a, f2(W2, z[a], 0)))
-    oracles = []
-    for name, sym, loss, d_loss in _losses(multi):
-        d_w2 = _total(written_product(d_loss, d(layer2, W2)), multi)
-        d_w1 = _total(written_product(d_loss, d(layer2, z[i]), d(f1(W1, x[i]), W1)),
-                      multi)
-        steps += [
-            Step(sym, loss, text(name), kind="given"),
-            Step(d(sym, W2), _total(written_product(d_loss, d(yh, W2)), multi),
-                 text("differentiate each term; the loss depends on ", W2, " through ", yh)),
-            Step(d(sym, W2), d_w2, text("only the output layer contains ", W2)),
-            Step(d(sym, W1),
-                 _total(written_product(d_loss, d(layer2, z[i]), d(z[i], W1)), multi),
-                 text("chain rule: ", W1, " reaches the loss through ", z[i], " and then ",
-                      yh)),
-            Step(d(sym, W1), d_w1, text("the hidden layer's derivative")),
-        ]
-        oracles.append(Oracle(text("plain sympy.diff of ", name, " by ", W1,
-                                   ", the layers composed"),
-                              d_w1, independent_diff(loss, W1, definitions=definitions)))
-    title = ("The chain rule through two unspecified layers, K outputs (C3)" if multi
-             else "The chain rule through two unspecified layers (C2)")
-    return Derivation(
-        name="chain-rule-k-outputs" if multi else "chain-rule-layers",
-        title=title,
-        summary=text("Written as a composition, ", sp.Eq(yh, f2(W2, f1(W1, x[i]), out),
-                                                         evaluate=False),
-                     ". The gradient for the output weights needs the loss's derivative and ",
-                     "the output layer's; the hidden weights add the output layer's derivative "
-                     "by its input and the hidden layer's derivative by its weights"
-                     + (", summed over the K outputs." if multi else ".")
-                     + " Each weight stands for any one entry of its matrix; with a vector z the "
-                     "middle factor becomes a sum over z's components."),
-        givens=[text(sp.Eq(z[i], f1(W1, x[i]), evaluate=False), ", ",
-                     sp.Eq(yh, layer2, evaluate=False), ", a batch of m examples")],
-        steps=steps, definitions=definitions,
-        sizes={m: (1, 2), **({K: (2,)} if multi else {})},
-        indices={},
-        domains={y: (0.1, 0.9)},
-        notation={yhat: r"\hat{y}"},
-        oracles=oracles,
-        problems=("C3",) if multi else ("C2",),
-    )
+    proof.given(z[i], f1(W1, x[i]), "the hidden layer")      # defines z and yhat
+    proof.given(yh, layer2, "the output layer")
+    for name, loss_symbol, loss, d_loss in _losses(multi):
+
+        def total(*factors: sp.Expr, d_loss: sp.Expr = d_loss) -> sp.Expr:
+            return _total(written_product(d_loss, *factors), multi)
+
+        proof.given(loss_symbol, loss, name)
+        proof.chain(d(loss_symbol, W2)).eq(
+            total(d(yh, W2)), "differentiate each term; the loss depends on ", W2, " through ",
+            yh).eq(total(d(layer2, W2)), "only the output layer contains ", W2)
+        d_w1 = total(d(layer2, z[i]), d(f1(W1, x[i]), W1))
+        proof.chain(d(loss_symbol, W1)).eq(
+            total(d(layer2, z[i]), d(z[i], W1)), "chain rule: ", W1, " reaches the loss "
+            "through ", z[i], " and then ", yh).eq(d_w1, "the hidden layer's derivative",
+                                            label=f"{loss_symbol}-hidden")
+        proof.oracle(d_w1, independent_diff(loss, W1, definitions=proof.definitions),
+                     "plain sympy.diff of ", name, " by ", W1, ", the layers composed")
+    proof.state(written_eq(z[i], f1(W1, x[i])), ", ", written_eq(yh, layer2),
+                ", a batch of m examples")
+    proof.summarize(
+        "Written as a composition, ", written_eq(yh, f2(W2, f1(W1, x[i]), out)),
+        ". The gradient for the output weights needs the loss's derivative and the output "
+        "layer's; the hidden weights add the output layer's derivative by its input and the "
+        "hidden layer's derivative by its weights"
+        + (", summed over the K outputs." if multi else ".")
+        + " Each weight stands for any one entry of its matrix; with a vector z the middle "
+        "factor becomes a sum over z's components.")
 
 
-@derivation("chain-rule-layers")
-def chain_rule_layers() -> Derivation:
+@derivation("chain-rule-layers", title="The chain rule through two unspecified layers (C2)",
+            sizes={m: (1, 2)}, domains={y: (0.1, 0.9)}, problems=("C2",))
+def chain_rule_layers(proof: Proof) -> None:
     """C2: one output."""
-    return chain_rule(False)
+    chain_rule(proof, False)
 
 
-@derivation("chain-rule-k-outputs")
-def chain_rule_k_outputs() -> Derivation:
+@derivation("chain-rule-k-outputs",
+            title="The chain rule through two unspecified layers, K outputs (C3)",
+            sizes={m: (1, 2), K: (2,)}, domains={y: (0.1, 0.9)}, problems=("C3",))
+def chain_rule_k_outputs(proof: Proof) -> None:
     """C3: K outputs."""
-    return chain_rule(True)
+    chain_rule(proof, True)

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from derive.authoring import Proof, Reason, indexed, symbol
 from derive.functions import sigmoid
 from derive.library.oracles import independent_diff
-from derive.proof import Derivation, Oracle, Step, Text, text
+from derive.proof import written_eq as _eq
 from derive.proof import written_product as _prod
 from derive.proof import written_sum as _sum
 from derive.registry import derivation
@@ -33,10 +34,12 @@ w, v = sp.IndexedBase("w", real=True), sp.IndexedBase("v", real=True)
 x = sp.IndexedBase("x", real=True)
 z, s = sp.IndexedBase("z", real=True), sp.IndexedBase("s", real=True)
 act = sp.IndexedBase("a", positive=True)
-yhat = sp.IndexedBase("yhat", positive=True)
+yhat = indexed("yhat", r"\hat{y}", positive=True)
 y = sp.IndexedBase("y", real=True)
 t = sp.IndexedBase("t", positive=True)
 E, eta = sp.Symbol("E", real=True), sp.Symbol("eta", positive=True)
+delta, sigma, sigma_prime = (symbol("delta", r"\delta"), symbol("sigma", r"\sigma"),
+                             symbol("sigma'", r"\sigma'"))
 d = sp.Derivative
 
 
@@ -52,192 +55,152 @@ class Setting:
     loss: str            # "l2" or "cross-entropy"
 
 
-SETTINGS = {
-    "two-layer-regression": Setting(
-        "two-layer-regression", "Two-layer regression network, one output (B4)", ("B4",),
-        False, "identity", "l2"),
-    "two-layer-regression-k": Setting(
-        "two-layer-regression-k", "Two-layer regression network, K outputs (B5)", ("B5",),
-        True, "identity", "l2"),
-    "two-layer-binary": Setting(
-        "two-layer-binary", "Two-layer binary classifier: sigmoid output, cross-entropy (B6)",
-        ("B6",), False, "sigmoid", "cross-entropy"),
-    "two-layer-softmax": Setting(
-        "two-layer-softmax", "Two-layer multi-class classifier: softmax output, "
-        "cross-entropy (B7)", ("B7",), True, "softmax", "cross-entropy"),
-    "two-layer-binary-l2": Setting(
-        "two-layer-binary-l2", "Two-layer binary classifier trained with the L2 loss (C14)",
-        ("C14",), False, "sigmoid", "l2"),
-}
+SETTINGS = {setting.name: setting for setting in (
+    Setting("two-layer-regression", "Two-layer regression network, one output (B4)", ("B4",),
+            False, "identity", "l2"),
+    Setting("two-layer-regression-k", "Two-layer regression network, K outputs (B5)", ("B5",),
+            True, "identity", "l2"),
+    Setting("two-layer-binary", "Two-layer binary classifier: sigmoid output, cross-entropy "
+            "(B6)", ("B6",), False, "sigmoid", "cross-entropy"),
+    Setting("two-layer-softmax", "Two-layer multi-class classifier: softmax output, "
+            "cross-entropy (B7)", ("B7",), True, "softmax", "cross-entropy"),
+    Setting("two-layer-binary-l2", "Two-layer binary classifier trained with the L2 loss "
+            "(C14)", ("C14",), False, "sigmoid", "l2"))}
 
 
-def _out(base: sp.IndexedBase, row: sp.Expr, col: sp.Expr | None) -> sp.Expr:
-    return base[row, col] if col is not None else base[row]
+def _at(base: sp.IndexedBase, col: sp.Expr | None) -> sp.Expr:
+    """Example i's entry of ``base``, at output ``col`` (None: the single output)."""
+    return base[i, col] if col is not None else base[i]
 
 
-def two_layer_gradients(setting: Setting) -> Derivation:
+def _examples(expr: sp.Expr) -> sp.Expr:
+    return sp.Sum(expr, (i, 1, m))
+
+
+def two_layer_gradients(proof: Proof, setting: Setting) -> None:
     """dE/dv and dE/dw for the setting, from the chain rule down to the closed forms."""
     multi = setting.multi
     lo, po = (l, p) if multi else (None, None)        # summed output, differentiated output
-    vp = (lambda hid: v[p, hid]) if multi else (lambda hid: v[hid])
-    dv, dw = vp(g), w[g, k]
-
-    def yh(row: sp.Expr, col: sp.Expr | None) -> sp.Expr:
-        return _out(yhat, row, col)
-
-    def yy(row: sp.Expr, col: sp.Expr | None) -> sp.Expr:
-        return _out(y, row, col)
+    dv, dw, vl = (v[p, g], w[g, k], v[l, g]) if multi else (v[g], w[g, k], v[g])
+    yh_lo, yy_lo, yh_po, yy_po = _at(yhat, lo), _at(y, lo), _at(yhat, po), _at(y, po)
+    network = {key: value for key, value in proof.definitions.items() if key != y}  # any y
 
     def outputs(expr: sp.Expr) -> sp.Expr:
         return sp.Sum(expr, (l, 1, K)) if multi else expr
 
-    def examples(expr: sp.Expr) -> sp.Expr:
-        return sp.Sum(expr, (i, 1, m))
-
     # loss, its derivative in yhat, and the output function's derivative
     if setting.loss == "l2":
-        per_output = _prod(sp.Rational(1, 2),
-                           sp.Pow(_sum(yh(i, lo), -yy(i, lo)), 2, evaluate=False))
-        d_loss = _sum(yh(i, lo), -yy(i, lo))
+        per_output = _prod(sp.Rational(1, 2), sp.Pow(_sum(yh_lo, -yy_lo), 2, evaluate=False))
+        d_loss = _sum(yh_lo, -yy_lo)
     elif setting.output == "softmax":
-        per_output = -yy(i, lo) * sp.log(yh(i, lo))
-        d_loss = -yy(i, lo) / yh(i, lo)
+        per_output, d_loss = -yy_lo * sp.log(yh_lo), -yy_lo / yh_lo
     else:
-        per_output = -(yy(i, lo) * sp.log(yh(i, lo)) + (1 - yy(i, lo)) * sp.log(1 - yh(i, lo)))
-        d_loss = _sum(-yy(i, lo) / yh(i, lo), (1 - yy(i, lo)) / (1 - yh(i, lo)))
-    loss = examples(outputs(per_output))
+        per_output = -(yy_lo * sp.log(yh_lo) + (1 - yy_lo) * sp.log(1 - yh_lo))
+        d_loss = _sum(-yy_lo / yh_lo, (1 - yy_lo) / (1 - yh_lo))
+    loss = _examples(outputs(per_output))
 
     # the output error delta_{il} = dE/ds_{il}, written as the chain rule gives it, and closed
+    error = _sum(yh_po, -yy_po)
+    d_out: Reason | tuple[Reason, ...]
     if setting.output == "identity":
-        chain_out, error = d_loss, _sum(yh(i, po), -yy(i, po))
-        d_out_text: Text = text("the output is the identity, so its derivative is 1")
+        chain_out, d_out = d_loss, "the output is the identity, so its derivative is 1"
     elif setting.output == "sigmoid":
-        chain_out = _prod(d_loss, yh(i, lo), 1 - yh(i, lo))
-        d_out_text = text(sp.Eq(sp.Symbol("sigma'"), sp.Symbol("sigma") * (1 - sp.Symbol("sigma")),
-                                evaluate=False))
-        error = (_sum(yh(i, po), -yy(i, po)) if setting.loss == "cross-entropy"
-                 else _prod(_sum(yh(i, po), -yy(i, po)), yh(i, po), 1 - yh(i, po)))
+        chain_out = _prod(d_loss, yh_lo, 1 - yh_lo)
+        d_out = _eq(sigma_prime, _prod(sigma, 1 - sigma))
+        if setting.loss == "l2":
+            error = _prod(error, yh_po, 1 - yh_po)
     else:
-        chain_out = outputs(_prod(d_loss, yh(i, l), _sum(sp.KroneckerDelta(l, p), -yh(i, p))))
-        d_out_text = text("the softmax derivative (A18) ",
-                          sp.Eq(d(yh(i, l), s[i, p]),
-                                yh(i, l) * _sum(sp.KroneckerDelta(l, p), -yh(i, p)),
-                                evaluate=False))
-        error = _sum(yh(i, po), -yy(i, po))
-    hidden_factor = _prod(act[i, g], 1 - act[i, g], x[i, k])
+        kronecker = _sum(sp.KroneckerDelta(l, p), -yh_po)
+        chain_out = outputs(_prod(d_loss, yh_lo, kronecker))
+        d_out = ("the softmax derivative (A18) ", _eq(d(yh_lo, s[i, p]), yh_lo * kronecker))
     # softmax couples the outputs, so its chain already sums over l; the others are per output
     per_output_chain = multi and setting.output != "softmax"
-    out_chain = examples(_prod(chain_out.xreplace({l: p}) if per_output_chain else chain_out,
-                               act[i, g]))
-    error_l = error.xreplace({p: l}) if multi else error
-    hid_chain = examples(_prod(outputs(_prod(error_l, v[l, g] if multi else v[g])),
-                               hidden_factor))
-    steps = [
-        Step(E, loss, text("the loss, summed over the examples"), kind="given"),
-        Step(d(E, dv), out_chain,
-             text("chain rule through ", yh(i, po), " and ", _out(s, i, po), ": ", *d_out_text,
-                  ", and ", sp.Eq(d(_out(s, i, po), dv), act[i, g], evaluate=False))),
-        # the closing step only where it reads differently from the chain rule's line
-        *([] if sp.sstr(out_chain) == sp.sstr(examples(_prod(error, act[i, g]))) else
-          [Step(d(E, dv), examples(_prod(error, act[i, g])), _closing_text(setting))]),
-        Step(d(E, dw), hid_chain,
-             text("chain rule through every output's ", _out(s, i, lo), ", then ",
-                  sp.Eq(d(_out(s, i, lo), act[i, g]), v[l, g] if multi else v[g], evaluate=False),
-                  ", ", sp.Eq(d(act[i, g], z[i, g]), act[i, g] * (1 - act[i, g]),
-                              evaluate=False),
-                  " and ", sp.Eq(d(z[i, g], dw), x[i, k], evaluate=False),
-                  "; the output error as above")),
-        Step(sp.Symbol("v_new"), _sum(dv, -eta * examples(_prod(error, act[i, g]))),
-             text("gradient descent on the output weights"), kind="given"),
-        Step(sp.Symbol("w_new"), _sum(dw, -eta * hid_chain),
-             text("gradient descent on the hidden weights: the output error is sent back "
-                  "through the output weights"), kind="given"),
-    ]
-    return _derivation(setting, steps, loss, error, examples(_prod(error, act[i, g])), hid_chain)
+    out_chain = _examples(_prod(chain_out.xreplace({l: p}) if per_output_chain else chain_out,
+                                act[i, g]))
+    output_grad = _examples(_prod(error, act[i, g]))
+    hid_chain = _examples(_prod(outputs(_prod(error.xreplace({p: l}) if multi else error, vl)),
+                                _prod(act[i, g], 1 - act[i, g], x[i, k])))
+
+    proof.given(E, loss, "the loss, summed over the examples")
+    c = proof.chain(d(E, dv)).eq(
+        out_chain, "chain rule through ", yh_po, " and ", _at(s, po), ": ", d_out, ", and ",
+        _eq(d(_at(s, po), dv), act[i, g]), label="output-chain")
+    # the closing step only where it reads differently from the chain rule's line
+    if sp.sstr(out_chain) != sp.sstr(output_grad):
+        c.eq(output_grad, _closing_text(setting))
+    proof.chain(d(E, dw)).eq(
+        hid_chain, "chain rule through every output's ", _at(s, lo), ", then ",
+        _eq(d(_at(s, lo), act[i, g]), vl), ", ", _eq(d(act[i, g], z[i, g]),
+                                                     act[i, g] * (1 - act[i, g])),
+        " and ", _eq(d(z[i, g], dw), x[i, k]), "; the output error as above",
+        label="hidden-gradient")
+    proof.given(symbol("v_new", rf"{sp.latex(dv)}^{{\text{{new}}}}"),
+                _sum(dv, -eta * output_grad), "gradient descent on the output weights")
+    proof.given(symbol("w_new", r"w_{g,k}^{\text{new}}"), _sum(dw, -eta * hid_chain),
+                "gradient descent on the hidden weights: the output error is sent back "
+                "through the output weights")
+
+    def defined(base: sp.IndexedBase, *at: sp.Expr) -> sp.Eq:
+        return _eq(base[at], network[base](*at))
+
+    proof.state(defined(z, i, h), ", ", defined(act, i, h), " with ", _eq(x[i, 0], 1))
+    cols = (i, l) if multi else (i,)
+    proof.state(defined(s, *cols), ", ", defined(yhat, *cols))
+    proof.summarize("With the output error ", _eq(delta, error), ", the gradient of an output "
+                    "weight is the error times the hidden activation it multiplies; the "
+                    "gradient of a hidden weight sends the errors back through the output "
+                    "weights, times the sigmoid's derivative and the input.")
+    for result, weight in ((output_grad, dv), (hid_chain, dw)):
+        proof.oracle(result, independent_diff(loss, weight, definitions=network),
+                     "plain sympy.diff of the loss (network written out, σ in elementary "
+                     "form) by ", weight)
 
 
-def _closing_text(setting: Setting) -> Text:
+def _closing_text(setting: Setting) -> Reason | tuple[Reason, ...]:
     if setting.output == "softmax":
-        return text("multiply out; ", sp.Eq(sp.Sum(y[i, l], (l, 1, K)), 1, evaluate=False),
-                    " because each label is one class")
+        return ("multiply out; ", _eq(sp.Sum(y[i, l], (l, 1, K)), 1),
+                " because each label is one class")
     if setting.output == "sigmoid" and setting.loss == "cross-entropy":
-        return text("multiply out: the factor ", sp.Symbol("yhat(1 - yhat)"),
-                    " cancels the denominators")
+        return ("multiply out: the factor ",
+                symbol("yhat(1 - yhat)", r"\hat{y}_i(1 - \hat{y}_i)"),
+                " cancels the denominators")
     if setting.output == "sigmoid":
-        return text("the sigmoid's derivative stays: it slows learning when ",
-                    sp.Symbol("yhat_i"), " saturates")
-    return text("multiply out")
+        return ("the sigmoid's derivative stays: it slows learning when ",
+                symbol("yhat_i", r"\hat{y}_i"), " saturates")
+    return "multiply out"
 
 
-def _network_definitions(multi: bool) -> dict[sp.Basic, sp.Expr]:
-    hidden = {z: sp.Lambda((a_, b_), sp.Sum(w[b_, q] * x[a_, q], (q, 0, n))),
-              act: sp.Lambda((a_, b_), sigmoid(z[a_, b_]))}
-    if multi:
-        return {**hidden, s: sp.Lambda((a_, b_),
-                                       v[b_, 0] + sp.Sum(v[b_, h] * act[a_, h], (h, 1, H)))}
-    return {**hidden, s: sp.Lambda(a_, v[0] + sp.Sum(v[h] * act[a_, h], (h, 1, H)))}
-
-
-def _derivation(setting: Setting, steps: list[Step], loss: sp.Expr, error: sp.Expr,
-                output_grad: sp.Expr, hidden_grad: sp.Expr) -> Derivation:
-    multi = setting.multi
-    definitions = _network_definitions(multi)
-    if setting.output == "identity":
-        definitions[yhat] = sp.Lambda((a_, b_) if multi else a_,
-                                      s[a_, b_] if multi else s[a_])
-    elif setting.output == "sigmoid":
-        definitions[yhat] = sp.Lambda(a_, sigmoid(s[a_]))
-    else:
-        definitions[yhat] = sp.Lambda((a_, b_), sp.exp(s[a_, b_])
-                                      / sp.Sum(sp.exp(s[a_, r]), (r, 1, K)))
+def _definitions(setting: Setting) -> dict[sp.Basic, sp.Expr]:
+    """The network written out: z, a, s and yhat (and y, for softmax) as functions of their
+    indices."""
+    args = (a_, b_) if setting.multi else (a_,)
+    out = s[args]
+    score = (v[b_, 0] + sp.Sum(v[b_, h] * act[a_, h], (h, 1, H)) if setting.multi
+             else v[0] + sp.Sum(v[h] * act[a_, h], (h, 1, H)))
+    output = {"identity": out, "sigmoid": sigmoid(out),
+              "softmax": sp.exp(out) / sp.Sum(sp.exp(s[a_, r]), (r, 1, K))}[setting.output]
+    definitions = {z: sp.Lambda((a_, b_), sp.Sum(w[b_, q] * x[a_, q], (q, 0, n))),
+                   act: sp.Lambda((a_, b_), sigmoid(z[a_, b_])), s: sp.Lambda(args, score),
+                   yhat: sp.Lambda(args, output)}
+    if setting.output == "softmax":
         # any rows summing to one (a one-hot row does): positive weights, normalised
         definitions[y] = sp.Lambda((a_, b_), t[a_, b_] / sp.Sum(t[a_, r], (r, 1, K)))
-    sizes: dict[sp.Symbol, tuple[int, ...]] = {m: (1, 2), H: (2,), n: (1,)}
-    indices = {g: (sp.S.One, H), k: (sp.S.Zero, n)}
-    if multi:
-        sizes[K] = (2,)
-        indices[p] = (sp.S.One, K)
-    dv = v[p, g] if multi else v[g]
-    network = {key: value for key, value in definitions.items() if key != y}  # y: any labels
-    return Derivation(
-        name=setting.name, title=setting.title,
-        summary=text("With the output error ", sp.Eq(sp.Symbol("delta"), error,
-                                                      evaluate=False),
-                     ", the gradient of an output weight is the error times the hidden "
-                     "activation it multiplies; the gradient of a hidden weight sends the "
-                     "errors back through the output weights, times the sigmoid's derivative "
-                     "and the input."),
-        givens=[text(sp.Eq(z[i, h], sp.Sum(w[h, q] * x[i, q], (q, 0, n)), evaluate=False),
-                     ", ", sp.Eq(act[i, h], sigmoid(z[i, h]), evaluate=False), " with ",
-                     sp.Eq(x[i, 0], 1, evaluate=False)),
-                text(sp.Eq(_out(s, i, l if multi else None),
-                           definitions[s](*((i, l) if multi else (i,))), evaluate=False),
-                     ", ", sp.Eq(_out(yhat, i, l if multi else None),
-                                 definitions[yhat](*((i, l) if multi else (i,))),
-                                 evaluate=False))],
-        steps=steps, definitions=definitions, sizes=sizes, indices=indices,
-        domains={w: (-1.5, 1.5), v: (-1.5, 1.5), x: (-1.5, 1.5), t: (0.1, 2.0),
-                 y: (0.05, 0.95), eta: (0.01, 1.0)},
-        notation={yhat: r"\hat{y}", sp.Symbol("v_new"): rf"{sp.latex(dv)}^{{\text{{new}}}}",
-                  sp.Symbol("w_new"): r"w_{g,k}^{\text{new}}", sp.Symbol("delta"): r"\delta",
-                  sp.Symbol("sigma"): r"\sigma", sp.Symbol("sigma'"): r"\sigma'",
-                  sp.Symbol("yhat(1 - yhat)"): r"\hat{y}_i(1 - \hat{y}_i)",
-                  sp.Symbol("yhat_i"): r"\hat{y}_i"},
-        oracles=[Oracle(text("plain sympy.diff of the loss (network written out, σ in "
-                             "elementary form) by ", dv),
-                        output_grad, independent_diff(loss, dv, definitions=network)),
-                 Oracle(text("plain sympy.diff of the loss (network written out, σ in "
-                             "elementary form) by ", w[g, k]),
-                        hidden_grad, independent_diff(loss, w[g, k], definitions=network))],
-        problems=setting.problems)
+    return definitions
 
 
 def _register(setting: Setting) -> None:
-    def build() -> Derivation:
-        return two_layer_gradients(setting)
+    def build(proof: Proof) -> None:
+        two_layer_gradients(proof, setting)
 
     build.__doc__ = setting.title
-    derivation(setting.name)(build)
+    multi = setting.multi
+    derivation(
+        setting.name, title=setting.title, problems=setting.problems,
+        definitions=_definitions(setting),
+        sizes={m: (1, 2), H: (2,), n: (1,), **({K: (2,)} if multi else {})},
+        indices={g: (sp.S.One, H), k: (sp.S.Zero, n), **({p: (sp.S.One, K)} if multi else {})},
+        domains={w: (-1.5, 1.5), v: (-1.5, 1.5), x: (-1.5, 1.5), t: (0.1, 2.0),
+                 y: (0.05, 0.95), eta: (0.01, 1.0)})(build)
 
 
 for _setting in SETTINGS.values():
