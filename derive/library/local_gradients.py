@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.proof import Derivation, Oracle, Step, text
+from derive.authoring import Proof, symbol
 from derive.registry import derivation
 
-x, y, c = sp.symbols("x y c", real=True)
+x, y, c = (symbol(n, real=True) for n in "xyc")
 
 
 def indicator(condition: sp.Basic) -> sp.Expr:
@@ -15,11 +15,20 @@ def indicator(condition: sp.Basic) -> sp.Expr:
     return sp.Piecewise((1, condition), (0, True))
 
 
-@derivation("local-gradients")
-def local_gradients() -> Derivation:
+@derivation("local-gradients", title="Local gradients of six nodes", problems=("C5",),
+            summary=("Back-propagation multiplies the gradient arriving at a node's output by "
+                     "these local derivatives to get the gradients of its inputs. At a tie of "
+                     "max or min the derivative does not exist; any value between 0 and 1 (a "
+                     "subgradient) may be used. So the four lines of max and min are claimed, "
+                     "and checked, only where ", sp.Ne(x, y, evaluate=False), ": no identity "
+                     "can hold at the tie (SymPy's own answer, the Heaviside step, is 1/2 "
+                     "there)."),
+            domains={x: (-3.0, 3.0), y: (-3.0, 3.0), c: (-3.0, 3.0)})
+def local_gradients(proof: Proof) -> None:
     """d/dx and d/dy of x + c, x + y, c x, x y, max(x, y), min(x, y)."""
-    d = sp.Derivative
-    nodes = [
+    proof.state("inputs ", x, " and ", y, ", a constant ", c)
+    tie = sp.Ne(x, y)   # max and min have no derivative where x = y
+    for node, var, local, words in [
         (x + c, x, sp.S.One, "add a constant: the gradient passes through unchanged"),
         (x + y, x, sp.S.One, "add two inputs: the gradient is copied to x ..."),
         (x + y, y, sp.S.One, "... and to y"),
@@ -30,25 +39,8 @@ def local_gradients() -> Derivation:
         (sp.Max(x, y), y, indicator(y > x), "... and to y if y is larger"),
         (sp.Min(x, y), x, indicator(x < y), "min: the gradient goes to x if x is smaller ..."),
         (sp.Min(x, y), y, indicator(y < x), "... and to y if y is smaller"),
-    ]
-    tie = sp.Ne(x, y)   # max and min have no derivative where x = y
-    steps = [Step(d(f, var), local, text(words), where=tie if f.has(sp.Max, sp.Min) else None)
-             for f, var, local, words in nodes]
-    return Derivation(
-        name="local-gradients",
-        title="Local gradients of six nodes",
-        summary=text("Back-propagation multiplies the gradient arriving at a node's output "
-                     "by these local derivatives to get the gradients of its inputs. At a tie "
-                     "of max or min the derivative does not exist; any value between 0 and 1 "
-                     "(a subgradient) may be used. So the four lines of max and min are "
-                     "claimed, and checked, only where ", sp.Ne(x, y, evaluate=False),
-                     ": no identity can hold at the tie (SymPy's own answer, the "
-                     "Heaviside step, is 1/2 there)."),
-        givens=[text("inputs ", x, " and ", y, ", a constant ", c)],
-        steps=steps,
-        domains={x: (-3.0, 3.0), y: (-3.0, 3.0), c: (-3.0, 3.0)},
-        oracles=[Oracle(text("sympy.diff of max(x, y): the Heaviside step of ", x - y,
-                             ", which is 1/2 at a tie"),
-                        indicator(x > y), sp.diff(sp.Max(x, y), x), where=sp.Ne(x, y))],
-        problems=("C5",),
-    )
+    ]:
+        proof.chain(sp.Derivative(node, var)).eq(
+            local, words, where=tie if node.has(sp.Max, sp.Min) else None)
+    proof.oracle(indicator(x > y), sp.diff(sp.Max(x, y), x), "sympy.diff of max(x, y): the "
+                 "Heaviside step of ", x - y, ", which is 1/2 at a tie", where=sp.Ne(x, y))
