@@ -51,6 +51,12 @@ class NamedSymbol(sp.Symbol):
     def _latex(self, printer: Any) -> str:
         return self.latex
 
+    @classmethod
+    def class_key(cls) -> tuple[int, int, str]:
+        # Sorted as a plain Symbol of its name: giving a symbol notation must not reorder the
+        # terms SymPy sorts (σ(1 − σ) stays so, (ŷ − y) stays so).
+        return sp.Symbol.class_key()
+
 
 def symbol(name: str, latex: str | None = None, **assumptions: Any) -> sp.Symbol:
     """A symbol, printed as ``latex`` when given (else as SymPy prints ``name``)."""

@@ -89,3 +89,10 @@ def test_an_unknown_setting_or_a_missing_title_is_a_clear_error() -> None:
         derivation("test-authoring-typo", title="t", domain={})
     with pytest.raises(ValueError, match="has no title"):
         Proof().derivation("untitled")
+
+
+def test_notation_does_not_reorder_what_sympy_sorts() -> None:
+    named, plain = symbol("sigma", r"\sigma"), sp.Symbol("sigma")
+    yhat, y = symbol("yhat", r"\hat{y}"), symbol("y", "y")
+    assert str(named * (1 - named)) == str(plain * (1 - plain))
+    assert str(yhat - y) == str(sp.Symbol("yhat") - sp.Symbol("y"))
