@@ -80,8 +80,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from derive.build.driver import build_document
 
     doc = Path(args.document)
-    if not doc.exists():
-        raise DeriveError(f"no such document: {doc}")
+    if not doc.is_file():
+        raise DeriveError(f"no such document: {doc}" if not doc.exists()
+                          else f"{doc}: not a file (a Jinja-LaTeX document such as notes.tex.j2)")
     result = build_document(doc.resolve(), Path(args.out), force=True)
     print(f"derive: {result.pdf}")
     return 0

@@ -44,12 +44,16 @@ def fingerprint(template: Path) -> str:
 
 
 def render_tex(template: Path) -> str:
-    """Render a Jinja-LaTeX document; template errors name the file and line."""
+    """Render a Jinja-LaTeX document; every error in it is one line naming the template
+    file and line (in an included template, that one)."""
     import jinja2
+    from jinja2.sandbox import SecurityError
 
     from derive.pipeline import Catalogue
-    from derive.render.environment import make_environment, render_template
+    from derive.render.environment import RenderLimitError, make_environment, render_template
 
+    if not template.is_file():
+        raise TemplateError(f"{template}: not a file")
     catalogue = Catalogue()
     env = make_environment([template.parent], catalogue.names)
     try:
@@ -57,20 +61,34 @@ def render_tex(template: Path) -> str:
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"{err.filename or template}:{err.lineno}: {err.message}") from err
     except jinja2.TemplateNotFound as err:
-        raise TemplateError(f"{template}: template not found: {err.name}") from err
+        raise TemplateError(f"{_where(err, template)}: template not found: {err.name}") from err
     except jinja2.UndefinedError as err:
-        raise TemplateError(f"{template}:{_template_line(err)}: {err.message}") from err
+        raise TemplateError(f"{_where(err, template)}: {err.message}") from err
+    except SecurityError as err:
+        raise TemplateError(f"{_where(err, template)}: not allowed in a template "
+                            f"(derive renders templates in Jinja's sandbox): {err}") from err
+    except RenderLimitError as err:
+        raise TemplateError(f"{_where(err, template)}: {err}") from err
+    except UnicodeDecodeError as err:
+        raise TemplateError(f"{template}: not UTF-8 text ({err.reason} at byte "
+                            f"{err.start})") from err
+    except DeriveError:
+        raise
+    except Exception as err:   # a template's own mistake: ((( 1/0 ))), a wrong argument
+        raise TemplateError(f"{_where(err, template)}: {type(err).__name__}: {err}") from err
 
 
-def _template_line(err: BaseException) -> str:
-    """The template line of an exception raised while rendering, from its traceback."""
+def _where(err: BaseException, template: Path) -> str:
+    """file:line of the innermost template frame of an exception raised while rendering
+    (an included template names itself, not the one that includes it)."""
     tb = err.__traceback__
-    line = "?"
+    where = str(template)
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
-            line = f"{tb.tb_lineno}"
+        file = tb.tb_frame.f_code.co_filename   # Jinja maps its frames to template lines
+        if not file.endswith(".py") and Path(file).is_file():
+            where = f"{file}:{tb.tb_lineno}"
         tb = tb.tb_next
-    return line
+    return where
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,11 @@ the ``e`` filter, and every text that comes from the library is escaped by the r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -17,6 +21,7 @@ import jinja2.ext
 import jinja2.meta
 import jinja2.nodes
 import sympy as sp
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from derive.figure import Figure
 from derive.paths import TEMPLATE_DIR
@@ -45,6 +50,12 @@ class Catalogue(Protocol):
     def prepare(self, derivations: list[str]) -> None: ...
 
 
+def _a_name(name: object) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"a name is a string such as \"bce-gradient\", not {name!r}")
+    return name
+
+
 @dataclass
 class Session:
     """What one rendering used, for the verification summary at the end of a document."""
@@ -55,13 +66,13 @@ class Session:
     figures: list[Figure] = field(default_factory=list)
 
     def derivation(self, name: str) -> Derivation:
-        return _used(self.derivations, self.catalogue.derivation(name))
+        return _used(self.derivations, self.catalogue.derivation(_a_name(name)))
 
     def example(self, name: str) -> WorkedExample:
-        return _used(self.examples, self.catalogue.example(name))
+        return _used(self.examples, self.catalogue.example(_a_name(name)))
 
     def figure(self, name: str) -> Figure:
-        return _used(self.figures, self.catalogue.figure(name))
+        return _used(self.figures, self.catalogue.figure(_a_name(name)))
 
     def totals(self) -> dict[str, int]:
         counts = {"derivations": len(self.derivations), "steps": 0, "proved": 0, "checked": 0,
@@ -91,12 +102,32 @@ class ParenthesisTrap(jinja2.ext.Extension):
         return source
 
 
+# Set DERIVE_TRUSTED_TEMPLATES=1 to render with Jinja's plain environment (templates may then
+# reach Python's internals); only for templates you wrote yourself.  Never the default.
+TRUSTED_SETTING = "DERIVE_TRUSTED_TEMPLATES"
+RENDER_SECONDS = 300          # a template that renders longer than this is stopped
+RENDER_CHARACTERS = 50_000_000   # and one whose output grows beyond this
+
+
+class RenderLimitError(Exception):
+    """A template ran past the time or size limit of a rendering."""
+
+
 def make_environment(search_path: list[Path] | None = None,
-                     library_names: Callable[[], list[str]] = list) -> jinja2.Environment:
+                     library_names: Callable[[], list[str]] = list,
+                     trusted: bool | None = None) -> jinja2.Environment:
     """A Jinja environment that loads from ``search_path`` and then derive's templates;
-    ``library_names`` lists what templates may ask for."""
+    ``library_names`` lists what templates may ask for.
+
+    Templates render in Jinja's immutable sandbox: they can call what derive hands them and
+    read attributes, but not reach Python's internals (``__globals__``, ``__class__``, …) nor
+    change the objects they are given.  ``trusted`` (default: the DERIVE_TRUSTED_TEMPLATES
+    setting) lifts the sandbox."""
+    if trusted is None:
+        trusted = os.environ.get(TRUSTED_SETTING, "") == "1"
+    kind = jinja2.Environment if trusted else ImmutableSandboxedEnvironment
     paths = [*(search_path or []), TEMPLATE_DIR]
-    env = jinja2.Environment(
+    env = kind(
         loader=jinja2.FileSystemLoader([str(p) for p in paths]),
         block_start_string="((*", block_end_string="*))",
         variable_start_string="(((", variable_end_string=")))",
@@ -187,7 +218,39 @@ def render_template(env: jinja2.Environment, name: str, catalogue: Catalogue,
             session=session, totals=session.totals())
 
     template = env.get_template(name)
-    return template.render(derivation=insert_derivation, example=insert_example,
-                           figure=insert_figure,
-                           verification_summary=summary, get_derivation=session.derivation,
-                           get_example=session.example, get_figure=session.figure, **context)
+    pieces = template.generate(
+        derivation=insert_derivation, example=insert_example, figure=insert_figure,
+        verification_summary=summary, get_derivation=session.derivation,
+        get_example=session.example, get_figure=session.figure, **context)
+    with _time_limit(RENDER_SECONDS):
+        return "".join(_bounded(pieces))
+
+
+def _bounded(pieces: Iterator[str]) -> Iterator[str]:
+    """The pieces of a rendering, stopped once they grow past RENDER_CHARACTERS."""
+    size = 0
+    for piece in pieces:
+        size += len(piece)
+        if size > RENDER_CHARACTERS:
+            raise RenderLimitError(f"the output grew beyond {RENDER_CHARACTERS:,} characters")
+        yield piece
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop the block after ``seconds`` with RenderLimitError (a timer signal: the main
+    thread only; elsewhere the block runs unbounded)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise RenderLimitError(f"rendering took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
