@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from derive.build.driver import build_document, compile_latex
 from derive.cli import main
-from derive.errors import LatexError, TemplateError
 from derive.numeric.scalar_network import c12_scalar_network
 from derive.pipeline import get_derivation, get_example
 from derive.render.latex import number
@@ -95,49 +92,10 @@ def test_render_user_document_pulls_in_a_derivation(tmp_path: Path) -> None:
     assert "My notes." in text and "Jacobian of softmax" in text
 
 
-def test_template_error_names_file_and_line(tmp_path: Path) -> None:
-    doc = tmp_path / "broken.tex.j2"
-    doc.write_text("line one\n((* if *))\n")
-    with pytest.raises(TemplateError, match=r"broken.tex.j2:2"):
-        build_document(doc, tmp_path / "out")
-
-
 def test_unknown_derivation_in_template_is_reported(tmp_path: Path) -> None:
     doc = tmp_path / "typo.tex.j2"
     doc.write_text("((( derivation('no-such-thing') )))\n")
     assert main(["render", str(doc), "--out", str(tmp_path / "out")]) == 2
-
-
-def test_latex_error_reports_line_and_keeps_previous_pdf(tmp_path: Path, built_sheet: Path
-                                                         ) -> None:
-    if shutil.which("latexmk") is None:
-        pytest.fail("latexmk missing")
-    tex = tmp_path / "bad.tex"
-    pdf = tmp_path / "bad.pdf"
-    shutil.copy(built_sheet, pdf)
-    before = pdf.read_bytes()
-    tex.write_text("\\documentclass{article}\n\\begin{document}\nfine\n\\undefinedmacro\n"
-                   "\\end{document}\n")
-    with pytest.raises(LatexError, match=r"bad.tex:4: Undefined control sequence.*undefinedmacro"):
-        compile_latex(tex)
-    assert pdf.read_bytes() == before
-
-
-def test_unchanged_sheet_is_not_rebuilt(built_sheet: Path) -> None:
-    from derive.build.driver import build_sheet
-
-    again = build_sheet("A-neurons-networks-graphs", built_sheet.parent)
-    assert again.skipped
-
-
-def test_outputs_have_ordinary_permissions(built_sheet: Path) -> None:
-    # written atomically through a temporary file, but not left private (0600) like one
-    import os
-
-    umask = os.umask(0)
-    os.umask(umask)
-    for path in (built_sheet, built_sheet.with_suffix(".tex")):
-        assert path.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_sheet_answers_every_problem(built_sheet: Path) -> None:
@@ -154,33 +112,16 @@ def test_sheet_answers_every_problem(built_sheet: Path) -> None:
         assert number(get_example(name)[quantity].value) in text
 
 
-def test_documents_compile_side_by_side_and_a_failure_stops_only_later_ones(tmp_path: Path
-                                                                          ) -> None:
-    """build_documents: a document already handed to latexmk finishes when a later one fails;
-    the failure is raised; a document after the failing one is not built."""
-    from derive.build.driver import build_documents
-
-    good = tmp_path / "good.tex.j2"
-    good.write_text("\\documentclass{article}\n\\begin{document}\ngood\n\\end{document}\n")
-    broken = tmp_path / "broken.tex.j2"
-    broken.write_text("\\documentclass{article}\n((* if *))\n")
-    later = tmp_path / "later.tex.j2"
-    later.write_text("\\documentclass{article}\n\\begin{document}\nlater\n\\end{document}\n")
-    out = tmp_path / "out"
-    with pytest.raises(TemplateError, match=r"broken.tex.j2:2"):
-        build_documents([good, broken, later], out)
-    assert (out / "good.pdf").exists() and (out / ".stamps" / "good.sha256").exists()
-    assert not (out / "later.pdf").exists()
-    # a LaTeX error in one of two documents compiling side by side: the other is built
-    bad = tmp_path / "bad.tex.j2"
-    bad.write_text("\\documentclass{article}\n\\begin{document}\n\\undefinedmacro\n"
-                   "\\end{document}\n")
-    with pytest.raises(LatexError, match=r"bad.tex:3: Undefined control sequence"):
-        build_documents([bad, later], out)
-    assert (out / "later.pdf").exists() and not (out / "bad.pdf").exists()
-
-
 def test_show_into_a_closed_pipe_ends_quietly() -> None:
     proc = subprocess.run(f"{sys.executable} -m derive.cli show bce-gradient | head -1",
                           shell=True, capture_output=True, text=True, timeout=300)
     assert proc.stdout.count("\n") == 1 and proc.stderr == ""
+
+
+def test_show_json_of_a_figure(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "c12-graph", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    nodes = data["graphs"][0]["nodes"]
+    loss = nodes[-1]
+    assert loss["grad"] == 1.0 and loss["value"] == pytest.approx(63.0952, rel=1e-5)
+    assert all(p < n["id"] for n in nodes for p in n["parents"])   # topological order

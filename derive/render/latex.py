@@ -56,6 +56,7 @@ class NotationPrinter(LatexPrinter):
         settings.setdefault("mul_symbol", None)
         super().__init__(settings)
         self.notation = dict(notation or {})
+        self._bracketed_logs: set[int] = set()   # logs that a factor follows (see _print_Mul)
 
     def _print(self, expr: Any, **kwargs: Any) -> str:
         if isinstance(expr, sp.Basic) and expr in self.notation:
@@ -63,11 +64,15 @@ class NotationPrinter(LatexPrinter):
         return super()._print(expr, **kwargs)
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
-        # Always the partial sign: in these derivations every function has several inputs.
+        # d for a function of one variable (dσ/dz), the partial sign where there are others.
         dim = sum(int(count) for _, count in expr.variable_count)
-        den = " ".join(rf"\partial {self._print(v)}" + (f"^{{{c}}}" if int(c) > 1 else "")
+        variables = {v for v, _ in expr.variable_count}
+        one = len(variables) == 1 and isinstance(next(iter(variables)), sp.Symbol) \
+            and expr.expr.free_symbols <= variables
+        d = r"\mathrm{d}" if one else r"\partial"
+        den = " ".join(rf"{d} {self._print(v)}" + (f"^{{{c}}}" if int(c) > 1 else "")
                        for v, c in reversed(expr.variable_count))
-        num = r"\partial" + (f"^{{{dim}}}" if dim > 1 else "")
+        num = d + (f"^{{{dim}}}" if dim > 1 else "")
         body = self.parenthesize(expr.expr, PRECEDENCE["Mul"], strict=True)
         return rf"\frac{{{num}}}{{{den}}} {body}"
 
@@ -105,14 +110,29 @@ class NotationPrinter(LatexPrinter):
         return sign + " ".join(self._print(a) if isinstance(a, sp.Mul) and not isinstance(
             a, sp.MatMul) else self.parenthesize(a, level, False) for a in args)
 
+    def _print_log(self, expr: sp.log, exp: Any = None) -> str:
+        # log a, log σ(z), log s_i as a person writes them; log(1 − a) keeps its brackets.
+        arg = expr.args[0]
+        power = "" if exp is None else f"^{{{exp}}}"
+        if id(expr) not in self._bracketed_logs and (isinstance(arg, (sp.Symbol, sp.Indexed)) or (
+                isinstance(arg, sp.Function) and not isinstance(arg, (sp.log, sp.exp)))):
+            return rf"\log{power} {self._print(arg)}"
+        return rf"\log{power}{{\left({self._print(arg)} \right)}}"
+
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         # The step as an indicator; its value at 0 does not matter on a sheet.
         return rf"{INDICATOR}[{self._print(expr.args[0])} > 0]"
 
     def _print_Mul(self, expr: sp.Mul) -> str:
+        # A log followed by another factor keeps its brackets: log(a) (1 − y), not log a (1 − y).
+        outer = self._bracketed_logs
+        self._bracketed_logs = outer | {id(a) for a in expr.args[:-1] if isinstance(a, sp.log)}
+        try:
+            printed = super()._print_Mul(expr)
+        finally:
+            self._bracketed_logs = outer
         # A number before an indicator gets a dot: 3 1[s > 0], not 31[s > 0].
-        return re.sub(r"(\d) *(" + re.escape(INDICATOR) + r"\[)", r"\1 \\cdot \2",
-                      super()._print_Mul(expr))
+        return re.sub(r"(\d) *(" + re.escape(INDICATOR) + r"\[)", r"\1 \\cdot \2", printed)
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         base = (self.notation[expr.base] if expr.base in self.notation
@@ -122,7 +142,32 @@ class NotationPrinter(LatexPrinter):
 
 def tex(expr: sp.Basic, notation: Mapping[sp.Basic, str] | None = None, **settings: Any) -> str:
     """An expression (or an equation) as LaTeX, with the reader's notation."""
-    return NotationPrinter(notation, **settings).doprint(expr)
+    return plain_parentheses(NotationPrinter(notation, **settings).doprint(expr))
+
+
+# What makes a parenthesised group tall enough for \left( \right) to stretch to it.
+_TALL = re.compile(r"\\(frac|dfrac|tfrac|sum|prod|int|begin|binom|sqrt|KEEPLEFT|Bigl|bigl)"
+                   r"(?![a-zA-Z])")
+_INNERMOST = re.compile(r"\\left\((?P<body>(?:(?!\\left|\\right).)*?)\\right\)", re.DOTALL)
+
+
+def plain_parentheses(latex: str) -> str:
+    """``\\left( \\right)`` kept only around what is tall (a fraction, a sum, a matrix); around
+    anything else plain parentheses, as a person writes σ(z) and log(1 − a): TeX sets a
+    stretched pair as an inner atom, with a space before it (σ (z)) and brackets taller than
+    what they hold."""
+    def one(match: re.Match[str]) -> str:
+        body = match["body"]
+        if _TALL.search(body):
+            return rf"\KEEPLEFT({body}\KEEPRIGHT)"
+        return f"({body.strip()})"
+
+    while True:
+        shown = _INNERMOST.sub(one, latex)
+        if shown == latex:
+            break
+        latex = shown
+    return latex.replace(r"\KEEPLEFT(", r"\left(").replace(r"\KEEPRIGHT)", r"\right)")
 
 
 def escape_text(words: str) -> str:
@@ -210,8 +255,8 @@ def substituted(formula: sp.Expr, values: Mapping[sp.Basic, Any],
     for sym in formula.free_symbols:
         if sym in values:
             n = number(values[sym])
-            shown[sym] = f"\\left({n}\\right)" if values[sym] < 0 else n
-    return NotationPrinter(shown, mul_symbol="dot").doprint(formula)
+            shown[sym] = f"({n})" if values[sym] < 0 else n
+    return plain_parentheses(NotationPrinter(shown, mul_symbol="dot").doprint(formula))
 
 
 LINE_CHARS = 78   # printed characters that fit on one displayed line of a worked example
@@ -301,10 +346,17 @@ WIDE_STEP_CHARS = 40   # a step whose printed maths is longer puts its rule on t
 _SILENT = r"\\(left|right|frac|partial|operatorname|mathrm|hat|big|begin|end)\b"   # print nothing
 
 
+# Commands that print a word or a wide sign, in characters (log a shows four).
+_WORDS = {"log": 3, "ln": 2, "exp": 3, "tanh": 4, "max": 3, "min": 3, "sin": 3, "cos": 3,
+          "cdot": 2, "sum": 1, "prod": 1}
+
+
 def printed_width(latex: str) -> int:
-    """A rough count of the characters a LaTeX formula shows (commands and braces dropped)."""
+    """A rough count of the characters a LaTeX formula shows (commands and braces dropped,
+    the named operators counted as their names)."""
     shown = re.sub(_SILENT, "", latex)
-    return len(re.sub(r"\\[a-zA-Z]+|[{}^_ ]|&", "", shown))
+    words = sum(_WORDS.get(c, 0) for c in re.findall(r"\\([a-zA-Z]+)", shown))
+    return words + len(re.sub(r"\\[a-zA-Z]+|[{}^_ ]|&", "", shown))
 
 
 def is_wide(lines: list[tuple[str, str, Step]]) -> bool:
