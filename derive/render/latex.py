@@ -110,6 +110,17 @@ class NotationPrinter(LatexPrinter):
         return sign + " ".join(self._print(a) if isinstance(a, sp.Mul) and not isinstance(
             a, sp.MatMul) else self.parenthesize(a, level, False) for a in args)
 
+    def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
+        # A sum SymPy ordered that starts with a minus sign starts with its first positive
+        # term instead: ŷ − y, not −y + ŷ (a sum the author wrote in another order is kept).
+        terms = list(expr.args)
+        if terms[0].could_extract_minus_sign() and expr.args == sp.Add(*terms).args:
+            positive = next((t for t in terms if not t.could_extract_minus_sign()), None)
+            if positive is not None:
+                terms.remove(positive)
+                expr = sp.Add(positive, *terms, evaluate=False)
+        return super()._print_Add(expr, order)
+
     def _print_log(self, expr: sp.log, exp: Any = None) -> str:
         # log a, log σ(z), log s_i as a person writes them; log(1 − a) keeps its brackets.
         arg = expr.args[0]
