@@ -18,6 +18,7 @@ what it names.  Nothing here verifies or prints: the registry turns a :class:`Pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeAlias
 
 import sympy as sp
@@ -203,3 +204,12 @@ class Proof:
             problems=tuple(settings.pop("problems", ())),
             symbolic_sizes=bool(settings.pop("symbolic_sizes", False)), **settings)
 
+
+def build_derivation(record: Callable[[Proof], object], name: str, **settings: Any
+                     ) -> Derivation:
+    """The Derivation that ``record`` writes into a fresh Proof with ``settings`` (title,
+    summary, problems, domains, ...): what ``@derivation`` does, for a builder shared by
+    several derivations (``build_derivation(lambda p: network(p, setting), name, ...)``)."""
+    proof = Proof(**settings)
+    record(proof)
+    return proof.derivation(name)

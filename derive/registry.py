@@ -15,7 +15,7 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from derive.authoring import Proof
+from derive.authoring import build_derivation
 from derive.errors import DuplicateNameError, UnknownNameError
 from derive.proof import Derivation, WorkedExample
 
@@ -77,9 +77,7 @@ def _as_builder(function: Callable[..., Derivation | None], name: str,
 
     @functools.wraps(function)
     def build() -> Derivation:
-        proof = Proof(**settings)
-        function(proof)
-        return proof.derivation(name)
+        return build_derivation(function, name, **settings)
 
     return build
 

@@ -96,3 +96,13 @@ def test_notation_does_not_reorder_what_sympy_sorts() -> None:
     yhat, y = symbol("yhat", r"\hat{y}"), symbol("y", "y")
     assert str(named * (1 - named)) == str(plain * (1 - plain))
     assert str(yhat - y) == str(sp.Symbol("yhat") - sp.Symbol("y"))
+
+
+def test_a_builder_shared_by_several_derivations_is_built_with_its_settings() -> None:
+    from derive.authoring import build_derivation
+
+    def power(proof: Proof, n: int) -> None:
+        proof.chain(sp.Derivative(x**n, x)).eq(n * x ** (n - 1), "power rule")
+
+    cube = build_derivation(lambda p: power(p, 3), "cube", title="Cube", domains={x: (0.0, 1.0)})
+    assert cube.name == "cube" and cube.title == "Cube" and cube.steps[0].rhs == 3 * x**2
