@@ -27,6 +27,7 @@ jj, kk, qq = sp.symbols("j' k' q'", integer=True, positive=True)
 N, M, P = sp.symbols("N M P", integer=True, positive=True)
 z, zn = indexed("z", "z^{l}", real=True), indexed("zn", "z^{l+1}", real=True)
 a_prev = indexed("ap", "a^{l-1}", real=True)
+a_out = indexed("aL", "a^{L}", real=True)                 # shown in a reason only
 w, wn = indexed("w", "w^{l}", real=True), indexed("wn", "w^{l+1}", real=True)
 b, bn = indexed("b", "b^{l}", real=True), indexed("bn", "b^{l+1}", real=True)
 grad_a = indexed("G", r"(\nabla_a C)", real=True)          # ∇ₐC at the point
@@ -39,10 +40,12 @@ f = sp.Function("f", real=True)
 kron = sp.KroneckerDelta
 
 SETTINGS: dict[str, Any] = dict(
-    summary="Index form for any layer sizes. C is written, in each equation, as the linear "
-            "function with C's gradient at the point (∇ₐC for BP1, δˡ⁺¹ for BP2, δˡ for BP3 "
-            "and BP4): the first derivatives are then exactly those of any differentiable C, "
-            "so the steps hold for every cost.",
+    summary=r"Index form for any layer sizes. $C$ is written, in each equation, as the linear "
+            r"function with $C$'s gradient at the point ($\nabla_a C$ for BP1, $\delta^{l+1}$ "
+            r"for BP2, $\delta^{l}$ for BP3 and BP4): the first derivatives are then exactly "
+            r"those of any differentiable $C$, so the steps hold for every cost. With a layer "
+            r"index, $\delta^{l}_j$ is the error of unit $j$; without one, $\delta_{jk'}$ is the "
+            r"Kronecker delta.",
     sizes={N: (1, 2, 3), M: (1, 2), P: (1, 2)}, indices={j: (1, N), q: (1, P)},
     problems=("P2",))
 
@@ -50,10 +53,12 @@ SETTINGS: dict[str, Any] = dict(
 def _reworded(rule: str, kind: str) -> str:
     """A rule written for sigmoid neurons, said for the activation ``kind``."""
     if kind == "any":
-        return rule.replace("σ′", "f′")
+        return rule.replace(r"\sigma'", "f'")
     if kind == "linear":
-        return (rule.replace(" ⊙ σ′(zᴸ)", "").replace(") ⊙ σ′(zˡ)", ")")
-                .replace("σ′(zˡⱼ) leaves the sum", "σ′ = 1"))
+        return (rule.replace(r" \odot \sigma'(z^{L})", "")
+                .replace(r"((w^{l+1})^{\top} \delta^{l+1}) \odot \sigma'(z^{l})",
+                         r"(w^{l+1})^{\top} \delta^{l+1}")
+                .replace(r"$\sigma'(z^{l}_j)$ leaves the sum", r"$\sigma' = 1$"))
     return rule
 
 
@@ -90,26 +95,31 @@ def _backprop(proof: Proof, kind: str) -> None:
     proof.define(dC_dw[j, q], sp.Derivative(cost_l_unfolded, w[j, q]))
 
     bp1 = eq(proof.chain(deltaL[j]), sp.Derivative(cost_L, z[j]),
-             "BP1: δᴸⱼ = ∂C/∂zᴸⱼ; C depends on zᴸ through aᴸₖ = ", phi(z[kk]),
-             ", and only its gradient ∇ₐC at the point matters")
+             r"BP1: $\delta^{L}_j = \partial C/\partial z^{L}_j$; $C$ depends on $z^{L}$ "
+             "through ", written_eq(a_out[kk], phi(z[kk])),
+             r", and only its gradient $\nabla_a C$ at the point matters")
     eq(bp1, sp.Sum(grad_a[kk] * phi_prime(z[kk]) * kron(kk, j), (kk, 1, N)),
-       "chain rule: aᴸₖ depends on zᴸⱼ only when k′ = j")
+       r"chain rule: $a^{L}_{k'}$ depends on $z^{L}_j$ only when $k' = j$")
     eq(bp1, times_prime(grad_a[j], z[j]),
-       "the Kronecker δ collapses the sum: BP1, δᴸ = ∇ₐC ⊙ σ′(zᴸ)", label="BP1")
+       r"the Kronecker delta $\delta_{jk'}$ collapses the sum: BP1, "
+       r"$\delta^{L} = \nabla_a C \odot \sigma'(z^{L})$", label="BP1")
     bp2 = eq(proof.chain(delta[j]), sp.Derivative(cost_next, z[j]),
-             "BP2: C depends on zˡ only through zˡ⁺¹; its gradient there is δˡ⁺¹")
+             r"BP2: $C$ depends on $z^{l}$ only through $z^{l+1}$; its gradient there is "
+             r"$\delta^{l+1}$")
     eq(bp2, sp.Sum(delta_n[k] * sp.Derivative(zn[k], z[j]), (k, 1, M)),
-       "chain rule over the units k of layer l + 1")
+       r"chain rule over the units $k$ of layer $l + 1$")
     eq(bp2, sp.Sum(delta_n[k] * wn[k, j] * phi_prime(z[j]), (k, 1, M)),
-       "zˡ⁺¹ₖ = Σⱼ′ wˡ⁺¹ₖⱼ′ aˡⱼ′ + bˡ⁺¹ₖ depends on zˡⱼ through aˡⱼ alone")
+       r"$z^{l+1}_k = \sum_{j'} w^{l+1}_{kj'} a^{l}_{j'} + b^{l+1}_k$ depends on $z^{l}_j$ "
+       r"through $a^{l}_j$ alone")
     eq(bp2, times_prime(sp.Sum(wn[k, j] * delta_n[k], (k, 1, M)), z[j]),
-       "σ′(zˡⱼ) leaves the sum: BP2, δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ′(zˡ)", label="BP2")
+       r"$\sigma'(z^{l}_j)$ leaves the sum: BP2, "
+       r"$\delta^{l} = ((w^{l+1})^{\top} \delta^{l+1}) \odot \sigma'(z^{l})$", label="BP2")
     proof.chain(dC_db[j]) \
         .eq(sp.Sum(delta[kk] * sp.Derivative(zl(kk), b[j]), (kk, 1, N)),
             "BP3: chain rule through ", written_eq(z[kk], zl(kk))) \
         .eq(sp.Sum(delta[kk] * kron(kk, j), (kk, 1, N)),
             written_eq(sp.Derivative(zl(kk), b[j]), kron(kk, j))) \
-        .eq(delta[j], "BP3: ∂C/∂bˡⱼ = δˡⱼ", label="BP3")
+        .eq(delta[j], r"BP3: $\partial C/\partial b^{l}_j = \delta^{l}_j$", label="BP3")
     proof.chain(dC_dw[j, q]) \
         .eq(sp.Sum(delta[kk] * sp.Derivative(zl(kk), w[j, q]), (kk, 1, N)),
             "BP4: the same chain rule, by the weight ", w[j, q]) \
@@ -118,10 +128,11 @@ def _backprop(proof: Proof, kind: str) -> None:
         .eq(written_product(a_prev[q], delta[j]),
             "BP4: the input activation times the output error", label="BP4")
     proof.oracle(bp1.rhs, independent_diff(cost_L, z[j]),
-                 "BP1 against plain sympy.diff of C by zᴸⱼ, aᴸ in elementary form")
+                 r"BP1 against plain sympy.diff of $C$ by $z^{L}_j$, $a^{L}$ in elementary form")
     proof.oracle(bp2.rhs, independent_diff(cost_next, z[j],
                                            definitions={zn: proof.definitions[zn]}),
-                 "BP2 against plain sympy.diff of C by zˡⱼ, zˡ⁺¹ written out in elementary form")
+                 r"BP2 against plain sympy.diff of $C$ by $z^{l}_j$, $z^{l+1}$ written out in "
+                 "elementary form")
 
 
 def backprop_equations(name: str, title: str, kind: str, problems: tuple[str, ...]
@@ -138,7 +149,7 @@ def backprop_sigmoid(proof: Proof) -> None:
     _backprop(proof, "sigmoid")
 
 
-@derivation("backprop-any-activation", title="Back-propagation with any activation f",
+@derivation("backprop-any-activation", title="Back-propagation with an unspecified activation",
             **SETTINGS)
 def backprop_any_activation(proof: Proof) -> None:
     """BP1–BP4 with an unspecified activation f: σ′ becomes f′ (problem 2 Q2)."""

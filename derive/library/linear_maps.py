@@ -82,9 +82,10 @@ def _sigma_prime(zv: sp.MatrixSymbol) -> sp.MatrixExpr:
     return elementwise(sigmoid(t) * (1 - sigmoid(t)), t, zv)
 
 
-@derivation("backprop-matrix-forms", title="BP1 and BP2 with the matrix Σ′(z) (O1–O3)",
-            summary="Shown for a network with L = 3 layers of any widths; the unrolled "
-                    "product has one factor Σ′(zˡ)(wˡ⁺¹)ᵀ per layer below the output.",
+@derivation("backprop-matrix-forms", title="BP1 and BP2 with a diagonal matrix (O1–O3)",
+            summary=r"Shown for a network with $L = 3$ layers of any widths; the unrolled "
+                    r"product has one factor $\Sigma'(z^{l})(w^{l+1})^{\top}$ per layer below the "
+                    r"output.",
             sizes={n1: (2,), n2: (3,), n3: (2,)}, numeric_sizes={n1: 3, n2: 4, n3: 3},
             problems=("O1", "O2", "O3"))
 def backprop_matrix_forms(proof: Proof) -> None:
@@ -103,12 +104,16 @@ def backprop_matrix_forms(proof: Proof) -> None:
         d2: Hadamard(sp.MatMul(sp.Transpose(w3), d3), sp2),        # BP2
         d1: Hadamard(sp.MatMul(sp.Transpose(w2), d2), sp1),
     })
-    c = proof.chain(d3).eq(Hadamard(grad, sp3), "BP1 with L = 3: δᴸ = ∇ₐC ⊙ σ′(zᴸ)")
-    c.eq(sp.MatMul(S3, grad), "O1: multiplying by a diagonal matrix scales each entry: Σ′(zᴸ)∇ₐC")
-    c = proof.chain(d2).eq(Hadamard(sp.MatMul(sp.Transpose(w3), d3), sp2), "BP2, l = 2")
-    c.eq(sp.MatMul(S2, sp.Transpose(w3), d3), "O2: δˡ = Σ′(zˡ)(wˡ⁺¹)ᵀδˡ⁺¹")
-    c = proof.chain(d1).eq(sp.MatMul(S1, sp.Transpose(w2), d2), "O2 for l = 1")
+    c = proof.chain(d3).eq(Hadamard(grad, sp3),
+                           r"BP1 with $L = 3$: $\delta^{L} = \nabla_a C \odot \sigma'(z^{L})$")
+    c.eq(sp.MatMul(S3, grad), r"O1: multiplying by a diagonal matrix scales each entry: "
+                              r"$\Sigma'(z^{L}) \nabla_a C$")
+    c = proof.chain(d2).eq(Hadamard(sp.MatMul(sp.Transpose(w3), d3), sp2), r"BP2, $l = 2$")
+    c.eq(sp.MatMul(S2, sp.Transpose(w3), d3),
+         r"O2: $\delta^{l} = \Sigma'(z^{l}) (w^{l+1})^{\top} \delta^{l+1}$")
+    c = proof.chain(d1).eq(sp.MatMul(S1, sp.Transpose(w2), d2), r"O2 for $l = 1$")
     c.eq(sp.MatMul(S1, sp.Transpose(w2), S2, sp.Transpose(w3), S3, grad),
-         "O3: substitute O2 for δ² and O1 for δ³")
+         r"O3: substitute O2 for $\delta^{2}$ and O1 for $\delta^{3}$")
     proof.oracle(sigmoid(t) * (1 - sigmoid(t)), independent_diff(sigmoid(t), t),
-                 "σ′ = σ(1 − σ), as the forms use it, against plain sympy.diff of σ")
+                 r"$\sigma' = \sigma(1 - \sigma)$, as the forms use it, against plain "
+                 r"sympy.diff of $\sigma$")

@@ -7,6 +7,8 @@ differences.  The overflow example evaluates softmax naively and shifted, in flo
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import sympy as sp
 
@@ -111,7 +113,7 @@ def bp_numeric_check() -> WorkedExample:
     group = "Back-propagation"
     quantities.append(Quantity(S[f"delta{L}"],
                                Hadamard(minus(S[f"a{L}"], S["y"]), prime(S[f"z{L}"])),
-                               deltas[-1], group, note="BP1, ∇ₐC = a − y"))
+                               deltas[-1], group, note=r"BP1, $\nabla_a C = a^{3} - y$"))
     for layer in range(L - 1, 0, -1):
         quantities.append(Quantity(
             S[f"delta{layer}"], Hadamard(sp.Transpose(S[f"w{layer + 1}"]) * S[f"delta{layer + 1}"],
@@ -135,15 +137,15 @@ def bp_numeric_check() -> WorkedExample:
         fd_w = _central(lambda: _cost(ws, bs, x, y), ws[layer - 1])
         fd_b = _central(lambda: _cost(ws, bs, x, y), bs[layer - 1])
         comparisons += [
-            Comparison(text("∂C/∂", S[f"b{layer}"], " = ", S[f"delta{layer}"], " (BP3)"),
+            Comparison(text(rf"$\partial C/\partial b^{{{layer}}} = \delta^{{{layer}}}$ (BP3)"),
                        deltas[layer - 1], fd_b),
             Comparison(text(S[f"dw{layer}"], " (BP4)"), dw, fd_w)]
     return WorkedExample(
         "bp-numeric-check", "BP1–BP4 checked on a 2-3-3-2 network",
-        text("Sigmoid neurons and the quadratic cost C = ½‖a³ − y‖², so ∇ₐC = a³ − y. The "
-             "errors δ come from BP1 and BP2 and again from the product O3; the gradients "
-             "from BP3 and BP4. Each is compared with central finite differences of C "
-             f"(step {FD_STEP:g})."),
+        text(r"Sigmoid neurons and the quadratic cost $C = \frac12 \lVert a^{3} - y \rVert^2$, "
+             r"so $\nabla_a C = a^{3} - y$. The errors $\delta^{l}$ come from BP1 and BP2 and "
+             "again from the product O3; the gradients from BP3 and BP4. Each is compared with "
+             rf"central finite differences of $C$ (step $10^{{{round(math.log10(FD_STEP))}}}$)."),
         quantities, notation, comparisons, ("P2",),
         compared=("back-propagation", "finite differences"))
 

@@ -89,7 +89,7 @@ def network(cost: str) -> tuple[Worksheet, dict[int, sp.Symbol], sp.Symbol, sp.E
     for e, (h, k) in HIDDEN_EDGES.items():
         grads[e] = ws.add(ws.symbol(f"d{name}_w{e}", _d(name, f"w_{e}")),
                           written_product(delta_h[h], i[k]), group)
-    group = f"One gradient-descent step, η = {RATE:g} (biases fixed)"
+    group = "One gradient-descent step (biases fixed)"
     for e in sorted(w):
         ws.add(ws.symbol(f"w{e}_new", rf"w_{e}^{{+}}"),
                written_sum(w[e], written_product(-1, eta, grads[e])), group)
@@ -134,10 +134,10 @@ def c_q3_cross_entropy() -> WorkedExample:
         ws.notation[sp.Symbol(f"dC/dw{e}")] = _d("C", f"w_{e}")
     return ws.example(
         "c-q3-cross-entropy", "Problem 3 Q3 (a), (b): the 2-2-2 network with cross-entropy",
-        text("The output errors are a − y (problem 2 Q3), the hidden errors follow BP2, and "
-             "each weight's gradient is BP4: the error at its output times the activation at "
-             "its input. The gradients are compared with sympy.diff of the cost written out "
-             "in the eight weights."),
+        text(r"The output errors are $\delta_{o_k} = a_{o_k} - y_k$ (problem 2 Q3), the hidden "
+             "errors follow BP2, and each weight's gradient is BP4: the error at its output "
+             "times the activation at its input. The gradients are compared with sympy.diff of "
+             "the cost written out in the eight weights."),
         comparisons, problems=("P3",))
 
 
@@ -152,17 +152,18 @@ def c_q3_squared_error() -> WorkedExample:
                     written_sum(out, -y), group)
         ws.add(ws.symbol(f"ratio_o{o}", rf"\delta_{{o_{o}}} / \delta^{{C}}_{{o_{o}}}"),
                ws.symbol(f"delta_o{o}") / ce, group,
-               note="σ′ at the output: the factor cross-entropy removes")
+               note=r"$\sigma'$ at the output: the factor cross-entropy removes")
     comparisons = [Comparison(text(ws.symbol(key)),
                               ws.value(ws.symbol(key)), value)
                    for key, value in PUBLISHED.items()]
     return WorkedExample(
         "c-q3-squared-error",
         "Problem 3 Q3 (c): the same network with the squared error",
-        text("The output error now carries the factor σ′(z) = a(1 − a), which the last "
-             "group computes as the ratio of the two costs' output errors: the squared-error "
-             "output gradients are smaller by that factor. The published numbers of this "
-             "example are quoted in the last table, to their printed digits."),
+        text(r"The output error now carries the factor $\sigma'(z_{o_k}) = a_{o_k}(1 - a_{o_k})$, "
+             r"which the last group computes as the ratio of the two costs' output errors "
+             r"($\delta^{C}$ is the cross-entropy's): the squared-error output gradients are "
+             "smaller by that factor. The published numbers of this example are quoted in the "
+             "last table, to their printed digits."),
         ws.quantities, ws.notation, comparisons, ("P3",),
         compared=("derive", "published (Mazur 2015)"))
 
