@@ -139,3 +139,44 @@ def test_a_document_reaches_verification_by_one_road() -> None:
         "doc.j2": '((* include "part.j2" *))((( derivation("b") )))((( derivation(name) )))',
         "part.j2": '((( derivation( "a" ) )))((( example("not-a-derivation") )))'})
     assert sorted(named_derivations(env, "doc.j2")) == ["a", "b"]
+
+
+# The tests mirror the package: tests/test_<module>.py for derive/<module>.py and
+# tests/test_<package>_<module>.py for derive/<package>/<module>.py (render, build, numeric,
+# library); a test of a layer that is no one module's keeps the layer's name.
+LAYERS = frozenset({
+    "architecture",                                       # the shape of the package
+    "cli", "tutorial", "user_library",                    # end-to-end
+    "library", "sheet_a_derivations", "sheets_b_c",       # the library's regression tests
+    "oracle", "oracle_independence",                      # oracles
+    "mutants",                                            # mutation testing
+})
+
+
+def mirrored_names() -> set[str]:
+    """The stems a module's test file may have: ``<module>`` and ``<package>_<module>``."""
+    stems = set()
+    for path in PACKAGE.rglob("*.py"):
+        if path.stem == "__init__":
+            continue
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        stems.add("_".join(parts))
+    return stems
+
+
+def unmirrored(test_files: list[str]) -> list[str]:
+    """The test files named after neither a module of derive nor a layer."""
+    allowed = mirrored_names() | LAYERS
+    return [name for name in test_files
+            if name.removeprefix("test_").removesuffix(".py") not in allowed]
+
+
+def test_every_test_file_is_named_after_a_module_or_a_layer() -> None:
+    assert {"verify", "render_latex", "build_driver", "numeric_graph"} <= mirrored_names()
+    assert unmirrored(["test_verify.py", "test_render_latex.py", "test_cli.py",
+                       "test_trust.py", "test_latex.py", "test_render_verify.py"]) == [
+        "test_trust.py", "test_latex.py", "test_render_verify.py"]
+    files = sorted(p.name for p in Path(__file__).parent.glob("test_*.py"))
+    assert len(files) > len(LAYERS)
+    assert unmirrored(files) == [], "name a test file after the module it tests " \
+        "(tests/test_<module>.py, tests/test_<package>_<module>.py) or add its layer to LAYERS"

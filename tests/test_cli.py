@@ -13,6 +13,7 @@ import pytest
 from derive.cli import main
 from derive.numeric.scalar_network import c12_scalar_network
 from derive.pipeline import get_derivation, get_example
+from derive.registry import DERIVATIONS
 from derive.render.latex import number
 from tests.pages import overfull_boxes
 
@@ -58,20 +59,29 @@ def test_show_text_and_latex(capsys: pytest.CaptureFixture[str]) -> None:
     judged = get_derivation("softmax-jacobian").tally()["proved"]
     assert shown.count("] -- proved: ") == judged > 0      # one verdict a judged step
     assert main(["show", "softmax-jacobian", "--format", "latex"]) == 0
-    assert r"\begin{align*}" in capsys.readouterr().out
+    latex = capsys.readouterr().out
+    assert r"\begin{align*}" in latex and r" &= \delta_{i j} - s_{j} " in latex
 
 
 def test_verify_all(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify"]) == 0
     out = capsys.readouterr().out
-    assert "bce-gradient:" in out and "0 refuted" in out
+    lines = {line.split(":")[0]: line for line in out.splitlines() if " steps, " in line}
+    assert set(lines) == set(DERIVATIONS) and "bce-gradient" in lines
+    assert all(", 0 refuted, 0 undecided" in line for line in lines.values())
 
 
 def test_sheet_pdf_contains_computed_values(built_sheet: Path) -> None:
     text = subprocess.run(["pdftotext", "-layout", str(built_sheet), "-"], capture_output=True,
                           text=True, check=True).stdout
-    assert "Verification summary" in text
-    assert re.search(r"refuted or undecided\s+0\n", text)    # the summary's row, not the legend
+    summary = text[text.index("Verification summary"):]
+    assert re.search(r"refuted or undecided\s+0\n", summary)  # the summary's row, not the legend
+    rows = {label: int(value) for label, value in re.findall(
+        r"^\s+(Derivations|Steps verified|proved symbolically|checked numerically, not proved)"
+        r"\D*?(\d+)\s*$", summary, re.M)}
+    assert rows["Derivations"] > 0
+    assert rows["Steps verified"] == (rows["proved symbolically"]
+                                      + rows["checked numerically, not proved"]) > 0
     assert overfull_boxes(built_sheet) == []
     ex = c12_scalar_network()
     for name in ("a1_1", "yhat_2", "loss_3", "d_z1_1"):

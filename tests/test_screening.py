@@ -9,11 +9,14 @@ import sympy as sp
 from derive import identities
 from derive.proof import Derivation, Step, text
 from derive.verify import verify
+from tests.mutation import ACCEPTED, REJECTED, judge
 
 x, c = sp.symbols("x c", real=True)
 i, k = sp.symbols("i k", integer=True)
 K, N = sp.symbols("K N", integer=True, positive=True)
 z, w = sp.IndexedBase("z", real=True), sp.IndexedBase("w", real=True)
+j = sp.Symbol("j", integer=True)
+theta, xs = sp.IndexedBase("theta", real=True), sp.IndexedBase("x", real=True)
 f, g = sp.Function("f"), sp.Function("g")
 
 
@@ -119,3 +122,12 @@ def test_the_jumps_of_floor_ceiling_and_frac_are_visited(lhs: sp.Expr, rhs: sp.E
 def test_true_identities_of_floor_and_ceiling_still_pass() -> None:
     assert verdict(sp.ceiling(x), -sp.floor(-x)) in {"proved", "checked"}
     assert verdict(sp.floor(x), x - sp.frac(x)) in {"proved", "checked"}
+
+
+def test_index_notation_without_declared_sizes_is_still_checked_at_sizes() -> None:
+    # the sizes are inferred (positive integers bounding a sum); a wrong collapse is caught
+    lhs = sp.Sum(sp.KroneckerDelta(k, j) * sp.Sum(xs[i] * theta[k], (i, 1, N)), (k, 1, N))
+    good = theta[j] * sp.Sum(xs[i], (i, 1, N))
+    assert judge(lhs, good, indices={j: (1, N)}) in ACCEPTED
+    assert judge(lhs, good + theta[j] * xs[N] * (N - 1) * (N - 2) * (N - 3) / 10**6,
+                 indices={j: (1, N)}) in REJECTED

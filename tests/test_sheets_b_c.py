@@ -29,13 +29,16 @@ def test_new_derivations_verify_and_oracles_agree(name: str) -> None:
     assert d.tally()["refuted"] == 0
     assert all(s.verdict is not None and s.verdict.status in ("proved", "checked", "given")
                for s in d.steps)
-    assert all(o.verdict is not None and o.verdict.status != "refuted" for o in d.oracles)
+    assert all(o.verdict is not None and o.verdict.status in ("proved", "checked")
+               for o in d.oracles)
 
 
 def test_index_form_results_are_proved_in_general() -> None:
     for name in ("backprop-equations", "output-error-sigmoid-ce", "output-error-softmax-ll",
                  "cross-entropy-minimum", "softmax-properties"):
-        assert get_derivation(name).tally()["checked"] == 0, name
+        d = get_derivation(name)
+        assert d.tally()["checked"] == 0, name
+        assert d.tally()["proved"] == len(d.checked_steps) > 0, name
 
 
 def test_bce_collapse_canonical_form() -> None:
@@ -82,18 +85,15 @@ def test_matrix_mutations_are_refuted() -> None:
     wrong_shape = sp.MatMul(sp.Transpose(mm.dl_ds2), mm.a1)
     no_two = sp.MatMul(sp.Transpose(sp.Transpose(mm.minus(mm.yhat, mm.y))), sp.Transpose(mm.a1))
     for rhs in (no_two, wrong_shape):
-        try:
-            d = mutated(lambda: mm.mlp_gradients(setting), w2, lambda _, r=rhs: r)
-        except (ValueError, TypeError):
-            continue          # SymPy refuses the product of mismatched shapes outright
-        assert status(d, w2) == "refuted"
+        d = mutated(lambda: mm.mlp_gradients(setting), w2, lambda _, r=rhs: r)
+        assert status(d, w2) == "refuted", rhs
 
 
 @pytest.mark.parametrize("name", list(mm.SETTINGS))
 def test_instance_gradients_match_finite_differences_and_torch(name: str) -> None:
-    torch = pytest.importorskip("torch")
     ex = get_example(f"{name}-instance")
-    assert all(c.abs_error < 1e-7 for c in ex.comparisons)
+    assert ex.comparisons and all(c.abs_error < 1e-7 for c in ex.comparisons)
+    torch = pytest.importorskip("torch", reason="`make test` installs torch==2.13.0 (CPU)")
     setting = mm.SETTINGS[name]
     inputs = mlp_instance.instance_inputs(setting)
     t = {k.name: torch.tensor(v, dtype=torch.float64, requires_grad=True)

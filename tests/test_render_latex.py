@@ -1,0 +1,169 @@
+"""LaTeX printing (derive/render/latex.py): expressions in the author's form, rule text,
+wide worked-example lines, verdict summaries, and the Verification notes, phrased from a
+verdict's fields, never from its English."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from derive.pipeline import get_derivation, get_example
+from derive.proof import Derivation, Step, Verdict, text, written_product, written_sum
+from derive.render.latex import (
+    LINE_CHARS,
+    checked_notes,
+    how_checked,
+    number_ranges,
+    plain_parentheses,
+    printed_width,
+    quantity_rows,
+    tex,
+    text_latex,
+    verdict_runs,
+)
+
+x, y = sp.symbols("x y", real=True)
+_T = sp.Symbol("t")
+
+
+# --- expressions ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("expr", "expected"), [
+    (-sp.MatMul(sp.MatrixSymbol("W", 3, 3), sp.MatrixSymbol("x", 3, 1)), "- W x"),
+    (sp.MatMul(-2, sp.MatrixSymbol("W", 3, 3), sp.MatrixSymbol("x", 3, 1)), "- 2 W x"),
+    (sp.Transpose(sp.MatMul(sp.MatrixSymbol("W", 3, 3), sp.MatrixSymbol("x", 3, 1))),
+     r"(W x)^{T}"),
+    (sp.MatrixSymbol("b", 3, 1) - sp.MatMul(sp.MatrixSymbol("W", 3, 3),
+                                          sp.MatrixSymbol("x", 3, 1)), "- W x + b"),
+])
+def test_matrix_products_print_their_sign_without_being_evaluated(expr: sp.Basic,
+                                                                  expected: str) -> None:
+    # as SymPy prints it, but for the parentheses: plain where nothing inside is tall
+    assert tex(expr) == expected == plain_parentheses(sp.latex(expr, order="none",
+                                                                mul_symbol=None))
+
+
+def test_a_number_before_an_indicator_gets_a_dot() -> None:
+    assert tex(3 * sp.Heaviside(_T, 0)) == r"3 \cdot \mathbf{1}[t > 0]"
+    assert tex(_T * sp.Heaviside(_T, 0)) == r"t \mathbf{1}[t > 0]"
+
+
+# --- text and worked-example lines ----------------------------------------------------------
+
+def test_rule_text_keeps_authored_maths_and_escapes_the_rest() -> None:
+    out = text_latex(text("differentiation is linear: $J_{f+g} = J_f + J_g$ & 50% − done"))
+    assert "$J_{f+g} = J_f + J_g$" in out
+    assert r"\&" in out and r"\%" in out and r"\ensuremath{-}" in out
+    with pytest.raises(ValueError, match="unbalanced"):
+        text_latex(text("one $ sign"))
+
+
+def test_wide_cost_line_is_broken_between_terms() -> None:
+    ex = get_example("c-q3-cross-entropy")
+    values = ex.values()
+    cost = next(q for q in ex.quantities if q.symbol.name == "C")
+    rows = quantity_rows(cost, values, ex.notation)
+    assert len(rows) >= 4                       # formula, numbers over lines, value
+    assert rows[-1][1].startswith(r"\mathbf{")
+    assert any(relation != "=" for relation, _ in rows)   # a continued sum
+    assert all(printed_width(row) <= LINE_CHARS for _, row in rows)
+
+
+def test_narrow_line_stays_on_one_line() -> None:
+    ex = get_example("c-q3-cross-entropy")
+    q = next(q for q in ex.quantities if q.symbol.name == "out_h1")
+    rows = quantity_rows(q, ex.values(), ex.notation)
+    assert len(rows) == 1 and rows[0][1].count("=") == 2
+
+
+# --- verdicts: the runs on the page, the notes of the Verification appendix -----------------
+
+def test_verdict_runs_and_ranges() -> None:
+    assert number_ranges([2, 3, 4, 7, 9, 10]) == "2–4, 7, 9–10"
+    d = get_derivation("local-gradients")   # max/min derivatives: checked, not proved
+    statuses = [s.verdict.status for s in d.checked_steps]
+    first_checked = statuses.index("checked") + 1
+    runs = verdict_runs(d)
+    assert runs.startswith(f"steps 1–{first_checked - 1} proved; steps {first_checked}–")
+    assert runs.endswith("checked")
+
+
+@pytest.mark.parametrize(("verdict", "expected"), [
+    (Verdict("checked", "ignored words", 34, tactic="points", digits=(30, 60)),
+     "equal at 34 points (edges of the domains among them) at 30 and 60 digits"),
+    (Verdict("checked", "", 12, tactic="entries", digits=(30,), entries=4),
+     "every entry equal at random points (30 digits)"),
+    (Verdict("checked", "", 9, tactic="entries", sizes=((("n_1", 2),), (("n_1", 3),)),
+             large=(("n_1", 7),), large_points=4),
+     "every entry checked at n₁ = 2, 3; equal at 4 random points for n₁ = 7"),
+    (Verdict("checked", "", 9, tactic="sizes", sizes=((("K", 2),),), assignments=14,
+             every=("i", "j")),
+     "proved for K = 2, numerically for the other concrete sizes (14 size and index "
+     "assignments, every value of i, j)"),
+    (Verdict("checked", "", 9, tactic="sizes", assignments=3,
+             default_domain=(("w", -2.0, 2.0),)),
+     "compared numerically on concrete sizes (3 size and index assignments); sampled with "
+     "w in (-2, 2) (no domain declared)"),
+    (Verdict("checked", "the verifier's own words", 1, tactic="unknown-kind"),
+     "the verifier's own words"),
+])
+def test_how_checked_phrases_the_fields(verdict: Verdict, expected: str) -> None:
+    assert how_checked(verdict) == expected
+
+
+def _derivation(*verdicts: Verdict, where: sp.Basic | None = None) -> Derivation:
+    steps = [Step(x, y, text("a step"), verdict=v, where=where) for v in verdicts]
+    return Derivation("d", "t", text("s"), steps)
+
+
+def test_steps_checked_alike_share_one_note_with_the_span_of_points() -> None:
+    points = [Verdict("checked", "a", n, tactic="points", digits=(30, 60)) for n in (40, 34)]
+    notes = checked_notes(_derivation(*points, where=sp.Ne(x, y)))
+    assert notes == [("The steps marked as checked", "equal at 34 to 40 points (edges of the "
+                      "domains among them) at 30 and 60 digits; claimed where x ≠ y")]
+
+
+def test_steps_checked_differently_are_named_by_number() -> None:
+    proved = Verdict("proved", "p")
+    by_points = Verdict("checked", "a", 5, tactic="points", digits=(30, 60))
+    by_entries = Verdict("checked", "a", 5, tactic="entries", digits=(30,))
+    notes = checked_notes(_derivation(proved, by_points, by_entries, by_points))
+    assert [which for which, _ in notes] == [
+        "Steps 2, 4 (counting the steps after the givens)",
+        "Step 3 (counting the steps after the givens)"]
+
+
+# --- mathematics as a person writes it (issue 18) ---
+
+_z, _a, _y = sp.symbols("z a y", real=True)
+
+
+@pytest.mark.parametrize(("expr", "expected"), [
+    (sp.log(_a), r"\log a"),
+    (sp.log(1 - _a), r"\log{(1 - a)}"),
+    (sp.log(1 / (1 + sp.exp(-_z))), r"\log{\left(\frac{1}{1 + e^{- z}} \right)}"),
+    (sp.log(_a) ** 2, r"\log^{2} a"),
+    (written_product(sp.log(_a), 1 - _y), r"\log{(a)} (1 - y)"),   # a factor follows: brackets
+    (_y * sp.log(_a) + (1 - _y) * sp.log(1 - _a), r"y \log a + (1 - y) \log{(1 - a)}"),
+    (sp.Derivative(sp.log(_a), _a), r"\frac{\mathrm{d}}{\mathrm{d} a} \log a"),
+    (sp.Derivative(_y * sp.log(_a), _a), r"\frac{\partial}{\partial a} y \log a"),
+])
+def test_functions_print_as_written_by_hand(expr: sp.Basic, expected: str) -> None:
+    assert tex(expr) == expected
+
+
+@pytest.mark.parametrize(("latex", "expected"), [
+    (r"\sigma\left(z\right)", r"\sigma(z)"),
+    (r"\left(\left(a\right) + b\right)", "((a) + b)"),
+    (r"\left(\frac{1}{2} + \left(a\right)\right)", r"\left(\frac{1}{2} + (a)\right)"),
+    (r"\left(\sum_{k=1}^{3} x_k\right)", r"\left(\sum_{k=1}^{3} x_k\right)"),
+])
+def test_stretched_parentheses_only_around_what_is_tall(latex: str, expected: str) -> None:
+    assert plain_parentheses(latex) == expected
+
+
+def test_a_sympy_ordered_sum_starts_with_a_positive_term() -> None:
+    yhat, y, z_i, z_j = sp.symbols("yhat y z_i z_j", real=True)
+    assert tex(yhat - y) == r"\hat{y} - y"
+    assert tex(sp.exp(z_i - z_j)) == "e^{z_{i} - z_{j}}"
+    assert tex(written_sum(-y, yhat)) == r"- y + \hat{y}"     # the author's order is kept

@@ -1,0 +1,89 @@
+"""The verdict cache (derive/verdict_cache.py) saves work, never certifies: a forged entry,
+signed or not, puts no mark on a wrong step; an honest one is reused; the key covers every
+module the verifier runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import sympy as sp
+
+from derive.library.logistic import bce_gradient, sigmoid_from_log_odds
+from derive.proof import Derivation
+from derive.verdict_cache import (
+    VERIFIER_SOURCES,
+    _signature,
+    load_verdicts,
+    store_verdicts,
+    verify_cached,
+)
+from derive.verify import verify
+from tests.mutation import mutated
+
+
+def _wrong_bce(step: int = 8) -> Derivation:
+    """bce-gradient with step ``step`` doubled, not yet verified."""
+    import dataclasses
+
+    from derive.library.logistic import bce_gradient
+    d = bce_gradient.unverified()  # type: ignore[attr-defined]
+    steps = list(d.steps)
+    steps[step] = dataclasses.replace(steps[step], rhs=2 * steps[step].rhs)
+    return dataclasses.replace(d, steps=steps)
+
+
+@pytest.mark.parametrize("forged", ["proved", "checked", "maybe"])
+def test_a_forged_cache_entry_puts_no_mark_on_a_wrong_step(tmp_path, forged: str) -> None:  # type: ignore[no-untyped-def]
+    first = verify_cached(_wrong_bce(), tmp_path)
+    assert first.steps[8].verdict.status == "refuted"  # type: ignore[union-attr]
+    (entry,) = tmp_path.glob("*.json")
+    stored = json.loads(entry.read_text())
+    stored["steps"][8]["status"] = forged
+    entry.write_text(json.dumps(stored))
+    again = verify_cached(_wrong_bce(), tmp_path)
+    assert again.steps[8].verdict.status == "refuted"  # type: ignore[union-attr]
+    assert sum(again.tally().values()) == len(again.checked_steps)
+
+
+def test_a_forged_entry_signed_with_the_key_is_still_reconfirmed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the signature stops an edit by hand; the re-confirmation stops one made with the key
+    verify_cached(_wrong_bce(), tmp_path)
+    (entry,) = tmp_path.glob("*.json")
+    stored = json.loads(entry.read_text())
+    stored["steps"][8]["status"] = "proved"
+    del stored["signature"]
+    stored["signature"] = _signature(_wrong_bce(), stored)
+    entry.write_text(json.dumps(stored))
+    assert verify_cached(_wrong_bce(), tmp_path).steps[8].verdict.status == "refuted"  # type: ignore[union-attr]
+
+
+def test_an_honest_cache_entry_is_reused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    d = bce_gradient.unverified()  # type: ignore[attr-defined]
+    verify(d)
+    store_verdicts(d, tmp_path)
+    fresh = bce_gradient.unverified()  # type: ignore[attr-defined]
+    assert load_verdicts(fresh, tmp_path)
+    assert [s.verdict for s in fresh.steps] == [s.verdict for s in d.steps]
+
+
+def test_verdict_cache_reuses_identical_verdicts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    first = verify_cached(sigmoid_from_log_odds.unverified(), tmp_path)  # type: ignore[attr-defined]
+    assert len(list(tmp_path.glob("*.json"))) == 1
+    second = verify_cached(sigmoid_from_log_odds.unverified(), tmp_path)  # type: ignore[attr-defined]
+    assert [s.verdict for s in first.steps] == [s.verdict for s in second.steps]
+    changed = mutated(sigmoid_from_log_odds, 8, lambda r: 1 / (1 + sp.exp(r)))
+    assert verify_cached(changed, tmp_path).steps[8].verdict.status == "refuted"  # type: ignore[union-attr]
+
+
+def test_the_verdict_cache_key_covers_every_module_the_verifier_runs() -> None:
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, derive.verify; "
+         "print(' '.join(m for m in sys.modules if m.startswith('derive.')))"],
+        capture_output=True, text=True, check=True).stdout.split()
+    assert "derive.verify" in loaded and "derive.tactics" in loaded
+    data_only = {"derive.errors", "derive.proof"}   # exceptions and plain dataclasses
+    for module in set(loaded) - data_only:
+        assert module.removeprefix("derive.") + ".py" in VERIFIER_SOURCES, module
