@@ -21,9 +21,9 @@ t = sp.Symbol("t", real=True)
 
 
 @derivation("linear-composition", title="Two linear layers are one",
-            summary="Without a non-linearity between them, two linear layers compute an "
-                    "affine map of x with K outputs: the second layer adds no expressive "
-                    "power, only parameters.",
+            summary=r"Without a non-linearity between them, two linear layers compute an "
+                    r"affine map of $x$ with $K$ outputs: the second layer adds no expressive "
+                    r"power, only parameters.",
             sizes={n: (2,), d: (3,), K: (2,)}, numeric_sizes={n: 4, d: 5, K: 3},
             problems=("1.4",))
 def linear_composition(proof: Proof) -> None:
@@ -34,15 +34,18 @@ def linear_composition(proof: Proof) -> None:
     out = matrix("out", K, 1, r"\mathrm{Linear}_2(\mathrm{Linear}_1(x))")
     proof.define(out, W2 * (W1 * x + b1) + b2)
     c = proof.chain(out).eq(sp.MatAdd(sp.MatMul(W2, sp.MatAdd(sp.MatMul(W1, x), b1)), b2),
-                            "Linear2 after Linear1, with no activation between: K×1")
-    c.eq(sp.MatAdd(sp.MatMul(W2, W1, x), sp.MatMul(W2, b1), b2), "distribute W⁽²⁾ over the sum")
+                            r"Linear2 after Linear1, with no activation between: $K \times 1$")
+    c.eq(sp.MatAdd(sp.MatMul(W2, W1, x), sp.MatMul(W2, b1), b2),
+         r"distribute $W^{(2)}$ over the sum")
     c.eq(sp.MatAdd(sp.MatMul(sp.MatMul(W2, W1), x), sp.MatAdd(sp.MatMul(W2, b1), b2)),
-         "one affine map: weight W⁽²⁾W⁽¹⁾ (K×n), bias W⁽²⁾b⁽¹⁾ + b⁽²⁾ (K×1)")
+         r"one affine map: weight $W^{(2)} W^{(1)}$ ($K \times n$), bias "
+         r"$W^{(2)} b^{(1)} + b^{(2)}$ ($K \times 1$)")
 
 
 @derivation("linear-jacobians", title="Jacobians of linear maps (1.5)",
-            summary="The Jacobian of x ↦ Wx is W itself, at every x. Sums of maps add their "
-                    "Jacobians; compositions multiply them, the outer one on the left.",
+            summary=r"The Jacobian $J$ of $x \mapsto Wx$ is $W$ itself, at every $x$. Sums of "
+                    r"maps add their Jacobians; compositions multiply them, the outer one on "
+                    r"the left.",
             sizes={a_: (2,), b_: (3,), c_: (4,)}, numeric_sizes={a_: 3, b_: 4, c_: 5},
             problems=("1.5",))
 def linear_jacobians(proof: Proof) -> None:
@@ -65,16 +68,16 @@ def linear_jacobians(proof: Proof) -> None:
         Jc: Jacobian(V2 * (W1 * u_a), u_a, x), Jcs: Jacobian(S * (S * u_a), u_a, x),
     })
     proof.chain(Jf).eq(W1, r"(a) $(W_1 x)_i = \sum_j (W_1)_{ij} x_j$, so "
-                           r"$\partial f_i/\partial x_j = (W_1)_{ij}$: b×a")
-    proof.chain(Jg).eq(W2, "(a) the same for g: b×a")
+                           r"$\partial f_i/\partial x_j = (W_1)_{ij}$: $b \times a$")
+    proof.chain(Jg).eq(W2, r"(a) the same for $g$: $b \times a$")
     c = proof.chain(Jh).eq(sp.MatAdd(Jf, Jg),
                            "(b) differentiation is linear: $J_{f+g} = J_f + J_g$")
     c.eq(sp.MatAdd(W1, W2), "(b) by (a)")
     proof.chain(Jhs).eq(sp.MatMul(2, W1), "(c) $W_1 = W_2$: $2W_1$")
-    c = proof.chain(Jc).eq(sp.MatMul(Jg2, Jf), "(d) chain rule: $J_g$ at f(x), times $J_f$: "
-                                               "(c×b)(b×a) = c×a")
+    c = proof.chain(Jc).eq(sp.MatMul(Jg2, Jf), r"(d) chain rule: $J_g$ at $f(x)$, times $J_f$: "
+                                               r"$(c \times b)(b \times a) = c \times a$")
     c.eq(sp.MatMul(V2, W1), "(d) a linear map's Jacobian is its matrix, wherever it is evaluated")
-    proof.chain(Jcs).eq(sp.MatPow(S, 2), "(e) $W_1 = W_2 = W$ square (a = b = c): $W^2$")
+    proof.chain(Jcs).eq(sp.MatPow(S, 2), r"(e) $W_1 = W_2 = W$ square ($a = b = c$): $W^2$")
 
 
 def _sigma_prime(zv: sp.MatrixSymbol) -> sp.MatrixExpr:

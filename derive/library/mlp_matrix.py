@@ -62,10 +62,10 @@ dl_db1, dl_dW1 = _partial("dl_db1", ell, b1), _partial("dl_dW1", ell, W1)
 SIZES = {n: (2,), d: (3,), K: (2,)}          # symbolic check: every dimension different
 NUMERIC_SIZES = {n: 4, d: 5, K: 3}
 NOTATION: dict[sp.Basic, str] = {ones: r"\mathbf{1}", sp.Identity(K): "I_K"}   # the rest: symbols
-SUMMARY = ("Each line is a matrix identity for general n, d, K, with the shape of every factor. "
-           "The verifier proves it for every size on entry (i, j) in index notation, then "
-           "writes both sides out for n = 2, d = 3, K = 2 (the gradients by sympy.diff of the "
-           "loss written out in full) and compares every entry at random points.")
+SUMMARY = (r"Each line is a matrix identity for general $n$, $d$, $K$, with the shape of every "
+           r"factor. The verifier proves it for every size on entry $(i, j)$ in index notation, "
+           r"then writes both sides out for $n = 2$, $d = 3$, $K = 2$ (the gradients by sympy.diff "
+           r"of the loss written out in full) and compares every entry at random points.")
 
 Loss = Callable[[sp.MatrixExpr], sp.MatrixExpr]
 
@@ -103,16 +103,19 @@ class Setting:
 
 SETTINGS = {
     "mlp-regression": Setting(
-        "mlp-regression", "Regression: f = 3(·)⁺, g = identity, squared error (1.2)", ("1.2",),
+        "mlp-regression", "Regression: scaled ReLU hidden layer, identity output, squared error "
+        "(1.2)", ("1.2",),
         3 * relu(t), 3 * sp.Heaviside(t, 0), t, sp.S.One, squared_error, "the squared error",
         sp.MatMul(2, sp.Transpose(minus(yhat, y)))),
     "mlp-classification-se": Setting(
-        "mlp-classification-se", "Classification: f = tanh, g = σ, squared error (1.3 (a))",
+        "mlp-classification-se",
+        "Classification: tanh hidden layer, sigmoid output, squared error (1.3 (a))",
         ("1.3",), sp.tanh(t), 1 - sp.tanh(t) ** 2, sigmoid(t), sigmoid(t) * (1 - sigmoid(t)),
         squared_error, "the squared error", sp.MatMul(2, sp.Transpose(minus(yhat, y)))),
     "mlp-classification-bce": Setting(
         "mlp-classification-bce",
-        "Classification: f = tanh, g = σ, binary cross-entropy (1.3 (b))", ("1.3",),
+        "Classification: tanh hidden layer, sigmoid output, binary cross-entropy (1.3 (b))",
+        ("1.3",),
         sp.tanh(t), 1 - sp.tanh(t) ** 2, sigmoid(t), sigmoid(t) * (1 - sigmoid(t)),
         binary_cross_entropy, "the binary cross-entropy",
         sp.MatMul(1 / K, sp.Transpose(minus(yhat, y)),
@@ -133,11 +136,11 @@ def mlp_gradients(setting: Setting) -> Derivation:
     proof = Proof(title=setting.title, problems=setting.problems, summary=SUMMARY,
                   sizes=SIZES, numeric_sizes=NUMERIC_SIZES, notation=NOTATION)
     f, g, loss = setting.f, setting.g, setting.loss
-    proof.given(s1, W1 * x + b1, "(b) Linear1: input x (n×1), output d×1")
-    proof.given(a1, elementwise(f, t, s1), "(b) f entry-wise: d×1")
-    proof.given(s2, W2 * a1 + b2, "(b) Linear2: input a₁ (d×1), output K×1")
-    proof.given(yhat, elementwise(g, t, s2), "(b) g entry-wise: K×1")
-    proof.given(ell, loss(yhat), "(b) the loss: ", setting.loss_text, ", 1×1")
+    proof.given(s1, W1 * x + b1, r"(b) Linear1: input $x$ ($n \times 1$), output $d \times 1$")
+    proof.given(a1, elementwise(f, t, s1), r"(b) $f$ entry-wise: $d \times 1$")
+    proof.given(s2, W2 * a1 + b2, r"(b) Linear2: input $a_1$ ($d \times 1$), output $K \times 1$")
+    proof.given(yhat, elementwise(g, t, s2), r"(b) $g$ entry-wise: $K \times 1$")
+    proof.given(ell, loss(yhat), "(b) the loss: ", setting.loss_text, r", $1 \times 1$")
     forward = dict(proof.definitions)
     proof.definitions.update({
         dl_dyhat: Jacobian(loss(u), u, yhat), dyhat_ds2: Jacobian(elementwise(g, t, u), u, s2),
@@ -148,31 +151,37 @@ def mlp_gradients(setting: Setting) -> Derivation:
         dl_ds2: Jacobian(loss(elementwise(g, t, u)), u, s2),
         dl_ds1: Jacobian(loss(elementwise(g, t, W2 * elementwise(f, t, v) + b2)), v, s1)})
     network = elementwise(g, t, W2 * elementwise(f, t, W1 * x + b1) + b2)
-    proof.chain(yhat).eq(network, "(b) the forward pass in x and the parameters only")
+    proof.chain(yhat).eq(network, r"(b) the forward pass in $x$ and the parameters only")
     dyhat_form, da1_form = _jacobian_form(setting.g_prime, s2), _jacobian_form(setting.f_prime, s1)
-    proof.chain(dl_dyhat).eq(setting.dl_dyhat, "(d) differentiate ℓ by each ŷᵢ: 1×K")
-    proof.chain(dyhat_ds2).eq(dyhat_form, "(d) output i depends on s2,i only: diagonal, K×K")
-    proof.chain(da1_ds1).eq(da1_form, "(d) unit j depends on s1,j only: diagonal, d×d")
+    proof.chain(dl_dyhat).eq(setting.dl_dyhat,
+                             r"(d) differentiate $\ell$ by each $\hat y_i$: $1 \times K$")
+    proof.chain(dyhat_ds2).eq(dyhat_form, r"(d) output $i$ depends on $s_{2,i}$ only: diagonal, "
+                                          r"$K \times K$")
+    proof.chain(da1_ds1).eq(da1_form, r"(d) unit $j$ depends on $s_{1,j}$ only: diagonal, "
+                                      r"$d \times d$")
     delta2 = sp.MatMul(dl_dyhat, dyhat_ds2)
     delta1 = sp.MatMul(dl_dyhat, dyhat_ds2, W2, da1_ds1)
-    c = proof.chain(dl_ds2).eq(delta2, "(c) chain rule: (1×K)(K×K) = 1×K")
+    c = proof.chain(dl_ds2).eq(delta2, r"(c) chain rule: $(1 \times K)(K \times K) = 1 \times K$")
     product = sp.MatMul(setting.dl_dyhat, dyhat_form)
     if setting.collapsed is None and setting.g_prime == 1:
         product = setting.dl_dyhat                    # ∂ŷ/∂s2 = I drops out
     c.eq(product, "(d) the two Jacobians above")
     if setting.collapsed is not None:
-        c.eq(setting.collapsed, "σ′ = ŷ(1 − ŷ) cancels the denominators: the product collapses",
+        c.eq(setting.collapsed,
+             r"$\sigma' = \hat y (1 - \hat y)$ cancels the denominators: the product collapses",
              label="collapsed")
     error = c.rhs
-    proof.chain(dl_db2).eq(delta2, "(c) ∂s₂/∂b⁽²⁾ = I: 1×K")
+    proof.chain(dl_db2).eq(delta2, r"(c) $\partial s_2/\partial b^{(2)} = I$: $1 \times K$")
     c = proof.chain(dl_dW2).eq(sp.MatMul(sp.Transpose(delta2), sp.Transpose(a1)),
-                               "(c) s₂ᵢ = Σⱼ W⁽²⁾ᵢⱼ a₁ⱼ + b⁽²⁾ᵢ: (K×1)(1×d) = K×d, W⁽²⁾'s shape")
+                               r"(c) $s_{2,i} = \sum_j W^{(2)}_{ij} a_{1,j} + b^{(2)}_i$: "
+                               r"$(K \times 1)(1 \times d) = K \times d$, the shape of $W^{(2)}$")
     c.eq(sp.MatMul(sp.Transpose(error), sp.Transpose(a1)), "the Jacobians of (d)", label="dW2")
-    proof.chain(dl_ds1).eq(delta1, "(c) chain rule back through W⁽²⁾ and f: "
-                                   "(1×K)(K×K)(K×d)(d×d) = 1×d")
-    proof.chain(dl_db1).eq(delta1, "(c) ∂s₁/∂b⁽¹⁾ = I: 1×d")
+    proof.chain(dl_ds1).eq(delta1, r"(c) chain rule back through $W^{(2)}$ and $f$: $(1 \times K)"
+                                   r"(K \times K)(K \times d)(d \times d) = 1 \times d$")
+    proof.chain(dl_db1).eq(delta1, r"(c) $\partial s_1/\partial b^{(1)} = I$: $1 \times d$")
     c = proof.chain(dl_dW1).eq(sp.MatMul(sp.Transpose(delta1), sp.Transpose(x)),
-                               "(c) s₁ⱼ = Σₖ W⁽¹⁾ⱼₖ xₖ + b⁽¹⁾ⱼ: (d×1)(1×n) = d×n, W⁽¹⁾'s shape")
+                               r"(c) $s_{1,j} = \sum_k W^{(1)}_{jk} x_k + b^{(1)}_j$: "
+                               r"$(d \times 1)(1 \times n) = d \times n$, the shape of $W^{(1)}$")
     c.eq(sp.MatMul(sp.Transpose(sp.MatMul(error, W2, da1_form)), sp.Transpose(x)),
          "the Jacobians of (d)", label="dW1")
     # The last line at the concrete sizes against plain sympy.diff of the loss written out
@@ -180,8 +189,8 @@ def mlp_gradients(setting: Setting) -> Derivation:
     # derive.matrices' Jacobians or derive's differentiation takes part.
     proof.oracle(_by_sympy(written_out(c.rhs, forward)),
                  independent_gradient(_by_sympy(loss(network))[0, 0], _by_sympy(W1)),
-                 "the last line at n = 2, d = 3, K = 2 against plain sympy.diff of the loss "
-                 "written out there, by every entry of ", W1)
+                 r"the last line at $n = 2$, $d = 3$, $K = 2$ against plain sympy.diff of the "
+                 "loss written out there, by every entry of ", W1)
     return proof.derivation(setting.name)
 
 

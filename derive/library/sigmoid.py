@@ -34,11 +34,11 @@ def sigmoid_derivative(proof: Proof) -> None:
     c.eq(written_product(1 / denominator, e / denominator), "split the fraction into two factors")
     c.eq(written_product(1 / denominator, written_sum(1, -1 / denominator)),
          "write ", written_eq(e / denominator, written_sum(1, -1 / denominator)),
-         " (add and subtract 1 in the numerator)")
+         r" (add and subtract $1$ in the numerator)")
     c.eq(written_product(s, written_sum(1, -s)), "definition of the sigmoid, twice",
          label="sigmoid-prime")
     c = proof.chain(d(sp.log(s), z))
-    c.eq(written_product(1 / s, d(s, z)), "chain rule with the derivative of log")
+    c.eq(written_product(1 / s, d(s, z)), r"chain rule with the derivative of $\log$")
     c.eq(written_product(1 / s, s, written_sum(1, -s)), "the derivative of the sigmoid above")
     c.eq(written_sum(1, -s), "cancel ", s)
     c.eq(sigmoid(-z), written_eq(written_sum(1, -s), sigmoid(-z)),
@@ -56,18 +56,20 @@ def sigmoid_derivative(proof: Proof) -> None:
 
 
 @derivation("activation-derivative-bounds", title="How large the derivatives can be",
-            summary="Every sigmoid layer multiplies the back-propagated gradient by at most "
-                    "1/4, and every tanh layer by at most 1 (less wherever the unit is not "
-                    "at 0); ReLU's derivative is exactly 1 where the unit is active.",
+            summary=r"Every sigmoid layer multiplies the back-propagated gradient by at most "
+                    r"$1/4$, and every tanh layer by at most $1$ (less wherever the unit is not "
+                    r"at $0$); the derivative of ReLU is exactly $1$ where the unit is active.",
             domains={z: (-6.0, 6.0)}, problems=("1.3",))
 def activation_derivative_bounds(proof: Proof) -> None:
     """σ′ ≤ 1/4 and tanh′ ≤ 1, written as a bound minus a square (1.3 (c))."""
     s, th = sigmoid(z), sp.tanh(z)
-    c = proof.chain(Prime(s, z)).eq(written_product(s, 1 - s), "the derivative of σ")
+    c = proof.chain(Prime(s, z)).eq(written_product(s, 1 - s), r"the derivative of $\sigma$")
     c.eq(written_sum(sp.Rational(1, 4), -(s - sp.Rational(1, 2)) ** 2),
-         "complete the square: at most 1/4, reached at σ = 1/2, that is z = 0")
-    c = proof.chain(Prime(th, z)).eq(1 - th**2, "the derivative of tanh")
-    c.eq(written_sum(1, -th**2), "at most 1, reached only at z = 0; both tend to 0 as |z| grows")
+         r"complete the square: at most $1/4$, reached at $\sigma(z) = 1/2$, that is $z = 0$")
+    c = proof.chain(Prime(th, z)).eq(1 - th**2, r"the derivative of $\tanh$")
+    c.eq(written_sum(1, -th**2),
+         r"at most $1$, reached only at $z = 0$; both tend to $0$ as $|z|$ grows")
     proof.oracle(written_product(s, 1 - s), independent_diff(s, z),
-                 "σ′ against plain sympy.diff of ", 1 / (1 + sp.exp(-z)))
-    proof.oracle(1 - th**2, independent_diff(th, z), "tanh′ against plain sympy.diff of tanh")
+                 r"$\sigma'$ against plain sympy.diff of ", 1 / (1 + sp.exp(-z)))
+    proof.oracle(1 - th**2, independent_diff(th, z),
+                 r"$\tanh'$ against plain sympy.diff of $\tanh$")

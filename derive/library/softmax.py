@@ -47,33 +47,36 @@ def softmax_jacobian(proof: Proof) -> None:
                                                    (k, 1, size)))),
           written_eq(d(z[i], z[j]), delta), ", and the same inside the sum")
     ch.eq(ratio(written_sum(delta * sp.exp(z[i]) * total, -sp.exp(z[i]) * sp.exp(z[j]))),
-          sp.KroneckerDelta(k, j), " keeps only the term k = j of the sum")
+          sp.KroneckerDelta(k, j), r" keeps only the term $k = j$ of the sum")
     ch.eq(written_product(sp.exp(z[i]) / total, written_sum(delta, -sp.exp(z[j]) / total)),
           "split the fraction")
     ch.eq(jacobian, "definition of ", s[i], " and ", s[j], label="jacobian")
     proof.chain(jac[i, j]).eq(
         written_sum(s[i] * delta, -s[i] * s[j]),
-        "the same, entry by entry: the Jacobian is diag(s) minus the outer product")
+        r"the same, entry by entry: the Jacobian is $\operatorname{diag}(s) - s s^{\top}$")
     ch = proof.chain(d(sp.log(s[i]), z[j]))
-    ch.eq(written_product(1 / s[i], ds), "chain rule with the derivative of log")
+    ch.eq(written_product(1 / s[i], ds), r"chain rule with the derivative of $\log$")
     ch.eq(written_product(1 / s[i], jacobian), "the softmax derivative above")
     ch.eq(written_sum(delta, -s[j]), "cancel ", s[i], label="log-softmax")
     proof.summarize("Differentiating softmax with the quotient rule gives ",
                     written_eq(ds, jacobian),
-                    "; in matrix form the Jacobian is diag(s) minus the outer product of s "
-                    "with itself, and log-softmax has derivative ", written_sum(delta, -s[j]), ".")
+                    r"; in matrix form the Jacobian is $\operatorname{diag}(s) - s s^{\top}$, "
+                    r"the diagonal of $s$ minus the outer product of $s$ with itself, and "
+                    "log-softmax has derivative ", written_sum(delta, -s[j]),
+                    r", where $\delta_{ij}$ is the Kronecker delta.")
     ds_plain = independent_diff(softmax_index(z, i, k, size), z[j])
     proof.oracle(s[i] * (delta - s[j]), ds_plain, "plain sympy.diff of the softmax definition")
-    proof.oracle(mat[i, j], ds_plain, "entry (i, j) of the matrix form diag(s) − s sᵀ against "
-                 "plain sympy.diff of the softmax definition")
+    proof.oracle(mat[i, j], ds_plain, r"entry $(i, j)$ of the matrix form "
+                 r"$\operatorname{diag}(s) - s s^{\top}$ against plain sympy.diff of the softmax "
+                 "definition")
     proof.oracle(ch.rhs, independent_diff(sp.log(softmax_index(z, i, k, size)), z[j]),
                  "plain sympy.diff of log-softmax")
 
 
 @derivation("softmax-properties",
             title="Softmax: simplex, order, shift invariance, log-sum-exp",
-            summary="For any K inputs and any shift c. With c = max z no exponent is "
-                    "positive, so nothing overflows, and the largest term of the sum is 1.",
+            summary=r"For any $K$ inputs and any shift $c$. With $c = \max_k z_k$ no exponent is "
+                    r"positive, so nothing overflows, and the largest term of the sum is $1$.",
             sizes={size: (1, 2, 3, 4)}, numeric_sizes={size: 50},
             indices={i: (1, size), j: (1, size)}, problems=("1.4",))
 def softmax_properties(proof: Proof) -> None:
@@ -95,15 +98,18 @@ def softmax_properties(proof: Proof) -> None:
     ch.eq(sp.S.One, "the denominator is the numerator summed: the outputs lie on the "
           "probability simplex")
     proof.chain(ratio).eq(written_product(s_i, sp.Pow(s_j, -1)), "two outputs compared").eq(
-        sp.exp(z[i] - z[j]), "the sums cancel: sᵢ > sⱼ exactly when zᵢ > zⱼ (exp is increasing)")
-    ch = proof.chain(shifted).eq(sp.exp(z[i] - c) / shifted_total, "softmax of z − c: every "
-                                 "input shifted by the same c (c = max z, say)")
+        sp.exp(z[i] - z[j]),
+        r"the sums cancel: $s_i > s_j$ exactly when $z_i > z_j$ ($\exp$ is increasing)")
+    ch = proof.chain(shifted).eq(sp.exp(z[i] - c) / shifted_total,
+                                 r"softmax of $z - c$: every input shifted by the same $c$ "
+                                 r"($c = \max_k z_k$, say)")
     ch.eq(written_product(sp.exp(z[i]), sp.exp(-c),
                           sp.Pow(sp.Sum(sp.exp(z[k]) * sp.exp(-c), (k, 1, size)), -1)),
           "$e^{a - c} = e^{a} e^{-c}$")
-    ch.eq(s_i, "the factor $e^{-c}$ cancels: softmax(z − c) = softmax(z), shift invariance")
+    ch.eq(s_i, r"the factor $e^{-c}$ cancels: "
+          r"$\operatorname{softmax}(z - c) = \operatorname{softmax}(z)$, shift invariance")
     ch = proof.chain(log_s).eq(sp.log(s_i), "log-softmax")
     ch.eq(z[i] - sp.log(total), "log of a quotient")
     ch.eq(written_sum(z[i], -c, -sp.log(shifted_total)),
           r"$\log \sum_k e^{z_k} = c + \log \sum_k e^{z_k - c}$: the log-sum-exp form, whose "
-          "exponents are ≤ 0 when c = max z")
+          r"exponents are $\le 0$ when $c = \max_k z_k$")

@@ -187,8 +187,8 @@ def softmax_overflow() -> WorkedExample:
                 sp.Symbol("logsm"): r"z - m - \log \textstyle\sum_k e^{z_k - m}"}
     return WorkedExample(
         "softmax-overflow", "Softmax overflowing, and fixed",
-        text("Every $e^{z_k}$ is infinite in float64, so the naive quotient is ∞/∞, not a "
-             "number. Shifted by the maximum, the largest exponent is 0 and the result is "
-             "exact to rounding; the log-sum-exp form gives log-softmax without any "
-             "overflow or log 0."),
+        text(r"Every $e^{z_k}$ is infinite in float64, so the naive quotient is $\infty/\infty$, "
+             "not a number. Shifted by the maximum, the largest exponent is $0$ and the result "
+             "is exact to rounding; the log-sum-exp form gives log-softmax without any "
+             r"overflow or $\log 0$."),
         quantities, notation, [], ("1.4",))

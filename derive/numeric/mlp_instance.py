@@ -8,6 +8,7 @@ forward pass (and, in the tests, with PyTorch).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -115,11 +116,12 @@ def instance(setting: mm.Setting) -> WorkedExample:
                               _as_row_if_bias(p, finite_differences(loss, inputs, p)))
                    for p in PARAMETERS]
     return WorkedExample(
-        f"{setting.name}-instance", "A numeric instance: n = 3, d = 4, K = 2",
-        text("The inputs and parameters were drawn by the program; every other value is the "
-             "formula of the derivation above, evaluated. The gradients are compared with "
-             f"central finite differences (step {FD_STEP:g}) of the loss computed by separate "
-             "NumPy code."),
+        f"{setting.name}-instance", "A numeric instance",
+        text(r"The sizes are $n = 3$, $d = 4$, $K = 2$. The inputs and parameters were drawn "
+             "by the program; every other value is the formula of the derivation above, evaluated. "
+             "The gradients are compared with central finite differences (step "
+             rf"$10^{{{round(math.log10(FD_STEP))}}}$) of the loss computed by separate NumPy "
+             "code."),
         quantities, dict(mm.NOTATION), comparisons, setting.problems,
         compared=("derived formula", "finite differences"))
 

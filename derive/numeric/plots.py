@@ -142,13 +142,13 @@ def gradient_norm_depth() -> Figure:
     return Figure("gradient-norm-depth",
                   r"The norm of the gradient with respect to each layer's activations in a "
                   r"10-layer network of width 32 (weights $\mathcal N(0, 1/32)$ for $\sigma$ "
-                  r"and tanh, $\mathcal N(0, 2/32)$ for the ReLUs, as usual; seed 0; log "
+                  r"and $\tanh$, $\mathcal N(0, 2/32)$ for the ReLUs, as usual; seed 0; log "
                   r"scale; the loss is the sum of the outputs). Going back one layer multiplies "
                   rf"the norm by ${1 / factors['sigmoid']:.3g}$ on average through sigmoid "
                   r"layers ($\sigma' \le \tfrac14$: it vanishes), by "
-                  rf"${1 / factors['tanh']:.3g}$ through tanh, ${1 / factors['relu']:.3g}$ "
+                  rf"${1 / factors['tanh']:.3g}$ through $\tanh$, ${1 / factors['relu']:.3g}$ "
                   rf"through ReLU and ${1 / factors['leaky-relu']:.3g}$ through leaky ReLU.",
-                  [Plot(series, "layer $l$", r"$\|\partial L / \partial a_l\|$", log_y=True,
+                  [Plot(series, "layer $l$", r"$\|\partial \ell / \partial a_l\|$", log_y=True,
                         legend_pos="south east")],
                   problems=("B1.3",), data={"norms": data})
 
