@@ -4,7 +4,7 @@
 textbook.  Every function rewrites to elementary form (``.rewrite(sympy.exp)`` or
 ``.rewrite(sympy.Max)``) so the verifier can compare it with plain SymPy, evaluates at
 arbitrary precision through that rewrite, and has a numerically stable NumPy
-implementation used by :func:`lambdify`.
+implementation (in :mod:`derive.stable`) used by :func:`lambdify`.
 """
 
 from __future__ import annotations
@@ -170,56 +170,12 @@ def elementary(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, _Elementary), lambda e: e._elementary())
 
 
-# --- numerically stable NumPy implementations, used by lambdify -------------------------
-
-def _np_sigmoid(z: Any) -> Any:
-    import numpy as np
-
-    z = np.asarray(z, dtype=float)
-    ez = np.exp(-np.abs(z))  # never overflows
-    return np.where(z >= 0, 1.0 / (1.0 + ez), ez / (1.0 + ez))
-
-
-def _np_relu(z: Any) -> Any:
-    import numpy as np
-
-    return np.maximum(0.0, z)
-
-
-def _np_logsumexp(*zs: Any) -> Any:
-    import numpy as np
-
-    stacked = np.stack(np.broadcast_arrays(*[np.asarray(z, dtype=float) for z in zs]))
-    top = stacked.max(axis=0)
-    return top + np.log(np.exp(stacked - top).sum(axis=0))
-
-
-def _np_softmax(i: Any, *zs: Any) -> Any:
-    import numpy as np
-
-    stacked = np.stack(np.broadcast_arrays(*[np.asarray(z, dtype=float) for z in zs]))
-    shifted = np.exp(stacked - stacked.max(axis=0))
-    return shifted[int(i) - 1] / shifted.sum(axis=0)
-
-
-def _np_heaviside(z: Any, h0: Any = 0.0) -> Any:
-    import numpy as np
-
-    return np.heaviside(z, h0)
-
-
-NUMPY_IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
-    "sigmoid": _np_sigmoid,
-    "relu": _np_relu,
-    "logsumexp": _np_logsumexp,
-    "softmax": _np_softmax,
-    "Heaviside": _np_heaviside,
-}
-
-
 def lambdify(args: Sequence[sp.Basic] | sp.Basic, expr: Any) -> Callable[..., Any]:
-    """``sympy.lambdify`` with derive's stable NumPy implementations of its functions."""
-    return sp.lambdify(args, expr, modules=[NUMPY_IMPLEMENTATIONS, "numpy"])
+    """``sympy.lambdify`` of ``expr`` in numerically stable form: see :mod:`derive.stable`,
+    which holds the NumPy implementations of these functions."""
+    from derive import stable  # stable builds on the functions defined here
+
+    return stable.lambdify(args, expr)
 
 
 class Verbatim(sp.Symbol):

@@ -1,7 +1,10 @@
 """Expression builders for losses and models, in index notation over m examples.
 
 Each builder returns plain SymPy expressions using derive's custom functions, so the same
-expression feeds a derivation, its verifier and a numeric example.
+expression feeds a derivation, its verifier and a numeric example.  They are written as the
+textbook writes them; evaluated (``derive.functions.lambdify``, worksheets) they go through
+their stable forms (``derive.stable``): BCE of sigma(z) from the logit z with softplus, CCE of
+a softmax through log-softmax.
 """
 
 from __future__ import annotations
@@ -28,6 +31,13 @@ def binary_cross_entropy(h: sp.Expr, y: sp.Expr, i: sp.Symbol, m: sp.Expr) -> sp
     return -bernoulli_log_likelihood(h, y, i, m)
 
 
+def binary_cross_entropy_with_logits(z: sp.Expr, y: sp.Expr, i: sp.Symbol,
+                                     m: sp.Expr) -> sp.Expr:
+    """BCE of h_i = sigma(z_i); evaluated from the logit, as
+    sum_i [y_i softplus(-z_i) + (1 - y_i) softplus(z_i)], never through 1 - h."""
+    return binary_cross_entropy(sigmoid(z), y, i, m)
+
+
 def categorical_likelihood(h: sp.Expr, y: sp.Expr, i: sp.Symbol, m: sp.Expr,
                            c: sp.Symbol, k: sp.Expr) -> sp.Expr:
     """prod_i prod_c h_{ic}^{y_{ic}} for one-hot labels y."""
@@ -38,6 +48,17 @@ def categorical_cross_entropy(h: sp.Expr, y: sp.Expr, i: sp.Symbol, m: sp.Expr,
                               c: sp.Symbol, k: sp.Expr) -> sp.Expr:
     """-sum_i sum_c y_{ic} log h_{ic}."""
     return -sp.Sum(sp.Sum(y * sp.log(h), (c, 1, k)), (i, 1, m))
+
+
+_CLASS = sp.Dummy("r", integer=True, positive=True)   # the class summed in the softmax
+
+
+def categorical_cross_entropy_with_logits(z: sp.IndexedBase, y: sp.Expr, i: sp.Symbol,
+                                          m: sp.Expr, c: sp.Symbol, k: sp.Expr) -> sp.Expr:
+    """CCE of h_{ic} = e^{z_{ic}} / sum_r e^{z_{ir}}; evaluated through log-softmax,
+    z_{ic} - LSE_r(z_{ir}), so logits of 1e4 do not overflow."""
+    h = sp.exp(z[i, c]) / sp.Sum(sp.exp(z[i, _CLASS]), (_CLASS, 1, k))
+    return categorical_cross_entropy(h, y, i, m, c, k)
 
 
 def squared_error(yhat: sp.Expr, y: sp.Expr, i: sp.Symbol, m: sp.Expr) -> sp.Expr:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.proof import Comparison, Quantity, Text, WorkedExample
+from derive.stable import evaluate
 
 
 class Worksheet:
     """Collects quantities ``symbol = formula = value``; every value is computed here.
 
     ``add`` evaluates the formula with the values of the quantities added before it (in
-    float64 through SymPy's evalf), so nothing on a sheet is typed by hand.
+    float64 through SymPy's evalf of its stable form, :func:`derive.stable.evaluate`), so
+    nothing on a sheet is typed by hand.
     """
 
     def __init__(self) -> None:
@@ -44,7 +46,7 @@ class Worksheet:
         missing = formula.free_symbols - set(self._values)
         if missing:
             raise ValueError(f"formula {formula} uses undefined {sorted(map(str, missing))}")
-        return float(sp.N(formula.xreplace(self._values), 17))
+        return float(evaluate(formula, self._values, 17))
 
     def value(self, symbol: sp.Symbol) -> float:
         return float(self._values[symbol])
