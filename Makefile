@@ -10,12 +10,12 @@ ORACLE := $(VENV)/.oracle-installed
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended \
                 texlive-pictures lmodern poppler-utils
 
-.PHONY: pdf test bench costs mutants check clean tex venv
+.PHONY: pdf test bench costs mutants check clean tex sandbox venv
 
-pdf: $(DEPS) tex
+pdf: $(DEPS) tex sandbox
 	$(VENV)/bin/derive build
 
-test: $(DEPS) $(ORACLE) tex
+test: $(DEPS) $(ORACLE) tex sandbox
 	$(PY) -m pytest -q
 
 bench: $(DEPS) tex
@@ -53,6 +53,16 @@ tex:
 	  if [ "$$(id -u)" != 0 ]; then echo "derive: need root to run apt-get; install: $(TEX_PACKAGES)" >&2; exit 1; fi; \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	fi
+
+# bubblewrap confines TeX to its work folder and the TeX tree (derive/build/sandbox.py);
+# where the container forbids its namespaces derive falls back and says so.
+sandbox:
+	@if command -v bwrap >/dev/null; then :; else \
+	  echo "derive: bubblewrap missing; installing it from Debian's packages"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "derive: warning: need root to install bubblewrap; TeX runs less confined" >&2; \
+	  else export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null; fi; \
 	fi
 
 clean:

@@ -16,6 +16,8 @@ import gc
 import json
 import multiprocessing
 import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -27,6 +29,8 @@ _PENDING: list[Derivation] = []   # read by forked workers
 # the youngest generation every 50000 allocations, not every 700 (a few per cent faster).
 WORKER_GC_THRESHOLDS = (50_000, 20, 100)
 COSTS_FILE = Path(__file__).with_name("verify_costs.json")   # written by `make costs`
+PR_SET_PDEATHSIG = 1
+_PARENT = [os.getpid()]   # the process that forks the workers (set again before forking)
 
 
 def workers_available() -> int:
@@ -63,7 +67,23 @@ def costliest_first(derivations: list[Derivation]) -> list[int]:
     return sorted(range(len(derivations)), key=cost, reverse=True)
 
 
+def die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies, even by SIGKILL (Linux's
+    PR_SET_PDEATHSIG; elsewhere nothing), so no verifier worker outlives derive."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != _PARENT[0]:   # the parent died before the request took effect
+        os._exit(1)
+
+
 def _start_worker() -> None:
+    die_with_parent()
     gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
@@ -85,6 +105,7 @@ def verify_all(derivations: list[Derivation], workers: int | None = None) -> lis
         return [verify(d) for d in derivations]
     order = costliest_first(derivations)
     _PENDING[:] = derivations
+    _PARENT[0] = os.getpid()
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")

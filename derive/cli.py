@@ -70,7 +70,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"derive: [{time.perf_counter() - start:5.1f} s] {message}", flush=True)
 
     for result in build_sheets(args.sheets or sheet_names(), Path(args.out), args.force,
-                               progress):
+                               progress, args.timeout):
         if result.skipped:
             print(f"derive: {result.pdf} up to date", flush=True)
     return 0
@@ -83,9 +83,23 @@ def _cmd_render(args: argparse.Namespace) -> int:
     if not doc.is_file():
         raise DeriveError(f"no such document: {doc}" if not doc.exists()
                           else f"{doc}: not a file (a Jinja-LaTeX document such as notes.tex.j2)")
-    result = build_document(doc.resolve(), Path(args.out), force=True)
+    result = build_document(doc.resolve(), Path(args.out), force=True, timeout=args.timeout)
     print(f"derive: {result.pdf}")
     return 0
+
+
+def _timeout_option(command: argparse.ArgumentParser) -> None:
+    from derive.build.latexmk import LATEX_TIMEOUT_S
+
+    def seconds(text: str) -> float:
+        value = float(text)
+        if not 0 < value < 10**6:
+            raise ValueError(text)
+        return value
+
+    command.add_argument("--timeout", type=seconds, default=LATEX_TIMEOUT_S, metavar="SECONDS",
+                         help=f"stop LaTeX on a document after this long (default "
+                         f"{LATEX_TIMEOUT_S})")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -109,10 +123,12 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("sheets", nargs="*")
     build.add_argument("--out", default="build")
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    _timeout_option(build)
     build.set_defaults(run=_cmd_build)
     render = sub.add_parser("render", help="render and compile your own Jinja-LaTeX document")
     render.add_argument("document")
     render.add_argument("--out", default="build")
+    _timeout_option(render)
     render.set_defaults(run=_cmd_render)
     return p
 

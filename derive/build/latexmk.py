@@ -1,25 +1,47 @@
-"""Running latexmk safely: a private work folder, no shell escape, restricted file access,
-a time limit, and a PDF that replaces the previous one only when the run succeeded.
+"""Running latexmk safely: a private work folder, no shell escape, restricted and checked file
+access (derive.build.sandbox), resource limits, its own process group killed whole, and a PDF
+that is checked before anyone sees it.
 
 A :class:`LatexJob` starts latexmk at once and is finished (waited for and checked) later,
-so several documents compile side by side while Python renders the next one.
+so several documents compile side by side while Python renders the next one.  A watchdog
+thread holds each run to its time limit and its work folder to a size, from the start.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from derive.build import sandbox
 from derive.errors import LatexError
 
-LATEX_TIMEOUT_S = 300
+LATEX_TIMEOUT_S = 120            # default of --timeout: sheet A, the largest, takes 5-16 s
+MAX_PAGES = 500                  # the sheets have 15 to 40
+MAX_FILE_BYTES = 128 * 2**20     # any one file TeX writes (RLIMIT_FSIZE): its log, its PDF
+MAX_WORK_BYTES = 512 * 2**20     # everything in its work folder together
+RUN_PREFIX = ".run-"             # private work folders: .work/.run-NAME-XXXXXXXX
+SUPERVISOR = Path(__file__).with_name("supervise.py")
 LATEXMK = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-           "-no-shell-escape"]
+           "-no-shell-escape", "-recorder"]
+
+
+def latexmk_command(tex_name: str) -> list[str]:
+    """latexmk on tex_name, TeX stopping itself after MAX_PAGES pages (the PDF's page count
+    is checked afterwards as well: a document can remove the hook)."""
+    cap = (rf"\AddToHook{{shipout/after}}{{\ifnum\ReadonlyShipoutCounter>{MAX_PAGES} "
+           rf"\errmessage{{derive: more than {MAX_PAGES} pages}}\fi}}")
+    return [*LATEXMK, f"-usepretex={cap}", tex_name]
 
 
 def _current_umask() -> int:
@@ -44,8 +66,34 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def _say(message: str) -> None:
+    print(f"derive: {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def folder_lock(folder: Path, progress: Callable[[str], None] = _say) -> Iterator[None]:
+    """Hold the folder's build lock (an exclusive flock on folder/.derive.lock); a second
+    build into the same folder says that it waits, and waits."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / ".derive.lock", os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
+    except OSError as err:
+        raise LatexError(f"{folder}: cannot build there: {err.strerror}") from err
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress(f"waiting: another build into {folder} is running ...")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        for stale in (folder / ".work").glob(f"{RUN_PREFIX}*"):   # runs of killed builds
+            shutil.rmtree(stale, ignore_errors=True)
+        yield
+    finally:
+        os.close(fd)                     # releases the lock
+
+
 def work_folder(tex_path: Path) -> Path:
-    """Where latexmk runs on a .tex file, its auxiliary files and log kept for reading."""
+    """Where the last latexmk run on a .tex file left its auxiliary files and log."""
     return tex_path.parent / ".work" / tex_path.stem
 
 
@@ -55,67 +103,197 @@ def latex_log(tex_path: Path) -> Path:
 
 
 class LatexJob:
-    """One latexmk run on a .tex file, started on creation; :meth:`finish` waits and checks.
+    """One latexmk run on a .tex file's source, started on creation; :meth:`finish` waits
+    and checks, and returns the new PDF's bytes (nothing beside the .tex is written).
 
-    No shell escape; kpathsea forbids reading or writing outside the work folder
-    (openin_any=p, openout_any=p); a time limit; on failure a LatexError names the message
-    and the offending line, and any previous PDF beside the .tex stays as it was.
+    It runs in a private folder (.work/.run-NAME-*), confined (see derive.build.sandbox),
+    in its own process group under a supervisor (derive/build/supervise.py) that sets
+    its limits and takes the whole group down if derive dies; the watchdog kills the group
+    at the time limit or when the folder outgrows MAX_WORK_BYTES.  Once finished, the run's
+    folder becomes work_folder(tex_path), where its log can be read.
     """
 
-    def __init__(self, tex_path: Path, template: Path | None = None) -> None:
+    def __init__(self, tex_path: Path, template: Path | None = None,
+                 timeout: float = LATEX_TIMEOUT_S, source: bytes | None = None) -> None:
         if shutil.which("latexmk") is None:
             raise LatexError("latexmk is not installed; run `make pdf` (it installs TeX Live)")
-        self.tex_path, self.template = tex_path, template
-        self.work = work_folder(tex_path)
-        self.work.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(tex_path, self.work / tex_path.name)
-        env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f"}
-        self.deadline = time.monotonic() + LATEX_TIMEOUT_S
+        self.tex_path, self.template, self.timeout = tex_path, template, timeout
+        data = self.source = tex_path.read_bytes() if source is None else source
+        self.lines = data.decode(errors="replace").splitlines()
+        (tex_path.parent / ".work").mkdir(parents=True, exist_ok=True)
+        self.work = Path(tempfile.mkdtemp(dir=tex_path.parent / ".work",
+                                          prefix=f"{RUN_PREFIX}{tex_path.stem}-")).resolve()
+        os.chmod(self.work, 0o777 & ~_UMASK)
+        (self.work / tex_path.name).write_bytes(data)
+        self.killed: str | None = None
+        env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f",
+               "TEXMFOUTPUT": str(self.work), "max_print_line": "10000"}   # unwrapped log
+        command = [sys.executable, "-I", "-S", str(SUPERVISOR), str(int(timeout) + 1),
+                   str(MAX_FILE_BYTES), *sandbox.confine(self.work, latexmk_command(tex_path.name))]
+        self.deadline = time.monotonic() + timeout
         with open(self.work / "latexmk.out", "wb") as out:   # the .log holds what we read
-            self.proc = subprocess.Popen([*LATEXMK, tex_path.name], cwd=self.work, env=env,
-                                         stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL)
+            self.proc = subprocess.Popen(command, cwd=self.work, env=env, stdout=out,
+                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
+        self.watchdog = threading.Thread(target=self._watch, daemon=True)
+        self.watchdog.start()
 
-    def finish(self) -> Path:
-        """Wait for latexmk; the PDF beside the .tex on success, else a LatexError."""
-        try:
-            self.proc.wait(timeout=max(0.0, self.deadline - time.monotonic()))
-        except subprocess.TimeoutExpired as err:
-            self.cancel()
-            raise LatexError(f"{self.tex_path}: LaTeX took longer than {LATEX_TIMEOUT_S} s") \
-                from err
-        built = self.work / f"{self.tex_path.stem}.pdf"
-        if self.proc.returncode != 0 or not built.exists():
-            raise LatexError(latex_error_message(latex_log(self.tex_path), self.tex_path,
-                                                 self.template))
-        pdf = self.tex_path.with_suffix(".pdf")
-        write_atomically(pdf, built.read_bytes())
-        return pdf
+    def _watch(self) -> None:
+        """Until the run ends: kill its group at the deadline or when it writes too much."""
+        while True:
+            try:   # wait without reaping, so the group id stays ours until it is swept
+                done = os.waitid(os.P_PID, self.proc.pid,
+                                 os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                return
+            if done is not None:
+                break
+            if time.monotonic() > self.deadline:
+                self.killed = f"LaTeX took longer than {self.timeout:g} s (--timeout)"
+            elif _size(self.work) > MAX_WORK_BYTES:
+                self.killed = f"LaTeX wrote more than {MAX_WORK_BYTES >> 20} MB"
+            if self.killed:
+                break
+            time.sleep(0.05)
+        self._kill_group()
 
-    def cancel(self) -> None:
-        """Stop latexmk if it is still running (a sibling document failed)."""
-        if self.proc.poll() is None:
-            self.proc.kill()
+    def _kill_group(self) -> None:
+        if self.proc.returncode is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)   # latexmk, sh, pdflatex: all
+            except (ProcessLookupError, PermissionError):
+                pass
             self.proc.wait()
 
+    def finish(self) -> bytes:
+        """Wait for latexmk; the new PDF's bytes if it built a whole, readable PDF from
+        allowed files only, else a LatexError naming the cause and the offending line."""
+        while self.watchdog.is_alive():
+            self.watchdog.join(0.2)          # interruptible (Ctrl-C)
+        outside = sandbox.files_outside(self.work / f"{self.tex_path.stem}.fls", self.work)
+        self._settle()
+        if self.killed:
+            raise LatexError(f"{self.tex_path}: {self.killed}; stopped")
+        built = self.work / f"{self.tex_path.stem}.pdf"
+        if outside:
+            built.unlink(missing_ok=True)
+            raise LatexError(f"{self.tex_path}: TeX opened {outside[0]}, outside its work "
+                             "folder and the TeX tree; not built")
+        if self.proc.returncode != 0 and _largest(self.work) >= MAX_FILE_BYTES:
+            raise LatexError(f"{self.tex_path}: LaTeX wrote more than "
+                             f"{MAX_FILE_BYTES / 2**20:g} MB to one file; stopped")
+        if self.proc.returncode != 0 or not built.exists():
+            raise LatexError(latex_error_message(self.work / f"{self.tex_path.stem}.log",
+                                                 self.tex_path, self.template, self.lines,
+                                                 self.work))
+        data = built.read_bytes()
+        check_pdf(built, data, self.tex_path)
+        return data
 
-def compile_latex(tex_path: Path, template: Path | None = None) -> Path:
-    """Compile a .tex file with latexmk (see :class:`LatexJob`); return the PDF path."""
-    return LatexJob(tex_path, template).finish()
+    def _settle(self) -> None:
+        """Move the run's folder to work_folder(tex_path) (the caller holds the lock)."""
+        final = work_folder(self.tex_path)
+        shutil.rmtree(final, ignore_errors=True)
+        try:
+            os.rename(self.work, final)
+            self.work = final.resolve()
+        except OSError:
+            pass
+
+    def cancel(self) -> None:
+        """Stop latexmk if it is still running (a sibling document failed, Ctrl-C)."""
+        self._kill_group()
+        if self.work.name.startswith(RUN_PREFIX):
+            shutil.rmtree(self.work, ignore_errors=True)
 
 
-def latex_error_message(log: Path, tex_path: Path, template: Path | None) -> str:
-    """One line: the LaTeX error, the offending .tex line, and where it came from."""
+def _sizes(folder: Path) -> list[int]:
+    try:
+        return [e.stat(follow_symlinks=False).st_size for e in os.scandir(folder)]
+    except OSError:
+        return []
+
+
+def _size(folder: Path) -> int:
+    return sum(_sizes(folder))
+
+
+def _largest(folder: Path) -> int:
+    return max(_sizes(folder), default=0)
+
+
+def check_pdf(path: Path, data: bytes, tex_path: Path) -> None:
+    """A LatexError unless data is a whole PDF that opens and has 1 to MAX_PAGES pages."""
+    tail = data[-2048:]
+    if not data.startswith(b"%PDF-") or b"startxref" not in tail or b"%%EOF" not in tail:
+        raise LatexError(f"{tex_path}: LaTeX wrote an incomplete PDF; not built")
+    if shutil.which("pdfinfo") is None:
+        return
+    proc = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                          errors="replace", timeout=60)
+    pages = re.search(r"^Pages:\s+(\d+)", proc.stdout, re.MULTILINE)
+    if proc.returncode != 0 or pages is None:
+        why = (proc.stderr.strip().splitlines() or ["pdfinfo failed"])[0]
+        raise LatexError(f"{tex_path}: the PDF LaTeX wrote does not open ({why}); not built")
+    if not 1 <= int(pages.group(1)) <= MAX_PAGES:
+        raise LatexError(f"{tex_path}: the PDF has {pages.group(1)} pages (allowed: 1 to "
+                         f"{MAX_PAGES}); not built")
+
+
+def compile_latex(tex_path: Path, template: Path | None = None,
+                  timeout: float = LATEX_TIMEOUT_S) -> Path:
+    """Compile a .tex file with latexmk (see :class:`LatexJob`) and put the PDF beside it;
+    on failure a previous PDF stays as it was."""
+    with folder_lock(tex_path.parent):
+        pdf = tex_path.with_suffix(".pdf")
+        write_atomically(pdf, LatexJob(tex_path, template, timeout).finish())
+    return pdf
+
+
+FILE_LINE = re.compile(r"^((?:\./)?[^\s:!][^:\n]*\.[A-Za-z]+):(\d+): (.*)$", re.MULTILINE)
+NOT_FOUND = re.compile(r"^! LaTeX Error: File `([^']+)' not found", re.MULTILINE)
+AFTERMATH = ("Emergency stop", " ==> Fatal error occurred")
+
+
+def latex_error_message(log: Path, tex_path: Path, template: Path | None,
+                        lines: list[str] | None = None, work: Path | None = None) -> str:
+    """One line: the LaTeX error, the offending line and file (an \\input file or package
+    where the error is in one), and where in the template it came from."""
     text = log.read_text(errors="replace") if log.exists() else ""
-    match = re.search(r"^(?:\./)?[^\n:]*\.tex:(\d+): (.*)$", text, re.MULTILINE)
-    if match is None:
+    lines = tex_path.read_text().splitlines() if lines is None else lines
+    missing = NOT_FOUND.search(text)
+    if missing is not None:
+        wanted = missing.group(1)
+        stem = wanted.rsplit(".", 1)[0]
+        line_no = next((n for n, line in enumerate(lines, 1)
+                        if stem in line and not line.lstrip().startswith("%")), 0)
+        kind = {"sty": "package", "cls": "document class"}.get(wanted.rsplit(".", 1)[-1],
+                                                               "file")
+        source = lines[line_no - 1].strip() if line_no else ""
+        why = (f"missing {kind} {stem}: {wanted} is not in the TeX tree (install it, or "
+               "remove it from the document)")
+        if wanted.startswith("/") or ".." in Path(wanted).parts:
+            why = (f"{wanted} may not be read: TeX reads only its work folder and the TeX "
+                   "tree")
+        return (f"{tex_path}:{line_no}: {why} [{source[:120]}]"
+                f"{_origin(lines, line_no, source, template)}")
+    found = [m for m in FILE_LINE.finditer(text) if not m.group(3).startswith(AFTERMATH)]
+    if not found:
         bang = re.search(r"^! (.*)$", text, re.MULTILINE)
-        return f"{tex_path}: LaTeX failed: {bang.group(1) if bang else 'see ' + str(log)}"
-    line_no, message = int(match.group(1)), match.group(2).strip()
-    lines = tex_path.read_text().splitlines()
+        why = (bang.group(1) if bang else "the document has no pages"
+               if "\nNo pages of output." in text else f"see {log}")
+        return f"{tex_path}: LaTeX failed: {why}"
+    file, line_no, message = found[0].group(1), int(found[0].group(2)), found[0].group(3)
+    if Path(file).name != tex_path.name or file.startswith("/"):   # an \input file, a package
+        here = Path(file) if file.startswith("/") or work is None else work / file
+        other = here.read_text(errors="replace").splitlines() if here.is_file() else []
+        source = other[line_no - 1].strip() if 0 < line_no <= len(other) else ""
+        shown = file.removeprefix("./")
+        return (f"{shown}:{line_no}: {message.strip()} [{source[:120]}] (in a file read by "
+                f"{tex_path}; the PDF was not built)")
     source = lines[line_no - 1].strip() if 0 < line_no <= len(lines) else ""
     origin = _origin(lines, line_no, source, template)
-    return f"{tex_path}:{line_no}: {message} [{source[:120]}]{origin}"
+    return f"{tex_path}:{line_no}: {message.strip()} [{source[:120]}]{origin}"
 
 
 def _origin(lines: list[str], line_no: int, source: str, template: Path | None) -> str:
