@@ -150,6 +150,7 @@ LAYERS = frozenset({
     "library", "sheet_a_derivations", "sheets_b_c",       # the library's regression tests
     "oracle", "oracle_independence",                      # oracles
     "mutants",                                            # mutation testing
+    "build_hardening",                                    # hostile documents, faults
 })
 
 
