@@ -10,7 +10,7 @@ ORACLE := $(VENV)/.oracle-installed
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended \
                 texlive-pictures lmodern poppler-utils
 
-.PHONY: pdf test bench costs mutants check clean tex sandbox venv
+.PHONY: pdf test bench costs mutants check clean tex sandbox venv lock
 
 pdf: $(DEPS) tex sandbox
 	$(VENV)/bin/derive build
@@ -35,11 +35,20 @@ check: $(DEPS)
 
 venv: $(DEPS)
 
-$(DEPS): pyproject.toml
+# The exact versions of constraints.txt (SymPy decides verdicts and printed forms).
+$(DEPS): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
+
+# The newest versions pyproject.toml allows, written to constraints.txt (then: make test, and
+# compare the sheets before committing it).
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet -e '.[dev]'
+	{ sed -n '/^#/p' constraints.txt; .venv-lock/bin/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf .venv-lock
 
 # PyTorch CPU, used only by the oracle tests (a local wheel on these machines).
 $(ORACLE): $(DEPS)

@@ -34,3 +34,17 @@ def test_outputs_have_ordinary_permissions(built_sheet: Path) -> None:
     os.umask(umask)
     for path in (built_sheet, built_sheet.with_suffix(".tex")):
         assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_two_builds_of_the_same_sources_are_byte_identical(tmp_path: Path) -> None:
+    """pdfTeX stamps the time into a PDF (dates, trailer ID); derive fixes it
+    (SOURCE_DATE_EPOCH), so two builds, into two folders, give the same bytes."""
+    from derive.build.driver import build_document
+
+    template = tmp_path / "r.tex.j2"
+    template.write_text("\\documentclass{article}\n\\begin{document}\nSame bytes.\n"
+                        "\\end{document}\n")
+    first = build_document(template, tmp_path / "one", force=True).pdf.read_bytes()
+    second = build_document(template, tmp_path / "two", force=True).pdf.read_bytes()
+    assert b"/CreationDate (D:20250101000000Z)" in first
+    assert first == second

@@ -36,6 +36,18 @@ LATEXMK = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-fi
            "-no-shell-escape", "-recorder"]
 
 
+# The date a build stamps into its PDF (creation and modification dates, the trailer ID):
+# SOURCE_DATE_EPOCH when the user sets it, else this fixed one, so that two builds of the
+# same sources give byte-identical PDFs.
+DEFAULT_SOURCE_DATE_EPOCH = "1735689600"   # 2025-01-01T00:00:00Z
+
+
+def reproducible_dates() -> dict[str, str]:
+    """The environment that makes pdfTeX's dates (and so its output) reproducible."""
+    return {"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_SOURCE_DATE_EPOCH),
+            "FORCE_SOURCE_DATE": "1"}
+
+
 def latexmk_command(tex_name: str) -> list[str]:
     """latexmk on tex_name, TeX stopping itself after MAX_PAGES pages (the PDF's page count
     is checked afterwards as well: a document can remove the hook)."""
@@ -127,7 +139,8 @@ class LatexJob:
         (self.work / tex_path.name).write_bytes(data)
         self.killed: str | None = None
         env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f",
-               "TEXMFOUTPUT": str(self.work), "max_print_line": "10000"}   # unwrapped log
+               "TEXMFOUTPUT": str(self.work), "max_print_line": "10000",   # unwrapped log
+               **reproducible_dates()}
         command = [sys.executable, "-I", "-S", str(SUPERVISOR), str(int(timeout) + 1),
                    str(MAX_FILE_BYTES), *sandbox.confine(self.work, latexmk_command(tex_path.name))]
         self.deadline = time.monotonic() + timeout
