@@ -29,16 +29,16 @@ def linear_boundary(proof: Proof) -> None:
     norm2 = written_sum(th1**2, th2**2)
     t_star = -th0 / norm2
     gradient = sp.ImmutableMatrix([sp.Derivative(g, x1), sp.Derivative(g, x2)])
-    proof.state(written_eq(g_sym, g), ", with ", sp.Tuple(th1, th2), " not both 0")
+    proof.state(written_eq(g_sym, g), ", with ", sp.Tuple(th1, th2), " not both $0$")
     proof.given(g_sym, g, "the linear discriminant")
-    proof.chain(normal).eq(gradient, "the normal of a level set g = 0 is the gradient of g") \
+    proof.chain(normal).eq(gradient, "the normal of a level set $g = 0$ is the gradient of $g$") \
         .eq(sp.ImmutableMatrix([th1, th2]), "differentiate")
     proof.equation(written_sum(th0, th1 * (t * th1), th2 * (t * th2)), sp.S.Zero,
                    "the point of the boundary nearest the origin lies along the normal: put ",
-                   written_eq(sp.Tuple(x1, x2), sp.Tuple(t * th1, t * th2)), " into g = 0",
+                   written_eq(sp.Tuple(x1, x2), sp.Tuple(t * th1, t * th2)), " into $g = 0$",
                    eliminate=t) \
-        .implies(written_sum(th0, written_product(t, norm2)), sp.S.Zero, "collect t") \
-        .implies(t, t_star, "solve for t")
+        .implies(written_sum(th0, written_product(t, norm2)), sp.S.Zero, "collect $t$") \
+        .implies(t, t_star, "solve for $t$")
     proof.chain(foot).eq(sp.ImmutableMatrix([t_star * th1, t_star * th2]),
                          "the foot of the perpendicular from the origin")
     proof.chain(dist).eq(sp.sqrt(written_sum((t_star * th1) ** 2, (t_star * th2) ** 2)),
@@ -62,7 +62,7 @@ def linear_boundary(proof: Proof) -> None:
     # the signed distance is the foot's component along the unit normal
     proof.define(signed, (th1 * foot_is[0] + th2 * foot_is[1]) / sp.sqrt(th1**2 + th2**2))
     proof.define(d_a4, distance.xreplace(A4_WEIGHTS))
-    proof.summarize("The boundary g = 0 of ", written_eq(g_sym, g), " has the normal ",
+    proof.summarize("The boundary $g = 0$ of ", written_eq(g_sym, g), " has the normal ",
                     sp.Tuple(th1, th2), "; its distance from the origin is ",
                     sp.Abs(th0) / sp.sqrt(norm2), ", and ", th0, " alone moves it. For A4 the "
                     "distance is ", sp.sqrt(13) / 13, ".")

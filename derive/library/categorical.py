@@ -42,7 +42,7 @@ def classes(summand: sp.Expr) -> sp.Expr:
 @derivation(
     "cce-gradient", title="Categorical cross-entropy and its gradient with a softmax output",
     summary="The negative log of the categorical likelihood is the categorical cross-entropy; "
-            "with a softmax output the gradient for the weights of class j is the error of "
+            "with a softmax output the gradient for the weights of class $j$ is the error of "
             "that class's probability times the input, summed over the examples, exactly as "
             "for two classes.",
     # The verifier needs only that every row of y sums to 1, which a one-hot row does;
@@ -56,7 +56,7 @@ def cce_gradient(proof: Proof) -> None:
     """Categorical likelihood -> cross-entropy -> its gradient with a softmax output."""
     dtheta, delta = theta[j, l], sp.KroneckerDelta(c, j)
     grad = total(_prod(_sum(h[i, j], -y[i, j]), x[i, l]))
-    proof.state("m examples, K classes; one-hot labels ",
+    proof.state("$m$ examples, $K$ classes; one-hot labels ",
                 _eq(y[i, c], symbol("one_hot", r"\mathbf{1}[y^{(i)} = c]")))
     proof.state(_eq(h[i, c], softmax.subs({a: i, b: c})), " with ",
                 _eq(zz[i, c], sp.Sum(theta[c, k] * x[i, k], (k, 0, n))), " and ", _eq(x[i, 0], 1))
@@ -79,12 +79,13 @@ def cce_gradient(proof: Proof) -> None:
          _eq(d(sp.log(h[i, c]), zz[i, r]), _sum(sp.KroneckerDelta(c, r), -h[i, r])),
          " times ", _eq(d(zz[i, r], dtheta), sp.KroneckerDelta(r, j) * x[i, l]))
     g.eq(-total(_prod(_sum(y[i, j], -_prod(h[i, j], classes(y[i, c]))), x[i, l])),
-         delta, " keeps the term c = j; ", h[i, j], " does not depend on c")
+         delta, " (the Kronecker delta) keeps the term $c = j$; ", h[i, j],
+         " does not depend on $c$")
     g.eq(-total(_prod(_sum(y[i, j], -h[i, j]), x[i, l])),
          _eq(classes(y[i, c]), 1), ": every example has exactly one class")
     g.eq(grad, "move the minus sign inside", label="gradient")
     proof.given(theta_new, _sum(dtheta, -eta * grad),
-                "gradient descent on the weights of class j, learning rate ", eta)
+                "gradient descent on the weights of class $j$, learning rate ", eta)
     raw_h = sp.exp(score.xreplace({a: i, b: c})) / sp.Sum(sp.exp(score.xreplace({a: i, b: r})),
                                                           (r, 1, size))
     proof.oracle(grad, independent_diff(-total(classes(y[i, c] * sp.log(raw_h))), dtheta),

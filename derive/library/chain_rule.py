@@ -72,15 +72,15 @@ def chain_rule(proof: Proof, multi: bool) -> None:
         proof.oracle(d_w1, independent_diff(loss, W1, definitions=proof.definitions),
                      "plain sympy.diff of ", name, " by ", W1, ", the layers composed")
     proof.state(written_eq(z[i], f1(W1, x[i])), ", ", written_eq(yh, layer2),
-                ", a batch of m examples")
+                ", a batch of $m$ examples")
     proof.summarize(
         "Written as a composition, ", written_eq(yh, f2(W2, f1(W1, x[i]), out)),
         ". The gradient for the output weights needs the loss's derivative and the output "
         "layer's; the hidden weights add the output layer's derivative by its input and the "
         "hidden layer's derivative by its weights"
-        + (", summed over the K outputs." if multi else ".")
-        + " Each weight stands for any one entry of its matrix; with a vector z the middle "
-        "factor becomes a sum over z's components.")
+        + (", summed over the $K$ outputs." if multi else ".")
+        + " Each weight stands for any one entry of its matrix; with a vector $z$ the middle "
+        "factor becomes a sum over the components of $z$.")
 
 
 @derivation("chain-rule-layers", title="The chain rule through two unspecified layers (C2)",
@@ -91,7 +91,7 @@ def chain_rule_layers(proof: Proof) -> None:
 
 
 @derivation("chain-rule-k-outputs",
-            title="The chain rule through two unspecified layers, K outputs (C3)",
+            title="The chain rule through two unspecified layers, several outputs (C3)",
             sizes={m: (1, 2), K: (2,)}, domains={y: (0.1, 0.9)}, problems=("C3",))
 def chain_rule_k_outputs(proof: Proof) -> None:
     """C3: K outputs."""

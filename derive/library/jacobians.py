@@ -68,7 +68,7 @@ def jacobian_two_ways(proof: Proof, outer: Sequence[sp.Expr], outer_inputs: Sequ
     h_sym = matrix("H", rows, 1, rf"({fog})({args})")
     jf = matrix("J_F", rows, mid, rf"J_{{{outer_name}}}")
     jg = matrix("J_G", mid, cols, rf"J_{{{inner_name}}}({args})")
-    dh = matrix("DH", rows, cols, rf"D({fog})({args})")
+    dh = matrix("DH", rows, cols, rf"J_{{{fog}}}({args})")
     into = dict(zip(outer_inputs, inner, strict=True))
     composed = sp.ImmutableMatrix(f_mat.xreplace(into))
     expanded = composed.applyfunc(sp.expand)
@@ -87,28 +87,30 @@ def jacobian_two_ways(proof: Proof, outer: Sequence[sp.Expr], outer_inputs: Sequ
     proof.chain(h_sym).eq(composed, "substitute the outputs of ", g_sym, " for the inputs of ",
                           f_sym).eq(expanded, "expand")
     proof.chain(dh).eq(derivative_matrix(list(expanded), inner_inputs),
-                       "directly: entry (r, c) is the derivative of output r by input c"
+                       "directly: entry $(r, c)$ is the derivative of output $r$ by input $c$"
                        ).eq(direct, "differentiate every entry")
     for jacobian, written, of in ((jf, jf_written, f_sym), (jg, jg_written, g_sym)):
         proof.chain(jacobian).eq(written, "the Jacobian of ", of).eq(
             evaluated(written), "differentiate every entry")
     c = proof.chain(dh).eq(sp.MatMul(jf_at_g, jg_eval, evaluate=False), "chain rule: ", jf,
                            " evaluated at ", g_sym, ", times ", jg,
-                           f" ({rows}×{mid} times {mid}×{cols})", label="chain-rule")
+                           rf" (${rows} \times {mid}$ times ${mid} \times {cols}$)",
+                           label="chain-rule")
     c.eq(chain_product, "multiply the matrices: the same as the direct result", label="product")
     reference = independent_jacobian(list(composed), inner_inputs)
     proof.oracle(chain_product, reference, "the chain rule's product against plain sympy.diff "
                  "of every entry of the composition")
     if at:
-        _at_point(proof, "DH_at", rf"D({fog})({', '.join(str(at[s]) for s in inner_inputs)})",
+        _at_point(proof, "DH_at", rf"J_{{{fog}}}({', '.join(str(at[s]) for s in inner_inputs)})",
                   dh_written, at, direct.xreplace(at),
                   reference, "the value at ", _point_text(at), " against plain sympy.diff of "
                   "the composition there")
     proof.domains.update({s: (-3.0, 3.0) for s in [*outer_inputs, *inner_inputs]})
-    proof.summarize(f"The Jacobian of the composition is {rows}×{cols}. Computed directly, and "
-                    f"by the chain rule as the {rows}×{mid} Jacobian of the outer function "
-                    f"(evaluated at the inner one) times the {mid}×{cols} Jacobian of the "
-                    "inner function, in that order, it is the same matrix.")
+    proof.summarize(rf"The Jacobian of the composition is ${rows} \times {cols}$. Computed "
+                    rf"directly, and by the chain rule as the ${rows} \times {mid}$ Jacobian of "
+                    rf"the outer function (evaluated at the inner one) times the "
+                    rf"${mid} \times {cols}$ Jacobian of the inner function, in that order, it "
+                    "is the same matrix.")
 
 
 @derivation("jacobian-chain-c9", title="The chain rule for vector functions (C9)",
@@ -124,7 +126,7 @@ def jacobian_chain_c10(proof: Proof) -> None:
     jacobian_two_ways(proof, [3 * u * v, v - w], [u, v, w], [x - 5 * y, x * y, x - y], [x, y])
 
 
-@derivation("jacobian-chain-c13", title="The Jacobian of F∘G₁ at x = 2 (C13 (c))",
+@derivation("jacobian-chain-c13", title="The Jacobian of a composition at a point (C13 (c))",
             problems=("C13",))
 def jacobian_chain_c13(proof: Proof) -> None:
     """C13 (c): G1(x) = (x, x^2), F(u, v) = (u^2 + 2v, 3u + 4v^2), at x = 2."""
@@ -135,7 +137,7 @@ def jacobian_chain_c13(proof: Proof) -> None:
 @derivation("gradient-jacobian-c13", title="A gradient and a Jacobian (C13 (a), (b))",
             summary="The gradient of a scalar function is the column of its partial "
                     "derivatives; the Jacobian of a vector function has one row per output. "
-                    "The Jacobian is evaluated at the point (2, 2) the problem asks for.",
+                    "The Jacobian is evaluated at the point $(2, 2)$ the problem asks for.",
             domains={x: (-3.0, 3.0), y: (-3.0, 3.0)}, problems=("C13",))
 def gradient_jacobian_c13(proof: Proof) -> None:
     """C13 (a) and (b): the gradient of f = (2x + 3y)^2 and the Jacobian of F at (2, 2)."""
@@ -150,13 +152,14 @@ def gradient_jacobian_c13(proof: Proof) -> None:
     c = proof.chain(grad).eq(proof.definitions[grad],
                              "the gradient is the column of partial derivatives")
     c.eq(sp.ImmutableMatrix([sp.Mul(4, inner, evaluate=False), sp.Mul(6, inner, evaluate=False)]),
-         "chain rule: the outer square gives ", 2 * inner, ", the inner derivatives are 2 and 3")
+         "chain rule: the outer square gives ", 2 * inner,
+         ", the inner derivatives are $2$ and $3$")
     c.eq(sp.ImmutableMatrix([8 * x + 12 * y, 12 * x + 18 * y]), "expand", label="gradient")
     proof.oracle(c.rhs, independent_jacobian([f], [x, y]).T,
-                 "the gradient against plain sympy.diff of f")
+                 "the gradient against plain sympy.diff of $f$")
     c = proof.chain(jac).eq(written, "the Jacobian of ", big_f,
-                            ": row r holds the partial derivatives of output r")
+                            ": row $r$ holds the partial derivatives of output $r$")
     c.eq(evaluated(written), "differentiate every entry")
     _at_point(proof, "J_F_at", "J_F(2, 2)", written, at, evaluated(written).xreplace(at),
               independent_jacobian(outputs, [x, y]),
-              "the Jacobian at (2, 2) against plain sympy.diff of F there")
+              "the Jacobian at $(2, 2)$ against plain sympy.diff of $F$ there")

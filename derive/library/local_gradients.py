@@ -18,10 +18,10 @@ def indicator(condition: sp.Basic) -> sp.Expr:
 @derivation("local-gradients", title="Local gradients of six nodes", problems=("C5",),
             summary=("Back-propagation multiplies the gradient arriving at a node's output by "
                      "these local derivatives to get the gradients of its inputs. At a tie of "
-                     "max or min the derivative does not exist; any value between 0 and 1 (a "
+                     "max or min the derivative does not exist; any value between $0$ and $1$ (a "
                      "subgradient) may be used. So the four lines of max and min are claimed, "
                      "and checked, only where ", sp.Ne(x, y, evaluate=False), ": no identity "
-                     "can hold at the tie (SymPy's own answer, the Heaviside step, is 1/2 "
+                     "can hold at the tie (SymPy's own answer, the Heaviside step, is $1/2$ "
                      "there)."),
             domains={x: (-3.0, 3.0), y: (-3.0, 3.0), c: (-3.0, 3.0)})
 def local_gradients(proof: Proof) -> None:
@@ -30,17 +30,17 @@ def local_gradients(proof: Proof) -> None:
     tie = sp.Ne(x, y)   # max and min have no derivative where x = y
     for node, var, local, words in [
         (x + c, x, sp.S.One, "add a constant: the gradient passes through unchanged"),
-        (x + y, x, sp.S.One, "add two inputs: the gradient is copied to x ..."),
-        (x + y, y, sp.S.One, "... and to y"),
-        (c * x, x, c, "multiply by a constant: the gradient is scaled by c"),
-        (x * y, x, y, "multiply two inputs: x gets the gradient times y ..."),
-        (x * y, y, x, "... and y the gradient times x"),
-        (sp.Max(x, y), x, indicator(x > y), "max: the gradient goes to x if x is larger ..."),
-        (sp.Max(x, y), y, indicator(y > x), "... and to y if y is larger"),
-        (sp.Min(x, y), x, indicator(x < y), "min: the gradient goes to x if x is smaller ..."),
-        (sp.Min(x, y), y, indicator(y < x), "... and to y if y is smaller"),
+        (x + y, x, sp.S.One, "add two inputs: the gradient is copied to $x$ ..."),
+        (x + y, y, sp.S.One, "... and to $y$"),
+        (c * x, x, c, "multiply by a constant: the gradient is scaled by $c$"),
+        (x * y, x, y, "multiply two inputs: $x$ gets the gradient times $y$ ..."),
+        (x * y, y, x, "... and $y$ the gradient times $x$"),
+        (sp.Max(x, y), x, indicator(x > y), "max: the gradient goes to $x$ if $x$ is larger ..."),
+        (sp.Max(x, y), y, indicator(y > x), "... and to $y$ if $y$ is larger"),
+        (sp.Min(x, y), x, indicator(x < y), "min: the gradient goes to $x$ if $x$ is smaller ..."),
+        (sp.Min(x, y), y, indicator(y < x), "... and to $y$ if $y$ is smaller"),
     ]:
         proof.chain(sp.Derivative(node, var)).eq(
             local, words, where=tie if node.has(sp.Max, sp.Min) else None)
-    proof.oracle(indicator(x > y), sp.diff(sp.Max(x, y), x), "sympy.diff of max(x, y): the "
-                 "Heaviside step of ", x - y, ", which is 1/2 at a tie", where=sp.Ne(x, y))
+    proof.oracle(indicator(x > y), sp.diff(sp.Max(x, y), x), r"sympy.diff of $\max(x, y)$: the "
+                 "Heaviside step of ", x - y, ", which is $1/2$ at a tie", where=sp.Ne(x, y))

@@ -24,7 +24,7 @@ d = sp.Derivative
 
 
 @derivation("sigmoid-from-log-odds", title="The sigmoid from the log-odds",
-            summary="If the log-odds of the positive class are linear in x, the probability "
+            summary="If the log-odds of the positive class are linear in $x$, the probability "
                     "of the positive class is the sigmoid of that linear function.",
             definitions={q: 1 - p}, domains={p: (0.01, 0.99), t: (-5.0, 5.0)},
             notation={t: r"\theta^{\top} x"}, problems=("A7",))
@@ -33,7 +33,7 @@ def sigmoid_from_log_odds(proof: Proof) -> None:
     e, z, log_odds = sp.exp(t), sp.Symbol("z", real=True), sp.log(p / q, evaluate=False)
     proof.state("two classes, so ", written_eq(q, 1 - p))
     proof.state("the log-odds are modelled as linear: ", written_eq(log_odds, t))
-    c = proof.equation(log_odds, t, "model: the log-odds are a linear function of x",
+    c = proof.equation(log_odds, t, "model: the log-odds are a linear function of $x$",
                        eliminate=t)
     c.implies(sp.log(p / (1 - p), evaluate=False), t, "substitute ", written_eq(q, 1 - p),
               " (the two probabilities sum to one)")
@@ -48,7 +48,7 @@ def sigmoid_from_log_odds(proof: Proof) -> None:
     c.implies(p, sigmoid(t), "definition of the sigmoid, ",
               written_eq(sigmoid(z), 1 / (1 + sp.exp(-z))), label="sigmoid")
     proof.oracle(sigmoid(t), only_solution(sp.solveset(sp.log(p / (1 - p)) - t, p)),
-                 "sympy.solveset of the log-odds equation for p (no derivative)")
+                 "sympy.solveset of the log-odds equation for $p$ (no derivative)")
 
 
 @derivation("bce-gradient", title="Binary cross-entropy and its gradient",
@@ -73,8 +73,8 @@ def bce_gradient(proof: Proof) -> None:
 
     log_lik_terms = _sum(yi * sp.log(hi), (1 - yi) * sp.log(1 - hi))
     grad = total(_prod(_sum(hi, -yi), xij))
-    proof.state(r"m examples $(x^{(i)}, y^{(i)})$ with labels in {0, 1}")
-    proof.state("x augmented with ", written_eq(x[i, 0], 1), " so that the bias is ", theta[0])
+    proof.state(r"$m$ examples $(x^{(i)}, y^{(i)})$ with labels in $\{0, 1\}$")
+    proof.state("$x$ augmented with ", written_eq(x[i, 0], 1), " so that the bias is ", theta[0])
     proof.state(written_eq(hi, lr.hypothesis(i)))
     proof.given(lik, bernoulli_likelihood(hi, yi, i, m),
                 r"independent examples, each label Bernoulli with $P(y{=}1 \mid x) = h_\theta(x)$")

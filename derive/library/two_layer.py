@@ -58,7 +58,7 @@ class Setting:
 SETTINGS = {setting.name: setting for setting in (
     Setting("two-layer-regression", "Two-layer regression network, one output (B4)", ("B4",),
             False, "identity", "l2"),
-    Setting("two-layer-regression-k", "Two-layer regression network, K outputs (B5)", ("B5",),
+    Setting("two-layer-regression-k", "Two-layer regression network, several outputs (B5)", ("B5",),
             True, "identity", "l2"),
     Setting("two-layer-binary", "Two-layer binary classifier: sigmoid output, cross-entropy "
             "(B6)", ("B6",), False, "sigmoid", "cross-entropy"),
@@ -103,7 +103,7 @@ def two_layer_gradients(proof: Proof, setting: Setting) -> None:
     error = _sum(yh_po, -yy_po)
     d_out: Reason | tuple[Reason, ...]
     if setting.output == "identity":
-        chain_out, d_out = d_loss, "the output is the identity, so its derivative is 1"
+        chain_out, d_out = d_loss, "the output is the identity, so its derivative is $1$"
     elif setting.output == "sigmoid":
         chain_out = _prod(d_loss, yh_lo, 1 - yh_lo)
         d_out = _eq(sigma_prime, _prod(sigma, 1 - sigma))
@@ -112,7 +112,8 @@ def two_layer_gradients(proof: Proof, setting: Setting) -> None:
     else:
         kronecker = _sum(sp.KroneckerDelta(l, p), -yh_po)
         chain_out = outputs(_prod(d_loss, yh_lo, kronecker))
-        d_out = ("the softmax derivative (A18) ", _eq(d(yh_lo, s[i, p]), yh_lo * kronecker))
+        d_out = ("the softmax derivative (A18) ", _eq(d(yh_lo, s[i, p]), yh_lo * kronecker),
+                 r" with the Kronecker delta $\delta_{lp}$")
     # softmax couples the outputs, so its chain already sums over l; the others are per output
     per_output_chain = multi and setting.output != "softmax"
     out_chain = _examples(_prod(chain_out.xreplace({l: p}) if per_output_chain else chain_out,

@@ -68,6 +68,12 @@ XOR_HIDDEN = ((-5.0, 10.0, 10.0), (-15.0, 10.0, 10.0))   # "at least one" and "b
 XOR_OUTPUT = (-0.5, 1.0, -1.0)                            # h1 - h2 - 0.5 > 0
 
 
+def _sci(value: float) -> str:
+    """A small number for a caption, as LaTeX: 1.2e-05 as $1.2 \\times 10^{-5}$."""
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return rf"${mantissa} \times 10^{{{int(exponent)}}}$"
+
+
 @example("b1-xor")
 def b1_xor() -> WorkedExample:
     """XOR through two hidden units: the hidden features are linearly separable."""
@@ -78,7 +84,7 @@ def b1_xor() -> WorkedExample:
     out = [ws.given(ws.symbol(f"v{k}", rf"v_{{{k}}}"), vv, group)
            for k, vv in enumerate(XOR_OUTPUT)]
     for x1v, x2v in XOR_INPUTS:
-        group = f"Input ({x1v}, {x2v}), XOR = {x1v ^ x2v}"
+        group = f"Input ({x1v}, {x2v}): XOR is {x1v ^ x2v}"
         sup = f"^{{({x1v}{x2v})}}"
         x = [ws.given(ws.symbol(f"x1_{x1v}{x2v}", "x_1"), x1v, group),
              ws.given(ws.symbol(f"x2_{x1v}{x2v}", "x_2"), x2v, group)]
@@ -90,9 +96,10 @@ def b1_xor() -> WorkedExample:
     ws.notation[sp.Symbol("h_1 - h_2 - 1/2 = 0")] = r"h_1 - h_2 - \tfrac12 = 0"
     return ws.example(
         "b1-xor", "XOR becomes linearly separable in the hidden layer",
-        text("Hidden unit 1 fires when at least one input is 1, hidden unit 2 when both are; "
-             "the output line ", sp.Symbol("h_1 - h_2 - 1/2 = 0"), " separates the hidden "
-             "features. The score is positive exactly for the inputs whose XOR is 1."),
+        text("Hidden unit $h_1$ fires when at least one input is $1$, hidden unit $h_2$ when "
+             "both are; the output line ", sp.Symbol("h_1 - h_2 - 1/2 = 0"), " separates the "
+             "hidden features. The score $s$ is positive exactly for the inputs whose XOR is "
+             "$1$."),
         [], problems=("B1",))
 
 
@@ -151,7 +158,7 @@ def init_variance() -> Figure:
         rf"$\mathrm{{Var}}(w) = 1$: tanh saturates, "
         rf"{100 * saturated['tanh', '1']:.0f}\,\% of the last layer's units have $|a| > 0.99$. "
         rf"$\mathrm{{Var}}(w) = 1/n$: ReLU loses half its variance per layer (layer "
-        rf"{INIT_DEPTH}: {last['relu, Var(w) = 1/n']:.1e}), tanh decays slowly "
+        rf"{INIT_DEPTH}: {_sci(last['relu, Var(w) = 1/n'])}), tanh decays slowly "
         rf"({last['tanh, Var(w) = 1/n']:.3f}). $\mathrm{{Var}}(w) = 2/n$ keeps ReLU's "
         rf"variance level ({last['relu, Var(w) = 2/n']:.2f}). Zero weights (not drawn) give "
         rf"variance {last['tanh, Var(w) = 0']:g} in every layer.",

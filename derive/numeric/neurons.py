@@ -26,7 +26,8 @@ def a1_linear_neuron() -> WorkedExample:
            "Output (linear activation)")
     return ws.example("a1-linear-neuron", "A linear neuron's output",
                       text("With a linear activation the output is the weighted sum itself; "
-                           "the first weight is the bias, multiplied by the augmented input 1."),
+                           "the first weight is the bias, multiplied by the augmented input "
+                           "$x_0 = 1$."),
                       [], problems=("A1",))
 
 
@@ -34,8 +35,8 @@ def a1_linear_neuron() -> WorkedExample:
 def a4_boundary() -> WorkedExample:
     """A4 in decimals, from the formulas of the verified derivation ``linear-boundary``."""
     ws = Worksheet()
-    weights = {s: ws.given(ws.symbol(s.name, sp.latex(s)), float(value), "Weights of g")
-               for s, value in A4_WEIGHTS.items()}
+    weights = {s: ws.given(ws.symbol(s.name, sp.latex(s)), float(value),
+                           "Weights of the discriminant") for s, value in A4_WEIGHTS.items()}
     t0, t1, t2 = (weights[s] for s in (th0, th1, th2))
     norm = ws.add(ws.symbol("norm", r"\lVert \mathbf{n} \rVert"),
                   sp.sqrt(written_sum(t1**2, t2**2)), "Normal and distance")
@@ -46,5 +47,5 @@ def a4_boundary() -> WorkedExample:
     return ws.example("a4-boundary", "The boundary of A4 in numbers",
                       text("The unit normal and the distance, evaluated from the formulas "
                            "derived above; the negative signed distance says the origin lies "
-                           "on the side g > 0."),
+                           "on the side $g > 0$."),
                       [], problems=("A4",))
