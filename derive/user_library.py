@@ -1,8 +1,9 @@
 """A user's own derivations, examples and figures, in modules outside derive's package.
 
 ``derive --library PATH`` (a ``.py`` file, or a folder whose ``*.py`` files are loaded in
-name order), or a project file ``derive.toml`` naming them, imports each module once; its ``@derivation``, ``@example`` and ``@figure``
-decorators register the names beside the library's own.  The folder of each module is put
+name order), or a project file ``derive.toml`` naming them, imports each module once; its
+``@derivation``, ``@example`` and ``@figure`` decorators register the names beside the
+library's own.  The folder of each module is put
 on ``sys.path`` first, so the modules of one folder can import each other.
 """
 
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import tomllib
 import traceback
 from pathlib import Path
+
+import tomllib
 
 from derive.errors import DeriveError
 
