@@ -32,15 +32,15 @@ _T = sp.Symbol("t")
     (-sp.MatMul(sp.MatrixSymbol("W", 3, 3), sp.MatrixSymbol("x", 3, 1)), "- W x"),
     (sp.MatMul(-2, sp.MatrixSymbol("W", 3, 3), sp.MatrixSymbol("x", 3, 1)), "- 2 W x"),
     (sp.Transpose(sp.MatMul(sp.MatrixSymbol("W", 3, 3), sp.MatrixSymbol("x", 3, 1))),
-     r"(W x)^{T}"),
+     r"(W x)^{\top}"),
     (sp.MatrixSymbol("b", 3, 1) - sp.MatMul(sp.MatrixSymbol("W", 3, 3),
                                           sp.MatrixSymbol("x", 3, 1)), "- W x + b"),
 ])
 def test_matrix_products_print_their_sign_without_being_evaluated(expr: sp.Basic,
                                                                   expected: str) -> None:
-    # as SymPy prints it, but for the parentheses: plain where nothing inside is tall
-    assert tex(expr) == expected == plain_parentheses(sp.latex(expr, order="none",
-                                                                mul_symbol=None))
+    # as SymPy prints it, but for the parentheses (plain where nothing inside is tall) and ⊤
+    sympys = sp.latex(expr, order="none", mul_symbol=None).replace("^{T}", r"^{\top}")
+    assert tex(expr) == expected == plain_parentheses(sympys)
 
 
 def test_a_number_before_an_indicator_gets_a_dot() -> None:
@@ -120,7 +120,7 @@ def test_steps_checked_alike_share_one_note_with_the_span_of_points() -> None:
     points = [Verdict("checked", "a", n, tactic="points", digits=(30, 60)) for n in (40, 34)]
     notes = checked_notes(_derivation(*points, where=sp.Ne(x, y)))
     assert notes == [("The steps marked as checked", "equal at 34 to 40 points (edges of the "
-                      "domains among them) at 30 and 60 digits; claimed where x ≠ y")]
+                      "domains among them) at 30 and 60 digits; claimed where $x \\neq y$")]
 
 
 def test_steps_checked_differently_are_named_by_number() -> None:

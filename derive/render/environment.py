@@ -138,6 +138,7 @@ def make_environment(search_path: list[Path] | None = None,
     )
     env.filters.update(
         e=latex.escape_text,
+        authored=latex.authored_latex,
         escape_tex=latex.escape_text,
         tex=lambda expr, notation=None: latex.tex(expr, notation),
         text=lambda words, notation=None: latex.text_latex(words, notation),

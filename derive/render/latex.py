@@ -84,10 +84,12 @@ class NotationPrinter(LatexPrinter):
 
     def _print_Transpose(self, expr: sp.Transpose) -> str:
         # A named matrix (w^{2}) is wrapped once: (w^{2})^{T}, not ((w^{2}))^{T}.
+        # The transpose is \top, as in the prose.
         inner = self._print(expr.arg)
         if expr.arg in self.notation or isinstance(expr.arg, sp.MatrixSymbol):
-            return rf"\left({inner}\right)^{{T}}" if "^" in inner else f"{inner}^{{T}}"
-        return super()._print_Transpose(expr)
+            return rf"\left({inner}\right)^{{\top}}" if "^" in inner else f"{inner}^{{\top}}"
+        printed = super()._print_Transpose(expr)
+        return printed[:-len("^{T}")] + r"^{\top}" if printed.endswith("^{T}") else printed
 
     # SymPy looks for a minus sign in a matrix product by negating it, and negating a matrix
     # expression evaluates it deeply (seconds per sheet).  A leading negative number is the
@@ -436,6 +438,12 @@ def _subscripted(name: str) -> str:
     return re.sub(r"_(\d)", lambda m: "₀₁₂₃₄₅₆₇₈₉"[int(m.group(1))], name)
 
 
+def authored_latex(words: str) -> str:
+    """A string with ``$...$`` maths in it (a title, a note) as LaTeX: the maths kept, the
+    rest escaped."""
+    return _authored_latex(words)
+
+
 def _assignments(sizes: tuple[tuple[tuple[str, int], ...], ...]) -> str:
     by_name: dict[str, list[int]] = {}
     for assignment in sizes:
@@ -447,12 +455,6 @@ def _assignments(sizes: tuple[tuple[tuple[str, int], ...], ...]) -> str:
 
 def _digits(v: Verdict) -> str:
     return " and ".join(map(str, v.digits)) + " digits"
-
-
-def _inline(expr: sp.Basic) -> str:
-    """A condition in words: x ≠ y (one line of Unicode, else SymPy's string form)."""
-    pretty = sp.pretty(expr, use_unicode=True)
-    return pretty if "\n" not in pretty else sp.sstr(expr)
 
 
 def how_checked(v: Verdict, step: Step | None = None, points: str | None = None) -> str:
@@ -483,7 +485,7 @@ def how_checked(v: Verdict, step: Step | None = None, points: str | None = None)
             f"{_subscripted(n)} in ({lo:g}, {hi:g})" for n, lo, hi in v.default_domain) + \
             " (no domain declared)"
     if step is not None and step.where is not None:
-        words += f"; claimed where {_inline(step.where)}"
+        words += f"; claimed where ${tex(step.where)}$"
     return words
 
 
