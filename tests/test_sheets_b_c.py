@@ -60,14 +60,14 @@ def test_bp_canonical_forms() -> None:
     d = get_derivation("backprop-equations")
     results = {str(s.lhs): s.rhs for s in d.steps}
     assert sp.simplify(results["deltaL[j]"].doit()
-                       - bp.grad_a[bp.j] * sigmoid(bp.z[bp.j]) * (1 - sigmoid(bp.z[bp.j]))) == 0
+                       - bp.grad_a[bp.j] * sigmoid(bp.zL[bp.j]) * (1 - sigmoid(bp.zL[bp.j]))) == 0
     assert results["dC_db[j]"] == bp.delta[bp.j]
     assert sp.expand(results["dC_dw[j, q]"] - bp.a_prev[bp.q] * bp.delta[bp.j]) == 0
 
 
 @pytest.mark.parametrize("index, rhs", [
     (12, bp.a_prev[bp.j] * bp.delta[bp.q]),                                   # indices swapped
-    (2, 2 * bp.grad_a[bp.j] * Prime(sigmoid(bp.z[bp.j]), bp.z[bp.j])),          # factor 2
+    (2, 2 * bp.grad_a[bp.j] * Prime(sigmoid(bp.zL[bp.j]), bp.zL[bp.j])),        # factor 2
     (6, sp.Sum(bp.wn[bp.j, bp.k] * bp.delta_n[bp.k], (bp.k, 1, bp.M))
      * Prime(sigmoid(bp.z[bp.j]), bp.z[bp.j])),                                # w not transposed
     (9, -bp.delta[bp.j]),                                                     # sign flipped

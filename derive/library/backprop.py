@@ -26,6 +26,7 @@ j, k, q = sp.symbols("j k q", integer=True, positive=True)
 jj, kk, qq = sp.symbols("j' k' q'", integer=True, positive=True)
 N, M, P = sp.symbols("N M P", integer=True, positive=True)
 z, zn = indexed("z", "z^{l}", real=True), indexed("zn", "z^{l+1}", real=True)
+zL = indexed("zL", "z^{L}", real=True)                    # the output layer's, for BP1
 a_prev = indexed("ap", "a^{l-1}", real=True)
 a_out = indexed("aL", "a^{L}", real=True)                 # shown in a reason only
 w, wn = indexed("w", "w^{l}", real=True), indexed("wn", "w^{l+1}", real=True)
@@ -83,10 +84,10 @@ def _backprop(proof: Proof, kind: str) -> None:
         last.rule, last.label = (*last.rule, "; ", *words), label or last.label
         return c
 
-    cost_L = sp.Sum(grad_a[kk] * phi(z[kk]), (kk, 1, N))    # C to first order in a^L = φ(z^L)
+    cost_L = sp.Sum(grad_a[kk] * phi(zL[kk]), (kk, 1, N))    # C to first order in a^L = φ(z^L)
     cost_next = sp.Sum(delta_n[k] * zn[k], (k, 1, M))     # C to first order in z^{l+1}
     proof.define(zn[k], sp.Sum(wn[k, jj] * phi(z[jj]), (jj, 1, N)) + bn[k])
-    proof.define(deltaL[j], sp.Derivative(cost_L, z[j]))
+    proof.define(deltaL[j], sp.Derivative(cost_L, zL[j]))
     proof.define(delta[j], sp.Derivative(cost_next, z[j]))
     # BP3/BP4 read z^l as the affine map of the previous layer; δ^l is then a given vector.
     zl = sp.Lambda(kk, sp.Sum(w[kk, qq] * a_prev[qq], (qq, 1, P)) + b[kk])
@@ -94,13 +95,13 @@ def _backprop(proof: Proof, kind: str) -> None:
     proof.define(dC_db[j], sp.Derivative(cost_l_unfolded, b[j]))
     proof.define(dC_dw[j, q], sp.Derivative(cost_l_unfolded, w[j, q]))
 
-    bp1 = eq(proof.chain(deltaL[j]), sp.Derivative(cost_L, z[j]),
+    bp1 = eq(proof.chain(deltaL[j]), sp.Derivative(cost_L, zL[j]),
              r"BP1: $\delta^{L}_j = \partial C/\partial z^{L}_j$; $C$ depends on $z^{L}$ "
-             "through ", written_eq(a_out[kk], phi(z[kk])),
+             "through ", written_eq(a_out[kk], phi(zL[kk])),
              r", and only its gradient $\nabla_a C$ at the point matters")
-    eq(bp1, sp.Sum(grad_a[kk] * phi_prime(z[kk]) * kron(kk, j), (kk, 1, N)),
+    eq(bp1, sp.Sum(grad_a[kk] * phi_prime(zL[kk]) * kron(kk, j), (kk, 1, N)),
        r"chain rule: $a^{L}_{k'}$ depends on $z^{L}_j$ only when $k' = j$")
-    eq(bp1, times_prime(grad_a[j], z[j]),
+    eq(bp1, times_prime(grad_a[j], zL[j]),
        r"the Kronecker delta $\delta_{jk'}$ collapses the sum: BP1, "
        r"$\delta^{L} = \nabla_a C \odot \sigma'(z^{L})$", label="BP1")
     bp2 = eq(proof.chain(delta[j]), sp.Derivative(cost_next, z[j]),
@@ -127,7 +128,7 @@ def _backprop(proof: Proof, kind: str) -> None:
             written_eq(sp.Derivative(zl(kk), w[j, q]), kron(kk, j) * a_prev[q])) \
         .eq(written_product(a_prev[q], delta[j]),
             "BP4: the input activation times the output error", label="BP4")
-    proof.oracle(bp1.rhs, independent_diff(cost_L, z[j]),
+    proof.oracle(bp1.rhs, independent_diff(cost_L, zL[j]),
                  r"BP1 against plain sympy.diff of $C$ by $z^{L}_j$, $a^{L}$ in elementary form")
     proof.oracle(bp2.rhs, independent_diff(cost_next, z[j],
                                            definitions={zn: proof.definitions[zn]}),
