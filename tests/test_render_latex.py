@@ -167,3 +167,27 @@ def test_a_sympy_ordered_sum_starts_with_a_positive_term() -> None:
     assert tex(yhat - y) == r"\hat{y} - y"
     assert tex(sp.exp(z_i - z_j)) == "e^{z_{i} - z_{j}}"
     assert tex(written_sum(-y, yhat)) == r"- y + \hat{y}"     # the author's order is kept
+
+
+def test_an_entry_of_a_named_derivative_takes_its_index_on_the_variable() -> None:
+    from derive.authoring import indexed
+
+    j, q = sp.symbols("j q")
+    dC_db = indexed("dC_db", r"\frac{\partial C}{\partial b^{l}}")
+    dC_dw = indexed("dC_dw", r"\frac{\partial C}{\partial w^{l}}")
+    assert tex(dC_db[j]) == r"\frac{\partial C}{\partial b^{l}_{j}}"
+    assert tex(dC_dw[j, q]) == r"\frac{\partial C}{\partial w^{l}_{j,q}}"
+
+
+def test_numbers_substituted_read_as_written() -> None:
+    from derive.proof import Quantity
+    from derive.render.latex import quantity_rows, substituted
+
+    a, b = sp.symbols("a b")
+    assert substituted(a / b, {a: -0.038, b: -0.217}) == r"\frac{-0.038}{-0.217}"
+    assert substituted(a * b, {a: -0.5, b: 2.0}) == r"(-0.5) \cdot 2"
+    # a form that repeats the symbol, the form before it or the value is shown once
+    assert quantity_rows(Quantity(sp.Symbol("c"), a, 0.3, "g"), {a: 0.3}) == [
+        ("=", r"a = \mathbf{0.3}")]
+    assert quantity_rows(Quantity(sp.Symbol("L"), sp.log(a), 0.3, "g"), {a: 1.35}) == [
+        ("=", r"\log a = \log 1.35 = \mathbf{0.3}")]

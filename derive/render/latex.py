@@ -150,7 +150,11 @@ class NotationPrinter(LatexPrinter):
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         base = (self.notation[expr.base] if expr.base in self.notation
                 else self._print(expr.base.label))
-        return f"{base}_{{{','.join(self._print(i) for i in expr.indices)}}}"
+        indices = ",".join(self._print(i) for i in expr.indices)
+        derivative = re.fullmatch(r"(\\frac\{[^{}]*\}\{\\partial )([^{}]*(?:\{[^{}]*\})?)\}", base)
+        if derivative:   # ∂C/∂b^l, entry j: ∂C/∂b^l_j, the index on the variable
+            return f"{derivative[1]}{derivative[2]}_{{{indices}}}}}"
+        return f"{base}_{{{indices}}}"
 
 
 def tex(expr: sp.Basic, notation: Mapping[sp.Basic, str] | None = None, **settings: Any) -> str:
@@ -269,7 +273,9 @@ def substituted(formula: sp.Expr, values: Mapping[sp.Basic, Any],
         if sym in values:
             n = number(values[sym])
             shown[sym] = f"({n})" if values[sym] < 0 else n
-    return plain_parentheses(NotationPrinter(shown, mul_symbol="dot").doprint(formula))
+    printed = plain_parentheses(NotationPrinter(shown, mul_symbol="dot").doprint(formula))
+    # a negative number alone in a group (a numerator, a denominator) needs no brackets
+    return re.sub(r"\{\((-[^(){}]*(?:\{[^(){}]*\})?[^(){}]*)\)\}", r"{\1}", printed)
 
 
 LINE_CHARS = 78   # printed characters that fit on one displayed line of a worked example
@@ -301,9 +307,18 @@ def quantity_rows(q: Quantity, values: Mapping[sp.Basic, Any],
         numbers, value = substituted(q.formula, values, notation), number(float(q.value))
         parts = [formula, numbers, rf"\mathbf{{{value}}}"]
         widths = [printed_width(formula), printed_width(numbers), len(value)]
-    if printed_width(tex(q.symbol, notation)) + sum(widths) + 3 * len(parts) <= LINE_CHARS:
+    symbol = tex(q.symbol, notation)
+    if not q.is_matrix:
+        # x = x = 3, c = a = 0.3 = 0.3: a form that repeats the symbol, the form before it or
+        # the value is not shown again
+        said = [symbol, *parts[:1]]
+        keep = [0] if parts[0] != symbol else []
+        keep += [1] if parts[1] not in (*said, value) else []
+        keep.append(2)
+        parts, widths = [parts[k] for k in keep], [widths[k] for k in keep]
+    if printed_width(symbol) + sum(widths) + 3 * len(parts) <= LINE_CHARS:
         return [("=", " = ".join(parts))]
-    if not q.is_matrix and widths[1] > LINE_CHARS - 10 and isinstance(q.formula, sp.Add):
+    if len(parts) == 3 and widths[1] > LINE_CHARS - 10 and isinstance(q.formula, sp.Add):
         first, *rest = _broken_sum(q.formula, values, notation)
         return [("=", formula), ("=", first), *((r"\qquad", line) for line in rest),
                 ("=", parts[2])]
