@@ -127,8 +127,7 @@ def bp_numeric_check() -> WorkedExample:
         factors += [sp.Transpose(S[f"w{layer}"]), Diag(prime(S[f"z{layer}"]))]
     quantities.append(Quantity(S["o3"], sp.MatMul(*factors, minus(S[f"a{L}"], S["y"])), o3, group,
                                note="O3"))
-    comparisons = [Comparison(text(S["delta1"], " by BP2 and by the product O3"),
-                              deltas[0], o3)]
+    comparisons: list[Comparison] = []
     for layer in range(1, L + 1):
         dw = deltas[layer - 1] @ acts[layer - 1].T                               # BP4
         quantities.append(Quantity(S[f"dw{layer}"],
@@ -140,6 +139,8 @@ def bp_numeric_check() -> WorkedExample:
             Comparison(text(rf"$\partial C/\partial b^{{{layer}}} = \delta^{{{layer}}}$ (BP3)"),
                        deltas[layer - 1], fd_b),
             Comparison(text(S[f"dw{layer}"], " (BP4)"), dw, fd_w)]
+        if layer == 1:   # the product O3 against the same finite differences, ∂C/∂b¹ = δ¹
+            comparisons.append(Comparison(text(S["delta1"], " by the product O3"), o3, fd_b))
     return WorkedExample(
         "bp-numeric-check", "BP1–BP4 checked on a 2-3-3-2 network",
         text(r"Sigmoid neurons and the quadratic cost $C = \frac12 \lVert a^{3} - y \rVert^2$, "
