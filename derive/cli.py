@@ -61,9 +61,29 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+def _build_markdown(sheets: list[str], out_dir: Path) -> int:
+    from derive.build.driver import sheet_names
+    from derive.errors import UnknownNameError
+    from derive.paths import SHEET_DIR
+    from derive.pipeline import Catalogue
+    from derive.render.environment import make_environment
+    from derive.render.markdown import write_sheet_markdown
+
+    catalogue = Catalogue()
+    env = make_environment([SHEET_DIR], catalogue.names)
+    for name in sheets:
+        if name not in sheet_names():
+            raise UnknownNameError("sheet", name, sheet_names())
+        target = write_sheet_markdown(env, f"{name}.tex.j2", name, catalogue, out_dir)
+        print(f"derive: {target}", flush=True)
+    return 0
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from derive.build.driver import build_sheets, sheet_names
 
+    if args.format == "markdown":
+        return _build_markdown(args.sheets or sheet_names(), Path(args.out))
     start = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -114,7 +134,8 @@ def parser() -> argparse.ArgumentParser:
         run=_cmd_list)
     show = sub.add_parser("show", help="show one derivation or worked example")
     show.add_argument("name")
-    show.add_argument("--format", choices=["text", "latex", "json"], default="text")
+    show.add_argument("--format", choices=["text", "markdown", "latex", "json"],
+                      default="text")
     show.set_defaults(run=_cmd_show)
     verify = sub.add_parser("verify", help="verify derivations (all by default)")
     verify.add_argument("names", nargs="*")
@@ -123,6 +144,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("sheets", nargs="*")
     build.add_argument("--out", default="build")
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    build.add_argument("--format", choices=["pdf", "markdown"], default="pdf",
+                       help="pdf (default), or markdown: OUT/markdown/SHEET.md")
     _timeout_option(build)
     build.set_defaults(run=_cmd_build)
     render = sub.add_parser("render", help="render and compile your own Jinja-LaTeX document")

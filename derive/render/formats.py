@@ -1,4 +1,5 @@
-"""Text, LaTeX and JSON views of a derivation or worked example (for ``derive show``)."""
+"""Text, Markdown, LaTeX and JSON views of a derivation, worked example or figure (for
+``derive show``)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-import sympy as sp
-
 from derive.figure import Figure
 from derive.numeric import graph, vector_graph
 from derive.proof import Derivation, WorkedExample, plain
-from derive.render import latex
+from derive.render import latex, markdown, terminal
 
 Shown = Derivation | WorkedExample | Figure
 
@@ -53,55 +51,18 @@ def figure_data(fig: Figure) -> dict[str, Any]:
     return out
 
 
-def _plain_value(value: Any, digits: int) -> str:
-    if hasattr(value, "shape"):
-        return np.array2string(np.asarray(value), precision=digits, separator=", ")
-    return f"{value:.{digits}g}"
-
-
 def _json_value(value: Any) -> Any:
     return value.tolist() if hasattr(value, "tolist") else value
 
 
 def to_text(obj: Shown) -> str:
-    """A readable plain-text view."""
-    if isinstance(obj, Figure):
-        data = figure_data(obj)
-        lines = [f"figure {obj.name} ({', '.join(obj.problems)})", obj.caption]
-        for p in data.get("plots", []):
-            for s in p["series"]:
-                lines.append(f"  curve {s['legend']}: {len(s['x'])} points")
-        for g in data.get("graphs", []):
-            lines.append(f"  graph {g['title']}: {len(g['nodes'])} nodes")
-        if "tensor_graph" in data:
-            lines.append(f"  vector graph: {len(data['tensor_graph'])} nodes")
-        lines.append("  (the numbers: derive show NAME --format json)")
-        return "\n".join(lines)
-    if isinstance(obj, WorkedExample):
-        lines = [obj.title, plain(obj.summary), ""]
-        for group, quantities in obj.groups():
-            lines.append(f"[{group}]")
-            for q in quantities:
-                formula = f" = {sp.sstr(q.formula)}" if q.formula is not None else ""
-                lines.append(f"  {q.symbol}{formula} = {_plain_value(q.value, 10)}")
-        for c in obj.comparisons:
-            lines.append(f"  {plain(c.label)}: {obj.compared[0]} {_plain_value(c.left, 12)}, "
-                         f"{obj.compared[1]} {_plain_value(c.right, 12)}, "
-                         f"|difference| {c.abs_error:.2g}")
-        return "\n".join(lines)
-    lines = [obj.title, plain(obj.summary), ""]
-    for number, step in enumerate(obj.steps, 1):
-        status = step.verdict.status if step.verdict else "unverified"
-        arrow = "=>" if step.kind == "implies" else "  "
-        lines.append(f"{number:2d}. {arrow} {sp.sstr(step.lhs)} = {sp.sstr(step.rhs)}")
-        lines.append(f"       [{plain(step.rule)}] -- {status}"
-                     + (f": {step.verdict.method}" if step.verdict else ""))
-    t = obj.tally()
-    lines.append(f"\n{sum(t.values())} steps: {t['proved']} proved, {t['checked']} checked, "
-                 f"{t['refuted']} refuted, {t['undecided']} undecided")
-    for o in obj.oracles:
-        lines.append(f"oracle ({plain(o.description)}): {o.verdict.status if o.verdict else '?'}")
-    return "\n".join(lines)
+    """The readable terminal view: Unicode mathematics, wrapped to the terminal's width."""
+    return terminal.to_terminal(obj)
+
+
+def to_markdown(obj: Shown) -> str:
+    """Markdown with ``$...$``/``$$...$$`` maths (GitHub, Jupyter)."""
+    return markdown.to_markdown(obj)
 
 
 def to_latex(obj: Shown) -> str:
@@ -155,4 +116,5 @@ def to_json(obj: Shown) -> str:
     return json.dumps(to_data(obj), indent=2)
 
 
-FORMATS: dict[str, Callable[[Any], str]] = {"text": to_text, "latex": to_latex, "json": to_json}
+FORMATS: dict[str, Callable[[Any], str]] = {"text": to_text, "markdown": to_markdown,
+                                            "latex": to_latex, "json": to_json}
