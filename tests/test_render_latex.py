@@ -191,3 +191,8 @@ def test_numbers_substituted_read_as_written() -> None:
         ("=", r"a = \mathbf{0.3}")]
     assert quantity_rows(Quantity(sp.Symbol("L"), sp.log(a), 0.3, "g"), {a: 1.35}) == [
         ("=", r"\log a = \log 1.35 = \mathbf{0.3}")]
+
+
+def test_a_named_matrix_transposed_prints_top() -> None:
+    a = sp.MatrixSymbol("a", 3, 1)
+    assert tex(sp.Transpose(a)) == r"a^{\top}" and "\t" not in tex(sp.Transpose(a))

@@ -87,7 +87,7 @@ class NotationPrinter(LatexPrinter):
         # The transpose is \top, as in the prose.
         inner = self._print(expr.arg)
         if expr.arg in self.notation or isinstance(expr.arg, sp.MatrixSymbol):
-            return rf"\left({inner}\right)^{{\top}}" if "^" in inner else f"{inner}^{{\top}}"
+            return rf"\left({inner}\right)^{{\top}}" if "^" in inner else rf"{inner}^{{\top}}"
         printed = super()._print_Transpose(expr)
         return printed[:-len("^{T}")] + r"^{\top}" if printed.endswith("^{T}") else printed
 
