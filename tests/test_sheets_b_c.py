@@ -158,5 +158,7 @@ def test_sheet_builds_with_every_problem_and_computed_values(
     for heading in headings:
         assert heading in words, heading
     assert overfull_boxes(pdf) == []
+    source = pdf.with_suffix(".tex").read_text()
+    assert not [c for c in source if ord(c) < 32 and c not in "\n"]   # a tab once hid in ^{\top}
     value = np.ravel(get_example(example)[quantity].value)[0]
     assert f"{value:.6g}"[:6] in words.replace("−", "-")
