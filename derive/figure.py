@@ -66,6 +66,22 @@ class Figure:
     problems: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)  # extra numbers for the JSON view
 
+    # Notebook display; the renderer is imported lazily so the data has no import edge to it.
+    def _repr_html_(self) -> str:
+        from derive.render.notebook import figure_html
+
+        return figure_html(self)
+
+    def _repr_svg_(self) -> str | None:
+        from derive.render.notebook import figure_svg
+
+        return figure_svg(self)
+
+    def _repr_latex_(self) -> str:
+        from derive.render.notebook import figure_latex
+
+        return figure_latex(self)
+
 
 @dataclass
 class Boundary:

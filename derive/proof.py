@@ -200,11 +200,16 @@ class Derivation:
             counts[status if status in counts else "undecided"] += 1
         return counts
 
-    def _repr_latex_(self) -> str:
-        # Notebook display; the renderer is imported lazily so the data has no import edge to it.
-        from derive.render.latex import derivation_latex
+    # Notebook display; the renderer is imported lazily so the data has no import edge to it.
+    def _repr_html_(self) -> str:
+        from derive.render.notebook import derivation_html
 
-        return derivation_latex(self, standalone=True)
+        return derivation_html(self)
+
+    def _repr_latex_(self) -> str:
+        from derive.render.notebook import derivation_latex
+
+        return derivation_latex(self)
 
 
 @dataclass
@@ -269,6 +274,16 @@ class WorkedExample:
     def values(self) -> dict[sp.Symbol, Value]:
         """Every quantity's value, by symbol."""
         return {q.symbol: q.value for q in self.quantities}
+
+    def _repr_html_(self) -> str:   # notebook display (the renderer imported lazily)
+        from derive.render.notebook import example_html
+
+        return example_html(self)
+
+    def _repr_latex_(self) -> str:
+        from derive.render.notebook import example_latex
+
+        return example_latex(self)
 
     def __getitem__(self, name: str) -> Quantity:
         for q in self.quantities:
