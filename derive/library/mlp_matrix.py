@@ -176,6 +176,8 @@ def mlp_gradients(setting: Setting) -> Derivation:
                                r"(c) $s_{2,i} = \sum_j W^{(2)}_{ij} a_{1,j} + b^{(2)}_i$: "
                                r"$(K \times 1)(1 \times d) = K \times d$, the shape of $W^{(2)}$")
     c.eq(sp.MatMul(sp.Transpose(error), sp.Transpose(a1)), "the Jacobians of (d)", label="dW2")
+    c.eq(sp.MatMul(*_transposed(error), sp.Transpose(a1)),
+         r"$(A^{\top})^{\top} = A$: a column times a row")
     proof.chain(dl_ds1).eq(delta1, r"(c) chain rule back through $W^{(2)}$ and $f$: $(1 \times K)"
                                    r"(K \times K)(K \times d)(d \times d) = 1 \times d$")
     proof.chain(dl_db1).eq(delta1, r"(c) $\partial s_1/\partial b^{(1)} = I$: $1 \times d$")
@@ -184,6 +186,9 @@ def mlp_gradients(setting: Setting) -> Derivation:
                                r"$(d \times 1)(1 \times n) = d \times n$, the shape of $W^{(1)}$")
     c.eq(sp.MatMul(sp.Transpose(sp.MatMul(error, W2, da1_form)), sp.Transpose(x)),
          "the Jacobians of (d)", label="dW1")
+    c.eq(sp.MatMul(*_transposed(sp.MatMul(error, W2, da1_form)), sp.Transpose(x)),
+         r"$(A B C)^{\top} = C^{\top} B^{\top} A^{\top}$, a diagonal matrix is its own "
+         r"transpose: back-propagation, read right to left")
     # The last line at the concrete sizes against plain sympy.diff of the loss written out
     # there (f and g in elementary form, ReLU a Piecewise), by each entry of W⁽¹⁾: none of
     # derive.matrices' Jacobians or derive's differentiation takes part.
@@ -192,6 +197,26 @@ def mlp_gradients(setting: Setting) -> Derivation:
                  r"the last line at $n = 2$, $d = 3$, $K = 2$ against plain sympy.diff of the "
                  "loss written out there, by every entry of ", W1)
     return proof.derivation(setting.name)
+
+
+def _transposed(product: sp.MatrixExpr) -> list[sp.Basic]:
+    """The factors of a product's transpose, as written by hand: scalars first, the matrices
+    in reverse order each transposed, (Aᵀ)ᵀ = A, a diagonal matrix its own transpose."""
+    factors = list(product.args) if isinstance(product, sp.MatMul) else [product]
+    scalars = [f for f in factors if not f.is_Matrix]
+    matrices: list[sp.Basic] = []
+    for f in reversed([f for f in factors if f.is_Matrix]):
+        if isinstance(f, sp.MatMul):
+            inner = _transposed(f)
+            scalars += [g for g in inner if not g.is_Matrix]
+            matrices += [g for g in inner if g.is_Matrix]
+        elif isinstance(f, sp.Transpose):
+            matrices.append(f.arg)
+        elif isinstance(f, Diag):
+            matrices.append(f)
+        else:
+            matrices.append(sp.Transpose(f))
+    return [*scalars, *matrices]
 
 
 ORACLE_SIZES = {size: values[0] for size, values in SIZES.items()}   # n = 2, d = 3, K = 2

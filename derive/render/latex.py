@@ -316,7 +316,9 @@ def quantity_rows(q: Quantity, values: Mapping[sp.Basic, Any],
         keep += [1] if parts[1] not in (*said, value) else []
         keep.append(2)
         parts, widths = [parts[k] for k in keep], [widths[k] for k in keep]
-    if printed_width(symbol) + sum(widths) + 3 * len(parts) <= LINE_CHARS:
+    # a matrix's width is the roughest guess (small type, column gaps): leave it more room
+    room = LINE_CHARS * 3 // 4 if q.is_matrix else LINE_CHARS
+    if printed_width(symbol) + sum(widths) + 3 * len(parts) <= room:
         return [("=", " = ".join(parts))]
     if len(parts) == 3 and widths[1] > LINE_CHARS - 10 and isinstance(q.formula, sp.Add):
         first, *rest = _broken_sum(q.formula, values, notation)
