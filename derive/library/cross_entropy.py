@@ -56,6 +56,7 @@ def output_error_softmax_ll(proof: Proof) -> None:
     """δᴸⱼ = aᴸⱼ − yⱼ for a softmax output layer and the log-likelihood cost −log aᴸ of class c."""
     total = sp.Sum(sp.exp(z[kk]), (kk, 1, N))
     cost = -sp.log(sp.exp(z[c]) / total)
+    a_out, target = indexed("aL", "a^{L}", real=True), indexed("t", "y", real=True)
     one_hot = sp.KroneckerDelta(j, c)
     proof.define(delta[j], sp.Derivative(cost, z[j]))
     proof.given(C, cost, r"the log-likelihood cost of the true class $c$, "
@@ -67,9 +68,11 @@ def output_error_softmax_ll(proof: Proof) -> None:
     e.eq(-one_hot + sp.exp(z[j]) / total,
          r"$\partial z^{L}_c / \partial z^{L}_j = \delta_{cj}$ (the Kronecker delta); the "
          "derivative of the log-sum-exp is softmax")
-    e.eq(written_sum(sp.exp(z[j]) / total, -one_hot),
-         r"$\delta^{L}_j = a^{L}_j - y_j$, with $y$ the one-hot vector of class $c$, "
-         r"$y_j = \delta_{cj}$")
+    proof.define(a_out[j], sp.exp(z[j]) / total)       # a^L = softmax(z^L)
+    proof.define(target[j], one_hot)                   # the one-hot target of class c
+    e.eq(written_sum(a_out[j], -target[j]),
+         r"the first term is $a^{L}_j$; the second is $y_j = \delta_{cj}$, the one-hot "
+         r"target of class $c$: $\delta^{L} = a^{L} - y$")
     proof.oracle(e.rhs, independent_diff(cost, z[j]),
                  r"plain sympy.diff of $-\log \operatorname{softmax}$ by $z^{L}_j$")
 

@@ -180,7 +180,7 @@ def softmax_overflow() -> WorkedExample:
         Quantity(ls_sym, sp.Symbol("logsm"), log_softmax.reshape(-1, 1), group),
     ]
     notation = {big: r"x_{\max}", log_big: r"\log x_{\max}", zs: "z", m: r"m = \max_k z_k",
-                e_sym: "e^{z}", naive_sym: "s^{naive}",
+                e_sym: "e^{z}", naive_sym: r"s^{\mathrm{naive}}",
                 st_sym: "s", ls_sym: r"\log s",
                 sp.Symbol("exp(z)"): r"\exp(z)\ \text{entry-wise}",
                 sp.Symbol("naive"): r"e^{z} / \textstyle\sum_k e^{z_k}",
