@@ -196,3 +196,13 @@ def test_numbers_substituted_read_as_written() -> None:
 def test_a_named_matrix_transposed_prints_top() -> None:
     a = sp.MatrixSymbol("a", 3, 1)
     assert tex(sp.Transpose(a)) == r"a^{\top}" and "\t" not in tex(sp.Transpose(a))
+
+
+def test_implied_left_sides_are_boxed_so_the_arrows_share_one_column() -> None:
+    from derive.render.latex import step_lines
+
+    p, t = sp.symbols("p t", positive=True)
+    steps = [Step(sp.log(p), t, text("model"), kind="given"),
+             Step(p, sp.exp(t), text("exponentiate"), kind="implies", eliminate=t)]
+    (given, _, _), (implied, _, _) = step_lines(Derivation("d", "t", text("s"), steps))
+    assert given == r"\log p" and implied == r"\derivimplies{p}"

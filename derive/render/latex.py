@@ -363,8 +363,8 @@ def step_lines(d: Derivation) -> list[tuple[str, str, Step]]:
     for step in d.steps:
         same_lhs = previous is not None and step.kind == "equals" and previous.lhs == step.lhs
         left = "" if same_lhs else tex(step.lhs, d.notation)
-        if step.kind == "implies":
-            left = r"\Longrightarrow\quad " + left
+        if step.kind == "implies":   # arrows in one column: see \derivimplies in the preamble
+            left = rf"\derivimplies{{{left}}}"
         lines.append((left, "= " + tex(step.rhs, d.notation), step))
         previous = step
     return lines
@@ -398,7 +398,7 @@ RULE_WIDTHS = {False: (0.30, 0.42), True: (0.30, 0.60)}   # (least, most) of the
 # rule beside its step, and one on a line of its own under a wide step
 POINTS_PER_CHAR = 8           # a generous width of one printed character of maths
 GAP_POINTS = 30               # the least space between the columns of the align, or a qquad
-_SPACES = {"quad": 2, "qquad": 4, "Longrightarrow": 3, "mid": 2}   # in characters
+_SPACES = {"quad": 2, "qquad": 4, "Longrightarrow": 3, "derivimplies": 5, "mid": 2}   # in characters
 
 
 def _generous_width(latex: str) -> int:
