@@ -8,13 +8,12 @@ and hands out only sound derivations: a refuted or undecided step raises Refuted
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from derive.batch import verify_all
 from derive.errors import NameMismatchError, UnknownNameError
 from derive.figure import Figure
-from derive.paths import BUILD_DIR
+from derive.paths import verdict_cache_dir
 from derive.proof import Derivation, WorkedExample
 from derive.registry import (
     BUILDERS,
@@ -29,10 +28,9 @@ from derive.verdict_cache import load_verdicts, store_verdicts
 from derive.verify import ensure_sound, refutations
 
 # Verdicts are cached by content (steps, context and the verifier's code), so a rebuild after
-# a change elsewhere does not re-verify; DERIVE_CACHE=off turns the cache off.
-_CACHE_SETTING = os.environ.get("DERIVE_CACHE", "")
-CACHE_DIR: Path | None = (None if _CACHE_SETTING == "off"
-                          else Path(_CACHE_SETTING or BUILD_DIR / ".cache" / "verdicts"))
+# a change elsewhere does not re-verify; DERIVE_CACHE=off turns the cache off, DERIVE_CACHE=DIR
+# moves it; by default build/.cache in a repository, else the user's cache directory.
+CACHE_DIR: Path | None = verdict_cache_dir()
 
 _VERIFIED: dict[str, Derivation] = {}
 
