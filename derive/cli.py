@@ -1,4 +1,4 @@
-"""The command line: ``derive list | show | verify | build | render``.
+"""The command line: ``derive list | show | verify | build | render | watch``.
 
 Bad input gets a one-line message on stderr and a non-zero exit, never a traceback: 2 for
 what the user wrote (an unknown name, a refuted or undecided step, a contradictory domain,
@@ -103,9 +103,16 @@ def _cmd_render(args: argparse.Namespace) -> int:
     if not doc.is_file():
         raise DeriveError(f"no such document: {doc}" if not doc.exists()
                           else f"{doc}: not a file (a Jinja-LaTeX document such as notes.tex.j2)")
-    result = build_document(doc.resolve(), Path(args.out), force=True, timeout=args.timeout)
+    result = build_document(doc.resolve(), Path(args.out), force=args.force,
+                            timeout=args.timeout)
     print(f"derive: {result.pdf}")
     return 0
+
+
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from derive.build.watch import watch
+
+    return watch(args.targets, Path(args.out), args.library, args.timeout)
 
 
 def _timeout_option(command: argparse.ArgumentParser) -> None:
@@ -151,8 +158,15 @@ def parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="render and compile your own Jinja-LaTeX document")
     render.add_argument("document")
     render.add_argument("--out", default="build")
+    render.add_argument("--force", action="store_true", help="rebuild even if up to date")
     _timeout_option(render)
     render.set_defaults(run=_cmd_render)
+    watch = sub.add_parser("watch", help="rebuild sheets or documents (all sheets by default) "
+                           "whenever a file they use is saved")
+    watch.add_argument("targets", nargs="*", metavar="SHEET|DOC")
+    watch.add_argument("--out", default="build")
+    _timeout_option(watch)
+    watch.set_defaults(run=_cmd_watch)
     return p
 
 

@@ -114,6 +114,16 @@ def latex_log(tex_path: Path) -> Path:
     return work_folder(tex_path) / f"{tex_path.stem}.log"
 
 
+FORMAT = "derive"    # a precompiled preamble in a run's work folder: derive.fmt
+
+
+def tex_environment(work: Path) -> dict[str, str]:
+    """TeX's settings for a run in work: no shell escape, reads and writes restricted."""
+    return {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f",
+            "TEXMFOUTPUT": str(work), "max_print_line": "10000",   # unwrapped log
+            **reproducible_dates()}
+
+
 class LatexJob:
     """One latexmk run on a .tex file's source, started on creation; :meth:`finish` waits
     and checks, and returns the new PDF's bytes (nothing beside the .tex is written).
@@ -126,7 +136,9 @@ class LatexJob:
     """
 
     def __init__(self, tex_path: Path, template: Path | None = None,
-                 timeout: float = LATEX_TIMEOUT_S, source: bytes | None = None) -> None:
+                 timeout: float = LATEX_TIMEOUT_S, source: bytes | None = None,
+                 files: dict[str, Path] | None = None,
+                 preamble: tuple[Path, bytes] | None = None) -> None:
         if shutil.which("latexmk") is None:
             raise LatexError("latexmk is not installed; run `make pdf` (it installs TeX Live)")
         self.tex_path, self.template, self.timeout = tex_path, template, timeout
@@ -136,13 +148,21 @@ class LatexJob:
         self.work = Path(tempfile.mkdtemp(dir=tex_path.parent / ".work",
                                           prefix=f"{RUN_PREFIX}{tex_path.stem}-")).resolve()
         os.chmod(self.work, 0o777 & ~_UMASK)
+        latexmk = latexmk_command(tex_path.name)
+        if preamble is not None and data.startswith(preamble[1]):
+            # the class and preamble, precompiled (derive.build.tex_format): TeX reads the
+            # rest, the preamble's lines left blank so that line numbers stay the same
+            data = b"\n" * preamble[1].count(b"\n") + data[len(preamble[1]):]
+            _place(preamble[0], self.work / f"{FORMAT}.fmt")
+            latexmk[-1:-1] = [f"-pdflatex=pdflatex -fmt={FORMAT} %O %P"]   # %P: with pretex
         (self.work / tex_path.name).write_bytes(data)
+        _seed(work_folder(tex_path), self.work, tex_path.stem)
+        for name, path in (files or {}).items():   # what the document includes: figures
+            _place(path, self.work / name)
         self.killed: str | None = None
-        env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f",
-               "TEXMFOUTPUT": str(self.work), "max_print_line": "10000",   # unwrapped log
-               **reproducible_dates()}
         command = [sys.executable, "-I", "-S", str(SUPERVISOR), str(int(timeout) + 1),
-                   str(MAX_FILE_BYTES), *sandbox.confine(self.work, latexmk_command(tex_path.name))]
+                   str(MAX_FILE_BYTES), *sandbox.confine(self.work, latexmk)]
+        env = tex_environment(self.work)
         self.deadline = time.monotonic() + timeout
         with open(self.work / "latexmk.out", "wb") as out:   # the .log holds what we read
             self.proc = subprocess.Popen(command, cwd=self.work, env=env, stdout=out,
@@ -220,11 +240,45 @@ class LatexJob:
             shutil.rmtree(self.work, ignore_errors=True)
 
 
+# What a run leaves that the next run of the same document starts from: LaTeX's cross-
+# references and latexmk's record of what they were, so that a document whose labels did not
+# change needs one pass, not two.  Taken only from a run that built its PDF.
+SEEDS = (".aux", ".out", ".toc", ".lof", ".lot", ".fdb_latexmk")
+
+
+def _seed(previous: Path, work: Path, stem: str) -> None:
+    if not (previous / f"{stem}.pdf").is_file():
+        return
+    for suffix in SEEDS:
+        try:
+            shutil.copyfile(previous / f"{stem}{suffix}", work / f"{stem}{suffix}")
+        except OSError:
+            pass
+
+
+def _place(source: Path, target: Path) -> None:
+    """A copy of a file in a run's work folder (a copy, not a link: what the document's
+    TeX may write there must not reach the original)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
 def _sizes(folder: Path) -> list[int]:
+    """The sizes of the files in a work folder and in its folders (figures/)."""
     try:
-        return [e.stat(follow_symlinks=False).st_size for e in os.scandir(folder)]
+        entries = list(os.scandir(folder))
     except OSError:
         return []
+    sizes = []
+    for e in entries:
+        try:
+            if e.is_dir(follow_symlinks=False):
+                sizes += _sizes(Path(e.path))
+            else:
+                sizes.append(e.stat(follow_symlinks=False).st_size)
+        except OSError:   # gone meanwhile
+            pass
+    return sizes
 
 
 def _size(folder: Path) -> int:

@@ -2,10 +2,17 @@
 
 Every coordinate comes from the Figure's data; this module only draws.  A figure is a
 non-floating ``figure[H]`` so that it stays with its problem, scaled down (never up) to the
-line width when it is wider.
+line width when it is wider.  Inside :func:`compiled_figures` the drawing itself is handed to
+an ``include`` function (the build's figure cache compiles it once, standalone) and the
+figure environment holds what that returns, an ``\\includegraphics``; the caption and label
+stay in the document.
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 from derive.figure import Boundary, Figure, GraphPanel, Plot
 from derive.numeric import graph
@@ -134,6 +141,21 @@ def graphs_latex(fig: Figure) -> str:
     return "\n\n\\medskip\n".join(rows)
 
 
+# include(name, drawing, landscape) -> the LaTeX that shows the compiled drawing
+Include = Callable[[str, str, bool], str]
+_INCLUDE: ContextVar[Include | None] = ContextVar("derive_figure_include", default=None)
+
+
+@contextlib.contextmanager
+def compiled_figures(include: Include | None) -> Iterator[None]:
+    """Within the block, figure_latex hands each drawing to ``include`` (None: inline)."""
+    token = _INCLUDE.set(include)
+    try:
+        yield
+    finally:
+        _INCLUDE.reset(token)
+
+
 def figure_latex(fig: Figure) -> str:
     """The whole figure environment with its caption and notes."""
     if fig.plots:
@@ -146,6 +168,9 @@ def figure_latex(fig: Figure) -> str:
         body = boundary_tikz(fig.geometry)
     else:
         raise ValueError(f"figure {fig.name} has nothing to draw")
+    include = _INCLUDE.get()
+    if include is not None:
+        body = include(fig.name, body, fig.landscape)
     notes = "".join(rf"\par\footnotesize {n}" for n in fig.notes)
     lines = [r"\begin{figure}[H]", r"\centering", f"% derive: figure {fig.name}", body,
              rf"\caption{{{fig.caption}{notes}}}", rf"\label{{fig:{fig.name}}}", r"\end{figure}"]
