@@ -10,12 +10,12 @@ ORACLE := $(VENV)/.oracle-installed
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended \
                 texlive-pictures lmodern poppler-utils
 
-.PHONY: pdf test bench costs mutants check clean tex sandbox venv lock
+.PHONY: pdf test bench costs mutants check clean tex sandbox browser venv lock
 
 pdf: $(DEPS) tex sandbox
 	$(VENV)/bin/derive build
 
-test: $(DEPS) $(ORACLE) tex sandbox
+test: $(DEPS) $(ORACLE) tex sandbox browser
 	$(PY) -m pytest -q
 
 bench: $(DEPS) tex
@@ -72,6 +72,17 @@ sandbox:
 	  if [ "$$(id -u)" != 0 ]; then echo "derive: warning: need root to install bubblewrap; TeX runs less confined" >&2; \
 	  else export DEBIAN_FRONTEND=noninteractive; \
 	    apt-get update -qq && apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null; fi; \
+	fi
+
+# Headless Chromium tests the HTML pages (tests/test_render_html.py); npm fetches KaTeX for
+# them (derive build --format html, into OUT/.npm).
+BROWSER_PACKAGES := chromium nodejs npm
+browser:
+	@if command -v chromium >/dev/null && command -v npm >/dev/null && command -v node >/dev/null; then :; else \
+	  echo "derive: Chromium, Node or npm missing; installing them from Debian's packages"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "derive: warning: need root to install $(BROWSER_PACKAGES); the browser test skips" >&2; \
+	  else export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; fi; \
 	fi
 
 clean:

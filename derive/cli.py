@@ -8,10 +8,12 @@ a library that does not load), 1 for a failed build (a template or LaTeX error).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from derive.errors import DeriveError
 
@@ -79,11 +81,68 @@ def _build_markdown(sheets: list[str], out_dir: Path) -> int:
     return 0
 
 
+def _figure_pdfs(out_dir: Path, timeout: float) -> Any:
+    """figure_pdfs(env, figures) for the HTML build: each figure compiled (or found) in the
+    build's figure cache, name -> PDF; None without the cache or without TeX."""
+    import shutil
+
+    try:
+        from derive.build.figure_cache import FigureCache
+        from derive.build.latexmk import folder_lock
+        from derive.render.figures import compiled_figures, figure_latex
+    except ImportError:
+        return None
+    if shutil.which("latexmk") is None:
+        return None
+
+    def pdfs(env: Any, figures: list[Any]) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        with folder_lock(out_dir), contextlib.closing(FigureCache(out_dir, timeout)) as cache:
+            cache.begin(env)
+            with compiled_figures(cache.include):
+                for fig in figures:
+                    figure_latex(fig)
+            cache.start()
+            for key, (name, _) in cache.recorded.items():
+                try:
+                    cache.files([key])
+                    found[name] = cache.pdf(key)
+                except DeriveError as err:
+                    print(f"derive: {err}; drawn from its data instead", file=sys.stderr)
+        return found
+    return pdfs
+
+
+def _build_html(sheets: list[str], out_dir: Path, timeout: float) -> int:
+    from derive.build.driver import sheet_names
+    from derive.errors import UnknownNameError
+    from derive.paths import SHEET_DIR
+    from derive.pipeline import Catalogue
+    from derive.render.environment import make_environment
+    from derive.render.html import write_sheet_html
+
+    catalogue = Catalogue()
+    env = make_environment([SHEET_DIR], catalogue.names)
+    figure_pdfs = _figure_pdfs(out_dir, timeout)
+    for name in sheets:
+        if name not in sheet_names():
+            raise UnknownNameError("sheet", name, sheet_names())
+        target, how = write_sheet_html(env, f"{name}.tex.j2", name, catalogue, out_dir,
+                                       figure_pdfs)
+        ways = sorted(set(how.values()))
+        print(f"derive: {target}" + (" (figures: " + "; ".join(
+            f"{sum(v == w for v in how.values())} {w}" for w in ways) + ")" if how else ""),
+            flush=True)
+    return 0
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from derive.build.driver import build_sheets, sheet_names
 
     if args.format == "markdown":
         return _build_markdown(args.sheets or sheet_names(), Path(args.out))
+    if args.format == "html":
+        return _build_html(args.sheets or sheet_names(), Path(args.out), args.timeout)
     start = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -151,8 +210,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("sheets", nargs="*")
     build.add_argument("--out", default="build")
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
-    build.add_argument("--format", choices=["pdf", "markdown"], default="pdf",
-                       help="pdf (default), or markdown: OUT/markdown/SHEET.md")
+    build.add_argument("--format", choices=["pdf", "markdown", "html"], default="pdf",
+                       help="pdf (default), markdown: OUT/markdown/SHEET.md, or html: "
+                       "OUT/html/SHEET.html (KaTeX, works offline)")
     _timeout_option(build)
     build.set_defaults(run=_cmd_build)
     render = sub.add_parser("render", help="render and compile your own Jinja-LaTeX document")
