@@ -96,6 +96,6 @@ def test_a_document_without_derives_preamble_draws_figures_inline(library: Path,
 
 def test_a_figure_that_does_not_compile_is_named(library: Path, tmp_path: Path) -> None:
     doc = sheet(tmp_path, "bad", ["fc-broken"])
-    with pytest.raises(LatexError, match=r"figure fc-broken: .*Undefined control sequence"):
+    with pytest.raises(LatexError, match=r"Undefined control sequence.*inside figure fc-broken"):
         build_documents([doc], tmp_path / "out")
     assert not (tmp_path / "out" / "bad.pdf").exists()
