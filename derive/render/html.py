@@ -158,12 +158,7 @@ def example_html(ex: WorkedExample, anchor: str) -> str:
     for group, quantities in ex.groups():
         out.append(f'<h3>{prose_html(group)}</h3><ul class="quantities">')
         for q in quantities:
-            parts = [latex.tex(q.symbol, ex.notation)]
-            if q.formula is not None:
-                parts.append(latex.tex(q.formula, ex.notation))
-                if not q.is_matrix:
-                    parts.append(latex.substituted(q.formula, values, ex.notation))
-            parts.append(latex.value_tex(q.value))
+            parts = latex.quantity_forms(q, values, ex.notation)
             out.append(f"<li>{_math(' = '.join(parts), display=True)}</li>")
         out.append("</ul>")
     if ex.comparisons:

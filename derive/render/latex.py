@@ -289,6 +289,18 @@ def _value_width(value: Any) -> int:
     return len(value_tex(value))
 
 
+def quantity_forms(q: Quantity, values: Mapping[sp.Basic, Any],
+                   notation: Mapping[sp.Basic, str] | None = None) -> list[str]:
+    """``symbol = formula = numbers = value`` as the LaTeX of each form, for the views that set
+    a quantity on one line (Markdown, HTML, notebooks); a matrix shows no numbers."""
+    forms = [tex(q.symbol, notation)]
+    if q.formula is not None:
+        forms.append(tex(q.formula, notation))
+        if not q.is_matrix:
+            forms.append(substituted(q.formula, values, notation))
+    return [*forms, value_tex(q.value)]
+
+
 def quantity_rows(q: Quantity, values: Mapping[sp.Basic, Any],
                   notation: Mapping[sp.Basic, str] | None = None) -> list[tuple[str, str]]:
     """The right-hand sides of ``symbol = formula = numbers = value``, one line each, as
@@ -398,7 +410,8 @@ RULE_WIDTHS = {False: (0.30, 0.42), True: (0.30, 0.60)}   # (least, most) of the
 # rule beside its step, and one on a line of its own under a wide step
 POINTS_PER_CHAR = 8           # a generous width of one printed character of maths
 GAP_POINTS = 30               # the least space between the columns of the align, or a qquad
-_SPACES = {"quad": 2, "qquad": 4, "Longrightarrow": 3, "derivimplies": 5, "mid": 2}   # in characters
+_SPACES = {"quad": 2, "qquad": 4, "Longrightarrow": 3, "derivimplies": 5,   # in characters
+           "mid": 2}
 
 
 def _generous_width(latex: str) -> int:

@@ -84,12 +84,7 @@ def example_markdown(ex: WorkedExample, heading: str = "###") -> str:
     for group, quantities in ex.groups():
         out += ["", f"**{_prose(group)}**", ""]
         for q in quantities:
-            parts = [latex.tex(q.symbol, ex.notation)]
-            if q.formula is not None:
-                parts.append(latex.tex(q.formula, ex.notation))
-                if not q.is_matrix:
-                    parts.append(latex.substituted(q.formula, values, ex.notation))
-            parts.append(latex.value_tex(q.value))
+            parts = latex.quantity_forms(q, values, ex.notation)
             out.append(f"- ${portable(' = '.join(parts))}$")
     if ex.comparisons:
         out += ["", f"**{ex.compared[0]} against {ex.compared[1]}**", "",

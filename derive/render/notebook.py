@@ -96,12 +96,7 @@ def example_html(ex: WorkedExample) -> str:
     for group, quantities in ex.groups():
         out.append(f"<p><strong>{_prose_html(group)}</strong></p><ul>")
         for q in quantities:
-            parts = [latex.tex(q.symbol, ex.notation)]
-            if q.formula is not None:
-                parts.append(latex.tex(q.formula, ex.notation))
-                if not q.is_matrix:
-                    parts.append(latex.substituted(q.formula, values, ex.notation))
-            parts.append(latex.value_tex(q.value))
+            parts = latex.quantity_forms(q, values, ex.notation)
             out.append(f"<li>{_math(' = '.join(parts))}</li>")
         out.append("</ul>")
     if ex.comparisons:
