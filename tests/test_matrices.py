@@ -16,8 +16,8 @@ _T = sp.Symbol("t")
 
 
 @pytest.mark.parametrize(("f", "expected"), [
-    (sp.tanh(_T), r"\tanh{(W x + b)}"),
-    (1 - sp.tanh(_T) ** 2, r"1 - \tanh^{2}{(W x + b)}"),
+    (sp.tanh(_T), r"\tanh(W x + b)"),
+    (1 - sp.tanh(_T) ** 2, r"1 - \tanh^{2}(W x + b)"),
     (_T ** 2, r"(W x + b)^{2}"),
     (2 * _T, r"2 (W x + b)"),
 ])

@@ -140,11 +140,11 @@ _z, _a, _y = sp.symbols("z a y", real=True)
 
 @pytest.mark.parametrize(("expr", "expected"), [
     (sp.log(_a), r"\log a"),
-    (sp.log(1 - _a), r"\log{(1 - a)}"),
-    (sp.log(1 / (1 + sp.exp(-_z))), r"\log{\left(\frac{1}{1 + e^{- z}} \right)}"),
+    (sp.log(1 - _a), r"\log(1 - a)"),
+    (sp.log(1 / (1 + sp.exp(-_z))), r"\log\left(\frac{1}{1 + e^{- z}} \right)"),
     (sp.log(_a) ** 2, r"\log^{2} a"),
-    (written_product(sp.log(_a), 1 - _y), r"\log{(a)} (1 - y)"),   # a factor follows: brackets
-    (_y * sp.log(_a) + (1 - _y) * sp.log(1 - _a), r"y \log a + (1 - y) \log{(1 - a)}"),
+    (written_product(sp.log(_a), 1 - _y), r"\log(a) (1 - y)"),   # a factor follows: brackets
+    (_y * sp.log(_a) + (1 - _y) * sp.log(1 - _a), r"y \log a + (1 - y) \log(1 - a)"),
     (sp.Derivative(sp.log(_a), _a), r"\frac{\mathrm{d}}{\mathrm{d} a} \log a"),
     (sp.Derivative(_y * sp.log(_a), _a), r"\frac{\partial}{\partial a} y \log a"),
 ])
@@ -206,3 +206,14 @@ def test_implied_left_sides_are_boxed_so_the_arrows_share_one_column() -> None:
              Step(p, sp.exp(t), text("exponentiate"), kind="implies", eliminate=t)]
     (given, _, _), (implied, _, _) = step_lines(Derivation("d", "t", text("s"), steps))
     assert given == r"\log p" and implied == r"\derivimplies{p}"
+
+
+@pytest.mark.parametrize(("latex", "expected"), [
+    (r"\tanh{\left(s \right)}", r"\tanh(s)"),            # no thin space after the operator
+    (r"\tanh^{2}{\left(s \right)}", r"\tanh^{2}(s)"),
+    (r"f{\left(z \right)}", "f(z)"),
+    (r"\frac{\left(a\right)}{b}", r"\frac{(a)}{b}"),        # a fraction's argument keeps its braces
+    (r"\log{\left(a \right)} + \log{\left(b \right)}", r"\log(a) + \log(b)"),
+])
+def test_a_functions_argument_is_not_braced(latex: str, expected: str) -> None:
+    assert plain_parentheses(latex) == expected

@@ -184,7 +184,53 @@ def plain_parentheses(latex: str) -> str:
         if shown == latex:
             break
         latex = shown
-    return latex.replace(r"\KEEPLEFT(", r"\left(").replace(r"\KEEPRIGHT)", r"\right)")
+    latex = latex.replace(r"\KEEPLEFT(", r"\left(").replace(r"\KEEPRIGHT)", r"\right)")
+    return _unbraced_arguments(latex)
+
+
+# A function's name before its argument group: \tanh, \log^{2}, f (not \frac or \sqrt).
+_FUNCTION_NAME = re.compile(r"(?:\\(?:log|ln|exp|tanh|sinh|cosh|sin|cos|tan|max|min)"
+                            r"|\\operatorname\{[^{}]*\}|(?<![\\a-zA-Z])[a-zA-Z])"
+                            r"(?:\^\{[^{}]*\})?$")
+
+
+def _unbraced_arguments(latex: str) -> str:
+    """``\\tanh{(s)}`` as ``\\tanh(s)``: SymPy braces a function's argument, and TeX then
+    sets a thin space between the operator and the braced group ("tanh (s)")."""
+    out, k = [], 0
+    while k < len(latex):
+        if latex.startswith(("{(", r"{\left("), k) \
+                and _FUNCTION_NAME.search(latex[max(0, k - 40):k]):
+            end = _group_end(latex, k)
+            inner = latex[k + 1:end - 1] if end is not None else ""
+            stretched = inner.startswith(r"\left(") and inner.endswith(r"\right)")
+            if inner.endswith(")") and _wraps(inner[len(r"\left"):] if stretched else inner):
+                out.append(inner)
+                k = end  # type: ignore[assignment]
+                continue
+        out.append(latex[k])
+        k += 1
+    return "".join(out)
+
+
+def _wraps(inner: str) -> bool:
+    """Whether the parenthesis that opens ``inner`` closes at its very end."""
+    depth = 0
+    for k, ch in enumerate(inner):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            return k == len(inner) - 1
+    return False
+
+
+def _group_end(latex: str, start: int) -> int | None:
+    """The index just past the brace group that opens at ``start``."""
+    depth = 0
+    for k in range(start, len(latex)):
+        depth += {"{": 1, "}": -1}.get(latex[k], 0)
+        if depth == 0:
+            return k + 1
+    return None
 
 
 def escape_text(words: str) -> str:
@@ -255,7 +301,7 @@ def matrix_tex(a: np.ndarray, digits: int = 3) -> str:
     if a.size == 1:
         return number(float(a.ravel()[0]), digits)
     rows = [" & ".join(number(float(v), digits) for v in row) for row in np.atleast_2d(a)]
-    return r"\begin{psmallmatrix}" + r" \\ ".join(rows) + r"\end{psmallmatrix}"
+    return r"\begin{pmatrix}" + r" \\ ".join(rows) + r"\end{pmatrix}"   # full size: readable
 
 
 def value_tex(value: Any, digits: int = 6) -> str:
@@ -282,10 +328,11 @@ LINE_CHARS = 78   # printed characters that fit on one displayed line of a worke
 
 
 def _value_width(value: Any) -> int:
-    """Roughly how many characters a computed value takes on the page (matrices set small)."""
+    """Roughly how many characters a computed value takes on the page (a matrix: its widest
+    row, with the gaps between its columns)."""
     if hasattr(value, "shape") and value.size > 1:
         rows = np.atleast_2d(value)
-        return max(sum(len(number(float(v), 4)) + 1 for v in row) for row in rows) * 2 // 3
+        return max(sum(len(number(float(v), 4)) + 2 for v in row) for row in rows)
     return len(value_tex(value))
 
 
