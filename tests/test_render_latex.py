@@ -217,3 +217,18 @@ def test_implied_left_sides_are_boxed_so_the_arrows_share_one_column() -> None:
 ])
 def test_a_functions_argument_is_not_braced(latex: str, expected: str) -> None:
     assert plain_parentheses(latex) == expected
+
+
+def test_a_document_may_show_only_a_derivations_labelled_results() -> None:
+    from derive.render.latex import step_lines
+
+    x = sp.Symbol("x", real=True)
+    steps = [Step(sp.Derivative(x**2, x), 2 * x, text("power rule"), label="power"),
+             Step(sp.Derivative(x**2, x), x + x, text("as a sum")),
+             Step(sp.Derivative(x**3, x), 3 * x**2, text("again"), label="cube")]
+    d = Derivation("d", "t", text("s"), steps)
+    shown = step_lines(d, ["power", "cube"])
+    assert [s.label for _, _, s in shown] == ["power", "cube"]
+    assert all(left for left, _, _ in shown)          # each result with its own left side
+    with pytest.raises(KeyError, match="no step labelled 'nope'"):
+        step_lines(d, ["nope"])

@@ -183,15 +183,17 @@ def named_derivations(env: jinja2.Environment, name: str) -> list[str]:
     return found
 
 
-def render_object(env: jinja2.Environment, obj: Derivation | WorkedExample | Figure) -> str:
-    """A derivation, worked example or figure as the LaTeX a document contains."""
+def render_object(env: jinja2.Environment, obj: Derivation | WorkedExample | Figure,
+                  steps: list[str] | None = None) -> str:
+    """A derivation, worked example or figure as the LaTeX a document contains (of a
+    derivation, with ``steps``, only the steps with those labels)."""
     if isinstance(obj, Figure):
         from derive.render.figures import figure_latex
 
         return figure_latex(obj)
     if isinstance(obj, WorkedExample):
         return env.get_template("partials/example.tex.j2").render(ex=obj)
-    return env.get_template("partials/derivation.tex.j2").render(d=obj)
+    return env.get_template("partials/derivation.tex.j2").render(d=obj, only=steps)
 
 
 def render_template(env: jinja2.Environment, name: str, catalogue: Catalogue,
@@ -205,8 +207,9 @@ def render_template(env: jinja2.Environment, name: str, catalogue: Catalogue,
     catalogue.prepare(named_derivations(env, name))
     session = Session(catalogue)
 
-    def insert_derivation(name: str) -> str:
-        return render_object(env, session.derivation(name))
+    def insert_derivation(name: str, steps: list[str] | None = None) -> str:
+        # steps: the labels of the only steps to show (every step is verified all the same)
+        return render_object(env, session.derivation(name), steps)
 
     def insert_example(name: str) -> str:
         return render_object(env, session.example(name))

@@ -411,15 +411,17 @@ def verdict_mark(verdict: Verdict | None) -> str:
     return VERDICT_MARKS.get(verdict.status, VERDICT_MARKS["undecided"])  # unknown: no mark
 
 
-def step_lines(d: Derivation) -> list[tuple[str, str, Step]]:
-    """Each step as (left column, right column) LaTeX for an align environment.
+def step_lines(d: Derivation, labels: list[str] | None = None
+               ) -> list[tuple[str, str, Step]]:
+    """Each step as (left column, right column) LaTeX for an align environment; with
+    ``labels``, only the steps so labelled (a derivation's results, say), each in full.
 
-    A step that continues the previous left side leaves its own left side blank; an
+    A step that continues the previous left side shown leaves its own left side blank; an
     implication is marked with a double arrow.
     """
     lines = []
     previous: Step | None = None
-    for step in d.steps:
+    for step in (d.steps if labels is None else [d.step(label) for label in labels]):
         same_lhs = previous is not None and step.kind == "equals" and previous.lhs == step.lhs
         left = "" if same_lhs else tex(step.lhs, d.notation)
         if step.kind == "implies":   # arrows in one column: see \derivimplies in the preamble
