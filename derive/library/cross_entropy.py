@@ -30,7 +30,7 @@ OUTPUT = {"sizes": {N: (1, 2, 3)}, "problems": ("P2",)}
 def output_error_sigmoid_ce(proof: Proof) -> None:
     """δᴸⱼ = aᴸⱼ − yⱼ for sigmoid outputs and the cross-entropy cost."""
     s = sigmoid(z[kk])
-    cost = -sp.Sum(y[kk] * sp.log(s) + (1 - y[kk]) * sp.log(1 - s), (kk, 1, N))
+    cost = -sp.Sum(written_sum(y[kk] * sp.log(s), (1 - y[kk]) * sp.log(1 - s)), (kk, 1, N))
     proof.define(delta[j], sp.Derivative(cost, z[j]))
     proof.given(C, cost, r"the cross-entropy over the $N$ outputs, $a^{L}_k = \sigma(z^{L}_k)$")
     e = proof.chain(delta[j]).eq(sp.Derivative(C, z[j]),
@@ -39,7 +39,8 @@ def output_error_sigmoid_ce(proof: Proof) -> None:
                  * sp.KroneckerDelta(kk, j), (kk, 1, N)),
          r"chain rule: $\partial C/\partial a^{L}_k$ times $\partial a^{L}_k/\partial z^{L}_j$, "
          r"which is $0$ unless $k = j$")
-    e.eq(-written_sum(y[j] * (1 - sigmoid(z[j])), -(1 - y[j]) * sigmoid(z[j])),
+    e.eq(written_sum(-written_product(y[j], 1 - sigmoid(z[j])),
+                     written_product(1 - y[j], sigmoid(z[j]))),
          r"$\sigma' = \sigma(1 - \sigma)$ cancels both denominators; the Kronecker delta "
          r"$\delta_{jk}$ collapses the sum")
     e.eq(written_sum(sigmoid(z[j]), -y[j]),
