@@ -232,3 +232,10 @@ def test_a_document_may_show_only_a_derivations_labelled_results() -> None:
     assert all(left for left, _, _ in shown)          # each result with its own left side
     with pytest.raises(KeyError, match="no step labelled 'nope'"):
         step_lines(d, ["nope"])
+
+
+def test_a_monomial_lists_its_variables_alphabetically() -> None:
+    x, y = sp.symbols("x y")
+    assert tex(2 * y * x**2) == "2 x^{2} y"                       # SymPy: 2 y x^{2}
+    assert tex(-8 * x * y**2 + 2 * y * x**2) == "2 x^{2} y - 8 x y^{2}"
+    assert tex(written_product(y, x)) == "y x"                     # the author's order is kept

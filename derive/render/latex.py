@@ -44,6 +44,21 @@ SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₐ₋₊", "01234
 INDICATOR = r"\mathbf{1}"   # 1[s > 0], how a Heaviside step prints
 
 
+def _monomial_order(product: sp.Mul) -> sp.Mul:
+    """A monomial SymPy ordered (2 y x²) with its variables in alphabetical order, as a person
+    writes it (2 x² y); a product the author wrote in another order is kept."""
+    factors = list(product.args)
+    variables = [f for f in factors if not f.is_Number]
+    simple = all(isinstance(f, sp.Symbol) or (isinstance(f, sp.Pow) and isinstance(
+        f.base, sp.Symbol) and f.exp.is_Integer and f.exp > 0) for f in variables)
+    if len(variables) < 2 or not simple or product.args != sp.Mul(*factors).args:
+        return product
+    ordered = sorted(variables, key=lambda f: (f.base if isinstance(f, sp.Pow) else f).name)
+    if ordered == variables:
+        return product
+    return sp.Mul(*[f for f in factors if f.is_Number], *ordered, evaluate=False)
+
+
 def _leading_negative(product: sp.MatMul) -> bool:
     return bool(product.args[0].is_Number and product.args[0].is_extended_negative)
 
@@ -138,6 +153,7 @@ class NotationPrinter(LatexPrinter):
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         # A log followed by another factor keeps its brackets: log(a) (1 − y), not log a (1 − y).
+        expr = _monomial_order(expr)
         outer = self._bracketed_logs
         self._bracketed_logs = outer | {id(a) for a in expr.args[:-1] if isinstance(a, sp.log)}
         try:
