@@ -74,7 +74,9 @@ def network(cost: str) -> tuple[Worksheet, dict[int, sp.Symbol], sp.Symbol, sp.E
         error = written_sum(out_o[o], -y[o])
         formula = (error if cost == "cross-entropy"
                    else written_product(error, out_o[o], 1 - out_o[o]))
-        delta_o[o] = ws.add(ws.symbol(f"delta_o{o}", rf"\delta_{{o_{o}}}"), formula, group)
+        # the cost's letter on its errors: δ^C of the cross-entropy, δ^E of the squared error
+        delta_o[o] = ws.add(ws.symbol(f"delta_o{o}", rf"\delta^{{{name}}}_{{o_{o}}}"), formula,
+                            group)
     grads: dict[int, sp.Symbol] = {}
     for e, (o, h) in OUTPUT_EDGES.items():
         grads[e] = ws.add(ws.symbol(f"d{name}_w{e}", _d(name, f"w_{e}")),
@@ -84,7 +86,7 @@ def network(cost: str) -> tuple[Worksheet, dict[int, sp.Symbol], sp.Symbol, sp.E
     for h in (1, 2):
         back = written_sum(*[w[e] * delta_o[o] for e, (o, hh) in OUTPUT_EDGES.items()
                              if hh == h])
-        delta_h[h] = ws.add(ws.symbol(f"delta_h{h}", rf"\delta_{{h_{h}}}"),
+        delta_h[h] = ws.add(ws.symbol(f"delta_h{h}", rf"\delta^{{{name}}}_{{h_{h}}}"),
                             written_product(back, out_h[h], 1 - out_h[h]), group)
     for e, (h, k) in HIDDEN_EDGES.items():
         grads[e] = ws.add(ws.symbol(f"d{name}_w{e}", _d(name, f"w_{e}")),
@@ -134,7 +136,7 @@ def c_q3_cross_entropy() -> WorkedExample:
         ws.notation[sp.Symbol(f"dC/dw{e}")] = _d("C", f"w_{e}")
     return ws.example(
         "c-q3-cross-entropy", "Problem 3 Q3 (a), (b): the 2-2-2 network with cross-entropy",
-        text(r"The output errors are $\delta_{o_k} = a_{o_k} - y_k$ (problem 2 Q3), the hidden "
+        text(r"The output errors are $\delta^{C}_{o_k} = a_{o_k} - y_k$ (problem 2 Q3), the hidden "
              "errors follow BP2, and each weight's gradient is BP4: the error at its output "
              "times the activation at its input. The gradients are compared with sympy.diff of "
              "the cost written out in the eight weights."),
@@ -150,7 +152,7 @@ def c_q3_squared_error() -> WorkedExample:
         out, y = ws.symbol(f"out_o{o}"), ws.symbol(f"y{o}")
         ce = ws.add(ws.symbol(f"delta_ce_o{o}", rf"\delta^{{C}}_{{o_{o}}}"),
                     written_sum(out, -y), group)
-        ws.add(ws.symbol(f"ratio_o{o}", rf"\delta_{{o_{o}}} / \delta^{{C}}_{{o_{o}}}"),
+        ws.add(ws.symbol(f"ratio_o{o}", rf"\delta^{{E}}_{{o_{o}}} / \delta^{{C}}_{{o_{o}}}"),
                ws.symbol(f"delta_o{o}") / ce, group,
                note=r"$\sigma'$ at the output: the factor cross-entropy removes")
     comparisons = [Comparison(text(ws.symbol(key)),
