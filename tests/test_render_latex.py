@@ -239,3 +239,17 @@ def test_a_monomial_lists_its_variables_alphabetically() -> None:
     assert tex(2 * y * x**2) == "2 x^{2} y"                       # SymPy: 2 y x^{2}
     assert tex(-8 * x * y**2 + 2 * y * x**2) == "2 x^{2} y - 8 x y^{2}"
     assert tex(written_product(y, x)) == "y x"                     # the author's order is kept
+
+
+def test_narrow_quantities_go_two_to_a_line_and_wide_ones_one() -> None:
+    from derive.proof import Quantity
+    from derive.render.latex import paired_quantities
+
+    a, b = sp.symbols("a b")
+    narrow = [Quantity(sp.Symbol(f"q{k}"), a * k, 0.5 * k, "g") for k in range(1, 6)]
+    rows = paired_quantities(narrow, {a: 0.5}, None)
+    assert rows is not None and [len(r) for r in rows] == [2, 2, 1]
+    wide = [*narrow, Quantity(sp.Symbol("w"), written_sum(*[a * b ** k for k in range(1, 12)]),
+                              1.0, "g")]
+    assert paired_quantities(wide, {a: 0.5, b: 0.5}, None) is None
+    assert paired_quantities(narrow[:3], {a: 0.5}, None) is None    # too few to be worth it

@@ -51,7 +51,8 @@ def linear_boundary(proof: Proof) -> None:
     proof.chain(d_a4).eq(sp.Abs(sp.S.One, evaluate=False) / sp.sqrt(squares),
                          "A4: ", written_eq(sp.Tuple(th0, th1, th2),
                                             sp.Tuple(*A4_WEIGHTS.values()))) \
-        .eq(1 / sp.sqrt(13), "exactly").eq(sp.sqrt(13) / 13, "rationalise the denominator")
+        .eq(sp.Pow(sp.sqrt(13), -1, evaluate=False), "exactly") \
+        .eq(sp.sqrt(13) / 13, "rationalise the denominator")   # SymPy would print 1/√13 so
     foot_is = sp.ImmutableMatrix([t * th1, t * th2]).xreplace(
         {t: only_solution(sp.solveset(th0 + th1 * t * th1 + th2 * t * th2, t))})
     distance = sp.sqrt(sp.Add(*[e**2 for e in only_solution(sp.linsolve(

@@ -149,6 +149,7 @@ def make_environment(search_path: list[Path] | None = None,
     env.globals.update(
         substituted=latex.substituted,
         quantity_rows=latex.quantity_rows,
+        paired_quantities=latex.paired_quantities,
         step_lines=latex.step_lines,
         is_wide=latex.is_wide,
         rule_width=latex.rule_width,

@@ -402,6 +402,27 @@ def quantity_rows(q: Quantity, values: Mapping[sp.Basic, Any],
     return [("=", part) for part in parts]
 
 
+HALF_LINE_CHARS = 34   # a quantity this narrow may share its line with the next one
+
+
+def paired_quantities(quantities: list[Quantity], values: Mapping[sp.Basic, Any],
+                      notation: Mapping[sp.Basic, str] | None = None
+                      ) -> list[list[tuple[str, str]]] | None:
+    """Scalar quantities that each fit in half a line, two to a line: (symbol, rest) pairs for
+    an align with two columns of equations; None unless every one of them is that narrow
+    (a group of near-identical lines then takes half the height)."""
+    cells = []
+    for q in quantities:
+        rows = quantity_rows(q, values, notation)
+        symbol = tex(q.symbol, notation)
+        if q.is_matrix or len(rows) != 1 or printed_width(symbol + rows[0][1]) > HALF_LINE_CHARS:
+            return None
+        cells.append((symbol, f"{rows[0][0]} {rows[0][1]}"))
+    if len(cells) < 4:
+        return None
+    return [cells[k:k + 2] for k in range(0, len(cells), 2)]
+
+
 def _broken_sum(formula: sp.Add, values: Mapping[sp.Basic, Any],
                 notation: Mapping[sp.Basic, str] | None) -> list[str]:
     """A sum with numbers substituted, broken between terms into lines that fit."""
