@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -13,6 +15,7 @@ from derive.matrices import at_sizes
 from derive.numeric import mlp_instance
 from derive.numeric.two_two_two import PUBLISHED
 from derive.pipeline import get_derivation, get_example
+from derive.render.latex import tex
 from tests.mutation import mutated, status
 from tests.pages import overfull_boxes
 
@@ -162,3 +165,43 @@ def test_sheet_builds_with_every_problem_and_computed_values(
     assert not [c for c in source if ord(c) < 32 and c not in "\n"]   # a tab once hid in ^{\top}
     value = np.ravel(get_example(example)[quantity].value)[0]
     assert f"{value:.6g}"[:6] in words.replace("−", "-")
+
+
+# One notation per sheet (issue 18): σ′ as ŷ ⊙ (𝟏 − ŷ), the bold vector of ones, the
+# Conventions' w^{l}_{jk} without commas, W^{l} for the weight matrices, inputs printed once.
+
+def _printed(name: str) -> list[str]:
+    d = get_derivation(name)
+    return [tex(e, d.notation) for s in d.steps for e in (s.lhs, s.rhs)]
+
+
+@pytest.mark.parametrize("name", ["mlp-classification-se", "mlp-classification-bce"])
+def test_sigmoid_jacobian_has_one_form(name: str) -> None:
+    lines = " ".join(_printed(name))
+    assert r"\operatorname{diag}(\hat y \odot (\mathbf{1} - \hat y))" in lines
+    assert r"\sigma(s_2)) \sigma(s_2)" not in lines and r"\sigma(s_2) \odot" not in lines
+    assert r"\operatorname{diag}(1 - \tanh" not in lines
+
+
+def test_cross_entropy_loss_writes_the_vector_of_ones_bold() -> None:
+    loss = mm.binary_cross_entropy(mm.yhat)
+    assert r"(\mathbf{1} - y)^{\top} \log(\mathbf{1} - \hat y)" in tex(loss, mm.NOTATION)
+
+
+@pytest.mark.parametrize("name", ["backprop-equations", "backprop-any-activation",
+                                  "backprop-linear"])
+def test_weights_print_as_in_the_conventions(name: str) -> None:
+    lines = " ".join(_printed(name))
+    assert re.search(r"w\^\{l(\+1)?\}_\{[^}]*,", lines) is None
+    assert "w^{l+1}_{kj}" in lines
+
+
+def test_numeric_check_names_matrices_capital_and_instances_share_inputs() -> None:
+    ex = get_example("bp-numeric-check")
+    assert {ex.notation[s] for s in ex.notation if str(s) in ("w1", "w2", "w3")} == {
+        "W^{1}", "W^{2}", "W^{3}"}
+    first, se, bce = (get_example(f"{n}-instance") for n in mm.SETTINGS)
+    inputs = {q.symbol for q in first.quantities if q.formula is None}
+    assert inputs == {mm.x, mm.y, mm.W1, mm.b1, mm.W2, mm.b2}
+    assert {q.symbol for q in se.quantities if q.formula is None} == {mm.y}
+    assert not [q for q in bce.quantities if q.formula is None]

@@ -40,7 +40,21 @@ deltaL = indexed("deltaL", r"\delta^{L}", real=True)
 f = sp.Function("f", real=True)
 kron = sp.KroneckerDelta
 
+
+def _entry(base: str, *indices: sp.Symbol) -> str:
+    """An entry with its indices side by side, w^{l}_{jk} as in the sheet's Conventions (the
+    printer's default separates them by commas)."""
+    return f"{base}_{{{''.join(i.name for i in indices)}}}"
+
+
+# Every two-index entry the derivations print, in the Conventions' notation w^{l}_{jk}.
+NOTATION: dict[sp.Basic, str] = {
+    **{w[r, c]: _entry("w^{l}", r, c) for r, c in ((j, q), (kk, qq))},
+    **{wn[r, c]: _entry("w^{l+1}", r, c) for r, c in ((k, j), (k, jj))},
+    dC_dw[j, q]: r"\frac{\partial C}{\partial " + _entry("w^{l}", j, q) + "}"}
+
 SETTINGS: dict[str, Any] = dict(
+    notation=NOTATION,
     summary=r"Index form for any layer sizes. $C$ is written, in each equation, as the linear "
             r"function with $C$'s gradient at the point ($\nabla_a C$ for BP1, $\delta^{l+1}$ "
             r"for BP2, $\delta^{l}$ for BP3 and BP4): the first derivatives are then exactly "
@@ -57,8 +71,8 @@ def _reworded(rule: str, kind: str) -> str:
         return rule.replace(r"\sigma'", "f'")
     if kind == "linear":
         return (rule.replace(r" \odot \sigma'(z^{L})", "")
-                .replace(r"((w^{l+1})^{\top} \delta^{l+1}) \odot \sigma'(z^{l})",
-                         r"(w^{l+1})^{\top} \delta^{l+1}")
+                .replace(r"((W^{l+1})^{\top} \delta^{l+1}) \odot \sigma'(z^{l})",
+                         r"(W^{l+1})^{\top} \delta^{l+1}")
                 .replace(r"$\sigma'(z^{l}_j)$ leaves the sum", r"$\sigma' = 1$"))
     return rule
 
@@ -114,7 +128,7 @@ def _backprop(proof: Proof, kind: str) -> None:
        r"through $a^{l}_j$ alone")
     eq(bp2, times_prime(sp.Sum(wn[k, j] * delta_n[k], (k, 1, M)), z[j]),
        r"$\sigma'(z^{l}_j)$ leaves the sum: BP2, "
-       r"$\delta^{l} = ((w^{l+1})^{\top} \delta^{l+1}) \odot \sigma'(z^{l})$", label="BP2")
+       r"$\delta^{l} = ((W^{l+1})^{\top} \delta^{l+1}) \odot \sigma'(z^{l})$", label="BP2")
     proof.chain(dC_db[j]) \
         .eq(sp.Sum(delta[kk] * sp.Derivative(zl(kk), b[j]), (kk, 1, N)),
             "BP3: chain rule through ", written_eq(z[kk], zl(kk))) \

@@ -87,7 +87,7 @@ def _sigma_prime(zv: sp.MatrixSymbol) -> sp.MatrixExpr:
 
 @derivation("backprop-matrix-forms", title="BP1 and BP2 with a diagonal matrix (O1–O3)",
             summary=r"Shown for a network with $L = 3$ layers of any widths; the unrolled "
-                    r"product has one factor $\Sigma'(z^{l})(w^{l+1})^{\top}$ per layer below the "
+                    r"product has one factor $\Sigma'(z^{l})(W^{l+1})^{\top}$ per layer below the "
                     r"output.",
             sizes={n1: (2,), n2: (3,), n3: (2,)}, numeric_sizes={n1: 3, n2: 4, n3: 3},
             problems=("O1", "O2", "O3"))
@@ -96,7 +96,7 @@ def backprop_matrix_forms(proof: Proof) -> None:
     widths = ((1, n1), (2, n2), (3, n3))
     z1, z2, z3 = (matrix(f"z{i}", s, 1, f"z^{{{i}}}") for i, s in widths)
     d1, d2, d3 = (matrix(f"delta{i}", s, 1, rf"\delta^{{{i}}}") for i, s in widths)
-    w2, w3 = matrix("w2", n2, n1, "w^{2}"), matrix("w3", n3, n2, "w^{3}")
+    w2, w3 = matrix("w2", n2, n1, "W^{2}"), matrix("w3", n3, n2, "W^{3}")
     grad = matrix("G", n3, 1, r"\nabla_a C")
     sp1, sp2, sp3 = (_sigma_prime(zv) for zv in (z1, z2, z3))
     S1, S2, S3 = (Diag(s) for s in (sp1, sp2, sp3))
@@ -113,7 +113,7 @@ def backprop_matrix_forms(proof: Proof) -> None:
                               r"$\Sigma'(z^{L}) \nabla_a C$")
     c = proof.chain(d2).eq(Hadamard(sp.MatMul(sp.Transpose(w3), d3), sp2), r"BP2, $l = 2$")
     c.eq(sp.MatMul(S2, sp.Transpose(w3), d3),
-         r"O2: $\delta^{l} = \Sigma'(z^{l}) (w^{l+1})^{\top} \delta^{l+1}$")
+         r"O2: $\delta^{l} = \Sigma'(z^{l}) (W^{l+1})^{\top} \delta^{l+1}$")
     c = proof.chain(d1).eq(sp.MatMul(S1, sp.Transpose(w2), d2), r"O2 for $l = 1$")
     c.eq(sp.MatMul(S1, sp.Transpose(w2), S2, sp.Transpose(w3), S3, grad),
          r"O3: substitute O2 for $\delta^{2}$ and O1 for $\delta^{3}$")

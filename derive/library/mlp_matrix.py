@@ -41,7 +41,7 @@ s1, a1 = matrix("s1", d, 1, "s_1"), matrix("a1", d, 1, "a_1")
 s2, yhat = matrix("s2", K, 1, "s_2"), matrix("yhat", K, 1, r"\hat y")
 ell = matrix("ell", 1, 1, r"\ell")
 u, v = matrix("u", K, 1), matrix("v", d, 1)   # Jacobian variables
-ones = sp.OneMatrix(K, 1)
+ones, ones_d = sp.OneMatrix(K, 1), sp.OneMatrix(d, 1)   # the vectors of ones, bold 1
 
 
 def _partial(name: str, of: sp.MatrixSymbol, by: sp.MatrixSymbol) -> sp.MatrixSymbol:
@@ -61,7 +61,10 @@ dl_db1, dl_dW1 = _partial("dl_db1", ell, b1), _partial("dl_dW1", ell, W1)
 
 SIZES = {n: (2,), d: (3,), K: (2,)}          # symbolic check: every dimension different
 NUMERIC_SIZES = {n: 4, d: 5, K: 3}
-NOTATION: dict[sp.Basic, str] = {ones: r"\mathbf{1}", sp.Identity(K): "I_K"}   # the rest: symbols
+NOTATION: dict[sp.Basic, str] = {
+    ones: r"\mathbf{1}", ones_d: r"\mathbf{1}", sp.Identity(K): "I_K",
+    # log(1 − t) entry-wise: the vector of ones in bold, as in (𝟏 − y)ᵀ beside it
+    elementwise(sp.log(1 - t), t, yhat): r"\log(\mathbf{1} - \hat y)"}   # the rest: symbols
 SUMMARY = (r"Each line is a matrix identity for general $n$, $d$, $K$, with the shape of every "
            r"factor. The verifier proves it for every size on entry $(i, j)$ in index notation, "
            r"then writes both sides out for $n = 2$, $d = 3$, $K = 2$ (the gradients by sympy.diff "
@@ -101,6 +104,13 @@ class Setting:
     collapsed: sp.MatrixExpr | None = None   # ∂ℓ/∂ŷ ∂ŷ/∂s2 when it simplifies
 
 
+# σ′ = σ(1 − σ) at s2 is ŷ ⊙ (𝟏 − ŷ): one form of ∂ŷ/∂s2 throughout, the same as the
+# denominator of the cross-entropy's ∂ℓ/∂ŷ, so that its cancellation shows.
+SIGMOID_JACOBIAN = Diag(Hadamard(yhat, minus(ones, yhat)))
+SIGMOID_REASON = (r"; $\sigma' = \sigma (1 - \sigma)$ and $\hat y = \sigma(s_2)$ give "
+                  r"$\hat y \odot (\mathbf{1} - \hat y)$ on the diagonal")
+TANH_JACOBIAN = Diag(minus(ones_d, elementwise(sp.tanh(t) ** 2, t, s1)))
+
 SETTINGS = {
     "mlp-regression": Setting(
         "mlp-regression", "Regression: scaled ReLU hidden layer, identity output, squared error "
@@ -125,9 +135,12 @@ SETTINGS = {
 
 
 def _jacobian_form(setting_prime: sp.Expr, at: sp.MatrixSymbol) -> sp.MatrixExpr:
-    """diag(φ′(at)), or the identity when φ′ = 1."""
+    """diag(φ′(at)), or the identity when φ′ = 1; tanh′ as diag(𝟏 − tanh²(s1)), the vector of
+    ones in bold."""
     if setting_prime == 1:
         return sp.Identity(at.shape[0])
+    if setting_prime == 1 - sp.tanh(t) ** 2 and at == s1:
+        return TANH_JACOBIAN
     return Diag(elementwise(setting_prime, t, at))
 
 
@@ -152,11 +165,15 @@ def mlp_gradients(setting: Setting) -> Derivation:
         dl_ds1: Jacobian(loss(elementwise(g, t, W2 * elementwise(f, t, v) + b2)), v, s1)})
     network = elementwise(g, t, W2 * elementwise(f, t, W1 * x + b1) + b2)
     proof.chain(yhat).eq(network, r"(b) the forward pass in $x$ and the parameters only")
-    dyhat_form, da1_form = _jacobian_form(setting.g_prime, s2), _jacobian_form(setting.f_prime, s1)
+    # g = σ with σ′ = σ(1 − σ): the diagonal in ŷ = σ(s2), one form for both settings
+    in_yhat = setting.g == sigmoid(t) and setting.g_prime == sigmoid(t) * (1 - sigmoid(t))
+    dyhat_form = SIGMOID_JACOBIAN if in_yhat else _jacobian_form(setting.g_prime, s2)
+    da1_form = _jacobian_form(setting.f_prime, s1)
     proof.chain(dl_dyhat).eq(setting.dl_dyhat,
                              r"(d) differentiate $\ell$ by each $\hat y_i$: $1 \times K$")
     proof.chain(dyhat_ds2).eq(dyhat_form, r"(d) output $i$ depends on $s_{2,i}$ only: diagonal, "
-                                          r"$K \times K$")
+                                          r"$K \times K$",
+                              SIGMOID_REASON if in_yhat else "")
     proof.chain(da1_ds1).eq(da1_form, r"(d) unit $j$ depends on $s_{1,j}$ only: diagonal, "
                                       r"$d \times d$")
     delta2 = sp.MatMul(dl_dyhat, dyhat_ds2)
@@ -168,7 +185,7 @@ def mlp_gradients(setting: Setting) -> Derivation:
     c.eq(product, "(d) the two Jacobians above")
     if setting.collapsed is not None:
         c.eq(setting.collapsed,
-             r"$\sigma' = \hat y (1 - \hat y)$ cancels the denominators: the product collapses",
+             "the two diagonal matrices are inverses of each other: the product collapses",
              label="collapsed")
     error = c.rhs
     proof.chain(dl_db2).eq(delta2, r"(c) $\partial s_2/\partial b^{(2)} = I$: $1 \times K$")

@@ -81,9 +81,9 @@ def bp_numeric_check() -> WorkedExample:
     notation = {S["a0"]: "x", S["y"]: "y", S["o3"]: r"\delta^{1}_{\mathrm{O3}}"}
     for layer in range(1, L + 1):
         notation.update({S[f"z{layer}"]: f"z^{{{layer}}}", S[f"a{layer}"]: f"a^{{{layer}}}",
-                         S[f"w{layer}"]: f"w^{{{layer}}}", S[f"b{layer}"]: f"b^{{{layer}}}",
+                         S[f"w{layer}"]: f"W^{{{layer}}}", S[f"b{layer}"]: f"b^{{{layer}}}",
                          S[f"delta{layer}"]: rf"\delta^{{{layer}}}",
-                         S[f"dw{layer}"]: rf"\frac{{\partial C}}{{\partial w^{{{layer}}}}}"})
+                         S[f"dw{layer}"]: rf"\frac{{\partial C}}{{\partial W^{{{layer}}}}}"})
 
     def prime(z: sp.MatrixSymbol) -> sp.MatrixExpr:
         return elementwise(sigmoid(t) * (1 - sigmoid(t)), t, z)

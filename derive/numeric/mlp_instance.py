@@ -99,8 +99,9 @@ def instance(setting: mm.Setting) -> WorkedExample:
     derived = mm.mlp_gradients(setting)
     inputs = instance_inputs(setting)
     final = {step.lhs: step.rhs for step in derived.steps}   # each symbol's last form
+    reused, part = _reused_inputs(setting, inputs)
     quantities = [Quantity(s, None, inputs[s], "Inputs, chosen by the program")
-                  for s in (mm.x, mm.y, *PARAMETERS)]
+                  for s in (mm.x, mm.y, *PARAMETERS) if s not in reused]
     forward = {s: derived.definitions[s] for s in (mm.s1, mm.a1, mm.s2, mm.yhat, mm.ell)}
     jacobians = (mm.dl_dyhat, mm.dyhat_ds2, mm.da1_ds1)
     # The derived closed forms: the forward pass and the Jacobians of part (d).
@@ -117,13 +118,51 @@ def instance(setting: mm.Setting) -> WorkedExample:
                    for p in PARAMETERS]
     return WorkedExample(
         f"{setting.name}-instance", "A numeric instance",
-        text(r"The sizes are $n = 3$, $d = 4$, $K = 2$. The inputs and parameters were drawn "
-             "by the program; every other value is the formula of the derivation above, evaluated. "
+        text(r"The sizes are $n = 3$, $d = 4$, $K = 2$. ", *_inputs_sentence(reused, part),
+             "Every other value is the formula of the derivation above, evaluated. "
              "The gradients are compared with central finite differences (step "
              rf"$10^{{{round(math.log10(FD_STEP))}}}$) of the loss computed by separate NumPy "
              "code."),
         quantities, dict(mm.NOTATION), comparisons, setting.problems,
         compared=("derived formula", "finite differences"))
+
+
+# The part of the sheet each instance belongs to, to say where shared inputs are printed.
+PART = {"mlp-regression": "1.2", "mlp-classification-se": "1.3 (a)",
+        "mlp-classification-bce": "1.3 (b)"}
+
+
+def _reused_inputs(setting: mm.Setting, inputs: dict[sp.MatrixSymbol, np.ndarray]
+                   ) -> tuple[list[sp.MatrixSymbol], str]:
+    """The inputs this instance shares with an earlier one on the sheet (printed there, not
+    again), and that instance's part; none for the first instance."""
+    best: tuple[list[sp.MatrixSymbol], str] = ([], "")
+    for earlier in mm.SETTINGS.values():
+        if earlier.name == setting.name:
+            break
+        theirs = instance_inputs(earlier)
+        same = [s for s in (mm.x, mm.y, *PARAMETERS) if np.array_equal(inputs[s], theirs[s])]
+        if same and len(same) >= len(best[0]):      # the most shared; the nearest of equals
+            best = same, PART[earlier.name]
+    return best
+
+
+def _inputs_sentence(reused: list[sp.MatrixSymbol], part: str) -> tuple[str | sp.Basic, ...]:
+    """Where the inputs come from: drawn by the program, or those of the instance of ``part``."""
+    if not reused:
+        return ("The inputs and parameters were drawn by the program. ",)
+    names: list[str | sp.Basic] = []
+    for i, s in enumerate(reused):
+        names += [", " if 0 < i < len(reused) - 1 else " and " if i else "", s]
+    if len(reused) == 2 + len(PARAMETERS):                  # x, y and every parameter
+        return ("The inputs, ", *names[1:], ", are those of the instance of ", part,
+                ", printed there. ")
+    if reused == [mm.x, *PARAMETERS]:
+        return ("The input ", mm.x, " and the parameters are those of the instance of ", part,
+                ", printed there; only the target ", mm.y, " is new, drawn by the program. ")
+    verb = " is" if len(reused) == 1 else " are"
+    return (*names[1:], verb, " those of the instance of ", part, ", printed there; the rest "
+            "were drawn by the program. ")
 
 
 def _register(name: str) -> None:
