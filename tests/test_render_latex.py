@@ -253,3 +253,9 @@ def test_narrow_quantities_go_two_to_a_line_and_wide_ones_one() -> None:
                               1.0, "g")]
     assert paired_quantities(wide, {a: 0.5, b: 0.5}, None) is None
     assert paired_quantities(narrow[:3], {a: 0.5}, None) is None    # too few to be worth it
+
+
+def test_a_log_of_a_sum_that_prints_bare_keeps_its_brackets() -> None:
+    from derive.render.latex import _has_top_level_sum
+
+    assert _has_top_level_sum(r"\mathbf{1} - \hat y") and not _has_top_level_sum(r"\sigma(- z)")

@@ -44,6 +44,17 @@ SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₐ₋₊", "01234
 INDICATOR = r"\mathbf{1}"   # 1[s > 0], how a Heaviside step prints
 
 
+def _has_top_level_sum(latex: str) -> bool:
+    """Whether printed maths has a + or − outside every bracket (a sum that prints bare, such
+    as a matrix sum written as it stands): a log of it needs its brackets."""
+    depth = 0
+    for k, ch in enumerate(latex):
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(ch, 0)
+        if depth == 0 and ch in "+-" and k > 0:
+            return True
+    return False
+
+
 def _monomial_order(product: sp.Mul) -> sp.Mul:
     """A monomial SymPy ordered (2 y x²) with its variables in alphabetical order, as a person
     writes it (2 x² y); a product the author wrote in another order is kept."""
@@ -142,10 +153,12 @@ class NotationPrinter(LatexPrinter):
         # log a, log σ(z), log s_i as a person writes them; log(1 − a) keeps its brackets.
         arg = expr.args[0]
         power = "" if exp is None else f"^{{{exp}}}"
-        if id(expr) not in self._bracketed_logs and (isinstance(arg, (sp.Symbol, sp.Indexed)) or (
-                isinstance(arg, sp.Function) and not isinstance(arg, (sp.log, sp.exp)))):
-            return rf"\log{power} {self._print(arg)}"
-        return rf"\log{power}{{\left({self._print(arg)} \right)}}"
+        printed = self._print(arg)
+        bare = isinstance(arg, (sp.Symbol, sp.Indexed)) or (
+            isinstance(arg, sp.Function) and not isinstance(arg, (sp.log, sp.exp)))
+        if id(expr) not in self._bracketed_logs and bare and not _has_top_level_sum(printed):
+            return rf"\log{power} {printed}"
+        return rf"\log{power}{{\left({printed} \right)}}"
 
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         # The step as an indicator; its value at 0 does not matter on a sheet.
