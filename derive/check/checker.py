@@ -1,0 +1,170 @@
+"""Checking a hand-written solution: its chains of relations walked link by link, each link
+classed (definition, equation, step, arithmetic, implication) and the steps and arithmetic
+judged.  A definition (a name on the left) is never wrong; a slip is reported once, and the
+line after it is judged against the last expression that was right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from derive.check.document import IMPLICATIONS, Chain, Document, Piece, read
+from derive.check.errors import NotUnderstood
+from derive.check.front import notation_of
+from derive.check.judge import Outcome, judge_link
+from derive.check.notation import Notation
+from derive.check.parser import parse
+
+JUDGED_RELATIONS = frozenset("=≈")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One judged link."""
+
+    line: int
+    verdict: str      # correct | wrong | undecided
+    kind: str         # step | arithmetic | implication
+    lhs: str
+    rhs: str
+    reason: str
+    relation: str = "="
+
+
+@dataclass
+class FileReport:
+    """The findings of one file and how many links were not judged (definitions, equations)."""
+
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    not_judged: int = 0
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {"correct": 0, "wrong": 0, "undecided": 0}
+        for f in self.findings:
+            counts[f.verdict] += 1
+        return {**counts, "judged": len(self.findings), "definitions_and_equations":
+                self.not_judged}
+
+
+def check_file(path: str | Path) -> FileReport:
+    """Read and check one solution (raises CheckInputError for a file that cannot be read)."""
+    document = read(path)
+    return check_document(document, notation_of(document.front, document.path))
+
+
+def check_document(document: Document, notation: Notation) -> FileReport:
+    """Every link of every chain of a document, in order."""
+    report = FileReport(document.path)
+    previous: Chain | None = None
+    cache: dict[tuple[str, str, str], Outcome] = {}
+    state = _State()
+    for chain in document.chains:
+        if not chain.continues:
+            state = _State()
+        pieces = list(chain.pieces)
+        relations = list(chain.relations)
+        first_is_definition = chain.prose_head is not None
+        if chain.continues and previous is not None and previous.pieces:
+            pieces = [previous.pieces[-1]] + pieces
+            first_is_definition = False
+        elif chain.prose_head is not None:
+            pieces = [Piece(chain.prose_head, pieces[0].line)] + pieces
+        _walk(pieces, relations, first_is_definition, chain.continues, notation, report, cache,
+              state)
+        previous = Chain(pieces, relations)
+    return report
+
+
+def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
+          continues: bool, notation: Notation, report: FileReport,
+          cache: dict[tuple[str, str, str], Outcome], state: _State) -> None:
+    anchor, last_wrong = state.anchor, state.last_wrong
+    for k, relation in enumerate(relations[:len(pieces) - 1]):
+        lhs, rhs = pieces[k], pieces[k + 1]
+        if relation in IMPLICATIONS:
+            report.findings.append(Finding(rhs.line, "undecided", "implication", lhs.text.strip(),
+                                           rhs.text.strip(), "implications are not checked",
+                                           relation))
+            anchor, last_wrong = None, False
+            continue
+        if relation not in JUDGED_RELATIONS:
+            report.not_judged += 1
+            continue
+        if k == 0 and not continues:
+            kind = "definition" if first_is_definition else first_link_kind(lhs.text, notation)
+            if kind in ("definition", "equation"):
+                report.not_judged += 1
+                anchor = rhs
+                continue
+        outcome = _judged(lhs.text, rhs.text, relation, notation, cache)
+        if outcome.verdict != "correct" and last_wrong and anchor is not None:
+            again = _judged(anchor.text, rhs.text, relation, notation, cache)
+            if again.verdict == "correct":
+                outcome = Outcome("correct", again.kind, f"follows from line {anchor.line} "
+                                  "(the line before it holds the slip)")
+        report.findings.append(Finding(rhs.line, outcome.verdict, outcome.kind,
+                                       lhs.text.strip(), rhs.text.strip(), outcome.reason,
+                                       relation))
+        last_wrong = outcome.verdict == "wrong"
+        if outcome.verdict == "correct" or anchor is None:
+            anchor = rhs if outcome.verdict == "correct" else lhs
+    state.anchor, state.last_wrong = anchor, last_wrong
+
+
+@dataclass
+class _State:
+    """Carried along a chain continued over several displays: the last expression that was
+    right, and whether the link before was wrong."""
+
+    anchor: Piece | None = None
+    last_wrong: bool = False
+
+
+def _judged(lhs: str, rhs: str, relation: str, notation: Notation,
+            cache: dict[tuple[str, str, str], Outcome]) -> Outcome:
+    key = (lhs.strip(), rhs.strip(), relation)
+    if key not in cache:
+        cache[key] = judge_link(lhs, rhs, relation, notation)
+    return cache[key]
+
+
+def first_link_kind(lhs: str, notation: Notation) -> str:
+    """The first link of a chain: a definition when a name stands on the left; arithmetic or
+    a step when the left is numbers, or an explicit derivative to carry out; else an equation
+    (a condition, never judged as an identity)."""
+    try:
+        left, found = parse(lhs, notation)
+    except NotUnderstood:
+        return "definition"
+    if is_name(left):
+        return "definition"
+    if not left.free_symbols and not found.opaque and not left.atoms(AppliedUndef):
+        return "arithmetic"
+    if _carries_out_derivative(left):
+        return "step"
+    return "equation"
+
+
+def is_name(e: sp.Basic) -> bool:
+    """A symbol, an entry, a function applied to names or numbers, or a matrix of names."""
+    if isinstance(e, (sp.Symbol, sp.Indexed)):
+        return True
+    if isinstance(e, AppliedUndef):
+        return all(isinstance(a, (sp.Symbol, sp.Indexed, sp.Number)) for a in e.args)
+    if isinstance(e, sp.MatrixBase):
+        return all(is_name(x) for x in e)
+    if isinstance(e, sp.Mul) and len(e.args) == 2 and all(
+            isinstance(a, (sp.Symbol, AppliedUndef)) for a in e.args):
+        return True           # DF(x, y): a name and a call
+    return False
+
+
+def _carries_out_derivative(e: sp.Basic) -> bool:
+    if isinstance(e, sp.MatrixBase):
+        return any(_carries_out_derivative(x) for x in e)
+    return bool(e.atoms(sp.Derivative))

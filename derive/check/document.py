@@ -1,0 +1,268 @@
+"""A hand-written solution split into what can be checked: its front matter, its pieces of
+maths (``$…$``, ``$$…$$``, ``\\[…\\]``, equation environments) with their line numbers, and the
+chains of relations they write (rows of aligned blocks, ``\\\\``, ⇒ and →, top-level ``=``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from derive.check.errors import CheckInputError
+
+RELATIONS = {"=": "=", "approx": "≈", "Rightarrow": "⇒", "implies": "⇒", "Longrightarrow": "⇒",
+             "rightarrow": "→", "to": "→", "longrightarrow": "→", "le": "≤", "leq": "≤",
+             "ge": "≥", "geq": "≥", "neq": "≠", "ne": "≠", "<": "<", ">": ">", "in": "∈",
+             "equiv": "≡", "iff": "⇔", "Leftrightarrow": "⇔", "propto": "∝", "sim": "∼",
+             "mapsto": "↦", "coloneqq": ":="}
+IMPLICATIONS = frozenset("⇒→⇔")
+DISPLAY_ENVIRONMENTS = ("equation", "equation*", "align", "align*", "gather", "gather*",
+                        "multline", "multline*", "eqnarray", "eqnarray*")
+MAX_BYTES = 5_000_000
+CHAIN_BREAK_CHARS = 160       # more prose than this between two pieces of maths ends a chain
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One expression of a chain: its LaTeX and the line it starts on."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class Chain:
+    """expr rel expr rel expr …: pieces and the relations between them.  ``head`` is None
+    when the chain continues one before it (its first relation links to that chain's last
+    piece), or the words that name its first quantity when it was written in prose."""
+
+    pieces: list[Piece] = field(default_factory=list)
+    relations: list[str] = field(default_factory=list)
+    continues: bool = False
+    prose_head: str | None = None
+
+
+@dataclass
+class Document:
+    """A solution ready to check."""
+
+    path: str
+    front: dict
+    chains: list[Chain]
+    lines: int
+
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
+_MATH = re.compile(
+    r"(?<!\\)\$\$(?P<dd>.+?)(?<!\\)\$\$"
+    r"|\\\[(?P<br>.+?)\\\]"
+    r"|\\begin\{(?P<env>" + "|".join(re.escape(e) for e in DISPLAY_ENVIRONMENTS) +
+    r")\}(?P<body>.*?)\\end\{(?P=env)\}"
+    r"|(?<![\\$])\$(?P<d>[^$\n]+?)(?<!\\)\$", re.S)
+
+
+def read(path: str | Path) -> Document:
+    """Read a .md, .txt or .tex solution (and its sidecar ``FILE.check.yaml``)."""
+    path = Path(path)
+    if path.suffix not in (".md", ".txt", ".tex", ".markdown"):
+        raise CheckInputError(f"{path}: not a .md, .txt or .tex file")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise CheckInputError(f"{path}: {error.strerror or error}") from None
+    if len(raw) > MAX_BYTES:
+        raise CheckInputError(f"{path}: larger than {MAX_BYTES // 1_000_000} MB")
+    text = raw.decode("utf-8", errors="replace")
+    front, body_offset = front_matter(text, str(path))
+    sidecar = path.with_name(path.name + ".check.yaml")
+    if not sidecar.exists():
+        sidecar = path.with_suffix(".check.yaml")
+    if sidecar.exists():
+        front = {**_yaml(sidecar.read_text(errors="replace"), str(sidecar)), **front}
+    return Document(str(path), front, chains(text, body_offset), text.count("\n") + 1)
+
+
+def front_matter(text: str, where: str) -> tuple[dict, int]:
+    """The YAML front matter and the offset where the solution starts."""
+    match = _FRONT.match(text)
+    if not match:
+        return {}, 0
+    return _yaml(match.group(1), where), match.end()
+
+
+def _yaml(text: str, where: str) -> dict:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        at = f" line {mark.line + 1}" if mark is not None else ""
+        raise CheckInputError(f"{where}:{at} malformed front matter") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CheckInputError(f"{where}: front matter must be a mapping of keys to values")
+    return data
+
+
+def chains(text: str, start: int = 0) -> list[Chain]:
+    """The chains of relations of the text's maths, in order."""
+    found: list[Chain] = []
+    previous_end = start
+    for match in _MATH.finditer(text, start):
+        body_key = next(k for k in ("dd", "br", "body", "d") if match.group(k) is not None)
+        body = match.group(body_key)
+        body_start = match.start(body_key)
+        gap = text[previous_end:match.start()]
+        previous_end = match.end()
+        rows = list(_rows(body, text.count("\n", 0, body_start) + 1))
+        gap_words = gap.strip()
+        for k, (row, line) in enumerate(rows):
+            pieces, relations = _split_relations(row)
+            if not pieces:
+                continue
+            chain = Chain([Piece(p, line) for p in pieces], relations)
+            leading = pieces[0].strip() == ""
+            if leading:
+                chain.pieces = chain.pieces[1:]
+                chain.continues = bool(found) and (k > 0 or len(gap_words) <= CHAIN_BREAK_CHARS)
+                if not chain.continues:
+                    chain.relations = chain.relations[1:]
+            elif k == 0 and gap_words.endswith("=") and re.search(r"[A-Za-z]", gap_words):
+                chain.prose_head = gap_words[:-1].strip().splitlines()[-1][-80:]
+                chain.relations = ["="] + chain.relations
+            if chain.pieces:
+                found.append(chain)
+    return found
+
+
+def _rows(body: str, line: int) -> list[tuple[str, int]]:
+    """The rows of a display: split at top-level ``\\\\`` (not inside a matrix or braces),
+    with aligned/split wrappers and ``&`` removed."""
+    body = re.sub(r"\\(begin|end)\{(aligned|align\*?|split|gathered|alignat\*?)\}(\{\d+\})?",
+                  " ", body)
+    rows: list[tuple[str, int]] = []
+    depth = 0
+    current: list[str] = []
+    row_line = line
+    k = 0
+    while k < len(body):
+        c = body[k]
+        if body.startswith("\\begin{", k):
+            depth += 1
+        elif body.startswith("\\end{", k):
+            depth -= 1
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        if depth <= 0 and body.startswith("\\\\", k):
+            rows.append(("".join(current), row_line))
+            current = []
+            k += 2
+            row_line = line + body.count("\n", 0, k)
+            continue
+        if c == "\\" and k + 1 < len(body):
+            current.append(body[k:k + 2])
+            k += 2
+            continue
+        if c == "&" and depth <= 0:
+            ahead = body[k + 1:].lstrip()
+            starts_relation = _RELATION.match(ahead) is not None
+            current.append(" " if starts_relation or not "".join(current).strip()
+                           or _ends_with_relation("".join(current)) else " \\quad ")
+        else:
+            current.append(c)
+        k += 1
+    rows.append(("".join(current), row_line))
+    return [(part, n) for r, n in rows for part in _statements(r) if part.strip()]
+
+
+def _ends_with_relation(text: str) -> bool:
+    pieces, relations = _split_relations(text + " x")
+    return bool(relations) and pieces[-1].strip() == "x"
+
+
+_SEPARATOR = re.compile(r"\\q?quad(?![a-zA-Z])|;")
+
+
+def _statements(row: str) -> list[str]:
+    """A row holding several statements side by side (``F = … \\quad G = …``, ``a = 1; b =
+    2``) cut into them; a part without a relation stays with the part before it."""
+    cuts = [0]
+    depth = 0
+    for k, c in enumerate(row):
+        if c in "{([":
+            depth += 1
+        elif c in "})]":
+            depth -= 1
+        elif depth == 0 and _SEPARATOR.match(row, k) and (k == 0 or row[k - 1] != "\\"):
+            cuts.append(k)
+    cuts.append(len(row))
+    parts = [row[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    merged: list[str] = []
+    for part in parts:
+        if merged and not _split_relations(part)[1] or merged and not _split_relations(
+                merged[-1])[1]:
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return merged
+
+
+_RELATION = re.compile(r"\\stackrel\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\{(=)\}"
+                       r"|\\overset\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\{(=)\}"
+                       r"|\\xrightarrow\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"
+                       r"|:=|\\(" + "|".join(k for k in RELATIONS if k.isalpha()) +
+                       r")(?![a-zA-Z])|(=|<|>|≈|⇒|→|≤|≥|≠|∈|⟹)")
+_UNICODE_RELATIONS = {"≈": "≈", "⇒": "⇒", "⟹": "⇒", "→": "→", "≤": "≤", "≥": "≥", "≠": "≠",
+                      "∈": "∈"}
+
+
+def _split_relations(row: str) -> tuple[list[str], list[str]]:
+    """A row cut at its top-level relations: the pieces and the relations between them."""
+    pieces: list[str] = []
+    relations: list[str] = []
+    depth = 0
+    last = 0
+    k = 0
+    while k < len(row):
+        c = row[k]
+        if row.startswith("\\begin{", k) or row.startswith("\\left", k):
+            depth += 1
+        elif row.startswith("\\end{", k) or row.startswith("\\right", k):
+            depth -= 1
+        if c in "{(" or (c == "[" and not row.startswith("\\[", k - 1)):
+            depth += 1
+        elif c in "})]":
+            depth -= 1
+        if depth <= 0:
+            match = _RELATION.match(row, k)
+            if match:
+                relations.append(_relation_of(match))
+                pieces.append(row[last:k])
+                k = last = match.end()
+                continue
+        if c == "\\":
+            k += 2
+            continue
+        k += 1
+    pieces.append(row[last:])
+    if relations and pieces[-1].strip() == "":
+        pieces.pop()
+        relations.pop()
+    return pieces, relations
+
+
+def _relation_of(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if text.startswith(("\\stackrel", "\\overset")) or text == "=":
+        return "="
+    if text.startswith("\\xrightarrow"):
+        return "→"
+    if text == ":=":
+        return ":="
+    if match.group(3):
+        return RELATIONS[match.group(3)]
+    return _UNICODE_RELATIONS.get(text, text)

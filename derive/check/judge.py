@@ -1,0 +1,354 @@
+"""Judging one link of a hand-written chain: ✓ (correct), ✗ (wrong, with a counter-example or
+the true value) or ? (undecided, with the reason).
+
+The verifier's own equivalence check decides symbolic steps (derive.identities.check_equal:
+opaque functions become fixed smooth functions, points are sampled in the declared domains);
+numbers are intervals (derive.check.arithmetic).  A link is wrong only when every reading of
+its ambiguous forms disagrees and both sides speak of the same quantities: a step that brings
+in a value the text never gave is undecided, never wrong."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import itertools
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from derive.check.arithmetic import Literal, claimed, interval, overlap, shown
+from derive.check.errors import NotUnderstood
+from derive.check.notation import READING_CHOICES, Notation, Reading
+from derive.check.parser import Parsed, parse
+from derive.context import Context
+from derive.identities import check_equal
+
+SECONDS_PER_COMPARISON = 4.0
+LOG_DOMAIN = (0.05, 0.95)          # a symbol inside a log: a probability-like value
+SIZES = (1, 2, 3)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The verdict of one link and why."""
+
+    verdict: str            # correct | wrong | undecided
+    kind: str               # step | arithmetic
+    reason: str
+
+
+class ComparisonTimeout(Exception):
+    """One comparison ran past its time limit."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ComparisonTimeout after ``seconds`` (only in the main thread; elsewhere no limit)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(*_: object) -> None:
+        raise ComparisonTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def readings(met: set[str]) -> list[Reading]:
+    """Every combination of the choices a parse met (one reading when it met none)."""
+    names = sorted(met & set(READING_CHOICES))
+    out = []
+    for values in itertools.product(*(READING_CHOICES[n] for n in names)):
+        out.append(dataclasses.replace(Reading(), **dict(zip(names, values, strict=True))))
+    return out or [Reading()]
+
+
+def quantities(e: sp.Basic) -> set[str]:
+    """The names a side speaks of: free symbols and unspecified functions."""
+    if isinstance(e, sp.MatrixBase):
+        return set().union(*(quantities(x) for x in e)) if e else set()
+    names = {str(s) for s in e.free_symbols}
+    names |= {str(f.func) for f in e.atoms(AppliedUndef)}
+    names |= {str(i.base) for i in e.atoms(sp.Indexed)}
+    return names
+
+
+def judge_link(lhs: str, rhs: str, relation: str, notation: Notation) -> Outcome:
+    """The outcome of ``lhs relation rhs`` read as a claimed equality."""
+    try:
+        left, found_l = parse(lhs, notation)
+        right, found_r = parse(rhs, notation, integers=found_l.integers)
+    except NotUnderstood as error:
+        return Outcome("undecided", "step", f"not understood: {error}")
+    if not quantities(left) and not quantities(right) and not found_l.opaque \
+            and not found_r.opaque:
+        return judge_numbers(lhs, rhs, relation, notation)
+    if relation != "=":
+        return Outcome("undecided", "step", f"a symbolic {relation} is not checked")
+    return judge_symbolic(lhs, rhs, notation, found_l.met | found_r.met)
+
+
+def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation) -> Outcome:
+    """Arithmetic: the two sides' intervals must meet."""
+    table: dict[sp.Symbol, Literal] = {}
+    try:
+        left, _ = parse(lhs, notation, literals=table)
+        right, _ = parse(rhs, notation, literals=table)
+        with time_limit(SECONDS_PER_COMPARISON):
+            pairs = _entry_pairs(left, right)
+            if pairs is None:
+                return Outcome("undecided", "arithmetic", _shapes(left, right))
+            for a, b in pairs:
+                verdict = _numbers_agree(a, b, table, relation)
+                if verdict is not None:
+                    return verdict
+    except NotUnderstood as error:
+        return Outcome("undecided", "arithmetic", f"not understood: {error}")
+    except ComparisonTimeout:
+        return Outcome("undecided", "arithmetic", "the computation took too long")
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return Outcome("undecided", "arithmetic", "a value is undefined (division by 0, log 0)")
+    return Outcome("correct", "arithmetic", "the numbers agree to the digits shown")
+
+
+def _entry_pairs(left: sp.Basic, right: sp.Basic) -> list[tuple[sp.Expr, sp.Expr]] | None:
+    lm, rm = isinstance(left, sp.MatrixBase), isinstance(right, sp.MatrixBase)
+    if lm != rm:
+        return None
+    if lm:
+        if left.shape != right.shape:
+            return None
+        return list(zip(left, right, strict=True))
+    return [(left, right)]
+
+
+def _shapes(left: sp.Basic, right: sp.Basic) -> str:
+    def shape(e: sp.Basic) -> str:
+        return "×".join(map(str, e.shape)) if isinstance(e, sp.MatrixBase) else "a scalar"
+    return (f"the sides have different shapes ({shape(left)} and {shape(right)}): a name may "
+            "stand for a matrix, or a shape note was read as a factor")
+
+
+def _numbers_agree(a: sp.Expr, b: sp.Expr, table: dict[sp.Symbol, Literal], relation: str
+                   ) -> Outcome | None:
+    """None where the entries agree, else the wrong outcome."""
+    la, lb = interval(a, table), claimed(b, table)
+    if isinstance(b, sp.Integer) and not _integral(la):
+        lb = lb + sp_interval_unit()
+    if relation == "≈":
+        width = max(float(lb.b.b) - float(lb.a.a), abs(float(lb.a.a)) * 0.005)
+        lb = lb + sp_interval_unit() * width * 2
+    if overlap(la, lb):
+        return None
+    hint = transcription_hint(a, b, table)
+    true = shown(interval(a, table, widen=False))
+    reason = f"the left is {true}, which the right does not round to"
+    return Outcome("wrong", "arithmetic", reason + (f"; {hint}" if hint else ""))
+
+
+def sp_interval_unit():  # noqa: ANN201  (an mpmath interval)
+    from derive.check.arithmetic import iv
+    return iv.mpf([-1, 1])
+
+
+def _integral(value) -> bool:  # noqa: ANN001
+    lo, hi = float(value.a.a), float(value.b.b)
+    middle = (lo + hi) / 2
+    return abs(middle - round(middle)) < 1e-9 and hi - lo < 1e-6
+
+
+def transcription_hint(a: sp.Expr, b: sp.Expr, table: dict[sp.Symbol, Literal]) -> str:
+    """'possible transcription error' when one character of the claimed number explains the
+    difference (a digit misread or mistyped, a lost minus)."""
+    if b not in table and not isinstance(b, sp.Integer):
+        return ""
+    written = str(table[b].value if b in table else b)
+    text = _decimal_text(table[b]) if b in table else written
+    true = interval(a, table)
+    for k, c in enumerate(text):
+        options = "0123456789" if c.isdigit() else ""
+        for d in options:
+            if d == c:
+                continue
+            candidate = text[:k] + d + text[k + 1:]
+            if _matches(candidate, true):
+                return f"possible transcription error ({text} where {candidate} is right)"
+    if _matches("-" + text, true):
+        return f"possible transcription error (a lost minus: -{text} is right)"
+    return ""
+
+
+def _decimal_text(lit: Literal) -> str:
+    decimals = len(str(lit.unit.q)) - 1
+    return f"{float(lit.value):.{decimals}f}"
+
+
+def _matches(candidate: str, true) -> bool:  # noqa: ANN001
+    from derive.check.arithmetic import literal_of
+    try:
+        lit = literal_of(candidate.lstrip("-"))
+    except (ValueError, TypeError):
+        return False
+    sign = -1 if candidate.startswith("-") else 1
+    x = sp.Symbol("#c")
+    return overlap(true, interval(sign * x, {x: lit}))
+
+
+def judge_symbolic(lhs: str, rhs: str, notation: Notation, met: set[str]) -> Outcome:
+    """A symbolic step: correct if some reading makes the two sides equal; wrong only if every
+    reading that parses refutes it and the sides speak of the same quantities."""
+    refuted: list[str] = []
+    undecided: list[str] = []
+    for reading in readings(met):
+        try:
+            left, found_l = parse(lhs, notation, reading)
+            right, found_r = parse(rhs, notation, reading, integers=found_l.integers)
+        except NotUnderstood as error:
+            undecided.append(f"not understood: {error}")
+            continue
+        status, reason = compare(left, right, found_l, found_r, notation)
+        if status == "correct":
+            return Outcome("correct", "step", reason)
+        (refuted if status == "wrong" else undecided).append(reason)
+    if refuted and not undecided:
+        hint = symbolic_hint(lhs, rhs, notation)
+        return Outcome("wrong", "step", refuted[0] + (f"; {hint}" if hint else ""))
+    return Outcome("undecided", "step", (undecided or refuted)[0])
+
+
+def symbolic_hint(lhs: str, rhs: str, notation: Notation) -> str:
+    """'possible transcription error' when changing one symbol of the right side (a letter or
+    digit for another, a sign) makes the step agree at random points."""
+    from derive.check.lexer import Token, tokens
+    try:
+        left, _ = parse(lhs, notation)
+        toks = tokens(rhs)
+    except NotUnderstood:
+        return ""
+    if isinstance(left, sp.MatrixBase) or left.has(sp.Sum, sp.Product, AppliedUndef, sp.Indexed):
+        return ""
+    letters = sorted({t.text for t in tokens(lhs) if t.kind == "letter"})[:4]
+    for k, t in enumerate(toks[:60]):
+        options: list[str] = []
+        if t.kind in ("letter", "num"):
+            options = [o for o in ["1", "0", "2", *letters] if o != t.text]
+        elif t.kind == "sym" and t.text in "+-":
+            options = ["-" if t.text == "+" else "+"]
+        for option in options:
+            kind = "num" if option.isdigit() else ("sym" if option in "+-" else "letter")
+            edited = toks[:k] + [Token(kind, option, t.at)] + toks[k + 1:]
+            if _agree_at_points(left, edited, notation):
+                return f"possible transcription error ({t.text} where {option} makes it right)"
+    return ""
+
+
+def _agree_at_points(left: sp.Expr, edited: list, notation: Notation) -> bool:  # noqa: ANN001
+    try:
+        with time_limit(0.5):
+            right, _ = parse(edited, notation)
+            if isinstance(right, sp.MatrixBase) or right.has(sp.Sum, sp.Product, AppliedUndef):
+                return False
+            symbols = sorted(left.free_symbols | right.free_symbols, key=str)
+            for point in ((0.31, 0.47, 0.23, 0.61), (0.73, 0.19, 0.57, 0.41)):
+                values = {s: point[i % 4] + 0.01 * i for i, s in enumerate(symbols)}
+                a = complex(left.subs(values).evalf(30))
+                b = complex(right.subs(values).evalf(30))
+                if not abs(a - b) <= 1e-12 * max(1.0, abs(a)):
+                    return False
+            return True
+    except (NotUnderstood, ComparisonTimeout, TypeError, ValueError, ZeroDivisionError):
+        return False
+
+
+def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
+            notation: Notation) -> tuple[str, str]:
+    """correct / wrong / undecided and the reason, for one reading."""
+    pairs = _entry_pairs(left, right)
+    if pairs is None:
+        return "undecided", _shapes(left, right)
+    if found_l.ordered or found_r.ordered:
+        if all(sp.expand(a - b) == 0 for a, b in pairs):
+            return "correct", "the two sides are the same expression"
+        return "undecided", "products of matrices or vectors: their order is not checked"
+    same_quantities = quantities(left) == quantities(right)
+    for a, b in pairs:
+        status, reason = _compare_scalars(a, b, notation)
+        if status == "wrong" and not same_quantities:
+            only = sorted(quantities(left) ^ quantities(right))
+            return "undecided", (f"{', '.join(only[:3])} appear on one side only: a value or a "
+                                 "definition the text does not give")
+        if status != "correct":
+            return status, reason
+    return "correct", reason
+
+
+def _compare_scalars(a: sp.Expr, b: sp.Expr, notation: Notation) -> tuple[str, str]:
+    try:
+        with time_limit(SECONDS_PER_COMPARISON):
+            a, b = a.doit(deep=True), b.doit(deep=True)
+            if sp.expand(a - b) == 0:
+                return "correct", "the two sides expand to the same expression"
+            verdict = check_equal(a, b, context_for(a, b, notation))
+    except ComparisonTimeout:
+        return "undecided", "the comparison took too long"
+    except (NotUnderstood, TypeError, ValueError, NotImplementedError, RecursionError,
+            ZeroDivisionError, AttributeError, KeyError, IndexError) as error:
+        return "undecided", f"could not be compared ({type(error).__name__})"
+    if verdict.status in ("proved", "checked"):
+        return "correct", verdict.method
+    if verdict.status == "refuted":
+        return "wrong", _counterexample(verdict.counterexample)
+    return "undecided", verdict.method
+
+
+def _counterexample(example: dict[str, str] | None) -> str:
+    if not example:
+        return "the two sides differ"
+    at = ", ".join(f"{k} = {_short(v)}" for k, v in example.items()
+                   if k not in ("lhs", "rhs", "functions"))
+    return (f"the sides differ: at {at or 'a point'} the left is {_short(example.get('lhs', '?'))}"
+            f" and the right {_short(example.get('rhs', '?'))}")
+
+
+def _short(value: str) -> str:
+    try:
+        return f"{float(value):.6g}"
+    except ValueError:
+        return value[:40]
+
+
+def context_for(a: sp.Expr, b: sp.Expr, notation: Notation) -> Context:
+    """What the verifier needs: domains (declared; inside a log, a probability-like value),
+    sizes for Σ's upper bounds, ranges for free indices."""
+    domains: dict[sp.Basic, tuple[float, float]] = {}
+    sizes: dict[sp.Symbol, tuple[int, ...]] = {}
+    indices: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = {}
+    for side in (a, b):
+        for log in side.atoms(sp.log) | {p for p in side.atoms(sp.Pow) if not p.exp.is_integer}:
+            for s in log.args[0].free_symbols:
+                domains.setdefault(s, LOG_DOMAIN)
+            for i in log.args[0].atoms(sp.Indexed):
+                domains.setdefault(i.base, LOG_DOMAIN)
+        bounds = {s for e in side.atoms(sp.Sum, sp.Product) for _, _, hi in e.limits
+                  for s in sp.sympify(hi).free_symbols}
+        for s in bounds:
+            sizes[s] = SIZES
+        for s in side.free_symbols:
+            if s.is_integer and s not in bounds:
+                indices[s] = (sp.Integer(1), sp.Integer(3))
+    for s in a.free_symbols | b.free_symbols:
+        name = str(s)
+        if name in notation.domains:
+            domains[s] = notation.domains[name]
+    numeric = {s: max(v) + 2 for s, v in sizes.items()}
+    return Context({}, domains, sizes, numeric, indices, 7)

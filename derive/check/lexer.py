@@ -1,0 +1,130 @@
+"""Tokens of the maths people write in ``$…$``: LaTeX commands, Unicode symbols (σ, ∂, ⇒, ᵀ,
+·, −), numbers, letters, and the words of this field's functions written out (``sigmoid``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from derive.check.errors import NotUnderstood
+
+# Unicode as people type it, spelled as the LaTeX command it stands for.
+UNICODE = {
+    "σ": r"\sigma", "θ": r"\theta", "Θ": r"\Theta", "η": r"\eta", "δ": r"\delta",
+    "Δ": r"\Delta", "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "λ": r"\lambda",
+    "μ": r"\mu", "ε": r"\epsilon", "ϵ": r"\epsilon", "φ": r"\phi", "ϕ": r"\phi", "π": r"\pi",
+    "ω": r"\omega", "τ": r"\tau", "ρ": r"\rho", "ξ": r"\xi", "ζ": r"\zeta", "ν": r"\nu",
+    "∂": r"\partial", "Σ": r"\sum", "∑": r"\sum", "∏": r"\prod", "·": r"\cdot", "⋅": r"\cdot",
+    "×": r"\times", "−": "-", "–": "-", "÷": r"\div", "≈": r"\approx", "⇒": r"\Rightarrow",
+    "⟹": r"\Rightarrow", "→": r"\rightarrow", "≤": r"\le", "≥": r"\ge", "≠": r"\neq",
+    "∈": r"\in", "⊙": r"\odot", "∘": r"\circ", "√": r"\sqrt", "∞": r"\infty", "±": r"\pm",
+    "′": "'", "’": "'", "ᵀ": "^T", "²": "^2", "³": "^3", "𝟙": r"\one", "∇": r"\nabla",
+    "⟨": r"\langle", "⟩": r"\rangle", "≡": r"\equiv", "∀": r"\forall",
+}
+
+# Function names people write as plain letters inside maths (``sigmoid(x)``).
+WORDS = ("softargmax", "softmax", "sigmoid", "logsumexp", "argmax", "argmin", "relu", "ReLU",
+         "Softmax", "Sigmoid", "tanh", "sinh", "cosh", "diag", "sign", "sgn", "exp", "log",
+         "max", "min", "sin", "cos", "ln")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token: its kind (num, letter, word, cmd, sym, text), its text, its offset."""
+
+    kind: str
+    text: str
+    at: int
+
+
+_SPACE = re.compile(r"(\s|\\[,;:!> ]|\\quad|\\qquad|~)+")
+_NUMBER = re.compile(r"\d+(\.\d+)?|\.\d+")
+_COMMAND = re.compile(r"\\([a-zA-Z]+|\\|\{|\}|\||.)")
+_LETTERS = re.compile(r"[a-zA-Z]+")
+_TEXT_COMMANDS = ("text", "textrm", "textnormal", "mathrm", "operatorname", "textit", "textbf",
+                  "mbox", "rm")
+MAX_LENGTH = 20_000
+
+
+def _braced(source: str, start: int) -> tuple[str, int]:
+    """The text of the braces opening at ``start`` and the offset after them."""
+    depth, k = 0, start
+    while k < len(source):
+        if source[k] == "\\":
+            k += 2
+            continue
+        if source[k] == "{":
+            depth += 1
+        elif source[k] == "}":
+            depth -= 1
+            if depth == 0:
+                return source[start + 1:k], k + 1
+        k += 1
+    raise NotUnderstood("an unclosed brace")
+
+
+def normalised(source: str) -> str:
+    """Unicode spelled as LaTeX commands (with a space after each, so ``σx`` stays apart)."""
+    return "".join(UNICODE[c] + (" " if UNICODE[c][0] == "\\" else "") if c in UNICODE else c
+                   for c in source)
+
+
+def tokens(source: str) -> list[Token]:
+    """The tokens of one piece of maths; raises NotUnderstood on what has no token."""
+    if len(source) > MAX_LENGTH:
+        raise NotUnderstood("a formula longer than 20,000 characters")
+    source = normalised(source)
+    out: list[Token] = []
+    k = 0
+    while k < len(source):
+        space = _SPACE.match(source, k)
+        if space:
+            k = space.end()
+            continue
+        c = source[k]
+        if c == "%":
+            break
+        number = _NUMBER.match(source, k)
+        if number:
+            out.append(Token("num", number.group(), k))
+            k = number.end()
+            continue
+        command = _COMMAND.match(source, k)
+        if command:
+            name = command.group(1)
+            k = command.end()
+            if name in _TEXT_COMMANDS:
+                while k < len(source) and source[k] == " ":
+                    k += 1
+                if k < len(source) and source[k] == "{":
+                    body, k = _braced(source, k)
+                    out.append(Token("text", body.strip(), k))
+                    continue
+            out.append(Token("cmd", name, k))
+            continue
+        letters = _LETTERS.match(source, k)
+        if letters:
+            out.extend(_letters(letters.group(), k))
+            k = letters.end()
+            continue
+        if c in "+-*/^_()[]{}|,=<>'!&:;.?":
+            out.append(Token("sym", c, k))
+            k += 1
+            continue
+        raise NotUnderstood(f"the character {c!r}")
+    return out
+
+
+def _letters(run: str, at: int) -> list[Token]:
+    """A run of letters: a known function word, or one letter each (``xy`` is x times y)."""
+    out: list[Token] = []
+    k = 0
+    while k < len(run):
+        word = next((w for w in WORDS if run.startswith(w, k)), None)
+        if word is not None:
+            out.append(Token("word", word, at + k))
+            k += len(word)
+        else:
+            out.append(Token("letter", run[k], at + k))
+            k += 1
+    return out

@@ -1,0 +1,62 @@
+"""What a solution's names mean: the functions this field writes (σ as the logistic function,
+tanh, log as the natural logarithm, softmax, ReLU), symbols and their domains, and the choices
+a reading makes where the notation is ambiguous."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from derive.functions import relu, sigmoid
+
+# Where the written form has two readings, each is tried (derive.check.judge).
+READING_CHOICES = {
+    "sum_reach": ("term", "rest"),        # how far a Σ reaches: one product, or the rest
+    "letter_call": (False, True),         # h(1 - h): a product, or a function applied
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reading of the ambiguous forms."""
+
+    sum_reach: str = "term"
+    letter_call: bool = False
+
+
+@dataclass
+class Notation:
+    """What the front matter declares, and the conventions of the field by default."""
+
+    functions: dict[str, str] = field(default_factory=dict)   # name -> logistic|opaque|...
+    domains: dict[str, tuple[float, float]] = field(default_factory=dict)
+    integers: set[str] = field(default_factory=set)
+    values: dict[str, sp.Expr] = field(default_factory=dict)
+    log_base: int | None = None                              # None: natural
+
+    def is_function(self, name: str) -> bool | None:
+        """Declared a function (True), declared a value (False), or not declared (None)."""
+        if name in self.functions:
+            return self.functions[name] != "value"
+        if name in self.domains or name in self.values:
+            return False
+        return None
+
+
+KNOWN_FUNCTIONS: dict[str, object] = {
+    "sigmoid": sigmoid, "Sigmoid": sigmoid, "logistic": sigmoid,
+    "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos,
+    "exp": sp.exp, "relu": relu, "ReLU": relu, "sqrt": sp.sqrt,
+    "max": sp.Max, "min": sp.Min, "sign": sp.sign, "sgn": sp.sign,
+}
+
+# Letters that, followed by "(", are usually functions (f(x), g(x), h(x), L(θ), P(y|x)).
+FUNCTION_LETTERS = frozenset("fghFGHLlEJPpDNQRSTCq")
+
+
+def log_of(arg: sp.Expr, notation: Notation) -> sp.Expr:
+    """log as the solution means it: natural unless declared otherwise."""
+    if notation.log_base is None:
+        return sp.log(arg)
+    return sp.log(arg, notation.log_base)
