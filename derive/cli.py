@@ -188,6 +188,12 @@ def _timeout_option(command: argparse.ArgumentParser) -> None:
                          f"{LATEX_TIMEOUT_S})")
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from derive.check.command import run_check
+
+    return run_check(args.files, args.format, args.all)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="derive", description="Machine-checked derivations of "
                                 "machine-learning maths, rendered to LaTeX and PDF.")
@@ -227,6 +233,12 @@ def parser() -> argparse.ArgumentParser:
     watch.add_argument("--out", default="build")
     _timeout_option(watch)
     watch.set_defaults(run=_cmd_watch)
+    check = sub.add_parser("check", help="find the slips in hand-written solutions (.md, .txt, "
+                           ".tex): each step and evaluation marked ✓, ✗ or ?")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("--all", action="store_true", help="list the correct steps too")
+    check.set_defaults(run=_cmd_check)
     return p
 
 

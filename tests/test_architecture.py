@@ -151,6 +151,7 @@ LAYERS = frozenset({
     "oracle", "oracle_independence",                      # oracles
     "mutants",                                            # mutation testing
     "build_hardening",                                    # hostile documents, faults
+    "handwritten", "fuzz",                                # derive check on real and hostile input
 })
 
 

@@ -50,7 +50,7 @@ def interval(expr: sp.Expr, literals: dict[sp.Symbol, Literal], widen: bool = Tr
 
 def _interval(e: sp.Expr, lits: dict[sp.Symbol, Literal], widen: bool) -> mpmath.ctx_iv.ivmpf:
     if e in lits:
-        lit = lits[e]                                          # type: ignore[index]
+        lit = lits[e]
         return _around(lit.value, lit.unit if widen and lit.rounded else sp.Integer(0))
     if isinstance(e, sp.Rational):
         return _around(e, sp.Integer(0))
@@ -106,7 +106,7 @@ def _around(value: sp.Rational, unit: sp.Rational) -> mpmath.ctx_iv.ivmpf:
 def claimed(expr: sp.Expr, literals: dict[sp.Symbol, Literal]) -> mpmath.ctx_iv.ivmpf:
     """The interval of a claimed result: one number is ± one unit in its last digit."""
     if expr in literals:
-        lit = literals[expr]                                   # type: ignore[index]
+        lit = literals[expr]
         return _around(lit.value, lit.unit)
     return interval(expr, literals)
 

@@ -14,7 +14,7 @@ from sympy.core.function import AppliedUndef
 from derive.check.document import IMPLICATIONS, Chain, Document, Piece, read
 from derive.check.errors import NotUnderstood
 from derive.check.front import notation_of
-from derive.check.judge import Outcome, judge_link
+from derive.check.judge import Definitions, Outcome, judge_link
 from derive.check.notation import Notation
 from derive.check.parser import parse
 
@@ -63,7 +63,11 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     previous: Chain | None = None
     cache: dict[tuple[str, str, str], Outcome] = {}
     state = _State()
+    definitions = Definitions()
+    section = 0
     for chain in document.chains:
+        if chain.section != section:
+            section, definitions = chain.section, Definitions()   # a new question
         if not chain.continues:
             state = _State()
         pieces = list(chain.pieces)
@@ -75,14 +79,15 @@ def check_document(document: Document, notation: Notation) -> FileReport:
         elif chain.prose_head is not None:
             pieces = [Piece(chain.prose_head, pieces[0].line)] + pieces
         _walk(pieces, relations, first_is_definition, chain.continues, notation, report, cache,
-              state)
+              state, definitions)
         previous = Chain(pieces, relations)
     return report
 
 
 def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
           continues: bool, notation: Notation, report: FileReport,
-          cache: dict[tuple[str, str, str], Outcome], state: _State) -> None:
+          cache: dict[tuple[str, str, str], Outcome], state: _State,
+          definitions: Definitions) -> None:
     anchor, last_wrong = state.anchor, state.last_wrong
     for k, relation in enumerate(relations[:len(pieces) - 1]):
         lhs, rhs = pieces[k], pieces[k + 1]
@@ -97,13 +102,17 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
             continue
         if k == 0 and not continues:
             kind = "definition" if first_is_definition else first_link_kind(lhs.text, notation)
+            if kind == "definition" and _claims_derivative(lhs.text, notation, definitions):
+                kind = "step"
             if kind in ("definition", "equation"):
                 report.not_judged += 1
+                if kind == "definition":
+                    _define(lhs.text, rhs, notation, definitions)
                 anchor = rhs
                 continue
-        outcome = _judged(lhs.text, rhs.text, relation, notation, cache)
+        outcome = _judged(lhs.text, rhs.text, relation, notation, cache, definitions)
         if outcome.verdict != "correct" and last_wrong and anchor is not None:
-            again = _judged(anchor.text, rhs.text, relation, notation, cache)
+            again = _judged(anchor.text, rhs.text, relation, notation, cache, definitions)
             if again.verdict == "correct":
                 outcome = Outcome("correct", again.kind, f"follows from line {anchor.line} "
                                   "(the line before it holds the slip)")
@@ -126,11 +135,34 @@ class _State:
 
 
 def _judged(lhs: str, rhs: str, relation: str, notation: Notation,
-            cache: dict[tuple[str, str, str], Outcome]) -> Outcome:
+            cache: dict[tuple[str, str, str], Outcome], definitions: Definitions) -> Outcome:
     key = (lhs.strip(), rhs.strip(), relation)
     if key not in cache:
-        cache[key] = judge_link(lhs, rhs, relation, notation)
+        outcome = judge_link(lhs, rhs, relation, notation, definitions)
+        if "definitions of line" in outcome.reason:
+            return outcome            # depends on what was defined before: not cached
+        cache[key] = outcome
     return cache[key]
+
+
+def _claims_derivative(lhs: str, notation: Notation, definitions: Definitions) -> bool:
+    """∂L/∂ŷ on the left, where L was defined: the right is a computed claim."""
+    try:
+        left, found = parse(lhs, notation)
+    except NotUnderstood:
+        return False
+    return left in found.derivatives and isinstance(found.derivatives[left][0], sp.Symbol) \
+        and found.derivatives[left][0].name in definitions.values
+
+
+def _define(lhs: str, rhs: Piece, notation: Notation, definitions: Definitions) -> None:
+    """Remember ``name = expression`` for later steps."""
+    try:
+        name, _ = parse(lhs, notation)
+        value, _ = parse(rhs.text, notation)
+    except NotUnderstood:
+        return
+    definitions.add(name, value, rhs.line)
 
 
 def first_link_kind(lhs: str, notation: Notation) -> str:

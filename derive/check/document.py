@@ -42,6 +42,7 @@ class Chain:
     relations: list[str] = field(default_factory=list)
     continues: bool = False
     prose_head: str | None = None
+    section: int = 0
 
 
 @dataclass
@@ -110,6 +111,7 @@ def chains(text: str, start: int = 0) -> list[Chain]:
     """The chains of relations of the text's maths, in order."""
     found: list[Chain] = []
     previous_end = start
+    section = 0
     for match in _MATH.finditer(text, start):
         body_key = next(k for k in ("dd", "br", "body", "d") if match.group(k) is not None)
         body = match.group(body_key)
@@ -118,11 +120,12 @@ def chains(text: str, start: int = 0) -> list[Chain]:
         previous_end = match.end()
         rows = list(_rows(body, text.count("\n", 0, body_start) + 1))
         gap_words = gap.strip()
+        section += len(_HEADING.findall(gap))
         for k, (row, line) in enumerate(rows):
             pieces, relations = _split_relations(row)
             if not pieces:
                 continue
-            chain = Chain([Piece(p, line) for p in pieces], relations)
+            chain = Chain([Piece(p, line) for p in pieces], relations, section=section)
             leading = pieces[0].strip() == ""
             if leading:
                 chain.pieces = chain.pieces[1:]
@@ -135,6 +138,10 @@ def chains(text: str, start: int = 0) -> list[Chain]:
             if chain.pieces:
                 found.append(chain)
     return found
+
+
+_HEADING = re.compile(r"^\s*(Q\s*\.?\s*\d+|Question\b|Problem\b|Exercise\b|#{1,6}\s|"
+                      r"\\(sub)*section\b|\(?[a-h]\)\s*[.:]|Part\s*\(?[a-h0-9])", re.M | re.I)
 
 
 def _rows(body: str, line: int) -> list[tuple[str, int]]:
@@ -166,6 +173,10 @@ def _rows(body: str, line: int) -> list[tuple[str, int]]:
         if c == "\\" and k + 1 < len(body):
             current.append(body[k:k + 2])
             k += 2
+            continue
+        if body.startswith("&&", k) and depth <= 0:
+            end = body.find("\\\\", k)          # an annotation column: (3) ✓, a tag
+            k = len(body) if end < 0 else end
             continue
         if c == "&" and depth <= 0:
             ahead = body[k + 1:].lstrip()
@@ -200,7 +211,7 @@ def _statements(row: str) -> list[str]:
         elif depth == 0 and _SEPARATOR.match(row, k) and (k == 0 or row[k - 1] != "\\"):
             cuts.append(k)
     cuts.append(len(row))
-    parts = [row[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    parts = [re.sub(r"^\\q?quad|^;", "", row[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
     merged: list[str] = []
     for part in parts:
         if merged and not _split_relations(part)[1] or merged and not _split_relations(

@@ -12,3 +12,5 @@ class NotUnderstood(DeriveError):
 
 class CheckInputError(DeriveError):
     """A file to check cannot be read, or its front matter is malformed (exit status 2)."""
+
+    exit_code = 2

@@ -24,7 +24,6 @@ from derive.check.notation import (
     Reading,
     log_of,
 )
-from derive.functions import sigmoid
 
 GREEK = frozenset("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
 lambda mu nu xi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi
@@ -52,6 +51,7 @@ class Parsed:
     ordered: bool = False
     integers: set[str] = field(default_factory=set)
     literals: dict[sp.Symbol, Literal] | None = None
+    derivatives: dict[sp.Symbol, tuple[sp.Expr, sp.Expr, int]] = field(default_factory=dict)
 
 
 def _group_text(toks: list[Token]) -> str:
@@ -97,8 +97,7 @@ class Parser:
             raise NotUnderstood(f"expected {text!r} but found {t.text!r}")
 
     def skip_sizes(self) -> None:
-        while self.peek() is not None and self.peek().kind == "cmd" \
-                and self.peek().text in SIZES:   # type: ignore[union-attr]
+        while (t := self.peek()) is not None and t.kind == "cmd" and t.text in SIZES:
             self.k += 1
             if self.sym_is("."):
                 self.k += 1
@@ -236,7 +235,7 @@ class Parser:
         exponent = self.parse_group(toks)
         if isinstance(value, sp.MatrixBase):
             raise NotUnderstood("a power of a matrix")
-        return sp.Pow(value, exponent)
+        return _power(value, exponent)
 
     def transpose(self, value: sp.Expr) -> sp.Expr:
         if isinstance(value, sp.MatrixBase):
@@ -249,6 +248,9 @@ class Parser:
         self.skip_sizes()
         t = self.take()
         if t.kind == "num":
+            scaled = self.scientific(t.text)
+            if scaled is not None:
+                return scaled
             if self.found.literals is not None and "." in t.text:
                 name = sp.Symbol(f"#{len(self.found.literals)}", positive=True)
                 self.found.literals[name] = literal_of(t.text)
@@ -266,6 +268,24 @@ class Parser:
         if t.kind == "sym":
             return self.bracketed(t.text)
         return self.command(t.text)
+
+    def scientific(self, mantissa: str) -> sp.Expr | None:
+        """1.79769 × 10^{308} as one number (a log or σ applied to it takes all of it)."""
+        if not (self.is_("cmd", "times") or self.is_("cmd", "cdot")) \
+                or not self.is_("num", "10", 1) or not self.is_("sym", "^", 2):
+            return None
+        self.k += 3
+        exponent = self.parse_group(self.group_tokens())
+        if not isinstance(exponent, sp.Integer):
+            raise NotUnderstood("a power of ten whose exponent is not an integer")
+        scale = sp.Integer(10) ** exponent
+        if self.found.literals is not None and "." in mantissa:
+            lit = literal_of(mantissa)
+            name = sp.Symbol(f"#{len(self.found.literals)}", positive=True)
+            self.found.literals[name] = Literal(lit.value * scale, lit.unit * scale,
+                                                lit.significant)
+            return name
+        return sp.Rational(mantissa) * scale
 
     def bracketed(self, opener: str) -> sp.Expr:
         if opener == "|":
@@ -467,11 +487,12 @@ class Parser:
         if self.sym_is("_") and name in ("log",):
             raise NotUnderstood("a logarithm with a base")
         if self.opens_paren() or self.sym_is("{"):
-            args = self.arguments() if self.opens_paren() else [self.parse_group(self.group_tokens())]
+            args = (self.arguments() if self.opens_paren()
+                    else [self.parse_group(self.group_tokens())])
         else:
             args = [self.postfix(self.primary())]
         value = self.apply(name, args, primes)
-        return value if power is None else sp.Pow(value, power)
+        return value if power is None else _power(value, power)
 
     def composed_function(self, names: list[str]) -> sp.Expr:
         args = self.arguments() if self.opens_paren() else [self.postfix(self.primary())]
@@ -494,7 +515,7 @@ class Parser:
         if name in ("max", "min"):
             if primes:
                 raise NotUnderstood(f"{name}′")
-            return function(*args)                     # type: ignore[operator]
+            return function(*args)
         if len(args) != 1:
             raise NotUnderstood(f"{name} of {len(args)} arguments")
         (arg,) = args
@@ -504,8 +525,8 @@ class Parser:
             return arg.applyfunc(function)
         if primes:
             u = sp.Dummy("u", real=True)
-            return sp.diff(function(u), u, primes).subs(u, arg)   # type: ignore[operator]
-        return function(arg)                           # type: ignore[operator]
+            return sp.diff(function(u), u, primes).subs(u, arg)
+        return function(arg)
 
     # -- fractions and derivatives -------------------------------------------------------
     def fraction(self) -> sp.Expr:
@@ -538,25 +559,12 @@ class Parser:
         if body == variable:
             return sp.Integer(1) if order == 1 else sp.Integer(0)
         bare = isinstance(body, (sp.Symbol, sp.Indexed, sp.core.function.AppliedUndef))
-        if bare and not body.has(variable) or self._hidden_dependence(body, variable, kind):
+        if bare and not body.has(variable) or hidden_dependence(body, variable, kind):
             self.found.opaque = True
-            return self.symbol(f"∂^{order}[{text}]/∂[{sp.sstr(variable)}]")
+            atom = self.symbol(f"∂^{order}[{text}]/∂[{sp.sstr(variable)}]")
+            self.found.derivatives[atom] = (body, variable, order)
+            return atom
         return sp.Derivative(body, (variable, order))
-
-    def _hidden_dependence(self, body: sp.Expr, variable: sp.Expr, kind: str) -> bool:
-        if isinstance(body, sp.MatrixBase):
-            return any(self._hidden_dependence(e, variable, kind) for e in body)
-        if body.has(sp.Indexed) or isinstance(variable, sp.Indexed):
-            return True
-        for f in body.atoms(sp.core.function.AppliedUndef):
-            if not f.has(variable):
-                return True
-        others = body.free_symbols - {variable}
-        if any(not isinstance(s, sp.Symbol) or s.name[0] == "\\" and not s.name[1:] in GREEK
-               or "∂" in s.name or s.name.endswith("{T}") or s.name.isupper()
-               for s in others):
-            return True
-        return kind == "d" and bool(others)
 
     # -- sums, products, special symbols -------------------------------------------------
     def big_operator(self, name: str) -> sp.Expr:
@@ -662,6 +670,25 @@ class Parser:
         return sp.ImmutableMatrix(cells)
 
 
+def hidden_dependence(body: sp.Expr, variable: sp.Expr, kind: str) -> bool:
+    """Whether what is differentiated may depend on the variable in a way the text does not
+    say: an unspecified function of other arguments, an entry of a family, a hat or a
+    capital (an output, a matrix), or any other symbol under a total derivative d."""
+    if isinstance(body, sp.MatrixBase):
+        return any(hidden_dependence(e, variable, kind) for e in body)
+    if body.has(sp.Indexed) or isinstance(variable, sp.Indexed):
+        return True
+    for f in body.atoms(sp.core.function.AppliedUndef):
+        if not f.has(variable):
+            return True
+    others = body.free_symbols - {variable}
+    if any(not isinstance(s, sp.Symbol) or s.name[0] == "\\" and s.name[1:] not in GREEK
+           or "∂" in s.name or s.name.endswith("{T}") or s.name.isupper()
+           for s in others):
+        return True
+    return kind == "d" and bool(others)
+
+
 def _text_function(text: str) -> list[str] | None:
     """``sigmoid``, ``log sigmoid``, ``log-softmax`` written in \\text: the functions, outer
     first; None for words that are not functions."""
@@ -739,12 +766,35 @@ def _combine(left: sp.Expr, op: str, right: sp.Expr, found: Parsed) -> sp.Expr:
         if left.shape[1] != right.shape[0]:
             raise NotUnderstood("a product of matrices whose shapes do not fit")
         return left * right
-    if not lm and not rm and _matrix_like(left) and _matrix_like(right):
+    if not lm and not rm and matrix_like(left) and matrix_like(right):
         found.ordered = True
+        return noncommutative(left) * noncommutative(right)
     return left * right
 
 
-def _matrix_like(e: sp.Expr) -> bool:
+MAX_EXPONENT = 64
+MAX_NUMBER_DIGITS = 40
+
+
+def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
+    """base^exponent, refusing a number too large to compute (9^{99^{99}})."""
+    if exponent.is_Number and abs(exponent) > MAX_EXPONENT and base.is_Number:
+        raise NotUnderstood("a power too large to compute")
+    if base.is_Integer and len(str(abs(base))) > MAX_NUMBER_DIGITS:
+        raise NotUnderstood("a number with more than 40 digits")
+    if exponent.has(sp.Pow) and exponent.is_Number is not True and base.is_Number:
+        raise NotUnderstood("a tower of powers")
+    return sp.Pow(base, exponent)
+
+
+def noncommutative(e: sp.Expr) -> sp.Expr:
+    """Matrices and vectors (capitals, bold, transposed) as symbols whose order matters."""
+    swaps = {s: sp.Symbol(s.name, commutative=False) for s in e.free_symbols
+             if isinstance(s, sp.Symbol) and matrix_like(s)}
+    return e.xreplace(swaps)
+
+
+def matrix_like(e: sp.Expr) -> bool:
     return any(s.name.endswith("{T}") or s.name[:1].isupper() or s.name.startswith("\\mathbf")
                or s.name.startswith("\\boldsymbol") or s.name[:2] in ("\\T", "\\S")
                for s in e.free_symbols if isinstance(s, sp.Symbol))

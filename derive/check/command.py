@@ -1,0 +1,23 @@
+"""``derive check FILE … [--format text|json]``: exit status 1 when anything is wrong, 0
+otherwise, 2 for a file that cannot be read."""
+
+from __future__ import annotations
+
+import sys
+
+from derive.check.checker import FileReport, check_file
+from derive.check.report import as_json, as_text
+
+
+def run_check(files: list[str], form: str, everything: bool = False) -> int:
+    """Check the files and print what was found."""
+    reports: list[FileReport] = []
+    for name in files:
+        reports.append(check_file(name))
+        if form != "json" and len(files) > 1:
+            print(f"derive: checked {name}", file=sys.stderr)
+    if form == "json":
+        print(as_json(reports))
+    else:
+        print(as_text(reports, everything))
+    return 1 if any(f.verdict == "wrong" for r in reports for f in r.findings) else 0

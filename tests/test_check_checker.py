@@ -1,0 +1,80 @@
+"""derive check on derive's own derivations and worked examples, exported as Markdown: no
+finding is wrong; and a step mutated (its sign, a factor, a number) is flagged."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from derive.check.checker import check_document, check_file
+from derive.check.document import Document, chains
+from derive.check.judge import judge_link
+from derive.check.notation import Notation
+from derive.pipeline import get
+from derive.registry import DERIVATIONS, EXAMPLES, loaded_library
+from derive.render.markdown import to_markdown
+
+
+def own_exports() -> list[str]:
+    loaded_library()
+    return sorted(DERIVATIONS) + sorted(EXAMPLES)
+
+
+def check_text(text: str) -> list:
+    return check_document(Document("x.md", {}, chains(text), text.count("\n")), Notation()
+                          ).findings
+
+
+@pytest.fixture(scope="module")
+def exports() -> dict[str, str]:
+    return {name: to_markdown(get(name)) for name in own_exports()}
+
+
+def test_derives_own_solutions_have_no_wrong_finding(exports: dict[str, str]) -> None:
+    wrong = [(name, f) for name, text in exports.items() for f in check_text(text)
+             if f.verdict == "wrong"]
+    assert wrong == []
+    correct = sum(f.verdict == "correct" for text in exports.values() for f in check_text(text))
+    assert correct >= 200
+
+
+MUTATIONS = [
+    ("sign", lambda rhs: f"-\\left({rhs}\\right)"),
+    ("factor", lambda rhs: f"2 \\left({rhs}\\right)"),
+    ("number", lambda rhs: re.sub(r"\d", lambda m: str((int(m.group()) + 3) % 10), rhs, count=1)),
+]
+
+
+@pytest.mark.parametrize("mutation, change", MUTATIONS, ids=[m[0] for m in MUTATIONS])
+def test_a_mutated_step_is_flagged(exports: dict[str, str], mutation: str, change) -> None:  # noqa: ANN001
+    """Each link derive's own export shows correct, with its right side mutated, judged again
+    (the links whose mutation leaves them unchanged or undecidable, such as a sign on 0, are
+    not counted)."""
+    flagged = tried = 0
+    for name in ("bce-gradient", "sigmoid-derivative", "softmax-jacobian", "c12-scalar-network",
+                 "a4-boundary", "b1-xor"):
+        for f in check_text(exports[name])[:12]:
+            mutated_rhs = change(f.rhs)
+            if f.verdict != "correct" or mutated_rhs == f.rhs:
+                continue
+            outcome = judge_link(f.lhs, mutated_rhs, f.relation, Notation())
+            if outcome.verdict == "undecided":
+                continue
+            tried += 1
+            flagged += outcome.verdict == "wrong"
+    assert tried >= 10 and flagged >= (tried if mutation != "number" else 0.9 * tried), (
+        flagged, tried)
+
+
+def test_the_command_exit_status(tmp_path: Path) -> None:
+    from derive.cli import main
+    good = tmp_path / "good.md"
+    good.write_text("$$ 2 + 2 = 4 $$\n")
+    bad = tmp_path / "bad.md"
+    bad.write_text("$$ 2 + 2 = 5 $$\n")
+    assert main(["check", str(good)]) == 0
+    assert main(["check", str(bad)]) == 1
+    assert main(["check", str(tmp_path / "none.md")]) == 2
+    assert check_file(bad).findings[0].line == 1
