@@ -77,12 +77,17 @@ sandbox:
 # Headless Chromium tests the HTML pages (tests/test_render_html.py); npm fetches KaTeX for
 # them (derive build --format html, into OUT/.npm).
 BROWSER_PACKAGES := chromium nodejs npm
+# Only what is missing: a machine with NodeSource's nodejs (npm bundled) conflicts with
+# Debian's npm package.
 browser:
-	@if command -v chromium >/dev/null && command -v npm >/dev/null && command -v node >/dev/null; then :; else \
-	  echo "derive: Chromium, Node or npm missing; installing them from Debian's packages"; \
-	  if [ "$$(id -u)" != 0 ]; then echo "derive: warning: need root to install $(BROWSER_PACKAGES); the browser test skips" >&2; \
+	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "derive: $$missing missing; installing from Debian's packages"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "derive: warning: need root to install$$missing; the browser test skips" >&2; \
 	  else export DEBIAN_FRONTEND=noninteractive; \
-	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; fi; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi; \
 	fi
 
 clean:

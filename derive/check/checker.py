@@ -14,7 +14,7 @@ from sympy.core.function import AppliedUndef
 from derive.check.document import IMPLICATIONS, Chain, Document, Piece, read
 from derive.check.errors import NotUnderstood
 from derive.check.front import notation_of
-from derive.check.judge import Definitions, Outcome, judge_link
+from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.notation import Notation
 from derive.check.parser import parse
 
@@ -66,6 +66,8 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     definitions = Definitions()
     section = 0
     for chain in document.chains:
+        if not chain.relations:
+            continue                    # a name or a value mentioned in the prose
         if chain.section != section:
             section, definitions = chain.section, Definitions()   # a new question
         if not chain.continues:
@@ -89,19 +91,31 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
           cache: dict[tuple[str, str, str], Outcome], state: _State,
           definitions: Definitions) -> None:
     anchor, last_wrong = state.anchor, state.last_wrong
+    fresh = not continues          # the next '=' link begins an equation
     for k, relation in enumerate(relations[:len(pieces) - 1]):
         lhs, rhs = pieces[k], pieces[k + 1]
         if relation in IMPLICATIONS:
-            report.findings.append(Finding(rhs.line, "undecided", "implication", lhs.text.strip(),
-                                           rhs.text.strip(), "implications are not checked",
+            conclusion = (rhs, pieces[k + 2]) if k + 2 < len(pieces) \
+                and relations[k + 1] == "=" else None
+            if state.equation is None or conclusion is None:
+                report.not_judged += 1          # an arrow as a bullet, or to a word
+                anchor, last_wrong, fresh, state.equation = None, False, True, None
+                continue
+            outcome = implication(state.equation, conclusion, notation)
+            report.findings.append(Finding(rhs.line, outcome.verdict, "implication",
+                                           lhs.text.strip(), rhs.text.strip(), outcome.reason,
                                            relation))
-            anchor, last_wrong = None, False
+            anchor, last_wrong, fresh, state.equation = None, False, True, None
             continue
         if relation not in JUDGED_RELATIONS:
             report.not_judged += 1
+            fresh, state.equation = False, None
             continue
-        if k == 0 and not continues:
-            kind = "definition" if first_is_definition else first_link_kind(lhs.text, notation)
+        if fresh:
+            fresh = False
+            state.equation = (lhs, rhs)
+            kind = "definition" if first_is_definition and k == 0 \
+                else first_link_kind(lhs.text, notation)
             if kind == "definition" and _claims_derivative(lhs.text, notation, definitions):
                 kind = "step"
             if kind in ("definition", "equation"):
@@ -110,6 +124,8 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
                     _define(lhs.text, rhs, notation, definitions)
                 anchor = rhs
                 continue
+        elif state.equation is not None:
+            state.equation = (state.equation[0], rhs)
         outcome = _judged(lhs.text, rhs.text, relation, notation, cache, definitions)
         if outcome.verdict != "correct" and last_wrong and anchor is not None:
             again = _judged(anchor.text, rhs.text, relation, notation, cache, definitions)
@@ -125,6 +141,16 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
     state.anchor, state.last_wrong = anchor, last_wrong
 
 
+def implication(premise: tuple[Piece, Piece] | None, conclusion: tuple[Piece, Piece] | None,
+                notation: Notation) -> Outcome:
+    """⇒ between two equations: correct where the second follows from the first; never wrong
+    (a solution often uses a fact stated in words, 'replacing P(y=0|x) by 1 - P(y=1|x)')."""
+    if premise is None or conclusion is None:
+        return Outcome("undecided", "implication", "not between two equations")
+    return judge_implication(premise[0].text, premise[1].text, conclusion[0].text,
+                             conclusion[1].text, notation)
+
+
 @dataclass
 class _State:
     """Carried along a chain continued over several displays: the last expression that was
@@ -132,6 +158,7 @@ class _State:
 
     anchor: Piece | None = None
     last_wrong: bool = False
+    equation: tuple[Piece, Piece] | None = None
 
 
 def _judged(lhs: str, rhs: str, relation: str, notation: Notation,

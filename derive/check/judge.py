@@ -201,6 +201,38 @@ def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation) -> Outc
     return Outcome("correct", "arithmetic", "the numbers agree to the digits shown")
 
 
+def judge_implication(a: str, b: str, c: str, d: str, notation: Notation) -> Outcome:
+    """a = b ⇒ c = d: correct when every solution of the first (for a symbol both share)
+    satisfies the second, or the second is the first rearranged; otherwise undecided."""
+    from derive.implications import _consequence
+    try:
+        sides = [parse(t, notation)[0] for t in (a, b, c, d)]
+    except NotUnderstood as error:
+        return Outcome("undecided", "implication", f"not understood: {error}")
+    if any(isinstance(e, sp.MatrixBase) for e in sides):
+        return Outcome("undecided", "implication", "an implication between matrices")
+    premise, conclusion = sides[0] - sides[1], sides[2] - sides[3]
+    try:
+        with time_limit(SECONDS_PER_COMPARISON):
+            ratio = sp.simplify(conclusion / premise) if premise != 0 else None
+            if ratio is not None and ratio.is_number and ratio != 0:
+                return Outcome("correct", "implication", "the same equation rearranged")
+            shared = sorted(premise.free_symbols & conclusion.free_symbols, key=str)
+            ctx = context_for(premise, conclusion, notation)
+            for x in shared[:3]:
+                verdict = _consequence(premise, conclusion, x, ctx)
+                if verdict.status in ("proved", "checked"):
+                    return Outcome("correct", "implication", verdict.method)
+    except ComparisonTimeout:
+        return Outcome("undecided", "implication", "the comparison took too long")
+    except (TypeError, ValueError, NotImplementedError, RecursionError, ZeroDivisionError,
+            AttributeError, KeyError, IndexError) as error:
+        return Outcome("undecided", "implication",
+                       f"could not be compared ({type(error).__name__})")
+    return Outcome("undecided", "implication", "does not follow from the equation before alone "
+                   "(it may use a fact stated in words)")
+
+
 def _entry_pairs(left: sp.Basic, right: sp.Basic) -> list[tuple[sp.Expr, sp.Expr]] | None:
     lm, rm = isinstance(left, sp.MatrixBase), isinstance(right, sp.MatrixBase)
     if lm != rm:
