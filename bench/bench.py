@@ -207,3 +207,5 @@ def incremental(py: str) -> None:
 
 if __name__ == "__main__":
     main()
+    import check_speed
+    check_speed.main()

@@ -191,7 +191,7 @@ def _timeout_option(command: argparse.ArgumentParser) -> None:
 def _cmd_check(args: argparse.Namespace) -> int:
     from derive.check.command import run_check
 
-    return run_check(args.files, args.format, args.all)
+    return run_check(args.files, args.format, args.all, Path(args.out))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -236,7 +236,10 @@ def parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="find the slips in hand-written solutions (.md, .txt, "
                            ".tex): each step and evaluation marked ✓, ✗ or ?")
     check.add_argument("files", nargs="+", metavar="FILE")
-    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("--format", choices=["text", "json", "pdf"], default="text",
+                       help="text (default), json for autograders, or pdf: each solution "
+                       "re-typeset with the marks in the margin, into --out")
+    check.add_argument("--out", default="build/check", help="where --format pdf writes")
     check.add_argument("--all", action="store_true", help="list the correct steps too")
     check.set_defaults(run=_cmd_check)
     return p

@@ -78,3 +78,18 @@ def test_the_command_exit_status(tmp_path: Path) -> None:
     assert main(["check", str(bad)]) == 1
     assert main(["check", str(tmp_path / "none.md")]) == 2
     assert check_file(bad).findings[0].line == 1
+
+
+def test_the_marked_pdf_carries_the_marks_and_reasons(tmp_path: Path) -> None:
+    import subprocess
+
+    from derive.cli import main
+    solution = tmp_path / "graded.md"
+    solution.write_text("Q.1) Compute.\n\n$$\\begin{aligned} a &= 0.02 \\times 0.52248 \\\\ "
+                        "&= 0.01049 \\end{aligned}$$\n\nThen $\\sigma(0.08) = 0.5199$ and "
+                        "a bad macro $\\undefinedmacro{x} = 1$.\n")
+    assert main(["check", "--format", "pdf", "--out", str(tmp_path / "out"), str(solution)]) == 1
+    pdf = tmp_path / "out" / "graded.checked.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "line 3" in text and "0.0104496" in text and "Checked: graded.md" in text

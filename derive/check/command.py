@@ -1,16 +1,18 @@
-"""``derive check FILE … [--format text|json]``: exit status 1 when anything is wrong, 0
-otherwise, 2 for a file that cannot be read."""
+"""``derive check FILE … [--format text|json|pdf]``: exit status 1 when anything is wrong,
+0 otherwise, 2 for a file that cannot be read."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from derive.check.checker import FileReport, check_file
 from derive.check.report import as_json, as_text
 
 
-def run_check(files: list[str], form: str, everything: bool = False) -> int:
-    """Check the files and print what was found."""
+def run_check(files: list[str], form: str, everything: bool = False,
+              out: Path = Path("build/check")) -> int:
+    """Check the files and print (for pdf: also write) what was found."""
     reports: list[FileReport] = []
     for name in files:
         reports.append(check_file(name))
@@ -18,6 +20,12 @@ def run_check(files: list[str], form: str, everything: bool = False) -> int:
             print(f"derive: checked {name}", file=sys.stderr)
     if form == "json":
         print(as_json(reports))
+    elif form == "pdf":
+        from derive.check.marked_pdf import write_marked_pdfs
+
+        for path in write_marked_pdfs(reports, out):
+            print(f"derive: wrote {path}", file=sys.stderr)
+        print(as_text(reports, everything))
     else:
         print(as_text(reports, everything))
     return 1 if any(f.verdict == "wrong" for r in reports for f in r.findings) else 0

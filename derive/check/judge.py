@@ -219,7 +219,7 @@ def judge_implication(a: str, b: str, c: str, d: str, notation: Notation) -> Out
                 return Outcome("correct", "implication", "the same equation rearranged")
             shared = sorted(premise.free_symbols & conclusion.free_symbols, key=str)
             ctx = context_for(premise, conclusion, notation)
-            for x in shared[:3]:
+            for x in shared[:2]:
                 verdict = _consequence(premise, conclusion, x, ctx)
                 if verdict.status in ("proved", "checked"):
                     return Outcome("correct", "implication", verdict.method)

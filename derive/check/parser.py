@@ -836,12 +836,36 @@ def trimmed(toks: list[Token]) -> list[Token]:
     return toks
 
 
+_CACHE: dict[tuple, tuple[sp.Expr, Parsed]] = {}
+CACHE_SIZE = 20_000
+
+
 def parse(source: str | list[Token], notation: Notation | None = None,
           reading: Reading | None = None, integers: set[str] | None = None,
           literals: dict[sp.Symbol, Literal] | None = None) -> tuple[sp.Expr, Parsed]:
     """One expression read into SymPy, and what the parse found; raises NotUnderstood.
     With a ``literals`` table (shared by the two sides of a link), each decimal number is a
-    symbol whose Literal the table records."""
+    symbol whose Literal the table records.  Remembered (a step's right side is the next
+    step's left, and each reading parses again)."""
+    if literals is not None or not isinstance(source, str):
+        return _parse(source, notation, reading, integers, literals)
+    key = (source, repr(notation), reading, frozenset(integers or ()))
+    if key not in _CACHE:
+        if len(_CACHE) > CACHE_SIZE:
+            _CACHE.clear()
+        try:
+            _CACHE[key] = _parse(source, notation, reading, integers, None)
+        except NotUnderstood as error:
+            _CACHE[key] = (error, None)          # type: ignore[assignment]
+    value, found = _CACHE[key]
+    if found is None:
+        raise value
+    return value, found
+
+
+def _parse(source: str | list[Token], notation: Notation | None = None,
+          reading: Reading | None = None, integers: set[str] | None = None,
+          literals: dict[sp.Symbol, Literal] | None = None) -> tuple[sp.Expr, Parsed]:
     toks = trimmed(tokens(source) if isinstance(source, str) else source)
     if not toks:
         raise NotUnderstood("an empty expression")
