@@ -93,3 +93,17 @@ def test_the_marked_pdf_carries_the_marks_and_reasons(tmp_path: Path) -> None:
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "line 3" in text and "0.0104496" in text and "Checked: graded.md" in text
+
+
+FALSE_ALARMS = [        # each once marked wrong although right as written (found attacking)
+    r"$$a = \frac{y(1-h)}{h(1-h)} = \frac{y}{h}$$",        # y( ) and h( ) read alike
+    "$h = 0.5$, loss $= 0.7$",                            # words name a new quantity
+    r"$2 \times 3 = 6$ and the half $= 3$",
+    "$L = 98.86$\n\nTotal loss $= 63.0952 + 98.86 = 161.9552$",
+    "$a = 0.32193$.\n\n## Q1\n\nOutput $= 0.1 + 0.5 = 0.6$",
+]
+
+
+@pytest.mark.parametrize("text", FALSE_ALARMS)
+def test_right_lines_found_wrong_once_are_not_wrong(text: str) -> None:
+    assert [f for f in check_text(text) if f.verdict == "wrong"] == []

@@ -61,7 +61,7 @@ def test_a_sum_binds_its_index_and_its_reach_is_a_reading() -> None:
 
 def test_a_call_or_a_product_is_a_reading() -> None:
     call, found = parse("h(1-h)")
-    product, _ = parse("h(1-h)", reading=Reading(letter_call=True))
+    product, _ = parse("h(1-h)", reading=Reading(letter_call="product"))
     assert "letter_call" in found.met and call != product
     declared = Notation(functions={"h": "value"})
     assert value("h(1-h)", notation=declared) == sp.Symbol("h", real=True) * (

@@ -120,6 +120,7 @@ def chains(text: str, start: int = 0) -> list[Chain]:
         previous_end = match.end()
         rows = list(_rows(body, text.count("\n", 0, body_start) + 1))
         gap_words = gap.strip()
+        inline = body_key == "d"
         section += len(_HEADING.findall(gap))
         for k, (row, line) in enumerate(rows):
             pieces, relations = _split_relations(row)
@@ -127,9 +128,15 @@ def chains(text: str, start: int = 0) -> list[Chain]:
                 continue
             chain = Chain([Piece(p, line) for p in pieces], relations, section=section)
             leading = pieces[0].strip() == ""
-            if leading:
+            named = inline and k == 0 and re.search(r"[A-Za-z]", gap_words) is not None
+            if leading and named and relations[0] == "=":
+                # 'the half $= 3$': the words name a new quantity; no continuation
                 chain.pieces = chain.pieces[1:]
-                chain.continues = bool(found) and (k > 0 or len(gap_words) <= CHAIN_BREAK_CHARS)
+                chain.prose_head = gap_words.splitlines()[-1][-80:]
+            elif leading:
+                chain.pieces = chain.pieces[1:]
+                chain.continues = bool(found) and not named and (
+                    k > 0 or len(gap_words) <= CHAIN_BREAK_CHARS)
                 if not chain.continues:
                     chain.relations = chain.relations[1:]
             elif k == 0 and gap_words.endswith("=") and re.search(r"[A-Za-z]", gap_words):

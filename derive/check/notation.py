@@ -13,7 +13,8 @@ from derive.functions import relu, sigmoid
 # Where the written form has two readings, each is tried (derive.check.judge).
 READING_CHOICES = {
     "sum_reach": ("term", "rest"),        # how far a Σ reaches: one product, or the rest
-    "letter_call": (False, True),         # h(1 - h): a product, or a function applied
+    "letter_call": ("default", "product", "call"),  # h(1 - h): as f(x) usually is, a
+                                                    # product, or a function applied
 }
 
 
@@ -22,7 +23,7 @@ class Reading:
     """One reading of the ambiguous forms."""
 
     sum_reach: str = "term"
-    letter_call: bool = False
+    letter_call: str = "default"
 
 
 @dataclass

@@ -431,8 +431,9 @@ class Parser:
         if declared is not None:
             return declared
         self.found.met.add("letter_call")
-        default = base in FUNCTION_LETTERS or "theta" in name
-        return default != self.reading.letter_call
+        if self.reading.letter_call != "default":
+            return self.reading.letter_call == "call"
+        return base in FUNCTION_LETTERS or "theta" in name
 
     def opens_paren(self) -> bool:
         return self.sym_is("(") or (self.is_("cmd", "left") and self.is_("sym", "(", 1))
