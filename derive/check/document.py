@@ -129,7 +129,7 @@ def chains(text: str, start: int = 0) -> list[Chain]:
             chain = Chain([Piece(p, line) for p in pieces], relations, section=section)
             leading = pieces[0].strip() == ""
             named = inline and k == 0 and re.search(r"[A-Za-z]", gap_words) is not None
-            if leading and named and relations[0] == "=":
+            if leading and named and relations[:1] == ["="]:
                 # 'the half $= 3$': the words name a new quantity; no continuation
                 chain.pieces = chain.pieces[1:]
                 chain.prose_head = gap_words.splitlines()[-1][-80:]
