@@ -63,6 +63,7 @@ class Variant:
     examples: dict[str, WorkedExample] = field(default_factory=dict)
     parameters: dict[str, dict[str, float]] = field(default_factory=dict)
     redraws: dict[str, int] = field(default_factory=dict)
+    differenced: dict[str, int] = field(default_factory=dict)   # gradients checked so
 
 
 def variant_sheet_names() -> list[str]:
@@ -156,11 +157,15 @@ def draw_variant(name: str, seed: int, student: Student) -> tuple[WorkedExample,
 
 
 def make_variant(sheet: VariantSheet, seed: int, student: Student) -> Variant:
+    from derive.registry import VARIANTS
+
     variant = Variant(student)
     for name in sheet.vary:
         ex, values, redraws = draw_variant(name, seed, student)
         variant.examples[name], variant.parameters[name] = ex, values
         variant.redraws[name] = redraws
+        variant.differenced[name] = len(VARIANTS[name][0].gradients) \
+            if VARIANTS[name][0].objective is not None else 0
     return variant
 
 
@@ -208,7 +213,8 @@ def render_variant(sheet: VariantSheet, variant: Variant, solution: bool) -> str
     student = {"id": variant.student.id, "name": variant.student.name}
     with _template_errors(sheet.template):
         return render_template(env, sheet.template.name, catalogue, solution=solution,
-                               student=student, exercise=exercise)
+                               student=student, exercise=exercise,
+                               differenced=sum(variant.differenced.values()))
 
 
 @dataclass(frozen=True)

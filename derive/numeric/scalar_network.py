@@ -71,16 +71,20 @@ def _batch(p: Mapping[str, float]) -> list[tuple[tuple[float, float], float]]:
     return [((p[f"x1_{i}"], p[f"x2_{i}"]), p[f"y_{i}"]) for i in range(1, len(BATCH) + 1)]
 
 
-def batch_loss(p: Mapping[str, float]) -> float:
-    """The batch loss in plain NumPy from the parameters alone (the cross-check's
-    objective; it shares no code with the worksheet)."""
+def forward(p: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The hidden activations (example by unit) and the outputs of the batch, in plain
+    NumPy from the parameters alone (it shares no code with the worksheet)."""
     w = np.array([[p[f"w_{h}{k}"] for k in range(3)] for h in range(1, 4)])
     v = np.array([p[f"v_{h}"] for h in range(4)])
-    total = 0.0
-    for (x1, x2), y in _batch(p):
-        a = 1 / (1 + np.exp(-(w @ np.array([1.0, x1, x2]))))
-        total += float((v[0] + v[1:] @ a - y) ** 2)
-    return total
+    x = np.array([[1.0, x1, x2] for (x1, x2), _ in _batch(p)])
+    a = 1 / (1 + np.exp(-(x @ w.T)))
+    return a, v[0] + a @ v[1:]
+
+
+def batch_loss(p: Mapping[str, float]) -> float:
+    """The batch loss in NumPy (the objective of the finite-difference cross-check)."""
+    y = np.array([yv for _, yv in _batch(p)])
+    return float(np.sum((forward(p)[1] - y) ** 2))
 
 
 def _distinct(values: Mapping[str, float], names: list[str]) -> bool:
@@ -99,7 +103,9 @@ C12_PARAMETERS = ParameterSpace(
           for i in BATCH_INDICES for k in (1, 2)],
         *[Parameter(f"y_{i}", BATCH[i - 1][1], 2, 12, 0) for i in BATCH_INDICES],
     ),
-    parameter_checks=(
+    parameter_checks=(   # cheap, before the example is computed
+        Constraint("every activation lies in [0.05, 0.95]",
+                   lambda p: bool(np.all(np.abs(forward(p)[0] - 0.5) <= 0.45))),
         Constraint("the targets are distinct",
                    lambda p: _distinct(p, [f"y_{i}" for i in BATCH_INDICES])),
         Constraint("the inputs of the examples are distinct", lambda p: len(
@@ -117,8 +123,8 @@ C12_PARAMETERS = ParameterSpace(
         Constraint("the batch loss is not tiny (at least 1)", lambda q: q["L"] >= 1),
     ),
     answers=(
-        *[Answer(f"(b) forward pass, example {i}", f"yhat_{i}") for i in BATCH_INDICES],
-        Answer("(b) batch loss", "L"),
+        *[Answer("(b) forward pass and batch loss", f"yhat_{i}") for i in BATCH_INDICES],
+        Answer("(b) forward pass and batch loss", "L"),
         *[Answer("(c) gradients of the batch loss", f"dL_w_{h}{k}")
           for h in HIDDEN for k in range(3)],
         *[Answer("(c) gradients of the batch loss", f"dL_v_{h}")
