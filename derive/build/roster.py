@@ -38,7 +38,7 @@ def read_roster(path: Path) -> list[Student]:
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel   # type: ignore[assignment]
+        dialect = csv.excel
     rows = list(csv.reader(text.splitlines(), dialect))
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:

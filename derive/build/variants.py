@@ -105,7 +105,7 @@ def varied_examples(tree: Any) -> list[str]:
         if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name) \
                 and node.target.name == "vary":
             try:
-                value = node.node.as_const()
+                value = node.node.as_const()   # type: ignore[attr-defined]
             except nodes.Impossible:
                 raise VariantError("vary must be a list of example names written out") \
                     from None

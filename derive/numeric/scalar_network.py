@@ -137,14 +137,14 @@ C12_PARAMETERS = ParameterSpace(
 
 
 @example("c12-scalar-network", parameters=C12_PARAMETERS)
-def c12_scalar_network(p: Mapping[str, float]) -> WorkedExample:
+def c12_scalar_network(values: Mapping[str, float]) -> WorkedExample:
     """Every forward value, every back-propagated gradient and the closed-form check of C12,
-    for the parameters p (by name: w_10 ... w_32, v_0 ... v_3, x1_1, x2_1, y_1, ...)."""
+    for the parameter values (by name: w_10 ... w_32, v_0 ... v_3, x1_1, x2_1, y_1, ...)."""
     ws = Worksheet()
     hidden = range(1, len(HIDDEN_WEIGHTS) + 1)
-    w = {(h, k): ws.given(ws.symbol(f"w_{h}{k}", rf"w_{{{h},{k}}}"), p[f"w_{h}{k}"],
+    w = {(h, k): ws.given(ws.symbol(f"w_{h}{k}", rf"w_{{{h},{k}}}"), values[f"w_{h}{k}"],
                           "Parameters") for h in hidden for k in range(3)}
-    v = {h: ws.given(ws.symbol(f"v_{h}", rf"v_{{{h}}}"), p[f"v_{h}"], "Parameters")
+    v = {h: ws.given(ws.symbol(f"v_{h}", rf"v_{{{h}}}"), values[f"v_{h}"], "Parameters")
          for h in range(4)}
     params = [*w.values(), *v.values()]
     param_latex = {**{w[h, k]: rf"w_{{{h},{k}}}" for h, k in w},
@@ -152,7 +152,7 @@ def c12_scalar_network(p: Mapping[str, float]) -> WorkedExample:
 
     per_example: list[dict[sp.Symbol, sp.Symbol]] = []   # parameter -> d loss_i / d parameter
     losses, raw_losses = [], []
-    for i, ((x1v, x2v), yv) in enumerate(_batch(p), 1):
+    for i, ((x1v, x2v), yv) in enumerate(_batch(values), 1):
         sup = f"^{{({i})}}"
         group = f"Example {i}: forward pass"
         x = {0: sp.S.One,
