@@ -26,7 +26,8 @@ from typing import Any
 from derive.build import variant_outputs as outputs
 from derive.build.driver import _template_errors
 from derive.build.figure_cache import FigureCache
-from derive.build.latexmk import LATEX_TIMEOUT_S, LatexJob, write_atomically
+from derive.build.latex_batch import compile_documents
+from derive.build.latexmk import LATEX_TIMEOUT_S, write_atomically
 from derive.build.roster import Student
 from derive.errors import DeriveError, UnknownNameError
 from derive.numeric.parameters import ParameterSpace, draw, quantity_values
@@ -36,6 +37,7 @@ from derive.proof import WorkedExample
 VARIANT_DIR = TEMPLATE_DIR / "variants"
 EXERCISE = "partials/exercise.tex.j2"
 KINDS = ("exercise", "solution")
+BATCH = 4     # students whose documents share one LaTeX run
 
 
 class VariantError(DeriveError):
@@ -226,6 +228,7 @@ class _Run:
     seed: int
     staging: Path
     preamble: tuple[Path, bytes] | None
+    head: str
     timeout: float
     pdf: bool
 
@@ -233,24 +236,35 @@ class _Run:
 _RUN: list[_Run] = []
 
 
-def _student_job(index: int) -> dict[str, Any]:
-    """Draw, check, render and compile one student's pair; its answers (or its error)."""
+def _chunk_job(indices: list[int]) -> list[dict[str, Any]]:
+    """Draw, check and render the students' pairs, compile them in one LaTeX run
+    (derive.build.latex_batch); their answers (or the first error)."""
     run = _RUN[0]
-    student = run.students[index]
-    try:
-        variant = make_variant(run.sheet, run.seed, student)
-        if run.pdf:
-            scratch = run.staging / ".work" / student.id
-            jobs = {kind: LatexJob(scratch / f"{kind}.tex", run.sheet.template, run.timeout,
-                                   render_variant(run.sheet, variant, kind == "solution")
-                                   .encode(), preamble=run.preamble) for kind in KINDS}
-            for kind, job in jobs.items():
-                write_atomically(run.staging / student.id / f"{kind}.pdf", job.finish())
-            shutil.rmtree(scratch, ignore_errors=True)
-        return {"index": index, "rows": outputs.answer_rows(variant),
-                "parameters": variant.parameters, "redraws": variant.redraws}
-    except DeriveError as err:
-        return {"index": index, "error": f"{student.id}: {err}", "exit": err.exit_code}
+    results, sources, names = [], [], []
+    for index in indices:
+        student = run.students[index]
+        try:
+            variant = make_variant(run.sheet, run.seed, student)
+            if run.pdf:
+                for kind in KINDS:
+                    sources.append(render_variant(run.sheet, variant, kind == "solution"))
+                    names.append(f"{student.id}-{kind}")
+        except DeriveError as err:
+            return [{"index": index, "error": f"{student.id}: {err}", "exit": err.exit_code}]
+        results.append({"index": index, "rows": outputs.answer_rows(variant),
+                        "parameters": variant.parameters, "redraws": variant.redraws})
+    if run.pdf:
+        scratch = run.staging / ".work" / f"batch-{indices[0]}"
+        try:
+            pdfs = compile_documents(scratch, names, sources, run.head, run.preamble,
+                                     run.timeout, run.sheet.template)
+        except DeriveError as err:
+            return [{"index": indices[0], "error": str(err), "exit": err.exit_code}]
+        for name, pdf in zip(names, pdfs, strict=True):
+            sid, kind = name.rsplit("-", 1)
+            write_atomically(run.staging / sid / f"{kind}.pdf", pdf)
+        shutil.rmtree(scratch, ignore_errors=True)
+    return results
 
 
 def _progress_bar(done: int, total: int, began: float) -> str:
@@ -271,18 +285,18 @@ def build_variants(sheet_name: str, students: list[Student], out_dir: Path, seed
     outputs.check_target(out_dir)
     jobs = max(1, jobs or os.cpu_count() or 1)
     pdf = "pdf" in formats
-    preamble = None
+    preamble, head = None, ""
     if pdf:   # the precompiled preamble, shared with derive build's figures
         from derive.render.environment import make_environment
 
         cache = FigureCache(BUILD_DIR, timeout, workers=1)
         cache.begin(make_environment([sheet.template.parent]))
-        preamble = cache.preamble()
+        preamble, head = cache.preamble(), cache.head()
         cache.close()
     render_variant(sheet, make_variant(sheet, seed, students[0]), True)   # warm, fail early
     staging = outputs.staging_folder(out_dir)
     try:
-        _RUN[:] = [_Run(sheet, students, seed, staging, preamble, timeout, pdf)]
+        _RUN[:] = [_Run(sheet, students, seed, staging, preamble, head, timeout, pdf)]
         results = _run_all(len(students), jobs, progress)
         failed = [r for r in results if "error" in r]
         if failed:
@@ -301,24 +315,27 @@ def build_variants(sheet_name: str, students: list[Student], out_dir: Path, seed
 
 def _run_all(count: int, jobs: int, progress: Callable[[str], None] | None
              ) -> list[dict[str, Any]]:
-    """Every student's job, over ``jobs`` forked workers; stops at the first error."""
+    """Every student's job, in chunks of at most BATCH students (one LaTeX run each) over
+    ``jobs`` forked workers; stops at the first error."""
     began = time.perf_counter()
+    size = max(1, min(BATCH, -(-count // jobs)))
+    chunks = [list(range(at, min(at + size, count))) for at in range(0, count, size)]
     results: list[dict[str, Any]] = []
 
-    def note(result: dict[str, Any]) -> bool:
-        results.append(result)
+    def note(chunk: list[dict[str, Any]]) -> bool:
+        results.extend(chunk)
         if progress is not None:
             progress(_progress_bar(len(results), count, began))
-        return "error" in result
+        return any("error" in r for r in chunk)
 
-    if jobs == 1 or count == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for index in range(count):
-            if note(_student_job(index)):
+    if jobs == 1 or len(chunks) == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for chunk in chunks:
+            if note(_chunk_job(chunk)):
                 break
         return sorted(results, key=lambda r: r["index"])
-    with multiprocessing.get_context("fork").Pool(min(jobs, count)) as pool:
-        for result in pool.imap_unordered(_student_job, range(count)):
-            if note(result):
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+        for done in pool.imap_unordered(_chunk_job, chunks):
+            if note(done):
                 pool.terminate()
                 break
     return sorted(results, key=lambda r: r["index"])
