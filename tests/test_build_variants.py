@@ -250,3 +250,44 @@ def test_the_same_seed_gives_the_same_variants_and_another_seed_others(
     assert cli.main(["variants", "c12", "--students", str(r), "--out",
                      str(tmp_path / "same"), "--seed", "6", "--format", "moodle"]) == 0
     assert rows_of(tmp_path / "same") == rows_of(tmp_path / "other")
+
+
+def numpy_q3(p: dict[str, float]) -> dict[str, float]:
+    """The 2-2-2 network with cross-entropy by hand in NumPy: cost, gradients, the step."""
+    i, y = np.array([p["i1"], p["i2"]]), np.array([p["y1"], p["y2"]])
+    w1 = np.array([[p["w1"], p["w2"]], [p["w3"], p["w4"]]])
+    w2 = np.array([[p["w5"], p["w6"]], [p["w7"], p["w8"]]])
+    h = 1 / (1 + np.exp(-(w1 @ i + p["b_h"])))
+    o = 1 / (1 + np.exp(-(w2 @ h + p["b_o"])))
+    delta_o = o - y
+    delta_h = (w2.T @ delta_o) * h * (1 - h)
+    grads = np.concatenate([np.outer(delta_h, i).ravel(), np.outer(delta_o, h).ravel()])
+    out = {"C": float(-np.sum(y * np.log(o) + (1 - y) * np.log(1 - o)))}
+    for e in range(1, 9):
+        out[f"dC_w{e}"] = grads[e - 1]
+        out[f"w{e}_new"] = p[f"w{e}"] - p["eta"] * grads[e - 1]
+    return out
+
+
+def numpy_a4(p: dict[str, float]) -> dict[str, float]:
+    norm = float(np.linalg.norm([p["theta_1"], p["theta_2"]]))
+    return {"n1": p["theta_1"] / norm, "n2": p["theta_2"] / norm,
+            "d": abs(p["theta_0"]) / norm, "d_signed": -p["theta_0"] / norm}
+
+
+@pytest.mark.parametrize("sheet, example, reference, answers", [
+    ("c-q3", "c-q3-cross-entropy", numpy_q3, 17), ("a4", "a4-boundary", numpy_a4, 4)])
+def test_the_2_2_2_and_a4_variants_agree_with_numpy(tmp_path: Path, sheet: str, example: str,
+                                                    reference: object, answers: int) -> None:
+    out = tmp_path / "out"
+    assert cli.main(["variants", sheet, "--students", str(roster(tmp_path / "r.csv", 10)),
+                     "--out", str(out), "--format", "moodle"]) == 0
+    data = json.loads((out / "answers.json").read_text())
+    rows = rows_of(out)
+    assert len(rows) == 10 * answers
+    for student in data["students"]:
+        expected = reference(student["parameters"][example])  # type: ignore[operator]
+        for r in (r for r in rows if r["student_id"] == student["id"]):
+            assert float(r["value"]) == pytest.approx(expected[r["quantity"]], rel=1e-10,
+                                                      abs=1e-13), (student["id"], r)
+    assert len({json.dumps(s["parameters"]) for s in data["students"]}) == 10

@@ -109,3 +109,26 @@ def test_the_sampling_module_loads_no_verifier_or_renderer() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", ["c12-scalar-network", "c-q3-cross-entropy", "a4-boundary"])
+def test_every_parametrised_example_is_todays_with_its_defaults(name: str) -> None:
+    from derive.registry import EXAMPLES, VARIANTS, loaded_library
+
+    loaded_library()
+    space, build = VARIANTS[name]
+    default = EXAMPLES[name]()
+    assert quantity_values(build(space.defaults())) == quantity_values(default)
+    assert space.rejected_parameters(space.defaults()) is None
+    assert space.violated(default) is None
+    names = set(quantity_values(default))
+    assert {a.quantity for a in space.answers} <= names
+    if space.reference is not None:
+        for quantity, value in space.reference(space.defaults()).items():
+            assert quantity_values(default)[quantity] == pytest.approx(value, rel=1e-12)
+
+
+def test_the_squared_error_example_keeps_its_published_comparison_and_does_not_vary() -> None:
+    from derive.registry import EXAMPLES, VARIANTS
+
+    assert "c-q3-squared-error" in EXAMPLES and "c-q3-squared-error" not in VARIANTS

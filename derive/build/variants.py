@@ -66,6 +66,7 @@ class Variant:
     parameters: dict[str, dict[str, float]] = field(default_factory=dict)
     redraws: dict[str, int] = field(default_factory=dict)
     differenced: dict[str, int] = field(default_factory=dict)   # gradients checked so
+    referenced: dict[str, int] = field(default_factory=dict)    # values checked in NumPy
 
 
 def variant_sheet_names() -> list[str]:
@@ -119,16 +120,20 @@ def varied_examples(tree: Any) -> list[str]:
 
 def check_failure(space: ParameterSpace, example: WorkedExample) -> str | None:
     """Why a computed variant may not be shipped, or None: its comparisons disagree
-    (back-propagation against the closed form), or a gradient differs from central
-    differences of the space's NumPy objective at the example's own givens."""
+    (back-propagation against the closed form), a quantity differs from the space's
+    independent NumPy reference, or a gradient from central differences of the space's
+    NumPy objective, each at the example's own givens."""
     for c in example.comparisons:
         scale = max(1.0, abs(float(c.left)), abs(float(c.right)))
         if not c.abs_error <= 1e-9 * scale:
             return f"a comparison differs by {c.abs_error:.3g}"
-    if space.objective is None:
-        return None
     q = quantity_values(example)
     point = {p.name: q[p.name] for p in space.parameters}
+    for quantity, value in (space.reference(point) if space.reference else {}).items():
+        if not abs(value - q[quantity]) <= 1e-10 * max(1.0, abs(value)):
+            return f"{quantity} = {q[quantity]:.12g}, NumPy {value:.12g}"
+    if space.objective is None:
+        return None
     for parameter, quantity in space.gradients.items():
         h = 1e-5 * max(1.0, abs(point[parameter]))
         up, down = dict(point), dict(point)
@@ -166,8 +171,9 @@ def make_variant(sheet: VariantSheet, seed: int, student: Student) -> Variant:
         ex, values, redraws = draw_variant(name, seed, student)
         variant.examples[name], variant.parameters[name] = ex, values
         variant.redraws[name] = redraws
-        variant.differenced[name] = len(VARIANTS[name][0].gradients) \
-            if VARIANTS[name][0].objective is not None else 0
+        space = VARIANTS[name][0]
+        variant.differenced[name] = len(space.gradients) if space.objective is not None else 0
+        variant.referenced[name] = len(space.reference(values)) if space.reference else 0
     return variant
 
 
@@ -216,7 +222,8 @@ def render_variant(sheet: VariantSheet, variant: Variant, solution: bool) -> str
     with _template_errors(sheet.template):
         return render_template(env, sheet.template.name, catalogue, solution=solution,
                                student=student, exercise=exercise,
-                               differenced=sum(variant.differenced.values()))
+                               differenced=sum(variant.differenced.values()),
+                               referenced=sum(variant.referenced.values()))
 
 
 @dataclass(frozen=True)

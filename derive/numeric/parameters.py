@@ -81,8 +81,10 @@ class ParameterSpace:
 
     ``objective`` computes, in plain NumPy from the parameters alone, the function whose
     gradients are the quantities named in ``gradients`` (parameter -> quantity): the
-    build compares them with central differences of it.  ``parameter_checks`` are
-    constraints on the parameters themselves, tried before the example is built.
+    build compares them with central differences of it.  ``reference`` computes other
+    quantities (by name) the same independent way, to be compared with the example's.
+    ``parameter_checks`` are constraints on the parameters themselves, tried before the
+    example is built.
     """
 
     parameters: tuple[Parameter, ...]
@@ -91,6 +93,7 @@ class ParameterSpace:
     answers: tuple[Answer, ...] = ()
     objective: Callable[[Values], float] | None = None
     gradients: Mapping[str, str] = field(default_factory=dict)
+    reference: Callable[[Values], dict[str, float]] | None = None
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.parameters]

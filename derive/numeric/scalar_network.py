@@ -87,6 +87,13 @@ def batch_loss(p: Mapping[str, float]) -> float:
     return float(np.sum((forward(p)[1] - y) ** 2))
 
 
+def forward_values(p: Mapping[str, float]) -> dict[str, float]:
+    """The outputs and the batch loss by quantity name, in NumPy (the check's reference)."""
+    yhat = forward(p)[1]
+    out = {f"yhat_{i}": float(yhat[i - 1]) for i in range(1, len(BATCH) + 1)}
+    return {**out, "L": batch_loss(p)}
+
+
 def _distinct(values: Mapping[str, float], names: list[str]) -> bool:
     return len({values[n] for n in names}) == len(names)
 
@@ -131,6 +138,7 @@ C12_PARAMETERS = ParameterSpace(
           for h in range(len(OUTPUT_WEIGHTS))],
     ),
     objective=batch_loss,
+    reference=forward_values,
     gradients={**{f"w_{h}{k}": f"dL_w_{h}{k}" for h in HIDDEN for k in range(3)},
                **{f"v_{h}": f"dL_v_{h}" for h in range(len(OUTPUT_WEIGHTS))}},
 )
