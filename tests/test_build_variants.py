@@ -173,8 +173,8 @@ def test_the_sheet_names_what_it_varies(tmp_path: Path) -> None:
     sheet = variants.find_sheet("c12")
     assert sheet.vary == ("c12-scalar-network",)
     doc = tmp_path / "mine.tex.j2"
-    doc.write_text('((* set vary = ["a4-boundary"] *))\\documentclass{article}\n')
-    with pytest.raises(UnknownNameError, match="parametrised example 'a4-boundary'"):
+    doc.write_text('((* set vary = ["a1-linear-neuron"] *))\\documentclass{article}\n')
+    with pytest.raises(UnknownNameError, match="parametrised example 'a1-linear-neuron'"):
         variants.find_sheet(str(doc))
     with pytest.raises(UnknownNameError, match="variant sheet 'c13'"):
         variants.find_sheet("c13")

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from derive.render.moodle import quiz_xml
 
-ROW = {"student_id": "s1", "quantity": "L", "question": "(b) loss & more", "latex": "L",
+ROW = {"title": "Problem C12: a <2-3-1> network", "student_id": "s1", "quantity": "L", "question": "(b) loss & more", "latex": "L",
        "value": 175.18173898984858, "tolerance": 0.5,
        "givens": [("Parameters", "w_{1,0}", 0.01), ("Example 1", "y^{(1)}", 8.0)]}
 
@@ -27,6 +27,7 @@ def test_one_numerical_question_per_row_in_a_category_per_student() -> None:
     text = second.findtext("questiontext/text") or ""
     assert r"\(w_{1,0} = 0.01\)" in text and r"compute \(\hat y^{(1)}\)" in text
     assert "(b) loss &amp; more" in text
+    assert text.startswith("<p>Problem C12: a &lt;2-3-1&gt; network</p>")
 
 
 def test_text_that_would_end_its_cdata_is_split() -> None:

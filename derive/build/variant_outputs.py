@@ -91,7 +91,7 @@ def answer_rows(variant: Variant) -> list[dict[str, Any]]:
                          "quantity": answer.quantity,
                          "latex": example.notation.get(q.symbol, q.symbol.name),
                          "value": value, "tolerance": tolerance(value),
-                         "givens": _givens(example)})
+                         "givens": _givens(example), "title": example.title})
     return rows
 
 

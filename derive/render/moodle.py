@@ -31,7 +31,8 @@ def _givens_html(givens: Iterable[tuple[str, str, float]]) -> str:
 
 def question_xml(sheet: str, row: Mapping[str, Any]) -> str:
     """One numerical question: the givens, what to compute, the answer and tolerance."""
-    text = (_givens_html(row["givens"])
+    text = (f"<p>{html.escape(str(row.get('title', '')))}</p>" * bool(row.get("title"))
+            + _givens_html(row["givens"])
             + f"<p>{html.escape(str(row['question']))}: compute \\({row['latex']}\\) "
             "(to at least three significant digits).</p>")
     text = text.replace("]]>", "]]]]><![CDATA[>")   # CDATA cannot hold its own end
