@@ -291,3 +291,14 @@ def test_the_2_2_2_and_a4_variants_agree_with_numpy(tmp_path: Path, sheet: str, 
             assert float(r["value"]) == pytest.approx(expected[r["quantity"]], rel=1e-10,
                                                       abs=1e-13), (student["id"], r)
     assert len({json.dumps(s["parameters"]) for s in data["students"]}) == 10
+
+
+def test_the_pdfs_are_the_same_bytes_whatever_the_number_of_jobs(pdf_run: Path,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "again"
+    assert cli.main(["variants", "c12", "--students", str(roster(tmp_path / "r.csv",
+                     PDF_VARIANTS)), "--out", str(out), "--seed", "5", "--jobs", "1"]) == 0
+    files = sorted(p.relative_to(pdf_run) for p in pdf_run.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    for f in files:
+        assert (pdf_run / f).read_bytes() == (out / f).read_bytes(), f

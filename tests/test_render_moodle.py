@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 
 from derive.render.moodle import quiz_xml
 
-ROW = {"title": "Problem C12: a <2-3-1> network", "student_id": "s1", "quantity": "L", "question": "(b) loss & more", "latex": "L",
-       "value": 175.18173898984858, "tolerance": 0.5,
+ROW = {"title": "Problem C12: a <2-3-1> network", "student_id": "s1", "quantity": "L",
+       "question": "(b) loss & more", "latex": "L", "value": 175.18173898984858, "tolerance": 0.5,
        "givens": [("Parameters", "w_{1,0}", 0.01), ("Example 1", "y^{(1)}", 8.0)]}
 
 

@@ -322,11 +322,12 @@ def build_variants(sheet_name: str, students: list[Student], out_dir: Path, seed
 
 def _run_all(count: int, jobs: int, progress: Callable[[str], None] | None
              ) -> list[dict[str, Any]]:
-    """Every student's job, in chunks of at most BATCH students (one LaTeX run each) over
-    ``jobs`` forked workers; stops at the first error."""
+    """Every student's job, in chunks of BATCH students in roster order (one LaTeX run
+    each; the same chunks whatever ``jobs``, so that the PDFs' bytes, whose font subsets
+    are the chunk's, depend on the roster and seed alone) over ``jobs`` forked workers;
+    stops at the first error."""
     began = time.perf_counter()
-    size = max(1, min(BATCH, -(-count // jobs)))
-    chunks = [list(range(at, min(at + size, count))) for at in range(0, count, size)]
+    chunks = [list(range(at, min(at + BATCH, count))) for at in range(0, count, BATCH)]
     results: list[dict[str, Any]] = []
 
     def note(chunk: list[dict[str, Any]]) -> bool:
