@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -302,3 +303,49 @@ def test_the_pdfs_are_the_same_bytes_whatever_the_number_of_jobs(pdf_run: Path,
     assert files == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     for f in files:
         assert (pdf_run / f).read_bytes() == (out / f).read_bytes(), f
+
+
+TOY = '''
+from derive.numeric.parameters import Answer, Constraint, Parameter, ParameterSpace
+from derive.numeric.worksheet import Worksheet
+from derive.proof import text
+from derive.registry import example
+
+SPACE = ParameterSpace((Parameter("a", 2, 1, 9, 0),), answers=(Answer("(a)", "b"),),
+                       constraints=(Constraint("b is {wanted}", lambda q: q["b"] {test}),))
+
+
+@example("toy-square", parameters=SPACE)
+def toy(values):
+    ws = Worksheet()
+    a = ws.given(ws.symbol("a"), values["a"], "Given")
+    ws.add(ws.symbol("b"), a**2, "Square")
+    return ws.example("toy-square", "A square", text("b = a squared."), [])
+'''
+SHEET = ('((* set vary = ["toy-square"] *))((* extends "partials/variant-base.tex.j2" *))'
+         '((* block title *))Toy((* endblock *))((* block body *))((* if solution *))'
+         '((( example("toy-square") )))((* else *))((( exercise("toy-square") )))'
+         '((* endif *))((* endblock *))\n')
+
+
+@pytest.mark.parametrize("wanted, test, code", [("odd", "% 2 == 1", 0),
+                                                ("negative", "< 0", 2)])
+def test_a_users_own_parametrised_example_and_sheet(tmp_path: Path, wanted: str, test: str,
+                                                    code: int) -> None:
+    (tmp_path / "toy.py").write_text(TOY.replace("{wanted}", wanted).replace("{test}", test))
+    (tmp_path / "toy.tex.j2").write_text(SHEET)
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "derive.cli", "--library",
+                           str(tmp_path / "toy.py"), "variants", str(tmp_path / "toy.tex.j2"),
+                           "--students", str(roster(tmp_path / "r.csv", 3)), "--out", str(out)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == code, proc.stderr
+    if code:
+        assert proc.stderr.strip().splitlines() == [
+            "derive: error: s001: toy-square: no variant met the constraints after 2000 "
+            "draws (most often failed, 2000 times: b is negative)"]
+        assert not out.exists() and not list(tmp_path.glob(".out.*"))
+        return
+    values = {r["student_id"]: float(r["value"]) for r in rows_of(out)}
+    assert all(v % 2 == 1 for v in values.values())
+    assert "b = " in _text(out / "s001" / "solution.pdf")

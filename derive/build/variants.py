@@ -300,7 +300,10 @@ def build_variants(sheet_name: str, students: list[Student], out_dir: Path, seed
         cache.begin(make_environment([sheet.template.parent]))
         preamble, head = cache.preamble(), cache.head()
         cache.close()
-    render_variant(sheet, make_variant(sheet, seed, students[0]), True)   # warm, fail early
+    try:   # warm the caches the workers inherit; fail early, before anything is written
+        render_variant(sheet, make_variant(sheet, seed, students[0]), True)
+    except DeriveError as err:
+        raise VariantError(f"{students[0].id}: {err}", err.exit_code) from None
     staging = outputs.staging_folder(out_dir)
     try:
         _RUN[:] = [_Run(sheet, students, seed, staging, preamble, head, timeout, pdf)]
