@@ -27,7 +27,7 @@ from derive.build import variant_outputs as outputs
 from derive.build.driver import _template_errors
 from derive.build.figure_cache import FigureCache
 from derive.build.latex_batch import compile_documents
-from derive.build.latexmk import LATEX_TIMEOUT_S, write_atomically
+from derive.build.latexmk import LATEX_TIMEOUT_S, folder_lock, write_atomically
 from derive.build.roster import Student
 from derive.errors import DeriveError, UnknownNameError
 from derive.numeric.parameters import ParameterSpace, draw, quantity_values
@@ -293,13 +293,14 @@ def build_variants(sheet_name: str, students: list[Student], out_dir: Path, seed
     jobs = max(1, jobs or os.cpu_count() or 1)
     pdf = "pdf" in formats
     preamble, head = None, ""
-    if pdf:   # the precompiled preamble, shared with derive build's figures
+    if pdf:   # the precompiled preamble, kept with derive build's figures (under its lock)
         from derive.render.environment import make_environment
 
-        cache = FigureCache(BUILD_DIR, timeout, workers=1)
-        cache.begin(make_environment([sheet.template.parent]))
-        preamble, head = cache.preamble(), cache.head()
-        cache.close()
+        with folder_lock(BUILD_DIR):
+            cache = FigureCache(BUILD_DIR, timeout, workers=1)
+            cache.begin(make_environment([sheet.template.parent]))
+            preamble, head = cache.preamble(), cache.head()
+            cache.close()
     try:   # warm the caches the workers inherit; fail early, before anything is written
         render_variant(sheet, make_variant(sheet, seed, students[0]), True)
     except DeriveError as err:
