@@ -8,9 +8,9 @@ PY := $(VENV)/bin/python
 DEPS := $(VENV)/.deps-installed
 ORACLE := $(VENV)/.oracle-installed
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended \
-                texlive-pictures lmodern poppler-utils
+                texlive-pictures lmodern poppler-utils qpdf
 
-.PHONY: pdf test bench costs mutants check clean tex sandbox browser venv lock
+.PHONY: pdf test bench bench-variants costs mutants check clean tex sandbox browser venv lock
 
 pdf: $(DEPS) tex sandbox
 	$(VENV)/bin/derive build
@@ -20,6 +20,10 @@ test: $(DEPS) $(ORACLE) tex sandbox browser
 
 bench: $(DEPS) tex
 	$(PY) bench/bench.py
+
+# Only issue 20's part: derive variants c12 for 200 students (STUDENTS=N for another count).
+bench-variants: $(DEPS) tex
+	$(PY) bench/bench.py --only variants --students $${STUDENTS:-200}
 
 # How long each derivation takes to verify, which orders the parallel verifier's work.
 costs: $(DEPS)
@@ -57,6 +61,7 @@ $(ORACLE): $(DEPS)
 
 tex:
 	@if command -v latexmk >/dev/null && command -v pdflatex >/dev/null && command -v pdftotext >/dev/null \
+	    && command -v qpdf >/dev/null \
 	    && kpsewhich pgfplots.sty mathtools.sty pdflscape.sty lmodern.sty >/dev/null; then :; else \
 	  echo "derive: TeX Live, latexmk or poppler-utils missing; installing them from Debian's packages"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "derive: need root to run apt-get; install: $(TEX_PACKAGES)" >&2; exit 1; fi; \

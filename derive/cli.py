@@ -1,4 +1,4 @@
-"""The command line: ``derive list | show | verify | build | render | watch``.
+"""The command line: ``derive list | show | verify | build | render | watch | variants``.
 
 Bad input gets a one-line message on stderr and a non-zero exit, never a traceback: 2 for
 what the user wrote (an unknown name, a refuted or undecided step, a contradictory domain,
@@ -174,6 +174,12 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     return watch(args.targets, Path(args.out), args.library, args.timeout)
 
 
+def _cmd_variants(args: argparse.Namespace) -> int:
+    from derive.build.variants import run_command
+
+    return run_command(args)
+
+
 def _timeout_option(command: argparse.ArgumentParser) -> None:
     from derive.build.latexmk import LATEX_TIMEOUT_S
 
@@ -242,6 +248,21 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--out", default="build/check", help="where --format pdf writes")
     check.add_argument("--all", action="store_true", help="list the correct steps too")
     check.set_defaults(run=_cmd_check)
+    variants = sub.add_parser("variants", help="per-student variants of a sheet: an exercise "
+                              "and a solution PDF each, answers.csv/json, the key")
+    variants.add_argument("sheet", metavar="SHEET",
+                          help="a sheet of templates/variants/ (c12) or a .tex.j2 path")
+    variants.add_argument("--students", required=True, metavar="ROSTER.csv",
+                          help="CSV with an id column (and optionally name)")
+    variants.add_argument("--out", required=True, metavar="DIR")
+    variants.add_argument("--seed", type=int, default=0)
+    variants.add_argument("--jobs", type=int, default=0, metavar="J",
+                          help="parallel students (default: the number of cores)")
+    variants.add_argument("--format", choices=["pdf", "moodle", "all"], default="pdf",
+                          help="pdf (default): PDFs, answers, key.pdf; moodle: quiz.xml and "
+                          "the answers; all: both")
+    _timeout_option(variants)
+    variants.set_defaults(run=_cmd_variants)
     return p
 
 

@@ -21,11 +21,14 @@ from derive.proof import Derivation, WorkedExample
 
 if TYPE_CHECKING:
     from derive.figure import Figure
+    from derive.numeric.parameters import ParameterSpace
 
 DERIVATIONS: dict[str, Callable[[], Derivation]] = {}
 BUILDERS: dict[str, Callable[[], Derivation]] = {}   # the same functions, unverified
 EXAMPLES: dict[str, Callable[[], WorkedExample]] = {}
 FIGURES: dict[str, Callable[[], Figure]] = {}
+# parametrised examples: name -> (its parameters, the builder taking their values)
+VARIANTS: dict[str, tuple[ParameterSpace, Callable[[Any], WorkedExample]]] = {}
 
 T = TypeVar("T")
 
@@ -106,9 +109,27 @@ def _ensure_new(table: dict[str, Callable[[], T]], known: Callable[..., object] 
                                  f"{build.__module__}.{build.__qualname__}")
 
 
-def example(name: str) -> Callable[[Callable[[], WorkedExample]], Callable[[], WorkedExample]]:
-    """Register a worked-example builder under ``name`` (built once and cached)."""
-    return _registrar(EXAMPLES, name)
+def example(name: str, parameters: ParameterSpace | None = None
+            ) -> Callable[[Callable[..., WorkedExample]], Callable[[], WorkedExample]]:
+    """Register a worked-example builder under ``name`` (built once and cached).
+
+    With ``parameters`` the builder takes the values of those parameters (a mapping by
+    name); the registered example is built from their defaults, and ``VARIANTS`` holds the
+    space and the builder for per-student variants (derive variants)."""
+    if parameters is None:
+        return _registrar(EXAMPLES, name)
+
+    def register(function: Callable[..., WorkedExample]) -> Callable[[], WorkedExample]:
+        @functools.wraps(function)
+        def default() -> WorkedExample:
+            return function(parameters.defaults())
+
+        registered = _registrar(EXAMPLES, name)(default)
+        VARIANTS[name] = (parameters, function)
+        registered.variant = function  # type: ignore[attr-defined]
+        return registered
+
+    return register
 
 
 def figure(name: str) -> Callable[[Callable[[], Figure]], Callable[[], Figure]]:

@@ -72,7 +72,8 @@ def test_a_builder_module_brings_the_builder_modules_it_imports_and_no_others() 
     files = {p.relative_to(PACKAGE_DIR).as_posix()
              for p in incremental.module_files({"derive.numeric.scalar_network"})}
     assert files == {"__init__.py", "numeric/__init__.py", "numeric/scalar_network.py",
-                     "numeric/worksheet.py"}           # it imports numeric.worksheet
+                     "numeric/worksheet.py",            # it imports numeric.worksheet
+                     "numeric/parameters.py"}           # and its parameter space's module
 
 
 def test_a_file_saved_while_the_build_ran_leaves_no_stamp(tmp_path: Path) -> None:

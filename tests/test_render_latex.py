@@ -259,3 +259,14 @@ def test_a_log_of_a_sum_that_prints_bare_keeps_its_brackets() -> None:
     from derive.render.latex import _has_top_level_sum
 
     assert _has_top_level_sum(r"\mathbf{1} - \hat y") and not _has_top_level_sum(r"\sigma(- z)")
+
+
+def test_a_negative_number_alone_in_a_functions_parentheses_has_no_second_pair() -> None:
+    import sympy as sp
+
+    from derive.functions import sigmoid
+    from derive.render.latex import substituted
+
+    z = sp.Symbol("z", real=True)
+    assert substituted(sigmoid(z), {z: -0.6306}) == r"\sigma(-0.6306)"
+    assert substituted(1 - sigmoid(z), {z: -0.5}) == r"1 - \sigma(-0.5)"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+
 import sympy as sp
 
 from derive.library.boundary import A4_WEIGHTS, th0, th1, th2
+from derive.numeric.parameters import Answer, Constraint, Parameter, ParameterSpace
 from derive.numeric.worksheet import Worksheet
 from derive.proof import WorkedExample, text, written_sum
 from derive.registry import example
@@ -31,12 +35,34 @@ def a1_linear_neuron() -> WorkedExample:
                       [], problems=("A1",))
 
 
-@example("a4-boundary")
-def a4_boundary() -> WorkedExample:
+def _boundary(p: Mapping[str, float]) -> dict[str, float]:
+    """The unit normal and the distances by plain floating point (the check's reference)."""
+    norm = math.hypot(p["theta_1"], p["theta_2"])
+    return {"norm": norm, "n1": p["theta_1"] / norm, "n2": p["theta_2"] / norm,
+            "d": abs(p["theta_0"]) / norm, "d_signed": -p["theta_0"] / norm}
+
+
+A4_PARAMETERS = ParameterSpace(
+    parameters=(Parameter("theta_0", A4_WEIGHTS[th0], 1, 6, 0),
+                Parameter("theta_1", A4_WEIGHTS[th1], -6, 6, 0, nonzero=True),
+                Parameter("theta_2", A4_WEIGHTS[th2], -6, 6, 0, nonzero=True)),
+    parameter_checks=(   # the example's text: the origin lies on the side g > 0
+        Constraint("theta_0 > 0", lambda p: p["theta_0"] > 0),
+        Constraint("the normal's components differ in size",
+                   lambda p: abs(p["theta_1"]) != abs(p["theta_2"])),),
+    answers=(Answer("(a) the unit normal", "n1"), Answer("(a) the unit normal", "n2"),
+             Answer("(b) the distance from the origin", "d"),
+             Answer("(b) the signed distance", "d_signed")),
+    reference=_boundary,
+)
+
+
+@example("a4-boundary", parameters=A4_PARAMETERS)
+def a4_boundary(values: Mapping[str, float]) -> WorkedExample:
     """A4 in decimals, from the formulas of the verified derivation ``linear-boundary``."""
     ws = Worksheet()
-    weights = {s: ws.given(ws.symbol(s.name, sp.latex(s)), float(value),
-                           "Weights of the discriminant") for s, value in A4_WEIGHTS.items()}
+    weights = {s: ws.given(ws.symbol(s.name, sp.latex(s)), float(values[s.name]),
+                           "Weights of the discriminant") for s in (th0, th1, th2)}
     t0, t1, t2 = (weights[s] for s in (th0, th1, th2))
     norm = ws.add(ws.symbol("norm", r"\lVert \mathbf{n} \rVert"),
                   sp.sqrt(written_sum(t1**2, t2**2)), "Normal and distance")

@@ -6,9 +6,19 @@ from the closed form obtained by differentiating the whole batch loss with SymPy
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
 import sympy as sp
 
 from derive.functions import sigmoid
+from derive.numeric.parameters import (
+    Answer,
+    Constraint,
+    Parameter,
+    ParameterSpace,
+    shown_as_0_or_1,
+)
 from derive.numeric.worksheet import Worksheet
 from derive.proof import Comparison, WorkedExample, text, written_product, written_sum
 from derive.registry import example
@@ -57,14 +67,92 @@ def _d(num: str, den: str) -> str:
     return rf"\frac{{\partial {num}}}{{\partial {den}}}"
 
 
-@example("c12-scalar-network")
-def c12_scalar_network() -> WorkedExample:
-    """Every forward value, every back-propagated gradient and the closed-form check of C12."""
+def _batch(p: Mapping[str, float]) -> list[tuple[tuple[float, float], float]]:
+    return [((p[f"x1_{i}"], p[f"x2_{i}"]), p[f"y_{i}"]) for i in range(1, len(BATCH) + 1)]
+
+
+def forward(p: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The hidden activations (example by unit) and the outputs of the batch, in plain
+    NumPy from the parameters alone (it shares no code with the worksheet)."""
+    w = np.array([[p[f"w_{h}{k}"] for k in range(3)] for h in range(1, 4)])
+    v = np.array([p[f"v_{h}"] for h in range(4)])
+    x = np.array([[1.0, x1, x2] for (x1, x2), _ in _batch(p)])
+    a = 1 / (1 + np.exp(-(x @ w.T)))
+    return a, v[0] + a @ v[1:]
+
+
+def batch_loss(p: Mapping[str, float]) -> float:
+    """The batch loss in NumPy (the objective of the finite-difference cross-check)."""
+    y = np.array([yv for _, yv in _batch(p)])
+    return float(np.sum((forward(p)[1] - y) ** 2))
+
+
+def forward_values(p: Mapping[str, float]) -> dict[str, float]:
+    """The outputs and the batch loss by quantity name, in NumPy (the check's reference)."""
+    yhat = forward(p)[1]
+    out = {f"yhat_{i}": float(yhat[i - 1]) for i in range(1, len(BATCH) + 1)}
+    return {**out, "L": batch_loss(p)}
+
+
+def _distinct(values: Mapping[str, float], names: list[str]) -> bool:
+    return len({values[n] for n in names}) == len(names)
+
+
+HIDDEN = range(1, len(HIDDEN_WEIGHTS) + 1)
+BATCH_INDICES = range(1, len(BATCH) + 1)
+C12_PARAMETERS = ParameterSpace(
+    parameters=(
+        *[Parameter(f"w_{h}{k}", HIDDEN_WEIGHTS[h - 1][k], -0.3, 0.3, 2, nonzero=True)
+          for h in HIDDEN for k in range(3)],
+        *[Parameter(f"v_{h}", OUTPUT_WEIGHTS[h], -0.5, 0.5, 2, nonzero=True)
+          for h in range(len(OUTPUT_WEIGHTS))],
+        *[Parameter(f"x{k}_{i}", BATCH[i - 1][0][k - 1], 1, 4, 0)
+          for i in BATCH_INDICES for k in (1, 2)],
+        *[Parameter(f"y_{i}", BATCH[i - 1][1], 2, 12, 0) for i in BATCH_INDICES],
+    ),
+    parameter_checks=(   # cheap, before the example is computed
+        Constraint("every activation lies in [0.05, 0.95]",
+                   lambda p: bool(np.all(np.abs(forward(p)[0] - 0.5) <= 0.45))),
+        Constraint("the targets are distinct",
+                   lambda p: _distinct(p, [f"y_{i}" for i in BATCH_INDICES])),
+        Constraint("the inputs of the examples are distinct", lambda p: len(
+            {(p[f"x1_{i}"], p[f"x2_{i}"]) for i in BATCH_INDICES}) == len(BATCH_INDICES)),
+        Constraint("the hidden units have distinct weights", lambda p: len(
+            {tuple(p[f"w_{h}{k}"] for k in range(3)) for h in HIDDEN}) == len(HIDDEN)),
+    ),
+    constraints=(
+        Constraint("every activation lies in [0.05, 0.95]",
+                   lambda q: all(0.05 <= q[f"a{h}_{i}"] <= 0.95
+                                 for h in HIDDEN for i in BATCH_INDICES)),
+        Constraint("no computed value prints as 0 or 1",
+                   lambda q: not any(shown_as_0_or_1(value) for name, value in q.items()
+                                     if not name.startswith(("w_", "v_", "x", "y_")))),
+        Constraint("the batch loss is not tiny (at least 1)", lambda q: q["L"] >= 1),
+    ),
+    answers=(
+        *[Answer("(b) forward pass and batch loss", f"yhat_{i}") for i in BATCH_INDICES],
+        Answer("(b) forward pass and batch loss", "L"),
+        *[Answer("(c) gradients of the batch loss", f"dL_w_{h}{k}")
+          for h in HIDDEN for k in range(3)],
+        *[Answer("(c) gradients of the batch loss", f"dL_v_{h}")
+          for h in range(len(OUTPUT_WEIGHTS))],
+    ),
+    objective=batch_loss,
+    reference=forward_values,
+    gradients={**{f"w_{h}{k}": f"dL_w_{h}{k}" for h in HIDDEN for k in range(3)},
+               **{f"v_{h}": f"dL_v_{h}" for h in range(len(OUTPUT_WEIGHTS))}},
+)
+
+
+@example("c12-scalar-network", parameters=C12_PARAMETERS)
+def c12_scalar_network(values: Mapping[str, float]) -> WorkedExample:
+    """Every forward value, every back-propagated gradient and the closed-form check of C12,
+    for the parameter values (by name: w_10 ... w_32, v_0 ... v_3, x1_1, x2_1, y_1, ...)."""
     ws = Worksheet()
     hidden = range(1, len(HIDDEN_WEIGHTS) + 1)
-    w = {(h, k): ws.given(ws.symbol(f"w_{h}{k}", rf"w_{{{h},{k}}}"), HIDDEN_WEIGHTS[h - 1][k],
+    w = {(h, k): ws.given(ws.symbol(f"w_{h}{k}", rf"w_{{{h},{k}}}"), values[f"w_{h}{k}"],
                           "Parameters") for h in hidden for k in range(3)}
-    v = {h: ws.given(ws.symbol(f"v_{h}", rf"v_{{{h}}}"), OUTPUT_WEIGHTS[h], "Parameters")
+    v = {h: ws.given(ws.symbol(f"v_{h}", rf"v_{{{h}}}"), values[f"v_{h}"], "Parameters")
          for h in range(4)}
     params = [*w.values(), *v.values()]
     param_latex = {**{w[h, k]: rf"w_{{{h},{k}}}" for h, k in w},
@@ -72,7 +160,7 @@ def c12_scalar_network() -> WorkedExample:
 
     per_example: list[dict[sp.Symbol, sp.Symbol]] = []   # parameter -> d loss_i / d parameter
     losses, raw_losses = [], []
-    for i, ((x1v, x2v), yv) in enumerate(BATCH, 1):
+    for i, ((x1v, x2v), yv) in enumerate(_batch(values), 1):
         sup = f"^{{({i})}}"
         group = f"Example {i}: forward pass"
         x = {0: sp.S.One,

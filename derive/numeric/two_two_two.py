@@ -8,11 +8,21 @@ same network (Matt Mazur, "A Step by Step Backpropagation Example", 2015).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
 import sympy as sp
 
 from derive.figure import Figure, GraphPanel
 from derive.functions import sigmoid
 from derive.numeric import graph
+from derive.numeric.parameters import (
+    Answer,
+    Constraint,
+    Parameter,
+    ParameterSpace,
+    shown_as_0_or_1,
+)
 from derive.numeric.worksheet import Worksheet
 from derive.proof import Comparison, WorkedExample, text, written_product, written_sum
 from derive.registry import example, figure
@@ -39,20 +49,30 @@ def _d(num: str, den: str) -> str:
     return rf"\frac{{\partial {num}}}{{\partial {den}}}"
 
 
-def network(cost: str) -> tuple[Worksheet, dict[int, sp.Symbol], sp.Symbol, sp.Expr]:
+DEFAULTS = {**{f"i{k}": v for k, v in enumerate(INPUTS, 1)},
+            **{f"y{k}": v for k, v in enumerate(TARGETS, 1)},
+            **{f"w{k}": v for k, v in enumerate(WEIGHTS, 1)},
+            "b_h": BIASES[0], "b_o": BIASES[1], "eta": RATE}
+
+
+def network(cost: str, values: Mapping[str, float] = DEFAULTS
+            ) -> tuple[Worksheet, dict[int, sp.Symbol], sp.Symbol, sp.Expr]:
     """Forward pass, cost, back-propagation and one update, on a worksheet.
 
-    ``cost`` is "cross-entropy" or "squared-error".  Returns the worksheet, each weight's
-    gradient quantity, the cost quantity and the cost written out in the weights.
+    ``cost`` is "cross-entropy" or "squared-error"; ``values`` the inputs i1, i2, targets
+    y1, y2, weights w1..w8, biases b_h, b_o and rate eta (default: the published example's).
+    Returns the worksheet, each weight's gradient quantity, the cost quantity and the cost
+    written out in the weights.
     """
     ws = Worksheet()
     group = "Inputs and parameters"
-    i = {k: ws.given(ws.symbol(f"i{k}", f"i_{k}"), v, group) for k, v in enumerate(INPUTS, 1)}
-    y = {k: ws.given(ws.symbol(f"y{k}", f"y_{k}"), v, group) for k, v in enumerate(TARGETS, 1)}
-    w = {k: ws.given(ws.symbol(f"w{k}", f"w_{k}"), v, group) for k, v in enumerate(WEIGHTS, 1)}
-    b_h = ws.given(ws.symbol("b_h", "b_1"), BIASES[0], group)
-    b_o = ws.given(ws.symbol("b_o", "b_2"), BIASES[1], group)
-    eta = ws.given(ws.symbol("eta", r"\eta"), RATE, group)
+    i = {k: ws.given(ws.symbol(f"i{k}", f"i_{k}"), values[f"i{k}"], group) for k in (1, 2)}
+    y = {k: ws.given(ws.symbol(f"y{k}", f"y_{k}"), values[f"y{k}"], group) for k in (1, 2)}
+    w = {k: ws.given(ws.symbol(f"w{k}", f"w_{k}"), values[f"w{k}"], group)
+         for k in range(1, len(WEIGHTS) + 1)}
+    b_h = ws.given(ws.symbol("b_h", "b_1"), values["b_h"], group)
+    b_o = ws.given(ws.symbol("b_o", "b_2"), values["b_o"], group)
+    eta = ws.given(ws.symbol("eta", r"\eta"), values["eta"], group)
 
     group = "Forward pass"
     net_h, out_h, net_o, out_o = {}, {}, {}, {}
@@ -95,7 +115,7 @@ def network(cost: str) -> tuple[Worksheet, dict[int, sp.Symbol], sp.Symbol, sp.E
     for e in sorted(w):
         ws.add(ws.symbol(f"w{e}_new", rf"w_{e}^{{+}}"),
                written_sum(w[e], written_product(-1, eta, grads[e])), group)
-    return ws, grads, total, written_out(cost, w)[0]
+    return ws, grads, total, written_out(cost, w, values)[0]
 
 
 def _cost(cost: str, a: dict[int, sp.Expr], y: dict[int, sp.Expr]) -> sp.Expr:
@@ -107,28 +127,89 @@ def _cost(cost: str, a: dict[int, sp.Expr], y: dict[int, sp.Expr]) -> sp.Expr:
                            written_sum(*[(y[o] - a[o]) ** 2 for o in (1, 2)]))
 
 
-def written_out(cost: str, w: dict[int, sp.Symbol]) -> tuple[sp.Expr, dict[sp.Expr, str]]:
+def written_out(cost: str, w: dict[int, sp.Symbol], values: Mapping[str, float] = DEFAULTS
+                ) -> tuple[sp.Expr, dict[sp.Expr, str]]:
     """The cost written directly in the weights (inputs, biases, targets as numbers), and
     the names of its intermediate values (z and a of each unit) for the graph."""
-    net_h = {h: sum(w[e] * INPUTS[k - 1] for e, (hh, k) in HIDDEN_EDGES.items() if hh == h)
-             + BIASES[0] for h in (1, 2)}
+    net_h = {h: sum(w[e] * values[f"i{k}"] for e, (hh, k) in HIDDEN_EDGES.items() if hh == h)
+             + values["b_h"] for h in (1, 2)}
     out_h = {h: sigmoid(net_h[h]) for h in (1, 2)}
     net_o = {o: sum(w[e] * out_h[h] for e, (oo, h) in OUTPUT_EDGES.items() if oo == o)
-             + BIASES[1] for o in (1, 2)}
+             + values["b_o"] for o in (1, 2)}
     out_o = {o: sigmoid(net_o[o]) for o in (1, 2)}
     names: dict[sp.Expr, str] = {}
     for unit, net, out in (("h", net_h, out_h), ("o", net_o, out_o)):
         for k in (1, 2):
             names[net[k]], names[out[k]] = f"z_{{{unit}_{k}}}", f"a_{{{unit}_{k}}}"
-    targets = {o: sp.Float(TARGETS[o - 1]) for o in (1, 2)}
+    targets = {o: sp.Float(values[f"y{o}"]) for o in (1, 2)}
     return _cost(cost, out_o, targets), names
 
 
-@example("c-q3-cross-entropy")
-def c_q3_cross_entropy() -> WorkedExample:
+def forward(p: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The hidden and output activations in plain NumPy from the parameters alone (it
+    shares no code with the worksheet)."""
+    w = {e: p[f"w{e}"] for e in range(1, 9)}
+    i = np.array([p["i1"], p["i2"]])
+    hidden = 1 / (1 + np.exp(-(np.array([[w[1], w[2]], [w[3], w[4]]]) @ i + p["b_h"])))
+    out = 1 / (1 + np.exp(-(np.array([[w[5], w[6]], [w[7], w[8]]]) @ hidden + p["b_o"])))
+    return hidden, out
+
+
+def cross_entropy(p: Mapping[str, float]) -> float:
+    """The cross-entropy cost in NumPy (the finite-difference cross-check's objective)."""
+    a, y = forward(p)[1], np.array([p["y1"], p["y2"]])
+    return float(-np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)))
+
+
+def _reference(p: Mapping[str, float]) -> dict[str, float]:
+    hidden, out = forward(p)
+    return {"out_h1": float(hidden[0]), "out_h2": float(hidden[1]), "out_o1": float(out[0]),
+            "out_o2": float(out[1]), "C": cross_entropy(p)}
+
+
+Q3_PARAMETERS = ParameterSpace(
+    parameters=(
+        Parameter("i1", INPUTS[0], 0.05, 0.95, 2), Parameter("i2", INPUTS[1], 0.05, 0.95, 2),
+        Parameter("y1", TARGETS[0], 0.01, 0.99, 2), Parameter("y2", TARGETS[1], 0.01, 0.99, 2),
+        *[Parameter(f"w{e}", WEIGHTS[e - 1], -0.8, 0.8, 2, nonzero=True) for e in range(1, 9)],
+        Parameter("b_h", BIASES[0], -0.8, 0.8, 2), Parameter("b_o", BIASES[1], -0.8, 0.8, 2),
+        Parameter("eta", RATE, 0.1, 1.0, 1),
+    ),
+    parameter_checks=(
+        Constraint("the two targets differ by at least 0.2",
+                   lambda p: abs(p["y1"] - p["y2"]) >= 0.2),
+        Constraint("every activation lies in [0.05, 0.95]",
+                   lambda p: bool(all(np.all(np.abs(a - 0.5) <= 0.45) for a in forward(p)))),
+        Constraint("the cost is not tiny (at least 0.1 above its least value)",
+                   lambda p: _excess(p) >= 0.1),
+    ),
+    constraints=(
+        Constraint("no computed value prints as 0 or 1 (or in powers of ten)",
+                   lambda q: not any(shown_as_0_or_1(v) for n, v in q.items()
+                                     if n not in DEFAULTS)),
+    ),
+    answers=(
+        Answer("(a) the cost", "C"),
+        *[Answer("(b) the gradients", f"dC_w{e}") for e in range(1, 9)],
+        *[Answer("(c) one gradient-descent step", f"w{e}_new") for e in range(1, 9)],
+    ),
+    objective=cross_entropy,
+    gradients={f"w{e}": f"dC_w{e}" for e in range(1, 9)},
+    reference=_reference,
+)
+
+
+def _excess(p: Mapping[str, float]) -> float:
+    """How far the cost is above its least value (the targets' own entropy)."""
+    y = np.array([p["y1"], p["y2"]])
+    return cross_entropy(p) - float(-np.sum(y * np.log(y) + (1 - y) * np.log(1 - y)))
+
+
+@example("c-q3-cross-entropy", parameters=Q3_PARAMETERS)
+def c_q3_cross_entropy(values: Mapping[str, float]) -> WorkedExample:
     """(a), (b): the cross-entropy cost, all eight gradients and one update."""
-    ws, grads, _, raw = network("cross-entropy")
-    point = {ws.symbol(f"w{e}"): WEIGHTS[e - 1] for e in grads}
+    ws, grads, _, raw = network("cross-entropy", values)
+    point = {ws.symbol(f"w{e}"): values[f"w{e}"] for e in grads}
     comparisons = [Comparison(text(sp.Symbol(f"dC/dw{e}")), ws.value(grads[e]),
                               float(sp.N(sp.diff(raw, ws.symbol(f"w{e}")).xreplace(point), 17)))
                    for e in sorted(grads)]

@@ -349,7 +349,9 @@ def substituted(formula: sp.Expr, values: Mapping[sp.Basic, Any],
             n = number(values[sym])
             shown[sym] = f"({n})" if values[sym] < 0 else n
     printed = plain_parentheses(NotationPrinter(shown, mul_symbol="dot").doprint(formula))
-    # a negative number alone in a group (a numerator, a denominator) needs no brackets
+    # a negative number alone in a group (a numerator, a denominator) needs no brackets,
+    # nor one alone in a function's parentheses: sigma(-0.63), not sigma((-0.63))
+    printed = re.sub(r"\((\((-[^()]*)\))\)", r"\1", printed)
     return re.sub(r"\{\((-[^(){}]*(?:\{[^(){}]*\})?[^(){}]*)\)\}", r"{\1}", printed)
 
 
