@@ -25,9 +25,10 @@ class Literal:
 
     @property
     def rounded(self) -> bool:
-        """A rounded intermediate (three significant digits or more), not given data such as
-        0.02: only a rounded number stands for an interval on the computing side."""
-        return self.significant >= 3
+        """A rounded intermediate (two significant digits or more: 0.62, 0.52248), not given
+        data such as 0.02: only a rounded number stands for an interval on the computing
+        side, of ± half a unit in its last digit."""
+        return self.significant >= 2
 
 
 def literal_of(text: str) -> Literal:
@@ -51,7 +52,7 @@ def interval(expr: sp.Expr, literals: dict[sp.Symbol, Literal], widen: bool = Tr
 def _interval(e: sp.Expr, lits: dict[sp.Symbol, Literal], widen: bool) -> mpmath.ctx_iv.ivmpf:
     if e in lits:
         lit = lits[e]
-        return _around(lit.value, lit.unit if widen and lit.rounded else sp.Integer(0))
+        return _around(lit.value, lit.unit / 2 if widen and lit.rounded else sp.Integer(0))
     if isinstance(e, sp.Rational):
         return _around(e, sp.Integer(0))
     if e is sp.pi:
@@ -91,8 +92,8 @@ def _interval(e: sp.Expr, lits: dict[sp.Symbol, Literal], widen: bool) -> mpmath
 
 
 def _tanh(x: mpmath.ctx_iv.ivmpf) -> mpmath.ctx_iv.ivmpf:
-    """tanh is increasing: the interval of its ends."""
-    return iv.mpf([mpmath.tanh(mpmath.mpf(x.a)), mpmath.tanh(mpmath.mpf(x.b))])
+    """tanh(x) = 1 - 2 / (exp(2x) + 1), in interval arithmetic (an enclosure)."""
+    return 1 - 2 / (iv.exp(2 * x) + 1)
 
 
 def _around(value: sp.Rational, unit: sp.Rational) -> mpmath.ctx_iv.ivmpf:
@@ -103,11 +104,15 @@ def _around(value: sp.Rational, unit: sp.Rational) -> mpmath.ctx_iv.ivmpf:
     return middle + (iv.mpf(unit.p) / unit.q) * iv.mpf([-1, 1])
 
 
+OPEN = sp.Rational(999, 1000)     # the ends of a claimed interval are excluded
+
+
 def claimed(expr: sp.Expr, literals: dict[sp.Symbol, Literal]) -> mpmath.ctx_iv.ivmpf:
-    """The interval of a claimed result: one number is ± one unit in its last digit."""
+    """The interval of a claimed result: one number is ± one unit in its last digit (a
+    rounding or a truncation), its ends excluded (0.6 is not 0.7)."""
     if expr in literals:
         lit = literals[expr]
-        return _around(lit.value, lit.unit)
+        return _around(lit.value, lit.unit * OPEN)
     return interval(expr, literals)
 
 

@@ -67,7 +67,8 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     section = 0
     for chain in document.chains:
         if not chain.relations:
-            continue                    # a name or a value mentioned in the prose
+            previous = chain            # a name or a value on its own: a later '= …' may
+            continue                    # continue from it; nothing to judge
         if chain.section != section:
             section, definitions = chain.section, Definitions()   # a new question
         if not chain.continues:
@@ -204,7 +205,7 @@ def first_link_kind(lhs: str, notation: Notation) -> str:
         return "definition"
     if not left.free_symbols and not found.opaque and not left.atoms(AppliedUndef):
         return "arithmetic"
-    if _carries_out_derivative(left):
+    if _carries_out_derivative(left) or found.derivative_claim:
         return "step"
     return "equation"
 

@@ -110,23 +110,30 @@ def _yaml(text: str, where: str) -> dict:
 def chains(text: str, start: int = 0) -> list[Chain]:
     """The chains of relations of the text's maths, in order."""
     found: list[Chain] = []
-    previous_end = start
+    previous_end = previous_start = start
     section = 0
     for match in _MATH.finditer(text, start):
         body_key = next(k for k in ("dd", "br", "body", "d") if match.group(k) is not None)
         body = match.group(body_key)
         body_start = match.start(body_key)
         gap = text[previous_end:match.start()]
-        previous_end = match.end()
-        rows = list(_rows(body, text.count("\n", 0, body_start) + 1))
+        line_start = text.rfind("\n", 0, previous_start) + 1
+        opens_line = text[line_start:previous_start].strip(" \t-*•→") == ""
+        previous_start, previous_end = match.start(), match.end()
+        rows = list(_rows(_unboxed(body), text.count("\n", 0, body_start) + 1))
         gap_words = gap.strip()
         inline = body_key == "d"
-        section += len(_HEADING.findall(gap))
+        headings = len(_HEADING.findall(gap))
+        section += headings
         for k, (row, line) in enumerate(rows):
             pieces, relations = _split_relations(row)
             if not pieces:
                 continue
             chain = Chain([Piece(p, line) for p in pieces], relations, section=section)
+            if inline and k == 0 and gap_words == "=" and found and opens_line \
+                    and pieces[0].strip() != "":
+                pieces, relations = ["", *pieces], ["=", *relations]   # $a$ = $b$
+                chain = Chain([Piece(p, line) for p in pieces], relations, section=section)
             leading = pieces[0].strip() == ""
             named = inline and k == 0 and re.search(r"[A-Za-z]", gap_words) is not None
             if leading and named and relations[:1] == ["="]:
@@ -135,8 +142,8 @@ def chains(text: str, start: int = 0) -> list[Chain]:
                 chain.prose_head = gap_words.splitlines()[-1][-80:]
             elif leading:
                 chain.pieces = chain.pieces[1:]
-                chain.continues = bool(found) and not named and (
-                    k > 0 or len(gap_words) <= CHAIN_BREAK_CHARS)
+                chain.continues = bool(found) and not named and (k > 0 or (
+                    len(gap_words) <= CHAIN_BREAK_CHARS and not headings))
                 if not chain.continues:
                     chain.relations = chain.relations[1:]
             elif k == 0 and gap_words.endswith("=") and re.search(r"[A-Za-z]", gap_words):
@@ -148,7 +155,25 @@ def chains(text: str, start: int = 0) -> list[Chain]:
 
 
 _HEADING = re.compile(r"^\s*(Q\s*\.?\s*\d+|Question\b|Problem\b|Exercise\b|#{1,6}\s|"
-                      r"\\(sub)*section\b|\(?[a-h]\)\s*[.:]|Part\s*\(?[a-h0-9])", re.M | re.I)
+                      r"\\(sub)*section\b|\(?[a-h]\)[\s.:]|Part\s*\(?[a-h0-9])", re.M | re.I)
+
+
+def _unboxed(body: str) -> str:
+    """``\\boxed{a = b}`` as ``a = b`` (a boxed answer is a statement like any other)."""
+    while (k := body.find("\\boxed{")) >= 0:
+        depth, j = 0, k + len("\\boxed")
+        while j < len(body):
+            if body[j] == "{":
+                depth += 1
+            elif body[j] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        if j >= len(body):
+            break
+        body = body[:k] + body[k + len("\\boxed{"):j] + body[j + 1:]
+    return body
 
 
 def _rows(body: str, line: int) -> list[tuple[str, int]]:

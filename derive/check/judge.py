@@ -256,10 +256,17 @@ def _numbers_agree(a: sp.Expr, b: sp.Expr, table: dict[sp.Symbol, Literal], rela
     """None where the entries agree, else the wrong outcome."""
     la, lb = interval(a, table), claimed(b, table)
     if isinstance(b, sp.Integer) and not _integral(la):
-        lb = lb + sp_interval_unit()
+        # 63 for 63.09 (a large value rounded); 1 for σ(15) = 0.9999997, not for σ(0.5)
+        lb = lb + sp_interval_unit() * (0.5 if abs(float(la.a.a)) >= 10 else 0.005)
     if relation == "≈":
-        width = max(float(lb.b.b) - float(lb.a.a), abs(float(lb.a.a)) * 0.005)
-        lb = lb + sp_interval_unit() * width * 2
+        if b not in table and not isinstance(b, sp.Integer):
+            return Outcome("undecided", "arithmetic", "≈ with a formula on the right: an "
+                           "approximation, not a rounding")
+        if isinstance(b, sp.Integer):     # ≈ 0, ≈ 1: near it, within 5 %
+            lb = claimed(b, table) + sp_interval_unit() * 0.05 * max(1, abs(int(b)))
+        else:
+            width = max(float(lb.b.b) - float(lb.a.a), abs(float(lb.a.a)) * 0.005)
+            lb = lb + sp_interval_unit() * width * 2
     if overlap(la, lb):
         return None
     hint = transcription_hint(a, b, table)

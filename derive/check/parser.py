@@ -52,6 +52,7 @@ class Parsed:
     integers: set[str] = field(default_factory=set)
     literals: dict[sp.Symbol, Literal] | None = None
     derivatives: dict[sp.Symbol, tuple[sp.Expr, sp.Expr, int]] = field(default_factory=dict)
+    derivative_claim: bool = False     # σ′(z) of a known function: a result, not a name
 
 
 def _group_text(toks: list[Token]) -> str:
@@ -525,6 +526,7 @@ class Parser:
                 raise NotUnderstood(f"{name}′ of a matrix")
             return arg.applyfunc(function)
         if primes:
+            self.found.derivative_claim = True
             u = sp.Dummy("u", real=True)
             return sp.diff(function(u), u, primes).subs(u, arg)
         return function(arg)
@@ -674,7 +676,9 @@ class Parser:
 def hidden_dependence(body: sp.Expr, variable: sp.Expr, kind: str) -> bool:
     """Whether what is differentiated may depend on the variable in a way the text does not
     say: an unspecified function of other arguments, an entry of a family, a hat or a
-    capital (an output, a matrix), or any other symbol under a total derivative d."""
+    capital (an output, a matrix).  Other plain symbols are independent variables, under d
+    as under ∂ (students write d/dw for ∂/∂w); a step that needs dy/dw names it on its
+    right side, and a quantity on one side only is never judged wrong."""
     if isinstance(body, sp.MatrixBase):
         return any(hidden_dependence(e, variable, kind) for e in body)
     if body.has(sp.Indexed) or isinstance(variable, sp.Indexed):
@@ -687,7 +691,7 @@ def hidden_dependence(body: sp.Expr, variable: sp.Expr, kind: str) -> bool:
            or "∂" in s.name or s.name.endswith("{T}") or s.name.isupper()
            for s in others):
         return True
-    return kind == "d" and bool(others)
+    return False
 
 
 def _text_function(text: str) -> list[str] | None:
