@@ -531,25 +531,36 @@ def kinks(expr: sp.Basic) -> list[sp.Expr]:
     return list(dict.fromkeys(found))
 
 
-def breakpoint_solutions(expr: sp.Basic, free: list[sp.Basic]
-                         ) -> list[tuple[int, Callable[..., Any]]]:
-    """(position of a variable, its value as a function of the point) where a kink of
-    ``expr`` is zero: solved for a variable in which the kink is linear or quadratic."""
-    out: list[tuple[int, Callable[..., Any]]] = []
+KINK_SOLVE_MAX_OPS = 20   # a kink not polynomial of degree <= 2 is solved only when small
+
+
+def kink_roots(expr: sp.Basic, free: list[sp.Basic]) -> list[tuple[int, sp.Expr]]:
+    """(position of a variable, an exact value of it) where a kink of ``expr`` is zero:
+    solved for a variable in which the kink is linear or quadratic, or, for a small kink
+    (e^x - 2, x^3 - 2, tanh x - 1/2), by ``sympy.solve``."""
+    out: list[tuple[int, sp.Expr]] = []
     for g in kinks(expr):
         for pos, v in enumerate(free):
             if not isinstance(v, sp.Symbol) or v not in g.free_symbols or is_integer_valued(v):
                 continue
             try:
-                if not g.is_polynomial(v) or sp.Poly(g, v).degree() > 2:
+                low_degree = g.is_polynomial(v) and sp.Poly(g, v).degree() <= 2
+                if not low_degree and sp.count_ops(g) > KINK_SOLVE_MAX_OPS:
                     continue
                 roots = sp.solve(g, v, check=False, simplify=False)
             except (NotImplementedError, sp.PolynomialError, TypeError, ValueError):
                 continue
-            out.extend((pos, mp_function(r, free)) for r in roots if r.is_real is not False)
+            out.extend((pos, r) for r in roots if r.is_real is not False)
         if len(out) >= MAX_BREAKPOINT_SOLUTIONS:
             break
-    return out
+    return out[:MAX_BREAKPOINT_SOLUTIONS]
+
+
+def breakpoint_solutions(expr: sp.Basic, free: list[sp.Basic]
+                         ) -> list[tuple[int, Callable[..., Any]]]:
+    """(position of a variable, its value as a function of the point) where a kink of
+    ``expr`` is zero (see :func:`kink_roots`)."""
+    return [(pos, mp_function(r, free)) for pos, r in kink_roots(expr, free)]
 
 
 def _on_breakpoint(point: list[Any], solution: tuple[int, Callable[..., Any]],

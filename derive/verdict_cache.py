@@ -70,8 +70,9 @@ def _own_classes(derivation: Derivation) -> list[type]:
             continue
         for node in sp.preorder_traversal(e):
             cls = type(node)
-            if not cls.__module__.startswith(("sympy.", "mpmath.")):
-                found.setdefault(f"{cls.__module__}.{cls.__qualname__}", cls)
+            module = getattr(cls, "__module__", None) or ""   # sp.Function("f"): none
+            if module and not module.startswith(("sympy.", "mpmath.")):
+                found.setdefault(f"{module}.{cls.__qualname__}", cls)
     return [found[name] for name in sorted(found)]
 
 
