@@ -151,6 +151,7 @@ LAYERS = frozenset({
     "oracle", "oracle_independence",                      # oracles
     "mutants",                                            # mutation testing
     "build_hardening",                                    # hostile documents, faults
+    "verify_adversarial",                                 # hostile steps, near misses
 })
 
 
