@@ -26,6 +26,7 @@ from derive.proof import Derivation, Verdict
 from derive.verify import Context, reconfirmed, verify
 
 VERIFIER_SOURCES = ("verify.py", "context.py", "evidence.py", "identities.py", "implications.py",
+                    "branches.py",
                     "screening.py", "finite_differences.py", "tactics.py", "differentiate.py",
                     "matrices.py", "index_form.py", "sampling.py", "functions.py",
                     "sympy_speedups.py", "proof.py")
