@@ -63,9 +63,17 @@ def _verify_step(previous: Step | None, step: Step, ctx: Context) -> Verdict:
         if previous is None:
             raise ValueError("an implication step needs a previous equation")
         return check_implies(previous, step, ctx)
-    if previous is not None and previous.lhs == step.lhs:
-        return check_equal(previous.rhs, step.rhs, ctx)
+    if continues(previous, step):
+        return check_equal(previous.rhs, step.rhs, ctx)   # type: ignore[union-attr]
     return check_equal(step.lhs, step.rhs, ctx)
+
+
+def continues(previous: Step | None, step: Step) -> bool:
+    """Whether an equality step continues a chain: judged against the previous right side.
+    Not after an equation transformed in place (``implies``), which is no identity: a chain
+    that starts from its left side is judged as written (x^2 = 4 is not proved by 4 = 4)."""
+    return (previous is not None and step.kind == "equals" and previous.kind != "implies"
+            and previous.lhs == step.lhs)
 
 
 def check_count(derivation: Derivation) -> int:
@@ -97,7 +105,7 @@ def _premise(derivation: Derivation, k: int) -> int | None:
     if k == 0 or k >= len(steps):
         return None
     step, previous = steps[k], steps[k - 1]
-    if step.kind == "implies" or (step.kind != "given" and previous.lhs == step.lhs):
+    if step.kind == "implies" or continues(previous, step):
         return k - 1
     return None
 
@@ -219,7 +227,7 @@ def _quick_check(derivation: Derivation, ctx: Context, k: int) -> bool:
         if step.kind == "implies" and previous is not None:
             return check_implies(previous, step, restricted(ctx, step.where),
                                  quick=True).status in TRUSTED
-        lhs = previous.rhs if previous is not None and previous.lhs == step.lhs else step.lhs
+        lhs = previous.rhs if previous is not None and continues(previous, step) else step.lhs
         rhs, where = step.rhs, step.where
     else:
         oracle = derivation.oracles[k - len(steps)]
