@@ -273,11 +273,16 @@ def _label(var: sp.Basic) -> sp.Basic:
     return base.label if isinstance(base, sp.IndexedBase) else base
 
 
+INTEGER_REACH = 40.0   # an integer symbol with no declared domain is drawn up to this
+
+
 def default_domain(label: sp.Basic) -> tuple[float, float]:
     """Where a symbol with no declared domain is sampled, by its assumptions."""
-    if getattr(label, "is_integer", False):
-        return ((1.0, 6.0) if label.is_positive else (0.0, 6.0) if label.is_nonnegative
-                else (-6.0, -1.0) if label.is_negative else (-6.0, 6.0))
+    if getattr(label, "is_integer", False):   # wide: a step true for n = 1..6 only is not
+        return ((1.0, INTEGER_REACH) if label.is_positive   # checked on 1..6 alone
+                else (0.0, INTEGER_REACH) if label.is_nonnegative
+                else (-INTEGER_REACH, -1.0) if label.is_negative
+                else (-INTEGER_REACH / 2, INTEGER_REACH / 2))
     if getattr(label, "is_positive", False):
         return (0.1, 3.0)
     if getattr(label, "is_nonnegative", False):

@@ -244,3 +244,51 @@ def test_hidden_dependence_through_a_definition_is_seen() -> None:
     s = sp.Symbol("s", real=True)
     assert judge(sp.Derivative(x * s, x), s, definitions={s: x**2}) in REJECTED
     assert judge(sp.Derivative(x * s, x), 3 * s, definitions={s: x**2}) in ACCEPTED
+
+
+# --- a chain that starts from the left side of an equation transformed in place -------------
+# 2x = 4 => x^2 = 4 (one way), then a chain from x^2 whose first step is "= 4": it was judged
+# against the implication's right side (4 = 4) and proved, although x^2 = 4 is no identity;
+# the page printed it as a continuation of the implication.
+
+def test_a_chain_after_an_implication_is_judged_as_written() -> None:
+    def after_implication(proof: Proof) -> None:
+        proof.equation(2 * x, 4, "given", eliminate=x).implies(x**2, 4, "square",
+                                                               one_way=True)
+        proof.chain(x**2).eq(sp.Integer(4), "from the equation")
+
+    def identity_after_implication(proof: Proof) -> None:
+        proof.equation(2 * x, 4, "given", eliminate=x).implies(x**2, 4, "square",
+                                                               one_way=True)
+        proof.chain(x**2).eq(x * x, "a square").eq(sp.Abs(x)**2, "x is real")
+
+    def continued_chain(proof: Proof) -> None:
+        proof.chain(x**2 - 1).eq((x - 1) * (x + 1), "factor")
+        proof.chain(x**2 - 1).eq((x + 1) * (x - 1), "the same, reordered")
+
+    assert statuses(after_implication) == ["proved", "refuted"]
+    assert statuses(identity_after_implication) == ["proved", "proved", "proved"]
+    assert statuses(continued_chain) == ["proved", "proved"]
+
+
+def test_an_equation_with_a_plain_number_side_is_verified() -> None:
+    def record(proof: Proof) -> None:   # 4 and 2 are Python ints, not SymPy numbers
+        proof.equation(3 * x - 2, 4, "given", eliminate=x).implies(x, 2, "solve")
+
+    assert statuses(record) == ["proved"]
+
+
+# --- an integer symbol with no declared domain, wrong only past the values sampled ---------
+# (n - 1)(n - 2)...(n - 6) + 1 = 1 holds at n = 1..6, the whole default interval of a
+# positive integer with no declared domain: it was checked.
+
+def test_an_integer_identity_true_only_for_small_values_is_refuted() -> None:
+    n = sp.Symbol("n", integer=True, positive=True)
+    i = sp.Symbol("i", integer=True)
+    assert judge(sp.Mul(*[(n - a) for a in range(1, 7)]) + 1, sp.S.One) in REJECTED
+    assert judge(sp.Mul(*[(i - a) for a in range(-6, 7)]), sp.S.Zero) in REJECTED
+    assert judge(2 * sp.floor(n / 2), n) in REJECTED
+    # near misses, true for every integer
+    assert judge(((-1)**n)**2, sp.S.One) == "proved"
+    assert judge(sp.cos(sp.pi * n), (-1)**n) in ACCEPTED
+    assert judge(sp.floor(n / 2) + sp.ceiling(n / 2), n) in ACCEPTED
