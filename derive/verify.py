@@ -233,7 +233,10 @@ def _quick_check(derivation: Derivation, ctx: Context, k: int) -> bool:
         oracle = derivation.oracles[k - len(steps)]
         lhs, rhs, where = oracle.result, oracle.reference, oracle.where
     local = restricted(ctx, where)
-    _, first_look = screen(unfold(lhs, local), unfold(rhs, local), local, RECONFIRM_POINTS)
+    # error-controlled (not machine floats, blind below 1e-9): a mark kept from a cache must
+    # not stand on a step that differs by 1e-12
+    _, first_look = screen(unfold(lhs, local), unfold(rhs, local), local, RECONFIRM_POINTS,
+                           fast=False)
     if first_look is not None and first_look.status == "undecided":
         return check_equal(lhs, rhs, local).status in TRUSTED   # no numeric witness
     return first_look is None

@@ -123,3 +123,28 @@ def test_a_cached_mark_is_not_reused_once_a_function_it_uses_is_redefined(tmp_pa
     assert verify(build(wrong)).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
     assert verify_cached(build(wrong), tmp_path).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
     assert verify_cached(build(_logistic(1)), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[union-attr]
+
+
+def test_a_forged_mark_on_a_step_wrong_by_one_part_in_a_trillion_is_not_reconfirmed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the re-confirmation once compared in machine floats (agreement within 1e-9), so a
+    # signed entry marking exp(x) = exp(x)(1 + 1e-12) proved was kept
+    from derive.proof import Step, text
+
+    x = sp.Symbol("x", real=True)
+
+    def build(rhs: sp.Expr) -> Derivation:
+        return Derivation("forged-tiny", "t", text(), [Step(sp.exp(x), rhs, text("claim"))],
+                          domains={x: (-1.0, 1.0)})
+
+    wrong = sp.exp(x) * (1 + sp.Rational(1, 10**12))
+    assert verify_cached(build(wrong), tmp_path).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
+    (entry,) = tmp_path.glob("*.json")
+    stored = json.loads(entry.read_text())
+    stored["steps"][0].update(status="proved", method="forged", counterexample=None)
+    del stored["signature"]
+    stored["signature"] = _signature(build(wrong), stored)
+    entry.write_text(json.dumps(stored))
+    assert verify_cached(build(wrong), tmp_path).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
+    right = sp.exp(x) * (1 + sp.Rational(1, 10**12)) - sp.exp(x) / 10**12
+    assert verify_cached(build(right), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[union-attr]
+    assert verify_cached(build(right), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[union-attr]
