@@ -171,6 +171,17 @@ def test_a_domain_for_a_namesake_with_other_assumptions_is_an_error() -> None:
     (sp.Sum(xs[k], (k, N, 1)), sp.Sum(xs[k], (k, 1, N)), {}),
     (sp.Sum(y, (k, N, 1)), (2 - N) * y, {}),
     (sp.Sum(xs[k], (k, 1, N)), sp.Sum(xs[k + 1], (k, 0, N)), {}),
+    # a reflected index off by one; a delta squared, in a product, summed over a bound index
+    (sp.Sum(xs[k] * D(k, N + 2 - j), (k, 1, N)), xs[N + 2 - j], {"indices": {j: (1, N)}}),
+    (sp.Sum(xs[k] * D(k, j)**2, (k, 1, N)), xs[j], {"indices": {j: (0, N)}}),
+    (sp.Product(1 + y * D(k, j), (k, 1, N)), 1 + y, {"indices": {j: (0, N)}}),
+    (sp.Sum(sp.Sum(xs[k] * D(k, j), (k, 1, N)), (j, 1, N + 1)), sp.Sum(xs[j], (j, 1, N + 1)),
+     {}),
+    # split at an index whose range runs past the sum's; a difference at the edge j = N of
+    # the large size only
+    (sp.Sum(xs[k], (k, 1, m)) + sp.Sum(xs[k], (k, m + 1, N)), sp.Sum(xs[k], (k, 1, N)),
+     {"indices": {m: (0, N + 1)}}),
+    (xs[j], xs[j] + D(j, N) * D(N, 5) * y, {"indices": {j: (1, N)}}),
 ])
 def test_index_attacks_are_rejected(lhs: sp.Expr, rhs: sp.Expr, ctx: dict[str, object]
                                     ) -> None:
@@ -183,6 +194,9 @@ def test_index_attacks_are_rejected(lhs: sp.Expr, rhs: sp.Expr, ctx: dict[str, o
      {"indices": {j: (1, N), m: (1, N)}}),
     (sp.Sum(xs[k] * D(k, j + 1), (k, 1, N + 1)), xs[j + 1], {"indices": {j: (1, N)}}),
     (sp.Sum(xs[k], (k, 1, N)), sp.Sum(xs[k + 1], (k, 0, N - 1)), {}),
+    (sp.Sum(xs[k] * D(k, N + 1 - j), (k, 1, N)), xs[N + 1 - j], {"indices": {j: (1, N)}}),
+    (sp.Sum(xs[k], (k, 1, m)) + sp.Sum(xs[k], (k, m + 1, N)), sp.Sum(xs[k], (k, 1, N)),
+     {"indices": {m: (1, N)}}),
 ])
 def test_index_near_misses_are_accepted(lhs: sp.Expr, rhs: sp.Expr, ctx: dict[str, object]
                                         ) -> None:
