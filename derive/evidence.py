@@ -257,7 +257,7 @@ def compare_at_breakpoints(lhs: sp.Expr, rhs: sp.Expr, ctx: Context,
             continue
         left, right = (side.xreplace({v: root}) for side in pair.args)
         local = dataclasses.replace(ctx, where=None if inside is sp.true else inside)
-        got, example = compare_numerically(left, right, local, points)
+        got, example = compare_numerically(left, right, local, points, isolated=True)
         if example is not None and "error" not in example:
             return agreed + got, {**example, str(v): sp.sstr(root)}
         agreed += got

@@ -455,7 +455,9 @@ def _absorbing(values: list[mpmath.mpc], verdicts: list[bool], entries: int) -> 
 def _sample(compiled: list[Callable[..., Any]], entries: int,
             draw: Callable[[random.Random, int], list[Any]],
             describe: Callable[[list[Any]], dict[str, str]], seed: int, points: int,
-            fast: bool = False, admissible: Callable[..., Any] | None = None) -> Outcome:
+            fast: bool = False, admissible: Callable[..., Any] | None = None,
+            one_sided: Callable[[list[Any], int], tuple[int, str, str] | None] | None = None
+            ) -> Outcome:
     """Draw points until ``points`` agree, one differs, or too many cannot be evaluated.
 
     ``draw(rng, attempt)`` gives the attempt-th point (the first ones at the edges).  Each
@@ -477,6 +479,11 @@ def _sample(compiled: list[Callable[..., Any]], entries: int,
                 break
             outcome = _disagreement(f, point, entries)
             if outcome is False:
+                found = None if one_sided is None else one_sided(point, attempts - 1)
+                if found is not None:   # one side undefined where the other has a value
+                    k, a, b = found
+                    which = {"entry": str(k + 1)} if entries > 1 else {}
+                    return agreed * entries, {**describe(point), **which, "lhs": a, "rhs": b}
                 continue
             if outcome is not None:
                 k, a, b = outcome   # type: ignore[misc]
@@ -586,14 +593,16 @@ def _on_breakpoint(point: list[Any], solution: tuple[int, Callable[..., Any]],
 # --- the comparisons ----------------------------------------------------------------------
 
 def compare_numerically(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
-                        points: int = NUMERIC_POINTS, fast: bool = False) -> Outcome:
+                        points: int = NUMERIC_POINTS, fast: bool = False,
+                        isolated: bool = False) -> Outcome:
     """Evaluate both sides at points of the domains (edges, breakpoints, random); return
-    (points agreed, counter-example or None)."""
-    return compare_entries([lhs], [rhs], ctx, points, fast)
+    (points agreed, counter-example or None).  ``isolated``: the points are special ones
+    (a breakpoint set exactly), where one side alone may be undefined (sin x / x at 0)."""
+    return compare_entries([lhs], [rhs], ctx, points, fast, isolated)
 
 
 def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
-                    points: int, fast: bool = False) -> Outcome:
+                    points: int, fast: bool = False, isolated: bool = False) -> Outcome:
     """Compare many pairs (the entries of two matrices) at the same points.
 
     All entries are compiled into one function, so what they share is computed once per
@@ -624,9 +633,32 @@ def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
     def describe(point: list[Any]) -> dict[str, str]:
         return {str(k): mpmath.nstr(v, 8) for k, v in zip(free, point, strict=True)}
 
+    def one_sided(point: list[Any], attempt: int) -> tuple[int, str, str] | None:
+        # only at a random point: an edge or a breakpoint may be a removable singularity
+        # (sin x / x at 0), a random point hits an isolated one with probability 0
+        if isolated or attempt < len(edges) + 3 * len(solutions):
+            return None
+        return _defined_on_one_side(lefts, rights, free, point)
+
     # the edge points and the breakpoints come on top of the random ones asked for
     return _sample([compiled], len(lefts), draw, describe, ctx.seed,
-                   points + len(edges) + 3 * len(solutions), fast, admissible)
+                   points + len(edges) + 3 * len(solutions), fast, admissible, one_sided)
+
+
+def _defined_on_one_side(lefts: list[sp.Expr], rights: list[sp.Expr], free: list[sp.Basic],
+                         point: list[Any]) -> tuple[int, str, str] | None:
+    """The first entry with exactly one side finite at a point, at both precisions (1/relu(x)
+    against 1/|x| at x < 0): (entry, left value, right value), "undefined" for the other."""
+    for k, (a, b) in enumerate(zip(lefts, rights, strict=True)):
+        got = [[_values(mp_function(sp.Tuple(side), free), point, digits)
+                for digits in PRECISIONS[0]] for side in (a, b)]
+        defined = [all(v is not None for v in pair) for pair in got]
+        undefined = [all(v is None for v in pair) for pair in got]
+        if (defined[0] and undefined[1]) or (undefined[0] and defined[1]):
+            shown = [mpmath.nstr(pair[1][0], 12) if ok else "undefined"   # type: ignore[index]
+                     for pair, ok in zip(got, defined, strict=True)]
+            return k, shown[0], shown[1]
+    return None
 
 
 def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,

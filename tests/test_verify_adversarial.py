@@ -306,3 +306,29 @@ def test_an_integer_identity_true_only_for_small_values_is_refuted() -> None:
     assert judge(((-1)**n)**2, sp.S.One) == "proved"
     assert judge(sp.cos(sp.pi * n), (-1)**n) in ACCEPTED
     assert judge(sp.floor(n / 2) + sp.ceiling(n / 2), n) in ACCEPTED
+
+
+# --- one side undefined on a real interval where the other has a value ---------------------
+# 1/relu(x) = 1/|x| and log(relu(x)) = log|x| differ on all of x < 0 (the left side is 1/0,
+# log 0 there); points where a side could not be evaluated were skipped, so they were checked.
+
+@pytest.mark.parametrize(("lhs", "rhs"), [
+    (1 / relu(x), 1 / sp.Abs(x)),
+    (sp.log(relu(x)), sp.log(sp.Abs(x))),
+    (sp.log(relu(x)), sp.log(x)),
+    (sp.sqrt(x) * 0 + 1 / sp.Max(0, x - 1), 1 / (x - 1)),
+])
+def test_a_side_undefined_on_an_interval_is_a_disagreement(lhs: sp.Expr, rhs: sp.Expr) -> None:
+    assert judge(lhs, rhs) in REJECTED
+
+
+@pytest.mark.parametrize(("lhs", "rhs"), [
+    # undefined on both sides alike, or only at an isolated point (a removable singularity)
+    (sp.log(relu(x)) + 1, 1 + sp.log(relu(x))),
+    (1 / relu(x), 1 / sp.Max(x, 0)),
+    (sp.sin(x) / x, sp.Piecewise((sp.sin(x) / x, sp.Ne(x, 0)), (1, True))),
+    (sp.Mul(x, 1 / x, evaluate=False), sp.S.One),
+])
+def test_sides_undefined_alike_or_at_a_point_keep_their_mark(lhs: sp.Expr, rhs: sp.Expr
+                                                             ) -> None:
+    assert judge(lhs, rhs) in ACCEPTED
