@@ -650,8 +650,10 @@ def _defined_on_one_side(lefts: list[sp.Expr], rights: list[sp.Expr], free: list
     """The first entry with exactly one side finite at a point, at both precisions (1/relu(x)
     against 1/|x| at x < 0): (entry, left value, right value), "undefined" for the other."""
     for k, (a, b) in enumerate(zip(lefts, rights, strict=True)):
-        got = [[_values(mp_function(sp.Tuple(side), free), point, digits)
-                for digits in PRECISIONS[0]] for side in (a, b)]
+        functions = [mp_function(sp.Tuple(side), free) for side in (a, b)]
+        if any(hasattr(f, "unprintable") for f in functions):
+            continue   # no numeric code (DiracDelta): not evaluable, which is not undefined
+        got = [[_values(f, point, digits) for digits in PRECISIONS[0]] for f in functions]
         defined = [all(v is not None for v in pair) for pair in got]
         undefined = [all(v is None for v in pair) for pair in got]
         if (defined[0] and undefined[1]) or (undefined[0] and defined[1]):
