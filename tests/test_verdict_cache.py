@@ -125,7 +125,7 @@ def test_a_cached_mark_is_not_reused_once_a_function_it_uses_is_redefined(tmp_pa
     assert verify_cached(build(_logistic(1)), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[union-attr]
 
 
-def test_a_forged_mark_on_a_step_wrong_by_one_part_in_a_trillion_is_not_reconfirmed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_forged_mark_on_a_step_off_by_1e_12_is_not_reconfirmed(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # the re-confirmation once compared in machine floats (agreement within 1e-9), so a
     # signed entry marking exp(x) = exp(x)(1 + 1e-12) proved was kept
     from derive.proof import Step, text
