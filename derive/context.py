@@ -89,11 +89,20 @@ def check_namesakes(d: Derivation) -> None:
     positive): the domain would apply to nothing, and the step's p be sampled elsewhere."""
     sides = [e for s in d.steps for e in (s.lhs, s.rhs)] + [
         e for o in d.oracles for e in (o.result, o.reference)]
+    declared = {_label_of(key) for key in d.domains}
+    names = {str(label) for label in declared}
+    present: set[sp.Basic] = set()   # atoms first (quick); free symbols only for a namesake
+    for side in sides:
+        if isinstance(side, sp.Basic):
+            present |= {a.label if isinstance(a, sp.IndexedBase) else a
+                        for a in side.atoms(sp.Symbol, sp.IndexedBase)}
+    if not any(isinstance(u, sp.Symbol) and u.name in names and u not in declared
+               for u in present):
+        return
     used: set[sp.Basic] = set()
     for side in sides:
         if isinstance(side, sp.Basic):
             used |= side.free_symbols | {b.label for b in side.atoms(sp.IndexedBase)}
-    declared = {_label_of(key) for key in d.domains}
     for key in d.domains:
         label = _label_of(key)
         if label in used:

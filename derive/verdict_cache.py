@@ -59,6 +59,13 @@ def _repr(expr: sp.Basic) -> str:
     return sp.srepr(expr, order="none")
 
 
+@functools.lru_cache(maxsize=4096)
+def _classes_in(expr: sp.Basic) -> frozenset[type]:
+    """The classes of an expression's nodes (remembered: a step's right side is the next
+    one's left)."""
+    return frozenset(type(node) for node in sp.preorder_traversal(expr))
+
+
 def _own_classes(derivation: Derivation) -> list[type]:
     """The classes of the nodes of a derivation's expressions that SymPy does not define
     (derive's functions, a user library's): their code is not in an expression's srepr."""
@@ -69,14 +76,14 @@ def _own_classes(derivation: Derivation) -> list[type]:
     for e in exprs:
         if not isinstance(e, sp.Basic):
             continue
-        for node in sp.preorder_traversal(e):
-            cls = type(node)
+        for cls in _classes_in(e):
             module = getattr(cls, "__module__", None) or ""   # sp.Function("f"): none
             if module and not module.startswith(("sympy.", "mpmath.")):
                 found.setdefault(f"{module}.{cls.__qualname__}", cls)
     return [found[name] for name in sorted(found)]
 
 
+@functools.lru_cache(maxsize=512)
 def _class_fingerprint(cls: type) -> str:
     """What a function class means to the verifier: its source and its module's, and for a
     function its elementary form and derivatives in fresh symbols (these also see a value
