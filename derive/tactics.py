@@ -323,16 +323,25 @@ def factors_out_of_sums(expr: sp.Expr) -> sp.Expr:
     return out
 
 
-def _canonical_sum_variables(expr: sp.Expr, depth: int = 0) -> sp.Expr:
-    """Every summation variable renamed by its nesting depth, so equal sums compare equal."""
+def _canonical_sum_variables(expr: sp.Expr, depth: int = 0,
+                             prefix: str | None = None) -> sp.Expr:
+    """Every summation variable renamed by its nesting depth, so equal sums compare equal.
+
+    The new names (``_sum0``, ``_sum1``, ...) are chosen apart from every free symbol's
+    name: a free symbol so named would be captured (Sum_k x_k _sum0 is not Sum_k x_k k)."""
+    if prefix is None:
+        taken = {str(s) for s in expr.free_symbols}
+        prefix = "_sum"
+        while any(name.startswith(prefix) for name in taken):
+            prefix += "_"
     if not expr.args:
         return expr
     if isinstance(expr, (sp.Sum, sp.Product)) and len(expr.limits) == 1:
         var, lo, hi = expr.limits[0]
-        new = sp.Symbol(f"_sum{depth}", **var.assumptions0)
-        body = _canonical_sum_variables(expr.function.xreplace({var: new}), depth + 1)
+        new = sp.Symbol(f"{prefix}{depth}", **var.assumptions0)
+        body = _canonical_sum_variables(expr.function.xreplace({var: new}), depth + 1, prefix)
         return expr.func(body, (new, lo, hi))
-    return expr.func(*[_canonical_sum_variables(a, depth) for a in expr.args])
+    return expr.func(*[_canonical_sum_variables(a, depth, prefix) for a in expr.args])
 
 
 def generalised_arguments(expr: sp.Expr) -> sp.Expr:

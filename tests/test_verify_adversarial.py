@@ -332,3 +332,19 @@ def test_a_side_undefined_on_an_interval_is_a_disagreement(lhs: sp.Expr, rhs: sp
 def test_sides_undefined_alike_or_at_a_point_keep_their_mark(lhs: sp.Expr, rhs: sp.Expr
                                                              ) -> None:
     assert judge(lhs, rhs) in ACCEPTED
+
+
+# --- a free symbol named like the verifier's own canonical summation variables -----------
+# Sums were compared with their variables renamed _sum0, _sum1, ...; a free symbol of that
+# name was captured, and Sum_k x_k max(0, u k - 900) = Sum_k x_k max(0, k^2 - 900) (u named
+# "_sum0"; both sides 0 wherever sampled) was proved.  "checked" is the most it may get.
+
+def test_a_free_symbol_is_never_captured_by_a_renamed_summation_variable() -> None:
+    u = sp.Symbol("_sum0", integer=True)
+    lhs = sp.Sum(xs[k] * sp.Max(0, u * k - 900), (k, 1, N))
+    rhs = sp.Sum(xs[k] * sp.Max(0, k * k - 900), (k, 1, N))
+    assert judge(lhs, rhs, sizes=SIZES) not in {"proved"}
+    assert judge(sp.Sum(xs[k] * sp.exp(u * k), (k, 1, N)),
+                 sp.Sum(xs[k] * sp.exp(k * k), (k, 1, N)), sizes=SIZES) in REJECTED
+    assert judge(2 * sp.Sum(xs[k] * sp.exp(u * k), (k, 1, N)),
+                 sp.Sum(2 * xs[k] * sp.exp(u * k), (k, 1, N)), sizes=SIZES) == "proved"
