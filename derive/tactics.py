@@ -367,9 +367,13 @@ def generalised_arguments(expr: sp.Expr) -> sp.Expr:
     def symbol_for(arg: sp.Expr) -> sp.Expr:
         free = indices(arg)
         body = _canonical_sum_variables(arg)
+        prefix = "_free"   # apart from every free symbol's name, as in the renamed sums
+        while any(str(s).startswith(prefix) for s in arg.free_symbols):
+            prefix += "_"
         best: tuple[str, tuple[sp.Symbol, ...]] | None = None
         for order in itertools.permutations(free):
-            key = sp.srepr(body.xreplace({v: sp.Symbol(f"_free{k}") for k, v in enumerate(order)}),
+            key = sp.srepr(body.xreplace({v: sp.Symbol(f"{prefix}{k}")
+                                          for k, v in enumerate(order)}),
                            order="none")   # args as stored: canonical, no sorting
             if best is None or key < best[0]:
                 best = (key, order)

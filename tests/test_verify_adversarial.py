@@ -348,3 +348,18 @@ def test_a_free_symbol_is_never_captured_by_a_renamed_summation_variable() -> No
                  sp.Sum(xs[k] * sp.exp(k * k), (k, 1, N)), sizes=SIZES) in REJECTED
     assert judge(2 * sp.Sum(xs[k] * sp.exp(u * k), (k, 1, N)),
                  sp.Sum(2 * xs[k] * sp.exp(u * k), (k, 1, N)), sizes=SIZES) == "proved"
+
+
+def test_a_free_symbol_is_never_confused_with_a_renamed_free_index() -> None:
+    from derive.functions import sigmoid
+    from derive.tactics import generalised_arguments
+
+    i = sp.Symbol("i", integer=True)
+    wb = sp.IndexedBase("w", real=True)
+    named = sp.Symbol("_free0")   # the name the argument keys give the first free index
+    inner = sp.Sum(wb[i, k] * xs[k], (k, 1, N))
+    a, b = (generalised_arguments(sigmoid(inner + extra)) for extra in (named, i))
+    assert a != b
+    same = generalised_arguments(sigmoid(inner + i)) - generalised_arguments(
+        sigmoid(sp.Sum(wb[i, m] * xs[m], (m, 1, N)) + i))
+    assert same == 0
