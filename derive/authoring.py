@@ -141,6 +141,8 @@ class Proof:
         """Append a step; its label, if any, must be new."""
         if step.label is not None and any(s.label == step.label for s in self.steps):
             raise ValueError(f"two steps are labelled '{step.label}'")
+        if not (isinstance(step.lhs, sp.Basic) and isinstance(step.rhs, sp.Basic)):
+            step.lhs, step.rhs = sp.sympify(step.lhs), sp.sympify(step.rhs)   # x = 2: an int
         self.steps.append(step)
         return step
 

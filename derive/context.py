@@ -43,6 +43,7 @@ class Context:
                 definitions.setdefault(step.lhs, step.rhs)
         for symbol, interval in d.domains.items():
             check_domain(symbol, interval, d.name)
+        check_namesakes(d)
         check_ranges(d)
         numeric_sizes = dict(d.numeric_sizes) or {
             size: max(values) + LARGER_SIZE_STEP for size, values in d.sizes.items() if values}
@@ -74,6 +75,51 @@ def check_domain(symbol: sp.Basic, interval: tuple[float, float], name: str = ""
                  if getattr(label, f"is_{f}", False)]
         raise DomainError(f"{where}the domain ({lo}, {hi}) of {symbol} {problem}, but {symbol} "
                           f"is declared {' and '.join(facts) or 'real'}")
+
+
+def _label_of(key: sp.Basic) -> sp.Basic:
+    """The symbol a domain key stands for: itself, an IndexedBase's label, an entry's."""
+    base = key.base if isinstance(key, sp.Indexed) else key
+    return base.label if isinstance(base, sp.IndexedBase) else base
+
+
+def check_namesakes(d: Derivation) -> None:
+    """Raise DomainError where a domain is declared for a symbol the steps do not use while
+    they use another of the same name (``Symbol("p", real=True)`` for a ``p`` declared
+    positive): the domain would apply to nothing, and the step's p be sampled elsewhere."""
+    sides = [e for s in d.steps for e in (s.lhs, s.rhs)] + [
+        e for o in d.oracles for e in (o.result, o.reference)]
+    declared = {_label_of(key) for key in d.domains}
+    names = {str(label) for label in declared}
+    present: set[sp.Basic] = set()   # atoms first (quick); free symbols only for a namesake
+    for side in sides:
+        if isinstance(side, sp.Basic):
+            present |= {a.label if isinstance(a, sp.IndexedBase) else a
+                        for a in side.atoms(sp.Symbol, sp.IndexedBase)}
+    if not any(isinstance(u, sp.Symbol) and u.name in names and u not in declared
+               for u in present):
+        return
+    used: set[sp.Basic] = set()
+    for side in sides:
+        if isinstance(side, sp.Basic):
+            used |= side.free_symbols | {b.label for b in side.atoms(sp.IndexedBase)}
+    for key in d.domains:
+        label = _label_of(key)
+        if label in used:
+            continue
+        namesakes = [u for u in used if isinstance(u, sp.Symbol) and u.name == str(label)
+                     and u not in declared]
+        if namesakes:
+            other = namesakes[0]
+            raise DomainError(f"{d.name}: a domain is declared for {label} "
+                              f"({_facts(label)}), but the steps use another symbol of that "
+                              f"name, {other} ({_facts(other)}): the domain applies to "
+                              "nothing; declare it for the symbol the steps use")
+
+
+def _facts(symbol: sp.Basic) -> str:
+    facts = sorted(k for k, v in getattr(symbol, "assumptions0", {}).items() if v)
+    return ", ".join(facts) or "no assumptions"
 
 
 def check_ranges(d: Derivation) -> None:

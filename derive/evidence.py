@@ -3,6 +3,7 @@ sides as written (no symbolic tactic applied) evaluated there, and how a failure
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
@@ -15,7 +16,14 @@ from sympy.core.function import AppliedUndef
 from derive.context import Context
 from derive.differentiate import derivatives_carried_out
 from derive.proof import Verdict
-from derive.sampling import compare_general_form, compare_numerically
+from derive.sampling import (
+    _elementary_parts,
+    compare_general_form,
+    compare_numerically,
+    domain,
+    kink_roots,
+    variables,
+)
 from derive.tactics import collapse_delta_sums, written_out
 
 MAX_INDEX_VALUES = 8          # index assignments proved symbolically per concrete size
@@ -222,3 +230,35 @@ def claimed_at(values: dict[sp.Symbol, int], ctx: Context) -> bool:
     """Whether the step's condition (``where``) can hold at these sizes and indices."""
     return ctx.where is None or ctx.where.xreplace(
         {k: sp.Integer(v) for k, v in values.items()}) is not sp.false
+
+
+BREAKPOINT_POINTS = 4   # random points of the other variables per exact breakpoint
+
+
+def compare_at_breakpoints(lhs: sp.Expr, rhs: sp.Expr, ctx: Context,
+                           points: int = BREAKPOINT_POINTS) -> tuple[int, dict[str, str] | None]:
+    """Both sides with one variable set exactly where a kink vanishes, compared at random
+    points of the others: SymPy then evaluates H(0), sign(0) and a Piecewise condition at
+    its boundary exactly, where no float lands (e^x = 2 at x = log 2, x = 1/3 in floats).
+    (points agreed, counter-example or None.)"""
+    pair = _elementary_parts(sp.Tuple(numeric_form(lhs), numeric_form(rhs)))
+    free = variables(pair)
+    agreed = 0
+    for pos, root in kink_roots(pair, free):
+        v = free[pos]
+        lo, hi = domain(v, ctx)
+        try:
+            inside = sp.And(root > lo, root < hi)
+            if ctx.where is not None:
+                inside = sp.And(ctx.where.xreplace({v: root}), inside)
+        except TypeError:   # a root that is not real
+            continue
+        if inside is sp.false:
+            continue
+        left, right = (side.xreplace({v: root}) for side in pair.args)
+        local = dataclasses.replace(ctx, where=None if inside is sp.true else inside)
+        got, example = compare_numerically(left, right, local, points, isolated=True)
+        if example is not None and "error" not in example:
+            return agreed + got, {**example, str(v): sp.sstr(root)}
+        agreed += got
+    return agreed, None

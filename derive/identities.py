@@ -18,6 +18,7 @@ from derive.evidence import (
     check_large_size,
     claimed_at,
     compare_at,
+    compare_at_breakpoints,
     describe_sizes,
     free_indices,
     index_assignments,
@@ -224,6 +225,10 @@ def _check_at_points(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool)
         return Verdict("proved", f"the difference simplifies to 0{evidence}", agreed)
     if example is not None:
         return refutation("at a point", agreed, example)
+    exact, example = compare_at_breakpoints(left, right, ctx)
+    if example is not None:
+        return refutation("at a breakpoint, set exactly", agreed + exact, example)
+    agreed += exact
     return Verdict("checked", f"not proved; equal at {agreed} points (edges of the domains "
                    f"among them) at {PRECISION_DIGITS} and {2 * PRECISION_DIGITS} digits"
                    f"{undeclared_domains(sp.Tuple(left, right), ctx)}", agreed,

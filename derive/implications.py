@@ -11,6 +11,7 @@ import mpmath
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from derive.branches import free_factors, lost_branch
 from derive.context import Context, unfold
 from derive.evidence import numeric_form, refutation
 from derive.functions import elementary
@@ -187,16 +188,25 @@ def _consequence(premise: sp.Expr, conclusion: sp.Expr, x: sp.Symbol, ctx: Conte
         if example is not None:
             return refutation(f"at a solution of {premise_name} found numerically through "
                               "another of its variables", 0, example)
+        example = lost_branch(premise, conclusion, x, ctx)
+        if example is not None:
+            return refutation(f"where a factor of {premise_name} free of {x} vanishes (it "
+                              f"then holds for every {x})", 0, example)
+    # a factor free of x that may vanish: its zeros are solutions for every x, which the
+    # solutions for x leave out; searched numerically above, so no proof
+    degenerate = free_factors(premise, x)
     if not complete:
         return Verdict("undecided", f"the solutions of {premise_name} for {x} are not a "
                        "finite set SymPy can list; none of those tried is a counter-example",
                        agreed)
-    if proved:
+    if proved and not degenerate:
         return Verdict("proved", f"every solution for {x} of {premise_name} satisfies "
                        "the other (its other solutions searched numerically)", agreed)
+    unproved = (f"; but {', '.join(map(sp.sstr, degenerate))} (free of {x}) may vanish, "
+                "its zeros searched numerically") if degenerate else ""
     return Verdict("checked", f"every solution for {x} of {premise_name} satisfies "
-                   f"the other at {agreed} points (its other solutions searched numerically)",
-                   agreed, tactic="solutions")
+                   f"the other {'symbolically' if proved else f'at {agreed} points'} (its other "
+                   f"solutions searched numerically){unproved}", agreed, tactic="solutions")
 
 
 def check_implies(previous: Step, step: Step, ctx: Context, quick: bool = False) -> Verdict:

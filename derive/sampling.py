@@ -273,11 +273,16 @@ def _label(var: sp.Basic) -> sp.Basic:
     return base.label if isinstance(base, sp.IndexedBase) else base
 
 
+INTEGER_REACH = 40.0   # an integer symbol with no declared domain is drawn up to this
+
+
 def default_domain(label: sp.Basic) -> tuple[float, float]:
     """Where a symbol with no declared domain is sampled, by its assumptions."""
-    if getattr(label, "is_integer", False):
-        return ((1.0, 6.0) if label.is_positive else (0.0, 6.0) if label.is_nonnegative
-                else (-6.0, -1.0) if label.is_negative else (-6.0, 6.0))
+    if getattr(label, "is_integer", False):   # wide: a step true for n = 1..6 only is not
+        return ((1.0, INTEGER_REACH) if label.is_positive   # checked on 1..6 alone
+                else (0.0, INTEGER_REACH) if label.is_nonnegative
+                else (-INTEGER_REACH, -1.0) if label.is_negative
+                else (-INTEGER_REACH / 2, INTEGER_REACH / 2))
     if getattr(label, "is_positive", False):
         return (0.1, 3.0)
     if getattr(label, "is_nonnegative", False):
@@ -450,7 +455,9 @@ def _absorbing(values: list[mpmath.mpc], verdicts: list[bool], entries: int) -> 
 def _sample(compiled: list[Callable[..., Any]], entries: int,
             draw: Callable[[random.Random, int], list[Any]],
             describe: Callable[[list[Any]], dict[str, str]], seed: int, points: int,
-            fast: bool = False, admissible: Callable[..., Any] | None = None) -> Outcome:
+            fast: bool = False, admissible: Callable[..., Any] | None = None,
+            one_sided: Callable[[list[Any], int], tuple[int, str, str] | None] | None = None
+            ) -> Outcome:
     """Draw points until ``points`` agree, one differs, or too many cannot be evaluated.
 
     ``draw(rng, attempt)`` gives the attempt-th point (the first ones at the edges).  Each
@@ -472,6 +479,11 @@ def _sample(compiled: list[Callable[..., Any]], entries: int,
                 break
             outcome = _disagreement(f, point, entries)
             if outcome is False:
+                found = None if one_sided is None else one_sided(point, attempts - 1)
+                if found is not None:   # one side undefined where the other has a value
+                    k, a, b = found
+                    which = {"entry": str(k + 1)} if entries > 1 else {}
+                    return agreed * entries, {**describe(point), **which, "lhs": a, "rhs": b}
                 continue
             if outcome is not None:
                 k, a, b = outcome   # type: ignore[misc]
@@ -531,25 +543,36 @@ def kinks(expr: sp.Basic) -> list[sp.Expr]:
     return list(dict.fromkeys(found))
 
 
-def breakpoint_solutions(expr: sp.Basic, free: list[sp.Basic]
-                         ) -> list[tuple[int, Callable[..., Any]]]:
-    """(position of a variable, its value as a function of the point) where a kink of
-    ``expr`` is zero: solved for a variable in which the kink is linear or quadratic."""
-    out: list[tuple[int, Callable[..., Any]]] = []
+KINK_SOLVE_MAX_OPS = 20   # a kink not polynomial of degree <= 2 is solved only when small
+
+
+def kink_roots(expr: sp.Basic, free: list[sp.Basic]) -> list[tuple[int, sp.Expr]]:
+    """(position of a variable, an exact value of it) where a kink of ``expr`` is zero:
+    solved for a variable in which the kink is linear or quadratic, or, for a small kink
+    (e^x - 2, x^3 - 2, tanh x - 1/2), by ``sympy.solve``."""
+    out: list[tuple[int, sp.Expr]] = []
     for g in kinks(expr):
         for pos, v in enumerate(free):
             if not isinstance(v, sp.Symbol) or v not in g.free_symbols or is_integer_valued(v):
                 continue
             try:
-                if not g.is_polynomial(v) or sp.Poly(g, v).degree() > 2:
+                low_degree = g.is_polynomial(v) and sp.Poly(g, v).degree() <= 2
+                if not low_degree and sp.count_ops(g) > KINK_SOLVE_MAX_OPS:
                     continue
                 roots = sp.solve(g, v, check=False, simplify=False)
             except (NotImplementedError, sp.PolynomialError, TypeError, ValueError):
                 continue
-            out.extend((pos, mp_function(r, free)) for r in roots if r.is_real is not False)
+            out.extend((pos, r) for r in roots if r.is_real is not False)
         if len(out) >= MAX_BREAKPOINT_SOLUTIONS:
             break
-    return out
+    return out[:MAX_BREAKPOINT_SOLUTIONS]
+
+
+def breakpoint_solutions(expr: sp.Basic, free: list[sp.Basic]
+                         ) -> list[tuple[int, Callable[..., Any]]]:
+    """(position of a variable, its value as a function of the point) where a kink of
+    ``expr`` is zero (see :func:`kink_roots`)."""
+    return [(pos, mp_function(r, free)) for pos, r in kink_roots(expr, free)]
 
 
 def _on_breakpoint(point: list[Any], solution: tuple[int, Callable[..., Any]],
@@ -570,14 +593,16 @@ def _on_breakpoint(point: list[Any], solution: tuple[int, Callable[..., Any]],
 # --- the comparisons ----------------------------------------------------------------------
 
 def compare_numerically(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,
-                        points: int = NUMERIC_POINTS, fast: bool = False) -> Outcome:
+                        points: int = NUMERIC_POINTS, fast: bool = False,
+                        isolated: bool = False) -> Outcome:
     """Evaluate both sides at points of the domains (edges, breakpoints, random); return
-    (points agreed, counter-example or None)."""
-    return compare_entries([lhs], [rhs], ctx, points, fast)
+    (points agreed, counter-example or None).  ``isolated``: the points are special ones
+    (a breakpoint set exactly), where one side alone may be undefined (sin x / x at 0)."""
+    return compare_entries([lhs], [rhs], ctx, points, fast, isolated)
 
 
 def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
-                    points: int, fast: bool = False) -> Outcome:
+                    points: int, fast: bool = False, isolated: bool = False) -> Outcome:
     """Compare many pairs (the entries of two matrices) at the same points.
 
     All entries are compiled into one function, so what they share is computed once per
@@ -608,9 +633,34 @@ def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
     def describe(point: list[Any]) -> dict[str, str]:
         return {str(k): mpmath.nstr(v, 8) for k, v in zip(free, point, strict=True)}
 
+    def one_sided(point: list[Any], attempt: int) -> tuple[int, str, str] | None:
+        # only at a random point: an edge or a breakpoint may be a removable singularity
+        # (sin x / x at 0), a random point hits an isolated one with probability 0
+        if isolated or attempt < len(edges) + 3 * len(solutions):
+            return None
+        return _defined_on_one_side(lefts, rights, free, point)
+
     # the edge points and the breakpoints come on top of the random ones asked for
     return _sample([compiled], len(lefts), draw, describe, ctx.seed,
-                   points + len(edges) + 3 * len(solutions), fast, admissible)
+                   points + len(edges) + 3 * len(solutions), fast, admissible, one_sided)
+
+
+def _defined_on_one_side(lefts: list[sp.Expr], rights: list[sp.Expr], free: list[sp.Basic],
+                         point: list[Any]) -> tuple[int, str, str] | None:
+    """The first entry with exactly one side finite at a point, at both precisions (1/relu(x)
+    against 1/|x| at x < 0): (entry, left value, right value), "undefined" for the other."""
+    for k, (a, b) in enumerate(zip(lefts, rights, strict=True)):
+        functions = [mp_function(sp.Tuple(side), free) for side in (a, b)]
+        if any(hasattr(f, "unprintable") for f in functions):
+            continue   # no numeric code (DiracDelta): not evaluable, which is not undefined
+        got = [[_values(f, point, digits) for digits in PRECISIONS[0]] for f in functions]
+        defined = [all(v is not None for v in pair) for pair in got]
+        undefined = [all(v is None for v in pair) for pair in got]
+        if (defined[0] and undefined[1]) or (undefined[0] and defined[1]):
+            shown = [mpmath.nstr(pair[1][0], 12) if ok else "undefined"   # type: ignore[index]
+                     for pair, ok in zip(got, defined, strict=True)]
+            return k, shown[0], shown[1]
+    return None
 
 
 def compare_general_form(lhs: sp.Expr, rhs: sp.Expr, ctx: Domains,

@@ -39,7 +39,7 @@ UNSPECIFIED_NOT_EVALUATED = {"error": "unspecified functions cannot be evaluated
 NOTHING_EVALUATED = {"error": "no point of the domains could be evaluated"}
 
 
-def screen(left: sp.Basic, right: sp.Basic, ctx: Context, points: int = 1
+def screen(left: sp.Basic, right: sp.Basic, ctx: Context, points: int = 1, fast: bool = True
            ) -> tuple[int, Verdict | None]:
     """(points agreed, None) where the unfolded sides agree wherever they could be evaluated
     (at least once); else a refutation, or an undecided verdict when nothing could be
@@ -49,20 +49,20 @@ def screen(left: sp.Basic, right: sp.Basic, ctx: Context, points: int = 1
     if undefined is not None:
         return 0, undefined
     if has_symbolic_shape(left) or has_symbolic_shape(right):
-        return _screen_sized_matrices(left, right, ctx, points)
+        return _screen_sized_matrices(left, right, ctx, points, fast)
     lefts, rights = _entries(left), _entries(right)
     if lefts is None or rights is None or len(lefts) != len(rights):
         return 0, _shape_mismatch(left, right)
     pairs = list(zip(lefts, rights, strict=True))
     if any(needs_sizes(a) or needs_sizes(b) for a, b in pairs):
-        return _screen_indexed(pairs, ctx, points)
-    return _compare(pairs, ctx, points)
+        return _screen_indexed(pairs, ctx, points, fast)
+    return _compare(pairs, ctx, points, fast)
 
 
-def _compare(pairs: list[tuple[sp.Expr, sp.Expr]], ctx: Context, points: int
+def _compare(pairs: list[tuple[sp.Expr, sp.Expr]], ctx: Context, points: int, fast: bool = True
              ) -> tuple[int, Verdict | None]:
     """Concrete entries (no sums, no symbolic indices) at a point or two in floats."""
-    agreed, example = compare_concretely(pairs, ctx, points, fast=True)
+    agreed, example = compare_concretely(pairs, ctx, points, fast=fast)
     return agreed, None if example is None else refutation("at a point", agreed, example)
 
 
@@ -145,7 +145,8 @@ def with_shape_sizes(left: sp.Basic, right: sp.Basic, ctx: Context) -> Context:
         s: max(INFERRED_SIZES) + 2 for s in sizes}) if sizes else ctx
 
 
-def _screen_indexed(pairs: list[tuple[sp.Expr, sp.Expr]], ctx: Context, points: int
+def _screen_indexed(pairs: list[tuple[sp.Expr, sp.Expr]], ctx: Context, points: int,
+                    fast: bool = True
                     ) -> tuple[int, Verdict | None]:
     """Index notation: each assignment on its own (one that cannot be evaluated, an empty
     sum at K = 1 say, does not hide a counter-example at another)."""
@@ -163,10 +164,11 @@ def _screen_indexed(pairs: list[tuple[sp.Expr, sp.Expr]], ctx: Context, points: 
                 values = {**size, **index}
                 if abstract:   # written out first: f made concrete inside a symbolic sum
                     got, refuted = _compare([(instantiate(left, values, sized),
-                                              instantiate(right, values, sized))], ctx, points)
+                                              instantiate(right, values, sized))], ctx, points,
+                                            fast)
                     example = None if refuted is None else refuted.counterexample
                 else:
-                    got, example, _ = compare_at(left, right, ctx, [values], points, fast=True)
+                    got, example, _ = compare_at(left, right, ctx, [values], points, fast=fast)
                 if example and "error" not in example:
                     return agreed + got, refutation("at a concrete size", agreed + got,
                                                     example, values)
@@ -198,7 +200,8 @@ def written_out_agree(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
     return agreed, entries, None
 
 
-def _screen_sized_matrices(left: sp.Basic, right: sp.Basic, ctx: Context, points: int
+def _screen_sized_matrices(left: sp.Basic, right: sp.Basic, ctx: Context, points: int,
+                           fast: bool = True
                            ) -> tuple[int, Verdict | None]:
     """Matrices of symbolic size: written out at the smallest and the largest concrete size."""
     if not (has_symbolic_shape(left) and has_symbolic_shape(right)) or any(
@@ -209,7 +212,7 @@ def _screen_sized_matrices(left: sp.Basic, right: sp.Basic, ctx: Context, points
         return 0, refutation("with no concrete sizes declared", 0, NOTHING_EVALUATED)
     try:
         agreed, _, refuted = written_out_agree(left, right, ctx, sizes[:1] + sizes[1:][-1:],
-                                               points, fast=True)
+                                               points, fast=fast)
     except (TypeError, ValueError, NotImplementedError, AttributeError):
         return 0, refutation("written out", 0, NOTHING_EVALUATED)
     return agreed, refuted

@@ -218,31 +218,46 @@ def carry_out_derivatives(expr: sp.Expr, ranges: RangesKey = ()) -> sp.Expr:
 
 def within_index_ranges(expr: sp.Expr,
                         ranges: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]) -> sp.Expr:
-    """Piecewise conditions decided by the declared index ranges: N >= j is true for j in 1..N.
+    """Piecewise conditions decided by the index ranges: N >= j is true for j in 1..N.
 
     A condition linear in one index is true (false) over the whole range when it is true
     (false) at both ends; others are left alone.  SymPy leaves such conditions when it sums
-    out a Kronecker delta whose index range it does not know.
+    out a Kronecker delta whose index range it does not know.  Inside a sum or product, its
+    own variables range over its limits, not over the declared range of a free index that
+    happens to share the name (Sum_{j=1}^{2N} [j <= N] is not Sum_{j=1}^{2N} 1).
     """
-    def decided(cond: sp.Basic) -> sp.Basic:
+    def decided(cond: sp.Basic, known: dict[sp.Basic, tuple[sp.Expr, sp.Expr]]) -> sp.Basic:
         # only an order relation linear in the index is monotone along the range, so that its
         # two ends decide it (Eq(j, 2) is false at both ends of 1..3, and true at 2)
         if not isinstance(cond, (sp.StrictLessThan, sp.LessThan, sp.StrictGreaterThan,
                                  sp.GreaterThan)):
             return cond
-        free = [i for i in ranges if i in cond.free_symbols]
+        free = [i for i in known if i in cond.free_symbols]
         if len(free) != 1:
             return cond
         index = free[0]
-        if not all(sp.Poly(side, index).degree() <= 1 for side in cond.args
-                   if side.has(index)):
+        try:
+            if not all(sp.Poly(side, index).degree() <= 1 for side in cond.args
+                       if side.has(index)):
+                return cond
+        except sp.PolynomialError:
             return cond
-        ends = {cond.subs(index, end) for end in ranges[index]}
+        ends = {cond.subs(index, end) for end in known[index]}
         return ends.pop() if len(ends) == 1 and ends <= {sp.true, sp.false} else cond
 
-    return expr.replace(
-        lambda e: isinstance(e, sp.Piecewise),
-        lambda e: sp.Piecewise(*[(value, decided(cond)) for value, cond in e.args]))
+    def walk(e: sp.Basic, known: dict[sp.Basic, tuple[sp.Expr, sp.Expr]]) -> sp.Basic:
+        if not e.args or not e.has(sp.Piecewise):
+            return e
+        if isinstance(e, (sp.Sum, sp.Product)):
+            inner = {**known, **{lim[0]: (lim[1], lim[2]) for lim in e.limits}}
+            return e.func(walk(e.function, inner), *e.limits)
+        if isinstance(e, sp.Piecewise):
+            return sp.Piecewise(*[(walk(value, known), decided(cond, known))
+                                  for value, cond in e.args])
+        args = [walk(a, known) for a in e.args]
+        return e if all(a is b for a, b in zip(args, e.args, strict=True)) else e.func(*args)
+
+    return walk(expr, dict(ranges))
 
 
 def _rational_in_exponentials(expr: sp.Expr) -> sp.Expr:
@@ -308,16 +323,25 @@ def factors_out_of_sums(expr: sp.Expr) -> sp.Expr:
     return out
 
 
-def _canonical_sum_variables(expr: sp.Expr, depth: int = 0) -> sp.Expr:
-    """Every summation variable renamed by its nesting depth, so equal sums compare equal."""
+def _canonical_sum_variables(expr: sp.Expr, depth: int = 0,
+                             prefix: str | None = None) -> sp.Expr:
+    """Every summation variable renamed by its nesting depth, so equal sums compare equal.
+
+    The new names (``_sum0``, ``_sum1``, ...) are chosen apart from every free symbol's
+    name: a free symbol so named would be captured (Sum_k x_k _sum0 is not Sum_k x_k k)."""
+    if prefix is None:
+        taken = {str(s) for s in expr.free_symbols}
+        prefix = "_sum"
+        while any(name.startswith(prefix) for name in taken):
+            prefix += "_"
     if not expr.args:
         return expr
     if isinstance(expr, (sp.Sum, sp.Product)) and len(expr.limits) == 1:
         var, lo, hi = expr.limits[0]
-        new = sp.Symbol(f"_sum{depth}", **var.assumptions0)
-        body = _canonical_sum_variables(expr.function.xreplace({var: new}), depth + 1)
+        new = sp.Symbol(f"{prefix}{depth}", **var.assumptions0)
+        body = _canonical_sum_variables(expr.function.xreplace({var: new}), depth + 1, prefix)
         return expr.func(body, (new, lo, hi))
-    return expr.func(*[_canonical_sum_variables(a, depth) for a in expr.args])
+    return expr.func(*[_canonical_sum_variables(a, depth, prefix) for a in expr.args])
 
 
 def generalised_arguments(expr: sp.Expr) -> sp.Expr:
@@ -343,9 +367,13 @@ def generalised_arguments(expr: sp.Expr) -> sp.Expr:
     def symbol_for(arg: sp.Expr) -> sp.Expr:
         free = indices(arg)
         body = _canonical_sum_variables(arg)
+        prefix = "_free"   # apart from every free symbol's name, as in the renamed sums
+        while any(str(s).startswith(prefix) for s in arg.free_symbols):
+            prefix += "_"
         best: tuple[str, tuple[sp.Symbol, ...]] | None = None
         for order in itertools.permutations(free):
-            key = sp.srepr(body.xreplace({v: sp.Symbol(f"_free{k}") for k, v in enumerate(order)}),
+            key = sp.srepr(body.xreplace({v: sp.Symbol(f"{prefix}{k}")
+                                          for k, v in enumerate(order)}),
                            order="none")   # args as stored: canonical, no sorting
             if best is None or key < best[0]:
                 best = (key, order)

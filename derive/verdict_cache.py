@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import inspect
 import json
 import os
 import secrets
@@ -25,6 +26,7 @@ from derive.proof import Derivation, Verdict
 from derive.verify import Context, reconfirmed, verify
 
 VERIFIER_SOURCES = ("verify.py", "context.py", "evidence.py", "identities.py", "implications.py",
+                    "branches.py",
                     "screening.py", "finite_differences.py", "tactics.py", "differentiate.py",
                     "matrices.py", "index_form.py", "sampling.py", "functions.py",
                     "sympy_speedups.py", "proof.py")
@@ -57,6 +59,64 @@ def _repr(expr: sp.Basic) -> str:
     return sp.srepr(expr, order="none")
 
 
+@functools.lru_cache(maxsize=4096)
+def _classes_in(expr: sp.Basic) -> frozenset[type]:
+    """The classes of an expression's nodes (remembered: a step's right side is the next
+    one's left)."""
+    return frozenset(type(node) for node in sp.preorder_traversal(expr))
+
+
+def _own_classes(derivation: Derivation) -> list[type]:
+    """The classes of the nodes of a derivation's expressions that SymPy does not define
+    (derive's functions, a user library's): their code is not in an expression's srepr."""
+    exprs: list[object] = [e for s in derivation.steps for e in (s.lhs, s.rhs, s.where)]
+    exprs += [e for o in derivation.oracles for e in (o.result, o.reference, o.where)]
+    exprs += [e for pair in derivation.definitions.items() for e in pair]
+    found: dict[str, type] = {}
+    for e in exprs:
+        if not isinstance(e, sp.Basic):
+            continue
+        for cls in _classes_in(e):
+            module = getattr(cls, "__module__", None) or ""   # sp.Function("f"): none
+            if module and not module.startswith(("sympy.", "mpmath.")):
+                found.setdefault(f"{module}.{cls.__qualname__}", cls)
+    return [found[name] for name in sorted(found)]
+
+
+@functools.lru_cache(maxsize=512)
+def _class_fingerprint(cls: type) -> str:
+    """What a function class means to the verifier: its source and its module's, and for a
+    function its elementary form and derivatives in fresh symbols (these also see a value
+    its code takes from a closure or a global: the source alone would not)."""
+    parts = [f"{cls.__module__}.{cls.__qualname__}"]
+    for source in (lambda: inspect.getsource(cls),
+                   lambda: Path(inspect.getsourcefile(cls) or "").read_text()):
+        try:
+            parts.append(source())
+        except (OSError, TypeError):
+            parts.append("?")
+    if isinstance(cls, type) and issubclass(cls, sp.Function):
+        parts.append(_meaning(cls))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _meaning(cls: type[sp.Function]) -> str:
+    """A function's elementary form and partial derivatives, at fresh real arguments."""
+    nargs = cls.nargs if isinstance(cls.nargs, sp.FiniteSet) else sp.FiniteSet(1)
+    out = []
+    for count in sorted(n for n in nargs if n.is_Integer)[:3]:
+        args = sp.symbols(f"_fp0:{count}", real=True)
+        try:
+            node = cls(*args)
+            out.append(_repr(node))
+            if hasattr(node, "_elementary"):
+                out.append(_repr(node._elementary()))
+            out += [_repr(node.fdiff(k)) for k in range(1, int(count) + 1)]
+        except Exception as err:  # noqa: BLE001  (a fingerprint, whatever the class does)
+            out.append(type(err).__name__)
+    return repr(out)
+
+
 def _computed_key(derivation: Derivation) -> str:
     h = hashlib.sha256(_verifier_digest())
     ctx = Context.of(derivation)
@@ -71,6 +131,7 @@ def _computed_key(derivation: Derivation) -> str:
         sorted((str(k), v) for k, v in ctx.numeric_sizes.items()),
         sorted((str(k), _repr(sp.Tuple(*v))) for k, v in ctx.indices.items()),
         ctx.seed, ctx.symbolic_sizes,
+        [_class_fingerprint(cls) for cls in _own_classes(derivation)],
     ]
     h.update(repr(parts).encode())
     return h.hexdigest()

@@ -63,9 +63,17 @@ def _verify_step(previous: Step | None, step: Step, ctx: Context) -> Verdict:
         if previous is None:
             raise ValueError("an implication step needs a previous equation")
         return check_implies(previous, step, ctx)
-    if previous is not None and previous.lhs == step.lhs:
-        return check_equal(previous.rhs, step.rhs, ctx)
+    if continues(previous, step):
+        return check_equal(previous.rhs, step.rhs, ctx)   # type: ignore[union-attr]
     return check_equal(step.lhs, step.rhs, ctx)
+
+
+def continues(previous: Step | None, step: Step) -> bool:
+    """Whether an equality step continues a chain: judged against the previous right side.
+    Not after an equation transformed in place (``implies``), which is no identity: a chain
+    that starts from its left side is judged as written (x^2 = 4 is not proved by 4 = 4)."""
+    return (previous is not None and step.kind == "equals" and previous.kind != "implies"
+            and previous.lhs == step.lhs)
 
 
 def check_count(derivation: Derivation) -> int:
@@ -97,7 +105,7 @@ def _premise(derivation: Derivation, k: int) -> int | None:
     if k == 0 or k >= len(steps):
         return None
     step, previous = steps[k], steps[k - 1]
-    if step.kind == "implies" or (step.kind != "given" and previous.lhs == step.lhs):
+    if step.kind == "implies" or continues(previous, step):
         return k - 1
     return None
 
@@ -219,13 +227,16 @@ def _quick_check(derivation: Derivation, ctx: Context, k: int) -> bool:
         if step.kind == "implies" and previous is not None:
             return check_implies(previous, step, restricted(ctx, step.where),
                                  quick=True).status in TRUSTED
-        lhs = previous.rhs if previous is not None and previous.lhs == step.lhs else step.lhs
+        lhs = previous.rhs if previous is not None and continues(previous, step) else step.lhs
         rhs, where = step.rhs, step.where
     else:
         oracle = derivation.oracles[k - len(steps)]
         lhs, rhs, where = oracle.result, oracle.reference, oracle.where
     local = restricted(ctx, where)
-    _, first_look = screen(unfold(lhs, local), unfold(rhs, local), local, RECONFIRM_POINTS)
+    # error-controlled (not machine floats, blind below 1e-9): a mark kept from a cache must
+    # not stand on a step that differs by 1e-12
+    _, first_look = screen(unfold(lhs, local), unfold(rhs, local), local, RECONFIRM_POINTS,
+                           fast=False)
     if first_look is not None and first_look.status == "undecided":
         return check_equal(lhs, rhs, local).status in TRUSTED   # no numeric witness
     return first_look is None

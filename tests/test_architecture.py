@@ -152,6 +152,7 @@ LAYERS = frozenset({
     "mutants",                                            # mutation testing
     "build_hardening",                                    # hostile documents, faults
     "handwritten", "fuzz",                                # derive check on real and hostile input
+    "verify_adversarial",                                 # hostile steps, near misses
 })
 
 

@@ -87,3 +87,64 @@ def test_the_verdict_cache_key_covers_every_module_the_verifier_runs() -> None:
     data_only = {"derive.errors", "derive.proof"}   # exceptions and plain dataclasses
     for module in set(loaded) - data_only:
         assert module.removeprefix("derive.") + ".py" in VERIFIER_SOURCES, module
+
+
+def _logistic(scale: int) -> type:
+    """A user's own sigmoid-like function: its derivative rule says σ(1 − σ) whatever the
+    scale its elementary form has (right only for scale 1)."""
+    from derive.functions import _Elementary
+
+    class usersig(_Elementary):  # noqa: N801
+        nargs = 1
+
+        def fdiff(self, argindex: int = 1) -> sp.Expr:
+            return usersig(self.args[0]) * (1 - usersig(self.args[0]))
+
+        def _elementary(self) -> sp.Expr:
+            return 1 / (1 + sp.exp(-scale * self.args[0]))
+
+    return usersig
+
+
+def test_a_cached_mark_is_not_reused_once_a_function_it_uses_is_redefined(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The step's text is unchanged, but the function it uses now means something else: the
+    # fresh verdict is a refutation (finite differences disagree with the derivative rule),
+    # and the cache must not keep the old mark (it did: srepr holds no function's code).
+    from derive.proof import Step, text
+
+    x = sp.Symbol("x", real=True)
+
+    def build(f: type) -> Derivation:
+        return Derivation("user-function", "t", text(), [
+            Step(sp.Derivative(f(x), x), f(x) * (1 - f(x)), text("the derivative rule"))])
+
+    right, wrong = _logistic(1), _logistic(2)
+    assert verify_cached(build(right), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[union-attr]
+    assert verify(build(wrong)).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
+    assert verify_cached(build(wrong), tmp_path).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
+    assert verify_cached(build(_logistic(1)), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[union-attr]
+
+
+def test_a_forged_mark_on_a_step_off_by_1e_12_is_not_reconfirmed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the re-confirmation once compared in machine floats (agreement within 1e-9), so a
+    # signed entry marking exp(x) = exp(x)(1 + 1e-12) proved was kept
+    from derive.proof import Step, text
+
+    x = sp.Symbol("x", real=True)
+
+    def build(rhs: sp.Expr) -> Derivation:
+        return Derivation("forged-tiny", "t", text(), [Step(sp.exp(x), rhs, text("claim"))],
+                          domains={x: (-1.0, 1.0)})
+
+    wrong = sp.exp(x) * (1 + sp.Rational(1, 10**12))
+    assert verify_cached(build(wrong), tmp_path).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
+    (entry,) = tmp_path.glob("*.json")
+    stored = json.loads(entry.read_text())
+    stored["steps"][0].update(status="proved", method="forged", counterexample=None)
+    del stored["signature"]
+    stored["signature"] = _signature(build(wrong), stored)
+    entry.write_text(json.dumps(stored))
+    assert verify_cached(build(wrong), tmp_path).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
+    right = sp.exp(x) * (1 + sp.Rational(1, 10**12)) - sp.exp(x) / 10**12
+    assert verify_cached(build(right), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[union-attr]
+    assert verify_cached(build(right), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[union-attr]

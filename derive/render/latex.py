@@ -474,7 +474,8 @@ def step_lines(d: Derivation, labels: list[str] | None = None
     lines = []
     previous: Step | None = None
     for step in (d.steps if labels is None else [d.step(label) for label in labels]):
-        same_lhs = previous is not None and step.kind == "equals" and previous.lhs == step.lhs
+        same_lhs = (previous is not None and step.kind == "equals" and previous.kind != "implies"
+                    and previous.lhs == step.lhs)   # as the verifier judges it: a new chain
         left = "" if same_lhs else tex(step.lhs, d.notation)
         if step.kind == "implies":   # arrows in one column: see \derivimplies in the preamble
             left = rf"\derivimplies{{{left}}}"

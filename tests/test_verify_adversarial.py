@@ -1,0 +1,365 @@
+"""A hostile author against the verifier: wrong steps written through the authoring API that
+once got a mark (each is refuted or undecided now), beside near misses that are right and
+must keep theirs.  Grouped by the weak spot attacked; the attacks that never fooled the
+verifier are kept too, as regressions."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from derive.authoring import Proof, build_derivation, symbol
+from derive.errors import DomainError
+from derive.functions import relu
+from derive.verify import verify
+from tests.mutation import ACCEPTED, REJECTED, judge, judge_implication
+
+x, y, w = sp.symbols("x y w", real=True)
+j, k, m = sp.symbols("j k m", integer=True)
+N = sp.Symbol("N", integer=True, positive=True)
+xs = sp.IndexedBase("x", real=True)
+D = sp.KroneckerDelta
+R = sp.Rational
+SIZES = {N: (2, 3)}
+
+
+def statuses(record: object, **settings: object) -> list[str]:
+    """The verdicts of a derivation written with the authoring API, verified."""
+    d = verify(build_derivation(record, "attack", title="attack",  # type: ignore[arg-type]
+                                **settings))
+    return [s.verdict.status for s in d.steps if s.kind != "given"]  # type: ignore[union-attr]
+
+
+# --- a summation variable that shadows a declared free index -------------------------------
+# The declared range of the free index j (1..N) once decided a condition on the bound j of
+# a sum over 1..2N: the Piecewise dropped, the difference was 0, "proved" for every N,
+# although the two sides differ from N = 11 on (only N = 1, 2, 3 and 5 are evaluated, so
+# "checked", which promises no more than those sizes, is the most it can get).
+
+def test_a_bound_index_is_not_given_the_range_of_a_free_one_of_its_name() -> None:
+    late = y * sp.Max(0, j - 20)    # 0 for every j the sampled sizes reach
+    lhs = sp.Sum(sp.Piecewise((late, j <= N), (0, True)), (j, 1, 2 * N))
+    ctx = {"indices": {j: (1, N)}, "sizes": {N: (1, 2, 3)}}
+    assert judge(lhs, sp.Sum(late, (j, 1, 2 * N)), **ctx) not in {"proved"}
+    wrong_early = sp.Sum(sp.Piecewise((xs[j], j <= N), (0, True)), (j, 1, 2 * N))
+    assert judge(wrong_early, sp.Sum(xs[j], (j, 1, 2 * N)), **ctx) in REJECTED
+    # near misses: the same condition decided by the sum's own range, and by the free j's
+    inside = sp.Sum(sp.Piecewise((xs[j], j <= N), (0, True)), (j, 1, N))
+    assert judge(inside, sp.Sum(xs[j], (j, 1, N)), **ctx) in ACCEPTED
+    free = sp.Piecewise((xs[j], j <= N), (0, True)) + sp.Sum(xs[k], (k, 1, N))
+    assert judge(free, xs[j] + sp.Sum(xs[k], (k, 1, N)), **ctx) == "proved"
+
+
+# --- an equation divided by a factor that can vanish (a lost branch) -----------------------
+# x (y - 3/10)^2 = 0 holds for every x at y = 3/10; "so x = 0" loses that branch.  The
+# branch is a double root in y, which the secant search never reached: "proved".
+
+@pytest.mark.parametrize(("premise", "conclusion"), [
+    (sp.Eq(x * (y - R(3, 10))**2, 0), sp.Eq(x, 0)),
+    (sp.Eq(x * (1 - sp.cos(y - R(1, 3))), 0), sp.Eq(x, 0)),
+    (sp.Eq(x * (y - R(3, 10))**2, (y - R(3, 10))**2), sp.Eq(x, 1)),
+    (sp.Eq(x * (y**2 - y + R(1, 4)) * sp.exp(y), 0), sp.Eq(x, 0)),
+    (sp.Eq(x * ((y - R(3, 10))**2 + (w - R(1, 2))**2), 0), sp.Eq(x, 0)),
+])
+def test_an_implication_cannot_divide_by_a_square_that_vanishes(premise: sp.Eq,
+                                                                conclusion: sp.Eq) -> None:
+    assert judge_implication(premise, conclusion, x) in REJECTED
+
+
+@pytest.mark.parametrize(("premise", "conclusion"), [
+    (sp.Eq(x * (y**2 + 1), 0), sp.Eq(x, 0)),                 # the factor never vanishes
+    (sp.Eq(x * sp.exp(y), sp.exp(y)), sp.Eq(x, 1)),
+    (sp.Eq(x * (1 + sp.cosh(y)), 2 * (1 + sp.cosh(y))), sp.Eq(x, 2)),
+    (sp.Eq(2 * x + 1, y), sp.Eq(x, (y - 1) / 2)),
+])
+def test_dividing_by_a_factor_that_never_vanishes_is_still_an_equivalence(
+        premise: sp.Eq, conclusion: sp.Eq) -> None:
+    assert judge_implication(premise, conclusion, x) in ACCEPTED
+
+
+def test_other_implication_attacks_are_rejected() -> None:
+    p = sp.Symbol("p", positive=True)
+    # squaring declared two-way; a log of a possibly negative quantity; dividing by y
+    assert judge_implication(sp.Eq(sp.sqrt(p), y), sp.Eq(p, y**2), p) in REJECTED
+    assert judge_implication(sp.Eq(x**2, 4), sp.Eq(x, 2), x) in REJECTED
+    assert judge_implication(sp.Eq(x * y, y**2), sp.Eq(x, y), x) in REJECTED
+    assert judge_implication(sp.Eq(x * y**2, y**3), sp.Eq(x, y), x) in REJECTED
+    assert judge_implication(sp.Eq(sp.exp(x), y**2), sp.Eq(x, 2 * sp.log(y)), x) in REJECTED
+    # near misses: the same on a domain where they hold
+    assert judge_implication(sp.Eq(sp.exp(x), y**2), sp.Eq(x, 2 * sp.log(y)), x,
+                             domains={y: (0.1, 3.0)}) in ACCEPTED
+    assert judge_implication(sp.Eq(sp.exp(x), y), sp.Eq(x, sp.log(y)), x,
+                             domains={y: (0.1, 3.0)}) in ACCEPTED
+
+
+def test_a_one_way_step_declared_two_way_through_the_authoring_api() -> None:
+    def squared(proof: Proof) -> None:
+        proof.equation(2 * x, 4, "given", eliminate=x).implies(x**2, 4, "square both sides")
+
+    def one_way(proof: Proof) -> None:
+        proof.equation(2 * x, 4, "given", eliminate=x).implies(x**2, 4, "square",
+                                                               one_way=True)
+
+    assert statuses(squared)[0] in REJECTED
+    assert statuses(one_way)[0] in ACCEPTED
+
+
+# --- differences only at a breakpoint that is not a polynomial's root ----------------------
+# H(e^x - 2) and [e^x > 2] differ only at x = log 2 (H(0) = 1/2); the breakpoint search
+# solved only kinks polynomial of degree <= 2 in a variable, so log 2 was never visited.
+
+@pytest.mark.parametrize(("lhs", "rhs"), [
+    (sp.Heaviside(sp.exp(x) - 2), sp.Piecewise((1, sp.exp(x) > 2), (0, True))),
+    (sp.Heaviside(x**3 - 2), sp.Piecewise((1, x**3 > 2), (0, True))),
+    (sp.sign(sp.exp(x) - 2)**2, sp.S.One),
+    (sp.Max(0, sp.sin(3 * x) - R(999, 1000)), sp.S.Zero),
+    (relu(sp.tanh(x) - R(1, 2)) * 0 + sp.Heaviside(sp.tanh(x) - R(1, 2)),
+     sp.Piecewise((1, sp.tanh(x) >= R(1, 2)), (0, True))),
+])
+def test_a_difference_at_a_transcendental_breakpoint_is_found(lhs: sp.Expr,
+                                                             rhs: sp.Expr) -> None:
+    assert judge(lhs, rhs) in REJECTED
+
+
+@pytest.mark.parametrize(("lhs", "rhs"), [
+    (sp.Heaviside(sp.exp(x) - 2, R(1, 2)),
+     sp.Piecewise((1, sp.exp(x) > 2), (R(1, 2), sp.Eq(sp.exp(x), 2)), (0, True))),
+    (sp.Abs(sp.exp(x) - 2), sp.Max(sp.exp(x) - 2, 2 - sp.exp(x))),
+    (sp.Max(sp.sin(3 * x), R(1, 2)) + sp.Min(sp.sin(3 * x), R(1, 2)), sp.sin(3 * x) + R(1, 2)),
+    (relu(x**3 - 2), sp.Piecewise((x**3 - 2, x**3 > 2), (0, True))),
+])
+def test_functions_that_agree_at_a_transcendental_breakpoint_keep_their_mark(
+        lhs: sp.Expr, rhs: sp.Expr) -> None:
+    assert judge(lhs, rhs) in ACCEPTED
+
+
+# --- a domain declared for another symbol of the same name --------------------------------
+# domains={Symbol("p", real=True): (-1, 1)} while the steps use p declared positive: the
+# domain applied to nothing, p was sampled on (0.1, 3), and sqrt(p^2) = p was "proved".
+
+def test_a_domain_for_a_namesake_with_other_assumptions_is_an_error() -> None:
+    p = symbol("p", positive=True)
+
+    def record(proof: Proof) -> None:
+        proof.chain(sp.sqrt(p**2)).eq(p, "p is positive")
+
+    with pytest.raises(DomainError, match="p"):
+        statuses(record, domains={sp.Symbol("p", real=True): (-1.0, 1.0)})
+    with pytest.raises(DomainError, match="below 0"):
+        statuses(record, domains={p: (-1.0, 1.0)})
+    assert statuses(record, domains={p: (0.5, 2.0)}) == ["proved"]
+    # a namesake that the steps do not use, beside the symbol's own domain, is harmless
+    assert statuses(record, domains={p: (0.5, 2.0), sp.Symbol("q", real=True): (-1, 1)}) \
+        == ["proved"]
+
+
+# --- attacks that did not fool the verifier (regressions: each must stay rejected) --------
+
+@pytest.mark.parametrize(("lhs", "rhs", "ctx"), [
+    # a delta collapsed where its index is not provably in range: off by one, shifted, at
+    # the bound, two deltas, a symbolic lower bound of unknown order, an empty range
+    (sp.Sum(xs[k] * D(k, j), (k, 1, N - 1)), xs[j], {"indices": {j: (1, N)}}),
+    (sp.Sum(xs[k] * D(k, j), (k, 0, N - 1)), xs[j], {"indices": {j: (1, N)}}),
+    (sp.Sum(xs[k] * D(k, j), (k, 1, j)), xs[j], {"indices": {j: (0, N)}}),
+    (sp.Sum(xs[k] * D(k, j) * D(k, m), (k, 1, N)), xs[j], {"indices": {j: (1, N),
+                                                                       m: (1, N)}}),
+    (sp.Sum(xs[k] * D(k, j), (k, m, N)), xs[j], {"indices": {j: (1, N), m: (1, N)}}),
+    (sp.Sum(xs[k] * D(k, j), (k, N + 1, N)), xs[j], {"indices": {j: (1, N)}}),
+    (sp.Sum(xs[k] * D(k, j + 1), (k, 1, N)), xs[j + 1], {"indices": {j: (1, N)}}),
+    (sp.Sum(xs[k] * D(k, 5), (k, 1, N)), xs[5], {}),
+    # sums: swapped bounds (the reader's empty sum, not Karr's), a shifted index
+    (sp.Sum(xs[k], (k, N, 1)), sp.Sum(xs[k], (k, 1, N)), {}),
+    (sp.Sum(y, (k, N, 1)), (2 - N) * y, {}),
+    (sp.Sum(xs[k], (k, 1, N)), sp.Sum(xs[k + 1], (k, 0, N)), {}),
+    # a reflected index off by one; a delta squared, in a product, summed over a bound index
+    (sp.Sum(xs[k] * D(k, N + 2 - j), (k, 1, N)), xs[N + 2 - j], {"indices": {j: (1, N)}}),
+    (sp.Sum(xs[k] * D(k, j)**2, (k, 1, N)), xs[j], {"indices": {j: (0, N)}}),
+    (sp.Product(1 + y * D(k, j), (k, 1, N)), 1 + y, {"indices": {j: (0, N)}}),
+    (sp.Sum(sp.Sum(xs[k] * D(k, j), (k, 1, N)), (j, 1, N + 1)), sp.Sum(xs[j], (j, 1, N + 1)),
+     {}),
+    # split at an index whose range runs past the sum's; a difference at the edge j = N of
+    # the large size only
+    (sp.Sum(xs[k], (k, 1, m)) + sp.Sum(xs[k], (k, m + 1, N)), sp.Sum(xs[k], (k, 1, N)),
+     {"indices": {m: (0, N + 1)}}),
+    (xs[j], xs[j] + D(j, N) * D(N, 5) * y, {"indices": {j: (1, N)}}),
+])
+def test_index_attacks_are_rejected(lhs: sp.Expr, rhs: sp.Expr, ctx: dict[str, object]
+                                    ) -> None:
+    assert judge(lhs, rhs, sizes=SIZES, **ctx) in REJECTED
+
+
+@pytest.mark.parametrize(("lhs", "rhs", "ctx"), [
+    (sp.Sum(xs[k] * D(k, j), (k, 1, j)), xs[j], {"indices": {j: (1, N)}}),
+    (sp.Sum(xs[k] * D(k, j) * D(k, m), (k, 1, N)), xs[j] * D(j, m),
+     {"indices": {j: (1, N), m: (1, N)}}),
+    (sp.Sum(xs[k] * D(k, j + 1), (k, 1, N + 1)), xs[j + 1], {"indices": {j: (1, N)}}),
+    (sp.Sum(xs[k], (k, 1, N)), sp.Sum(xs[k + 1], (k, 0, N - 1)), {}),
+    (sp.Sum(xs[k] * D(k, N + 1 - j), (k, 1, N)), xs[N + 1 - j], {"indices": {j: (1, N)}}),
+    (sp.Sum(xs[k], (k, 1, m)) + sp.Sum(xs[k], (k, m + 1, N)), sp.Sum(xs[k], (k, 1, N)),
+     {"indices": {m: (1, N)}}),
+])
+def test_index_near_misses_are_accepted(lhs: sp.Expr, rhs: sp.Expr, ctx: dict[str, object]
+                                        ) -> None:
+    assert judge(lhs, rhs, sizes=SIZES, **ctx) in ACCEPTED
+
+
+@pytest.mark.parametrize("rhs", [
+    sp.exp(x) * (1 + R(1, 10**9)),                # relative 1e-9
+    sp.exp(x) + R(1, 10**13),                     # absolute 1e-13
+    sp.exp(x) + R(1, 10**20),
+    sp.exp(x) * (1 + R(1, 10**40)),               # below float64, above 60 digits' noise
+    sp.exp(x) + sp.Float("1e-45", 50),
+    sp.exp(x) + sp.Max(0, R(1, 1000) - (x - R(1, 3))**2),   # only on a narrow interval
+    sp.exp(x) + sp.Piecewise((1, sp.Eq(x, R(1, 3))), (0, True)),   # only at one point
+])
+def test_tiny_and_local_differences_are_refuted(rhs: sp.Expr) -> None:
+    assert judge(sp.exp(x), rhs) in REJECTED
+
+
+def test_cancellation_and_domain_edges_do_not_hide_a_difference() -> None:
+    p = sp.Symbol("p", positive=True)
+    # log(1 + e^x) - x at x in (30, 40) cancels 13 to 17 digits in floats
+    assert judge(sp.log(1 + sp.exp(x)) - x, sp.log(1 + sp.exp(-x)) + R(1, 10**30) * sp.exp(x),
+                 domains={x: (30.0, 40.0)}) in REJECTED
+    assert judge(sp.log(1 + sp.exp(x)) - x, sp.log(1 + sp.exp(-x)),
+                 domains={x: (30.0, 40.0)}) in ACCEPTED
+    assert judge(sp.log(p), sp.log(p) + sp.Max(0, R(1, 10**4) - p),
+                 domains={p: (0.0, 1.0)}) in REJECTED
+    # ReLU, Heaviside, Abs and Piecewise at their breakpoints
+    assert judge(relu(x), sp.Max(x, 0) + sp.Piecewise((R(1, 2), sp.Eq(x, 0)), (0, True))) \
+        in REJECTED
+    assert judge(sp.Heaviside(x), sp.Piecewise((1, x >= 0), (0, True))) in REJECTED
+    assert judge(sp.Derivative(relu(x), x), sp.Heaviside(x)) in REJECTED
+    assert judge(sp.Piecewise((x, x < 1), (2 - x, True)),
+                 sp.Piecewise((x, x <= 1), (2 - x, True))
+                 + sp.Piecewise((1, sp.Eq(x, 1)), (0, True))) in REJECTED
+
+
+def test_a_printed_value_wrong_in_its_last_digit_is_refuted() -> None:
+    exact = 1 / (1 + sp.exp(-1))
+    assert judge(exact, sp.Float("0.73105857863000487925", 20) + R(1, 10**20)) in REJECTED
+    assert judge(exact, sp.Float("0.7310585786300049", 16)) in REJECTED   # float64 only
+    assert judge(exact, sp.Float("0.7310585786300048792503592053055", 31)) in REJECTED
+
+
+def test_matrix_attacks_are_rejected() -> None:
+    n, p = sp.symbols("n p", integer=True, positive=True)
+    square, v = sp.MatrixSymbol("W", n, n), sp.MatrixSymbol("v", n, 1)
+    column, wide = sp.MatrixSymbol("A", n, 1), sp.MatrixSymbol("B", p, n)
+    assert judge(square.T * v, square * v) in REJECTED            # square: same shapes
+    assert judge((square * v).T, v.T * square) in REJECTED
+    assert judge(column.T * column, column * column.T) in REJECTED   # equal at n = 1
+    assert judge(wide.T * wide, wide * wide.T) in REJECTED
+    assert judge((square * v).T, v.T * square.T) == "proved"
+    assert judge((square * square.T).T, square * square.T) == "proved"
+
+
+def test_hidden_dependence_through_a_definition_is_seen() -> None:
+    s = sp.Symbol("s", real=True)
+    assert judge(sp.Derivative(x * s, x), s, definitions={s: x**2}) in REJECTED
+    assert judge(sp.Derivative(x * s, x), 3 * s, definitions={s: x**2}) in ACCEPTED
+
+
+# --- a chain that starts from the left side of an equation transformed in place -------------
+# 2x = 4 => x^2 = 4 (one way), then a chain from x^2 whose first step is "= 4": it was judged
+# against the implication's right side (4 = 4) and proved, although x^2 = 4 is no identity;
+# the page printed it as a continuation of the implication.
+
+def test_a_chain_after_an_implication_is_judged_as_written() -> None:
+    def after_implication(proof: Proof) -> None:
+        proof.equation(2 * x, 4, "given", eliminate=x).implies(x**2, 4, "square",
+                                                               one_way=True)
+        proof.chain(x**2).eq(sp.Integer(4), "from the equation")
+
+    def identity_after_implication(proof: Proof) -> None:
+        proof.equation(2 * x, 4, "given", eliminate=x).implies(x**2, 4, "square",
+                                                               one_way=True)
+        proof.chain(x**2).eq(x * x, "a square").eq(sp.Abs(x)**2, "x is real")
+
+    def continued_chain(proof: Proof) -> None:
+        proof.chain(x**2 - 1).eq((x - 1) * (x + 1), "factor")
+        proof.chain(x**2 - 1).eq((x + 1) * (x - 1), "the same, reordered")
+
+    assert statuses(after_implication) == ["proved", "refuted"]
+    assert statuses(identity_after_implication) == ["proved", "proved", "proved"]
+    assert statuses(continued_chain) == ["proved", "proved"]
+
+
+def test_an_equation_with_a_plain_number_side_is_verified() -> None:
+    def record(proof: Proof) -> None:   # 4 and 2 are Python ints, not SymPy numbers
+        proof.equation(3 * x - 2, 4, "given", eliminate=x).implies(x, 2, "solve")
+
+    assert statuses(record) == ["proved"]
+
+
+# --- an integer symbol with no declared domain, wrong only past the values sampled ---------
+# (n - 1)(n - 2)...(n - 6) + 1 = 1 holds at n = 1..6, the whole default interval of a
+# positive integer with no declared domain: it was checked.
+
+def test_an_integer_identity_true_only_for_small_values_is_refuted() -> None:
+    n = sp.Symbol("n", integer=True, positive=True)
+    i = sp.Symbol("i", integer=True)
+    assert judge(sp.Mul(*[(n - a) for a in range(1, 7)]) + 1, sp.S.One) in REJECTED
+    assert judge(sp.Mul(*[(i - a) for a in range(-6, 7)]), sp.S.Zero) in REJECTED
+    assert judge(2 * sp.floor(n / 2), n) in REJECTED
+    # near misses, true for every integer
+    assert judge(((-1)**n)**2, sp.S.One) == "proved"
+    assert judge(sp.cos(sp.pi * n), (-1)**n) in ACCEPTED
+    assert judge(sp.floor(n / 2) + sp.ceiling(n / 2), n) in ACCEPTED
+
+
+# --- one side undefined on a real interval where the other has a value ---------------------
+# 1/relu(x) = 1/|x| and log(relu(x)) = log|x| differ on all of x < 0 (the left side is 1/0,
+# log 0 there); points where a side could not be evaluated were skipped, so they were checked.
+
+@pytest.mark.parametrize(("lhs", "rhs"), [
+    (1 / relu(x), 1 / sp.Abs(x)),
+    (sp.log(relu(x)), sp.log(sp.Abs(x))),
+    (sp.log(relu(x)), sp.log(x)),
+    (sp.sqrt(x) * 0 + 1 / sp.Max(0, x - 1), 1 / (x - 1)),
+])
+def test_a_side_undefined_on_an_interval_is_a_disagreement(lhs: sp.Expr, rhs: sp.Expr) -> None:
+    assert judge(lhs, rhs) in REJECTED
+
+
+@pytest.mark.parametrize(("lhs", "rhs"), [
+    # undefined on both sides alike, or only at an isolated point (a removable singularity)
+    (sp.log(relu(x)) + 1, 1 + sp.log(relu(x))),
+    (1 / relu(x), 1 / sp.Max(x, 0)),
+    (sp.sin(x) / x, sp.Piecewise((sp.sin(x) / x, sp.Ne(x, 0)), (1, True))),
+    (sp.Mul(x, 1 / x, evaluate=False), sp.S.One),
+])
+def test_sides_undefined_alike_or_at_a_point_keep_their_mark(lhs: sp.Expr, rhs: sp.Expr
+                                                             ) -> None:
+    assert judge(lhs, rhs) in ACCEPTED
+
+
+# --- a free symbol named like the verifier's own canonical summation variables -----------
+# Sums were compared with their variables renamed _sum0, _sum1, ...; a free symbol of that
+# name was captured, and Sum_k x_k max(0, u k - 900) = Sum_k x_k max(0, k^2 - 900) (u named
+# "_sum0"; both sides 0 wherever sampled) was proved.  "checked" is the most it may get.
+
+def test_a_free_symbol_is_never_captured_by_a_renamed_summation_variable() -> None:
+    u = sp.Symbol("_sum0", integer=True)
+    lhs = sp.Sum(xs[k] * sp.Max(0, u * k - 900), (k, 1, N))
+    rhs = sp.Sum(xs[k] * sp.Max(0, k * k - 900), (k, 1, N))
+    assert judge(lhs, rhs, sizes=SIZES) not in {"proved"}
+    assert judge(sp.Sum(xs[k] * sp.exp(u * k), (k, 1, N)),
+                 sp.Sum(xs[k] * sp.exp(k * k), (k, 1, N)), sizes=SIZES) in REJECTED
+    assert judge(2 * sp.Sum(xs[k] * sp.exp(u * k), (k, 1, N)),
+                 sp.Sum(2 * xs[k] * sp.exp(u * k), (k, 1, N)), sizes=SIZES) == "proved"
+
+
+def test_a_free_symbol_is_never_confused_with_a_renamed_free_index() -> None:
+    from derive.functions import sigmoid
+    from derive.tactics import generalised_arguments
+
+    i = sp.Symbol("i", integer=True)
+    wb = sp.IndexedBase("w", real=True)
+    named = sp.Symbol("_free0")   # the name the argument keys give the first free index
+    inner = sp.Sum(wb[i, k] * xs[k], (k, 1, N))
+    a, b = (generalised_arguments(sigmoid(inner + extra)) for extra in (named, i))
+    assert a != b
+    same = generalised_arguments(sigmoid(inner + i)) - generalised_arguments(
+        sigmoid(sp.Sum(wb[i, m] * xs[m], (m, 1, N)) + i))
+    assert same == 0
