@@ -43,6 +43,13 @@ class RefutedStepError(DeriveError):
     exit_code = 2
 
 
+class DisagreementError(DeriveError):
+    """A worked example's two computations of one value (back-propagation and finite
+    differences, say) disagree: its numbers would vouch for a wrong formula."""
+
+    exit_code = 2
+
+
 class DomainError(DeriveError):
     """A symbol whose declared domain contradicts its SymPy assumptions (x positive, sampled
     from (-3, 3)), or a domain that is empty."""

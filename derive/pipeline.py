@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from derive.batch import verify_all
-from derive.errors import NameMismatchError, UnknownNameError
+from derive.errors import DisagreementError, NameMismatchError, UnknownNameError
 from derive.figure import Figure
 from derive.paths import verdict_cache_dir
-from derive.proof import Derivation, WorkedExample
+from derive.proof import Derivation, WorkedExample, plain
 from derive.registry import (
     BUILDERS,
     DERIVATIONS,
@@ -64,9 +64,27 @@ def get_derivation(name: str) -> Derivation:
     return ensure_sound(builder(DERIVATIONS, "derivation", name)())
 
 
+COMPARISON_TOLERANCE = 1e-6      # relative to the larger of 1 and the compared value
+
+
 def get_example(name: str) -> WorkedExample:
-    """The computed worked example ``name``."""
-    return builder(EXAMPLES, "worked example", name)()
+    """The computed worked example ``name``; DisagreementError where two computations of one
+    of its values (a comparison it shows) differ."""
+    example = builder(EXAMPLES, "worked example", name)()
+    return ensure_agreement(example)
+
+
+def ensure_agreement(example: WorkedExample) -> WorkedExample:
+    """The example, once every comparison it shows agrees within COMPARISON_TOLERANCE."""
+    import numpy as np
+
+    for c in example.comparisons:
+        scale = max(1.0, float(np.max(np.abs(np.asarray(c.left, dtype=float)))))
+        if not c.abs_error <= COMPARISON_TOLERANCE * scale:
+            raise DisagreementError(f"worked example {example.name}: {plain(c.label)} "
+                                    f"disagrees: the two computations differ by "
+                                    f"{c.abs_error:.3g}")
+    return example
 
 
 def get_figure(name: str) -> Figure:
