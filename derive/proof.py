@@ -262,7 +262,7 @@ class WorkedExample:
     notation: dict[sp.Basic, str] = field(default_factory=dict)
     comparisons: list[Comparison] = field(default_factory=list)
     problems: tuple[str, ...] = ()
-    compared: tuple[str, str] = ("back-propagation", "closed form (sympy.diff)")
+    compared: tuple[str, str] = ("back-propagation", "closed form")
 
     def groups(self) -> list[tuple[str, list[Quantity]]]:
         """The quantities grouped by their group label, in first-appearance order."""

@@ -138,8 +138,8 @@ def c_q3_cross_entropy() -> WorkedExample:
         "c-q3-cross-entropy", "Problem 3 Q3 (a), (b): the 2-2-2 network with cross-entropy",
         text(r"The output errors are $\delta^{C}_{o_k} = a_{o_k} - y_k$ (problem 2 Q3), the hidden "
              "errors follow BP2, and each weight's gradient is BP4: the error at its output "
-             "times the activation at its input. The gradients are compared with sympy.diff of "
-             "the cost written out in the eight weights."),
+             "times the activation at its input. The gradients are compared with the "
+             "derivatives of the cost written out in the eight weights."),
         comparisons, problems=("P3",))
 
 
@@ -167,7 +167,7 @@ def c_q3_squared_error() -> WorkedExample:
              "smaller by that factor. The published numbers of this example are quoted in the "
              "last table, to their printed digits."),
         ws.quantities, ws.notation, comparisons, ("P3",),
-        compared=("derive", "published (Mazur 2015)"))
+        compared=("computed here", "published (Mazur 2015)"))
 
 
 @figure("c-q3-graph")

@@ -27,6 +27,17 @@ def _coordinates(xs: list[float], ys: list[float]) -> str:
     return " ".join(f"({x:.6g},{y:.6g})" for x, y in zip(xs, ys, strict=True))
 
 
+def integer_ticks(plot: Plot) -> list[str]:
+    """A discrete axis (every x a whole number: components, layers, iterations) gets whole
+    ticks, at most about ten of them, never 1.5 or 2.5; a continuous one keeps pgfplots' own."""
+    xs = [x for s in plot.series for x in s.xs]
+    if not xs or any(float(x) != round(x) for x in xs):
+        return []
+    span = max(xs) - min(xs)
+    step = next(d for d in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if span <= 10 * d)
+    return [f"xtick distance={step}"] if span <= 10 * 1000 else []
+
+
 def plot_axis(plot: Plot, width: str) -> str:
     """One pgfplots axis with its series and legend."""
     options = [f"width={width}", f"height=0.62*{width}",
@@ -46,6 +57,8 @@ def plot_axis(plot: Plot, width: str) -> str:
         options[0:0] = ["ymode=log"]
     if plot.log_x:
         options[0:0] = ["xmode=log", "log basis x=2"]
+    else:
+        options += integer_ticks(plot)
     lines = [r"\begin{tikzpicture}", rf"\begin{{axis}}[{', '.join(options)}]"]
     for k, s in enumerate(plot.series):
         style = [COLOURS[k % len(COLOURS)]]
