@@ -185,7 +185,13 @@ def test_numbers_substituted_read_as_written() -> None:
 
     a, b = sp.symbols("a b")
     assert substituted(a / b, {a: -0.038, b: -0.217}) == r"\frac{-0.038}{-0.217}"
-    assert substituted(a * b, {a: -0.5, b: 2.0}) == r"(-0.5) \cdot 2"
+    # a negative number that opens the expression or a bracket goes without brackets, as a
+    # person writes it (review: sigma((-5) + ...)); inside, or as a power's base, with them
+    assert substituted(a * b, {a: -0.5, b: 2.0}) == r"-0.5 \cdot 2"
+    assert substituted(sp.Mul(b, a, evaluate=False), {a: -0.5, b: 2.0}) == r"2 \cdot (-0.5)"
+    assert substituted(sp.exp(a + b), {a: -5.0, b: 2.0}) == r"e^{-5 + 2}"
+    assert substituted(a + b, {a: -5.0, b: -2.0}) == r"-5 + (-2)"
+    assert substituted(a**2, {a: -5.0}) == r"(-5)^{2}"
     # a form that repeats the symbol, the form before it or the value is shown once
     assert quantity_rows(Quantity(sp.Symbol("c"), a, 0.3, "g"), {a: 0.3}) == [
         ("=", r"a = \mathbf{0.3}")]

@@ -40,3 +40,37 @@ def test_no_sentence_of_an_introduction_is_repeated(sheet: str) -> None:
                  if len(s.strip()) > 60]
     repeated = {s for s in sentences if sentences.count(s) > 1}
     assert repeated == set(), repeated
+
+
+def _tabulated_examples() -> list[str]:
+    from derive.registry import EXAMPLES, names
+
+    names()   # loads the library
+    return sorted(EXAMPLES)
+
+
+@pytest.mark.parametrize("name", _tabulated_examples())
+def test_a_table_shows_every_quantity_of_the_groups_it_replaces(name: str) -> None:
+    from derive.pipeline import get_example
+
+    ex = get_example(name)
+    shown = {cell for t in ex.tables for row in t.rows for cell in row.cells if cell is not None}
+    hidden = [q.symbol for q in ex.quantities if ex.tabulated(q.group) and q.symbol not in shown]
+    assert hidden == []
+    for t in ex.tables:   # a table is printed once, in place of the first group it replaces
+        assert t.replaces and t.replaces[0] in dict(ex.groups())
+        assert all(len(row.cells) == len(t.columns) for row in t.rows)
+
+
+def test_the_c12_example_reads_as_tables_not_pages_of_lines() -> None:
+    a = body("A-neurons-networks-graphs")
+    assert "Forward pass: every value, for each example" in a
+    assert "Example 1: backward pass" not in a and "Example 3: forward pass" not in a
+    assert r"\frac{\partial L}{\partial W}" in a     # the batch gradients as a matrix
+
+
+def test_a_rounded_number_keeps_its_digits_and_an_exact_one_loses_its_zeros() -> None:
+    from derive.render.latex import number
+
+    assert number(0.5932699921) == "0.593270" and number(-30.04098558) == "-30.0410"
+    assert number(0.09) == "0.09" and number(2.0) == "2" and number(0.1 + 0.2) == "0.3"

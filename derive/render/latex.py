@@ -307,7 +307,11 @@ def _authored_latex(words: str) -> str:
 
 
 def number(value: float, digits: int = 6) -> str:
-    """A computed number for the page: ``digits`` significant digits, scientific if extreme."""
+    """A computed number for the page: ``digits`` significant digits, scientific if extreme.
+
+    Trailing zeros go only where the number is exact without them (0.09, 2, 0.4): a rounded
+    one keeps all its digits (0.593270 beside 0.596884, not 0.59327).
+    """
     if value == 0:
         return "0"
     if math.isnan(value):
@@ -317,12 +321,17 @@ def number(value: float, digits: int = 6) -> str:
     exponent = math.floor(math.log10(abs(value)))
     if -4 <= exponent < 6:
         decimals = max(digits - 1 - exponent, 0)
-        s = f"{value:.{decimals}f}"
-        if "." in s:
-            s = s.rstrip("0").rstrip(".")
-        return s
-    mantissa = f"{value / 10**exponent:.{digits - 1}f}".rstrip("0").rstrip(".")
+        return _exact_shortened(f"{value:.{decimals}f}", value)
+    scaled = value / 10**exponent
+    mantissa = _exact_shortened(f"{scaled:.{digits - 1}f}", scaled)
     return rf"{mantissa} \times 10^{{{exponent}}}"
+
+
+def _exact_shortened(shown: str, value: float) -> str:
+    """``shown`` without its trailing zeros if it is ``value`` exactly (to rounding error)."""
+    if "." not in shown or not math.isclose(float(shown), value, rel_tol=1e-12):
+        return shown
+    return shown.rstrip("0").rstrip(".")
 
 
 def matrix_tex(a: np.ndarray, digits: int = 3) -> str:
@@ -350,7 +359,11 @@ def substituted(formula: sp.Expr, values: Mapping[sp.Basic, Any],
             shown[sym] = f"({n})" if values[sym] < 0 else n
     printed = plain_parentheses(NotationPrinter(shown, mul_symbol="dot").doprint(formula))
     # a negative number alone in a group (a numerator, a denominator) needs no brackets
-    return re.sub(r"\{\((-[^(){}]*(?:\{[^(){}]*\})?[^(){}]*)\)\}", r"{\1}", printed)
+    printed = re.sub(r"\{\((-[^(){}]*(?:\{[^(){}]*\})?[^(){}]*)\)\}", r"{\1}", printed)
+    # nor one that opens the expression or a bracket, as a person writes it: sigma(-5 + 10 * 0),
+    # -15.8865 * 0.522485 (not sigma((-5) + ...)); a power's base keeps them: (-2)^2
+    return re.sub(r"(^|\(|\{)\((-[^(){}]*(?:\{[^(){}]*\})?[^(){}]*)\)(?!\s*\^)", r"\1\2",
+                  printed)
 
 
 LINE_CHARS = 78   # printed characters that fit on one displayed line of a worked example
