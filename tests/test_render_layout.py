@@ -17,3 +17,23 @@ def test_graph_labels_do_not_overlap(name: str) -> None:
         spacing = {"colsep": 3.0, "gap": 1.45} if fig.landscape else {"colsep": 2.4, "gap": 1.7}
         _, labels = scalar_graph(panel.output, fig.show_numbers, **spacing)
         assert count_overlaps(labels) == 0
+
+
+def test_vector_graph_nodes_do_not_run_into_the_next_layer() -> None:
+    """Sheet A's Fig. 9 once drew W's box over the product's (review): every two nodes that
+    share some width lie apart by at least half the sum of their heights."""
+    import re
+
+    from derive.numeric import vector_graph
+    from derive.render.graphs import tensor_graph, tensor_node_height
+
+    output = get_figure("c13d-vector-graph").tensor_graph
+    assert output is not None
+    code = tensor_graph(output)
+    at = [(float(x), float(y)) for x, y in re.findall(r"\\node\[tnode\] \(t\d+\) at \(([-\d.]+),([-\d.]+)\)", code)]
+    heights = [tensor_node_height(n) for n in vector_graph.topological_order(output)]
+    assert len(at) == len(heights) > 5
+    for i in range(len(at)):
+        for j in range(i + 1, len(at)):
+            if abs(at[i][0] - at[j][0]) < 4.0:      # boxes that could share some width
+                assert abs(at[i][1] - at[j][1]) >= (heights[i] + heights[j]) / 2, (i, j)

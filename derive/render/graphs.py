@@ -133,19 +133,38 @@ TENSOR_OPS_TEXT = {"matmul": "product", "augment": "prepend 1", "sigmoid": r"$\s
                    "-": "difference", "square": "square"}
 
 
+LINE_CM = 0.36   # one line of a node's \scriptsize text, a matrix row included
+
+
+def tensor_node_height(node: vector_graph.Tensor) -> float:
+    """Roughly how tall a vector-graph node is drawn (cm): its heading, value and gradient."""
+    rows = [1 if getattr(a, "size", 1) == 1 else len(a) for a in (node.data, node.grad)]
+    return LINE_CM * (1 + sum(rows)) + 0.35
+
+
 def tensor_graph(output: vector_graph.Tensor, rowsep: float = 2.3,
                  colsep: float = 5.4) -> str:
     """A vector graph, top to bottom: each node shows its value and (red) its gradient."""
     order = vector_graph.topological_order(output)
     positions = place(order, gap=1.0)
     ident = {id(n): f"t{k}" for k, n in enumerate(order)}
+    # each layer lies below the last by half the tallest node of each and a gap, so that a
+    # tall node (a matrix over its gradient) never runs into the next layer (review: Fig. 9)
+    tallest: dict[int, float] = {}
+    for node in order:
+        column = positions[id(node)][0]
+        tallest[column] = max(tallest.get(column, 0.0), tensor_node_height(node))
+    top = {0: 0.0}
+    for column in range(1, max(tallest) + 1):
+        top[column] = top[column - 1] - (tallest.get(column - 1, 0.0) + tallest.get(column, 0.0)) / 2
+        top[column] -= max(rowsep - 1.75, 0.5)
     lines = [r"\begin{tikzpicture}[",
              r"  tnode/.style={draw, rounded corners=2pt, align=center, font=\scriptsize,"
              r" inner sep=2.5pt, fill=black!3},",
              r"  wire/.style={-{Stealth[length=1.6mm]}, draw=black!55},", "]"]
     for node in order:
         column, height = positions[id(node)]
-        x, y = height * colsep, -column * rowsep
+        x, y = height * colsep, top[column]
         kind = "" if node.parents else ("input" if node.op == "input" else "parameter")
         head = TENSOR_OPS_TEXT.get(node.op, kind)
         wrt = f"({node.label})" if any(c in node.label for c in "+-") else node.label
