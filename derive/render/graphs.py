@@ -97,12 +97,16 @@ def scalar_graph(output: graph.Node, show_numbers: bool = True, colsep: float = 
             lines.append(rf"  \node[opname, above=0.5mm of {ident[id(node)]}] {{${name}$}};")
             taken.append(Box(x, y + 0.5, CHAR_CM * _visible_length(name) / 2, 0.17))
     labels: list[Box] = []
+    # every wire first, then the labels over them: no later wire strikes through a label
+    # (review: sheet A Fig. 8, sheet C Fig. 2)
+    for node in order:
+        for parent in node.parents:
+            lines.append(rf"  \draw[wire] ({ident[id(parent)]}) -- ({ident[id(node)]});")
     for node in order:
         for k, parent in enumerate(node.parents):
             start, end = xy[id(parent)], xy[id(node)]
-            path = rf"  \draw[wire] ({ident[id(parent)]}) -- ({ident[id(node)]})"
+            path = rf"  \path ({ident[id(parent)]}) -- ({ident[id(node)]})"
             if not show_numbers:
-                lines.append(path + ";")
                 continue
             value, grad = number(parent.data, 3), number(node.edge_grads[k], 3)
             width = CHAR_CM * max(_visible_length(value), _visible_length(grad)) + 0.1
@@ -133,13 +137,13 @@ TENSOR_OPS_TEXT = {"matmul": "product", "augment": "prepend 1", "sigmoid": r"$\s
                    "-": "difference", "square": "square"}
 
 
-LINE_CM = 0.36   # one line of a node's \scriptsize text, a matrix row included
+TENSOR_LINE_CM = 0.36   # one line of a vector-graph node's text, a matrix row included
 
 
 def tensor_node_height(node: vector_graph.Tensor) -> float:
     """Roughly how tall a vector-graph node is drawn (cm): its heading, value and gradient."""
     rows = [1 if getattr(a, "size", 1) == 1 else len(a) for a in (node.data, node.grad)]
-    return LINE_CM * (1 + sum(rows)) + 0.35
+    return TENSOR_LINE_CM * (1 + sum(rows)) + 0.35
 
 
 def tensor_graph(output: vector_graph.Tensor, rowsep: float = 2.3,
