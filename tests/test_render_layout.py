@@ -34,7 +34,8 @@ def test_vector_graph_nodes_do_not_run_into_the_next_layer() -> None:
     output = get_figure("c13d-vector-graph").tensor_graph
     assert output is not None
     code = tensor_graph(output)
-    at = [(float(x), float(y)) for x, y in re.findall(r"\\node\[tnode\] \(t\d+\) at \(([-\d.]+),([-\d.]+)\)", code)]
+    where = r"\\node\[tnode\] \(t\d+\) at \(([-\d.]+),([-\d.]+)\)"
+    at = [(float(x), float(y)) for x, y in re.findall(where, code)]
     heights = [tensor_node_height(n) for n in vector_graph.topological_order(output)]
     assert len(at) == len(heights) > 5
     for i in range(len(at)):

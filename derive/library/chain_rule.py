@@ -41,7 +41,7 @@ def _losses(multi: bool) -> list[tuple[str, sp.Symbol, sp.Expr, sp.Expr]]:
     """(name, symbol, loss, dloss/dyhat per term) for the L2 and the cross-entropy loss."""
     yh, yy = (yhat[i, l], y[i, l]) if multi else (yhat[i], y[i])
     l2 = _total(sp.Pow(written_sum(yh, -yy), 2, evaluate=False), multi)
-    ce = -_total(yy * sp.log(yh) + (1 - yy) * sp.log(1 - yh), multi)
+    ce = -_total(written_sum(yy * sp.log(yh), (1 - yy) * sp.log(1 - yh)), multi)   # as written
     return [("the L2 loss", sp.Symbol("L", real=True), l2,
              written_product(2, written_sum(yh, -yy))),
             ("the cross-entropy", sp.Symbol("C", real=True), ce,

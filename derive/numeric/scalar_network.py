@@ -11,8 +11,15 @@ import sympy as sp
 
 from derive.functions import sigmoid
 from derive.numeric.worksheet import Worksheet
-from derive.proof import (Comparison, Quantity, Table, WorkedExample, text, written_product,
-                          written_sum)
+from derive.proof import (
+    Comparison,
+    Quantity,
+    Table,
+    WorkedExample,
+    text,
+    written_product,
+    written_sum,
+)
 from derive.registry import example
 
 HIDDEN_WEIGHTS = ((0.01, 0.02, 0.03), (0.03, 0.01, 0.02), (0.02, 0.03, 0.01))  # bias first

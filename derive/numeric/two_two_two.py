@@ -14,8 +14,15 @@ from derive.figure import Figure, GraphPanel
 from derive.functions import sigmoid
 from derive.numeric import graph
 from derive.numeric.worksheet import Worksheet
-from derive.proof import (Comparison, Table, TableRow, WorkedExample, text, written_product,
-                          written_sum)
+from derive.proof import (
+    Comparison,
+    Table,
+    TableRow,
+    WorkedExample,
+    text,
+    written_product,
+    written_sum,
+)
 from derive.registry import example, figure
 
 INPUTS = (0.05, 0.10)

@@ -160,8 +160,8 @@ def tensor_graph(output: vector_graph.Tensor, rowsep: float = 2.3,
         tallest[column] = max(tallest.get(column, 0.0), tensor_node_height(node))
     top = {0: 0.0}
     for column in range(1, max(tallest) + 1):
-        top[column] = top[column - 1] - (tallest.get(column - 1, 0.0) + tallest.get(column, 0.0)) / 2
-        top[column] -= max(rowsep - 1.75, 0.5)
+        halves = (tallest.get(column - 1, 0.0) + tallest.get(column, 0.0)) / 2
+        top[column] = top[column - 1] - halves - max(rowsep - 1.75, 0.5)
     lines = [r"\begin{tikzpicture}[",
              r"  tnode/.style={draw, rounded corners=2pt, align=center, font=\scriptsize,"
              r" inner sep=2.5pt, fill=black!3},",
