@@ -265,3 +265,19 @@ def test_a_log_of_a_sum_that_prints_bare_keeps_its_brackets() -> None:
     from derive.render.latex import _has_top_level_sum
 
     assert _has_top_level_sum(r"\mathbf{1} - \hat y") and not _has_top_level_sum(r"\sigma(- z)")
+
+
+def test_a_written_product_of_fractions_and_a_negated_fraction_print_as_written() -> None:
+    # sheet A, A8 (review): "split the fraction into two factors" showed one fraction, and
+    # the chain rule's -1 · (-e^-z) / (1 + e^-z)^2 a stray (-1)
+    from derive.proof import written_product, written_sum
+
+    z = sp.Symbol("z", real=True)
+    e = sp.exp(-z)
+    den = written_sum(1, e)
+    assert tex(written_product(1 / den, e / den)) == (
+        r"\frac{1}{1 + e^{- z}} \frac{e^{- z}}{1 + e^{- z}}")
+    assert tex(written_product(-1, sp.Pow(den, -2, evaluate=False), -e)) == (
+        r"- \frac{- e^{- z}}{(1 + e^{- z})^{2}}")
+    # a product SymPy itself formed is one fraction, as SymPy prints it
+    assert tex((1 / den) * (e / den)).count(r"\frac") == 1

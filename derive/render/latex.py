@@ -70,6 +70,27 @@ def _monomial_order(product: sp.Mul) -> sp.Mul:
     return sp.Mul(*[f for f in factors if f.is_Number], *ordered, evaluate=False)
 
 
+def _written_fractions(product: sp.Mul) -> bool:
+    """Whether an author wrote this product of two or more fractions factor by factor (SymPy
+    would print it as one fraction, the step "split into two factors" then showing one)."""
+    fractions = [f for f in product.args
+                 if not f.is_Number and sp.fraction(f, exact=True)[1] != 1]
+    return len(fractions) >= 2 and product.args != sp.Mul(*product.args).args
+
+
+def _negated_fraction(product: sp.Mul) -> tuple[sp.Expr, sp.Expr] | None:
+    """(numerator, denominator) of a written product -1 · (negative factor) / (power), which
+    SymPy would print with a stray (-1); None for any other product."""
+    args = product.args
+    if len(args) < 3 or args[0] != -1 or product.args == sp.Mul(*args).args:
+        return None
+    below = [a for a in args[1:] if a.is_Pow and a.exp.is_negative]
+    above = [a for a in args[1:] if a not in below]
+    if len(below) != 1 or len(above) != 1 or not above[0].could_extract_minus_sign():
+        return None
+    return above[0], sp.Pow(below[0].base, -below[0].exp, evaluate=False)
+
+
 def _leading_negative(product: sp.MatMul) -> bool:
     return bool(product.args[0].is_Number and product.args[0].is_extended_negative)
 
@@ -167,6 +188,14 @@ class NotationPrinter(LatexPrinter):
     def _print_Mul(self, expr: sp.Mul) -> str:
         # A log followed by another factor keeps its brackets: log(a) (1 − y), not log a (1 − y).
         expr = _monomial_order(expr)
+        negated = _negated_fraction(expr)
+        if negated is not None:   # -(-e^-z)/(1 + e^-z)^2, not -(-1) e^-z/(1 + e^-z)^2
+            numerator, denominator = negated
+            return (rf"- \frac{{{self._print(numerator)}}}"
+                    rf"{{{self._print(denominator)}}}")
+        if _written_fractions(expr):   # 1/(1 + e^-z) · e^-z/(1 + e^-z): two fractions, as written
+            return " ".join(self._print(a) if sp.fraction(a, exact=True)[1] != 1
+                            else self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
         outer = self._bracketed_logs
         self._bracketed_logs = outer | {id(a) for a in expr.args[:-1] if isinstance(a, sp.log)}
         try:
