@@ -281,3 +281,13 @@ def test_a_written_product_of_fractions_and_a_negated_fraction_print_as_written(
         r"- \frac{- e^{- z}}{(1 + e^{- z})^{2}}")
     # a product SymPy itself formed is one fraction, as SymPy prints it
     assert tex((1 / den) * (e / den)).count(r"\frac") == 1
+
+
+def test_half_a_square_prints_as_a_person_writes_it() -> None:
+    # E = sum 1/2 (yhat - y)^2 (review: it printed (yhat - y)^2 / 2); other halves unchanged
+    from derive.proof import written_sum
+
+    a, b = sp.symbols("a b")
+    assert tex(sp.Rational(1, 2) * sp.Pow(written_sum(a, -b), 2, evaluate=False)) == (
+        r"\frac{1}{2} (a - b)^{2}")
+    assert tex(a / 2) == r"\frac{a}{2}"

@@ -193,6 +193,12 @@ class NotationPrinter(LatexPrinter):
             numerator, denominator = negated
             return (rf"- \frac{{{self._print(numerator)}}}"
                     rf"{{{self._print(denominator)}}}")
+        first = expr.args[0]
+        if (first.is_Rational and not first.is_Integer and first.p == 1 and len(expr.args) == 2
+                and (expr.args[1].is_Add or (expr.args[1].is_Pow
+                                             and expr.args[1].base.is_Add))):   # ½ (ŷ − y)²
+            rest = sp.Mul(*expr.args[1:], evaluate=False) if len(expr.args) > 2 else expr.args[1]
+            return rf"\frac{{1}}{{{first.q}}} {self.parenthesize(rest, PRECEDENCE['Mul'])}"
         if _written_fractions(expr):   # 1/(1 + e^-z) · e^-z/(1 + e^-z): two fractions, as written
             return " ".join(self._print(a) if sp.fraction(a, exact=True)[1] != 1
                             else self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
