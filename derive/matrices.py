@@ -36,7 +36,9 @@ class Elementwise(ElementwiseApplyFunction):
         t = self.function.variables[0]
         kind = VerbatimSum if isinstance(self.expr, (sp.MatAdd, sp.Add)) else Verbatim
         placeholder = kind(printer._print(self.expr))
-        return printer._print(self.function.expr.xreplace({t: placeholder}))
+        with sp.evaluate(False):    # σ(t)(1 − σ(t)) stays in the order it was written
+            body = self.function.expr.xreplace({t: placeholder})
+        return printer._print(body)
 
 
 def elementwise(f: sp.Expr, t: sp.Symbol, matrix: sp.MatrixExpr) -> Elementwise:

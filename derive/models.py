@@ -18,7 +18,8 @@ from derive.functions import sigmoid
 
 def bernoulli_likelihood(h: sp.Expr, y: sp.Expr, i: sp.Symbol, m: sp.Expr) -> sp.Expr:
     """prod_i h_i^{y_i} (1 - h_i)^{1 - y_i}: the likelihood of m independent 0/1 labels."""
-    return sp.Product(h**y * (1 - h) ** (1 - y), (i, 1, m))
+    # in the order it is written, h^y first (SymPy would put (1 - h)^(1 - y) first)
+    return sp.Product(sp.Mul(h**y, (1 - h) ** (1 - y), evaluate=False), (i, 1, m))
 
 
 def bernoulli_log_likelihood(h: sp.Expr, y: sp.Expr, i: sp.Symbol, m: sp.Expr) -> sp.Expr:

@@ -249,6 +249,28 @@ class Comparison:
 
 
 @dataclass
+class TableRow:
+    """One row of a :class:`Table`: a quantity in its general form (``symbol = formula``, as
+    printed) and, per column, the worked example's quantity whose computed value it shows."""
+
+    symbol: sp.Basic
+    formula: sp.Expr | None
+    cells: list[sp.Symbol | None]
+
+
+@dataclass
+class Table:
+    """Quantities of a worked example in rows and columns: one row per quantity, one column per
+    instance of it (each example of a batch, their sum). The cells hold computed values only;
+    the groups it sets out (``replaces``) are not printed line by line as well."""
+
+    title: str
+    columns: list[str]                 # LaTeX text
+    rows: list[TableRow]
+    replaces: tuple[str, ...] = ()
+
+
+@dataclass
 class WorkedExample:
     """A numeric example: quantities in evaluation order, grouped, and comparisons.
 
@@ -262,7 +284,16 @@ class WorkedExample:
     notation: dict[sp.Basic, str] = field(default_factory=dict)
     comparisons: list[Comparison] = field(default_factory=list)
     problems: tuple[str, ...] = ()
-    compared: tuple[str, str] = ("back-propagation", "closed form (sympy.diff)")
+    compared: tuple[str, str] = ("back-propagation", "closed form")
+    tables: list[Table] = field(default_factory=list)
+
+    def table_at(self, group: str) -> Table | None:
+        """The table printed in place of ``group`` (at the first group it replaces)."""
+        return next((t for t in self.tables if t.replaces[:1] == (group,)), None)
+
+    def tabulated(self, group: str) -> bool:
+        """Whether ``group`` is set out in a table rather than line by line."""
+        return any(group in t.replaces for t in self.tables)
 
     def groups(self) -> list[tuple[str, list[Quantity]]]:
         """The quantities grouped by their group label, in first-appearance order."""

@@ -36,3 +36,16 @@ def test_each_figure_is_a_figure_environment_with_caption() -> None:
 def test_four_plots_are_laid_out_two_by_two() -> None:
     code = plots_latex(activations().plots)
     assert code.count(r"\begin{minipage}") == 4 and code.count(r"\medskip") == 1
+
+
+def test_a_discrete_axis_gets_whole_ticks_and_a_continuous_one_its_own() -> None:
+    from derive.figure import Plot, Series
+    from derive.render.figures import integer_ticks
+
+    components = get_figure("softmax-temperature").plots[0]
+    assert integer_ticks(components) == ["xtick distance=1"]
+    assert "xtick distance=1" in plots_latex([components])
+    assert integer_ticks(Plot([Series("t", list(range(16)), [0.0] * 16)])) == [
+        "xtick distance=2"]
+    assert integer_ticks(Plot([Series("z", [-1.0, -0.5, 0.0, 0.5], [0.0] * 4)])) == []
+    assert integer_ticks(activations().plots[0]) == []

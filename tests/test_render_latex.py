@@ -185,7 +185,13 @@ def test_numbers_substituted_read_as_written() -> None:
 
     a, b = sp.symbols("a b")
     assert substituted(a / b, {a: -0.038, b: -0.217}) == r"\frac{-0.038}{-0.217}"
-    assert substituted(a * b, {a: -0.5, b: 2.0}) == r"(-0.5) \cdot 2"
+    # a negative number that opens the expression or a bracket goes without brackets, as a
+    # person writes it (review: sigma((-5) + ...)); inside, or as a power's base, with them
+    assert substituted(a * b, {a: -0.5, b: 2.0}) == r"-0.5 \cdot 2"
+    assert substituted(sp.Mul(b, a, evaluate=False), {a: -0.5, b: 2.0}) == r"2 \cdot (-0.5)"
+    assert substituted(sp.exp(a + b), {a: -5.0, b: 2.0}) == r"e^{-5 + 2}"
+    assert substituted(a + b, {a: -5.0, b: -2.0}) == r"-5 + (-2)"
+    assert substituted(a**2, {a: -5.0}) == r"(-5)^{2}"
     # a form that repeats the symbol, the form before it or the value is shown once
     assert quantity_rows(Quantity(sp.Symbol("c"), a, 0.3, "g"), {a: 0.3}) == [
         ("=", r"a = \mathbf{0.3}")]
@@ -270,3 +276,29 @@ def test_a_negative_number_alone_in_a_functions_parentheses_has_no_second_pair()
     z = sp.Symbol("z", real=True)
     assert substituted(sigmoid(z), {z: -0.6306}) == r"\sigma(-0.6306)"
     assert substituted(1 - sigmoid(z), {z: -0.5}) == r"1 - \sigma(-0.5)"
+
+
+def test_a_written_product_of_fractions_and_a_negated_fraction_print_as_written() -> None:
+    # sheet A, A8 (review): "split the fraction into two factors" showed one fraction, and
+    # the chain rule's -1 · (-e^-z) / (1 + e^-z)^2 a stray (-1)
+    from derive.proof import written_product, written_sum
+
+    z = sp.Symbol("z", real=True)
+    e = sp.exp(-z)
+    den = written_sum(1, e)
+    assert tex(written_product(1 / den, e / den)) == (
+        r"\frac{1}{1 + e^{- z}} \frac{e^{- z}}{1 + e^{- z}}")
+    assert tex(written_product(-1, sp.Pow(den, -2, evaluate=False), -e)) == (
+        r"- \frac{- e^{- z}}{(1 + e^{- z})^{2}}")
+    # a product SymPy itself formed is one fraction, as SymPy prints it
+    assert tex((1 / den) * (e / den)).count(r"\frac") == 1
+
+
+def test_half_a_square_prints_as_a_person_writes_it() -> None:
+    # E = sum 1/2 (yhat - y)^2 (review: it printed (yhat - y)^2 / 2); other halves unchanged
+    from derive.proof import written_sum
+
+    a, b = sp.symbols("a b")
+    assert tex(sp.Rational(1, 2) * sp.Pow(written_sum(a, -b), 2, evaluate=False)) == (
+        r"\frac{1}{2} (a - b)^{2}")
+    assert tex(a / 2) == r"\frac{a}{2}"

@@ -204,4 +204,14 @@ def test_numeric_check_names_matrices_capital_and_instances_share_inputs() -> No
     inputs = {q.symbol for q in first.quantities if q.formula is None}
     assert inputs == {mm.x, mm.y, mm.W1, mm.b1, mm.W2, mm.b2}
     assert {q.symbol for q in se.quantities if q.formula is None} == {mm.y}
-    assert not [q for q in bce.quantities if q.formula is None]
+    # the cross-entropy's own target holds a 0 and a 1: both of its log terms are exercised
+    (target,) = [q for q in bce.quantities if q.formula is None]
+    assert target.symbol == mm.y and set(np.ravel(target.value)) == {0.0, 1.0}
+
+
+def test_numeric_check_writes_sigma_prime_as_sigma_times_one_minus_sigma() -> None:
+    ex = get_example("bp-numeric-check")
+    deltas = [tex(q.formula, ex.notation) for q in ex.quantities
+              if str(q.symbol).startswith("delta") and q.formula is not None]
+    assert deltas and all(r"\odot \sigma(z^{" in line for line in deltas[:3])
+    assert not [line for line in deltas if r"(1 - \sigma(z^{3})) \sigma" in line]

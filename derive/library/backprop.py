@@ -165,13 +165,16 @@ def backprop_sigmoid(proof: Proof) -> None:
 
 
 @derivation("backprop-any-activation", title="Back-propagation with an unspecified activation",
-            **SETTINGS)
+            **{**SETTINGS, "summary": r"The derivation of P2 Q1, in the same index form, with an "
+                                      r"unspecified activation $f$ in place of $\sigma$."})
 def backprop_any_activation(proof: Proof) -> None:
     """BP1–BP4 with an unspecified activation f: σ′ becomes f′ (problem 2 Q2)."""
     _backprop(proof, "any")
 
 
-@derivation("backprop-linear", title="Back-propagation in a linear network", **SETTINGS)
+@derivation("backprop-linear", title="Back-propagation in a linear network",
+            **{**SETTINGS, "summary": r"The derivation of P2 Q1, in the same index form, with "
+                                      r"$\sigma(z) = z$, so that $\sigma' = 1$."})
 def backprop_linear(proof: Proof) -> None:
     """BP1–BP4 when every neuron is linear, σ(z) = z (problem 2 Q4)."""
     _backprop(proof, "linear")

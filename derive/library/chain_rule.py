@@ -41,7 +41,7 @@ def _losses(multi: bool) -> list[tuple[str, sp.Symbol, sp.Expr, sp.Expr]]:
     """(name, symbol, loss, dloss/dyhat per term) for the L2 and the cross-entropy loss."""
     yh, yy = (yhat[i, l], y[i, l]) if multi else (yhat[i], y[i])
     l2 = _total(sp.Pow(written_sum(yh, -yy), 2, evaluate=False), multi)
-    ce = -_total(yy * sp.log(yh) + (1 - yy) * sp.log(1 - yh), multi)
+    ce = -_total(written_sum(yy * sp.log(yh), (1 - yy) * sp.log(1 - yh)), multi)   # as written
     return [("the L2 loss", sp.Symbol("L", real=True), l2,
              written_product(2, written_sum(yh, -yy))),
             ("the cross-entropy", sp.Symbol("C", real=True), ce,
@@ -73,14 +73,16 @@ def chain_rule(proof: Proof, multi: bool) -> None:
                      "plain sympy.diff of ", name, " by ", W1, ", the layers composed")
     proof.state(written_eq(z[i], f1(W1, x[i])), ", ", written_eq(yh, layer2),
                 ", a batch of $m$ examples")
+    if multi:   # C3 says what changes from C2, not C2's sentences again
+        proof.summarize("Written as a composition, ", written_eq(yh, f2(W2, f1(W1, x[i]), out)),
+                        ": the chain of C2 for each output $l$, summed over the $K$ outputs.")
+        return
     proof.summarize(
         "Written as a composition, ", written_eq(yh, f2(W2, f1(W1, x[i]), out)),
         ". The gradient for the output weights needs the loss's derivative and the output "
         "layer's; the hidden weights add the output layer's derivative by its input and the "
-        "hidden layer's derivative by its weights"
-        + (", summed over the $K$ outputs." if multi else ".")
-        + " Each weight stands for any one entry of its matrix; with a vector $z$ the middle "
-        "factor becomes a sum over the components of $z$.")
+        "hidden layer's derivative by its weights. Each weight stands for any one entry of its "
+        "matrix; with a vector $z$ the middle factor becomes a sum over the components of $z$.")
 
 
 @derivation("chain-rule-layers", title="The chain rule through two unspecified layers (C2)",

@@ -54,11 +54,12 @@ def _at_point(proof: Proof, name: str, latex: str, written: sp.ImmutableMatrix,
 def jacobian_two_ways(proof: Proof, outer: Sequence[sp.Expr], outer_inputs: Sequence[sp.Symbol],
                       inner: Sequence[sp.Expr], inner_inputs: Sequence[sp.Symbol],
                       at: dict[sp.Symbol, int] | None = None, outer_name: str = "F",
-                      inner_name: str = "G") -> None:
+                      inner_name: str = "G", again: str = "") -> None:
     """D(F∘G) computed directly and by the chain rule J_F(G(x)) J_G(x), shown equal.
 
     ``outer`` is F written in its own variables ``outer_inputs`` (kept apart from G's
-    ``inner_inputs``); ``at`` optionally evaluates the Jacobian at a point.
+    ``inner_inputs``); ``at`` optionally evaluates the Jacobian at a point; ``again`` names
+    an earlier problem done the same way, which the summary then refers to.
     """
     f_mat, g_mat = sp.ImmutableMatrix(outer), sp.ImmutableMatrix(inner)
     rows, mid, cols = len(outer), len(inner), len(inner_inputs)
@@ -84,7 +85,9 @@ def jacobian_two_ways(proof: Proof, outer: Sequence[sp.Expr], outer_inputs: Sequ
     proof.define(dh, dh_written)
     proof.given(g_sym, g_mat, "the inner function")
     proof.given(f_sym, f_mat, "the outer function, in its own variables")
-    proof.chain(h_sym).eq(composed, "substitute the outputs of ", g_sym, " for the inputs of ",
+    with sp.evaluate(False):    # the substitution as written: x^2 + 2x^2, xy - (x + y)
+        substituted = sp.ImmutableMatrix(f_mat.xreplace(into))
+    proof.chain(h_sym).eq(substituted, "substitute the outputs of ", g_sym, " for the inputs of ",
                           f_sym).eq(expanded, "expand")
     proof.chain(dh).eq(derivative_matrix(list(expanded), inner_inputs),
                        "directly: entry $(r, c)$ is the derivative of output $r$ by input $c$"
@@ -106,6 +109,10 @@ def jacobian_two_ways(proof: Proof, outer: Sequence[sp.Expr], outer_inputs: Sequ
                   reference, "the value at ", _point_text(at), " against plain sympy.diff of "
                   "the composition there")
     proof.domains.update({s: (-3.0, 3.0) for s in [*outer_inputs, *inner_inputs]})
+    if again:
+        proof.summarize(rf"As in {again}: directly and by the chain rule, the same "
+                        rf"${rows} \times {cols}$ matrix.")
+        return
     proof.summarize(rf"The Jacobian of the composition is ${rows} \times {cols}$. Computed "
                     rf"directly, and by the chain rule as the ${rows} \times {mid}$ Jacobian of "
                     rf"the outer function (evaluated at the inner one) times the "
@@ -123,7 +130,8 @@ def jacobian_chain_c9(proof: Proof) -> None:
 @derivation("jacobian-chain-c10", title="A Jacobian two ways (C10)", problems=("C10",))
 def jacobian_chain_c10(proof: Proof) -> None:
     """C10: F(u, v, w) = (3uv, v - w), G(x, y) = (x - 5y, xy, x - y)."""
-    jacobian_two_ways(proof, [3 * u * v, v - w], [u, v, w], [x - 5 * y, x * y, x - y], [x, y])
+    jacobian_two_ways(proof, [3 * u * v, v - w], [u, v, w], [x - 5 * y, x * y, x - y], [x, y],
+                      again="C9")
 
 
 @derivation("jacobian-chain-c13", title="The Jacobian of a composition at a point (C13 (c))",

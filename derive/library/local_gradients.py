@@ -21,8 +21,8 @@ def indicator(condition: sp.Basic) -> sp.Expr:
                      "max or min the derivative does not exist; any value between $0$ and $1$ (a "
                      "subgradient) may be used. So the four lines of max and min are claimed, "
                      "and checked, only where ", sp.Ne(x, y, evaluate=False), ": no identity "
-                     "can hold at the tie (SymPy's own answer, the Heaviside step, is $1/2$ "
-                     "there)."),
+                     "can hold at the tie (a common convention takes $1/2$ there, as the "
+                     "Heaviside step does)."),
             domains={x: (-3.0, 3.0), y: (-3.0, 3.0), c: (-3.0, 3.0)})
 def local_gradients(proof: Proof) -> None:
     """d/dx and d/dy of x + c, x + y, c x, x y, max(x, y), min(x, y)."""

@@ -79,7 +79,7 @@ def bce_gradient(proof: Proof) -> None:
     proof.given(lik, bernoulli_likelihood(hi, yi, i, m),
                 r"independent examples, each label Bernoulli with $P(y{=}1 \mid x) = h_\theta(x)$")
     c = proof.chain(sp.log(lik))
-    c.eq(total(sp.log(hi**yi * (1 - hi) ** (1 - yi))),
+    c.eq(total(sp.log(_prod(hi**yi, (1 - hi) ** (1 - yi)))),
          "the log of a product is the sum of the logs")
     c.eq(total(log_lik_terms), "log of a power: ", written_eq(sp.log(a**b), b * sp.log(a)))
     proof.given(loss, -sp.log(lik), "binary cross-entropy: the negative log-likelihood")

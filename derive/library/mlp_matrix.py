@@ -65,10 +65,15 @@ NOTATION: dict[sp.Basic, str] = {
     ones: r"\mathbf{1}", ones_d: r"\mathbf{1}", sp.Identity(K): "I_K",
     # log(1 − t) entry-wise: the vector of ones in bold, as in (𝟏 − y)ᵀ beside it
     elementwise(sp.log(1 - t), t, yhat): r"\log(\mathbf{1} - \hat y)"}   # the rest: symbols
-SUMMARY = (r"Each line is a matrix identity for general $n$, $d$, $K$, with the shape of every "
-           r"factor. The verifier proves it for every size on entry $(i, j)$ in index notation, "
-           r"then writes both sides out for $n = 2$, $d = 3$, $K = 2$ (the gradients by sympy.diff "
-           r"of the loss written out in full) and compares every entry at random points.")
+# Each setting says what is new in it, not the same sentence again (review: boilerplate).
+SUMMARIES = {
+    "mlp-regression": r"Each line is a matrix identity for general $n$, $d$, $K$, with the "
+                      r"shape of every factor.",
+    "mlp-classification-se": r"The chain of 1.2 with the Jacobians of $\tanh$ and $\sigma$; "
+                             r"every shape is as there.",
+    "mlp-classification-bce": r"The chain of 1.3 (a) with the cross-entropy's "
+                              r"$\partial\ell/\partial\hat y$, which cancels the sigmoid's "
+                              r"Jacobian."}
 
 Loss = Callable[[sp.MatrixExpr], sp.MatrixExpr]
 
@@ -146,7 +151,8 @@ def _jacobian_form(setting_prime: sp.Expr, at: sp.MatrixSymbol) -> sp.MatrixExpr
 
 def mlp_gradients(setting: Setting) -> Derivation:
     """Forward pass, Jacobians and the four gradients of the two-layer network, with shapes."""
-    proof = Proof(title=setting.title, problems=setting.problems, summary=SUMMARY,
+    proof = Proof(title=setting.title, problems=setting.problems,
+                  summary=SUMMARIES[setting.name],
                   sizes=SIZES, numeric_sizes=NUMERIC_SIZES, notation=NOTATION)
     f, g, loss = setting.f, setting.g, setting.loss
     proof.given(s1, W1 * x + b1, r"(b) Linear1: input $x$ ($n \times 1$), output $d \times 1$")

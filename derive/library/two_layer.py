@@ -93,11 +93,14 @@ def two_layer_gradients(proof: Proof, setting: Setting) -> None:
         per_output = _prod(sp.Rational(1, 2), sp.Pow(_sum(yh_lo, -yy_lo), 2, evaluate=False))
         d_loss = _sum(yh_lo, -yy_lo)
     elif setting.output == "softmax":
-        per_output, d_loss = -yy_lo * sp.log(yh_lo), -yy_lo / yh_lo
+        per_output, d_loss = yy_lo * sp.log(yh_lo), -yy_lo / yh_lo
     else:
-        per_output = -(yy_lo * sp.log(yh_lo) + (1 - yy_lo) * sp.log(1 - yh_lo))
+        # in the problem's order: -sum (y log yhat + (1 - y) log(1 - yhat))
+        per_output = _sum(yy_lo * sp.log(yh_lo), (1 - yy_lo) * sp.log(1 - yh_lo))
         d_loss = _sum(-yy_lo / yh_lo, (1 - yy_lo) / (1 - yh_lo))
     loss = _examples(outputs(per_output))
+    if setting.loss != "l2":      # a log-likelihood's sum, negated: -sum, as a person writes it
+        loss = -loss
 
     # the output error delta_{il} = dE/ds_{il}, written as the chain rule gives it, and closed
     error = _sum(yh_po, -yy_po)
@@ -147,14 +150,31 @@ def two_layer_gradients(proof: Proof, setting: Setting) -> None:
     proof.state(defined(z, i, h), ", ", defined(act, i, h), " with ", _eq(x[i, 0], 1))
     cols = (i, l) if multi else (i,)
     proof.state(defined(s, *cols), ", ", defined(yhat, *cols))
-    proof.summarize("With the output error ", _eq(delta, error), ", the gradient of an output "
-                    "weight is the error times the hidden activation it multiplies; the "
-                    "gradient of a hidden weight sends the errors back through the output "
-                    "weights, times the sigmoid's derivative and the input.")
+    proof.summarize("With the output error ", _eq(delta, error), ", ",
+                    _summary_text(setting, multi))
     for result, weight in ((output_grad, dv), (hid_chain, dw)):
         proof.oracle(result, independent_diff(loss, weight, definitions=network),
                      "plain sympy.diff of the loss (network written out, σ in elementary "
                      "form) by ", weight)
+
+
+def _summary_text(setting: Setting, multi: bool) -> str:
+    """What this network adds to B4's, said once for each (not B4's sentence again)."""
+    if setting.output == "softmax":
+        return ("the softmax Jacobian cancels against the categorical cross-entropy, so the "
+                "gradients have the form of B5's.")
+    if setting.output == "sigmoid" and setting.loss == "cross-entropy":
+        return ("the sigmoid's derivative cancels against the cross-entropy's, so the "
+                "gradients are B4's with a sigmoid output.")
+    if setting.output == "sigmoid":
+        return ("the output error keeps the sigmoid's derivative; otherwise the gradients "
+                "have the form of B4's.")
+    if multi:
+        return ("the gradients are B4's for each of the $K$ outputs; a hidden weight collects "
+                "the errors of all of them.")
+    return ("the gradient of an output weight is the error times the hidden activation it "
+            "multiplies; the gradient of a hidden weight sends the errors back through the "
+            "output weights, times the sigmoid's derivative and the input.")
 
 
 def _closing_text(setting: Setting) -> Reason | tuple[Reason, ...]:

@@ -14,7 +14,7 @@ import sympy as sp
 
 from derive.functions import sigmoid
 from derive.matrices import Diag, Hadamard, elementwise, minus
-from derive.proof import Comparison, Quantity, WorkedExample, text
+from derive.proof import Comparison, Quantity, WorkedExample, text, written_product
 from derive.registry import example
 
 WIDTHS = (2, 3, 3, 2)       # input, two hidden layers, output: L = 3 weight layers
@@ -85,8 +85,8 @@ def bp_numeric_check() -> WorkedExample:
                          S[f"delta{layer}"]: rf"\delta^{{{layer}}}",
                          S[f"dw{layer}"]: rf"\frac{{\partial C}}{{\partial W^{{{layer}}}}}"})
 
-    def prime(z: sp.MatrixSymbol) -> sp.MatrixExpr:
-        return elementwise(sigmoid(t) * (1 - sigmoid(t)), t, z)
+    def prime(z: sp.MatrixSymbol) -> sp.MatrixExpr:   # σ(1 − σ), in the order it is written
+        return elementwise(written_product(sigmoid(t), 1 - sigmoid(t)), t, z)
 
     for layer in range(1, L + 1):
         notation[Diag(prime(S[f"z{layer}"]))] = rf"\Sigma'(z^{{{layer}}})"

@@ -16,7 +16,7 @@ import sympy as sp
 from derive.figure import Figure, Plot, Series
 from derive.functions import lambdify, sigmoid
 from derive.numeric.worksheet import Worksheet
-from derive.proof import WorkedExample, text, written_sum
+from derive.proof import Table, WorkedExample, text, written_sum
 from derive.registry import example, figure
 
 t = sp.Symbol("t", real=True)
@@ -100,7 +100,23 @@ def b1_xor() -> WorkedExample:
              "both are; the output line ", sp.Symbol("h_1 - h_2 - 1/2 = 0"), " separates the "
              "hidden features. The score $s$ is positive exactly for the inputs whose XOR is "
              "$1$."),
-        [], problems=("B1",))
+        [], problems=("B1",), tables=[_xor_table(ws)])
+
+
+def _xor_table(ws: Worksheet) -> Table:
+    """The four inputs as the columns of one table (rows x1, x2, h1, h2, s)."""
+    by_name = {q.symbol.name: q.symbol for q in ws.quantities}
+    first = "".join(map(str, XOR_INPUTS[0]))
+    quantities = ["x1", "x2", "h1", "h2", "score"]
+    names = {by_name[f"{n}_{first}"]: ws.symbol(n, ws.notation[by_name[f"{n}_{first}"]]
+                                                .replace(f"^{{({first})}}", ""))
+             for n in quantities}
+    rows = ws.general([by_name[f"{n}_{first}"] for n in quantities], names)
+    for row, n in zip(rows, quantities, strict=True):
+        row.cells = [by_name[f"{n}_{x1}{x2}"] for x1, x2 in XOR_INPUTS]
+    columns = [f"$({x1}, {x2})$: XOR ${x1 ^ x2}$" for x1, x2 in XOR_INPUTS]
+    groups = tuple(f"Input ({x1}, {x2}): XOR is {x1 ^ x2}" for x1, x2 in XOR_INPUTS)
+    return Table("The four inputs", columns, rows, groups)
 
 
 def xor_predictions() -> list[tuple[int, int, int]]:

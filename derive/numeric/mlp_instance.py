@@ -28,7 +28,9 @@ FD_STEP = 1e-6
 def instance_inputs(setting: mm.Setting, seed: int = 7) -> dict[sp.MatrixSymbol, np.ndarray]:
     """x, y and the parameters at the instance sizes: uniform in [−1, 1], one decimal.
 
-    Classification targets are 0 or 1; regression targets are in [−1, 1].
+    Classification targets are 0 or 1; regression targets are in [−1, 1]. The cross-entropy's
+    targets hold both a 0 and a 1 (drawn again until they do), so that both of its log terms
+    are exercised.
     """
     rng = np.random.default_rng(seed)
     inputs = {}
@@ -37,6 +39,8 @@ def instance_inputs(setting: mm.Setting, seed: int = 7) -> dict[sp.MatrixSymbol,
         inputs[symbol] = np.round(rng.uniform(-1, 1, size=shape), 1)
     if setting.g != mm.t:
         inputs[mm.y] = rng.integers(0, 2, size=inputs[mm.y].shape).astype(float)
+        while setting.loss is mm.binary_cross_entropy and len(set(inputs[mm.y].ravel())) < 2:
+            inputs[mm.y] = rng.integers(0, 2, size=inputs[mm.y].shape).astype(float)
     return inputs
 
 
@@ -119,10 +123,7 @@ def instance(setting: mm.Setting) -> WorkedExample:
     return WorkedExample(
         f"{setting.name}-instance", "A numeric instance",
         text(r"The sizes are $n = 3$, $d = 4$, $K = 2$. ", *_inputs_sentence(reused, part),
-             "Every other value is the formula of the derivation above, evaluated. "
-             "The gradients are compared with central finite differences (step "
-             rf"$10^{{{round(math.log10(FD_STEP))}}}$) of the loss computed by separate NumPy "
-             "code."),
+             *_check_sentence(reused, PART[setting.name])),
         quantities, dict(mm.NOTATION), comparisons, setting.problems,
         compared=("derived formula", "finite differences"))
 
@@ -163,6 +164,16 @@ def _inputs_sentence(reused: list[sp.MatrixSymbol], part: str) -> tuple[str | sp
     verb = " is" if len(reused) == 1 else " are"
     return (*names[1:], verb, " those of the instance of ", part, ", printed there; the rest "
             "were drawn by the program. ")
+
+
+def _check_sentence(reused: list[sp.MatrixSymbol], part: str) -> tuple[str, ...]:
+    """How the gradients are checked: said in full once, then by reference."""
+    if reused:
+        return (f"The rest is computed from the derivation of {part} above, and the gradients "
+                "are again compared with finite differences.",)
+    return ("Every other value is the formula of the derivation above, evaluated. "
+            "The gradients are compared with central finite differences (step "
+            rf"$10^{{{round(math.log10(FD_STEP))}}}$) of the loss, computed separately.",)
 
 
 def _register(name: str) -> None:

@@ -20,7 +20,15 @@ from derive.numeric.parameters import (
     shown_as_0_or_1,
 )
 from derive.numeric.worksheet import Worksheet
-from derive.proof import Comparison, WorkedExample, text, written_product, written_sum
+from derive.proof import (
+    Comparison,
+    Quantity,
+    Table,
+    WorkedExample,
+    text,
+    written_product,
+    written_sum,
+)
 from derive.registry import example
 
 HIDDEN_WEIGHTS = ((0.01, 0.02, 0.03), (0.03, 0.01, 0.02), (0.02, 0.03, 0.01))  # bias first
@@ -195,9 +203,9 @@ def c12_scalar_network(values: Mapping[str, float]) -> WorkedExample:
             d_z[h] = ws.add(ws.symbol(f"d_z{h}_{i}", _d(ell, f"z_{h}{sup}")),
                             written_product(d_a, a[h], 1 - a[h]), group)
         for h in hidden:
-            for k in range(3):
+            for k in range(3):   # x_0 = 1: the bias's gradient is the error itself
                 grads[w[h, k]] = ws.add(ws.symbol(f"d_w{h}{k}_{i}", _d(ell, f"w_{{{h},{k}}}")),
-                                        written_product(d_z[h], x[k]), group)
+                                        written_product(d_z[h], x[k]) if k else d_z[h], group)
         per_example.append(grads)
 
         # The same loss written directly in the parameters, for the closed form.
@@ -217,6 +225,7 @@ def c12_scalar_network(values: Mapping[str, float]) -> WorkedExample:
                                       closed))
         ws.notation[sp.Symbol(f"dL/d{p.name}")] = _d("L", name)
     ws.notation[sp.Symbol("(yhat - y)^2")] = r"(\hat y - y)^2"
+    tables = _tables(ws, w, v, params)
     return ws.example(
         "c12-scalar-network",
         "Problem C12: forward and backward pass of a 2-3-1 regression network",
@@ -226,6 +235,51 @@ def c12_scalar_network(values: Mapping[str, float]) -> WorkedExample:
              "differentiates the whole batch loss symbolically. Both are evaluated by the "
              "program."),
         comparisons,
-        problems=("C12",),
+        problems=("C12",), tables=tables,
     )
+
+
+def _tables(ws: Worksheet, w: dict[tuple[int, int], sp.Symbol], v: dict[int, sp.Symbol],
+            params: list[sp.Symbol]) -> list[Table]:
+    """The forward and the backward pass as two tables (a column per example, and the batch),
+    then the batch gradients as the matrix of the hidden weights and the vector of v."""
+    hidden = range(1, len(HIDDEN_WEIGHTS) + 1)
+    forward = ["x1", "x2", "y", *[f"z{h}" for h in hidden], *[f"a{h}" for h in hidden],
+               "yhat", "loss"]
+    to_units = ["d_yhat", *[f"d_v{h}" for h in v], *[f"d_a{h}" for h in hidden],
+                *[f"d_z{h}" for h in hidden]]
+    to_weights = [f"d_w{h}{k}" for h, k in w]
+    backward = to_units + to_weights
+    by_name = {q.symbol.name: q.symbol for q in ws.quantities}
+    # each example's symbols written without its superscript: x_1^(1) -> x_1
+    general = {}
+    for name in forward + backward:
+        shown = ws.notation[by_name[f"{name}_1"]].replace("^{(1)}", "")
+        general[name] = ws.symbol(name, shown)
+    examples = range(1, len(BATCH) + 1)
+    names = {by_name[f"{n}_1"]: general[n] for n in forward + backward}
+    columns = [f"example {i}" for i in examples] + ["batch (sum)"]
+    batch = {**{f"d_v{h}": by_name[f"dL_{v[h].name}"] for h in v},
+             **{f"d_w{h}{k}": by_name[f"dL_{w[h, k].name}"] for h, k in w},
+             "loss": by_name["L"]}
+    tables = []
+    for title, quantities, groups in (
+            ("Forward pass: every value, for each example", forward,
+             tuple(f"Example {i}: forward pass" for i in examples)),
+            ("Backward pass to the output weights and the hidden units", to_units,
+             tuple(f"Example {i}: backward pass" for i in examples)),
+            ("Backward pass to the hidden weights", to_weights, ("Batch loss and gradients",))):
+        rows = ws.general([by_name[f"{n}_1"] for n in quantities], names)
+        for row, n in zip(rows, quantities, strict=True):
+            row.cells = [by_name[f"{n}_{i}"] for i in examples] + [batch.get(n)]
+        tables.append(Table(title, columns, rows, groups))
+    group = "The batch gradients, as a matrix and a vector"
+    gradient_W = np.array([[ws.value(by_name[f"dL_{w[h, k].name}"]) for k in range(3)]
+                           for h in hidden])
+    gradient_v = np.array([[ws.value(by_name[f"dL_{v[h].name}"]) for h in v]])
+    example_loss = r"\ell^{(i)}"
+    for name, shown, value in (("dL_dW", "W", gradient_W), ("dL_dv", r"v^{\top}", gradient_v)):
+        total = ws.symbol(f"sum_{name}", r"\sum_{i} " + _d(example_loss, shown))
+        ws.quantities.append(Quantity(ws.symbol(name, _d("L", shown)), total, value, group))
+    return tables
 

@@ -24,7 +24,15 @@ from derive.numeric.parameters import (
     shown_as_0_or_1,
 )
 from derive.numeric.worksheet import Worksheet
-from derive.proof import Comparison, WorkedExample, text, written_product, written_sum
+from derive.proof import (
+    Comparison,
+    Table,
+    TableRow,
+    WorkedExample,
+    text,
+    written_product,
+    written_sum,
+)
 from derive.registry import example, figure
 
 INPUTS = (0.05, 0.10)
@@ -88,7 +96,7 @@ def network(cost: str, values: Mapping[str, float] = DEFAULTS
     name = "C" if cost == "cross-entropy" else "E"
     total = ws.add(ws.symbol(name, name), _cost(cost, out_o, y), "Cost")
 
-    group = "Back-propagation: output layer (BP1, BP4)"
+    group = "Output errors (BP1)"
     delta_o = {}
     for o in (1, 2):
         error = written_sum(out_o[o], -y[o])
@@ -97,25 +105,39 @@ def network(cost: str, values: Mapping[str, float] = DEFAULTS
         # the cost's letter on its errors: δ^C of the cross-entropy, δ^E of the squared error
         delta_o[o] = ws.add(ws.symbol(f"delta_o{o}", rf"\delta^{{{name}}}_{{o_{o}}}"), formula,
                             group)
-    grads: dict[int, sp.Symbol] = {}
-    for e, (o, h) in OUTPUT_EDGES.items():
-        grads[e] = ws.add(ws.symbol(f"d{name}_w{e}", _d(name, f"w_{e}")),
-                          written_product(delta_o[o], out_h[h]), group)
-    group = "Back-propagation: hidden layer (BP2, BP4)"
+    group = "Hidden errors (BP2)"
     delta_h = {}
     for h in (1, 2):
         back = written_sum(*[w[e] * delta_o[o] for e, (o, hh) in OUTPUT_EDGES.items()
                              if hh == h])
         delta_h[h] = ws.add(ws.symbol(f"delta_h{h}", rf"\delta^{{{name}}}_{{h_{h}}}"),
                             written_product(back, out_h[h], 1 - out_h[h]), group)
-    for e, (h, k) in HIDDEN_EDGES.items():
+    group = GRADIENT_GROUP
+    grads: dict[int, sp.Symbol] = {}
+    for e in sorted(w):   # BP4: the error at the weight's output times the activation at its input
+        error, activation = ((delta_o[OUTPUT_EDGES[e][0]], out_h[OUTPUT_EDGES[e][1]])
+                             if e in OUTPUT_EDGES else
+                             (delta_h[HIDDEN_EDGES[e][0]], i[HIDDEN_EDGES[e][1]]))
         grads[e] = ws.add(ws.symbol(f"d{name}_w{e}", _d(name, f"w_{e}")),
-                          written_product(delta_h[h], i[k]), group)
-    group = "One gradient-descent step (biases fixed)"
-    for e in sorted(w):
+                          written_product(error, activation), group)
         ws.add(ws.symbol(f"w{e}_new", rf"w_{e}^{{+}}"),
                written_sum(w[e], written_product(-1, eta, grads[e])), group)
     return ws, grads, total, written_out(cost, w, values)[0]
+
+
+GRADIENT_GROUP = "Gradients (BP4) and one gradient-descent step (biases fixed)"
+
+
+def gradient_table(ws: Worksheet, name: str) -> Table:
+    """The eight gradients and updated weights as one table: a row per weight with its BP4
+    formula; its value, its gradient and the weight after the step."""
+    by_name = {q.symbol.name: q for q in ws.quantities}
+    rows = [TableRow(by_name[f"d{name}_w{e}"].symbol, by_name[f"d{name}_w{e}"].formula,
+                     [by_name[f"w{e}"].symbol, by_name[f"d{name}_w{e}"].symbol,
+                      by_name[f"w{e}_new"].symbol]) for e in range(1, 9)]
+    return Table(GRADIENT_GROUP, ["$w$", rf"$\partial {name}/\partial w$",
+                                  rf"$w^{{+}} = w - \eta\, \partial {name}/\partial w$"],
+                 rows, (GRADIENT_GROUP,))
 
 
 def _cost(cost: str, a: dict[int, sp.Expr], y: dict[int, sp.Expr]) -> sp.Expr:
@@ -219,9 +241,19 @@ def c_q3_cross_entropy(values: Mapping[str, float]) -> WorkedExample:
         "c-q3-cross-entropy", "Problem 3 Q3 (a), (b): the 2-2-2 network with cross-entropy",
         text(r"The output errors are $\delta^{C}_{o_k} = a_{o_k} - y_k$ (problem 2 Q3), the hidden "
              "errors follow BP2, and each weight's gradient is BP4: the error at its output "
-             "times the activation at its input. The gradients are compared with sympy.diff of "
-             "the cost written out in the eight weights."),
-        comparisons, problems=("P3",))
+             "times the activation at its input. The gradients are compared with the "
+             "derivatives of the cost written out in the eight weights."),
+        comparisons, problems=("P3",), tables=[gradient_table(ws, "C")])
+
+
+def forward_table(ws: Worksheet) -> Table:
+    """The forward pass once more, as in (a), but as four rows: each unit's z and a."""
+    by_name = {q.symbol.name: q for q in ws.quantities}
+    rows = [TableRow(by_name[f"net_{u}"].symbol, by_name[f"net_{u}"].formula,
+                     [by_name[f"net_{u}"].symbol, by_name[f"out_{u}"].symbol])
+            for u in ("h1", "h2", "o1", "o2")]
+    return Table("Forward pass (as in (a))", ["$z$", r"$a = \sigma(z)$"], rows,
+                 ("Forward pass",))
 
 
 @example("c-q3-squared-error")
@@ -248,7 +280,8 @@ def c_q3_squared_error() -> WorkedExample:
              "smaller by that factor. The published numbers of this example are quoted in the "
              "last table, to their printed digits."),
         ws.quantities, ws.notation, comparisons, ("P3",),
-        compared=("derive", "published (Mazur 2015)"))
+        compared=("computed here", "published (Mazur 2015)"),
+        tables=[forward_table(ws), gradient_table(ws, "E")])
 
 
 @figure("c-q3-graph")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.proof import Comparison, Quantity, Text, WorkedExample
+from derive.proof import Comparison, Quantity, Table, TableRow, Text, WorkedExample
 from derive.stable import evaluate
 
 
@@ -52,6 +52,21 @@ class Worksheet:
         return float(self._values[symbol])
 
     def example(self, name: str, title: str, summary: Text, comparisons: list[Comparison],
-                problems: tuple[str, ...] = ()) -> WorkedExample:
+                problems: tuple[str, ...] = (), tables: list[Table] | None = None
+                ) -> WorkedExample:
         return WorkedExample(name, title, summary, self.quantities, self.notation, comparisons,
-                             problems)
+                             problems, tables=tables or [])
+
+    def general(self, quantities: list[sp.Symbol], names: dict[sp.Symbol, sp.Symbol]
+                ) -> list[TableRow]:
+        """Table rows for quantities of one instance (an example of a batch): each row's
+        symbol and formula are the instance's own with ``names`` put in for its symbols
+        (x_1^(1) -> x_1), in the order they were written; the cells are left to the caller."""
+        by_symbol = {q.symbol: q for q in self.quantities}
+        rows = []
+        for s in quantities:
+            formula = by_symbol[s].formula
+            with sp.evaluate(False):
+                shown = None if formula is None else formula.xreplace(names)
+            rows.append(TableRow(names.get(s, s), shown, []))
+        return rows

@@ -26,7 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from derive.figure import Figure
 from derive.paths import TEMPLATE_DIR
 from derive.proof import Derivation, WorkedExample
-from derive.render import latex
+from derive.render import latex, tables
 
 T = TypeVar("T")
 
@@ -150,6 +150,8 @@ def make_environment(search_path: list[Path] | None = None,
         substituted=latex.substituted,
         quantity_rows=latex.quantity_rows,
         paired_quantities=latex.paired_quantities,
+        table_rows=tables.table_rows,
+        table_spec=tables.table_spec,
         step_lines=latex.step_lines,
         is_wide=latex.is_wide,
         rule_width=latex.rule_width,

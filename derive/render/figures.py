@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from derive.figure import Boundary, Figure, GraphPanel, Plot
 from derive.numeric import graph
 from derive.render.graphs import scalar_graph, tensor_graph
-from derive.render.layout import place
+from derive.render.layout import count_overlaps, place
 
 COLOURS = ("blue!80!black", "red!80!black", "green!50!black", "orange!90!black",
            "violet!80!black", "cyan!60!black", "black")
@@ -25,6 +25,17 @@ COLOURS = ("blue!80!black", "red!80!black", "green!50!black", "orange!90!black",
 
 def _coordinates(xs: list[float], ys: list[float]) -> str:
     return " ".join(f"({x:.6g},{y:.6g})" for x, y in zip(xs, ys, strict=True))
+
+
+def integer_ticks(plot: Plot) -> list[str]:
+    """A discrete axis (every x a whole number: components, layers, iterations) gets whole
+    ticks, at most about ten of them, never 1.5 or 2.5; a continuous one keeps pgfplots' own."""
+    xs = [x for s in plot.series for x in s.xs]
+    if not xs or any(float(x) != round(x) for x in xs):
+        return []
+    span = max(xs) - min(xs)
+    step = next(d for d in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if span <= 10 * d)
+    return [f"xtick distance={step}"] if span <= 10 * 1000 else []
 
 
 def plot_axis(plot: Plot, width: str) -> str:
@@ -46,6 +57,8 @@ def plot_axis(plot: Plot, width: str) -> str:
         options[0:0] = ["ymode=log"]
     if plot.log_x:
         options[0:0] = ["xmode=log", "log basis x=2"]
+    else:
+        options += integer_ticks(plot)
     lines = [r"\begin{tikzpicture}", rf"\begin{{axis}}[{', '.join(options)}]"]
     for k, s in enumerate(plot.series):
         style = [COLOURS[k % len(COLOURS)]]
@@ -70,6 +83,12 @@ def plots_latex(plots: list[Plot]) -> str:
     return "\n\n\\medskip\n".join(rows)
 
 
+def _on_line(b: Boundary, x1: float) -> float:
+    """The x2 of the boundary's point at ``x1`` (the line is not vertical in the figures)."""
+    (fx, fy), (nx, ny) = b.foot, b.unit_normal
+    return fy - nx * (x1 - fx) / ny
+
+
 def boundary_tikz(b: Boundary, scale: float = 2.2) -> str:
     """The line, the shaded positive side, the unit normal and the distance from 0."""
     e = b.extent
@@ -92,17 +111,20 @@ def boundary_tikz(b: Boundary, scale: float = 2.2) -> str:
         r"\end{scope}",
         rf"\draw[->, black!60] ({-e},0) -- ({e + 0.08},0) node[right] {{$x_1$}};",
         rf"\draw[->, black!60] (0,{-e}) -- (0,{e + 0.08}) node[above] {{$x_2$}};",
-        rf"\draw[thick, red!75!black] (0,0) -- ({fx:.4f},{fy:.4f}) "
-        rf"node[pos=0.6, right=3pt, font=\small, inner sep=1pt, fill=blue!8, text=red!75!black] "
-        rf"{{$d = {b.distance:.4f}$}};",
+        # each label beside what it names, clear of the line and the axes (review: the
+        # normal's label sat on the line, the line's label on the line and the x2 axis)
+        rf"\draw[thick, red!75!black] (0,0) -- ({fx:.4f},{fy:.4f});",
+        rf"\node[anchor=north west, font=\small, inner sep=1pt, text=red!75!black] at "
+        rf"({0.06 * e:.4f},{-0.07 * e:.4f}) {{$d = {b.distance:.4f}$}};",
         rf"\draw[->, very thick, green!45!black] ({px:.4f},{py:.4f}) -- "
-        rf"({px + 0.4 * nx:.4f},{py + 0.4 * ny:.4f}) node[left, font=\small] "
-        rf"{{$n = ({nx:.3f}, {ny:.3f})$}};",
+        rf"({px + 0.4 * nx:.4f},{py + 0.4 * ny:.4f}) node[above left, font=\small] "
+        rf"{{$\hat{{\mathbf{{n}}}} = ({nx:.3f}, {ny:.3f})$}};",
         r"\fill (0,0) circle (0.6pt) node[above left, font=\small] {$0$};",
         rf"\node[font=\small, blue!50!black] at ({0.55 * e},{0.75 * e}) {{$g > 0$}};",
-        rf"\node[font=\small, black!70] at ({-0.6 * e},{-0.75 * e}) {{$g < 0$}};",
-        rf"\node[font=\small, blue!60!black, fill=white, inner sep=1pt] at "
-        rf"({fx - 0.5 * e * dx:.4f},{fy - 0.5 * e * dy:.4f}) "
+        rf"\node[font=\small, black!70] at ({-0.75 * e},{-0.8 * e}) {{$g < 0$}};",
+        # the line's label hangs below it, left of the x2 axis
+        rf"\node[anchor=north east, font=\small, blue!60!black, inner sep=1pt] at "
+        rf"({-0.1 * e:.4f},{_on_line(b, -0.1 * e) - 0.06 * e:.4f}) "
         rf"{{$g = {t0:g} + {t1:g}x_1 + {t2:g}x_2 = 0$}};",
         r"\end{tikzpicture}",
     ])
@@ -128,6 +150,10 @@ def _landscape_spacing(output: graph.Node) -> tuple[float, float]:
     rows = max(h for _, h in positions.values()) - min(h for _, h in positions.values())
     colsep = min(3.0, max(2.1, LANDSCAPE_CM[0] / max(columns, 1)))
     gap = min(2.3, max(1.45, LANDSCAPE_CM[1] / max(rows, 1.0)))
+    # wider columns until no two edge labels collide (sheet C's Fig. 2 had two pairs)
+    for wider in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2):
+        if count_overlaps(scalar_graph(output, True, colsep=colsep + wider, gap=gap)[1]) == 0:
+            return colsep + wider, gap
     return colsep, gap
 
 

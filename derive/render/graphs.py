@@ -97,12 +97,16 @@ def scalar_graph(output: graph.Node, show_numbers: bool = True, colsep: float = 
             lines.append(rf"  \node[opname, above=0.5mm of {ident[id(node)]}] {{${name}$}};")
             taken.append(Box(x, y + 0.5, CHAR_CM * _visible_length(name) / 2, 0.17))
     labels: list[Box] = []
+    # every wire first, then the labels over them: no later wire strikes through a label
+    # (review: sheet A Fig. 8, sheet C Fig. 2)
+    for node in order:
+        for parent in node.parents:
+            lines.append(rf"  \draw[wire] ({ident[id(parent)]}) -- ({ident[id(node)]});")
     for node in order:
         for k, parent in enumerate(node.parents):
             start, end = xy[id(parent)], xy[id(node)]
-            path = rf"  \draw[wire] ({ident[id(parent)]}) -- ({ident[id(node)]})"
+            path = rf"  \path ({ident[id(parent)]}) -- ({ident[id(node)]})"
             if not show_numbers:
-                lines.append(path + ";")
                 continue
             value, grad = number(parent.data, 3), number(node.edge_grads[k], 3)
             width = CHAR_CM * max(_visible_length(value), _visible_length(grad)) + 0.1
@@ -133,19 +137,38 @@ TENSOR_OPS_TEXT = {"matmul": "product", "augment": "prepend 1", "sigmoid": r"$\s
                    "-": "difference", "square": "square"}
 
 
+TENSOR_LINE_CM = 0.36   # one line of a vector-graph node's text, a matrix row included
+
+
+def tensor_node_height(node: vector_graph.Tensor) -> float:
+    """Roughly how tall a vector-graph node is drawn (cm): its heading, value and gradient."""
+    rows = [1 if getattr(a, "size", 1) == 1 else len(a) for a in (node.data, node.grad)]
+    return TENSOR_LINE_CM * (1 + sum(rows)) + 0.35
+
+
 def tensor_graph(output: vector_graph.Tensor, rowsep: float = 2.3,
                  colsep: float = 5.4) -> str:
     """A vector graph, top to bottom: each node shows its value and (red) its gradient."""
     order = vector_graph.topological_order(output)
     positions = place(order, gap=1.0)
     ident = {id(n): f"t{k}" for k, n in enumerate(order)}
+    # each layer lies below the last by half the tallest node of each and a gap, so that a
+    # tall node (a matrix over its gradient) never runs into the next layer (review: Fig. 9)
+    tallest: dict[int, float] = {}
+    for node in order:
+        column = positions[id(node)][0]
+        tallest[column] = max(tallest.get(column, 0.0), tensor_node_height(node))
+    top = {0: 0.0}
+    for column in range(1, max(tallest) + 1):
+        halves = (tallest.get(column - 1, 0.0) + tallest.get(column, 0.0)) / 2
+        top[column] = top[column - 1] - halves - max(rowsep - 1.75, 0.5)
     lines = [r"\begin{tikzpicture}[",
              r"  tnode/.style={draw, rounded corners=2pt, align=center, font=\scriptsize,"
              r" inner sep=2.5pt, fill=black!3},",
              r"  wire/.style={-{Stealth[length=1.6mm]}, draw=black!55},", "]"]
     for node in order:
         column, height = positions[id(node)]
-        x, y = height * colsep, -column * rowsep
+        x, y = height * colsep, top[column]
         kind = "" if node.parents else ("input" if node.op == "input" else "parameter")
         head = TENSOR_OPS_TEXT.get(node.op, kind)
         wrt = f"({node.label})" if any(c in node.label for c in "+-") else node.label

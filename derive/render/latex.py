@@ -70,6 +70,27 @@ def _monomial_order(product: sp.Mul) -> sp.Mul:
     return sp.Mul(*[f for f in factors if f.is_Number], *ordered, evaluate=False)
 
 
+def _written_fractions(product: sp.Mul) -> bool:
+    """Whether an author wrote this product of two or more fractions factor by factor (SymPy
+    would print it as one fraction, the step "split into two factors" then showing one)."""
+    fractions = [f for f in product.args
+                 if not f.is_Number and sp.fraction(f, exact=True)[1] != 1]
+    return len(fractions) >= 2 and product.args != sp.Mul(*product.args).args
+
+
+def _negated_fraction(product: sp.Mul) -> tuple[sp.Expr, sp.Expr] | None:
+    """(numerator, denominator) of a written product -1 · (negative factor) / (power), which
+    SymPy would print with a stray (-1); None for any other product."""
+    args = product.args
+    if len(args) < 3 or args[0] != -1 or product.args == sp.Mul(*args).args:
+        return None
+    below = [a for a in args[1:] if a.is_Pow and a.exp.is_negative]
+    above = [a for a in args[1:] if a not in below]
+    if len(below) != 1 or len(above) != 1 or not above[0].could_extract_minus_sign():
+        return None
+    return above[0], sp.Pow(below[0].base, -below[0].exp, evaluate=False)
+
+
 def _leading_negative(product: sp.MatMul) -> bool:
     return bool(product.args[0].is_Number and product.args[0].is_extended_negative)
 
@@ -167,6 +188,20 @@ class NotationPrinter(LatexPrinter):
     def _print_Mul(self, expr: sp.Mul) -> str:
         # A log followed by another factor keeps its brackets: log(a) (1 − y), not log a (1 − y).
         expr = _monomial_order(expr)
+        negated = _negated_fraction(expr)
+        if negated is not None:   # -(-e^-z)/(1 + e^-z)^2, not -(-1) e^-z/(1 + e^-z)^2
+            numerator, denominator = negated
+            return (rf"- \frac{{{self._print(numerator)}}}"
+                    rf"{{{self._print(denominator)}}}")
+        first = expr.args[0]
+        if (first.is_Rational and not first.is_Integer and first.p == 1 and len(expr.args) == 2
+                and (expr.args[1].is_Add or (expr.args[1].is_Pow
+                                             and expr.args[1].base.is_Add))):   # ½ (ŷ − y)²
+            rest = sp.Mul(*expr.args[1:], evaluate=False) if len(expr.args) > 2 else expr.args[1]
+            return rf"\frac{{1}}{{{first.q}}} {self.parenthesize(rest, PRECEDENCE['Mul'])}"
+        if _written_fractions(expr):   # 1/(1 + e^-z) · e^-z/(1 + e^-z): two fractions, as written
+            return " ".join(self._print(a) if sp.fraction(a, exact=True)[1] != 1
+                            else self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
         outer = self._bracketed_logs
         self._bracketed_logs = outer | {id(a) for a in expr.args[:-1] if isinstance(a, sp.log)}
         try:
@@ -307,7 +342,11 @@ def _authored_latex(words: str) -> str:
 
 
 def number(value: float, digits: int = 6) -> str:
-    """A computed number for the page: ``digits`` significant digits, scientific if extreme."""
+    """A computed number for the page: ``digits`` significant digits, scientific if extreme.
+
+    Trailing zeros go only where the number is exact without them (0.09, 2, 0.4): a rounded
+    one keeps all its digits (0.593270 beside 0.596884, not 0.59327).
+    """
     if value == 0:
         return "0"
     if math.isnan(value):
@@ -317,12 +356,17 @@ def number(value: float, digits: int = 6) -> str:
     exponent = math.floor(math.log10(abs(value)))
     if -4 <= exponent < 6:
         decimals = max(digits - 1 - exponent, 0)
-        s = f"{value:.{decimals}f}"
-        if "." in s:
-            s = s.rstrip("0").rstrip(".")
-        return s
-    mantissa = f"{value / 10**exponent:.{digits - 1}f}".rstrip("0").rstrip(".")
+        return _exact_shortened(f"{value:.{decimals}f}", value)
+    scaled = value / 10**exponent
+    mantissa = _exact_shortened(f"{scaled:.{digits - 1}f}", scaled)
     return rf"{mantissa} \times 10^{{{exponent}}}"
+
+
+def _exact_shortened(shown: str, value: float) -> str:
+    """``shown`` without its trailing zeros if it is ``value`` exactly (to rounding error)."""
+    if "." not in shown or not math.isclose(float(shown), value, rel_tol=1e-12):
+        return shown
+    return shown.rstrip("0").rstrip(".")
 
 
 def matrix_tex(a: np.ndarray, digits: int = 3) -> str:
@@ -349,10 +393,12 @@ def substituted(formula: sp.Expr, values: Mapping[sp.Basic, Any],
             n = number(values[sym])
             shown[sym] = f"({n})" if values[sym] < 0 else n
     printed = plain_parentheses(NotationPrinter(shown, mul_symbol="dot").doprint(formula))
-    # a negative number alone in a group (a numerator, a denominator) needs no brackets,
-    # nor one alone in a function's parentheses: sigma(-0.63), not sigma((-0.63))
-    printed = re.sub(r"\((\((-[^()]*)\))\)", r"\1", printed)
-    return re.sub(r"\{\((-[^(){}]*(?:\{[^(){}]*\})?[^(){}]*)\)\}", r"{\1}", printed)
+    # a negative number alone in a group (a numerator, a denominator) needs no brackets
+    printed = re.sub(r"\{\((-[^(){}]*(?:\{[^(){}]*\})?[^(){}]*)\)\}", r"{\1}", printed)
+    # nor one that opens the expression or a bracket, as a person writes it: sigma(-5 + 10 * 0),
+    # -15.8865 * 0.522485 (not sigma((-5) + ...)); a power's base keeps them: (-2)^2
+    return re.sub(r"(^|\(|\{)\((-[^(){}]*(?:\{[^(){}]*\})?[^(){}]*)\)(?!\s*\^)", r"\1\2",
+                  printed)
 
 
 LINE_CHARS = 78   # printed characters that fit on one displayed line of a worked example
