@@ -22,22 +22,28 @@ class Literal:
     value: sp.Rational
     unit: sp.Rational
     significant: int = 0
+    claimed: bool = False        # on the claimed (right) side of the link
+    known_rounded: bool = False  # the text gave it before as a rounded result
 
     @property
     def rounded(self) -> bool:
-        """A rounded intermediate (two significant digits or more: 0.62, 0.52248), not given
-        data such as 0.02: only a rounded number stands for an interval on the computing
-        side, of ± half a unit in its last digit."""
-        return self.significant >= 2
+        """A number that stands for an interval of ± half a unit in its last digit: one on
+        the claimed side (0.62 × 0.38 for σ′(0.5)), one of three significant digits or more
+        (0.52248), one the text rounded before (e^{-3} = 0.05, then 1 + 0.05); given data
+        such as 0.02 or 0.45 on the computing side is exact."""
+        return self.claimed or self.known_rounded or self.significant >= 3
 
 
 def literal_of(text: str) -> Literal:
     """The literal of a number's text: ``0.5199`` is 0.5199 ± 0.0001; integers are exact."""
-    digits = len(text.replace(".", "").lstrip("0"))
-    if "." in text:
-        decimals = len(text.split(".")[1])
-        return Literal(sp.Rational(text), sp.Rational(1, 10 ** decimals), digits)
-    return Literal(sp.Integer(text), sp.Integer(0), digits)
+    mantissa, _, power = text.lower().partition("e")
+    scale = sp.Integer(10) ** int(power) if power else sp.Integer(1)
+    digits = len(mantissa.replace(".", "").lstrip("0"))
+    if "." in mantissa or power:
+        decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+        return Literal(sp.Rational(mantissa) * scale, sp.Rational(1, 10 ** decimals) * scale,
+                       digits)
+    return Literal(sp.Integer(mantissa), sp.Integer(0), digits)
 
 
 def interval(expr: sp.Expr, literals: dict[sp.Symbol, Literal], widen: bool = True

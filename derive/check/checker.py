@@ -58,39 +58,56 @@ def check_file(path: str | Path) -> FileReport:
 
 
 def check_document(document: Document, notation: Notation) -> FileReport:
-    """Every link of every chain of a document, in order."""
+    """Every link of every chain of a document, in order.  Displays and inline maths are two
+    tracks: a display that starts with '=' continues the display before it (not a value
+    given inline in between); a side remark ('with x = 2:') is never continued."""
     report = FileReport(document.path)
-    previous: Chain | None = None
     cache: dict[tuple[str, str, str], Outcome] = {}
-    state = _State()
+    tracks = {True: _Track(), False: _Track()}       # inline, display
     definitions = Definitions()
     section = 0
     for chain in document.chains:
+        track = tracks[chain.inline]
         if not chain.relations:
-            previous = chain            # a name or a value on its own: a later '= …' may
-            continue                    # continue from it; nothing to judge
+            if not chain.remark:
+                track.remember(chain)   # a value on its own: a later '= …' may continue it
+            continue
         if chain.section != section:
             section, definitions = chain.section, Definitions()   # a new question
         if not chain.continues:
-            state = _State()
+            track.state = _State()
         pieces = list(chain.pieces)
         relations = list(chain.relations)
         first_is_definition = chain.prose_head is not None
-        if chain.continues and previous is not None and previous.pieces:
-            pieces = [previous.pieces[-1]] + pieces
+        alternates: list[Piece] = []
+        if chain.continues and track.chains:
+            pieces = [track.chains[-1].pieces[-1]] + pieces
+            alternates = [c.pieces[-1] for c in reversed(track.chains[:-1])]
             first_is_definition = False
         elif chain.prose_head is not None:
             pieces = [Piece(chain.prose_head, pieces[0].line)] + pieces
         _walk(pieces, relations, first_is_definition, chain.continues, notation, report, cache,
-              state, definitions)
-        previous = Chain(pieces, relations)
+              track.state, definitions, alternates)
+        if not chain.remark:
+            track.remember(Chain(pieces, relations))
     return report
+
+
+@dataclass
+class _Track:
+    """The recent chains of one kind of maths (displays, or inline) and their state."""
+
+    chains: list[Chain] = field(default_factory=list)
+    state: _State = field(default_factory=lambda: _State())
+
+    def remember(self, chain: Chain) -> None:
+        self.chains = (self.chains + [chain])[-3:]
 
 
 def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
           continues: bool, notation: Notation, report: FileReport,
           cache: dict[tuple[str, str, str], Outcome], state: _State,
-          definitions: Definitions) -> None:
+          definitions: Definitions, alternates: list[Piece] | None = None) -> None:
     anchor, last_wrong = state.anchor, state.last_wrong
     fresh = not continues          # the next '=' link begins an equation
     for k, relation in enumerate(relations[:len(pieces) - 1]):
@@ -128,6 +145,12 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
         elif state.equation is not None:
             state.equation = (state.equation[0], rhs)
         outcome = _judged(lhs.text, rhs.text, relation, notation, cache, definitions)
+        if outcome.verdict == "wrong" and k == 0 and continues:
+            for other in alternates or []:   # '= …' may continue a display further up
+                again = _judged(other.text, rhs.text, relation, notation, cache, definitions)
+                if again.verdict == "correct":
+                    outcome = Outcome("correct", again.kind, f"continues line {other.line}")
+                    break
         if outcome.verdict != "correct" and last_wrong and anchor is not None:
             again = _judged(anchor.text, rhs.text, relation, notation, cache, definitions)
             if again.verdict == "correct":

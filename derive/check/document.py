@@ -43,6 +43,8 @@ class Chain:
     continues: bool = False
     prose_head: str | None = None
     section: int = 0
+    inline: bool = False
+    remark: bool = False          # 'with x = 2:' — set beside the working, never continued
 
 
 @dataclass
@@ -76,6 +78,8 @@ def read(path: str | Path) -> Document:
     if len(raw) > MAX_BYTES:
         raise CheckInputError(f"{path}: larger than {MAX_BYTES // 1_000_000} MB")
     text = raw.decode("utf-8", errors="replace")
+    if path.suffix == ".tex":
+        text = re.sub(r"(?<!\\)%[^\n]*", "", text)        # comments are not the document
     front, body_offset = front_matter(text, str(path))
     sidecar = path.with_name(path.name + ".check.yaml")
     if not sidecar.exists():
@@ -149,6 +153,10 @@ def chains(text: str, start: int = 0) -> list[Chain]:
             elif k == 0 and gap_words.endswith("=") and re.search(r"[A-Za-z]", gap_words):
                 chain.prose_head = gap_words[:-1].strip().splitlines()[-1][-80:]
                 chain.relations = ["="] + chain.relations
+            chain.inline = inline
+            chain.remark = bool(chain.pieces) and (
+                _REMARK.match(chain.pieces[0].text) is not None
+                or chain.pieces[-1].text.rstrip().endswith(":"))
             if chain.pieces:
                 found.append(chain)
     return found
@@ -200,7 +208,8 @@ def _rows(body: str, line: int) -> list[tuple[str, int]]:
             rows.append(("".join(current), row_line))
             current = []
             k += 2
-            row_line = line + body.count("\n", 0, k)
+            blank = len(body[k:]) - len(body[k:].lstrip())
+            row_line = line + body.count("\n", 0, k + blank)
             continue
         if c == "\\" and k + 1 < len(body):
             current.append(body[k:k + 2])
@@ -227,6 +236,10 @@ def _ends_with_relation(text: str) -> bool:
     return bool(relations) and pieces[-1].strip() == "x"
 
 
+# a side remark set beside a statement: \quad \text{at } z = 4, \qquad (2)
+_REMARK = re.compile(r"^\s*\\(text|textrm|mbox|mathrm)\{\s*(at|where|with|for|and|since|if|"
+                     r"when|so|i\.e\.|e\.g\.|as|using|by|because|here|then|given|note)\b", re.I)
+_EQUATION_NUMBER = re.compile(r"^\s*\(\s*\d+[a-z]?\s*\)\s*\.?\s*$")
 _SEPARATOR = re.compile(r"\\q?quad(?![a-zA-Z])|;")
 
 
@@ -244,6 +257,9 @@ def _statements(row: str) -> list[str]:
             cuts.append(k)
     cuts.append(len(row))
     parts = [re.sub(r"^\\q?quad|^;", "", row[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
+    parts = [p for p in parts if not _REMARK.match(p) and not _EQUATION_NUMBER.match(p)]
+    if not parts:
+        return []
     merged: list[str] = []
     for part in parts:
         if merged and not _split_relations(part)[1] or merged and not _split_relations(

@@ -183,7 +183,10 @@ def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation) -> Outc
     table: dict[sp.Symbol, Literal] = {}
     try:
         left, _ = parse(lhs, notation, literals=table)
+        computing = set(table)
         right, _ = parse(rhs, notation, literals=table)
+        for symbol in set(table) - computing:
+            table[symbol] = dataclasses.replace(table[symbol], claimed=True)
         with time_limit(SECONDS_PER_COMPARISON):
             pairs = _entry_pairs(left, right)
             if pairs is None:
@@ -198,6 +201,8 @@ def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation) -> Outc
         return Outcome("undecided", "arithmetic", "the computation took too long")
     except (ZeroDivisionError, ValueError, OverflowError):
         return Outcome("undecided", "arithmetic", "a value is undefined (division by 0, log 0)")
+    if right in table and table[right].value != 0:
+        notation.rounded.add(rhs.strip().strip("."))        # remembered as rounded
     return Outcome("correct", "arithmetic", "the numbers agree to the digits shown")
 
 
@@ -255,8 +260,8 @@ def _numbers_agree(a: sp.Expr, b: sp.Expr, table: dict[sp.Symbol, Literal], rela
                    ) -> Outcome | None:
     """None where the entries agree, else the wrong outcome."""
     la, lb = interval(a, table), claimed(b, table)
-    if isinstance(b, sp.Integer) and not _integral(la):
-        # 63 for 63.09 (a large value rounded); 1 for σ(15) = 0.9999997, not for σ(0.5)
+    if isinstance(b, sp.Integer):
+        # 63 for 63.09 (a large value rounded); 0 for σ(-40), 1 for σ(15), not for σ(0.5)
         lb = lb + sp_interval_unit() * (0.5 if abs(float(la.a.a)) >= 10 else 0.005)
     if relation == "≈":
         if b not in table and not isinstance(b, sp.Integer):

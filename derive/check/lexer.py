@@ -38,7 +38,8 @@ class Token:
 
 
 _SPACE = re.compile(r"(\s|\\[,;:!> ]|\\quad|\\qquad|~)+")
-_NUMBER = re.compile(r"\d+(\.\d+)?|\.\d+")
+_NUMBER = re.compile(r"(\d+(\.\d+)?|\.\d+)([eE][-+]?\d+(?![.\d]))?")
+_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})(?:\\,|\{,\})(\d{3})(?![\d.])")
 _COMMAND = re.compile(r"\\([a-zA-Z]+|\\|\{|\}|\||.)")
 _LETTERS = re.compile(r"[a-zA-Z]+")
 _TEXT_COMMANDS = ("text", "textrm", "textnormal", "mathrm", "operatorname", "textit", "textbf",
@@ -74,6 +75,8 @@ def tokens(source: str) -> list[Token]:
     if len(source) > MAX_LENGTH:
         raise NotUnderstood("a formula longer than 20,000 characters")
     source = normalised(source)
+    while _THOUSANDS.search(source):
+        source = _THOUSANDS.sub(r"\1\2", source)        # 1\,000: one number
     out: list[Token] = []
     k = 0
     while k < len(source):
@@ -82,6 +85,11 @@ def tokens(source: str) -> list[Token]:
             k = space.end()
             continue
         c = source[k]
+        percent = c == "%" or source.startswith("\\%", k)
+        if percent and out and out[-1].kind == "num":      # 75% is 75/100
+            out += [Token("sym", "/", k), Token("num", "100", k)]
+            k += 1 if c == "%" else 2
+            continue
         if c == "%":
             break
         number = _NUMBER.match(source, k)

@@ -35,6 +35,9 @@ class Notation:
     integers: set[str] = field(default_factory=set)
     values: dict[str, sp.Expr] = field(default_factory=dict)
     log_base: int | None = None                              # None: natural
+    # numbers the text gave as rounded results (e^{-3} = 0.05): later, intervals; grows as
+    # a document is checked, so it is not part of the notation's identity
+    rounded: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def is_function(self, name: str) -> bool | None:
         """Declared a function (True), declared a value (False), or not declared (None)."""

@@ -10,6 +10,8 @@ does not understand raises NotUnderstood: a finding is then undecided, never wro
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -252,17 +254,23 @@ class Parser:
             scaled = self.scientific(t.text)
             if scaled is not None:
                 return scaled
-            if self.found.literals is not None and "." in t.text:
+            lit = literal_of(t.text)
+            if self.found.literals is not None and lit.unit != 0:
                 name = sp.Symbol(f"#{len(self.found.literals)}", positive=True)
-                self.found.literals[name] = literal_of(t.text)
+                self.found.literals[name] = dataclasses.replace(
+                    lit, known_rounded=t.text in self.notation.rounded)
                 return name
-            return sp.Rational(t.text) if "." in t.text else sp.Integer(t.text)
+            return lit.value
         if t.kind == "letter":
             return self.name_or_call(t.text)
         if t.kind == "word":
             return self.function(t.text)
         if t.kind == "text":
             composed = _text_function(t.text)
+            if composed is None and self.opens_paren() and re.fullmatch(r"[A-Za-z][\w-]*",
+                                                                         t.text):
+                self.found.opaque = True         # LeakyReLU(-2), softplus(0): a function
+                return sp.Function(t.text, real=True)(*self.arguments())   # it does not know
             if composed is None:
                 raise NotUnderstood(f"the words “{t.text}” inside a formula")
             return self.composed_function(composed)
@@ -813,7 +821,7 @@ def trimmed(toks: list[Token]) -> list[Token]:
     """Without the prose and punctuation around a formula: a leading \\text{Solu:}, a
     trailing full stop, \\text{Ans}, \\underline{\\text{Ans}}."""
     toks = list(toks)
-    while toks and _is_prose(toks[0]):
+    while toks and _is_prose(toks[0]) and not (len(toks) > 1 and toks[1].text == "("):
         toks.pop(0)
     while toks:
         last = toks[-1]
