@@ -12,9 +12,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
-import signal
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +23,7 @@ from derive.check.errors import NotUnderstood
 from derive.check.notation import READING_CHOICES, Notation, Reading
 from derive.check.parser import Parsed, hidden_dependence, noncommutative, parse
 from derive.context import Context
+from derive.deadline import deadline
 from derive.identities import check_equal
 
 SECONDS_PER_COMPARISON = 4.0
@@ -46,23 +44,9 @@ class ComparisonTimeout(Exception):
     """One comparison ran past its time limit."""
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise ComparisonTimeout after ``seconds`` (only in the main thread; elsewhere no limit)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(*_: object) -> None:
-        raise ComparisonTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def time_limit(seconds: float) -> contextlib.AbstractContextManager[None]:
+    """Raise ComparisonTimeout after ``seconds`` (main thread only; elsewhere no limit)."""
+    return deadline(seconds, ComparisonTimeout)
 
 
 def readings(met: set[str]) -> list[Reading]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ import jinja2.nodes
 import sympy as sp
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from derive.deadline import deadline
 from derive.figure import Figure
 from derive.paths import TEMPLATE_DIR
 from derive.proof import Derivation, WorkedExample
@@ -243,21 +242,7 @@ def _bounded(pieces: Iterator[str]) -> Iterator[str]:
         yield piece
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Stop the block after ``seconds`` with RenderLimitError (a timer signal: the main
-    thread only; elsewhere the block runs unbounded)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise RenderLimitError(f"rendering took longer than {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def _time_limit(seconds: float) -> contextlib.AbstractContextManager[None]:
+    """Stop the block after ``seconds`` with RenderLimitError (main thread only)."""
+    return deadline(seconds, lambda: RenderLimitError(
+        f"rendering took longer than {seconds:g} s"))
