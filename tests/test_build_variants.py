@@ -24,7 +24,7 @@ from derive.numeric.parameters import Constraint, quantity_values
 from derive.registry import VARIANTS
 
 CORRECTNESS_VARIANTS = 50     # answers and NumPy for all of them
-PDF_VARIANTS = 6              # of which this many also compiled and read back (speed)
+PDF_VARIANTS = 50             # all of them also compiled and read back
 
 
 def roster(path: Path, count: int, start: int = 1) -> Path:

@@ -136,6 +136,21 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
                 else first_link_kind(lhs.text, notation)
             if kind == "definition" and _claims_derivative(lhs.text, notation, definitions):
                 kind = "step"
+            if kind == "equation" and relation == "=":
+                # an equation standing alone may be a condition (σ(z) = 1 - σ(z) where z = 0):
+                # shown right when it is an identity, otherwise undecided, never wrong
+                outcome = _judged(lhs.text, rhs.text, relation, notation, cache, definitions)
+                if outcome.verdict == "correct":
+                    report.findings.append(Finding(rhs.line, "correct", "step", lhs.text.strip(),
+                                                   rhs.text.strip(), outcome.reason, relation))
+                    anchor = rhs
+                    continue
+                if outcome.verdict == "wrong":
+                    report.findings.append(Finding(
+                        rhs.line, "undecided", "equation", lhs.text.strip(), rhs.text.strip(),
+                        f"not an identity (a condition, or a slip): {outcome.reason}", relation))
+                    anchor = rhs
+                    continue
             if kind in ("definition", "equation"):
                 report.not_judged += 1
                 if kind == "definition":
