@@ -139,7 +139,8 @@ def _text(pdf: Path) -> str:
 
 def test_the_run_writes_the_key_and_each_students_pair(pdf_run: Path) -> None:
     assert sorted(p.name for p in pdf_run.iterdir() if not p.name.startswith(".")) == [
-        "answers.csv", "answers.json", "key.pdf", *[f"s{n:03d}" for n in range(1, 7)]]
+        "answers.csv", "answers.json", "key.pdf",
+        *[f"s{n:03d}" for n in range(1, PDF_VARIANTS + 1)]]
     key = _text(pdf_run / "key.pdf")
     for r in rows_of(pdf_run):
         assert printed(float(r["value"])) in key
