@@ -18,7 +18,7 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive.check.arithmetic import Literal, claimed, interval, overlap, shown
+from derive.check.arithmetic import Literal, claimed, interval, iv, overlap, shown
 from derive.check.errors import NotUnderstood
 from derive.check.notation import READING_CHOICES, Notation, Reading
 from derive.check.parser import Parsed, hidden_dependence, noncommutative, parse
@@ -29,6 +29,7 @@ from derive.identities import check_equal
 SECONDS_PER_COMPARISON = 4.0
 LOG_DOMAIN = (0.05, 0.95)          # a symbol inside a log: a probability-like value
 SIZES = (1, 2, 3)
+UNIT_INTERVAL = iv.mpf([-1, 1])   # widens a claimed interval: lb + UNIT_INTERVAL * width
 
 
 @dataclass(frozen=True)
@@ -246,33 +247,22 @@ def _numbers_agree(a: sp.Expr, b: sp.Expr, table: dict[sp.Symbol, Literal], rela
     la, lb = interval(a, table), claimed(b, table)
     if isinstance(b, sp.Integer):
         # 63 for 63.09 (a large value rounded); 0 for σ(-40), 1 for σ(15), not for σ(0.5)
-        lb = lb + sp_interval_unit() * (0.5 if abs(float(la.a.a)) >= 10 else 0.005)
+        lb = lb + UNIT_INTERVAL * (0.5 if abs(float(la.a.a)) >= 10 else 0.005)
     if relation == "≈":
         if b not in table and not isinstance(b, sp.Integer):
             return Outcome("undecided", "arithmetic", "≈ with a formula on the right: an "
                            "approximation, not a rounding")
         if isinstance(b, sp.Integer):     # ≈ 0, ≈ 1: near it, within 5 %
-            lb = claimed(b, table) + sp_interval_unit() * 0.05 * max(1, abs(int(b)))
+            lb = claimed(b, table) + UNIT_INTERVAL * 0.05 * max(1, abs(int(b)))
         else:
             width = max(float(lb.b.b) - float(lb.a.a), abs(float(lb.a.a)) * 0.005)
-            lb = lb + sp_interval_unit() * width * 2
+            lb = lb + UNIT_INTERVAL * width * 2
     if overlap(la, lb):
         return None
     hint = transcription_hint(a, b, table)
     true = shown(interval(a, table, widen=False))
     reason = f"the left is {true}, which the right does not round to"
     return Outcome("wrong", "arithmetic", reason + (f"; {hint}" if hint else ""))
-
-
-def sp_interval_unit():  # noqa: ANN201  (an mpmath interval)
-    from derive.check.arithmetic import iv
-    return iv.mpf([-1, 1])
-
-
-def _integral(value) -> bool:  # noqa: ANN001
-    lo, hi = float(value.a.a), float(value.b.b)
-    middle = (lo + hi) / 2
-    return abs(middle - round(middle)) < 1e-9 and hi - lo < 1e-6
 
 
 def transcription_hint(a: sp.Expr, b: sp.Expr, table: dict[sp.Symbol, Literal]) -> str:
