@@ -101,7 +101,28 @@ FALSE_ALARMS = [        # each once marked wrong although right as written (foun
     r"$2 \times 3 = 6$ and the half $= 3$",
     "$L = 98.86$\n\nTotal loss $= 63.0952 + 98.86 = 161.9552$",
     "$a = 0.32193$.\n\n## Q1\n\nOutput $= 0.1 + 0.5 = 0.6$",
+    r"$\sigma(0.10) = 0.524\,979$ and $-21.885\,704 \times 0.519\,989 = -11.380\,333$",
+    r"$$\begin{aligned} \frac{\partial \ell}{\partial z} &= -\frac{y}{\hat y}\,\hat y(1-\hat y) \\"
+    "\n"
+    r"&\quad + \frac{1-y}{1-\hat y}\,\hat y(1-\hat y) \\ &= -y(1-\hat y) + (1-y)\hat y"
+    r"\end{aligned}$$",                                   # one expression over two rows
+    r"$$\begin{aligned} a &= 2 + 3 + \\ &\quad 4 \\ &= 9 \end{aligned}$$",
+    r"$$\theta \leftarrow 0.5 - 0.1 \times (-0.3) = 0.53$$",
+    r"$$\theta \gets \theta - 0.1 = 0.4 \quad \text{with } \theta = 0.5$$",
 ]
+
+SLIPS_IN_FORMS = [        # a slip the checker once missed because of how it was written
+    r"$$\theta_1 \leftarrow -1 - 0.1 \times (-1.3852) = -1.13852$$",
+    r"$$\begin{aligned} s &= 7.3891 + 2.7183 + 1.1052 \\[3pt] &= 11.1126 \end{aligned}$$",
+    r"$$\frac{d}{dz}\log\sigma(z) = \frac{\sigma(z)\bigl(1-\sigma(z)\bigr)}{\sigma(z)}"
+    r" = 1 + \sigma(z)$$",
+    r"$0.524\,979 \times 0.475\,021 = 0.249\,736$",
+]
+
+
+@pytest.mark.parametrize("text", SLIPS_IN_FORMS)
+def test_slips_written_in_less_common_forms_are_caught(text: str) -> None:
+    assert [f for f in check_text(text) if f.verdict == "wrong"] != []
 
 
 @pytest.mark.parametrize("text", FALSE_ALARMS)

@@ -62,6 +62,7 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     tracks: a display that starts with '=' continues the display before it (not a value
     given inline in between); a side remark ('with x = 2:') is never continued."""
     report = FileReport(document.path)
+    notation.symmetric = notation.symmetric or document.symmetric
     cache: dict[tuple[str, str, str], Outcome] = {}
     tracks = {True: _Track(), False: _Track()}       # inline, display
     definitions = Definitions()
@@ -87,7 +88,7 @@ def check_document(document: Document, notation: Notation) -> FileReport:
         elif chain.prose_head is not None:
             pieces = [Piece(chain.prose_head, pieces[0].line)] + pieces
         _walk(pieces, relations, first_is_definition, chain.continues, notation, report, cache,
-              track.state, definitions, alternates)
+              track.state, definitions, alternates, chain.hypothesis)
         if not chain.remark:
             track.remember(Chain(pieces, relations))
     return report
@@ -107,7 +108,8 @@ class _Track:
 def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
           continues: bool, notation: Notation, report: FileReport,
           cache: dict[tuple[str, str, str], Outcome], state: _State,
-          definitions: Definitions, alternates: list[Piece] | None = None) -> None:
+          definitions: Definitions, alternates: list[Piece] | None = None,
+          hypothesis: bool = False) -> None:
     anchor, last_wrong = state.anchor, state.last_wrong
     fresh = not continues          # the next '=' link begins an equation
     for k, relation in enumerate(relations[:len(pieces) - 1]):
@@ -154,7 +156,7 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
             if kind in ("definition", "equation"):
                 report.not_judged += 1
                 if kind == "definition":
-                    _define(lhs.text, rhs, notation, definitions)
+                    _define(lhs.text, rhs, notation, definitions, hypothesis)
                 anchor = rhs
                 continue
         elif state.equation is not None:
@@ -221,14 +223,15 @@ def _claims_derivative(lhs: str, notation: Notation, definitions: Definitions) -
         and found.derivatives[left][0].name in definitions.values
 
 
-def _define(lhs: str, rhs: Piece, notation: Notation, definitions: Definitions) -> None:
-    """Remember ``name = expression`` for later steps."""
+def _define(lhs: str, rhs: Piece, notation: Notation, definitions: Definitions,
+            hypothesis: bool = False) -> None:
+    """Remember ``name = expression`` for later steps (a hypothesis: 'if W₁ = W₂')."""
     try:
         name, _ = parse(lhs, notation)
         value, _ = parse(rhs.text, notation)
     except NotUnderstood:
         return
-    definitions.add(name, value, rhs.line)
+    definitions.add(name, value, rhs.line, assumption=hypothesis)
 
 
 def first_link_kind(lhs: str, notation: Notation) -> str:

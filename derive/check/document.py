@@ -16,7 +16,7 @@ RELATIONS = {"=": "=", "approx": "≈", "Rightarrow": "⇒", "implies": "⇒", "
              "rightarrow": "→", "to": "→", "longrightarrow": "→", "le": "≤", "leq": "≤",
              "ge": "≥", "geq": "≥", "neq": "≠", "ne": "≠", "<": "<", ">": ">", "in": "∈",
              "equiv": "≡", "iff": "⇔", "Leftrightarrow": "⇔", "propto": "∝", "sim": "∼",
-             "mapsto": "↦", "coloneqq": ":="}
+             "mapsto": "↦", "coloneqq": ":=", "leftarrow": "←", "gets": "←"}
 IMPLICATIONS = frozenset("⇒→⇔")
 DISPLAY_ENVIRONMENTS = ("equation", "equation*", "align", "align*", "gather", "gather*",
                         "multline", "multline*", "eqnarray", "eqnarray*")
@@ -45,6 +45,7 @@ class Chain:
     section: int = 0
     inline: bool = False
     remark: bool = False          # 'with x = 2:' — set beside the working, never continued
+    hypothesis: bool = False      # 'If $W_1 = W_2$': assumed for what follows, not a fact
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Document:
     front: dict
     chains: list[Chain]
     lines: int
+    symmetric: bool = False       # speaks of symmetric matrices (a Hessian, a covariance)
 
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
@@ -86,7 +88,11 @@ def read(path: str | Path) -> Document:
         sidecar = path.with_suffix(".check.yaml")
     if sidecar.exists():
         front = {**_yaml(sidecar.read_text(errors="replace"), str(sidecar)), **front}
-    return Document(str(path), front, chains(text, body_offset), text.count("\n") + 1)
+    return Document(str(path), front, chains(text, body_offset), text.count("\n") + 1,
+                    _SYMMETRY.search(text) is not None)
+
+
+_SYMMETRY = re.compile(r"symmetr|hessian|covarian|gram matri", re.I)
 
 
 def front_matter(text: str, where: str) -> tuple[dict, int]:
@@ -154,6 +160,7 @@ def chains(text: str, start: int = 0) -> list[Chain]:
                 chain.prose_head = gap_words[:-1].strip().splitlines()[-1][-80:]
                 chain.relations = ["="] + chain.relations
             chain.inline = inline
+            chain.hypothesis = inline and k == 0 and _HYPOTHESIS.search(gap_words) is not None
             chain.remark = bool(chain.pieces) and (
                 _REMARK.match(chain.pieces[0].text) is not None
                 or chain.pieces[-1].text.rstrip().endswith(":"))
@@ -162,6 +169,8 @@ def chains(text: str, start: int = 0) -> list[Chain]:
     return found
 
 
+_HYPOTHESIS = re.compile(r"\b(if|assume|assuming|suppose|supposing|let|when|given|provided)"
+                         r"( that)?[\s,:]*\Z", re.I)
 _HEADING = re.compile(r"^\s*(Q\s*\.?\s*\d+|Question\b|Problem\b|Exercise\b|#{1,6}\s|"
                       r"\\(sub)*section\b|\(?[a-h]\)[\s.:]|Part\s*\(?[a-h0-9])", re.M | re.I)
 
@@ -208,6 +217,8 @@ def _rows(body: str, line: int) -> list[tuple[str, int]]:
             rows.append(("".join(current), row_line))
             current = []
             k += 2
+            spacing = _ROW_SPACING.match(body, k)       # \\[3pt]
+            k = spacing.end() if spacing else k
             blank = len(body[k:]) - len(body[k:].lstrip())
             row_line = line + body.count("\n", 0, k + blank)
             continue
@@ -228,7 +239,27 @@ def _rows(body: str, line: int) -> list[tuple[str, int]]:
             current.append(c)
         k += 1
     rows.append(("".join(current), row_line))
-    return [(part, n) for r, n in rows for part in _statements(r) if part.strip()]
+    return [(part, n) for r, n in _joined(rows) for part in _statements(r) if part.strip()]
+
+
+_ROW_SPACING = re.compile(r"\s*\[\s*-?[\d.]+\s*(pt|em|ex|mm|cm|in|bp|mu)\s*\]")
+_LEADING_OPERATOR = re.compile(r"^(\s|\\q?quad(?![a-zA-Z])|\\[,;:!]|\\hspace\{[^}]*\})*"
+                               r"(\+|-|\\cdot(?![a-zA-Z])|\\times(?![a-zA-Z]))")
+_TRAILING_OPERATOR = re.compile(r"(\+|-|\\cdot|\\times)\s*$")
+
+
+def _joined(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A long expression broken over rows (``&= a \\\\ &\\quad + b``) as one row: a row that
+    starts with + or − and has no relation of its own, or follows a row ending in one."""
+    out: list[tuple[str, int]] = []
+    for row, line in rows:
+        carried = out and (_TRAILING_OPERATOR.search(out[-1][0]) is not None or (
+            _LEADING_OPERATOR.match(row) is not None and not _split_relations(row)[1]))
+        if carried:
+            out[-1] = (out[-1][0] + " " + row, out[-1][1])
+        else:
+            out.append((row, line))
+    return out
 
 
 def _ends_with_relation(text: str) -> bool:
@@ -274,9 +305,15 @@ _RELATION = re.compile(r"\\stackrel\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\{(=)\}"
                        r"|\\overset\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\{(=)\}"
                        r"|\\xrightarrow\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"
                        r"|:=|\\(" + "|".join(k for k in RELATIONS if k.isalpha()) +
-                       r")(?![a-zA-Z])|(=|<|>|≈|⇒|→|≤|≥|≠|∈|⟹)")
+                       r")(?![a-zA-Z])|(=|<|>|≈|⇒|→|≤|≥|≠|∈|⟹|←)")
 _UNICODE_RELATIONS = {"≈": "≈", "⇒": "⇒", "⟹": "⇒", "→": "→", "≤": "≤", "≥": "≥", "≠": "≠",
-                      "∈": "∈"}
+                      "∈": "∈", "←": "←"}
+
+
+def _sized(row: str, k: int, word: str) -> bool:
+    """``\\left`` / ``\\right`` at k as a delimiter size, not the start of ``\\leftarrow``."""
+    end = k + 1 + len(word)
+    return row.startswith("\\" + word, k) and not row[end:end + 1].isalpha()
 
 
 def _split_relations(row: str) -> tuple[list[str], list[str]]:
@@ -288,9 +325,9 @@ def _split_relations(row: str) -> tuple[list[str], list[str]]:
     k = 0
     while k < len(row):
         c = row[k]
-        if row.startswith("\\begin{", k) or row.startswith("\\left", k):
+        if row.startswith("\\begin{", k) or _sized(row, k, "left"):
             depth += 1
-        elif row.startswith("\\end{", k) or row.startswith("\\right", k):
+        elif row.startswith("\\end{", k) or _sized(row, k, "right"):
             depth -= 1
         if c in "{(" or (c == "[" and not row.startswith("\\[", k - 1)):
             depth += 1

@@ -20,8 +20,9 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.arithmetic import Literal, claimed, interval, iv, overlap, shown
 from derive.check.errors import NotUnderstood
+from derive.check.matrices import Unsupported, base_name, compare_ordered, ordered, transposed
 from derive.check.notation import READING_CHOICES, Notation, Reading
-from derive.check.parser import Parsed, hidden_dependence, noncommutative, parse
+from derive.check.parser import INNER_PRODUCTS, Parsed, hidden_dependence, parse
 from derive.context import Context
 from derive.deadline import deadline
 from derive.identities import check_equal
@@ -85,8 +86,10 @@ def judge_link(lhs: str, rhs: str, relation: str, notation: Notation,
     if relation != "=":
         return Outcome("undecided", "step", f"a symbolic {relation} is not checked")
     outcome = judge_symbolic(lhs, rhs, notation, found_l.met | found_r.met)
-    if outcome.verdict == "undecided" and definitions:
-        return with_definitions(lhs, rhs, notation, definitions) or outcome
+    if outcome.verdict != "correct" and definitions:
+        again = with_definitions(lhs, rhs, notation, definitions)
+        if again is not None and (again.verdict == "correct" or outcome.verdict == "undecided"):
+            return again          # a definition shows the step right, or the assumption wrong
     return outcome
 
 
@@ -95,11 +98,15 @@ class Definitions:
     """Names the text defined (``h = σ(x w_1)``), the latest first, with their lines."""
 
     values: dict[str, tuple[sp.Expr, int]] = dataclasses.field(default_factory=dict)
+    assumed: set[int] = dataclasses.field(default_factory=set)   # lines of 'if W₁ = W₂'
 
-    def add(self, name: sp.Basic, value: sp.Expr, line: int) -> None:
+    def add(self, name: sp.Basic, value: sp.Expr, line: int, assumption: bool = False
+            ) -> None:
         if isinstance(name, sp.Symbol) and not isinstance(value, sp.MatrixBase) \
                 and name not in value.free_symbols and "∂" not in name.name:
             self.values[name.name] = (value, line)
+            if assumption:
+                self.assumed.add(line)
 
     def __bool__(self) -> bool:
         return bool(self.values)
@@ -121,10 +128,17 @@ def _substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[
                 used.add(line)
         held = {v for d in e.atoms(sp.Derivative) for v in d.variables}
         for s in e.free_symbols - held:
-            if isinstance(s, sp.Symbol) and s.name in definitions.values and s not in swaps:
+            if not isinstance(s, sp.Symbol) or s in swaps:
+                continue
+            if s.name in definitions.values:
                 value, line = definitions.values[s.name]
                 swaps[s] = value
                 used.add(line)
+            elif s.name.endswith("^{T}") and base_name(s.name) in definitions.values:
+                value, line = definitions.values[base_name(s.name)]
+                with contextlib.suppress(Unsupported):       # W₁ᵀ where W₁ = W₂: W₂ᵀ
+                    swaps[s] = transposed(ordered(value))
+                    used.add(line)
         if not swaps:
             break
         e = e.xreplace(swaps)
@@ -133,33 +147,53 @@ def _substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[
 
 def with_definitions(lhs: str, rhs: str, notation: Notation, definitions: Definitions
                      ) -> Outcome | None:
-    """The step shown right once the names it uses are replaced by their definitions."""
+    """The step shown right once the names it uses are replaced by their definitions; or
+    shown wrong, when what it needs is only what the text assumed ('if W₁ = W₂') and every
+    reading differs with it."""
+    wrong: list[str] = []
+    other = False
     for reading in readings({"letter_call", "sum_reach"}):
         try:
             left, found_l = parse(lhs, notation, reading)
             right, found_r = parse(rhs, notation, reading, integers=found_l.integers)
         except NotUnderstood:
             continue
-        if isinstance(left, sp.MatrixBase) or isinstance(right, sp.MatrixBase) \
-                or found_l.ordered or found_r.ordered:
+        if isinstance(left, sp.MatrixBase) or isinstance(right, sp.MatrixBase):
             continue
         used: set[int] = set()
+        lines = ""
         try:
             with time_limit(SECONDS_PER_COMPARISON):
                 a = _substituted(left, found_l, definitions, used)
                 b = _substituted(right, found_r, definitions, used)
                 if not used:
                     continue
+                lines = ", ".join(map(str, sorted(used)))
+                because = (f"follows from what line {lines} assumes" if used <= definitions.assumed
+                           else f"follows with the definitions of line {lines}")
+                if found_l.ordered or found_r.ordered or not (a.is_commutative
+                                                              and b.is_commutative):
+                    status, reason = _compare_products([(as_products(a), as_products(b))], notation)
+                    if status == "correct":
+                        return Outcome("correct", "step", because)
+                    if status == "wrong" and used <= definitions.assumed:
+                        wrong.append(f"with what line {lines} assumes, {reason}")
+                    elif status != "inapplicable":
+                        other = True
+                    continue
                 a, b = carried_out(a), carried_out(b)
                 if quantities(a) != quantities(b):
+                    other = True
                     continue
                 if sp.expand(a - b) == 0 or sp.simplify(a - b) == 0:
-                    lines = ", ".join(map(str, sorted(used)))
-                    return Outcome("correct", "step", f"follows with the definitions of line "
-                                   f"{lines}")
+                    return Outcome("correct", "step", because)
+                other = True
         except (ComparisonTimeout, TypeError, ValueError, NotImplementedError, RecursionError,
                 ZeroDivisionError, AttributeError):
+            other = True
             continue
+    if wrong and not other:
+        return Outcome("wrong", "step", wrong[0])
     return None
 
 
@@ -317,11 +351,13 @@ def judge_symbolic(lhs: str, rhs: str, notation: Notation, met: set[str]) -> Out
         status, reason = compare(left, right, found_l, found_r, notation)
         if status == "correct":
             return Outcome("correct", "step", reason)
+        if status == "inapplicable":        # W(x + b) read as a call, W a matrix elsewhere
+            continue
         (refuted if status == "wrong" else undecided).append(reason)
     if refuted and not undecided:
         hint = symbolic_hint(lhs, rhs, notation)
         return Outcome("wrong", "step", refuted[0] + (f"; {hint}" if hint else ""))
-    return Outcome("undecided", "step", (undecided or refuted)[0])
+    return Outcome("undecided", "step", (undecided or refuted or ["no reading applies"])[0])
 
 
 def symbolic_hint(lhs: str, rhs: str, notation: Notation) -> str:
@@ -375,9 +411,14 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
     if pairs is None:
         return "undecided", _shapes(left, right)
     if found_l.ordered or found_r.ordered:
-        if all(sp.expand(noncommutative(a) - noncommutative(b)) == 0 for a, b in pairs):
-            return "correct", "the two sides are the same expression"
-        return "undecided", "products of matrices or vectors: their order is not checked"
+        return _compare_products([(as_products(a), as_products(b)) for a, b in pairs],
+                                              notation)
+    if _bases(left) != _bases(right) and any(
+            str(s) in INNER_PRODUCTS for side in (left, right) for s in side.free_symbols):
+        status, reason = _compare_products([(as_products(a), as_products(b)) for a, b in pairs],
+                                              notation)
+        if status in ("correct", "wrong"):      # wᵀx + b = xᵀw + b
+            return status, reason
     same_quantities = quantities(left) == quantities(right)
     for a, b in pairs:
         status, reason = _compare_scalars(a, b, notation, thorough=same_quantities)
@@ -388,6 +429,40 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
         if status != "correct":
             return status, reason
     return "correct", reason
+
+
+def _compare_products(pairs: list[tuple[sp.Expr, sp.Expr]], notation: Notation
+                      ) -> tuple[str, str]:
+    """Sides whose products keep their order: the same expression, or random matrices
+    (derive.check.matrices); wrong only when both sides speak of the same names."""
+    try:
+        with time_limit(SECONDS_PER_COMPARISON):
+            if all(sp.expand(a - b) == 0 for a, b in pairs):
+                return "correct", "the two sides are the same expression"
+            for a, b in pairs:
+                status, reason = compare_ordered(a, b, notation.symmetric)
+                if status == "wrong" and _bases(a) != _bases(b):
+                    only = sorted(_bases(a) ^ _bases(b))
+                    return "undecided", (f"{', '.join(only[:3])} appear on one side only: a "
+                                         "value or a definition the text does not give")
+                if status != "correct":
+                    return status, reason
+    except ComparisonTimeout:
+        return "undecided", "the comparison took too long"
+    return "correct", reason
+
+
+def as_products(e: sp.Expr) -> sp.Expr:
+    """Every name that may be a matrix made non-commutative, and θᵀx, read as one number
+    where it stood alone, written out as the product it is."""
+    swaps = {s: sp.Symbol(INNER_PRODUCTS[s.name][0], commutative=False)
+             * sp.Symbol(INNER_PRODUCTS[s.name][1], commutative=False)
+             for s in e.free_symbols if isinstance(s, sp.Symbol) and s.name in INNER_PRODUCTS}
+    return ordered(e.xreplace(swaps) if swaps else e)
+
+
+def _bases(e: sp.Expr) -> set[str]:
+    return {base_name(n) for n in quantities(e)}
 
 
 def carried_out(e: sp.Expr) -> sp.Expr:

@@ -44,6 +44,9 @@ _COMMAND = re.compile(r"\\([a-zA-Z]+|\\|\{|\}|\||.)")
 _LETTERS = re.compile(r"[a-zA-Z]+")
 _TEXT_COMMANDS = ("text", "textrm", "textnormal", "mathrm", "operatorname", "textit", "textbf",
                   "mbox", "rm")
+_BIG_SIZES = frozenset("big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr bigm Bigm "
+                       "biggm Biggm".split())      # \bigl( is only a taller (
+_DECIMAL_GROUPS = re.compile(r"(\.(?:\d{3})+)(?:\\,|\\ |\{,\}|~)(\d{1,3})(?!\d)")
 MAX_LENGTH = 20_000
 
 
@@ -77,6 +80,8 @@ def tokens(source: str) -> list[Token]:
     source = normalised(source)
     while _THOUSANDS.search(source):
         source = _THOUSANDS.sub(r"\1\2", source)        # 1\,000: one number
+    while _DECIMAL_GROUPS.search(source):
+        source = _DECIMAL_GROUPS.sub(r"\1\2", source)   # 0.529\,964: one number
     out: list[Token] = []
     k = 0
     while k < len(source):
@@ -101,6 +106,8 @@ def tokens(source: str) -> list[Token]:
         if command:
             name = command.group(1)
             k = command.end()
+            if name in _BIG_SIZES:
+                continue
             if name in _TEXT_COMMANDS:
                 while k < len(source) and source[k] == " ":
                     k += 1

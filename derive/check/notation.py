@@ -35,6 +35,7 @@ class Notation:
     integers: set[str] = field(default_factory=set)
     values: dict[str, sp.Expr] = field(default_factory=dict)
     log_base: int | None = None                              # None: natural
+    symmetric: bool = False       # the text speaks of symmetric matrices: Aᵀ = A may be meant
     # numbers the text gave as rounded results (e^{-3} = 0.05): later, intervals; grows as
     # a document is checked, so it is not part of the notation's identity
     rounded: set[str] = field(default_factory=set, repr=False, compare=False)

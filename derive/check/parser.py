@@ -19,6 +19,14 @@ import sympy as sp
 from derive.check.arithmetic import Literal, literal_of
 from derive.check.errors import NotUnderstood
 from derive.check.lexer import Token, tokens
+from derive.check.matrices import (
+    Unsupported,
+    base_name,
+    kind_of,
+    looks_like_matrix,
+    ordered,
+    transposed,
+)
 from derive.check.notation import (
     FUNCTION_LETTERS,
     KNOWN_FUNCTIONS,
@@ -26,6 +34,7 @@ from derive.check.notation import (
     Reading,
     log_of,
 )
+from derive.functions import relu
 
 GREEK = frozenset("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
 lambda mu nu xi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi
@@ -232,7 +241,7 @@ class Parser:
         if text in ("T", "\\top", "\\intercal", "\\mathsf{T}"):
             return self.transpose(value)
         if text == "+":
-            return sp.Max(value, 0)
+            return sp.Max(value, 0) if value.is_commutative else relu(value)
         if text.startswith("(") or text in ("*", "**", "'"):
             raise NotUnderstood(f"a superscript {text} on an expression")
         exponent = self.parse_group(toks)
@@ -243,9 +252,14 @@ class Parser:
     def transpose(self, value: sp.Expr) -> sp.Expr:
         if isinstance(value, sp.MatrixBase):
             return value.T
-        if isinstance(value, sp.Symbol):
+        if isinstance(value, sp.Symbol) and value.is_commutative:
             return self.symbol(value.name + "^{T}")
-        raise NotUnderstood("the transpose of an expression")
+        try:
+            result = transposed(ordered(value))          # (W x)ᵀ = xᵀ Wᵀ
+        except Unsupported:
+            raise NotUnderstood("the transpose of an expression") from None
+        self.found.ordered = True
+        return result
 
     def primary(self) -> sp.Expr:
         self.skip_sizes()
@@ -772,18 +786,26 @@ def _combine(left: sp.Expr, op: str, right: sp.Expr, found: Parsed) -> sp.Expr:
         if not lm and not rm:
             found.ordered = True
         return left * right
-    if isinstance(left, sp.Symbol) and left.name.endswith("^{T}") \
-            and isinstance(right, sp.Symbol) and left.is_real:
-        return sp.Symbol(f"{left.name}{right.name}", real=True)   # θᵀx: a number
+    if isinstance(left, sp.Symbol) and left.name.endswith("^{T}") and left.is_real \
+            and isinstance(right, sp.Symbol) and right.is_commutative \
+            and kind_of(base_name(left.name), True) == "vector" \
+            and kind_of(right.name, False) in ("vector", "vector_or_number"):
+        name = f"{left.name}{right.name}"                 # θᵀx: a number
+        INNER_PRODUCTS[name] = (left.name, right.name)
+        return sp.Symbol(name, real=True)
     if lm and rm:
         if left.shape[1] != right.shape[0]:
             raise NotUnderstood("a product of matrices whose shapes do not fit")
         return left * right
-    if not lm and not rm and matrix_like(left) and matrix_like(right):
-        found.ordered = True
-        return noncommutative(left) * noncommutative(right)
+    if not lm and not rm and (matrix_like(left) and matrix_like(right)
+                              or looks_like_matrix(left) or looks_like_matrix(right)):
+        found.ordered = True              # W x: the order of the factors matters
+        return ordered(left) * ordered(right)
     return left * right
 
+
+# θᵀx read as one number, by its name: the two names it is made of
+INNER_PRODUCTS: dict[str, tuple[str, str]] = {}
 
 MAX_EXPONENT = 64
 MAX_NUMBER_DIGITS = 40
@@ -800,16 +822,12 @@ def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
     return sp.Pow(base, exponent)
 
 
-def noncommutative(e: sp.Expr) -> sp.Expr:
-    """Matrices and vectors (capitals, bold, transposed) as symbols whose order matters."""
-    swaps = {s: sp.Symbol(s.name, commutative=False) for s in e.free_symbols
-             if isinstance(s, sp.Symbol) and matrix_like(s)}
-    return e.xreplace(swaps)
-
-
 def matrix_like(e: sp.Expr) -> bool:
-    return any(s.name.endswith("{T}") or s.name[:1].isupper() or s.name.startswith("\\mathbf")
-               or s.name.startswith("\\boldsymbol") or s.name[:2] in ("\\T", "\\S")
+    """Holds a name written as a matrix or vector (a capital, bold, transposed), or one a
+    product has already made non-commutative."""
+    return any(not s.is_commutative or s.name.endswith("{T}") or s.name[:1].isupper()
+               or s.name.startswith("\\mathbf") or s.name.startswith("\\boldsymbol")
+               or s.name[:2] in ("\\T", "\\S")
                for s in e.free_symbols if isinstance(s, sp.Symbol))
 
 
