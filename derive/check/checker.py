@@ -17,6 +17,7 @@ from derive.check.front import notation_of
 from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.notation import Notation
 from derive.check.parser import parse
+from derive.check.points import wrong_points
 
 JUDGED_RELATIONS = frozenset("=≈")
 
@@ -91,6 +92,10 @@ def check_document(document: Document, notation: Notation) -> FileReport:
               track.state, definitions, alternates, chain.hypothesis)
         if not chain.remark:
             track.remember(Chain(pieces, relations))
+    for point in wrong_points(document.chains):
+        report.findings.append(Finding(point.line, "wrong", "point", point.text, "",
+                                       point.reason, "at"))
+    report.findings.sort(key=lambda f: f.line)
     return report
 
 

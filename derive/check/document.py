@@ -46,6 +46,7 @@ class Chain:
     inline: bool = False
     remark: bool = False          # 'with x = 2:' — set beside the working, never continued
     hypothesis: bool = False      # 'If $W_1 = W_2$': assumed for what follows, not a fact
+    question: bool = False        # 'Compute the Jacobian $\\nabla F(2, 2)$': what is asked
 
 
 @dataclass
@@ -161,6 +162,7 @@ def chains(text: str, start: int = 0) -> list[Chain]:
                 chain.relations = ["="] + chain.relations
             chain.inline = inline
             chain.hypothesis = inline and k == 0 and _HYPOTHESIS.search(gap_words) is not None
+            chain.question = k == 0 and _QUESTION.search(gap_words[-200:]) is not None
             chain.remark = bool(chain.pieces) and (
                 _REMARK.match(chain.pieces[0].text) is not None
                 or chain.pieces[-1].text.rstrip().endswith(":"))
@@ -171,6 +173,7 @@ def chains(text: str, start: int = 0) -> list[Chain]:
 
 _HYPOTHESIS = re.compile(r"\b(if|assume|assuming|suppose|supposing|let|when|given|provided)"
                          r"( that)?[\s,:]*\Z", re.I)
+_QUESTION = re.compile(r"\b(compute|find|evaluate|calculate|determine|what is)\b", re.I)
 _HEADING = re.compile(r"^\s*(Q\s*\.?\s*\d+|Question\b|Problem\b|Exercise\b|#{1,6}\s|"
                       r"\\(sub)*section\b|\(?[a-h]\)[\s.:]|Part\s*\(?[a-h0-9])", re.M | re.I)
 

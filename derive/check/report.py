@@ -19,7 +19,7 @@ def _short(latex: str) -> str:
 
 def text_line(file: str, f: Finding) -> str:
     """One finding: where, the mark, what was compared, and why."""
-    compared = f"{_short(f.lhs)} {f.relation} {_short(f.rhs)}"
+    compared = f"{_short(f.lhs)} {f.relation} {_short(f.rhs)}" if f.rhs else _short(f.lhs)
     return f"{file}:{f.line}  {MARKS[f.verdict]}  {f.kind}: {compared}  — {f.reason}"
 
 
