@@ -22,7 +22,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from derive.proof import Derivation, Verdict
-from derive.verify import all_verdicts, check_count, set_verdict, verify
+from derive.verify import (
+    all_verdicts,
+    check_count,
+    forget_verdicts,
+    reconfirmed,
+    set_verdict,
+)
 
 _PENDING: list[Derivation] = []   # read by forked workers
 # Verification makes many short-lived objects and few reference cycles: workers collect
@@ -87,13 +93,34 @@ def _start_worker() -> None:
     gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
-def _verdicts_of_pending(d: int) -> list[Verdict]:
-    """The verdicts of every check of pending derivation d, in order."""
-    return all_verdicts(_PENDING[d])
+def _verdicts_of_pending(d: int) -> tuple[list[Verdict], bool]:
+    """The verdicts of every check of pending derivation d, in order, and whether they
+    were reused."""
+    return _verdicts(_PENDING[d])
+
+
+def filled_in(derivation: Derivation) -> bool:
+    """Whether every step and oracle already has a verdict (from the verdict cache)."""
+    return all(item.verdict is not None for item in [*derivation.steps, *derivation.oracles])
+
+
+def _verdicts(derivation: Derivation) -> tuple[list[Verdict], bool]:
+    """Verdicts already filled in (from a cache) where they are re-confirmed, else every
+    check verified afresh; and whether they were reused."""
+    if filled_in(derivation) and reconfirmed(derivation):
+        kept = [item.verdict for item in [*derivation.steps, *derivation.oracles]]
+        return [v for v in kept if v is not None], True
+    forget_verdicts(derivation)
+    return all_verdicts(derivation), False
 
 
 def verify_all(derivations: list[Derivation], workers: int | None = None) -> list[Derivation]:
-    """Fill in every verdict of every derivation, in parallel where it pays.
+    """Fill in every verdict of every derivation, in parallel where it pays; return the
+    derivations verified afresh (the others' verdicts were reused).
+
+    A derivation whose verdicts are already filled in (from the verdict cache) keeps them
+    only if they are re-confirmed (:func:`derive.verify.reconfirmed`); that too runs in the
+    workers, after the derivations to verify afresh.
 
     A worker verifies a whole derivation: neighbouring steps share sides, so its caches
     serve the next step (cutting derivations into pieces cost more than it balanced).  The
@@ -101,21 +128,23 @@ def verify_all(derivations: list[Derivation], workers: int | None = None) -> lis
     """
     workers = workers or workers_available()
     can_fork = "fork" in multiprocessing.get_all_start_methods()
+    order = sorted(costliest_first(derivations), key=lambda d: filled_in(derivations[d]))
     if workers < 2 or len(derivations) < 2 or not can_fork:
-        return [verify(d) for d in derivations]
-    order = costliest_first(derivations)
-    _PENDING[:] = derivations
-    _PARENT[0] = os.getpid()
-    gc.freeze()
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                 initializer=_start_worker) as pool:
-            results = list(pool.map(_verdicts_of_pending, order, chunksize=1))
-    finally:
-        gc.unfreeze()
-        _PENDING.clear()
-    for d, verdicts in zip(order, results, strict=True):
+        results = [_verdicts(derivations[d]) for d in order]
+    else:
+        _PENDING[:] = derivations
+        _PARENT[0] = os.getpid()
+        gc.freeze()
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                     initializer=_start_worker) as pool:
+                results = list(pool.map(_verdicts_of_pending, order, chunksize=1))
+        finally:
+            gc.unfreeze()
+            _PENDING.clear()
+    for d, (verdicts, _) in zip(order, results, strict=True):
         for k, verdict in enumerate(verdicts):
             set_verdict(derivations[d], k, verdict)
-    return derivations
+    return [derivations[d] for d, (_, reused) in zip(order, results, strict=True)
+            if not reused]

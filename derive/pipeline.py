@@ -24,7 +24,7 @@ from derive.registry import (
     loaded_library,
     names,
 )
-from derive.verdict_cache import load_verdicts, store_verdicts
+from derive.verdict_cache import signed_verdicts, store_verdicts
 from derive.verify import ensure_sound, refutations
 
 # Verdicts are cached by content (steps, context and the verifier's code), so a rebuild after
@@ -38,7 +38,8 @@ _VERIFIED: dict[str, Derivation] = {}
 def verify_library(wanted: list[str] | None = None) -> list[Derivation]:
     """The verified derivations ``wanted`` (default: all), each built and verified once.
 
-    What is not in the verdict cache is verified in one parallel batch.
+    Verdicts from the verdict cache are re-confirmed, and what is not there verified, in one
+    parallel batch.
     """
     loaded_library()
     wanted = sorted(DERIVATIONS) if wanted is None else wanted
@@ -50,9 +51,9 @@ def verify_library(wanted: list[str] | None = None) -> list[Derivation]:
         if d.name != name:
             raise NameMismatchError(f"derivation registered as '{name}' is named "
                                     f"'{d.name}': the two names must be the same")
-    todo = [d for d in built.values() if not load_verdicts(d, CACHE_DIR)]
-    verify_all(todo)
-    for d in todo:
+    for d in built.values():
+        signed_verdicts(d, CACHE_DIR)   # re-confirmed in the batch before they are kept
+    for d in verify_all(list(built.values())):
         if not refutations(d):   # a failing derivation leaves nothing behind, not even a cache
             store_verdicts(d, CACHE_DIR)
     _VERIFIED.update(built)

@@ -32,7 +32,7 @@ from derive.functions import elementary
 
 NUMERIC_POINTS = 24          # random points per numeric check
 PRECISION_DIGITS = 30        # mpmath working precision
-FLOAT_TOLERANCE = 1e-9       # agreement in machine floats (fast cross-checks)
+FLOAT_TOLERANCE = 1e-13      # agreement in machine floats (fast cross-checks)
 # what evaluating a compiled side at a point may raise: the point is skipped
 EVALUATION_ERRORS = (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError)
 

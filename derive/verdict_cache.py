@@ -23,7 +23,7 @@ import mpmath
 import sympy as sp
 
 from derive.proof import Derivation, Verdict
-from derive.verify import Context, reconfirmed, verify
+from derive.verify import Context, forget_verdicts, reconfirmed, verify
 
 VERIFIER_SOURCES = ("verify.py", "context.py", "evidence.py", "identities.py", "implications.py",
                     "branches.py",
@@ -172,8 +172,9 @@ def _signature(derivation: Derivation, data: dict[str, object]) -> str:
     return hmac.new(_secret(), body, hashlib.sha256).hexdigest()
 
 
-def load_verdicts(derivation: Derivation, cache_dir: Path | None) -> bool:
-    """Fill in stored verdicts if an identical derivation was verified before."""
+def signed_verdicts(derivation: Derivation, cache_dir: Path | None) -> bool:
+    """Fill in the stored verdicts of an identical derivation verified before, if its entry
+    is intact and signed by this user; not yet re-confirmed (see :func:`load_verdicts`)."""
     if cache_dir is None:
         return False
     path = _path(derivation, cache_dir)
@@ -192,17 +193,22 @@ def load_verdicts(derivation: Derivation, cache_dir: Path | None) -> bool:
             oracle.verdict = verdict
     except (ValueError, KeyError, TypeError):
         return _forget(derivation)  # a damaged entry is simply recomputed
-    # A cache saves work, never certifies: an entry of unknown status, or a mark that a
-    # cheap numeric check does not bear out (an edited file, say), is recomputed.
+    return True
+
+
+def load_verdicts(derivation: Derivation, cache_dir: Path | None) -> bool:
+    """Fill in stored verdicts if an identical derivation was verified before and they
+    stand up to re-confirmation.  A cache saves work, never certifies: an entry of unknown
+    status, or a mark that a cheap numeric check does not bear out (an edited file, say),
+    is recomputed."""
+    if not signed_verdicts(derivation, cache_dir):
+        return False
     return True if reconfirmed(derivation) else _forget(derivation)
 
 
 def _forget(derivation: Derivation) -> bool:
     """Clear verdicts filled in from a cache entry that was not taken; False."""
-    for step in derivation.steps:
-        step.verdict = None
-    for oracle in derivation.oracles:
-        oracle.verdict = None
+    forget_verdicts(derivation)
     return False
 
 

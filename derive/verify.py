@@ -99,6 +99,12 @@ def set_verdict(derivation: Derivation, k: int, verdict: Verdict) -> None:
         derivation.oracles[k - len(derivation.steps)].verdict = verdict
 
 
+def forget_verdicts(derivation: Derivation) -> None:
+    """Clear the verdict of every step and oracle."""
+    for item in [*derivation.steps, *derivation.oracles]:
+        item.verdict = None
+
+
 def _premise(derivation: Derivation, k: int) -> int | None:
     """The position of the step that step k is judged against, if any."""
     steps = derivation.steps
@@ -204,9 +210,10 @@ RECONFIRM_POINTS = 2
 def reconfirmed(derivation: Derivation) -> bool:
     """Whether the verdicts filled in from a cache still stand up to a cheap check of each
     marked step (a cache may save work, never certify): every status known and fitting its
-    step, and each proved or checked step's sides, as written, equal at a point or two in
-    machine floats (at the smallest concrete size, for steps in index notation; with concrete
-    functions for unspecified ones; an implication on the previous equation's solutions)."""
+    step, and each proved or checked step's sides, as written, equal at a point or two with
+    error control (at the smallest concrete size only, for steps in index notation; with
+    concrete functions for unspecified ones; an implication on the previous equation's
+    solutions)."""
     ctx = Context.of(derivation)
     checks: list[Step | Oracle] = [*derivation.steps, *derivation.oracles]
     for k, item in enumerate(checks):
@@ -236,7 +243,7 @@ def _quick_check(derivation: Derivation, ctx: Context, k: int) -> bool:
     # error-controlled (not machine floats, blind below 1e-9): a mark kept from a cache must
     # not stand on a step that differs by 1e-12
     _, first_look = screen(unfold(lhs, local), unfold(rhs, local), local, RECONFIRM_POINTS,
-                           fast=False)
+                           fast=True, smallest_size_only=True)
     if first_look is not None and first_look.status == "undecided":
         return check_equal(lhs, rhs, local).status in TRUSTED   # no numeric witness
     return first_look is None
@@ -288,5 +295,6 @@ def ensure_sound(derivation: Derivation) -> Derivation:
 
 
 __all__ = ["Context", "Oracle", "Verdict", "all_verdicts", "check_equal", "check_implies",
-           "ensure_sound", "instantiate", "reconfirmed", "refutations", "unfold", "verify",
+           "ensure_sound", "forget_verdicts", "instantiate", "reconfirmed", "refutations",
+           "unfold", "verify",
            "verify_step", "with_result_check"]

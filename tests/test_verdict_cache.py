@@ -148,3 +148,33 @@ def test_a_forged_mark_on_a_step_off_by_1e_12_is_not_reconfirmed(tmp_path) -> No
     right = sp.exp(x) * (1 + sp.Rational(1, 10**12)) - sp.exp(x) / 10**12
     assert verify_cached(build(right), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[union-attr]
     assert verify_cached(build(right), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[union-attr]
+
+
+def test_the_parallel_batch_reconfirms_signed_entries_before_it_keeps_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the pipeline fills in signed entries and leaves their re-confirmation to the batch
+    from derive.batch import verify_all
+    from derive.proof import Step, text
+    from derive.verdict_cache import signed_verdicts
+
+    x = sp.Symbol("x", real=True)
+
+    def build(name: str, rhs: sp.Expr) -> Derivation:
+        return Derivation(name, "t", text(), [Step(sp.exp(x), rhs, text("claim"))],
+                          domains={x: (-1.0, 1.0)})
+
+    wrong = sp.exp(x) * (1 + sp.Rational(1, 10**12))
+    verify_cached(build("forged-a", wrong), tmp_path)
+    verify_cached(build("honest-b", sp.exp(x)), tmp_path)
+    entry = next(p for p in tmp_path.glob("*.json") if "refuted" in p.read_text())
+    stored = json.loads(entry.read_text())
+    stored["steps"][0].update(status="proved", method="forged", counterexample=None)
+    del stored["signature"]
+    stored["signature"] = _signature(build("forged-a", wrong), stored)
+    entry.write_text(json.dumps(stored))
+    forged, honest = build("forged-a", wrong), build("honest-b", sp.exp(x))
+    assert signed_verdicts(forged, tmp_path) and signed_verdicts(honest, tmp_path)
+    assert forged.steps[0].verdict.status == "proved"  # type: ignore[union-attr]
+    afresh = verify_all([forged, honest], workers=2)
+    assert [d.name for d in afresh] == ["forged-a"]
+    assert forged.steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
+    assert honest.steps[0].verdict.status == "proved"  # type: ignore[union-attr]
