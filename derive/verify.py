@@ -101,8 +101,10 @@ def set_verdict(derivation: Derivation, k: int, verdict: Verdict) -> None:
 
 def forget_verdicts(derivation: Derivation) -> None:
     """Clear the verdict of every step and oracle."""
-    for item in [*derivation.steps, *derivation.oracles]:
-        item.verdict = None
+    for step in derivation.steps:
+        step.verdict = None
+    for oracle in derivation.oracles:
+        oracle.verdict = None
 
 
 def _premise(derivation: Derivation, k: int) -> int | None:
