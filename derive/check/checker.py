@@ -64,6 +64,9 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     given inline in between); a side remark ('with x = 2:') is never continued."""
     report = FileReport(document.path)
     notation.symmetric = notation.symmetric or document.symmetric
+    notation.quantities |= given_constants(document.chains)
+    notation.binary_logs = notation.binary_logs or document.binary_logs
+    notation.row_vectors = notation.row_vectors or document.row_vectors
     cache: dict[tuple[str, str, str], Outcome] = {}
     tracks = {True: _Track(), False: _Track()}       # inline, display
     definitions = Definitions()
@@ -97,6 +100,17 @@ def check_document(document: Document, notation: Notation) -> FileReport:
                                        point.reason, "at"))
     report.findings.sort(key=lambda f: f.line)
     return report
+
+
+GIVEN_CONSTANTS = {"e": "e", "\\pi": "pi", "π": "pi"}
+
+
+def given_constants(chains: list[Chain]) -> set[str]:
+    """The constants e and π where the text gives them a value of its own (e = ŷ − y,
+    π = 0.3): from then on they are quantities."""
+    return {GIVEN_CONSTANTS[c.pieces[0].text.strip()] for c in chains
+            if c.relations and c.relations[0] == "=" and c.pieces
+            and c.pieces[0].text.strip() in GIVEN_CONSTANTS}
 
 
 @dataclass
@@ -211,7 +225,11 @@ def _judged(lhs: str, rhs: str, relation: str, notation: Notation,
             cache: dict[tuple[str, str, str], Outcome], definitions: Definitions) -> Outcome:
     key = (lhs.strip(), rhs.strip(), relation)
     if key not in cache:
-        outcome = judge_link(lhs, rhs, relation, notation, definitions)
+        try:
+            outcome = judge_link(lhs, rhs, relation, notation, definitions)
+        except Exception as error:  # noqa: BLE001 - one failed comparison loses no report
+            outcome = Outcome("undecided", "step", "the comparison failed "
+                              f"({type(error).__name__}): not decided")
         if "definitions of line" in outcome.reason:
             return outcome            # depends on what was defined before: not cached
         cache[key] = outcome

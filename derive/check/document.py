@@ -58,6 +58,8 @@ class Document:
     chains: list[Chain]
     lines: int
     symmetric: bool = False       # speaks of symmetric matrices (a Hessian, a covariance)
+    binary_logs: bool = False     # speaks of bits or base 2: a log may be log₂
+    row_vectors: bool = False     # speaks of row vectors: a vector may be 1×n
 
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
@@ -89,11 +91,19 @@ def read(path: str | Path) -> Document:
         sidecar = path.with_suffix(".check.yaml")
     if sidecar.exists():
         front = {**_yaml(sidecar.read_text(errors="replace"), str(sidecar)), **front}
-    return Document(str(path), front, chains(text, body_offset), text.count("\n") + 1,
-                    _SYMMETRY.search(text) is not None)
+    return document(str(path), front, text, body_offset)
+
+
+def document(path: str, front: dict, text: str, body_offset: int = 0) -> Document:
+    """A solution's text as a Document: its chains, and what its words say of the maths."""
+    return Document(path, front, chains(text, body_offset), text.count("\n") + 1,
+                    _SYMMETRY.search(text) is not None, _BINARY.search(text) is not None,
+                    _ROWS.search(text) is not None)
 
 
 _SYMMETRY = re.compile(r"symmetr|hessian|covarian|gram matri", re.I)
+_ROWS = re.compile(r"row[ -]vector", re.I)
+_BINARY = re.compile(r"\bbits?\b|base[ -]?2|base \$2\$|\\log_2|\\log_\{2\}", re.I)
 
 
 def front_matter(text: str, where: str) -> tuple[dict, int]:

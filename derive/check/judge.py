@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,10 @@ from derive.deadline import deadline
 from derive.identities import check_equal
 
 SECONDS_PER_COMPARISON = 4.0
+# a statement of shapes, (2 × 2)(2 × 1) = 2 × 1 or [1 × 2][2 × 3] = [1 × 3], is not arithmetic
+_SHAPE = r"\s*[\[(]?\s*\d+\s*(?:\\times|×|x)\s*\d+\s*[\])]?\s*"
+_SHAPE_PRODUCT = re.compile(r"(?:\s*[\[(]\s*\d+\s*(?:\\times|×|x)\s*\d+\s*[\])]\s*){2,}")
+_SHAPE_RESULT = re.compile(_SHAPE)
 LOG_DOMAIN = (0.05, 0.95)          # a symbol inside a log: a probability-like value
 SIZES = (1, 2, 3)
 UNIT_INTERVAL = iv.mpf([-1, 1])   # widens a claimed interval: lb + UNIT_INTERVAL * width
@@ -71,10 +76,31 @@ def quantities(e: sp.Basic) -> set[str]:
     return names
 
 
+_RAISED_POINT = re.compile(r"(\d)·(\d)")   # 0·6: a raised decimal point, or 0 × 6
+
+
 def judge_link(lhs: str, rhs: str, relation: str, notation: Notation,
                definitions: Definitions | None = None) -> Outcome:
     """The outcome of ``lhs relation rhs`` read as a claimed equality; ``definitions`` (the
-    names the text defined before) can show a step right, never wrong."""
+    names the text defined before) can show a step right, never wrong.  A middle dot
+    between digits (0·6) is read both as a product and as a decimal point: wrong only if
+    wrong in both readings."""
+    outcome = _judge_as_read(lhs, rhs, relation, notation, definitions)
+    if outcome.verdict == "correct" or not _RAISED_POINT.search(lhs + rhs):
+        return outcome
+    dotted = _judge_as_read(_RAISED_POINT.sub(r"\1.\2", lhs), _RAISED_POINT.sub(r"\1.\2", rhs),
+                            relation, notation, definitions)
+    if dotted.verdict == "correct":
+        return dataclasses.replace(dotted, reason=dotted.reason + " (· read as a decimal point)")
+    return outcome if outcome.verdict == dotted.verdict else dataclasses.replace(
+        outcome, verdict="undecided", reason="wrong or undecided as 0·6 is read: " +
+        outcome.reason)
+
+
+def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,
+                   definitions: Definitions | None = None) -> Outcome:
+    if _SHAPE_PRODUCT.fullmatch(lhs) and _SHAPE_RESULT.fullmatch(rhs):
+        return Outcome("undecided", "step", "a statement of shapes, not arithmetic")
     try:
         left, found_l = parse(lhs, notation)
         right, found_r = parse(rhs, notation, integers=found_l.integers)
@@ -82,7 +108,13 @@ def judge_link(lhs: str, rhs: str, relation: str, notation: Notation,
         return Outcome("undecided", "step", f"not understood: {error}")
     if not quantities(left) and not quantities(right) and not found_l.opaque \
             and not found_r.opaque:
-        return judge_numbers(lhs, rhs, relation, notation)
+        outcome = judge_numbers(lhs, rhs, relation, notation)
+        if outcome.verdict == "wrong" and notation.binary_logs and notation.log_base is None \
+                and judge_numbers(lhs, rhs, relation, dataclasses.replace(
+                    notation, log_base=2)).verdict == "correct":
+            return Outcome("undecided", "arithmetic", "right if log is base 2 (the text "
+                           "speaks of bits or base 2)")
+        return outcome
     if relation != "=":
         return Outcome("undecided", "step", f"a symbolic {relation} is not checked")
     outcome = judge_symbolic(lhs, rhs, notation, found_l.met | found_r.met)
@@ -440,7 +472,8 @@ def _compare_products(pairs: list[tuple[sp.Expr, sp.Expr]], notation: Notation
             if all(sp.expand(a - b) == 0 for a, b in pairs):
                 return "correct", "the two sides are the same expression"
             for a, b in pairs:
-                status, reason = compare_ordered(a, b, notation.symmetric)
+                status, reason = compare_ordered(a, b, notation.symmetric,
+                                                 notation.row_vectors)
                 if status == "wrong" and _bases(a) != _bases(b):
                     only = sorted(_bases(a) ^ _bases(b))
                     return "undecided", (f"{', '.join(only[:3])} appear on one side only: a "

@@ -133,11 +133,12 @@ ONE = "1"
 Shape = tuple[str, str] | None        # None: a number
 
 
-def compare_ordered(left: sp.Expr, right: sp.Expr, symmetric: bool = False
-                    ) -> tuple[str, str]:
+def compare_ordered(left: sp.Expr, right: sp.Expr, symmetric: bool = False,
+                    row_vectors: bool = False) -> tuple[str, str]:
     """correct / wrong / undecided for two sides holding products whose order matters.  With
     ``symmetric`` (the text speaks of symmetric matrices) a step that holds when its square
-    matrices are symmetric is never wrong."""
+    matrices are symmetric is never wrong; with ``row_vectors``, one that holds when its
+    vectors are rows."""
     if left.has(sp.Derivative, sp.Sum, sp.Product, sp.Integral, sp.Indexed) \
             or right.has(sp.Derivative, sp.Sum, sp.Product, sp.Integral, sp.Indexed):
         return "undecided", "products of matrices with sums or derivatives: not evaluated"
@@ -159,6 +160,9 @@ def compare_ordered(left: sp.Expr, right: sp.Expr, symmetric: bool = False
                 _verdicts(left, right, kinds, ambiguous, multiplied, symmetric=True)[0]):
             return "undecided", "right if the matrices are symmetric (the text speaks of " \
                 "symmetry)"
+        if verdicts and not any(verdicts) and row_vectors and any(
+                _verdicts(left, right, kinds, ambiguous, multiplied, rows=True)[0]):
+            return "undecided", "right if vectors are rows (the text speaks of row vectors)"
     except Unsupported as error:
         return "undecided", f"products of matrices: {error}"
     if not verdicts:
@@ -176,14 +180,20 @@ def compare_ordered(left: sp.Expr, right: sp.Expr, symmetric: bool = False
     return "undecided", "right when some names are numbers, not when all are matrices"
 
 
+ROW_KINDS = ("row", "row_or_number")
+VECTOR_KINDS = ("vector", "vector_or_number", *ROW_KINDS)
+
+
 def _verdicts(left: sp.Expr, right: sp.Expr, kinds: dict[str, str], ambiguous: list[str],
-              multiplied: set[str], symmetric: bool = False) -> tuple[list[bool], bool]:
+              multiplied: set[str], symmetric: bool = False, rows: bool = False
+              ) -> tuple[list[bool], bool]:
     """Whether the sides agree, for each reading that fits; and whether one that fits reads
-    every multiplied name as a matrix or vector."""
+    every multiplied name as a matrix or vector (``rows``: vectors as rows)."""
     verdicts: list[bool] = []
     all_matrices_fit = False
+    as_rows = {"vector": "row", "vector_or_number": "row_or_number"}
     for choice in itertools.product((False, True), repeat=len(ambiguous)):
-        reading = dict(kinds)
+        reading = {b: as_rows.get(k, k) for b, k in kinds.items()} if rows else dict(kinds)
         for b, as_number in zip(ambiguous, choice, strict=True):
             if as_number:
                 reading[b] = "number"
@@ -194,6 +204,9 @@ def _verdicts(left: sp.Expr, right: sp.Expr, kinds: dict[str, str], ambiguous: l
                 as_number and b in multiplied
                 for b, as_number in zip(ambiguous, choice, strict=True))
     return verdicts, all_matrices_fit
+
+
+MAX_CONDITION = 1e8   # an inverse of a worse-conditioned random matrix: singular in truth
 
 
 def _multiplied(e: sp.Expr) -> set[str]:
@@ -219,8 +232,9 @@ def _agree(left: sp.Expr, right: sp.Expr, reading: dict[str, str], symmetric: bo
                 shapes.unify(f"{base}.rows", f"{base}.cols")
     for base, kind in reading.items():        # read as a matrix, but the shapes make it 1×1
         rows, cols = shapes.find(f"{base}.rows"), shapes.find(f"{base}.cols")
-        vector = kind in ("vector", "vector_or_number")
-        if kind != "number" and rows == ONE and (vector or cols == ONE):
+        vector = kind in VECTOR_KINDS
+        if kind != "number" and (rows == ONE or kind in ROW_KINDS) and (
+                vector or cols == ONE) and (kind not in ROW_KINDS or cols == ONE):
             return None
     sizes = _sizes(reading, shapes)
     positive = any(side.has(sp.log) or any(not p.exp.is_integer for p in side.atoms(sp.Pow))
@@ -229,8 +243,11 @@ def _agree(left: sp.Expr, right: sp.Expr, reading: dict[str, str], symmetric: bo
         rng = np.random.default_rng(draw)
         values = _values(left.free_symbols | right.free_symbols, reading, sizes, rng, positive,
                          symmetric)
-        with np.errstate(all="ignore"):
-            a, b = _evaluate(left, values), _evaluate(right, values)
+        try:
+            with np.errstate(all="ignore"):
+                a, b = _evaluate(left, values), _evaluate(right, values)
+        except np.linalg.LinAlgError:   # an inverse of a singular or non-square matrix
+            return None
         a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
         if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))) or a.shape != b.shape:
             return None
@@ -244,6 +261,9 @@ def _dims(name: str, reading: dict[str, str]) -> Shape:
     kind = reading.get(base, "number")
     if kind == "number":
         return None
+    if kind in ROW_KINDS:
+        dims: tuple[str, str] = (ONE, f"{base}.cols")
+        return (dims[1], dims[0]) if name.endswith(TRANSPOSED) else dims
     rows, cols = f"{base}.rows", (ONE if kind in ("vector", "vector_or_number")
                                   else f"{base}.cols")
     return (cols, rows) if name.endswith(TRANSPOSED) else (rows, cols)
@@ -354,6 +374,8 @@ def _evaluate(e: sp.Expr, values: dict[str, Any]) -> Any:
         base, exponent = _evaluate(e.base, values), _evaluate(e.exp, values)
         if np.ndim(base) == 2:
             if exponent == -1:
+                if base.shape[0] != base.shape[1] or np.linalg.cond(base) > MAX_CONDITION:
+                    raise np.linalg.LinAlgError("not invertible")   # this reading: undefined
                 return np.linalg.inv(base)
             return np.linalg.matrix_power(base, int(exponent))
         return np.power(base, exponent)

@@ -36,6 +36,11 @@ class Notation:
     values: dict[str, sp.Expr] = field(default_factory=dict)
     log_base: int | None = None                              # None: natural
     symmetric: bool = False       # the text speaks of symmetric matrices: Aᵀ = A may be meant
+    # constants the text gives a value of its own (an error e = ŷ − y, a prior π = 0.3):
+    # read as quantities, not as Euler's number or π
+    quantities: set[str] = field(default_factory=set)
+    binary_logs: bool = False     # the text speaks of bits: an unmarked log may be log₂
+    row_vectors: bool = False     # the text speaks of row vectors: x may be 1×n
     # numbers the text gave as rounded results (e^{-3} = 0.05): later, intervals; grows as
     # a document is checked, so it is not part of the notation's identity
     rounded: set[str] = field(default_factory=set, repr=False, compare=False)

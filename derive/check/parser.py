@@ -380,7 +380,7 @@ class Parser:
         if name in DECORATIONS or name == "mathbb":
             inner = _group_text(self.group_tokens())
             return self.name_or_call(f"\\{name}{{{inner}}}")
-        if name == "pi":
+        if name == "pi" and "pi" not in self.notation.quantities:
             return sp.pi
         if name in GREEK:
             return self.name_or_call("\\" + name)
@@ -389,6 +389,15 @@ class Parser:
         raise NotUnderstood(f"\\{name}")
 
     # -- names, calls, functions ---------------------------------------------------------
+    def _index_superscript_next(self) -> bool:
+        """Whether a superscript (i), (1) or (k) follows: e^{(i)} is the i-th e, not a power."""
+        before = self.k
+        self.k += 1
+        text = _group_text(self.group_tokens())
+        self.k = before
+        inner = text[1:-1] if text.startswith("(") and text.endswith(")") else ""
+        return inner.isdigit() or (len(inner) == 1 and inner.isalpha())
+
     def scripts(self) -> tuple[list[str], list[str]]:
         """Subscripts and (i)-superscripts after a name, as text; a superscript that is a
         power or a transpose is left for :meth:`postfix`."""
@@ -410,7 +419,8 @@ class Parser:
         return subs, sups
 
     def name_or_call(self, base: str) -> sp.Expr:
-        if base == "e" and self.sym_is("^"):
+        if base == "e" and self.sym_is("^") and "e" not in self.notation.quantities \
+                and not self._index_superscript_next():
             self.k += 1
             return sp.exp(self.parse_group(self.group_tokens()))
         subs, sups = self.scripts()
@@ -515,6 +525,8 @@ class Parser:
                     else [self.parse_group(self.group_tokens())])
         else:
             args = [self.postfix(self.primary())]
+        if power is not None and power.is_negative:   # tanh^{-1}: an inverse, not 1/tanh
+            raise NotUnderstood(f"\\{name}^{{{power}}}, an inverse function or a reciprocal")
         value = self.apply(name, args, primes)
         return value if power is None else _power(value, power)
 
