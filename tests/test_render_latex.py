@@ -302,3 +302,13 @@ def test_half_a_square_prints_as_a_person_writes_it() -> None:
     assert tex(sp.Rational(1, 2) * sp.Pow(written_sum(a, -b), 2, evaluate=False)) == (
         r"\frac{1}{2} (a - b)^{2}")
     assert tex(a / 2) == r"\frac{a}{2}"
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0.999999694, "0.9999997"),      # σ(15): not 1.000000, which it is not
+    (-0.99999999, "-0.99999999"),
+    (1.0, "1"), (3.0, "3"), (0.09, "0.09"), (0.5932701, "0.593270"),
+])
+def test_a_number_is_not_printed_as_a_whole_number_it_is_not(value: float, shown: str) -> None:
+    from derive.render.latex import number
+    assert number(value) == shown

@@ -167,6 +167,7 @@ def init_variance() -> Figure:
             series.append(Series(rf"{activation}, $\mathrm{{Var}}(w) = {scale}$", layers, values,
                                  marks=True))
     last = {key: v[-1] for key, v in table.items()}
+    he = table["relu, Var(w) = 2/n"]
     return Figure(
         "init-variance",
         rf"Variance of the activations, layer by layer, in a stack of {INIT_DEPTH} layers of "
@@ -175,8 +176,9 @@ def init_variance() -> Figure:
         rf"{100 * saturated['tanh', '1']:.0f}\,\% of the last layer's units have $|a| > 0.99$. "
         rf"$\mathrm{{Var}}(w) = 1/n$: ReLU loses half its variance per layer (layer "
         rf"{INIT_DEPTH}: {_sci(last['relu, Var(w) = 1/n'])}), tanh decays slowly "
-        rf"({last['tanh, Var(w) = 1/n']:.3f}). $\mathrm{{Var}}(w) = 2/n$ keeps ReLU's "
-        rf"variance level ({last['relu, Var(w) = 2/n']:.2f}). Zero weights (not drawn) give "
+        rf"({last['tanh, Var(w) = 1/n']:.3f}). With $\mathrm{{Var}}(w) = 2/n$ ReLU's variance "
+        rf"neither grows nor decays: it stays between {min(he):.2f} and {max(he):.2f} in every "
+        rf"layer (the wiggles are sampling noise). Zero weights (not drawn) give "
         rf"variance {last['tanh, Var(w) = 0']:g} in every layer.",
         [Plot(series, "layer", "variance of the activations", log_y=True,
               legend_pos="south west")],

@@ -341,11 +341,16 @@ def _authored_latex(words: str) -> str:
     return "".join(f"${part}$" if i % 2 else escape_text(part) for i, part in enumerate(parts))
 
 
+MAX_DECIMALS = 12
+
+
 def number(value: float, digits: int = 6) -> str:
     """A computed number for the page: ``digits`` significant digits, scientific if extreme.
 
     Trailing zeros go only where the number is exact without them (0.09, 2, 0.4): a rounded
-    one keeps all its digits (0.593270 beside 0.596884, not 0.59327).
+    one keeps all its digits (0.593270 beside 0.596884, not 0.59327).  A value that would
+    round to a whole number it is not gets the digits that tell them apart (σ(15) is
+    0.9999997, not 1.000000).
     """
     if value == 0:
         return "0"
@@ -356,7 +361,12 @@ def number(value: float, digits: int = 6) -> str:
     exponent = math.floor(math.log10(abs(value)))
     if -4 <= exponent < 6:
         decimals = max(digits - 1 - exponent, 0)
-        return _exact_shortened(f"{value:.{decimals}f}", value)
+        shown = f"{value:.{decimals}f}"
+        while decimals < MAX_DECIMALS and float(shown) == round(float(shown)) \
+                and float(shown) != value:
+            decimals += 1
+            shown = f"{value:.{decimals}f}"
+        return _exact_shortened(shown, value)
     scaled = value / 10**exponent
     mantissa = _exact_shortened(f"{scaled:.{digits - 1}f}", scaled)
     return rf"{mantissa} \times 10^{{{exponent}}}"
