@@ -265,3 +265,17 @@ def test_cce_gradient_matches_torch_and_finite_differences(torch: Any) -> None:
 def test_sigmoid_is_the_library_function_in_the_two_layer_definitions() -> None:
     d = get_derivation("two-layer-binary")
     assert Context.of(d).definitions[tl.act](1, 1).func == sigmoid
+
+
+def test_the_tie_rule_of_max_and_min_is_one_subgradient_used_by_formulas_and_graphs() -> None:
+    # at x = y the sheet gives the whole gradient to the first input, (1, 0): a valid
+    # subgradient, and what the computation-graph engine does
+    from derive.numeric.graph import OPS
+    d = local_gradients()
+    x, y = sp.symbols("x y", real=True)
+    tie = {x: sp.Rational(1, 3), y: sp.Rational(1, 3)}
+    locals_at_tie = [step.rhs.subs(tie) for step in d.steps
+                     if step.lhs is not None and step.lhs.has(sp.Max, sp.Min)]
+    assert locals_at_tie == [1, 0, 1, 0]           # max: x, y; min: x, y
+    for op in ("max", "min"):
+        assert OPS[op][1]([0.5, 0.5], 0.5) == [1.0, 0.0]

@@ -17,12 +17,12 @@ def indicator(condition: sp.Basic) -> sp.Expr:
 
 @derivation("local-gradients", title="Local gradients of six nodes", problems=("C5",),
             summary=("Back-propagation multiplies the gradient arriving at a node's output by "
-                     "these local derivatives to get the gradients of its inputs. At a tie of "
-                     "max or min the derivative does not exist; any value between $0$ and $1$ (a "
-                     "subgradient) may be used. So the four lines of max and min are claimed, "
-                     "and checked, only where ", sp.Ne(x, y, evaluate=False), ": no identity "
-                     "can hold at the tie (a common convention takes $1/2$ there, as the "
-                     "Heaviside step does)."),
+                     "these local derivatives to get the gradients of its inputs. At a tie "
+                     "of max or min, ", sp.Eq(x, y, evaluate=False), ", the derivative does "
+                     "not exist: every split $(t, 1 - t)$ with $0 \\le t \\le 1$ is a "
+                     "subgradient. This sheet, and its computation graphs, give the whole "
+                     "gradient to the first input, $(1, 0)$; so the lines of max and min hold "
+                     "as equalities only where ", sp.Ne(x, y, evaluate=False), "."),
             domains={x: (-3.0, 3.0), y: (-3.0, 3.0), c: (-3.0, 3.0)})
 def local_gradients(proof: Proof) -> None:
     """d/dx and d/dy of x + c, x + y, c x, x y, max(x, y), min(x, y)."""
@@ -35,12 +35,14 @@ def local_gradients(proof: Proof) -> None:
         (c * x, x, c, "multiply by a constant: the gradient is scaled by $c$"),
         (x * y, x, y, "multiply two inputs: $x$ gets the gradient times $y$ ..."),
         (x * y, y, x, "... and $y$ the gradient times $x$"),
-        (sp.Max(x, y), x, indicator(x > y), "max: the gradient goes to $x$ if $x$ is larger ..."),
-        (sp.Max(x, y), y, indicator(y > x), "... and to $y$ if $y$ is larger"),
-        (sp.Min(x, y), x, indicator(x < y), "min: the gradient goes to $x$ if $x$ is smaller ..."),
-        (sp.Min(x, y), y, indicator(y < x), "... and to $y$ if $y$ is smaller"),
+        (sp.Max(x, y), x, indicator(x >= y),
+         "max: the gradient goes to $x$ if $x$ is larger ..."),
+        (sp.Max(x, y), y, indicator(y > x), "... and to $y$ if $y$ is larger (at a tie: to $x$)"),
+        (sp.Min(x, y), x, indicator(x <= y),
+         "min: the gradient goes to $x$ if $x$ is smaller ..."),
+        (sp.Min(x, y), y, indicator(y < x), "... and to $y$ if $y$ is smaller (at a tie: to $x$)"),
     ]:
         proof.chain(sp.Derivative(node, var)).eq(
             local, words, where=tie if node.has(sp.Max, sp.Min) else None)
-    proof.oracle(indicator(x > y), sp.diff(sp.Max(x, y), x), r"sympy.diff of $\max(x, y)$: the "
-                 "Heaviside step of ", x - y, ", which is $1/2$ at a tie", where=sp.Ne(x, y))
+    proof.oracle(indicator(x >= y), sp.diff(sp.Max(x, y), x), r"sympy.diff of $\max(x, y)$, "
+                 "away from the tie", where=sp.Ne(x, y))
