@@ -150,8 +150,8 @@ def _root(f: Any, point: list[Any], position: int, start: float) -> mpmath.mpf |
         return None
 
 
-def _consequence(premise: sp.Expr, conclusion: sp.Expr, x: sp.Symbol, ctx: Context,
-                 premise_name: str = "the previous equation", quick: bool = False) -> Verdict:
+def consequence(premise: sp.Expr, conclusion: sp.Expr, x: sp.Symbol, ctx: Context,
+                premise_name: str = "the previous equation", quick: bool = False) -> Verdict:
     """Judge that ``conclusion = 0`` holds wherever ``premise = 0`` does.
 
     Every solution of the premise for x is substituted into the conclusion (proved
@@ -218,10 +218,10 @@ def check_implies(previous: Step, step: Step, ctx: Context, quick: bool = False)
         raise ValueError(f"implication step '{plain(step.rule)}' names no symbol to eliminate")
     old = unfold(previous.lhs - previous.rhs, ctx)
     new = unfold(step.lhs - step.rhs, ctx)
-    forward = _consequence(old, new, x, ctx, quick=quick)
+    forward = consequence(old, new, x, ctx, quick=quick)
     if quick or step.one_way or forward.status in ("refuted", "undecided"):
         return forward
-    backward = _consequence(new, old, x, ctx, "this equation")
+    backward = consequence(new, old, x, ctx, "this equation")
     if backward.status == "refuted":
         return Verdict("refuted", f"not an equivalence, the converse fails: {backward.method} "
                        "(declare the step one-way if only the implication is meant)",

@@ -104,7 +104,7 @@ def render_document(template: Path, figures: FigureCache | None = None) -> Rende
         raise TemplateError(f"{template}: not a file")
     catalogue = _Recording(Catalogue())
     env = make_environment([template.parent], catalogue.names)
-    with _template_errors(template):
+    with template_errors(template):
         if figures is not None:
             figures.begin(env)
         with compiled_figures(figures.include if figures is not None else None):
@@ -130,7 +130,7 @@ def _builder_files(asked: list[tuple[str, str]]) -> set[Path]:
 
 
 @contextmanager
-def _template_errors(template: Path) -> Iterator[None]:
+def template_errors(template: Path) -> Iterator[None]:
     """Errors of a rendering as one-line TemplateErrors naming the template and line."""
     import jinja2
     from jinja2.sandbox import SecurityError

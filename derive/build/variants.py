@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from derive.build import variant_outputs as outputs
-from derive.build.driver import _template_errors
+from derive.build.driver import template_errors
 from derive.build.figure_cache import FigureCache
 from derive.build.latex_batch import compile_documents
 from derive.build.latexmk import LATEX_TIMEOUT_S, folder_lock, write_atomically
@@ -85,7 +85,7 @@ def find_sheet(name: str) -> VariantSheet:
     if not template.is_file():
         raise UnknownNameError("variant sheet", name, variant_sheet_names())
     env = make_environment([template.parent.resolve()])
-    with _template_errors(template):
+    with template_errors(template):
         vary = varied_examples(env.parse(template.read_text()))
     if not vary:
         raise VariantError(f"{template}: the sheet varies no example (write "
@@ -219,7 +219,7 @@ def render_variant(sheet: VariantSheet, variant: Variant, solution: bool) -> str
             ex=ex, questions=outputs.questions(space, ex) if space else []))
 
     student = {"id": variant.student.id, "name": variant.student.name}
-    with _template_errors(sheet.template):
+    with template_errors(sheet.template):
         return render_template(env, sheet.template.name, catalogue, solution=solution,
                                student=student, exercise=exercise,
                                differenced=sum(variant.differenced.values()),

@@ -260,7 +260,7 @@ def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation) -> Outc
 def judge_implication(a: str, b: str, c: str, d: str, notation: Notation) -> Outcome:
     """a = b ⇒ c = d: correct when every solution of the first (for a symbol both share)
     satisfies the second, or the second is the first rearranged; otherwise undecided."""
-    from derive.implications import _consequence
+    from derive.implications import consequence
     try:
         sides = [parse(t, notation)[0] for t in (a, b, c, d)]
     except NotUnderstood as error:
@@ -276,7 +276,7 @@ def judge_implication(a: str, b: str, c: str, d: str, notation: Notation) -> Out
             shared = sorted(premise.free_symbols & conclusion.free_symbols, key=str)
             ctx = context_for(premise, conclusion, notation)
             for x in shared[:2]:
-                verdict = _consequence(premise, conclusion, x, ctx)
+                verdict = consequence(premise, conclusion, x, ctx)
                 if verdict.status in ("proved", "checked"):
                     return Outcome("correct", "implication", verdict.method)
     except ComparisonTimeout:
