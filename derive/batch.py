@@ -21,10 +21,11 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from derive.proof import Derivation, Oracle, Step, Verdict
+from derive.proof import Derivation, Verdict
 from derive.verify import (
     all_verdicts,
     check_count,
+    checks_of,
     forget_verdicts,
     reconfirmed,
     set_verdict,
@@ -101,16 +102,14 @@ def _verdicts_of_pending(d: int) -> tuple[list[Verdict], bool]:
 
 def filled_in(derivation: Derivation) -> bool:
     """Whether every step and oracle already has a verdict (from the verdict cache)."""
-    checks: list[Step | Oracle] = [*derivation.steps, *derivation.oracles]
-    return all(item.verdict is not None for item in checks)
+    return all(item.verdict is not None for item in checks_of(derivation))
 
 
 def _verdicts(derivation: Derivation) -> tuple[list[Verdict], bool]:
     """Verdicts already filled in (from a cache) where they are re-confirmed, else every
     check verified afresh; and whether they were reused."""
     if filled_in(derivation) and reconfirmed(derivation):
-        checks: list[Step | Oracle] = [*derivation.steps, *derivation.oracles]
-        return [item.verdict for item in checks if item.verdict is not None], True
+        return [item.verdict for item in checks_of(derivation) if item.verdict is not None], True
     forget_verdicts(derivation)
     return all_verdicts(derivation), False
 

@@ -99,12 +99,15 @@ def set_verdict(derivation: Derivation, k: int, verdict: Verdict) -> None:
         derivation.oracles[k - len(derivation.steps)].verdict = verdict
 
 
+def checks_of(derivation: Derivation) -> list[Step | Oracle]:
+    """What carries a verdict, numbered as in :func:`verdict_of`: the steps, then the oracles."""
+    return [*derivation.steps, *derivation.oracles]
+
+
 def forget_verdicts(derivation: Derivation) -> None:
     """Clear the verdict of every step and oracle."""
-    for step in derivation.steps:
-        step.verdict = None
-    for oracle in derivation.oracles:
-        oracle.verdict = None
+    for item in checks_of(derivation):
+        item.verdict = None
 
 
 def _premise(derivation: Derivation, k: int) -> int | None:
@@ -212,13 +215,12 @@ RECONFIRM_POINTS = 2
 def reconfirmed(derivation: Derivation) -> bool:
     """Whether the verdicts filled in from a cache still stand up to a cheap check of each
     marked step (a cache may save work, never certify): every status known and fitting its
-    step, and each proved or checked step's sides, as written, equal at a point or two with
-    error control (at the smallest concrete size only, for steps in index notation; with
-    concrete functions for unspecified ones; an implication on the previous equation's
-    solutions)."""
+    step, and each proved or checked step's sides, as written, equal at a point or two (in
+    machine floats agreeing within 1e-13, else with error control; at the smallest concrete
+    size only, for steps in index notation; with concrete functions for unspecified ones; an
+    implication on the previous equation's solutions)."""
     ctx = Context.of(derivation)
-    checks: list[Step | Oracle] = [*derivation.steps, *derivation.oracles]
-    for k, item in enumerate(checks):
+    for k, item in enumerate(checks_of(derivation)):
         verdict = item.verdict
         given = isinstance(item, Step) and item.kind == "given"
         if verdict is None or verdict.status not in STATUSES or (verdict.status == "given") \
@@ -242,8 +244,8 @@ def _quick_check(derivation: Derivation, ctx: Context, k: int) -> bool:
         oracle = derivation.oracles[k - len(steps)]
         lhs, rhs, where = oracle.result, oracle.reference, oracle.where
     local = restricted(ctx, where)
-    # error-controlled (not machine floats, blind below 1e-9): a mark kept from a cache must
-    # not stand on a step that differs by 1e-12
+    # floats first, but agreeing within 1e-13 (sampling.FLOAT_TOLERANCE), else mpmath with
+    # error control: a mark kept from a cache must not stand on a step that differs by 1e-12
     _, first_look = screen(unfold(lhs, local), unfold(rhs, local), local, RECONFIRM_POINTS,
                            fast=True, smallest_size_only=True)
     if first_look is not None and first_look.status == "undecided":
@@ -297,6 +299,5 @@ def ensure_sound(derivation: Derivation) -> Derivation:
 
 
 __all__ = ["Context", "Oracle", "Verdict", "all_verdicts", "check_equal", "check_implies",
-           "ensure_sound", "forget_verdicts", "instantiate", "reconfirmed", "refutations",
-           "unfold", "verify",
-           "verify_step", "with_result_check"]
+           "checks_of", "ensure_sound", "forget_verdicts", "instantiate", "reconfirmed",
+           "refutations", "unfold", "verify", "verify_step", "with_result_check"]

@@ -30,9 +30,9 @@ from derive.identities import check_equal
 
 SECONDS_PER_COMPARISON = 4.0
 # a statement of shapes, (2 × 2)(2 × 1) = 2 × 1 or [1 × 2][2 × 3] = [1 × 3], is not arithmetic
-_SHAPE = r"\s*[\[(]?\s*\d+\s*(?:\\times|×|x)\s*\d+\s*[\])]?\s*"
-_SHAPE_PRODUCT = re.compile(r"(?:\s*[\[(]\s*\d+\s*(?:\\times|×|x)\s*\d+\s*[\])]\s*){2,}")
-_SHAPE_RESULT = re.compile(_SHAPE)
+_DIMENSIONS = r"\d+\s*(?:\\times|×|x)\s*\d+"
+_SHAPE_PRODUCT = re.compile(rf"(?:\s*[\[(]\s*{_DIMENSIONS}\s*[\])]\s*){{2,}}")
+_SHAPE_RESULT = re.compile(rf"\s*[\[(]?\s*{_DIMENSIONS}\s*[\])]?\s*")
 LOG_DOMAIN = (0.05, 0.95)          # a symbol inside a log: a probability-like value
 SIZES = (1, 2, 3)
 UNIT_INTERVAL = iv.mpf([-1, 1])   # widens a claimed interval: lb + UNIT_INTERVAL * width

@@ -181,7 +181,6 @@ def compare_ordered(left: sp.Expr, right: sp.Expr, symmetric: bool = False,
 
 
 ROW_KINDS = ("row", "row_or_number")
-VECTOR_KINDS = ("vector", "vector_or_number", *ROW_KINDS)
 
 
 def _verdicts(left: sp.Expr, right: sp.Expr, kinds: dict[str, str], ambiguous: list[str],
@@ -232,9 +231,9 @@ def _agree(left: sp.Expr, right: sp.Expr, reading: dict[str, str], symmetric: bo
                 shapes.unify(f"{base}.rows", f"{base}.cols")
     for base, kind in reading.items():        # read as a matrix, but the shapes make it 1×1
         rows, cols = shapes.find(f"{base}.rows"), shapes.find(f"{base}.cols")
-        vector = kind in VECTOR_KINDS
-        if kind != "number" and (rows == ONE or kind in ROW_KINDS) and (
-                vector or cols == ONE) and (kind not in ROW_KINDS or cols == ONE):
+        rows = ONE if kind in ROW_KINDS else rows
+        column = kind in ("vector", "vector_or_number")
+        if kind != "number" and rows == ONE and (column or cols == ONE):
             return None
     sizes = _sizes(reading, shapes)
     positive = any(side.has(sp.log) or any(not p.exp.is_integer for p in side.atoms(sp.Pow))
