@@ -39,24 +39,23 @@ UNSPECIFIED_NOT_EVALUATED = {"error": "unspecified functions cannot be evaluated
 NOTHING_EVALUATED = {"error": "no point of the domains could be evaluated"}
 
 
-def screen(left: sp.Basic, right: sp.Basic, ctx: Context, points: int = 1, fast: bool = True,
-           smallest_size_only: bool = False) -> tuple[int, Verdict | None]:
+def screen(left: sp.Basic, right: sp.Basic, ctx: Context, points: int = 1, fast: bool = True
+           ) -> tuple[int, Verdict | None]:
     """(points agreed, None) where the unfolded sides agree wherever they could be evaluated
     (at least once); else a refutation, or an undecided verdict when nothing could be
     evaluated.  Unspecified functions are taken as concrete ones: a claim about every f that
-    fails for one f is wrong.  ``smallest_size_only``: index notation at its smallest
-    concrete size alone (a cached mark's re-confirmation)."""
+    fails for one f is wrong."""
     undefined = _undefined(left, right)
     if undefined is not None:
         return 0, undefined
     if has_symbolic_shape(left) or has_symbolic_shape(right):
-        return _screen_sized_matrices(left, right, ctx, points, fast, smallest_size_only)
+        return _screen_sized_matrices(left, right, ctx, points, fast)
     lefts, rights = _entries(left), _entries(right)
     if lefts is None or rights is None or len(lefts) != len(rights):
         return 0, _shape_mismatch(left, right)
     pairs = list(zip(lefts, rights, strict=True))
     if any(needs_sizes(a) or needs_sizes(b) for a, b in pairs):
-        return _screen_indexed(pairs, ctx, points, fast, smallest_size_only)
+        return _screen_indexed(pairs, ctx, points, fast)
     return _compare(pairs, ctx, points, fast)
 
 
@@ -147,7 +146,7 @@ def with_shape_sizes(left: sp.Basic, right: sp.Basic, ctx: Context) -> Context:
 
 
 def _screen_indexed(pairs: list[tuple[sp.Expr, sp.Expr]], ctx: Context, points: int,
-                    fast: bool = True, smallest_size_only: bool = False
+                    fast: bool = True
                     ) -> tuple[int, Verdict | None]:
     """Index notation: each assignment on its own (one that cannot be evaluated, an empty
     sum at K = 1 say, does not hide a counter-example at another)."""
@@ -158,7 +157,7 @@ def _screen_indexed(pairs: list[tuple[sp.Expr, sp.Expr]], ctx: Context, points: 
         sizes = list(size_assignments(sized))
         free = free_indices(both, ctx)
         abstract = bool(both.atoms(AppliedUndef))
-        for size in sizes[:1] if smallest_size_only else sizes[:1] + sizes[1:][-1:]:
+        for size in sizes[:1] + sizes[1:][-1:]:
             chosen = [index for index in index_assignments(free, ctx, size)
                       if claimed_at({**size, **index}, ctx)]
             for index in _ends_and_middle(chosen):
@@ -202,10 +201,9 @@ def written_out_agree(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
 
 
 def _screen_sized_matrices(left: sp.Basic, right: sp.Basic, ctx: Context, points: int,
-                           fast: bool = True, smallest_size_only: bool = False
+                           fast: bool = True
                            ) -> tuple[int, Verdict | None]:
-    """Matrices of symbolic size: written out at the smallest and the largest concrete size
-    (or the smallest alone)."""
+    """Matrices of symbolic size: written out at the smallest and the largest concrete size."""
     if not (has_symbolic_shape(left) and has_symbolic_shape(right)) or any(
             sp.expand(a - b) != 0 for a, b in zip(left.shape, right.shape, strict=True)):
         return 0, _shape_mismatch(left, right)
@@ -213,8 +211,8 @@ def _screen_sized_matrices(left: sp.Basic, right: sp.Basic, ctx: Context, points
     if not sizes:
         return 0, refutation("with no concrete sizes declared", 0, NOTHING_EVALUATED)
     try:
-        chosen = sizes[:1] if smallest_size_only else sizes[:1] + sizes[1:][-1:]
-        agreed, _, refuted = written_out_agree(left, right, ctx, chosen, points, fast=fast)
+        agreed, _, refuted = written_out_agree(left, right, ctx, sizes[:1] + sizes[1:][-1:],
+                                               points, fast=fast)
     except (TypeError, ValueError, NotImplementedError, AttributeError):
         return 0, refutation("written out", 0, NOTHING_EVALUATED)
     return agreed, refuted

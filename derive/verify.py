@@ -216,9 +216,10 @@ def reconfirmed(derivation: Derivation) -> bool:
     """Whether the verdicts filled in from a cache still stand up to a cheap check of each
     marked step (a cache may save work, never certify): every status known and fitting its
     step, and each proved or checked step's sides, as written, equal at a point or two (in
-    machine floats agreeing within 1e-13, else with error control; at the smallest concrete
-    size only, for steps in index notation; with concrete functions for unspecified ones; an
-    implication on the previous equation's solutions)."""
+    machine floats agreeing within 1e-13, else with error control; at the smallest and the
+    largest concrete size, for steps in index notation, so a sum wrong only at larger sizes is
+    caught; with concrete functions for unspecified ones; an implication on the previous
+    equation's solutions)."""
     ctx = Context.of(derivation)
     for k, item in enumerate(checks_of(derivation)):
         verdict = item.verdict
@@ -247,7 +248,7 @@ def _quick_check(derivation: Derivation, ctx: Context, k: int) -> bool:
     # floats first, but agreeing within 1e-13 (sampling.FLOAT_TOLERANCE), else mpmath with
     # error control: a mark kept from a cache must not stand on a step that differs by 1e-12
     _, first_look = screen(unfold(lhs, local), unfold(rhs, local), local, RECONFIRM_POINTS,
-                           fast=True, smallest_size_only=True)
+                           fast=True)
     if first_look is not None and first_look.status == "undecided":
         return check_equal(lhs, rhs, local).status in TRUSTED   # no numeric witness
     return first_look is None

@@ -178,3 +178,27 @@ def test_the_parallel_batch_reconfirms_signed_entries_before_it_keeps_them(tmp_p
     assert [d.name for d in afresh] == ["forged-a"]
     assert forged.steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
     assert honest.steps[0].verdict.status == "proved"  # type: ignore[union-attr]
+
+
+def test_a_forged_mark_on_a_sum_right_only_at_the_smallest_size_is_not_reconfirmed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # sum_{i=1}^{K} x_i = K x_1 holds at K = 1 only: re-confirming at the smallest size
+    # alone would keep a forged mark on it
+    from derive.proof import Step, text
+
+    K = sp.Symbol("K", integer=True, positive=True)
+    i = sp.Symbol("i", integer=True, positive=True)
+    xs = sp.IndexedBase("x", real=True)
+
+    def build() -> Derivation:
+        return Derivation("forged-sum", "t", text(),
+                          [Step(sp.Sum(xs[i], (i, 1, K)), K * xs[1], text("claim"))],
+                          domains={xs: (-1.0, 1.0)}, sizes={K: (1, 4)})
+
+    assert verify_cached(build(), tmp_path).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
+    (entry,) = tmp_path.glob("*.json")
+    stored = json.loads(entry.read_text())
+    stored["steps"][0].update(status="checked", method="forged", counterexample=None)
+    del stored["signature"]
+    stored["signature"] = _signature(build(), stored)
+    entry.write_text(json.dumps(stored))
+    assert verify_cached(build(), tmp_path).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
