@@ -180,7 +180,8 @@ def test_the_parallel_batch_reconfirms_signed_entries_before_it_keeps_them(tmp_p
     assert honest.steps[0].verdict.status == "proved"  # type: ignore[union-attr]
 
 
-def test_a_forged_mark_on_a_sum_right_only_at_the_smallest_size_is_not_reconfirmed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_forged_mark_on_a_sum_right_at_the_smallest_size_only_is_refuted(  # type: ignore[no-untyped-def]
+        tmp_path) -> None:
     # sum_{i=1}^{K} x_i = K x_1 holds at K = 1 only: re-confirming at the smallest size
     # alone would keep a forged mark on it
     from derive.proof import Step, text
