@@ -312,3 +312,41 @@ def test_half_a_square_prints_as_a_person_writes_it() -> None:
 def test_a_number_is_not_printed_as_a_whole_number_it_is_not(value: float, shown: str) -> None:
     from derive.render.latex import number
     assert number(value) == shown
+
+
+def test_only_a_step_too_wide_for_its_line_puts_its_rule_under_itself() -> None:
+    from derive.render.latex import rule_width, step_rows
+
+    x = sp.Symbol("x", real=True)
+    long = sum(sp.Symbol(f"a_{k}") * x**k for k in range(12))
+    steps = [Step(sp.Derivative(x**2, x), 2 * x, text("power rule")),
+             Step(sp.Symbol("f"), long, text("a long polynomial"))]
+    short, wide = step_rows(Derivation("d", "t", text("s"), steps))
+    assert not short.wide and wide.wide
+    # the wide row's right side does not narrow the rules of the others
+    assert rule_width([short, wide]) == rule_width([short])
+
+
+def test_a_matrix_is_as_wide_as_its_widest_row() -> None:
+    from derive.render.latex import printed_width
+
+    column = r"\begin{bmatrix}a + b \\ c + d \\ e\end{bmatrix}"
+    assert printed_width(column) == printed_width("a + b") + 2
+    nested = rf"\begin{{bmatrix}}{column} \\ x\end{{bmatrix}}"
+    assert printed_width(nested) == printed_width(column) + 2
+
+
+@pytest.mark.parametrize(("rule", "expected"), [
+    ("derivative of output $r$ by input $c$", "derivative of output $r$ by input~$c$"),
+    ("the hidden layer's derivative", "the hidden layer's~derivative"),
+    ("collect $t$", "collect~$t$"),
+    ("differentiate", "differentiate"),                       # one word: nothing to tie
+    ("substitute $x = 2$ into the definition of the logistic function",
+     "substitute $x = 2$ into the definition of the logistic~function"),
+    ("so $\\sigma(z)(1 - \\sigma(z)) = \\sigma(z) \\sigma(-z)$",
+     "so $\\sigma(z)(1 - \\sigma(z)) = \\sigma(z) \\sigma(-z)$"),        # too long to tie
+])
+def test_a_rules_last_word_is_never_alone_on_its_line(rule: str, expected: str) -> None:
+    from derive.render.latex import tied_end
+
+    assert tied_end(rule) == expected

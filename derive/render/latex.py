@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -341,6 +342,26 @@ def _authored_latex(words: str) -> str:
     return "".join(f"${part}$" if i % 2 else escape_text(part) for i, part in enumerate(parts))
 
 
+SHORT_TAIL_CHARS = 12   # a rule's last word this short is kept with the word before it
+
+
+def tied_end(latex: str) -> str:
+    """A rule's LaTeX with its last text space unbreakable when what follows is short, so that
+    no single word (or a short formula) is left alone on a justification's last line."""
+    parts = latex.rstrip().split("$")
+    tail = 0
+    for i in range(len(parts) - 1, -1, -1):
+        if i % 2 == 0 and " " in parts[i]:
+            cut = parts[i].rindex(" ")
+            tail += printed_width(parts[i][cut + 1:])
+            if tail > SHORT_TAIL_CHARS or not "".join(parts[:i]) + parts[i][:cut].strip():
+                return latex
+            parts[i] = parts[i][:cut] + "~" + parts[i][cut + 1:]
+            return "$".join(parts)
+        tail += printed_width(parts[i])
+    return latex
+
+
 MAX_DECIMALS = 12
 
 
@@ -540,7 +561,7 @@ def step_lines(d: Derivation, labels: list[str] | None = None
     return lines
 
 
-WIDE_STEP_CHARS = 40   # a step whose printed maths is longer puts its rule on the next line
+WIDE_STEP_CHARS = 40   # a step whose printed maths is longer puts its rule under itself
 
 
 _SILENT = r"\\(left|right|frac|partial|operatorname|mathrm|hat|big|begin|end)\b"   # print nothing
@@ -551,23 +572,48 @@ _WORDS = {"log": 3, "ln": 2, "exp": 3, "tanh": 4, "max": 3, "min": 3, "sin": 3, 
           "cdot": 2, "sum": 1, "prod": 1}
 
 
+_INNERMOST_MATRIX = re.compile(
+    r"\\begin\{[bpv]?matrix\}((?:(?!\\begin\{).)*?)\\end\{[bpv]?matrix\}", re.S)
+
+
+def _matrix_width(match: re.Match[str]) -> str:
+    """A matrix as wide as its widest row (its rows are stacked, not side by side)."""
+    rows = match.group(1).split(r"\\")
+    return "x" * (max(printed_width(row) for row in rows) + 2)
+
+
 def printed_width(latex: str) -> int:
     """A rough count of the characters a LaTeX formula shows (commands and braces dropped,
-    the named operators counted as their names)."""
+    the named operators counted as their names, a matrix as wide as its widest row)."""
+    while (flat := _INNERMOST_MATRIX.sub(_matrix_width, latex)) != latex:
+        latex = flat
     shown = re.sub(_SILENT, "", latex)
     words = sum(_WORDS.get(c, 0) for c in re.findall(r"\\([a-zA-Z]+)", shown))
     return words + len(re.sub(r"\\[a-zA-Z]+|[{}^_ ]|&", "", shown))
 
 
-def is_wide(lines: list[tuple[str, str, Step]]) -> bool:
-    """Whether some step (of :func:`step_lines`) is too wide to share its line with its rule."""
-    return any(printed_width(left + right) > WIDE_STEP_CHARS for left, right, _ in lines)
+@dataclass(frozen=True)
+class StepRow:
+    """One step as a row of a derivation's display: its two columns of maths, the step, and
+    whether it is too wide to share its line with its rule (which then sits under it, flush
+    right, as amsmath sets an equation number that does not fit)."""
+
+    left: str
+    right: str
+    step: Step
+    wide: bool
 
 
-RULE_WIDTHS = {False: (0.30, 0.42), True: (0.30, 0.60)}   # (least, most) of the line: a
-# rule beside its step, and one on a line of its own under a wide step
+def step_rows(d: Derivation, labels: list[str] | None = None) -> list[StepRow]:
+    """The rows of :func:`step_lines`, each marked wide or not."""
+    return [StepRow(left, right, step, printed_width(left + right) > WIDE_STEP_CHARS)
+            for left, right, step in step_lines(d, labels)]
+
+
+RULE_WIDTHS = (0.28, 0.42)    # (least, most) of the line a rule takes: a longer line of small
+# type reads badly, a narrower one breaks every few words
 POINTS_PER_CHAR = 8           # a generous width of one printed character of maths
-GAP_POINTS = 30               # the least space between the columns of the align, or a qquad
+GAP_POINTS = 30               # the least space between the maths and its rule
 _SPACES = {"quad": 2, "qquad": 4, "Longrightarrow": 3, "derivimplies": 5,   # in characters
            "mid": 2}
 
@@ -579,21 +625,19 @@ def _generous_width(latex: str) -> int:
     return printed_width(latex) + sum(_SPACES.get(c, 1) for c in commands)
 
 
-def rule_width(lines: list[tuple[str, str, Step]]) -> str:
-    """LaTeX that sets ``\\whyroom``, the width of a derivation's rules (of :func:`step_lines`).
+def rule_width(rows: list[StepRow]) -> str:
+    """LaTeX that sets ``\\whyroom``, the width of a derivation's rules (of :func:`step_rows`).
 
-    Beside the steps (:func:`is_wide` false), a rule may take what the widest left side and
-    the widest right side leave of the line; under them, what the widest left side leaves
-    (the rule starts where the right sides do).  The maths is measured here, generously, in
-    points; TeX subtracts it from the document's own line width and keeps the result between
-    the bounds of ``RULE_WIDTHS`` (a longer line of small type reads badly).
+    A rule may take what the widest left side and the widest right side beside a rule leave
+    of the line (a wide row's rule sits under it, so its right side does not count).  The
+    maths is measured here, generously, in points; TeX subtracts it from the document's own
+    line width and keeps the result between the bounds of ``RULE_WIDTHS``.
     """
-    wide = is_wide(lines)
-    lefts = max((_generous_width(left) for left, _, _ in lines), default=0)
-    rights = max((_generous_width(right) for _, right, _ in lines), default=0)
-    taken = lefts if wide else lefts + rights   # the align's columns: the widest of each
-    least, most = RULE_WIDTHS[wide]
-    return rf"\setwhyroom{{{taken * POINTS_PER_CHAR + GAP_POINTS}}}{{{least:.2f}}}{{{most:.2f}}}"
+    lefts = max((_generous_width(r.left) for r in rows), default=0)
+    rights = max((_generous_width(r.right) for r in rows if not r.wide), default=0)
+    least, most = RULE_WIDTHS
+    return (rf"\setwhyroom{{{(lefts + rights) * POINTS_PER_CHAR + GAP_POINTS}}}"
+            rf"{{{least:.2f}}}{{{most:.2f}}}")
 
 
 def number_ranges(numbers: list[int]) -> str:
