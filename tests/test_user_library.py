@@ -75,7 +75,7 @@ def test_a_users_derivation_is_listed_verified_and_shown(library: Path) -> None:
     assert "softplus-derivative: 2 steps, 2 proved" in verified.stdout
     shown = derive("--library", str(library / "softplus.py"), "show", "softplus-derivative",
                    "--format", "latex", cwd=library.parent)
-    assert shown.returncode == 0 and r"\begin{align*}" in shown.stdout
+    assert shown.returncode == 0 and r"\begin{flalign*}" in shown.stdout
     assert r" &= \frac{1}{1 + e^{- z}} && " in shown.stdout    # the result's line
 
 

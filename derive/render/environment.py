@@ -63,6 +63,7 @@ class Session:
     derivations: list[Derivation] = field(default_factory=list)
     examples: list[WorkedExample] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    compared_at_end: list[WorkedExample] = field(default_factory=list)   # their tables
 
     def derivation(self, name: str) -> Derivation:
         return _used(self.derivations, self.catalogue.derivation(_a_name(name)))
@@ -187,15 +188,19 @@ def named_derivations(env: jinja2.Environment, name: str) -> list[str]:
 
 
 def render_object(env: jinja2.Environment, obj: Derivation | WorkedExample | Figure,
-                  steps: list[str] | None = None) -> str:
+                  steps: list[str] | None = None, comparisons: str = "here") -> str:
     """A derivation, worked example or figure as the LaTeX a document contains (of a
-    derivation, with ``steps``, only the steps with those labels)."""
+    derivation, with ``steps``, only the steps with those labels; of an example, with
+    ``comparisons="appendix"``, one line for its table of comparisons, which the document's
+    Verification section then holds)."""
     if isinstance(obj, Figure):
         from derive.render.figures import figure_latex
 
         return figure_latex(obj)
     if isinstance(obj, WorkedExample):
-        return env.get_template("partials/example.tex.j2").render(ex=obj)
+        if comparisons not in ("here", "appendix"):
+            raise ValueError(f"comparisons must be 'here' or 'appendix', not {comparisons!r}")
+        return env.get_template("partials/example.tex.j2").render(ex=obj, comparisons=comparisons)
     return env.get_template("partials/derivation.tex.j2").render(d=obj, only=steps)
 
 
@@ -214,8 +219,13 @@ def render_template(env: jinja2.Environment, name: str, catalogue: Catalogue,
         # steps: the labels of the only steps to show (every step is verified all the same)
         return render_object(env, session.derivation(name), steps)
 
-    def insert_example(name: str) -> str:
-        return render_object(env, session.example(name))
+    def insert_example(name: str, comparisons: str = "here") -> str:
+        # comparisons="appendix": the table of comparisons goes to the Verification section
+        example = session.example(name)
+        shown = render_object(env, example, comparisons=comparisons)
+        if comparisons == "appendix" and example.comparisons:
+            _used(session.compared_at_end, example)
+        return shown
 
     def insert_figure(name: str) -> str:
         return render_object(env, session.figure(name))
