@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -211,6 +211,28 @@ class NotationPrinter(LatexPrinter):
             self._bracketed_logs = outer
         # A number before an indicator gets a dot: 3 1[s > 0], not 31[s > 0].
         return re.sub(r"(\d) *(" + re.escape(INDICATOR) + r"\[)", r"\1 \\cdot \2", printed)
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        return self._nested(expr, r"\sum", super()._print_Sum)
+
+    def _print_Product(self, expr: sp.Product) -> str:
+        return self._nested(expr, r"\prod", super()._print_Product)
+
+    def _nested(self, expr: sp.Sum | sp.Product, sign: str,
+                print_one: Callable[[Any], str]) -> str:
+        """A sum or product over several indices as nested ones, one sign per index (Σᵢ Σ_l),
+        not one sign with a stack of ranges: in the order the limits were written where no
+        range depends on another index, else from the outermost (the last limit) in."""
+        limits = list(expr.limits)
+        if len(limits) == 1:
+            return print_one(expr)
+        indices = {limit[0] for limit in limits}
+        free = all(not (sp.sympify(bound).free_symbols & indices)
+                   for limit in limits for bound in limit[1:])
+        outer_first = limits if free else limits[::-1]
+        innermost = print_one(type(expr)(expr.function, outer_first[-1]))
+        return " ".join(rf"{sign}_{{{self._print(v)}={self._print(a)}}}^{{{self._print(b)}}}"
+                        for v, a, b in outer_first[:-1]) + " " + innermost
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         base = (self.notation[expr.base] if expr.base in self.notation
