@@ -59,9 +59,16 @@ def test_rule_text_keeps_authored_maths_and_escapes_the_rest() -> None:
 
 
 def test_wide_cost_line_is_broken_between_terms() -> None:
+    from derive.numeric.two_two_two import _cost
+    from derive.proof import Quantity
+
     ex = get_example("c-q3-cross-entropy")
     values = ex.values()
-    cost = next(q for q in ex.quantities if q.symbol.name == "C")
+    by_name = {q.symbol.name: q.symbol for q in ex.quantities}
+    outputs = {o: by_name[f"out_o{o}"] for o in (1, 2)}
+    targets = {o: by_name[f"y{o}"] for o in (1, 2)}
+    cost = Quantity(sp.Symbol("C"), _cost("cross-entropy", outputs, targets),
+                    values[by_name["C"]], "Cost")   # the cost in one line of four logs
     rows = quantity_rows(cost, values, ex.notation)
     assert len(rows) >= 4                       # formula, numbers over lines, value
     assert rows[-1][1].startswith(r"\mathbf{")

@@ -43,7 +43,7 @@ RATE = 0.5
 # Published values of the squared-error example (Mazur 2015), quoted as the oracle.
 PUBLISHED = {
     "out_h1": 0.593269992, "out_h2": 0.596884378, "out_o1": 0.75136507,
-    "out_o2": 0.772928465, "E": 0.298371109, "dE_w5": 0.082167041, "dE_w1": 0.000438568,
+    "out_o2": 0.772928465, "E_o1": 0.274811083, "E_o2": 0.023560026, "E": 0.298371109, "dE_w5": 0.082167041, "dE_w1": 0.000438568,
     "w5_new": 0.35891648, "w6_new": 0.408666186, "w7_new": 0.511301270,
     "w8_new": 0.561370121, "w1_new": 0.149780716, "w2_new": 0.19956143,
     "w3_new": 0.24975114, "w4_new": 0.29950229,
@@ -94,7 +94,9 @@ def network(cost: str, values: Mapping[str, float] = DEFAULTS
         out_o[o] = ws.add(ws.symbol(f"out_o{o}", f"a_{{o_{o}}}"), sigmoid(net_o[o]), group)
 
     name = "C" if cost == "cross-entropy" else "E"
-    total = ws.add(ws.symbol(name, name), _cost(cost, out_o, y), "Cost")
+    parts = [ws.add(ws.symbol(f"{name}_o{o}", f"{name}_{{o_{o}}}"),
+                    _cost_of_output(cost, out_o[o], y[o]), "Cost") for o in (1, 2)]
+    total = ws.add(ws.symbol(name, name), written_sum(*parts), "Cost")
 
     group = "Output errors (BP1)"
     delta_o = {}
@@ -142,11 +144,14 @@ def gradient_table(ws: Worksheet, name: str) -> Table:
 
 def _cost(cost: str, a: dict[int, sp.Expr], y: dict[int, sp.Expr]) -> sp.Expr:
     """The cross-entropy or half the squared error of the outputs ``a`` against ``y``."""
+    return written_sum(*[_cost_of_output(cost, a[o], y[o]) for o in (1, 2)])
+
+
+def _cost_of_output(cost: str, a: sp.Expr, y: sp.Expr) -> sp.Expr:
+    """One output's share of the cost: -[y log a + (1 - y) log(1 - a)], or (y - a)²/2."""
     if cost == "cross-entropy":
-        return -written_sum(*[y[o] * sp.log(a[o]) + (1 - y[o]) * sp.log(1 - a[o])
-                              for o in (1, 2)])
-    return written_product(sp.Rational(1, 2),
-                           written_sum(*[(y[o] - a[o]) ** 2 for o in (1, 2)]))
+        return -written_sum(y * sp.log(a), (1 - y) * sp.log(1 - a))
+    return written_product(sp.Rational(1, 2), (y - a) ** 2)
 
 
 def written_out(cost: str, w: dict[int, sp.Symbol], values: Mapping[str, float] = DEFAULTS
@@ -239,10 +244,11 @@ def c_q3_cross_entropy(values: Mapping[str, float]) -> WorkedExample:
         ws.notation[sp.Symbol(f"dC/dw{e}")] = _d("C", f"w_{e}")
     return ws.example(
         "c-q3-cross-entropy", "Problem 3 Q3 (a), (b): the 2-2-2 network with cross-entropy",
-        text(r"The output errors are $\delta^{C}_{o_k} = a_{o_k} - y_k$ (problem 2 Q3), the hidden "
-             "errors follow BP2, and each weight's gradient is BP4: the error at its output "
-             "times the activation at its input. The gradients are compared with the "
-             "derivatives of the cost written out in the eight weights."),
+        text(r"The cost is the sum of the two outputs' cross-entropies. The output errors are "
+             r"$\delta^{C}_{o_k} = a_{o_k} - y_k$ (problem 2 Q3), the hidden errors follow BP2 "
+             r"with the old output weights $w_5, \dots, w_8$ (every gradient is computed before "
+             "any weight changes), and each weight's gradient is BP4: the error at its output "
+             "times the activation at its input."),
         comparisons, problems=("P3",), tables=[gradient_table(ws, "C")])
 
 
@@ -261,13 +267,16 @@ def c_q3_squared_error() -> WorkedExample:
     """(c): the squared-error version, checked against the published example."""
     ws, grads, total, _ = network("squared-error")
     group = "Output errors of the two costs compared"
+    ratios = []
     for o in (1, 2):
         out, y = ws.symbol(f"out_o{o}"), ws.symbol(f"y{o}")
         ce = ws.add(ws.symbol(f"delta_ce_o{o}", rf"\delta^{{C}}_{{o_{o}}}"),
                     written_sum(out, -y), group)
-        ws.add(ws.symbol(f"ratio_o{o}", rf"\delta^{{E}}_{{o_{o}}} / \delta^{{C}}_{{o_{o}}}"),
-               ws.symbol(f"delta_o{o}") / ce, group,
-               note=r"$\sigma'$ at the output: the factor cross-entropy removes")
+        ratios.append(ws.add(
+            ws.symbol(f"ratio_o{o}", rf"\delta^{{C}}_{{o_{o}}} / \delta^{{E}}_{{o_{o}}}"),
+            ce / ws.symbol(f"delta_o{o}"), group,
+            note=r"$1/\sigma'(z_{o_k})$: the factor by which cross-entropy is larger"))
+    larger = " and ".join(f"{ws.value(r):.1f}" for r in ratios)   # computed, to one decimal
     comparisons = [Comparison(text(ws.symbol(key)),
                               ws.value(ws.symbol(key)), value)
                    for key, value in PUBLISHED.items()]
@@ -275,10 +284,11 @@ def c_q3_squared_error() -> WorkedExample:
         "c-q3-squared-error",
         "Problem 3 Q3 (c): the same network with the squared error",
         text(r"The output error now carries the factor $\sigma'(z_{o_k}) = a_{o_k}(1 - a_{o_k})$, "
-             r"which the last group computes as the ratio of the two costs' output errors "
-             r"($\delta^{C}$ is the cross-entropy's): the squared-error output gradients are "
-             "smaller by that factor. The published numbers of this example are quoted in the "
-             "last table, to their printed digits."),
+             r"which cross-entropy removes. Each output-layer gradient is its output's error "
+             r"times a hidden activation (BP4), so the ratio of the two costs' output errors "
+             r"($\delta^{C}$ is the cross-entropy's), computed in the last group, is also the "
+             r"ratio of their output-layer gradients: with cross-entropy the output-layer "
+             f"step is {larger} times larger here, for $o_1$ and $o_2$."),
         ws.quantities, ws.notation, comparisons, ("P3",),
         compared=("computed here", "published (Mazur 2015)"),
         tables=[forward_table(ws), gradient_table(ws, "E")])
