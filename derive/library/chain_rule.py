@@ -42,10 +42,14 @@ def _losses(multi: bool) -> list[tuple[str, sp.Symbol, sp.Expr, sp.Expr]]:
     yh, yy = (yhat[i, l], y[i, l]) if multi else (yhat[i], y[i])
     l2 = _total(sp.Pow(written_sum(yh, -yy), 2, evaluate=False), multi)
     ce = -_total(written_sum(yy * sp.log(yh), (1 - yy) * sp.log(1 - yh)), multi)   # as written
-    return [("the L2 loss", sp.Symbol("L", real=True), l2,
-             written_product(2, written_sum(yh, -yy))),
-            ("the cross-entropy", sp.Symbol("C", real=True), ce,
-             written_sum(-yy / yh, (1 - yy) / (1 - yh)))]
+    losses = [("the L2 loss", sp.Symbol("L", real=True), l2,
+               written_product(2, written_sum(yh, -yy))),
+              ("the cross-entropy" + (" of each output" if multi else ""),
+               sp.Symbol("C", real=True), ce, written_sum(-yy / yh, (1 - yy) / (1 - yh)))]
+    if multi:   # one distribution over the K classes (a softmax layer): -sum y log yhat
+        losses.append(("the categorical cross-entropy", sp.Symbol(r"C_{\mathrm{cat}}", real=True),
+                       -_total(yy * sp.log(yh), multi), -yy / yh))
+    return losses
 
 
 def chain_rule(proof: Proof, multi: bool) -> None:
@@ -74,8 +78,13 @@ def chain_rule(proof: Proof, multi: bool) -> None:
     proof.state(written_eq(z[i], f1(W1, x[i])), ", ", written_eq(yh, layer2),
                 ", a batch of $m$ examples")
     if multi:   # C3 says what changes from C2, not C2's sentences again
-        proof.summarize("Written as a composition, ", written_eq(yh, f2(W2, f1(W1, x[i]), out)),
-                        ": the chain of C2 for each output $l$, summed over the $K$ outputs.")
+        proof.summarize(
+            "Written as a composition, ", written_eq(yh, f2(W2, f1(W1, x[i]), out)),
+            ": the chain of C2 for each output $l$, summed over the $K$ outputs. With $K$ "
+            "independent outputs (sigmoid units, several labels) the cross-entropy is the sum "
+            "of each output's; with one distribution over $K$ classes (a softmax layer) it is "
+            "the categorical cross-entropy, whose derivative by an output is $-y_{i,l}/\\hat "
+            "y_{i,l}$. Only that first factor changes from loss to loss.")
         return
     proof.summarize(
         "Written as a composition, ", written_eq(yh, f2(W2, f1(W1, x[i]), out)),

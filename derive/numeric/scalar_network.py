@@ -6,6 +6,7 @@ from the closed form obtained by differentiating the whole batch loss with SymPy
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -167,6 +168,7 @@ def c12_scalar_network(values: Mapping[str, float]) -> WorkedExample:
                    **{v[h]: rf"v_{{{h}}}" for h in v}}
 
     per_example: list[dict[sp.Symbol, sp.Symbol]] = []   # parameter -> d loss_i / d parameter
+    forward_values: list[tuple[str, sp.Expr, dict[int, sp.Symbol], dict[int, sp.Expr]]] = []
     losses, raw_losses = [], []
     for i, ((x1v, x2v), yv) in enumerate(_batch(values), 1):
         sup = f"^{{({i})}}"
@@ -207,11 +209,19 @@ def c12_scalar_network(values: Mapping[str, float]) -> WorkedExample:
                 grads[w[h, k]] = ws.add(ws.symbol(f"d_w{h}{k}_{i}", _d(ell, f"w_{{{h},{k}}}")),
                                         written_product(d_z[h], x[k]) if k else d_z[h], group)
         per_example.append(grads)
+        forward_values.append((ell, error, a, x))
 
         # The same loss written directly in the parameters, for the closed form.
         raw_losses.append(example_loss(w, v, [sp.Float(x1v), sp.Float(x2v)], sp.Float(yv))[0])
 
     ws.add(ws.symbol("L", "L"), written_sum(*losses), "Batch loss and gradients")
+    closed_forms = []   # (d): one formula per parameter from the forward values, no chain
+    for i, (ell, error, a, x) in enumerate(forward_values, 1):
+        factors = {v[0]: [], **{v[h]: [a[h]] for h in hidden},
+                   **{w[h, k]: [v[h], a[h], 1 - a[h], *([x[k]] if k else [])] for h, k in w}}
+        closed_forms.append({p: ws.add(ws.symbol(f"cf_{p.name}_{i}", _d(ell, param_latex[p])),
+                                       written_product(2, error, *factors[p]),
+                                       f"Example {i}: closed form") for p in params})
     comparisons = []
     raw_total = sp.Add(*raw_losses)
     point = {p: ws.value(p) for p in params}
@@ -220,9 +230,15 @@ def c12_scalar_network(values: Mapping[str, float]) -> WorkedExample:
         backprop = ws.add(ws.symbol(f"dL_{p.name}", _d("L", name)),
                           written_sum(*[g[p] for g in per_example]),
                           "Batch loss and gradients")
-        closed = float(sp.N(sp.diff(raw_total, p).xreplace(point), 17))
+        closed = ws.add(ws.symbol(f"cfL_{p.name}", _d("L", name)),
+                        written_sum(*[c[p] for c in closed_forms]), CLOSED_BATCH)
         comparisons.append(Comparison(text(sp.Symbol(f"dL/d{p.name}")), ws.value(backprop),
-                                      closed))
+                                      ws.value(closed)))
+        # the closed form itself against SymPy's derivative of the loss written in the weights
+        derived = float(sp.N(sp.diff(raw_total, p).xreplace(point), 17))
+        if not math.isclose(ws.value(closed), derived, rel_tol=1e-12, abs_tol=1e-15):
+            raise ValueError(f"C12's closed form for {p.name} is {ws.value(closed)}, "
+                             f"sympy.diff of the batch loss gives {derived}")
         ws.notation[sp.Symbol(f"dL/d{p.name}")] = _d("L", name)
     ws.notation[sp.Symbol("(yhat - y)^2")] = r"(\hat y - y)^2"
     tables = _tables(ws, w, v, params)
@@ -231,12 +247,15 @@ def c12_scalar_network(values: Mapping[str, float]) -> WorkedExample:
         "Problem C12: forward and backward pass of a 2-3-1 regression network",
         text("Three logistic hidden units, a linear output and the loss ",
              sp.Symbol("(yhat - y)^2"), " per example, summed over the batch of three. "
-             "Back-propagation applies each node's local derivative; the closed form "
-             "differentiates the whole batch loss symbolically. Both are evaluated by the "
-             "program."),
+             "Back-propagation applies each node's local derivative; the closed form puts "
+             "each example's forward values into one formula per parameter (the last table), "
+             "and the two are compared below."),
         comparisons,
         problems=("C12",), tables=tables,
     )
+
+
+CLOSED_BATCH = "The batch gradients by the closed form"
 
 
 def _tables(ws: Worksheet, w: dict[tuple[int, int], sp.Symbol], v: dict[int, sp.Symbol],
@@ -257,18 +276,23 @@ def _tables(ws: Worksheet, w: dict[tuple[int, int], sp.Symbol], v: dict[int, sp.
         shown = ws.notation[by_name[f"{name}_1"]].replace("^{(1)}", "")
         general[name] = ws.symbol(name, shown)
     examples = range(1, len(BATCH) + 1)
-    names = {by_name[f"{n}_1"]: general[n] for n in forward + backward}
+    closed = [f"cf_{p.name}" for p in params]
+    for name in closed:
+        general[name] = general["d_" + name[len("cf_"):].replace("_", "")]
+    names = {by_name[f"{n}_1"]: general[n] for n in forward + backward + closed}
     columns = [f"example {i}" for i in examples] + ["batch (sum)"]
     batch = {**{f"d_v{h}": by_name[f"dL_{v[h].name}"] for h in v},
              **{f"d_w{h}{k}": by_name[f"dL_{w[h, k].name}"] for h, k in w},
-             "loss": by_name["L"]}
+             "loss": by_name["L"], **{f"cf_{p.name}": by_name[f"cfL_{p.name}"] for p in params}}
     tables = []
     for title, quantities, groups in (
             ("Forward pass: every value, for each example", forward,
              tuple(f"Example {i}: forward pass" for i in examples)),
             ("Backward pass to the output weights and the hidden units", to_units,
              tuple(f"Example {i}: backward pass" for i in examples)),
-            ("Backward pass to the hidden weights", to_weights, ("Batch loss and gradients",))):
+            ("Backward pass to the hidden weights", to_weights, ("Batch loss and gradients",)),
+            ("(d) The closed form, for each example", closed,
+             (*[f"Example {i}: closed form" for i in examples], CLOSED_BATCH))):
         rows = ws.general([by_name[f"{n}_1"] for n in quantities], names)
         for row, n in zip(rows, quantities, strict=True):
             row.cells = [by_name[f"{n}_{i}"] for i in examples] + [batch.get(n)]
