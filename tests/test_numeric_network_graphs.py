@@ -20,3 +20,19 @@ def test_c12_graph_matches_worked_example_and_finite_differences() -> None:
         assert node.grad == pytest.approx(ex[f"d_{name}_1"].value, rel=1e-12)
         expected = central_difference(node, out, 1e-6)
         assert node.grad == pytest.approx(expected, rel=1e-6, abs=1e-9)
+
+
+def test_c13d_jacobians_multiply_to_example_1s_gradients_of_the_scalar_graph() -> None:
+    import numpy as np
+
+    shown = {q.symbol.name: q.value for q in get_example("c13d-jacobians").quantities}
+    scalar = get_example("c12-scalar-network")
+    d_w = np.array([[scalar[f"d_w{h}{k}_1"].value for k in range(3)]
+                    for h in (1, 2, 3)])
+    assert np.allclose(shown["dl_dW"], d_w, rtol=1e-12, atol=0)
+    product = shown["J0"] @ shown["J1"] @ shown["J2"] @ shown["J3"]
+    assert np.allclose(product, shown["dl_dz"], rtol=1e-12, atol=0)
+    # the Jacobian of sigma is diagonal, sigma' = a (1 - a) < 1/4 on its diagonal
+    sigma = shown["J3"]
+    assert np.count_nonzero(sigma - np.diag(np.diag(sigma))) == 0
+    assert np.all((0 < np.diag(sigma)) & (np.diag(sigma) <= 0.25))

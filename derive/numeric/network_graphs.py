@@ -10,6 +10,7 @@ import numpy as np
 import sympy as sp
 
 from derive.numeric import graph, vector_graph
+from derive.numeric.graph import topological_order
 from derive.numeric.scalar_network import (
     BATCH,
     HIDDEN_WEIGHTS,
@@ -19,7 +20,7 @@ from derive.numeric.scalar_network import (
     parameter_symbols,
     parameter_values,
 )
-from derive.proof import Comparison, WorkedExample, text
+from derive.proof import Comparison, Quantity, WorkedExample, text
 from derive.registry import example
 
 
@@ -112,3 +113,55 @@ def c13d_vector_vs_scalar() -> WorkedExample:
              "the back-propagated gradients of the scalar graph of C12 (c)."),
         [], notation, comparisons, problems=("C13",),
         compared=("vector graph (Jacobian products)", "scalar graph (C12 (c))"))
+
+
+# (node label, parent index, symbol, formula): the local Jacobians of C13 (d)'s chain, from the
+# loss back to z, then the Jacobian of z by the entries of W.
+_CHAIN = (
+    (r"\ell", 0, r"\frac{\partial \ell}{\partial (\hat y - y)}", r"2(\hat y - y)"),
+    (r"\hat y", 1, r"\frac{\partial \hat y}{\partial \tilde a}", r"v^{\top}"),
+    (r"\tilde a", 0, r"\frac{\partial \tilde a}{\partial a}",
+     r"\begin{bmatrix} 0 \\ I_3 \end{bmatrix}"),
+    ("a", 0, r"\frac{\partial a}{\partial z}", r"\operatorname{diag}(a \odot (1 - a))"),
+)
+
+
+@example("c13d-jacobians")
+def c13d_jacobians() -> WorkedExample:
+    """C13 (d), example 1: each node's Jacobian with its numbers, and their product."""
+    loss, leaves = c13_vector_graph(1)
+    nodes = {node.label: node for node in topological_order(loss)}
+    notation: dict[sp.Basic, str] = {}
+    quantities: list[Quantity] = []
+
+    def add(name: str, shown: str, formula: str, value: np.ndarray, group: str) -> None:
+        symbol, written = sp.Symbol(name), sp.Symbol(f"{name}-formula")
+        notation[symbol], notation[written] = shown, formula
+        quantities.append(Quantity(symbol, written, value, group))
+
+    group = "The local Jacobians, from the loss back to z (example 1)"
+    row = np.ones((1, 1))
+    for k, (label, parent, shown, formula) in enumerate(_CHAIN):
+        jacobian = nodes[label].jacobians[parent]
+        add(f"J{k}", shown, formula, jacobian, group)
+        row = row @ jacobian
+        if label == r"\ell":   # then d(yhat - y)/d(yhat), the 1 x 1 identity
+            row = row @ nodes[r"\hat y - y"].jacobians[0]
+    if not np.allclose(row.ravel(), nodes["z"].grad.ravel(), rtol=1e-12, atol=0):
+        raise ValueError("C13 (d): the product of the Jacobians is not the graph's gradient")
+    group = "Their product, and the gradient of W"
+    add("dl_dz", r"\frac{\partial \ell}{\partial z}",
+        r"\frac{\partial \ell}{\partial (\hat y - y)} \frac{\partial \hat y}{\partial \tilde a}"
+        r" \frac{\partial \tilde a}{\partial a} \frac{\partial a}{\partial z}", row, group)
+    add("J_W", r"\frac{\partial z}{\partial W}", r"I_3 \otimes \tilde x^{\top}",
+        nodes["z"].jacobians[0], group)
+    add("dl_dW", r"\frac{\partial \ell}{\partial W}",
+        r"\Bigl(\frac{\partial \ell}{\partial z}\Bigr)^{\top} \tilde x^{\top}",
+        leaves["W"].grad, group)
+    return WorkedExample(
+        "c13d-jacobians", "C13 (d): back-propagation as a product of Jacobians (example 1)",
+        text("Each node's Jacobian with its numbers, for example 1 of C12. Multiplied from the "
+             "loss back, they give the gradient of the loss by $z$ as a row vector; times the "
+             "Jacobian of $z$ by the entries of $W$ (flattened row by row) they give the "
+             "gradient of $W$, the outer product of the last two."),
+        quantities, notation, [], problems=("C13",))
