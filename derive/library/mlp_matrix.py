@@ -159,7 +159,8 @@ def mlp_gradients(setting: Setting) -> Derivation:
     proof.given(a1, elementwise(f, t, s1), r"(b) $f$ entry-wise: $d \times 1$")
     proof.given(s2, W2 * a1 + b2, r"(b) Linear2: input $a_1$ ($d \times 1$), output $K \times 1$")
     proof.given(yhat, elementwise(g, t, s2), r"(b) $g$ entry-wise: $K \times 1$")
-    proof.given(ell, loss(yhat), "(b) the loss: ", setting.loss_text, r", $1 \times 1$")
+    proof.given(ell, loss(yhat), "(b) the loss: ", setting.loss_text, r", $1 \times 1$",
+                label="loss")
     forward = dict(proof.definitions)
     proof.definitions.update({
         dl_dyhat: Jacobian(loss(u), u, yhat), dyhat_ds2: Jacobian(elementwise(g, t, u), u, s2),
@@ -176,7 +177,8 @@ def mlp_gradients(setting: Setting) -> Derivation:
     dyhat_form = SIGMOID_JACOBIAN if in_yhat else _jacobian_form(setting.g_prime, s2)
     da1_form = _jacobian_form(setting.f_prime, s1)
     proof.chain(dl_dyhat).eq(setting.dl_dyhat,
-                             r"(d) differentiate $\ell$ by each $\hat y_i$: $1 \times K$")
+                             r"(d) differentiate $\ell$ by each $\hat y_i$: $1 \times K$",
+                             label="dl-dyhat")
     proof.chain(dyhat_ds2).eq(dyhat_form, r"(d) output $i$ depends on $s_{2,i}$ only: diagonal, "
                                           r"$K \times K$",
                               SIGMOID_REASON if in_yhat else "")
@@ -194,16 +196,18 @@ def mlp_gradients(setting: Setting) -> Derivation:
              "the two diagonal matrices are inverses of each other: the product collapses",
              label="collapsed")
     error = c.rhs
-    proof.chain(dl_db2).eq(delta2, r"(c) $\partial s_2/\partial b^{(2)} = I$: $1 \times K$")
+    proof.chain(dl_db2).eq(delta2, r"(c) $\partial s_2/\partial b^{(2)} = I$: $1 \times K$",
+                           label="db2")
     c = proof.chain(dl_dW2).eq(sp.MatMul(sp.Transpose(delta2), sp.Transpose(a1)),
                                r"(c) $s_{2,i} = \sum_j W^{(2)}_{ij} a_{1,j} + b^{(2)}_i$: "
                                r"$(K \times 1)(1 \times d) = K \times d$, the shape of $W^{(2)}$")
     c.eq(sp.MatMul(sp.Transpose(error), sp.Transpose(a1)), "the Jacobians of (d)", label="dW2")
     c.eq(sp.MatMul(*_transposed(error), sp.Transpose(a1)),
-         r"$(A^{\top})^{\top} = A$: a column times a row")
+         r"$(A^{\top})^{\top} = A$: a column times a row", label="dW2-final")
     proof.chain(dl_ds1).eq(delta1, r"(c) chain rule back through $W^{(2)}$ and $f$: $(1 \times K)"
                                    r"(K \times K)(K \times d)(d \times d) = 1 \times d$")
-    proof.chain(dl_db1).eq(delta1, r"(c) $\partial s_1/\partial b^{(1)} = I$: $1 \times d$")
+    proof.chain(dl_db1).eq(delta1, r"(c) $\partial s_1/\partial b^{(1)} = I$: $1 \times d$",
+                           label="db1")
     c = proof.chain(dl_dW1).eq(sp.MatMul(sp.Transpose(delta1), sp.Transpose(x)),
                                r"(c) $s_{1,j} = \sum_k W^{(1)}_{jk} x_k + b^{(1)}_j$: "
                                r"$(d \times 1)(1 \times n) = d \times n$, the shape of $W^{(1)}$")
@@ -211,7 +215,7 @@ def mlp_gradients(setting: Setting) -> Derivation:
          "the Jacobians of (d)", label="dW1")
     c.eq(sp.MatMul(*_transposed(sp.MatMul(error, W2, da1_form)), sp.Transpose(x)),
          r"$(A B C)^{\top} = C^{\top} B^{\top} A^{\top}$, a diagonal matrix is its own "
-         r"transpose: back-propagation, read right to left")
+         r"transpose: back-propagation, read right to left", label="dW1-final")
     # The last line at the concrete sizes against plain sympy.diff of the loss written out
     # there (f and g in elementary form, ReLU a Piecewise), by each entry of W⁽¹⁾: none of
     # derive.matrices' Jacobians or derive's differentiation takes part.

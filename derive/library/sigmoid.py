@@ -61,14 +61,19 @@ def sigmoid_derivative(proof: Proof) -> None:
                     r"at $0$); the derivative of ReLU is exactly $1$ where the unit is active.",
             domains={z: (-6.0, 6.0)}, problems=("1.3",))
 def activation_derivative_bounds(proof: Proof) -> None:
-    """σ′ ≤ 1/4 and tanh′ ≤ 1, written as a bound minus a square (1.3 (c))."""
+    """σ′ ≤ 1/4 as a bound minus a square, tanh′ ≤ 1 as 4 over (a square plus 2)² (1.3 (c))."""
     s, th = sigmoid(z), sp.tanh(z)
     c = proof.chain(Prime(s, z)).eq(written_product(s, 1 - s), r"the derivative of $\sigma$")
     c.eq(written_sum(sp.Rational(1, 4), -(s - sp.Rational(1, 2)) ** 2),
          r"complete the square: at most $1/4$, reached at $\sigma(z) = 1/2$, that is $z = 0$")
-    c = proof.chain(Prime(th, z)).eq(1 - th**2, r"the derivative of $\tanh$")
-    c.eq(written_sum(1, -th**2),
-         r"at most $1$, reached only at $z = 0$; both tend to $0$ as $|z|$ grows")
+    c = proof.chain(Prime(th, z)).eq(written_sum(1, -th**2), r"the derivative of $\tanh$")
+    c.eq(1 / sp.cosh(z) ** 2, r"$\tanh = \sinh/\cosh$ and $\cosh^2 - \sinh^2 = 1$")
+    both = written_sum(sp.exp(z), sp.exp(-z))
+    c.eq(4 / sp.Pow(both, 2, evaluate=False), r"$\cosh z = (e^{z} + e^{-z})/2$")
+    half = written_sum(sp.exp(z / 2), -sp.exp(-z / 2))
+    c.eq(4 / sp.Pow(written_sum(sp.Pow(half, 2, evaluate=False), 2), 2, evaluate=False),
+         r"$e^{z} + e^{-z}$ is a square plus $2$: at least $2$, so $\tanh'$ is at most "
+         r"$4/2^2 = 1$, reached only at $z = 0$; both derivatives tend to $0$ as $|z|$ grows")
     proof.oracle(written_product(s, 1 - s), independent_diff(s, z),
                  r"$\sigma'$ against plain sympy.diff of ", 1 / (1 + sp.exp(-z)))
     proof.oracle(1 - th**2, independent_diff(th, z),

@@ -26,22 +26,38 @@ FD_STEP = 1e-6
 
 
 def instance_inputs(setting: mm.Setting, seed: int = 7) -> dict[sp.MatrixSymbol, np.ndarray]:
-    """x, y and the parameters at the instance sizes: uniform in [−1, 1], one decimal.
+    """x, y and the parameters at the instance sizes: uniform in [−1, 1], one decimal, not 0.
 
     Classification targets are 0 or 1; regression targets are in [−1, 1]. The cross-entropy's
     targets hold both a 0 and a 1 (drawn again until they do), so that both of its log terms
-    are exercised.
+    are exercised. Under a ReLU, the hidden bias is drawn again until some unit is inactive
+    (one or two of four), none at the kink (|s1| ≥ 0.1), so that the 0s of f' show.
     """
     rng = np.random.default_rng(seed)
     inputs = {}
-    for symbol in (mm.x, mm.y, *PARAMETERS):
+
+    def draw(symbol: sp.MatrixSymbol) -> np.ndarray:   # one decimal, never 0 (a 0 reads as unset)
         shape = tuple(int(sp.sympify(dim).subs(SIZES)) for dim in symbol.shape)
-        inputs[symbol] = np.round(rng.uniform(-1, 1, size=shape), 1)
+        drawn = np.round(rng.uniform(-1, 1, size=shape), 1)
+        while np.any(drawn == 0):
+            drawn = np.round(rng.uniform(-1, 1, size=shape), 1)
+        return drawn
+
+    for symbol in (mm.x, mm.y, *PARAMETERS):
+        inputs[symbol] = draw(symbol)
+    while setting.f_prime.has(sp.Heaviside) and not _some_active_some_not(inputs):
+        inputs[mm.b1] = draw(mm.b1)
     if setting.g != mm.t:
         inputs[mm.y] = rng.integers(0, 2, size=inputs[mm.y].shape).astype(float)
         while setting.loss is mm.binary_cross_entropy and len(set(inputs[mm.y].ravel())) < 2:
             inputs[mm.y] = rng.integers(0, 2, size=inputs[mm.y].shape).astype(float)
     return inputs
+
+
+def _some_active_some_not(inputs: dict[sp.MatrixSymbol, np.ndarray]) -> bool:
+    """Whether s1 = W1 x + b1 has one or two entries below -0.1, the rest above 0.1."""
+    s1 = (inputs[mm.W1] @ inputs[mm.x] + inputs[mm.b1]).ravel()
+    return bool(1 <= np.sum(s1 < -0.1) <= 2 and np.all(np.abs(s1) >= 0.1))
 
 
 def evaluate(expr: sp.Basic, definitions: dict[sp.Basic, sp.Expr],
@@ -110,9 +126,13 @@ def instance(setting: mm.Setting) -> WorkedExample:
     jacobians = (mm.dl_dyhat, mm.dyhat_ds2, mm.da1_ds1)
     # The derived closed forms: the forward pass and the Jacobians of part (d).
     formulas = {**forward, **{j: final[j] for j in jacobians}}
+    # the values the network alone decides, when the same network has the same inputs earlier
+    printed_before = set(NETWORK_VALUES) if _same_network(setting, reused) else set()
     for group, symbols in (("Forward pass", forward), ("Jacobians", jacobians),
                            ("Gradients", [GRADIENTS[p] for p in PARAMETERS])):
         for s in symbols:
+            if s in printed_before:
+                continue
             formula = formulas.get(s, final[s])
             quantities.append(Quantity(s, formula, evaluate(formula, formulas, inputs), group))
     values = {q.symbol: q.value for q in quantities}
@@ -123,6 +143,7 @@ def instance(setting: mm.Setting) -> WorkedExample:
     return WorkedExample(
         f"{setting.name}-instance", "A numeric instance",
         text(r"The sizes are $n = 3$, $d = 4$, $K = 2$. ", *_inputs_sentence(reused, part),
+             *_network_sentence(bool(printed_before), part),
              *_check_sentence(reused, PART[setting.name])),
         quantities, dict(mm.NOTATION), comparisons, setting.problems,
         compared=("derived formula", "finite differences"))
@@ -131,6 +152,29 @@ def instance(setting: mm.Setting) -> WorkedExample:
 # The part of the sheet each instance belongs to, to say where shared inputs are printed.
 PART = {"mlp-regression": "1.2", "mlp-classification-se": "1.3 (a)",
         "mlp-classification-bce": "1.3 (b)"}
+
+
+# What the network and its inputs decide, whatever the loss: the forward pass to ŷ and the
+# Jacobians of the two activations.
+NETWORK_VALUES = (mm.s1, mm.a1, mm.s2, mm.yhat, mm.dyhat_ds2, mm.da1_ds1)
+
+
+def _same_network(setting: mm.Setting, reused: list[sp.MatrixSymbol]) -> bool:
+    """Whether an earlier instance had this network (f and g) with these x and parameters."""
+    return any(earlier.name != setting.name and (earlier.f, earlier.g) == (setting.f, setting.g)
+               and all(np.array_equal(instance_inputs(earlier)[s], instance_inputs(setting)[s])
+                       for s in (mm.x, *PARAMETERS))
+               for earlier in list(mm.SETTINGS.values())[:list(mm.SETTINGS).index(setting.name)]
+               ) and set(reused) >= {mm.x, *PARAMETERS}
+
+
+def _network_sentence(same: bool, part: str) -> tuple[str | sp.Basic, ...]:
+    """Which values are not printed again: the forward pass and the activations' Jacobians."""
+    if not same:
+        return ()
+    return ("So are ", mm.s1, ", ", mm.a1, ", ", mm.s2, ", ", mm.yhat, ", ", mm.dyhat_ds2,
+            " and ", mm.da1_ds1, ", which the loss does not change; below are the values that "
+            "it does. ")
 
 
 def _reused_inputs(setting: mm.Setting, inputs: dict[sp.MatrixSymbol, np.ndarray]
