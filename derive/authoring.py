@@ -204,7 +204,8 @@ class Proof:
             sizes=self.sizes, numeric_sizes=self.numeric_sizes, indices=self.indices,
             notation=self.notation, oracles=self.oracles,
             problems=tuple(settings.pop("problems", ())),
-            symbolic_sizes=bool(settings.pop("symbolic_sizes", False)), **settings)
+            symbolic_sizes=bool(settings.pop("symbolic_sizes", False)),
+            method=_reason(tuple(settings.pop("method", ()))), **settings)
 
 
 def build_derivation(record: Callable[[Proof], object], name: str, **settings: Any

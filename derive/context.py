@@ -173,12 +173,41 @@ def _unfolded(expr: sp.Expr, ctx: Context) -> sp.Expr:
     for _ in range(6):  # definitions may refer to other definitions
         new = expr.xreplace(plain_defs)
         if indexed_defs:
+            around = new.atoms(sp.Symbol)   # what an unfolded body must not capture
             new = new.replace(lambda e: isinstance(e, sp.Indexed) and e.base in indexed_defs,
-                              lambda e: indexed_defs[e.base](*e.indices))
+                              lambda e, around=around: applied(indexed_defs[e.base], e.indices,
+                                                               avoid=around))
         if new == expr:
             break
         expr = new
     return expr
+
+
+def applied(definition: sp.Lambda, args: tuple[sp.Basic, ...],
+            avoid: set[sp.Symbol] | None = None) -> sp.Expr:
+    """A definition applied to ``args`` without capture: a sum or product in its body whose
+    index is also a symbol of the arguments or of ``avoid`` (the expression it goes into)
+    has that index renamed first.  Defining s[j] as a sum over i, s[i] must not become a sum
+    of its own index, nor d s[k]/d x[i] the derivative of a sum by its own summand."""
+    free = set().union(*(sp.sympify(a).free_symbols for a in args)) | (avoid or set())
+
+    def clashes(e: sp.Basic) -> bool:
+        return isinstance(e, (sp.Sum, sp.Product)) and any(lim[0] in free for lim in e.limits)
+
+    def renamed(e: sp.Basic) -> sp.Basic:
+        taken = {str(x) for x in e.free_symbols | free | definition.free_symbols}
+        fresh = {}
+        for lim in e.limits:
+            if lim[0] in free:
+                name = lim[0].name + "'"
+                while name in taken:
+                    name += "'"
+                taken.add(name)
+                fresh[lim[0]] = sp.Symbol(name, **lim[0].assumptions0)
+        return e.xreplace(fresh)
+
+    body = definition.expr.replace(clashes, renamed)
+    return body.xreplace(dict(zip(definition.variables, args, strict=True)))
 
 
 # --- concrete sizes and numeric sampling -------------------------------------------------

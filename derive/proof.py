@@ -176,6 +176,7 @@ class Derivation:
     oracles: list[Oracle] = field(default_factory=list)
     problems: tuple[str, ...] = ()
     symbolic_sizes: bool = False
+    method: Text = ()   # how it is verified, where a device needs saying (Verification only)
 
     @property
     def result(self) -> Step:

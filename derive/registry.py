@@ -34,7 +34,7 @@ T = TypeVar("T")
 
 
 SETTINGS = ("title", "summary", "problems", "domains", "sizes", "numeric_sizes", "indices",
-            "definitions", "notation", "symbolic_sizes")
+            "definitions", "notation", "symbolic_sizes", "method")
 
 
 def derivation(name: str, **settings: Any
@@ -43,7 +43,8 @@ def derivation(name: str, **settings: Any
 
     The builder either takes a :class:`~derive.authoring.Proof` and records the steps in it
     (``settings`` are the derivation's title, summary, problems and check settings: domains,
-    sizes, numeric_sizes, indices, definitions, notation, symbolic_sizes), or takes nothing
+    sizes, numeric_sizes, indices, definitions, notation, symbolic_sizes; and method, how it
+    is verified where that needs saying), or takes nothing
     and returns a whole :class:`~derive.proof.Derivation`.
     """
     unknown = sorted(set(settings) - set(SETTINGS))

@@ -363,3 +363,41 @@ def test_a_free_symbol_is_never_confused_with_a_renamed_free_index() -> None:
     same = generalised_arguments(sigmoid(inner + i)) - generalised_arguments(
         sigmoid(sp.Sum(wb[i, m] * xs[m], (m, 1, N)) + i))
     assert same == 0
+
+
+# --- a definition whose sum index is the argument it is applied to (capture) ---------------
+# s_j is defined as x_j times the sum of all x_i.  Unfolded at s_i by plain substitution,
+# the sum's own index captured the argument: s_i became the sum of x_i², and the wrong
+# step s_i = sum_i x_i² was "proved".
+
+def test_a_definition_applied_to_its_own_sum_index_does_not_capture_it() -> None:
+    i = sp.Symbol("i", integer=True, positive=True)
+    s = sp.IndexedBase("s", real=True)
+    squares = sp.Sum(xs[i] ** 2, (i, 1, N))
+
+    def wrong(p: Proof) -> None:
+        p.given(s[j], xs[j] * sp.Sum(xs[i], (i, 1, N)), "definition")
+        p.chain(s[i]).eq(squares, "unfolded (wrongly)")
+
+    def right(p: Proof) -> None:
+        p.given(s[j], xs[j] * sp.Sum(xs[i], (i, 1, N)), "definition")
+        p.chain(s[i]).eq(xs[i] * sp.Sum(xs[k], (k, 1, N)), "unfolded")
+
+    settings = {"sizes": SIZES, "indices": {i: (1, N), j: (1, N)}}
+    assert statuses(wrong, **settings)[0] in REJECTED
+    assert statuses(right, **settings)[0] in ACCEPTED
+
+
+def test_a_definition_unfolded_under_a_derivative_by_its_own_sum_index_keeps_its_meaning() -> None:
+    i = sp.Symbol("i", integer=True, positive=True)
+    zn, wn = sp.IndexedBase("zn", real=True), sp.IndexedBase("wn", real=True)
+
+    def step(rhs: sp.Expr) -> object:
+        def record(p: Proof) -> None:
+            p.given(zn[k], sp.Sum(wn[k, i] * xs[i], (i, 1, N)), "one unit of the next layer")
+            p.chain(sp.Sum(sp.Derivative(zn[k], xs[i]), (k, 1, 2))).eq(rhs, "differentiate")
+        return record
+
+    settings = {"sizes": SIZES, "indices": {i: (1, N)}}
+    assert statuses(step(sp.Sum(wn[k, i], (k, 1, 2))), **settings)[0] in ACCEPTED
+    assert statuses(step(sp.Sum(wn[k, 1], (k, 1, 2))), **settings)[0] in REJECTED

@@ -1,13 +1,16 @@
 """The four equations of back-propagation (sheet C, problem 2), in index form, and their kin.
 
-Layer l has units j = 1..N, layer l+1 units k = 1..M, layer l−1 units q = 1..P:
+Layer l has units j (and i, summed) = 1..n_l, layer l+1 units k = 1..n_{l+1}, layer l−1
+units q (and r, summed) = 1..n_{l−1}; in BP1, l = L, the output layer:
 
-    zˡ⁺¹ₖ = Σⱼ wˡ⁺¹ₖⱼ φ(zˡⱼ) + bˡ⁺¹ₖ,   δˡⱼ = ∂C/∂zˡⱼ.
+    zˡ⁺¹ₖ = Σᵢ wˡ⁺¹ₖᵢ φ(zˡᵢ) + bˡ⁺¹ₖ,   δˡⱼ = ∂C/∂zˡⱼ.
 
 C enters each equation only through its gradient at the point (∇ₐC for BP1, δˡ⁺¹ for BP2,
 δˡ for BP3 and BP4), so each chain writes C as the linear function with that gradient: first
 derivatives at the point are the same for every differentiable C, and the check covers all.
-One builder serves the sigmoid, any activation f (problem 2 Q2) and the linear network (Q4).
+The page prints that function as C and its gradient as ∂C/∂a (the device is the verifier's,
+said in the Verification section).  One builder serves the sigmoid, any activation f
+(problem 2 Q2) and the linear network (Q4).
 """
 
 from __future__ import annotations
@@ -23,15 +26,17 @@ from derive.proof import Derivation, written_eq, written_product
 from derive.registry import derivation
 
 j, k, q = sp.symbols("j k q", integer=True, positive=True)
-jj, kk, qq = sp.symbols("j' k' q'", integer=True, positive=True)
-N, M, P = sp.symbols("N M P", integer=True, positive=True)
+i, r = sp.symbols("i r", integer=True, positive=True)     # summed: a unit of layer l (or L), of l−1
+jj, kk, qq = i, i, r
+N, M, P = sp.symbols("n_{l} n_{l+1} n_{l-1}", integer=True, positive=True)
+NL = N   # BP1's layer is the output layer, l = L: j and i run over its n_l units
 z, zn = indexed("z", "z^{l}", real=True), indexed("zn", "z^{l+1}", real=True)
 zL = indexed("zL", "z^{L}", real=True)                    # the output layer's, for BP1
 a_prev = indexed("ap", "a^{l-1}", real=True)
 a_out = indexed("aL", "a^{L}", real=True)                 # shown in a reason only
 w, wn = indexed("w", "w^{l}", real=True), indexed("wn", "w^{l+1}", real=True)
 b, bn = indexed("b", "b^{l}", real=True), indexed("bn", "b^{l+1}", real=True)
-grad_a = indexed("G", r"(\nabla_a C)", real=True)          # ∇ₐC at the point
+grad_a = indexed("G", r"\frac{\partial C}{\partial a^{L}}", real=True)   # ∇ₐC at the point
 delta = indexed("delta", r"\delta^{l}", real=True)
 delta_n = indexed("deltan", r"\delta^{l+1}", real=True)
 dC_db = indexed("dC_db", r"\frac{\partial C}{\partial b^{l}}", real=True)
@@ -47,21 +52,28 @@ def _entry(base: str, *indices: sp.Symbol) -> str:
     return f"{base}_{{{''.join(i.name for i in indices)}}}"
 
 
-# Every two-index entry the derivations print, in the Conventions' notation w^{l}_{jk}.
+# Every two-index entry the derivations print, in the Conventions' notation w^{l}_{jk}; the
+# Kronecker delta as an indicator, 1[i = j], so that it does not look like an error δ.
 NOTATION: dict[sp.Basic, str] = {
-    **{w[r, c]: _entry("w^{l}", r, c) for r, c in ((j, q), (kk, qq))},
-    **{wn[r, c]: _entry("w^{l+1}", r, c) for r, c in ((k, j), (k, jj))},
-    dC_dw[j, q]: r"\frac{\partial C}{\partial " + _entry("w^{l}", j, q) + "}"}
+    **{w[row, col]: _entry("w^{l}", row, col) for row, col in ((j, q), (kk, qq))},
+    **{wn[row, col]: _entry("w^{l+1}", row, col) for row, col in ((k, j), (k, jj))},
+    dC_dw[j, q]: r"\frac{\partial C}{\partial " + _entry("w^{l}", j, q) + "}",
+    **{kron(one, other): rf"\mathbf{{1}}[{one} = {other}]" for one, other in ((i, j), (j, i))}}
 
 SETTINGS: dict[str, Any] = dict(
     notation=NOTATION,
-    summary=r"Index form for any layer sizes. $C$ is written, in each equation, as the linear "
-            r"function with $C$'s gradient at the point ($\nabla_a C$ for BP1, $\delta^{l+1}$ "
-            r"for BP2, $\delta^{l}$ for BP3 and BP4): the first derivatives are then exactly "
-            r"those of any differentiable $C$, so the steps hold for every cost. With a layer "
-            r"index, $\delta^{l}_j$ is the error of unit $j$; without one, $\delta_{jk'}$ is the "
-            r"Kronecker delta.",
-    sizes={N: (1, 2, 3), M: (1, 2), P: (1, 2)}, indices={j: (1, N), q: (1, P)},
+    summary=r"Index form for any layer sizes: unit $j$ (and $i$, summed) of layer $l$, which has "
+            r"$n_{l}$ units, unit $k$ of layer $l + 1$ and unit $q$ (and $r$) of layer $l - 1$ "
+            r"(in BP1, $l = L$, the output layer). $\delta^{l}_j = \partial C/\partial "
+            r"z^{l}_j$ is the error of unit $j$, and $\mathbf{1}[i = j]$ is $1$ when $i = j$ and "
+            r"$0$ otherwise.",
+    method=(r"A step's cost $C$ is any differentiable function, and only its gradient at the "
+            r"point enters the step ($\nabla_a C$ for BP1, $\delta^{l+1}$ for BP2, "
+            r"$\delta^{l}$ for BP3 and BP4). The verifier therefore takes for $C$ the linear "
+            r"function with that gradient, whose first derivatives are those of every such "
+            r"$C$, so that the steps proved hold for every cost.",),
+    sizes={N: (1, 2, 3), M: (1, 2), P: (1, 2)},
+    indices={j: (1, N), q: (1, P)},
     problems=("P2",))
 
 
@@ -98,33 +110,36 @@ def _backprop(proof: Proof, kind: str) -> None:
         last.rule, last.label = (*last.rule, "; ", *words), label or last.label
         return c
 
-    cost_L = sp.Sum(grad_a[kk] * phi(zL[kk]), (kk, 1, N))    # C to first order in a^L = φ(z^L)
+    cost_L = sp.Sum(grad_a[kk] * phi(zL[kk]), (kk, 1, NL))   # C to first order in a^L = φ(z^L)
     cost_next = sp.Sum(delta_n[k] * zn[k], (k, 1, M))     # C to first order in z^{l+1}
+    # each stands for the cost C on the page (the linear function of the module docstring)
+    proof.notation.update({cost_L: "C", cost_next: "C"})
     proof.define(zn[k], sp.Sum(wn[k, jj] * phi(z[jj]), (jj, 1, N)) + bn[k])
     proof.define(deltaL[j], sp.Derivative(cost_L, zL[j]))
     proof.define(delta[j], sp.Derivative(cost_next, z[j]))
     # BP3/BP4 read z^l as the affine map of the previous layer; δ^l is then a given vector.
     zl = sp.Lambda(kk, sp.Sum(w[kk, qq] * a_prev[qq], (qq, 1, P)) + b[kk])
     cost_l_unfolded = sp.Sum(delta[kk] * zl(kk), (kk, 1, N))
+    proof.notation[cost_l_unfolded] = "C"
     proof.define(dC_db[j], sp.Derivative(cost_l_unfolded, b[j]))
     proof.define(dC_dw[j, q], sp.Derivative(cost_l_unfolded, w[j, q]))
 
     bp1 = eq(proof.chain(deltaL[j]), sp.Derivative(cost_L, zL[j]),
              r"BP1: $\delta^{L}_j = \partial C/\partial z^{L}_j$; $C$ depends on $z^{L}$ "
-             "through ", written_eq(a_out[kk], phi(zL[kk])),
-             r", and only its gradient $\nabla_a C$ at the point matters")
-    eq(bp1, sp.Sum(grad_a[kk] * phi_prime(zL[kk]) * kron(kk, j), (kk, 1, N)),
-       r"chain rule: $a^{L}_{k'}$ depends on $z^{L}_j$ only when $k' = j$")
+             "through ", written_eq(a_out[kk], phi(zL[kk])))
+    eq(bp1, sp.Sum(grad_a[kk] * phi_prime(zL[kk]) * kron(kk, j), (kk, 1, NL)),
+       r"chain rule: $a^{L}_{i}$ depends on $z^{L}_j$ only when $i = j$")
     eq(bp1, times_prime(grad_a[j], zL[j]),
-       r"the Kronecker delta $\delta_{jk'}$ collapses the sum: BP1, "
+       r"$\mathbf{1}[i = j]$ keeps one term of the sum: BP1, "
        r"$\delta^{L} = \nabla_a C \odot \sigma'(z^{L})$", label="BP1")
     bp2 = eq(proof.chain(delta[j]), sp.Derivative(cost_next, z[j]),
              r"BP2: $C$ depends on $z^{l}$ only through $z^{l+1}$; its gradient there is "
              r"$\delta^{l+1}$")
     eq(bp2, sp.Sum(delta_n[k] * sp.Derivative(zn[k], z[j]), (k, 1, M)),
-       r"chain rule over the units $k$ of layer $l + 1$")
+       r"chain rule over the units $k$ of layer $l + 1$, with "
+       r"$\delta^{l+1}_k = \partial C/\partial z^{l+1}_k$")
     eq(bp2, sp.Sum(delta_n[k] * wn[k, j] * phi_prime(z[j]), (k, 1, M)),
-       r"$z^{l+1}_k = \sum_{j'} w^{l+1}_{kj'} a^{l}_{j'} + b^{l+1}_k$ depends on $z^{l}_j$ "
+       r"$z^{l+1}_k = \sum_{i} w^{l+1}_{ki} a^{l}_{i} + b^{l+1}_k$ depends on $z^{l}_j$ "
        r"through $a^{l}_j$ alone")
     eq(bp2, times_prime(sp.Sum(wn[k, j] * delta_n[k], (k, 1, M)), z[j]),
        r"$\sigma'(z^{l}_j)$ leaves the sum: BP2, "

@@ -96,6 +96,11 @@ def _leading_negative(product: sp.MatMul) -> bool:
     return bool(product.args[0].is_Number and product.args[0].is_extended_negative)
 
 
+# A name as a derivative's numerator: a letter or a command, hatted or not, with at most one
+# superscript and one subscript of plain text.
+_A_NAME = re.compile(r"(?:[A-Za-z]|\\[a-zA-Z]+|\\hat\{[a-z]\})(?:\^\{[^{}]*\})?(?:_\{[^{}]*\})?")
+
+
 class NotationPrinter(LatexPrinter):
     """LatexPrinter that prints any expression found in ``notation`` as the given LaTeX."""
 
@@ -122,6 +127,9 @@ class NotationPrinter(LatexPrinter):
                        for v, c in reversed(expr.variable_count))
         num = d + (f"^{{{dim}}}" if dim > 1 else "")
         body = self.parenthesize(expr.expr, PRECEDENCE["Mul"], strict=True)
+        if isinstance(expr.expr, (sp.Symbol, sp.Indexed)) or expr.expr in self.notation:
+            if _A_NAME.fullmatch(body):   # a name, perhaps indexed: dC/dz, dz^{l+1}_k/dz^l_j
+                return rf"\frac{{{num} {body}}}{{{den}}}"
         return rf"\frac{{{num}}}{{{den}}} {body}"
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
