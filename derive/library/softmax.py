@@ -89,7 +89,7 @@ def softmax_properties(proof: Proof) -> None:
         proof.define(named_symbol, meaning)
         return named_symbol
 
-    total_s = named("sum", r"\sum_i s_i", sp.Sum(s_i, (i, 1, size)))
+    total_s = named("sum", r"\sum_{i=1}^{K} s_i", sp.Sum(s_i, (i, 1, size)))
     ratio = named("ratio", r"s_i / s_j", s_i / s_j)
     shifted = named("shifted", r"\mathrm{softmax}(z - c)_i", sp.exp(z[i] - c) / shifted_total)
     log_s = named("log_s", r"\log s_i", sp.log(s_i))

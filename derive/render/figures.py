@@ -118,7 +118,7 @@ def boundary_tikz(b: Boundary, scale: float = 2.2) -> str:
         rf"({0.06 * e:.4f},{-0.07 * e:.4f}) {{$d = {b.distance:.4f}$}};",
         rf"\draw[->, very thick, green!45!black] ({px:.4f},{py:.4f}) -- "
         rf"({px + 0.4 * nx:.4f},{py + 0.4 * ny:.4f}) node[above left, font=\small] "
-        rf"{{$\hat{{\mathbf{{n}}}} = ({nx:.3f}, {ny:.3f})$}};",
+        rf"{{$\hat{{\mathbf{{n}}}} = ({nx:.4f}, {ny:.4f})$}};",
         r"\fill (0,0) circle (0.6pt) node[above left, font=\small] {$0$};",
         rf"\node[font=\small, blue!50!black] at ({0.55 * e},{0.75 * e}) {{$g > 0$}};",
         rf"\node[font=\small, black!70] at ({-0.75 * e},{-0.8 * e}) {{$g < 0$}};",

@@ -165,8 +165,12 @@ class NotationPrinter(LatexPrinter):
         if _leading_negative(expr):
             args, sign = (args[1:] if args[0] == -1 else [-args[0], *args[1:]]), "- "
         level = PRECEDENCE["Mul"]
-        return sign + " ".join(self._print(a) if isinstance(a, sp.Mul) and not isinstance(
-            a, sp.MatMul) else self.parenthesize(a, level, False) for a in args)
+        # a product inside a product needs no brackets (it is associative): 2(ŷ − y)ᵀ W, not
+        # (2(ŷ − y)ᵀ) W; one that starts with a minus sign keeps them after the first factor
+        return sign + " ".join(
+            self._print(a) if (isinstance(a, sp.Mul) and not isinstance(a, sp.MatMul)) or (
+                isinstance(a, sp.MatMul) and (n == 0 or not _leading_negative(a)))
+            else self.parenthesize(a, level, False) for n, a in enumerate(args))
 
     def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
         # A sum SymPy ordered that starts with a minus sign starts with its first positive
