@@ -200,8 +200,9 @@ def figure_latex(fig: Figure) -> str:
     notes = "".join(rf"\par\footnotesize {n}" for n in fig.notes)
     lines = [r"\begin{figure}[H]", r"\centering", f"% derive: figure {fig.name}", body,
              rf"\caption{{{fig.caption}{notes}}}", rf"\label{{fig:{fig.name}}}", r"\end{figure}"]
-    if fig.landscape:   # a page of its own, turned (pdflscape also turns it in the viewer)
-        lines = [r"\begin{landscape}", *lines, r"\end{landscape}"]
+    if fig.landscape:   # a page of its own, turned (pdflscape also turns it in the viewer),
+        # after the page in progress, which the text goes on to fill (no half-empty page)
+        lines = [r"\afterpage{\begin{landscape}", *lines, r"\end{landscape}}"]
     return "\n".join(lines)
 
 
