@@ -362,7 +362,14 @@ def test_a_rules_last_word_is_never_alone_on_its_line(rule: str, expected: str) 
 def test_a_sum_over_two_indices_prints_as_two_sums_not_a_stack_of_ranges() -> None:
     i, j, c, m, k = sp.symbols("i j l m K", integer=True)
     y = sp.IndexedBase("y")
-    assert tex(sp.Sum(y[i, c]**2, (i, 1, m), (c, 1, k))) == \
+    # SymPy's first limit is the innermost sum
+    assert tex(sp.Sum(y[i, c]**2, (c, 1, k), (i, 1, m))) == \
         r"\sum_{i=1}^{m} \sum_{l=1}^{K} y_{i,l}^{2}"
-    # a range that depends on another index keeps the order of the nesting
     assert tex(sp.Sum(y[i, j], (j, 1, i), (i, 1, m))) == r"\sum_{i=1}^{m} \sum_{j=1}^{i} y_{i,j}"
+
+
+def test_half_a_sum_is_written_before_it() -> None:
+    i, m = sp.symbols("i m", integer=True)
+    y = sp.IndexedBase("y")
+    assert tex(sp.Mul(sp.Rational(1, 2), sp.Sum(y[i]**2, (i, 1, m)), evaluate=False)) == \
+        r"\frac{1}{2} \sum_{i=1}^{m} y_{i}^{2}"

@@ -90,7 +90,7 @@ def two_layer_gradients(proof: Proof, setting: Setting) -> None:
 
     # loss, its derivative in yhat, and the output function's derivative
     if setting.loss == "l2":
-        per_output = _prod(sp.Rational(1, 2), sp.Pow(_sum(yh_lo, -yy_lo), 2, evaluate=False))
+        per_output = sp.Pow(_sum(yh_lo, -yy_lo), 2, evaluate=False)
         d_loss = _sum(yh_lo, -yy_lo)
     elif setting.output == "softmax":
         per_output, d_loss = yy_lo * sp.log(yh_lo), -yy_lo / yh_lo
@@ -99,7 +99,9 @@ def two_layer_gradients(proof: Proof, setting: Setting) -> None:
         per_output = _sum(yy_lo * sp.log(yh_lo), (1 - yy_lo) * sp.log(1 - yh_lo))
         d_loss = _sum(-yy_lo / yh_lo, (1 - yy_lo) / (1 - yh_lo))
     loss = _examples(outputs(per_output))
-    if setting.loss != "l2":      # a log-likelihood's sum, negated: -sum, as a person writes it
+    if setting.loss == "l2":      # half the sum of squares: 1/2 sum, as the problem writes it
+        loss = _prod(sp.Rational(1, 2), loss)
+    else:                         # a log-likelihood's sum, negated: -sum, as a person writes it
         loss = -loss
 
     # the output error delta_{il} = dE/ds_{il}, written as the chain rule gives it, and closed

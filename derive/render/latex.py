@@ -208,10 +208,12 @@ class NotationPrinter(LatexPrinter):
                     rf"{{{self._print(denominator)}}}")
         first = expr.args[0]
         if (first.is_Rational and not first.is_Integer and first.p == 1 and len(expr.args) == 2
-                and (expr.args[1].is_Add or (expr.args[1].is_Pow
-                                             and expr.args[1].base.is_Add))):   # ½ (ŷ − y)²
+                and (expr.args[1].is_Add or isinstance(expr.args[1], sp.Sum) or (
+                    expr.args[1].is_Pow and expr.args[1].base.is_Add))):   # ½ (ŷ − y)², ½ Σ
             rest = sp.Mul(*expr.args[1:], evaluate=False) if len(expr.args) > 2 else expr.args[1]
-            return rf"\frac{{1}}{{{first.q}}} {self.parenthesize(rest, PRECEDENCE['Mul'])}"
+            shown = (self._print(rest) if isinstance(rest, sp.Sum)
+                     else self.parenthesize(rest, PRECEDENCE["Mul"]))
+            return rf"\frac{{1}}{{{first.q}}} {shown}"
         if _written_fractions(expr):   # 1/(1 + e^-z) · e^-z/(1 + e^-z): two fractions, as written
             return " ".join(self._print(a) if sp.fraction(a, exact=True)[1] != 1
                             else self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
@@ -233,15 +235,11 @@ class NotationPrinter(LatexPrinter):
     def _nested(self, expr: sp.Sum | sp.Product, sign: str,
                 print_one: Callable[[Any], str]) -> str:
         """A sum or product over several indices as nested ones, one sign per index (Σᵢ Σ_l),
-        not one sign with a stack of ranges: in the order the limits were written where no
-        range depends on another index, else from the outermost (the last limit) in."""
+        not one sign with a stack of ranges: from the outermost (SymPy's last limit) in."""
         limits = list(expr.limits)
         if len(limits) == 1:
             return print_one(expr)
-        indices = {limit[0] for limit in limits}
-        free = all(not (sp.sympify(bound).free_symbols & indices)
-                   for limit in limits for bound in limit[1:])
-        outer_first = limits if free else limits[::-1]
+        outer_first = limits[::-1]
         innermost = print_one(type(expr)(expr.function, outer_first[-1]))
         return " ".join(rf"{sign}_{{{self._print(v)}={self._print(a)}}}^{{{self._print(b)}}}"
                         for v, a, b in outer_first[:-1]) + " " + innermost
