@@ -14,13 +14,17 @@ from derive.library.oracles import independent_diff
 from derive.proof import only_solution, written_product, written_sum
 from derive.registry import derivation
 
-j, kk, c = sp.symbols("j k c", integer=True, positive=True)
-N = sp.Symbol("N", integer=True, positive=True)
+j, kk, c = sp.symbols("j i c", integer=True, positive=True)   # output j, summed i, class c
+N = sp.Symbol("n_{L}", integer=True, positive=True)            # the output layer's size
 z, y = indexed("z", "z^{L}", real=True), sp.IndexedBase("y", real=True)
 delta = indexed("deltaL", r"\delta^{L}", real=True)
 C = symbol("C", real=True)
 a, yv = sp.symbols("a y", positive=True)          # one output and its target
-OUTPUT = {"sizes": {N: (1, 2, 3)}, "problems": ("P2",)}
+# sheet C writes the Kronecker delta as an indicator, so that delta always means an error
+_PAIRS = (("i", "j", ((kk, j), (j, kk))), ("c", "j", ((j, c), (c, j))))
+INDICATORS = {sp.KroneckerDelta(*pair): rf"\mathbf{{1}}[{one} = {other}]"
+              for one, other, pairs in _PAIRS for pair in pairs}
+OUTPUT = {"sizes": {N: (1, 2, 3)}, "problems": ("P2",), "notation": INDICATORS}
 
 
 @derivation("output-error-sigmoid-ce", **OUTPUT, indices={j: (1, N)}, domains={y: (0.0, 1.0)},
@@ -32,17 +36,17 @@ def output_error_sigmoid_ce(proof: Proof) -> None:
     s = sigmoid(z[kk])
     cost = -sp.Sum(written_sum(y[kk] * sp.log(s), (1 - y[kk]) * sp.log(1 - s)), (kk, 1, N))
     proof.define(delta[j], sp.Derivative(cost, z[j]))
-    proof.given(C, cost, r"the cross-entropy over the $N$ outputs, $a^{L}_k = \sigma(z^{L}_k)$")
+    proof.given(C, cost, r"the cross-entropy over the $n_L$ outputs, $a^{L}_i = \sigma(z^{L}_i)$")
     e = proof.chain(delta[j]).eq(sp.Derivative(C, z[j]),
                                  r"$\delta^{L}_j = \partial C/\partial z^{L}_j$")
     e.eq(-sp.Sum((y[kk] / s - (1 - y[kk]) / (1 - s)) * Prime(s, z[kk])
                  * sp.KroneckerDelta(kk, j), (kk, 1, N)),
-         r"chain rule: $\partial C/\partial a^{L}_k$ times $\partial a^{L}_k/\partial z^{L}_j$, "
-         r"which is $0$ unless $k = j$")
+         r"chain rule: $\partial C/\partial a^{L}_i$ times $\partial a^{L}_i/\partial z^{L}_j$, "
+         r"which is $0$ unless $i = j$")
     e.eq(written_sum(-written_product(y[j], 1 - sigmoid(z[j])),
                      written_product(1 - y[j], sigmoid(z[j]))),
-         r"$\sigma' = \sigma(1 - \sigma)$ cancels both denominators; the Kronecker delta "
-         r"$\delta_{jk}$ collapses the sum")
+         r"$\sigma' = \sigma(1 - \sigma)$ cancels both denominators; $\mathbf{1}[i = j]$ "
+         r"keeps one term of the sum")
     e.eq(written_sum(sigmoid(z[j]), -y[j]),
          r"expand: the factor $\sigma'$ has gone, $\delta^{L} = a^{L} - y$")
     proof.oracle(e.rhs, independent_diff(cost, z[j]),
@@ -65,14 +69,14 @@ def output_error_softmax_ll(proof: Proof) -> None:
     e = proof.chain(delta[j]).eq(sp.Derivative(C, z[j]),
                                  r"$\delta^{L}_j = \partial C/\partial z^{L}_j$")
     e.eq(sp.Derivative(-z[c] + sp.log(total), z[j]),
-         r"log of a quotient: $-\log a^{L}_c = -z^{L}_c + \log \sum_k e^{z^{L}_k}$")
+         r"log of a quotient: $-\log a^{L}_c = -z^{L}_c + \log \sum_i e^{z^{L}_i}$")
     e.eq(-one_hot + sp.exp(z[j]) / total,
-         r"$\partial z^{L}_c / \partial z^{L}_j = \delta_{cj}$ (the Kronecker delta); the "
+         r"$\partial z^{L}_c / \partial z^{L}_j = \mathbf{1}[c = j]$; the "
          "derivative of the log-sum-exp is softmax")
     proof.define(a_out[j], sp.exp(z[j]) / total)       # a^L = softmax(z^L)
     proof.define(target[j], one_hot)                   # the one-hot target of class c
     e.eq(written_sum(a_out[j], -target[j]),
-         r"the first term is $a^{L}_j$; the second is $y_j = \delta_{cj}$, the one-hot "
+         r"the first term is $a^{L}_j$; the second is $y_j = \mathbf{1}[c = j]$, the one-hot "
          r"target of class $c$: $\delta^{L} = a^{L} - y$")
     proof.oracle(e.rhs, independent_diff(cost, z[j]),
                  r"plain sympy.diff of $-\log \operatorname{softmax}$ by $z^{L}_j$")

@@ -174,18 +174,18 @@ def softmax_overflow() -> WorkedExample:
         Quantity(zs, None, z.reshape(-1, 1), "Input"),
         Quantity(m, None, float(z.max()), "Input", note="max z"),
         Quantity(e_sym, sp.Symbol("exp(z)"), exps.reshape(-1, 1), group,
-                 note="above the largest double"),
+                 note="entry-wise; above the largest double"),
         Quantity(naive_sym, sp.Symbol("naive"), naive.reshape(-1, 1), group),
         Quantity(st_sym, sp.Symbol("stable"), stable.reshape(-1, 1), group),
         Quantity(ls_sym, sp.Symbol("logsm"), log_softmax.reshape(-1, 1), group),
     ]
-    notation = {big: r"x_{\max}", log_big: r"\log x_{\max}", zs: "z", m: r"m = \max_k z_k",
+    notation = {big: r"x_{\max}", log_big: r"\log x_{\max}", zs: "z", m: r"c = \max_k z_k",
                 e_sym: "e^{z}", naive_sym: r"s^{\mathrm{naive}}",
                 st_sym: "s", ls_sym: r"\log s",
-                sp.Symbol("exp(z)"): r"\exp(z)\ \text{entry-wise}",
+                sp.Symbol("exp(z)"): r"\exp(z)",
                 sp.Symbol("naive"): r"e^{z} / \textstyle\sum_k e^{z_k}",
-                sp.Symbol("stable"): r"e^{z - m} / \textstyle\sum_k e^{z_k - m}",
-                sp.Symbol("logsm"): r"z - m - \log \textstyle\sum_k e^{z_k - m}"}
+                sp.Symbol("stable"): r"e^{z - c} / \textstyle\sum_k e^{z_k - c}",
+                sp.Symbol("logsm"): r"z - c - \log \textstyle\sum_k e^{z_k - c}"}
     return WorkedExample(
         "softmax-overflow", "Softmax overflowing, and fixed",
         text(r"Every $e^{z_k}$ is infinite in float64, so the naive quotient is $\infty/\infty$, "

@@ -120,7 +120,7 @@ def instance(setting: mm.Setting) -> WorkedExample:
     inputs = instance_inputs(setting)
     final = {step.lhs: step.rhs for step in derived.steps}   # each symbol's last form
     reused, part = _reused_inputs(setting, inputs)
-    quantities = [Quantity(s, None, inputs[s], "Inputs, chosen by the program")
+    quantities = [Quantity(s, None, inputs[s], "The input, the target and the parameters")
                   for s in (mm.x, mm.y, *PARAMETERS) if s not in reused]
     forward = {s: derived.definitions[s] for s in (mm.s1, mm.a1, mm.s2, mm.yhat, mm.ell)}
     jacobians = (mm.dl_dyhat, mm.dyhat_ds2, mm.da1_ds1)

@@ -74,7 +74,7 @@ def network(cost: str, values: Mapping[str, float] = DEFAULTS
     written out in the weights.
     """
     ws = Worksheet()
-    group = "Inputs and parameters"
+    group = "The inputs, targets and parameters"
     i = {k: ws.given(ws.symbol(f"i{k}", f"i_{k}"), values[f"i{k}"], group) for k in (1, 2)}
     y = {k: ws.given(ws.symbol(f"y{k}", f"y_{k}"), values[f"y{k}"], group) for k in (1, 2)}
     w = {k: ws.given(ws.symbol(f"w{k}", f"w_{k}"), values[f"w{k}"], group)
@@ -291,7 +291,8 @@ def c_q3_squared_error() -> WorkedExample:
              r"ratio of their output-layer gradients: with cross-entropy the output-layer "
              f"step is {larger} times larger here, for $o_1$ and $o_2$."),
         ws.quantities, ws.notation, comparisons, ("P3",),
-        compared=("computed here", "published (Mazur 2015)"),
+        compared=("computed here",
+                  "published (M. Mazur, A Step by Step Backpropagation Example, 2015)"),
         tables=[forward_table(ws), gradient_table(ws, "E")])
 
 

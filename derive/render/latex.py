@@ -454,7 +454,8 @@ def substituted(formula: sp.Expr, values: Mapping[sp.Basic, Any],
     for sym in formula.free_symbols:
         if sym in values:
             n = number(values[sym])
-            shown[sym] = f"({n})" if values[sym] < 0 else n
+            # a negative number, or one in powers of ten, is bracketed: log(1.8 x 10^308)
+            shown[sym] = f"({n})" if values[sym] < 0 or r"\times" in n else n
     printed = plain_parentheses(NotationPrinter(shown, mul_symbol="dot").doprint(formula))
     # a negative number alone in a group (a numerator, a denominator) needs no brackets
     printed = re.sub(r"\{\((-[^(){}]*(?:\{[^(){}]*\})?[^(){}]*)\)\}", r"{\1}", printed)
