@@ -21,8 +21,10 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.arithmetic import Literal, claimed, interval, iv, overlap, shown
 from derive.check.errors import NotUnderstood
+from derive.check.indices import Condition, coincidences, judged_in_every_reading
 from derive.check.matrices import Unsupported, base_name, compare_ordered, ordered, transposed
 from derive.check.notation import READING_CHOICES, Notation, Reading
+from derive.check.outcome import Outcome
 from derive.check.parser import INNER_PRODUCTS, Parsed, hidden_dependence, parse
 from derive.context import Context
 from derive.deadline import deadline
@@ -36,15 +38,6 @@ _SHAPE_RESULT = re.compile(rf"\s*[\[(]?\s*{_DIMENSIONS}\s*[\])]?\s*")
 LOG_DOMAIN = (0.05, 0.95)          # a symbol inside a log: a probability-like value
 SIZES = (1, 2, 3)
 UNIT_INTERVAL = iv.mpf([-1, 1])   # widens a claimed interval: lb + UNIT_INTERVAL * width
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The verdict of one link and why."""
-
-    verdict: str            # correct | wrong | undecided
-    kind: str               # step | arithmetic
-    reason: str
 
 
 class ComparisonTimeout(Exception):
@@ -80,11 +73,24 @@ _RAISED_POINT = re.compile(r"(\d)·(\d)")   # 0·6: a raised decimal point, or 0
 
 
 def judge_link(lhs: str, rhs: str, relation: str, notation: Notation,
-               definitions: Definitions | None = None) -> Outcome:
+               definitions: Definitions | None = None,
+               conditions: tuple[Condition, ...] = ()) -> Outcome:
     """The outcome of ``lhs relation rhs`` read as a claimed equality; ``definitions`` (the
-    names the text defined before) can show a step right, never wrong.  A middle dot
-    between digits (0·6) is read both as a product and as a decimal point: wrong only if
-    wrong in both readings."""
+    names the text defined before) can show a step right, never wrong.  Names that differ
+    only in their index letters (z_i, z_j) are judged both as the same and as different
+    quantities (derive.check.indices), under the ``conditions`` the text states."""
+    found = coincidences(lhs, rhs, conditions)
+    if found is None:
+        return _judge_dotted(lhs, rhs, relation, notation, definitions)
+    return judged_in_every_reading(
+        found, lambda a, b: _judge_dotted(a, b, relation, notation, definitions),
+        lambda: _judge_dotted(lhs, rhs, relation, notation, definitions))
+
+
+def _judge_dotted(lhs: str, rhs: str, relation: str, notation: Notation,
+                  definitions: Definitions | None = None) -> Outcome:
+    """A middle dot between digits (0·6) read both as a product and as a decimal point:
+    wrong only if wrong in both readings."""
     outcome = _judge_as_read(lhs, rhs, relation, notation, definitions)
     if outcome.verdict == "correct" or not _RAISED_POINT.search(lhs + rhs):
         return outcome
@@ -107,7 +113,8 @@ def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,
     except NotUnderstood as error:
         return Outcome("undecided", "step", f"not understood: {error}")
     if not quantities(left) and not quantities(right) and not found_l.opaque \
-            and not found_r.opaque:
+            and not found_r.opaque and not left.has(sp.Derivative) \
+            and not right.has(sp.Derivative):
         outcome = judge_numbers(lhs, rhs, relation, notation)
         if outcome.verdict == "wrong" and notation.binary_logs and notation.log_base is None \
                 and judge_numbers(lhs, rhs, relation, dataclasses.replace(
@@ -454,6 +461,8 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
     same_quantities = quantities(left) == quantities(right)
     for a, b in pairs:
         status, reason = _compare_scalars(a, b, notation, thorough=same_quantities)
+        if status == "wrong" and not same_quantities and _never_equal(a, b):
+            return "wrong", f"{reason}, whatever the value of {_names(a, b)}"
         if status == "wrong" and not same_quantities:
             only = sorted(quantities(left) ^ quantities(right))
             return "undecided", (f"{', '.join(only[:3])} appear on one side only: a value or a "
@@ -461,6 +470,24 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
         if status != "correct":
             return status, reason
     return "correct", reason
+
+
+def _never_equal(a: sp.Expr, b: sp.Expr) -> bool:
+    """A number on one side, and on the other what no real value of its names makes that
+    number (∂e^{z_i}/∂z_i = 0: e^{z_i} is never 0): wrong whatever the text gives them."""
+    try:
+        with time_limit(1.0):
+            a, b = carried_out(a), carried_out(b)
+            if not (a.is_number or b.is_number) or a.has(AppliedUndef) or b.has(AppliedUndef):
+                return False
+            return sp.simplify(a - b).is_zero is False
+    except (ComparisonTimeout, TypeError, ValueError, NotImplementedError, RecursionError,
+            AttributeError):
+        return False
+
+
+def _names(a: sp.Expr, b: sp.Expr) -> str:
+    return ", ".join(sorted(quantities(a) | quantities(b))[:3])
 
 
 def _compare_products(pairs: list[tuple[sp.Expr, sp.Expr]], notation: Notation

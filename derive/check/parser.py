@@ -49,6 +49,10 @@ FUNCTION_COMMANDS = {"log": "log", "ln": "log", "exp": "exp", "tanh": "tanh", "s
                      "sqrt": "sqrt", "sgn": "sign"}
 PRODUCT_OPERATORS = {"*": "mul", "cdot": "mul", "times": "mul", "ast": "mul", "/": "div",
                      "div": "div", "odot": "hadamard"}
+# functions of a whole vector, written of one entry (softmax(z_i)): opaque, never
+# differentiated as a function of one variable
+VECTOR_FUNCTIONS = frozenset(("softmax", "Softmax", "softargmax", "logsumexp", "argmax",
+                              "argmin", "diag"))
 OPENERS = {"(": ")", "[": "]", "{": "}", "lbrace": "rbrace", "{_": "}_", "lbrack": "rbrack"}
 
 
@@ -538,8 +542,7 @@ class Parser:
         return value
 
     def apply(self, name: str, args: list[sp.Expr], primes: int) -> sp.Expr:
-        if name in ("softmax", "Softmax", "softargmax", "logsumexp", "argmax", "argmin",
-                    "diag"):
+        if name in VECTOR_FUNCTIONS:
             self.found.opaque = True
             return sp.Function(name + "'" * primes, real=True)(*args)
         if name == "log":
@@ -595,6 +598,14 @@ class Parser:
         in a way the text does not say, an opaque name (never 0)."""
         if body == variable:
             return sp.Integer(1) if order == 1 else sp.Integer(0)
+        if any(f.func.__name__.rstrip("'") in VECTOR_FUNCTIONS and f.has(variable)
+               for f in body.atoms(sp.core.function.AppliedUndef)):
+            self.found.opaque = True     # softmax(z_i) is s_i of all of z: not a function of z_i
+            atom = self.symbol(f"∂^{order}[{text}]/∂[{sp.sstr(variable)}]")
+            self.found.derivatives[atom] = (body, variable, order)
+            return atom
+        if letter_namesakes(body, variable):
+            return sp.Integer(0)     # z_i and z_j apart (derive.check.indices tries i = j)
         bare = isinstance(body, (sp.Symbol, sp.Indexed, sp.core.function.AppliedUndef))
         if bare and not body.has(variable) or hidden_dependence(body, variable, kind):
             self.found.opaque = True
@@ -726,6 +737,22 @@ def hidden_dependence(body: sp.Expr, variable: sp.Expr, kind: str) -> bool:
            for s in others):
         return True
     return False
+
+
+_SUBSCRIPTED = re.compile(r"^(.+)_\{([^{}]*)\}$")
+
+
+def letter_namesakes(a: sp.Expr, b: sp.Expr) -> bool:
+    """Two names of one family whose indices differ only in letters (z_i and z_j, w_{ij}
+    and w_{kl}): its entries, each a variable of its own unless the indices coincide."""
+    if not (isinstance(a, sp.Symbol) and isinstance(b, sp.Symbol)) or a == b:
+        return False
+    ma, mb = _SUBSCRIPTED.match(a.name), _SUBSCRIPTED.match(b.name)
+    if not ma or not mb or ma.group(1) != mb.group(1):
+        return False
+    pa, pb = ma.group(2).split(","), mb.group(2).split(",")
+    return len(pa) == len(pb) and all(x == y or x.isalpha() and y.isalpha() and len(x) == 1
+                                      and len(y) == 1 for x, y in zip(pa, pb, strict=True))
 
 
 def _text_function(text: str) -> list[str] | None:

@@ -1,0 +1,119 @@
+"""Names that differ only in their index letters (z_i, z_j) may be one quantity: a link is
+right only where it is right both when the indices are equal and when they differ (or where
+the text says which), wrong only where it is wrong in both (derive.check.indices)."""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.check.checker import check_document
+from derive.check.document import document
+from derive.check.indices import coincidences, condition_of, split_condition
+from derive.check.notation import Notation
+
+
+def verdicts(text: str) -> list[str]:
+    return [f.verdict for f in check_document(document("x.md", {}, text), Notation()).findings]
+
+
+# right in one reading only: never ✓ (nor ✗) unless the text says which
+ONE_READING_ONLY = [
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = 0$$",
+    r"$$\frac{\partial \sigma(z_i)}{\partial z_j} = 0$$",
+    r"$$\frac{\partial (z_i z_j)}{\partial z_j} = z_i$$",
+    r"$$\frac{\partial}{\partial z_j} z_i z_j = z_i$$",
+    r"$$\frac{\partial (z_i + z_j)}{\partial z_j} = 1$$",
+    r"$$\frac{\partial (w_i x_i)}{\partial w_j} = 0$$",
+    r"$$\frac{\partial (w_i x_i)}{\partial w_j} = x_i$$",
+    r"$$\frac{\partial e^{z_i}}{\partial z_1} = 0$$",
+    r"$$\frac{\partial}{\partial w_{ij}} w_{kl} x_l = 0$$",
+    r"$$\frac{\partial z_i}{\partial z_j} = 0$$",
+    r"$$\frac{\partial \sigma(z_i)}{\partial z_j} = \sigma(z_i)(1-\sigma(z_i))$$",
+    r"$$\frac{\partial z_i^2}{\partial z_j} = 2 z_i$$",
+    r"$$\frac{\partial \log(z_i)}{\partial z_j} = \frac{1}{z_i}$$",
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = e^{z_i}$$",
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = e^{z_j}$$",
+    # the conditions are not where the line can use them
+    "For $i \\neq j$ the entries vanish; otherwise\n$$\\frac{\\partial e^{z_i}}{\\partial z_j}"
+    " = e^{z_i}$$",
+]
+
+# right whatever the indices, or right in the reading the text states: never ✗
+RIGHT = [
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = e^{z_i}\delta_{ij}$$",
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = 0 \text{ for } i \neq j$$",
+    "For $i \\neq j$:\n\n$$\\frac{\\partial e^{z_i}}{\\partial z_j} = 0$$",
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = 0$$ for $i \neq j$.",
+    r"$\frac{\partial \sigma(z_i)}{\partial z_j} = 0$ for $i \neq j$, so it is diagonal",
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = 0 \quad (i \neq j)$$",
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = 0, \quad i \ne j$$",
+    r"$$\begin{aligned} \frac{\partial e^{z_i}}{\partial z_j} &= 0 && \text{for } i \neq j \\"
+    r" \frac{\partial e^{z_i}}{\partial z_i} &= e^{z_i} \end{aligned}$$",
+    r"If $i = j$: $$\frac{\partial e^{z_i}}{\partial z_j} = e^{z_i}$$",
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = e^{z_i} \text{ if } i = j$$",
+    r"$$\frac{\partial \sigma(z_i)}{\partial z_j} = \sigma(z_i)(1-\sigma(z_i)) \quad"
+    r" \text{when } i = j$$",
+    r"$$\frac{\partial (z_i + z_j)}{\partial z_j} = 1 + \delta_{ij}$$",
+    r"$$\frac{\partial (z_i z_j)}{\partial z_j} = z_i(1 + \delta_{ij})$$",
+    r"$$\delta_{ij} z_i = \delta_{ij} z_j$$",
+    r"$$\delta_{ij}\delta_{ij} = \delta_{ij}$$",
+    r"$$\frac{\partial \sigma(z_i)}{\partial z_j} = \sigma(z_i)(1-\sigma(z_i))\delta_{ij}$$",
+    r"$$\frac{\partial \tanh(z_i)}{\partial z_j} = (1-\tanh^2(z_i))\delta_{ij}$$",
+    r"$$\frac{\partial z_i^2}{\partial z_j} = 2 z_i \delta_{ij}$$",
+    r"$$\frac{\partial (w_i x_i)}{\partial w_j} = x_i \delta_{ij}$$",
+    r"$$\frac{\partial z_i}{\partial z_j} = \delta_{ij}$$",
+    r"$$\frac{d}{d z_j} (z_i - z_j)^2 = -2(z_i - z_j)$$",
+    r"$$\frac{\partial}{\partial z_i} \text{softmax}(z_i) = \text{softmax}(z_i)"
+    r"(1 - \text{softmax}(z_i))$$",
+]
+
+# wrong however the indices compare, or in the reading the text states
+WRONG = [
+    r"$$\frac{\partial e^{z_i}}{\partial z_i} = 0$$",
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = 0$$ when $i = j$.",
+    r"If $i = j$: $$\frac{\partial e^{z_i}}{\partial z_j} = 0$$",
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = 0 \text{ if } i = j$$",
+    r"$$\frac{\partial z_i}{\partial z_j} = 0 \text{ for } i = j$$",
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = e^{z_i} \text{ for } i \neq j$$",
+]
+
+
+@pytest.mark.parametrize("text", ONE_READING_ONLY)
+def test_a_line_right_in_one_reading_only_is_undecided(text: str) -> None:
+    assert verdicts(text) and set(verdicts(text)) == {"undecided"}, verdicts(text)
+
+
+@pytest.mark.parametrize("text", RIGHT)
+def test_a_right_line_is_never_wrong(text: str) -> None:
+    assert "wrong" not in verdicts(text)
+
+
+@pytest.mark.parametrize("text", RIGHT[:-1])
+def test_a_right_line_is_shown_right(text: str) -> None:
+    assert "correct" in verdicts(text), verdicts(text)
+
+
+@pytest.mark.parametrize("text", WRONG)
+def test_a_line_wrong_in_every_reading_is_wrong(text: str) -> None:
+    assert "wrong" in verdicts(text) and "correct" not in verdicts(text), verdicts(text)
+
+
+def test_the_readings_of_a_link() -> None:
+    found = coincidences(r"\frac{\partial e^{z_i}}{\partial z_j}", r"e^{z_i}\delta_{ij}")
+    assert found is not None
+    assert sorted((r.label, r.rhs) for r in found.readings) == [
+        ("i = j", "e^{z_i}{1}"), ("i ≠ j", "e^{z_i}{0}")]
+    assert coincidences("z_1 + z_2", "x_i") is None            # numbers, or one name only
+    assert coincidences(r"\lambda_{\max}", r"\lambda_{\min}") is None
+    assert coincidences("z_{out}", "z_{hid}") is None           # words, not three indices
+    unresolved = coincidences(r"\frac{\partial e^{z_{i+1}}}{\partial z_j}", "0")
+    assert unresolved is not None and unresolved.unresolved
+
+
+def test_conditions_written_beside_a_formula() -> None:
+    assert split_condition(r"= 0 \text{ for } i \neq j") == ("= 0", (("i", "≠", "j"),))
+    assert split_condition(r"= 0 \; (i \neq j).") == ("= 0", (("i", "≠", "j"),))
+    assert split_condition(r"\log P(y = 1)") == (r"\log P(y = 1)", ())
+    assert split_condition("a = 0, n = 5") == ("a = 0, n = 5", ())
+    assert condition_of(r"i \neq j") == ("i", "≠", "j")
+    assert condition_of("w = 2") is None and condition_of("i = 1") is None
