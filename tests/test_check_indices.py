@@ -78,6 +78,74 @@ WRONG = [
 ]
 
 
+SOFTMAX = "$s_i = \\frac{e^{z_i}}{\\sum_{k=1}^{n} e^{z_k}}$.\n"
+SUM = r"\sum_{k=1}^{n}"
+
+# a sum over a family and one of its entries: the entry is one of the summed terms
+SUMS_RIGHT = [
+    rf"$$\frac{{\partial}}{{\partial w_j}} {SUM} w_k x_k = x_j$$",
+    rf"$$\frac{{\partial}}{{\partial z_j}} {SUM} e^{{z_k}} = e^{{z_j}}$$",
+    rf"$${SUM} \delta_{{jk}} x_k = x_j$$",
+    r"$$\sum_{j=1}^{n} \delta_{ij} s_j = s_i$$",
+    rf"$$\frac{{\partial}}{{\partial z_j}} \frac{{e^{{z_i}}}}{{{SUM} e^{{z_k}}}} = "
+    rf"\frac{{e^{{z_i}}}}{{{SUM} e^{{z_k}}}}\left(\delta_{{ij}} - \frac{{e^{{z_j}}}}"
+    rf"{{{SUM} e^{{z_k}}}}\right)$$",
+    rf"$$\frac{{\partial}}{{\partial z_j}} \frac{{e^{{z_i}}}}{{{SUM} e^{{z_k}}}} = "
+    rf"-\frac{{e^{{z_i}} e^{{z_j}}}}{{\left({SUM} e^{{z_k}}\right)^2}} \text{{ for }} i \neq j$$",
+    rf"$$\frac{{\partial}}{{\partial z_j}} \log {SUM} e^{{z_k}} = \frac{{e^{{z_j}}}}"
+    rf"{{{SUM} e^{{z_k}}}}$$",
+    rf"$$\frac{{\partial}}{{\partial w_j}} \left({SUM} w_k x_k - y\right)^2 = "
+    rf"2\left({SUM} w_k x_k - y\right) x_j$$",
+    rf"$$\frac{{\partial}}{{\partial w_j}} \frac{{\lambda}}{{2}}{SUM} w_k^2 = \lambda w_j$$",
+    r"$$\frac{\partial}{\partial x_j} \prod_{k=1}^{n} x_k = \frac{1}{x_j}"
+    r"\prod_{k=1}^{n} x_k$$",
+    SOFTMAX + r"$$\frac{\partial s_i}{\partial z_i} = s_i(1 - s_i)$$",
+    SOFTMAX + r"$$\frac{\partial s_i}{\partial z_j} = s_i(\delta_{ij} - s_j)$$",
+    SOFTMAX + r"$$\frac{\partial s_i}{\partial z_j} = s_j(\delta_{ij} - s_i)$$",
+    SOFTMAX + r"$$\frac{\partial s_i}{\partial z_j} = \delta_{ij} s_i - s_i s_j$$",
+    SOFTMAX + r"$$\frac{\partial s_i}{\partial z_j} = -s_i s_j \quad (i \neq j)$$",
+]
+
+SUMS_WRONG = [
+    rf"$$\frac{{\partial}}{{\partial z_j}} {SUM} e^{{z_k}} = {SUM} e^{{z_k}}$$",
+    rf"$$\frac{{\partial}}{{\partial w_j}} {SUM} w_k x_k = {SUM} x_k$$",
+    r"$$\frac{\partial}{\partial x_j} \prod_{k=1}^{n} x_k = \prod_{k=1}^{n} x_k$$",
+    rf"$$\frac{{\partial}}{{\partial z_i}} \frac{{e^{{z_i}}}}{{{SUM} e^{{z_k}}}} = "
+    rf"\frac{{e^{{z_i}}}}{{{SUM} e^{{z_k}}}}$$",
+    rf"$$\frac{{\partial}}{{\partial z_j}} \log {SUM} e^{{z_k}} = \frac{{1}}{{{SUM} e^{{z_k}}}}$$",
+    rf"$$\frac{{\partial}}{{\partial w_j}} \frac{{\lambda}}{{2}}{SUM} w_k^2 = \lambda {SUM} w_k$$",
+]
+
+SUMS_NOT_RIGHT = [          # never ✓: wrong, or right only when i = j (or i ≠ j)
+    SOFTMAX + r"$$\frac{\partial s_i}{\partial z_i} = s_i$$",
+    SOFTMAX + r"$$\frac{\partial s_i}{\partial z_j} = -s_i s_j$$",
+    SOFTMAX + r"$$\frac{\partial s_i}{\partial z_j} = s_i(1 - s_j)$$",
+    SOFTMAX + r"$$\frac{\partial s_i}{\partial z_j} = s_i(\delta_{ij} + s_j)$$",
+    rf"$$\frac{{\partial}}{{\partial w_j}} {SUM} w_k x_k = 0$$",
+    rf"$$\frac{{\partial}}{{\partial w_j}} {SUM} w_k x_k = x_k$$",
+    rf"$$\frac{{\partial}}{{\partial z_j}} \frac{{e^{{z_i}}}}{{{SUM} e^{{z_k}}}} = "
+    rf"-\frac{{e^{{z_i}} e^{{z_j}}}}{{\left({SUM} e^{{z_k}}\right)^2}}$$",
+    rf"$$\frac{{\partial}}{{\partial z_j}} \frac{{e^{{z_i}}}}{{{SUM} e^{{z_k}}}} = "
+    rf"\frac{{e^{{z_i}}}}{{{SUM} e^{{z_k}}}}\left(1 - \frac{{e^{{z_j}}}}"
+    rf"{{{SUM} e^{{z_k}}}}\right)$$",
+]
+
+
+@pytest.mark.parametrize("text", SUMS_RIGHT)
+def test_a_sum_differentiated_by_one_of_its_entries_is_right(text: str) -> None:
+    assert "correct" in verdicts(text) and "wrong" not in verdicts(text), verdicts(text)
+
+
+@pytest.mark.parametrize("text", SUMS_WRONG)
+def test_a_sum_differentiated_wrongly_is_wrong(text: str) -> None:
+    assert verdicts(text) == ["wrong"]
+
+
+@pytest.mark.parametrize("text", SUMS_NOT_RIGHT)
+def test_a_softmax_entry_slip_is_never_right(text: str) -> None:
+    assert verdicts(text) and "correct" not in verdicts(text), verdicts(text)
+
+
 @pytest.mark.parametrize("text", ONE_READING_ONLY)
 def test_a_line_right_in_one_reading_only_is_undecided(text: str) -> None:
     assert verdicts(text) and set(verdicts(text)) == {"undecided"}, verdicts(text)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from derive.check.entries import APART
 from derive.check.errors import NotUnderstood
 from derive.check.lexer import Token, prepared, tokens
 from derive.check.outcome import Outcome
@@ -46,6 +47,7 @@ class IndexReading:
     label: str
     lhs: str
     rhs: str
+    apart: tuple[tuple[str, str], ...] = ()     # the indices it takes to differ
 
 
 @dataclass(frozen=True)
@@ -288,8 +290,13 @@ def coincidences(lhs: str, rhs: str, conditions: tuple[Condition, ...] = ()
     if len(patterns) > MAX_READINGS:
         return Coincidences(unresolved=f"the indices {', '.join(letters)}")
     return Coincidences(tuple(IndexReading(label, _rewritten(lhs, m, bound),
-                                           _rewritten(rhs, m, bound))
+                                           _rewritten(rhs, m, bound), _apart(m, pairs))
                               for label, m in patterns.items()))
+
+
+def _apart(mapping: dict[str, str], pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    read = [(mapping.get(x, x), mapping.get(y, y)) for x, y in pairs]
+    return tuple(dict.fromkeys((x, y) for x, y in read if x != y))
 
 
 _RELATION = r"(=|\\neq(?![a-zA-Z])|\\ne(?![a-zA-Z])|≠|\\not\s*=)"
@@ -351,7 +358,7 @@ def judged_in_every_reading(found: Coincidences, judge: Callable[[str, str], Out
         outcome = as_written()
         return dataclasses.replace(outcome, verdict="undecided", reason=(
             "the conditions the text states on its indices contradict one another"))
-    judged = [(r, judge(r.lhs, r.rhs)) for r in found.readings]
+    judged = [(r, _apart_while(r, judge)) for r in found.readings]
     verdicts = {o.verdict for _, o in judged}
     if len(judged) == 1:
         reading, outcome = judged[0]
@@ -376,3 +383,11 @@ def judged_in_every_reading(found: Coincidences, judge: Callable[[str, str], Out
         undecided = next(o for _, o in judged if o.verdict == "undecided")
         reason = (f"wrong when {'; or '.join(wrong)}, " if wrong else "") + undecided.reason
     return dataclasses.replace(judged[0][1], verdict="undecided", kind=kind, reason=reason)
+
+
+def _apart_while(reading: IndexReading, judge: Callable[[str, str], Outcome]) -> Outcome:
+    token = APART.set(reading.apart)
+    try:
+        return judge(reading.lhs, reading.rhs)
+    finally:
+        APART.reset(token)

@@ -20,6 +20,15 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.check.arithmetic import Literal, claimed, interval, iv, overlap, shown
+from derive.check.entries import (
+    Range,
+    apart_condition,
+    derivative_of_entries,
+    entry_ranges,
+    families,
+    generalised,
+    summed,
+)
 from derive.check.errors import NotUnderstood
 from derive.check.indices import Condition, coincidences, judged_in_every_reading
 from derive.check.matrices import Unsupported, base_name, compare_ordered, ordered, transposed
@@ -150,6 +159,11 @@ class Definitions:
     def __bool__(self) -> bool:
         return bool(self.values)
 
+    def lookup(self, name: str) -> tuple[sp.Expr, int] | None:
+        """The definition of a name and its line; s_j from that of s_i, where s_i is a
+        formula in i (derive.check.entries)."""
+        return self.values.get(name) or generalised(name, self.values)
+
 
 def _substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[int]
                  ) -> sp.Expr:
@@ -158,9 +172,14 @@ def _substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[
     for _ in range(2):
         swaps: dict[sp.Basic, sp.Expr] = {}
         for atom, (body, variable, order) in found.derivatives.items():
-            if atom in e.free_symbols and isinstance(body, sp.Symbol) \
-                    and body.name in definitions.values:
-                value, line = definitions.values[body.name]
+            defined = definitions.lookup(body.name) if isinstance(body, sp.Symbol) else None
+            if atom in e.free_symbols and defined is not None:
+                value, line = defined
+                summed_over = derivative_of_entries(value, variable, order)
+                if summed_over is not None:          # ∂s_i/∂z_j, s_i = e^{z_i}/Σ_k e^{z_k}
+                    swaps[atom] = summed_over
+                    used.add(line)
+                    continue
                 if not value.has(variable) or hidden_dependence(value, variable, "partial"):
                     continue
                 swaps[atom] = sp.Derivative(value, (variable, order)).doit()
@@ -169,9 +188,8 @@ def _substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[
         for s in e.free_symbols - held:
             if not isinstance(s, sp.Symbol) or s in swaps:
                 continue
-            if s.name in definitions.values:
-                value, line = definitions.values[s.name]
-                swaps[s] = value
+            if (defined := definitions.lookup(s.name)) is not None:
+                swaps[s], line = defined
                 used.add(line)
             elif s.name.endswith("^{T}") and base_name(s.name) in definitions.values:
                 value, line = definitions.values[base_name(s.name)]
@@ -220,8 +238,9 @@ def with_definitions(lhs: str, rhs: str, notation: Notation, definitions: Defini
                     elif status != "inapplicable":
                         other = True
                     continue
-                a, b = carried_out(a), carried_out(b)
-                if quantities(a) != quantities(b):
+                a, b, indices, _ = summed(a, b) if families(a, b) else (
+                    carried_out(a), carried_out(b), set(), {})
+                if quantities(a) - indices != quantities(b) - indices:
                     other = True
                     continue
                 if sp.expand(a - b) == 0 or sp.simplify(a - b) == 0:
@@ -458,9 +477,19 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
                                               notation)
         if status in ("correct", "wrong"):      # wᵀx + b = xᵀw + b
             return status, reason
-    same_quantities = quantities(left) == quantities(right)
+    indices: set[str] = set()
+    ranges: dict[sp.Symbol, Range] = {}
+    if not isinstance(left, sp.MatrixBase) and families(left, right):
+        try:
+            with time_limit(SECONDS_PER_COMPARISON):
+                left, right, indices, ranges = summed(left, right)   # ∂/∂w_j Σ_k w_k x_k
+        except (ComparisonTimeout, TypeError, ValueError, NotImplementedError, RecursionError,
+                AttributeError) as error:
+            return "undecided", f"a sum over a family not carried out ({type(error).__name__})"
+        pairs = [(left, right)]
+    same_quantities = quantities(left) - indices == quantities(right) - indices
     for a, b in pairs:
-        status, reason = _compare_scalars(a, b, notation, thorough=same_quantities)
+        status, reason = _compare_scalars(a, b, notation, same_quantities, ranges)
         if status == "wrong" and not same_quantities and _never_equal(a, b):
             return "wrong", f"{reason}, whatever the value of {_names(a, b)}"
         if status == "wrong" and not same_quantities:
@@ -532,8 +561,8 @@ def carried_out(e: sp.Expr) -> sp.Expr:
     return e.xreplace({d: d.doit() for d in derivatives}) if derivatives else e
 
 
-def _compare_scalars(a: sp.Expr, b: sp.Expr, notation: Notation, thorough: bool = True
-                     ) -> tuple[str, str]:
+def _compare_scalars(a: sp.Expr, b: sp.Expr, notation: Notation, thorough: bool = True,
+                     ranges: dict[sp.Symbol, Range] | None = None) -> tuple[str, str]:
     """One entry.  Not ``thorough`` (the sides speak of different quantities, so the step can
     only be shown right): the cheap symbolic test alone."""
     try:
@@ -543,7 +572,7 @@ def _compare_scalars(a: sp.Expr, b: sp.Expr, notation: Notation, thorough: bool 
                 return "correct", "the two sides expand to the same expression"
             if not thorough:
                 return "wrong", "the sides differ"
-            verdict = check_equal(a, b, context_for(a, b, notation))
+            verdict = check_equal(a, b, context_for(a, b, notation, ranges))
     except ComparisonTimeout:
         return "undecided", "the comparison took too long"
     except (NotUnderstood, TypeError, ValueError, NotImplementedError, RecursionError,
@@ -572,7 +601,8 @@ def _short(value: str) -> str:
         return value[:40]
 
 
-def context_for(a: sp.Expr, b: sp.Expr, notation: Notation) -> Context:
+def context_for(a: sp.Expr, b: sp.Expr, notation: Notation,
+                ranges: dict[sp.Symbol, Range] | None = None) -> Context:
     """What the verifier needs: domains (declared; inside a log, a probability-like value),
     sizes for Σ's upper bounds, ranges for free indices."""
     domains: dict[sp.Basic, tuple[float, float]] = {}
@@ -588,12 +618,14 @@ def context_for(a: sp.Expr, b: sp.Expr, notation: Notation) -> Context:
                   for s in sp.sympify(hi).free_symbols}
         for s in bounds:
             sizes[s] = SIZES
+        spans = {**entry_ranges(a, b), **(ranges or {})}
         for s in side.free_symbols:
             if s.is_integer and s not in bounds:
-                indices[s] = (sp.Integer(1), sp.Integer(3))
+                indices[s] = spans.get(s, (sp.Integer(1), sp.Integer(3)))
     for s in a.free_symbols | b.free_symbols:
         name = str(s)
         if name in notation.domains:
             domains[s] = notation.domains[name]
     numeric = {s: max(v) + 2 for s, v in sizes.items()}
-    return Context({}, domains, sizes, numeric, indices, 7)
+    return Context({}, domains, sizes, numeric, indices, 7,
+                   where=apart_condition(a.free_symbols | b.free_symbols))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from derive.check.arithmetic import Literal, literal_of
+from derive.check.entries import as_entries, entry, families
 from derive.check.errors import NotUnderstood
 from derive.check.lexer import Token, tokens
 from derive.check.matrices import (
@@ -606,6 +607,12 @@ class Parser:
             return atom
         if letter_namesakes(body, variable):
             return sp.Integer(0)     # z_i and z_j apart (derive.check.indices tries i = j)
+        as_entry = entry(variable, families(body))
+        if as_entry is not None and as_entry.indices[0] not in {
+                k for e in body.atoms(sp.Sum, sp.Product) for k, _, _ in e.limits}:
+            (body_e,) = as_entries([body])              # ∂/∂w_j Σ_k w_k x_k: w[j] of w
+            if not hidden_dependence(body_e, as_entry, kind, entries=True):
+                return sp.Derivative(body_e, (as_entry, order))
         bare = isinstance(body, (sp.Symbol, sp.Indexed, sp.core.function.AppliedUndef))
         if bare and not body.has(variable) or hidden_dependence(body, variable, kind):
             self.found.opaque = True
@@ -718,20 +725,25 @@ class Parser:
         return sp.ImmutableMatrix(cells)
 
 
-def hidden_dependence(body: sp.Expr, variable: sp.Expr, kind: str) -> bool:
+def hidden_dependence(body: sp.Expr, variable: sp.Expr, kind: str, entries: bool = False
+                      ) -> bool:
     """Whether what is differentiated may depend on the variable in a way the text does not
     say: an unspecified function of other arguments, an entry of a family, a hat or a
     capital (an output, a matrix).  Other plain symbols are independent variables, under d
     as under ∂ (students write d/dw for ∂/∂w); a step that needs dy/dw names it on its
-    right side, and a quantity on one side only is never judged wrong."""
+    right side, and a quantity on one side only is never judged wrong.  With ``entries``
+    (the variable an entry z[j] of a family the body sums over) the entries of other
+    families are read as their names are."""
     if isinstance(body, sp.MatrixBase):
-        return any(hidden_dependence(e, variable, kind) for e in body)
-    if body.has(sp.Indexed) or isinstance(variable, sp.Indexed):
+        return any(hidden_dependence(e, variable, kind, entries) for e in body)
+    if not entries and (body.has(sp.Indexed) or isinstance(variable, sp.Indexed)):
         return True
     for f in body.atoms(sp.core.function.AppliedUndef):
         if not f.has(variable):
             return True
     others = body.free_symbols - {variable}
+    if entries:
+        others = {s for s in others if isinstance(s, sp.Symbol)}
     if any(not isinstance(s, sp.Symbol) or s.name[0] == "\\" and s.name[1:] not in GREEK
            or "∂" in s.name or s.name.endswith("{T}") or s.name.isupper()
            for s in others):
