@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from derive.check.entries import APART
 from derive.check.errors import NotUnderstood
 from derive.check.lexer import Token, prepared, tokens
-from derive.check.outcome import Outcome
+from derive.check.shared import Outcome
 
 Condition = tuple[str, str, str]          # ("i", "≠", "j"), ("i", "=", "1")
 MAX_LETTERS = 4

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from derive.check.arithmetic import Literal, literal_of
-from derive.check.entries import as_entries, entry, families
+from derive.check.dependence import (
+    GREEK,
+    VECTOR_FUNCTIONS,
+    explicit_derivative,
+    hidden_dependence,
+    of_vector_function,
+)
 from derive.check.errors import NotUnderstood
 from derive.check.lexer import Token, tokens
 from derive.check.matrices import (
@@ -37,9 +43,6 @@ from derive.check.notation import (
 )
 from derive.functions import relu
 
-GREEK = frozenset("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
-lambda mu nu xi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi
-Sigma Phi Psi Omega ell""".split())
 DECORATIONS = frozenset("hat widehat tilde widetilde bar vec dot ddot mathbf boldsymbol bm "
                         "mathcal mathit mathsf".split())
 TRANSPARENT = frozenset("underline boxed cancel bcancel xcancel displaystyle textstyle "
@@ -50,10 +53,6 @@ FUNCTION_COMMANDS = {"log": "log", "ln": "log", "exp": "exp", "tanh": "tanh", "s
                      "sqrt": "sqrt", "sgn": "sign"}
 PRODUCT_OPERATORS = {"*": "mul", "cdot": "mul", "times": "mul", "ast": "mul", "/": "div",
                      "div": "div", "odot": "hadamard"}
-# functions of a whole vector, written of one entry (softmax(z_i)): opaque, never
-# differentiated as a function of one variable
-VECTOR_FUNCTIONS = frozenset(("softmax", "Softmax", "softargmax", "logsumexp", "argmax",
-                              "argmin", "diag"))
 OPENERS = {"(": ")", "[": "]", "{": "}", "lbrace": "rbrace", "{_": "}_", "lbrack": "rbrack"}
 
 
@@ -599,22 +598,12 @@ class Parser:
         in a way the text does not say, an opaque name (never 0)."""
         if body == variable:
             return sp.Integer(1) if order == 1 else sp.Integer(0)
-        if any(f.func.__name__.rstrip("'") in VECTOR_FUNCTIONS and f.has(variable)
-               for f in body.atoms(sp.core.function.AppliedUndef)):
-            self.found.opaque = True     # softmax(z_i) is s_i of all of z: not a function of z_i
-            atom = self.symbol(f"∂^{order}[{text}]/∂[{sp.sstr(variable)}]")
-            self.found.derivatives[atom] = (body, variable, order)
-            return atom
-        if letter_namesakes(body, variable):
-            return sp.Integer(0)     # z_i and z_j apart (derive.check.indices tries i = j)
-        as_entry = entry(variable, families(body))
-        if as_entry is not None and as_entry.indices[0] not in {
-                k for e in body.atoms(sp.Sum, sp.Product) for k, _, _ in e.limits}:
-            (body_e,) = as_entries([body])              # ∂/∂w_j Σ_k w_k x_k: w[j] of w
-            if not hidden_dependence(body_e, as_entry, kind, entries=True):
-                return sp.Derivative(body_e, (as_entry, order))
+        explicit = explicit_derivative(body, variable, order, kind)
+        if explicit is not None:
+            return explicit
         bare = isinstance(body, (sp.Symbol, sp.Indexed, sp.core.function.AppliedUndef))
-        if bare and not body.has(variable) or hidden_dependence(body, variable, kind):
+        if bare and not body.has(variable) or hidden_dependence(body, variable, kind) \
+                or of_vector_function(body, variable):
             self.found.opaque = True
             atom = self.symbol(f"∂^{order}[{text}]/∂[{sp.sstr(variable)}]")
             self.found.derivatives[atom] = (body, variable, order)
@@ -723,48 +712,6 @@ class Parser:
         if any(isinstance(c, sp.MatrixBase) for r in cells for c in r):
             raise NotUnderstood("a matrix of matrices")
         return sp.ImmutableMatrix(cells)
-
-
-def hidden_dependence(body: sp.Expr, variable: sp.Expr, kind: str, entries: bool = False
-                      ) -> bool:
-    """Whether what is differentiated may depend on the variable in a way the text does not
-    say: an unspecified function of other arguments, an entry of a family, a hat or a
-    capital (an output, a matrix).  Other plain symbols are independent variables, under d
-    as under ∂ (students write d/dw for ∂/∂w); a step that needs dy/dw names it on its
-    right side, and a quantity on one side only is never judged wrong.  With ``entries``
-    (the variable an entry z[j] of a family the body sums over) the entries of other
-    families are read as their names are."""
-    if isinstance(body, sp.MatrixBase):
-        return any(hidden_dependence(e, variable, kind, entries) for e in body)
-    if not entries and (body.has(sp.Indexed) or isinstance(variable, sp.Indexed)):
-        return True
-    for f in body.atoms(sp.core.function.AppliedUndef):
-        if not f.has(variable):
-            return True
-    others = body.free_symbols - {variable}
-    if entries:
-        others = {s for s in others if isinstance(s, sp.Symbol)}
-    if any(not isinstance(s, sp.Symbol) or s.name[0] == "\\" and s.name[1:] not in GREEK
-           or "∂" in s.name or s.name.endswith("{T}") or s.name.isupper()
-           for s in others):
-        return True
-    return False
-
-
-_SUBSCRIPTED = re.compile(r"^(.+)_\{([^{}]*)\}$")
-
-
-def letter_namesakes(a: sp.Expr, b: sp.Expr) -> bool:
-    """Two names of one family whose indices differ only in letters (z_i and z_j, w_{ij}
-    and w_{kl}): its entries, each a variable of its own unless the indices coincide."""
-    if not (isinstance(a, sp.Symbol) and isinstance(b, sp.Symbol)) or a == b:
-        return False
-    ma, mb = _SUBSCRIPTED.match(a.name), _SUBSCRIPTED.match(b.name)
-    if not ma or not mb or ma.group(1) != mb.group(1):
-        return False
-    pa, pb = ma.group(2).split(","), mb.group(2).split(",")
-    return len(pa) == len(pb) and all(x == y or x.isalpha() and y.isalpha() and len(x) == 1
-                                      and len(y) == 1 for x, y in zip(pa, pb, strict=True))
 
 
 def _text_function(text: str) -> list[str] | None:
