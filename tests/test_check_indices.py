@@ -36,6 +36,16 @@ ONE_READING_ONLY = [
     # the conditions are not where the line can use them
     "For $i \\neq j$ the entries vanish; otherwise\n$$\\frac{\\partial e^{z_i}}{\\partial z_j}"
     " = e^{z_i}$$",
+    r"For $i \ne j$ the entry is zero, and the diagonal is $$\frac{\partial e^{z_i}}"
+    r"{\partial z_j} = e^{z_i}$$",
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = e^{z_i}$$ for the diagonal and $0$ for "
+    r"$i \neq j$.",
+    # a name whose dependence on the variable the text does not state (h = σ(z) perhaps)
+    r"$$\frac{\partial \log h}{\partial z} = 1 - h$$",
+    r"$$\frac{\partial \log s_i}{\partial z_i} = \frac{1}{s_i} s_i (1 - s_i)$$",
+    r"$$\frac{d}{dz} \log a = \frac{1}{a} a(1-a)$$",
+    # i may be 1 or 2, or neither
+    r"$$\frac{\partial}{\partial w_i} (w_1 x_1 + w_2 x_2) = x_i$$",
 ]
 
 # right whatever the indices, or right in the reading the text states: never ✗
@@ -46,6 +56,9 @@ RIGHT = [
     r"$$\frac{\partial e^{z_i}}{\partial z_j} = 0$$ for $i \neq j$.",
     r"$\frac{\partial \sigma(z_i)}{\partial z_j} = 0$ for $i \neq j$, so it is diagonal",
     r"$$\frac{\partial e^{z_i}}{\partial z_j} = 0 \quad (i \neq j)$$",
+    r"For $i \neq j$, we get $$\frac{\partial e^{z_i}}{\partial z_j} = 0$$",
+    r"$$\frac{\partial e^{z_i}}{\partial z_j} = 0$$, for all $i \neq j$.",
+    r"$$\sum_{i=1}^{n} \frac{\partial}{\partial w_j}(w_i x_i) = x_j$$",
     r"$$\frac{\partial e^{z_i}}{\partial z_j} = 0, \quad i \ne j$$",
     r"$$\begin{aligned} \frac{\partial e^{z_i}}{\partial z_j} &= 0 && \text{for } i \neq j \\"
     r" \frac{\partial e^{z_i}}{\partial z_i} &= e^{z_i} \end{aligned}$$",

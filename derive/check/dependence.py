@@ -84,3 +84,25 @@ def letter_namesakes(a: sp.Expr, b: sp.Expr) -> bool:
     pa, pb = ma.group(2).split(","), mb.group(2).split(",")
     return len(pa) == len(pb) and all(x == y or x.isalpha() and y.isalpha() and len(x) == 1
                                       and len(y) == 1 for x, y in zip(pa, pb, strict=True))
+
+
+def _family(e: sp.Basic) -> str | None:
+    match = _SUBSCRIPTED.match(e.name) if isinstance(e, sp.Symbol) else None
+    return match.group(1) if match else None
+
+
+def assumed_independent(*sides: sp.Basic) -> str:
+    """The names a written derivative takes to be independent of its variable though the
+    text does not say so (∂ log h/∂z, h = σ(z) perhaps): a link is never wrong for that.
+    Entries of the variable's own family (z_i by z_j) are apart; '' where there are none."""
+    for side in sides:
+        for d in side.atoms(sp.Derivative):
+            for v in d.variables:
+                if d.expr.has(v) or isinstance(v, sp.Indexed):   # z[j] of a sum: explicit
+                    continue
+                family = _family(v)
+                others = [s for s in d.expr.free_symbols if isinstance(s, sp.Symbol)
+                          and (family is None or _family(s) != family) and not s.is_integer]
+                if others:
+                    return ", ".join(sorted(map(str, others))[:3])
+    return ""

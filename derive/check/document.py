@@ -152,12 +152,11 @@ def chains(text: str, start: int = 0) -> list[Chain]:
         headings = len(_HEADING.findall(gap))
         section += headings
         condition = condition_of(body) if inline else None
-        near = len(gap_words) <= NEAR_CHARS and not headings and not _CONTRAST.search(gap)
-        if condition is not None and last and near \
-                and _AFTER.match(gap_words):          # '$$… = 0$$ for $i \\neq j$'
+        if condition is not None and last and not headings \
+                and _AFTER.fullmatch(gap_words):      # '$$… = 0$$ for $i \\neq j$'
             for c in last:
                 c.conditions = (*c.conditions, condition)
-        carried = pending if near else ()
+        carried = pending if not headings and _BEFORE.fullmatch(gap_words) else ()
         pending = (condition,) if condition is not None else ()
         last = []
         for k, (row, line, conditions) in enumerate(rows):
@@ -198,9 +197,11 @@ def chains(text: str, start: int = 0) -> list[Chain]:
     return found
 
 
-NEAR_CHARS = 60           # words between a condition and the formula it is for, at most
-_CONTRAST = re.compile(r"\b(otherwise|else|while|whereas|but|instead|contrast)\b", re.I)
-_AFTER = re.compile(r"^(for|when|if|where|whenever|with)\b", re.I)
+# a condition is for the formula beside it only when nothing but these words part them:
+# 'For $i \\neq j$: $$…$$', '$$…$$ for $i \\neq j$'
+_BEFORE = re.compile(r"[\s:,.;*_]*((we|one) (have|get|find)|then|this gives|it is|they are)?"
+                     r"[\s:,.;*_]*", re.I)
+_AFTER = re.compile(r",?\s*(for|when|if|where|whenever|with)( all| every| any)?", re.I)
 
 
 _HYPOTHESIS = re.compile(r"\b(if|assume|assuming|suppose|supposing|let|when|given|provided)"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive.check.dependence import hidden_dependence
+from derive.check.dependence import assumed_independent, hidden_dependence
 from derive.check.entries import Range, derivative_of_entries, families, generalised, summed
 from derive.check.errors import NotUnderstood
 from derive.check.evaluations import (
@@ -268,6 +268,7 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
             return status, reason
     indices: set[str] = set()
     ranges: dict[sp.Symbol, Range] = {}
+    unstated = "" if isinstance(left, sp.MatrixBase) else assumed_independent(left, right)
     if not isinstance(left, sp.MatrixBase) and families(left, right):
         try:
             with time_limit(SECONDS_PER_COMPARISON):
@@ -279,6 +280,9 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
     same_quantities = quantities(left) - indices == quantities(right) - indices
     for a, b in pairs:
         status, reason = _compare_scalars(a, b, notation, same_quantities, ranges)
+        if status == "wrong" and unstated:
+            return "undecided", (f"{reason}, if {unstated} does not depend on the variable; the "
+                                 "text does not say whether it does")
         if status == "wrong" and not same_quantities and _never_equal(a, b):
             return "wrong", f"{reason}, whatever the value of {_names(a, b)}"
         if status == "wrong" and not same_quantities:
