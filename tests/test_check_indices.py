@@ -117,6 +117,11 @@ SUMS_RIGHT = [
     SOFTMAX + r"$$\frac{\partial s_i}{\partial z_j} = s_j(\delta_{ij} - s_i)$$",
     SOFTMAX + r"$$\frac{\partial s_i}{\partial z_j} = \delta_{ij} s_i - s_i s_j$$",
     SOFTMAX + r"$$\frac{\partial s_i}{\partial z_j} = -s_i s_j \quad (i \neq j)$$",
+    # the condition pairs s_i with z_j though no name has both letters
+    SOFTMAX + "\nCase $i = j$: $$\\frac{\\partial s_i}{\\partial z_j} = s_i(1 - s_i)$$",
+    # a capital size, and a sum inside the parentheses after a name
+    r"$$\frac{\partial}{\partial z_j}\left(z_i - \log\sum_{k=1}^{K} e^{z_k}\right) = "
+    r"\delta_{ij} - \frac{e^{z_j}}{\sum_{k=1}^{K} e^{z_k}}$$",
 ]
 
 SUMS_WRONG = [

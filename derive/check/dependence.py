@@ -63,6 +63,7 @@ def hidden_dependence(body: sp.Expr, variable: sp.Expr, kind: str, entries: bool
     others = body.free_symbols - {variable}
     if entries:
         others = {s for s in others if isinstance(s, sp.Symbol)}
+    others = {s for s in others if not (isinstance(s, sp.Symbol) and s.is_integer)}   # sizes
     if any(not isinstance(s, sp.Symbol) or s.name[0] == "\\" and s.name[1:] not in GREEK
            or "∂" in s.name or s.name.endswith("{T}") or s.name.isupper()
            for s in others):

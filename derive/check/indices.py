@@ -271,6 +271,10 @@ def coincidences(lhs: str, rhs: str, conditions: tuple[Condition, ...] = ()
     sites_r, bound_r = _sites(right)
     bound = bound_l | bound_r
     pairs, unresolved = _involved(sites_l + sites_r, bound)
+    present = {a for site in sites_l + sites_r for a in site.atoms} - bound
+    for a, _, b in conditions:          # 'Case $i = j$:' s_i by z_j, s_i defined by z_i
+        if {a, b} <= present and a != b and (a, b) not in pairs and (b, a) not in pairs:
+            pairs.append(tuple(sorted((a, b), key=lambda x: (x.isdigit(), x))))   # type: ignore[arg-type]
     if unresolved:
         return Coincidences(unresolved=unresolved)
     if not pairs:

@@ -434,8 +434,9 @@ class Parser:
             primes += 1
         if self.opens_paren():
             inside = self.paren_tokens(peek=True)
-            if any(t.kind == "sym" and t.text in "=|<>" for t in inside) \
-                    or any(t.kind == "cmd" and t.text in ("mid", "in") for t in inside):
+            top = _outside_braces(inside)          # not the k = 1 of a Σ inside
+            if any(t.kind == "sym" and t.text in "=|<>" for t in top) \
+                    or any(t.kind == "cmd" and t.text in ("mid", "in") for t in top):
                 self.paren_tokens()
                 return self.opaque_atom(f"{base}(", inside, ")")
             name = base + (f"_{{{','.join(subs)}}}" if subs else "")
@@ -712,6 +713,18 @@ class Parser:
         if any(isinstance(c, sp.MatrixBase) for r in cells for c in r):
             raise NotUnderstood("a matrix of matrices")
         return sp.ImmutableMatrix(cells)
+
+
+def _outside_braces(toks: list[Token]) -> list[Token]:
+    out, depth = [], 0
+    for t in toks:
+        if t.kind == "sym" and t.text == "{":
+            depth += 1
+        elif t.kind == "sym" and t.text == "}":
+            depth -= 1
+        elif depth == 0:
+            out.append(t)
+    return out
 
 
 def _text_function(text: str) -> list[str] | None:
