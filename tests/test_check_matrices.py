@@ -98,3 +98,20 @@ def test_compare_ordered_refuses_sums_and_derivatives() -> None:
     status, _ = compare_ordered(sp.Derivative(sp.Function("f")(sp.Symbol("x")), sp.Symbol("x"))
                                 * a, a)
     assert status == "undecided"
+
+
+def test_a_product_of_numbers_written_with_another_shape() -> None:
+    """A product of written-out matrices of numbers with the shape of its transpose is wrong
+    (attack round 4, f15:38); a vector written as a row for a column with the right entries
+    is undecided; a tuple may be either."""
+    col = r"\begin{bmatrix} 1 \\ 2 \end{bmatrix}"
+    row = r"\begin{bmatrix} -0.5 & 1 & 0 \end{bmatrix}"
+    product = col + " " + row
+    assert verdict(product, r"\begin{bmatrix} -0.5 & -1 \\ 1 & 2 \\ 0 & 0 \end{bmatrix}") \
+        == "wrong"
+    assert verdict(product, r"\begin{bmatrix} -0.5 & 1 & 0 \\ -1 & 2 & 0 \end{bmatrix}") \
+        == "correct"
+    m = r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix} \begin{bmatrix} 1 \\ 1 \end{bmatrix}"
+    assert verdict(m, r"\begin{bmatrix} 3 & 7 \end{bmatrix}") == "undecided"
+    assert verdict(m, r"\begin{bmatrix} 3 & 8 \end{bmatrix}") == "wrong"
+    assert verdict(m, "(3, 7)") == "correct"

@@ -5,6 +5,7 @@ character of the right side would make a link right."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -35,6 +36,8 @@ def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation) -> Outc
             table[symbol] = dataclasses.replace(table[symbol], claimed=True)
         with time_limit(SECONDS_PER_COMPARISON):
             pairs = entry_pairs(left, right)
+            if pairs is None and _written_matrices(lhs, rhs, left, right):
+                return _other_shape(left, right, table, relation)
             if pairs is None:
                 return Outcome("undecided", "arithmetic", shapes(left, right))
             for a, b in pairs:
@@ -50,6 +53,33 @@ def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation) -> Outc
     if right in table and table[right].value != 0:
         notation.rounded.add(rhs.strip().strip("."))        # remembered as rounded
     return Outcome("correct", "arithmetic", "the numbers agree to the digits shown")
+
+
+_ENVIRONMENT = re.compile(r"\\begin\{[bpBv]?matrix\}")
+
+
+def _written_matrices(lhs: str, rhs: str, left: sp.Basic, right: sp.Basic) -> bool:
+    """Both sides matrices of numbers written out as matrices (no tuple, which may be a row
+    or a column)."""
+    return isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase) and all(
+        _ENVIRONMENT.search(side) and "," not in side for side in (lhs, rhs))
+
+
+def _other_shape(left: sp.MatrixBase, right: sp.MatrixBase, table: dict[sp.Symbol, Literal],
+                 relation: str) -> Outcome:
+    """A product of numbers written with another shape than it has: wrong, but for a vector
+    written as a row where it is a column (or the reverse) with the right entries."""
+    said = (f"the left is {left.shape[0]}×{left.shape[1]} and the right "
+            f"{right.shape[0]}×{right.shape[1]}")
+    if left.T.shape != right.shape:
+        return Outcome("wrong", "arithmetic", said)
+    if any(_numbers_agree(a, b, table, relation) is not None
+           for a, b in zip(left.T, right, strict=True)):
+        return Outcome("wrong", "arithmetic", f"{said}, and the entries differ too")
+    if 1 in left.shape:
+        return Outcome("undecided", "arithmetic", f"{said}: the entries agree, a row written "
+                       "for a column (or the reverse)")
+    return Outcome("wrong", "arithmetic", f"{said}: the right is the transpose of the left")
 
 
 def entry_pairs(left: sp.Basic, right: sp.Basic) -> list[tuple[sp.Expr, sp.Expr]] | None:
