@@ -103,6 +103,8 @@ def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,
             return Outcome("undecided", "arithmetic", "right if log is base 2 (the text "
                            "speaks of bits or base 2)")
         return outcome
+    if definitions is not None and (undefined := _undefined_inverse(left, right, definitions)):
+        return Outcome("wrong", "step", undefined)
     if relation != "=":
         return Outcome("undecided", "step", f"a symbolic {relation} is not checked")
     outcome = judge_symbolic(lhs, rhs, notation, found_l.met | found_r.met)
@@ -119,9 +121,15 @@ class Definitions:
 
     values: dict[str, tuple[sp.Expr, int]] = dataclasses.field(default_factory=dict)
     assumed: set[int] = dataclasses.field(default_factory=set)   # lines of 'if W₁ = W₂'
+    # matrices of numbers written out (X = [[1, 1], [1, 2], [1, 3]]): their shapes
+    shapes: dict[str, tuple[tuple[int, int], int]] = dataclasses.field(default_factory=dict)
 
     def add(self, name: sp.Basic, value: sp.Expr, line: int, assumption: bool = False
             ) -> None:
+        if isinstance(name, sp.Symbol) and isinstance(value, sp.MatrixBase):
+            self.shapes.pop(name.name, None)
+            if not value.free_symbols:
+                self.shapes[name.name] = (value.shape, line)
         if isinstance(name, sp.Symbol) and not isinstance(value, sp.MatrixBase) \
                 and name not in value.free_symbols and "∂" not in name.name:
             self.values[name.name] = (value, line)
@@ -135,6 +143,24 @@ class Definitions:
         """The definition of a name and its line; s_j from that of s_i, where s_i is a
         formula in i (derive.check.entries)."""
         return self.values.get(name) or generalised(name, self.values)
+
+
+def _undefined_inverse(left: sp.Basic, right: sp.Basic, definitions: Definitions) -> str:
+    """The inverse of a matrix the text wrote out with more rows than columns or fewer
+    (X⁻¹ of a 3×2 X): it does not exist, so a side holding it is no value."""
+    for side in (left, right):
+        if isinstance(side, sp.MatrixBase):
+            continue
+        for p in side.atoms(sp.Pow):
+            if p.exp.is_negative and isinstance(p.base, sp.Symbol) \
+                    and base_name(p.base.name) in definitions.shapes:
+                (rows, cols), line = definitions.shapes[base_name(p.base.name)]
+                if rows != cols:
+                    name = p.base.name.replace("^{T}", "ᵀ")
+                    return (f"{name} is {rows if name == base_name(p.base.name) else cols}×"
+                            f"{cols if name == base_name(p.base.name) else rows} by the "
+                            f"definitions of line {line}: {name}⁻¹ does not exist")
+    return ""
 
 
 def _substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[int]
