@@ -376,8 +376,8 @@ class Parser:
                                 or self.sym_is("'")):
             if self.notation.functions.get("sigma", "logistic") == "logistic":
                 return self.function("sigmoid")
-        if name == "delta" and self.sym_is("_"):
-            return self.kronecker()
+        if name == "delta" and self.sym_is("_") and self._two_indices_next():
+            return self.kronecker()           # δ_{ij}; δ_2, a layer's error, is a name
         if name in ("one",) or (name in ("mathbb", "mathbf", "mathds", "boldsymbol")
                                 and self._indicator_next()):
             return self.indicator()
@@ -651,6 +651,13 @@ class Parser:
             raise NotUnderstood(f"a {name} of matrices")
         operator = sp.Sum if name == "sum" else sp.Product
         return operator(body, (var, low, high))
+
+    def _two_indices_next(self) -> bool:
+        before = self.k
+        self.k += 1
+        pieces = _pieces(_group_text(self.group_tokens()))
+        self.k = before
+        return len(pieces) != 1
 
     def kronecker(self) -> sp.Expr:
         self.k += 1
