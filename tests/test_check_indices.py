@@ -203,3 +203,18 @@ def test_conditions_written_beside_a_formula() -> None:
     assert split_condition("a = 0, n = 5") == ("a = 0, n = 5", ())
     assert condition_of(r"i \neq j") == ("i", "≠", "j")
     assert condition_of("w = 2") is None and condition_of("i = 1") is None
+
+
+def test_a_softmax_jacobian_solution_with_planted_slips() -> None:
+    """tests/data/check-indices/softmax-jacobian.md: the slips on lines 16, 18, 20, 26, 30, 34,
+    40 and 42 (δ_{ii} = 0) are never ✓; those decidable from the text alone are ✗; the right
+    lines (5–14, 22, 24, 28, 32, 36, 38, 42's others, 44) are never ✗."""
+    from pathlib import Path
+
+    from derive.check.checker import check_file
+    report = check_file(Path(__file__).parent / "data" / "check-indices" / "softmax-jacobian.md")
+    wrong = {f.line for f in report.findings if f.verdict == "wrong"}
+    right = {f.line for f in report.findings if f.verdict == "correct"}
+    assert wrong == {34, 42}
+    assert not right & {16, 18, 20, 26, 30, 34, 40}
+    assert {5, 7, 10, 12, 14, 22, 28, 32, 38, 44} <= right
