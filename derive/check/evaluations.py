@@ -1,6 +1,6 @@
 """Arithmetic (numbers on both sides, by interval arithmetic: derive.check.arithmetic), the
-implications between two equations, and the hint 'possible transcription error' where one
-character of the right side would make a link right."""
+implications between two equations, counter-examples in words, and the hint 'possible
+transcription error' where one character of the right side would make a link right."""
 
 from __future__ import annotations
 
@@ -235,3 +235,27 @@ def _agree_at_points(left: sp.Expr, edited: list, notation: Notation) -> bool:  
             return True
     except (NotUnderstood, ComparisonTimeout, TypeError, ValueError, ZeroDivisionError):
         return False
+
+
+def counterexample(example: dict[str, str] | None) -> str:
+    """The verifier's counter-example in words: where the sides differ, and their values."""
+    if not example:
+        return "the two sides differ"
+    at = ", ".join(_at(k, v) for k, v in example.items() if k not in ("lhs", "rhs", "functions"))
+    return (f"the sides differ: at {at or 'a point'} the left is {_short(example.get('lhs', '?'))}"
+            f" and the right {_short(example.get('rhs', '?'))}")
+
+
+def _at(name: str, value: str) -> str:
+    """z = 0.5; a family's entries one by one: z_1 = -1.98, z_2 = -1.99 (z_{·} = 1: …)."""
+    entries = re.findall(r"(\d+): ([-+0-9.e]+)", value) if name.endswith("_{·}") else []
+    if not entries:
+        return f"{name} = {_short(value)}"
+    return ", ".join(f"{name[:-4]}_{k} = {_short(v)}" for k, v in entries)
+
+
+def _short(value: str) -> str:
+    try:
+        return f"{float(value):.6g}"
+    except ValueError:
+        return value[:40]

@@ -21,6 +21,7 @@ from derive.check.dependence import assumed_independent, hidden_dependence
 from derive.check.entries import Range, derivative_of_entries, families, generalised, summed
 from derive.check.errors import NotUnderstood
 from derive.check.evaluations import (
+    counterexample,
     entry_pairs,
     judge_implication,
     judge_numbers,
@@ -393,30 +394,7 @@ def _compare_scalars(a: sp.Expr, b: sp.Expr, notation: Notation, thorough: bool 
     if verdict.status in ("proved", "checked"):
         return "correct", verdict.method
     if verdict.status == "refuted":
-        return "wrong", _counterexample(verdict.counterexample)
+        return "wrong", counterexample(verdict.counterexample)
     return "undecided", verdict.method
-
-
-def _counterexample(example: dict[str, str] | None) -> str:
-    if not example:
-        return "the two sides differ"
-    at = ", ".join(_at(k, v) for k, v in example.items() if k not in ("lhs", "rhs", "functions"))
-    return (f"the sides differ: at {at or 'a point'} the left is {_short(example.get('lhs', '?'))}"
-            f" and the right {_short(example.get('rhs', '?'))}")
-
-
-def _at(name: str, value: str) -> str:
-    """z = 0.5; a family's entries one by one: z_1 = -1.98, z_2 = -1.99 (z_{·} = 1: …)."""
-    entries = re.findall(r"(\d+): ([-+0-9.e]+)", value) if name.endswith("_{·}") else []
-    if not entries:
-        return f"{name} = {_short(value)}"
-    return ", ".join(f"{name[:-4]}_{k} = {_short(v)}" for k, v in entries)
-
-
-def _short(value: str) -> str:
-    try:
-        return f"{float(value):.6g}"
-    except ValueError:
-        return value[:40]
 
 
