@@ -98,3 +98,35 @@ def test_compare_ordered_refuses_sums_and_derivatives() -> None:
     status, _ = compare_ordered(sp.Derivative(sp.Function("f")(sp.Symbol("x")), sp.Symbol("x"))
                                 * a, a)
     assert status == "undecided"
+
+
+def test_a_product_of_numbers_written_with_another_shape() -> None:
+    """A product of written-out matrices of numbers with the shape of its transpose is wrong
+    (attack round 4, f15:38); a vector written as a row for a column with the right entries
+    is undecided; a tuple may be either."""
+    col = r"\begin{bmatrix} 1 \\ 2 \end{bmatrix}"
+    row = r"\begin{bmatrix} -0.5 & 1 & 0 \end{bmatrix}"
+    product = col + " " + row
+    assert verdict(product, r"\begin{bmatrix} -0.5 & -1 \\ 1 & 2 \\ 0 & 0 \end{bmatrix}") \
+        == "wrong"
+    assert verdict(product, r"\begin{bmatrix} -0.5 & 1 & 0 \\ -1 & 2 & 0 \end{bmatrix}") \
+        == "correct"
+    m = r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix} \begin{bmatrix} 1 \\ 1 \end{bmatrix}"
+    assert verdict(m, r"\begin{bmatrix} 3 & 7 \end{bmatrix}") == "undecided"
+    assert verdict(m, r"\begin{bmatrix} 3 & 8 \end{bmatrix}") == "wrong"
+    assert verdict(m, "(3, 7)") == "correct"
+
+
+def test_the_inverse_of_a_matrix_written_out_non_square_does_not_exist() -> None:
+    """X written out 3×2 earlier in the question: X⁻¹ (Xᵀ)⁻¹ does not exist (attack round 4,
+    f14:19); a square one, or another question, leaves the step as it was."""
+    given = r"$$X = \begin{bmatrix} 1 & 1 \\ 1 & 2 \\ 1 & 3 \end{bmatrix}$$" "\n\n"
+    step = r"$$\theta = (X^\top X)^{-1} X^\top y = X^{-1} (X^\top)^{-1} X^\top y = X^{-1} y$$"
+    wrong = [f for f in check_document(Document("t.md", {}, chains(given + step), 3),
+                                       Notation()).findings if f.verdict == "wrong"]
+    assert len(wrong) == 2 and "does not exist" in wrong[0].reason
+    square = r"$$X = \begin{bmatrix} 1 & 1 \\ 1 & 2 \end{bmatrix}$$" "\n\n"
+    elsewhere = given + "## Q2\n\n"
+    for text in (square + step, elsewhere + step):
+        report = check_document(Document("t.md", {}, chains(text), 5), Notation())
+        assert [f for f in report.findings if f.verdict == "wrong"] == []

@@ -92,3 +92,14 @@ def test_log_base_is_a_convention() -> None:
 def test_what_it_does_not_understand_it_refuses(text: str) -> None:
     with pytest.raises(NotUnderstood):
         parse(text)
+
+
+def test_a_delta_with_one_index_is_a_name_with_two_a_kronecker_delta() -> None:
+    assert isinstance(parse(r"\delta_2")[0], sp.Symbol)          # a layer's error vector
+    assert parse(r"\delta_{ij}")[0] == sp.KroneckerDelta(sp.Symbol("i", integer=True),
+                                                         sp.Symbol("j", integer=True))
+
+
+def test_a_sum_inside_a_call_is_not_a_condition() -> None:
+    value, found = parse(r"y_i \left(\sum_{k=1}^{n} z_k\right)")
+    assert not found.opaque and value.has(sp.Sum)

@@ -14,6 +14,7 @@ from sympy.core.function import AppliedUndef
 from derive.check.document import IMPLICATIONS, Chain, Document, Piece, read
 from derive.check.errors import NotUnderstood
 from derive.check.front import notation_of
+from derive.check.indices import Condition
 from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.notation import Notation
 from derive.check.parser import parse
@@ -67,12 +68,15 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     notation.quantities |= given_constants(document.chains)
     notation.binary_logs = notation.binary_logs or document.binary_logs
     notation.row_vectors = notation.row_vectors or document.row_vectors
-    cache: dict[tuple[str, str, str], Outcome] = {}
+    cache: dict[Key, Outcome] = {}
     tracks = {True: _Track(), False: _Track()}       # inline, display
     definitions = Definitions()
     section = 0
     for chain in document.chains:
         track = tracks[chain.inline]
+        if chain.index_condition:       # '$i \\neq j$': for the formula beside it
+            report.not_judged += len(chain.relations)
+            continue
         if not chain.relations:
             if not chain.remark:
                 track.remember(chain)   # a value on its own: a later '= …' may continue it
@@ -91,8 +95,9 @@ def check_document(document: Document, notation: Notation) -> FileReport:
             first_is_definition = False
         elif chain.prose_head is not None:
             pieces = [Piece(chain.prose_head, pieces[0].line)] + pieces
-        _walk(pieces, relations, first_is_definition, chain.continues, notation, report, cache,
-              track.state, definitions, alternates, chain.hypothesis)
+        _walk(pieces, relations, first_is_definition, chain.continues, notation, report,
+              _Judge(notation, cache, definitions, chain.conditions), track.state, definitions,
+              alternates, chain.hypothesis)
         if not chain.remark:
             track.remember(Chain(pieces, relations))
     for point in wrong_points(document.chains):
@@ -125,9 +130,8 @@ class _Track:
 
 
 def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
-          continues: bool, notation: Notation, report: FileReport,
-          cache: dict[tuple[str, str, str], Outcome], state: _State,
-          definitions: Definitions, alternates: list[Piece] | None = None,
+          continues: bool, notation: Notation, report: FileReport, judged: _Judge,
+          state: _State, definitions: Definitions, alternates: list[Piece] | None = None,
           hypothesis: bool = False) -> None:
     anchor, last_wrong = state.anchor, state.last_wrong
     fresh = not continues          # the next '=' link begins an equation
@@ -160,7 +164,7 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
             if kind == "equation" and relation == "=":
                 # an equation standing alone may be a condition (σ(z) = 1 - σ(z) where z = 0):
                 # shown right when it is an identity, otherwise undecided, never wrong
-                outcome = _judged(lhs.text, rhs.text, relation, notation, cache, definitions)
+                outcome = judged(lhs.text, rhs.text, relation)
                 if outcome.verdict == "correct":
                     report.findings.append(Finding(rhs.line, "correct", "step", lhs.text.strip(),
                                                    rhs.text.strip(), outcome.reason, relation))
@@ -180,15 +184,15 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
                 continue
         elif state.equation is not None:
             state.equation = (state.equation[0], rhs)
-        outcome = _judged(lhs.text, rhs.text, relation, notation, cache, definitions)
+        outcome = judged(lhs.text, rhs.text, relation)
         if outcome.verdict == "wrong" and k == 0 and continues:
             for other in alternates or []:   # '= …' may continue a display further up
-                again = _judged(other.text, rhs.text, relation, notation, cache, definitions)
+                again = judged(other.text, rhs.text, relation)
                 if again.verdict == "correct":
                     outcome = Outcome("correct", again.kind, f"continues line {other.line}")
                     break
         if outcome.verdict != "correct" and last_wrong and anchor is not None:
-            again = _judged(anchor.text, rhs.text, relation, notation, cache, definitions)
+            again = judged(anchor.text, rhs.text, relation)
             if again.verdict == "correct":
                 outcome = Outcome("correct", again.kind, f"follows from line {anchor.line} "
                                   "(the line before it holds the slip)")
@@ -221,19 +225,32 @@ class _State:
     equation: tuple[Piece, Piece] | None = None
 
 
-def _judged(lhs: str, rhs: str, relation: str, notation: Notation,
-            cache: dict[tuple[str, str, str], Outcome], definitions: Definitions) -> Outcome:
-    key = (lhs.strip(), rhs.strip(), relation)
-    if key not in cache:
-        try:
-            outcome = judge_link(lhs, rhs, relation, notation, definitions)
-        except Exception as error:  # noqa: BLE001 - one failed comparison loses no report
-            outcome = Outcome("undecided", "step", "the comparison failed "
-                              f"({type(error).__name__}): not decided")
-        if "definitions of line" in outcome.reason:
-            return outcome            # depends on what was defined before: not cached
-        cache[key] = outcome
-    return cache[key]
+Key = tuple[str, str, str, tuple[Condition, ...]]
+
+
+@dataclass
+class _Judge:
+    """Judges the links of one chain: with what the text defined before and the conditions
+    it states for the chain's indices; remembers what does not depend on definitions."""
+
+    notation: Notation
+    cache: dict[Key, Outcome]
+    definitions: Definitions
+    conditions: tuple[Condition, ...] = ()
+
+    def __call__(self, lhs: str, rhs: str, relation: str) -> Outcome:
+        key = (lhs.strip(), rhs.strip(), relation, self.conditions)
+        if key not in self.cache:
+            try:
+                outcome = judge_link(lhs, rhs, relation, self.notation, self.definitions,
+                                     self.conditions)
+            except Exception as error:  # noqa: BLE001 - one failed comparison loses no report
+                outcome = Outcome("undecided", "step", "the comparison failed "
+                                  f"({type(error).__name__}): not decided")
+            if "definitions of line" in outcome.reason:
+                return outcome            # depends on what was defined before: not cached
+            self.cache[key] = outcome
+        return self.cache[key]
 
 
 def _claims_derivative(lhs: str, notation: Notation, definitions: Definitions) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from derive.check.errors import CheckInputError
+from derive.check.indices import Condition, condition_of, split_condition
 
 RELATIONS = {"=": "=", "approx": "≈", "Rightarrow": "⇒", "implies": "⇒", "Longrightarrow": "⇒",
              "rightarrow": "→", "to": "→", "longrightarrow": "→", "le": "≤", "leq": "≤",
@@ -47,6 +48,8 @@ class Chain:
     remark: bool = False          # 'with x = 2:' — set beside the working, never continued
     hypothesis: bool = False      # 'If $W_1 = W_2$': assumed for what follows, not a fact
     question: bool = False        # 'Compute the Jacobian $\\nabla F(2, 2)$': what is asked
+    conditions: tuple[Condition, ...] = ()   # 'for i ≠ j' beside it or just before it
+    index_condition: bool = False            # '$i \\neq j$' alone: a condition, no claim
 
 
 @dataclass
@@ -133,6 +136,8 @@ def chains(text: str, start: int = 0) -> list[Chain]:
     found: list[Chain] = []
     previous_end = previous_start = start
     section = 0
+    pending: tuple[Condition, ...] = ()     # 'For $i \\neq j$:' before the next formula
+    last: list[Chain] = []                  # the chains of the formula before
     for match in _MATH.finditer(text, start):
         body_key = next(k for k in ("dd", "br", "body", "d") if match.group(k) is not None)
         body = match.group(body_key)
@@ -146,7 +151,15 @@ def chains(text: str, start: int = 0) -> list[Chain]:
         inline = body_key == "d"
         headings = len(_HEADING.findall(gap))
         section += headings
-        for k, (row, line) in enumerate(rows):
+        condition = condition_of(body) if inline else None
+        if condition is not None and last and not headings \
+                and _AFTER.fullmatch(gap_words):      # '$$… = 0$$ for $i \\neq j$'
+            for c in last:
+                c.conditions = (*c.conditions, condition)
+        carried = pending if not headings and _BEFORE.fullmatch(gap_words) else ()
+        pending = (condition,) if condition is not None else ()
+        last = []
+        for k, (row, line, conditions) in enumerate(rows):
             pieces, relations = _split_relations(row)
             if not pieces:
                 continue
@@ -176,9 +189,19 @@ def chains(text: str, start: int = 0) -> list[Chain]:
             chain.remark = bool(chain.pieces) and (
                 _REMARK.match(chain.pieces[0].text) is not None
                 or chain.pieces[-1].text.rstrip().endswith(":"))
+            chain.conditions = (*conditions, *carried)
+            chain.index_condition = condition is not None
             if chain.pieces:
                 found.append(chain)
+                last.append(chain)
     return found
+
+
+# a condition is for the formula beside it only when nothing but these words part them:
+# 'For $i \\neq j$: $$…$$', '$$…$$ for $i \\neq j$'
+_BEFORE = re.compile(r"[\s:,.;*_]*((we|one) (have|get|find)|then|this gives|it is|they are)?"
+                     r"[\s:,.;*_]*", re.I)
+_AFTER = re.compile(r",?\s*(for|when|if|where|whenever|with)( all| every| any)?", re.I)
 
 
 _HYPOTHESIS = re.compile(r"\b(if|assume|assuming|suppose|supposing|let|when|given|provided)"
@@ -206,7 +229,7 @@ def _unboxed(body: str) -> str:
     return body
 
 
-def _rows(body: str, line: int) -> list[tuple[str, int]]:
+def _rows(body: str, line: int) -> list[tuple[str, int, tuple[Condition, ...]]]:
     """The rows of a display: split at top-level ``\\\\`` (not inside a matrix or braces),
     with aligned/split wrappers and ``&`` removed."""
     body = re.sub(r"\\(begin|end)\{(aligned|align\*?|split|gathered|alignat\*?)\}(\{\d+\})?",
@@ -241,6 +264,9 @@ def _rows(body: str, line: int) -> list[tuple[str, int]]:
             continue
         if body.startswith("&&", k) and depth <= 0:
             end = body.find("\\\\", k)          # an annotation column: (3) ✓, a tag
+            annotation = body[k + 2:len(body) if end < 0 else end]
+            if split_condition("x " + annotation)[1]:     # && \text{for } i \neq j
+                current.append(" \\quad " + annotation)
             k = len(body) if end < 0 else end
             continue
         if c == "&" and depth <= 0:
@@ -252,7 +278,11 @@ def _rows(body: str, line: int) -> list[tuple[str, int]]:
             current.append(c)
         k += 1
     rows.append(("".join(current), row_line))
-    return [(part, n) for r, n in _joined(rows) for part in _statements(r) if part.strip()]
+    out: list[tuple[str, int, tuple[Condition, ...]]] = []
+    for r, n in _joined(rows):
+        r, conditions = split_condition(r)
+        out.extend((part, n, conditions) for part in _statements(r) if part.strip())
+    return out
 
 
 _ROW_SPACING = re.compile(r"\s*\[\s*-?[\d.]+\s*(pt|em|ex|mm|cm|in|bp|mu)\s*\]")

@@ -11,80 +11,68 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import itertools
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive.check.arithmetic import Literal, claimed, interval, iv, overlap, shown
+from derive.check.dependence import assumed_independent, hidden_dependence
+from derive.check.entries import Range, derivative_of_entries, families, generalised, summed
 from derive.check.errors import NotUnderstood
+from derive.check.evaluations import (
+    counterexample,
+    entry_pairs,
+    judge_implication,
+    judge_numbers,
+    shapes,
+    symbolic_hint,
+)
+from derive.check.indices import Condition, coincidences, judged_in_every_reading
 from derive.check.matrices import Unsupported, base_name, compare_ordered, ordered, transposed
-from derive.check.notation import READING_CHOICES, Notation, Reading
-from derive.check.parser import INNER_PRODUCTS, Parsed, hidden_dependence, parse
-from derive.context import Context
-from derive.deadline import deadline
+from derive.check.notation import Notation
+from derive.check.parser import INNER_PRODUCTS, Parsed, parse
+from derive.check.shared import (
+    SECONDS_PER_COMPARISON,
+    ComparisonTimeout,
+    Outcome,
+    carried_out,
+    context_for,
+    quantities,
+    readings,
+    time_limit,
+)
 from derive.identities import check_equal
 
-SECONDS_PER_COMPARISON = 4.0
+__all__ = ["SECONDS_PER_COMPARISON", "Definitions", "Outcome", "judge_implication",
+           "judge_link"]
+
 # a statement of shapes, (2 × 2)(2 × 1) = 2 × 1 or [1 × 2][2 × 3] = [1 × 3], is not arithmetic
 _DIMENSIONS = r"\d+\s*(?:\\times|×|x)\s*\d+"
 _SHAPE_PRODUCT = re.compile(rf"(?:\s*[\[(]\s*{_DIMENSIONS}\s*[\])]\s*){{2,}}")
 _SHAPE_RESULT = re.compile(rf"\s*[\[(]?\s*{_DIMENSIONS}\s*[\])]?\s*")
-LOG_DOMAIN = (0.05, 0.95)          # a symbol inside a log: a probability-like value
-SIZES = (1, 2, 3)
-UNIT_INTERVAL = iv.mpf([-1, 1])   # widens a claimed interval: lb + UNIT_INTERVAL * width
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The verdict of one link and why."""
-
-    verdict: str            # correct | wrong | undecided
-    kind: str               # step | arithmetic
-    reason: str
-
-
-class ComparisonTimeout(Exception):
-    """One comparison ran past its time limit."""
-
-
-def time_limit(seconds: float) -> contextlib.AbstractContextManager[None]:
-    """Raise ComparisonTimeout after ``seconds`` (main thread only; elsewhere no limit)."""
-    return deadline(seconds, ComparisonTimeout)
-
-
-def readings(met: set[str]) -> list[Reading]:
-    """Every combination of the choices a parse met (one reading when it met none)."""
-    names = sorted(met & set(READING_CHOICES))
-    out = []
-    for values in itertools.product(*(READING_CHOICES[n] for n in names)):
-        choices: dict[str, Any] = dict(zip(names, values, strict=True))
-        out.append(dataclasses.replace(Reading(), **choices))
-    return out or [Reading()]
-
-
-def quantities(e: sp.Basic) -> set[str]:
-    """The names a side speaks of: free symbols and unspecified functions."""
-    if isinstance(e, sp.MatrixBase):
-        return set().union(*(quantities(x) for x in e)) if e else set()
-    names = {str(s) for s in e.free_symbols}
-    names |= {str(f.func) for f in e.atoms(AppliedUndef)}
-    names |= {str(i.base) for i in e.atoms(sp.Indexed)}
-    return names
-
-
 _RAISED_POINT = re.compile(r"(\d)·(\d)")   # 0·6: a raised decimal point, or 0 × 6
 
 
 def judge_link(lhs: str, rhs: str, relation: str, notation: Notation,
-               definitions: Definitions | None = None) -> Outcome:
+               definitions: Definitions | None = None,
+               conditions: tuple[Condition, ...] = ()) -> Outcome:
     """The outcome of ``lhs relation rhs`` read as a claimed equality; ``definitions`` (the
-    names the text defined before) can show a step right, never wrong.  A middle dot
-    between digits (0·6) is read both as a product and as a decimal point: wrong only if
-    wrong in both readings."""
+    names the text defined before) can show a step right, never wrong.  Names that differ
+    only in their index letters (z_i, z_j) are judged both as the same and as different
+    quantities (derive.check.indices), under the ``conditions`` the text states."""
+    found = coincidences(lhs, rhs, conditions)
+    if found is None:
+        return _judge_dotted(lhs, rhs, relation, notation, definitions)
+    return judged_in_every_reading(
+        found, lambda a, b: _judge_dotted(a, b, relation, notation, definitions),
+        lambda: _judge_dotted(lhs, rhs, relation, notation, definitions))
+
+
+def _judge_dotted(lhs: str, rhs: str, relation: str, notation: Notation,
+                  definitions: Definitions | None = None) -> Outcome:
+    """A middle dot between digits (0·6) read both as a product and as a decimal point:
+    wrong only if wrong in both readings."""
     outcome = _judge_as_read(lhs, rhs, relation, notation, definitions)
     if outcome.verdict == "correct" or not _RAISED_POINT.search(lhs + rhs):
         return outcome
@@ -107,7 +95,8 @@ def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,
     except NotUnderstood as error:
         return Outcome("undecided", "step", f"not understood: {error}")
     if not quantities(left) and not quantities(right) and not found_l.opaque \
-            and not found_r.opaque:
+            and not found_r.opaque and not left.has(sp.Derivative) \
+            and not right.has(sp.Derivative):
         outcome = judge_numbers(lhs, rhs, relation, notation)
         if outcome.verdict == "wrong" and notation.binary_logs and notation.log_base is None \
                 and judge_numbers(lhs, rhs, relation, dataclasses.replace(
@@ -115,6 +104,8 @@ def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,
             return Outcome("undecided", "arithmetic", "right if log is base 2 (the text "
                            "speaks of bits or base 2)")
         return outcome
+    if definitions is not None and (undefined := _undefined_inverse(left, right, definitions)):
+        return Outcome("wrong", "step", undefined)
     if relation != "=":
         return Outcome("undecided", "step", f"a symbolic {relation} is not checked")
     outcome = judge_symbolic(lhs, rhs, notation, found_l.met | found_r.met)
@@ -131,9 +122,15 @@ class Definitions:
 
     values: dict[str, tuple[sp.Expr, int]] = dataclasses.field(default_factory=dict)
     assumed: set[int] = dataclasses.field(default_factory=set)   # lines of 'if W₁ = W₂'
+    # matrices of numbers written out (X = [[1, 1], [1, 2], [1, 3]]): their shapes
+    shapes: dict[str, tuple[tuple[int, int], int]] = dataclasses.field(default_factory=dict)
 
     def add(self, name: sp.Basic, value: sp.Expr, line: int, assumption: bool = False
             ) -> None:
+        if isinstance(name, sp.Symbol) and isinstance(value, sp.MatrixBase):
+            self.shapes.pop(name.name, None)
+            if not value.free_symbols:
+                self.shapes[name.name] = (value.shape, line)
         if isinstance(name, sp.Symbol) and not isinstance(value, sp.MatrixBase) \
                 and name not in value.free_symbols and "∂" not in name.name:
             self.values[name.name] = (value, line)
@@ -143,6 +140,29 @@ class Definitions:
     def __bool__(self) -> bool:
         return bool(self.values)
 
+    def lookup(self, name: str) -> tuple[sp.Expr, int] | None:
+        """The definition of a name and its line; s_j from that of s_i, where s_i is a
+        formula in i (derive.check.entries)."""
+        return self.values.get(name) or generalised(name, self.values)
+
+
+def _undefined_inverse(left: sp.Basic, right: sp.Basic, definitions: Definitions) -> str:
+    """The inverse of a matrix the text wrote out with more rows than columns or fewer
+    (X⁻¹ of a 3×2 X): it does not exist, so a side holding it is no value."""
+    for side in (left, right):
+        if isinstance(side, sp.MatrixBase):
+            continue
+        for p in side.atoms(sp.Pow):
+            if p.exp.is_negative and isinstance(p.base, sp.Symbol) \
+                    and base_name(p.base.name) in definitions.shapes:
+                (rows, cols), line = definitions.shapes[base_name(p.base.name)]
+                if rows != cols:
+                    name = p.base.name.replace("^{T}", "ᵀ")
+                    return (f"{name} is {rows if name == base_name(p.base.name) else cols}×"
+                            f"{cols if name == base_name(p.base.name) else rows} by the "
+                            f"definitions of line {line}: {name}⁻¹ does not exist")
+    return ""
+
 
 def _substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[int]
                  ) -> sp.Expr:
@@ -151,9 +171,14 @@ def _substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[
     for _ in range(2):
         swaps: dict[sp.Basic, sp.Expr] = {}
         for atom, (body, variable, order) in found.derivatives.items():
-            if atom in e.free_symbols and isinstance(body, sp.Symbol) \
-                    and body.name in definitions.values:
-                value, line = definitions.values[body.name]
+            defined = definitions.lookup(body.name) if isinstance(body, sp.Symbol) else None
+            if atom in e.free_symbols and defined is not None:
+                value, line = defined
+                summed_over = derivative_of_entries(value, variable, order)
+                if summed_over is not None:          # ∂s_i/∂z_j, s_i = e^{z_i}/Σ_k e^{z_k}
+                    swaps[atom] = summed_over
+                    used.add(line)
+                    continue
                 if not value.has(variable) or hidden_dependence(value, variable, "partial"):
                     continue
                 swaps[atom] = sp.Derivative(value, (variable, order)).doit()
@@ -162,9 +187,8 @@ def _substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[
         for s in e.free_symbols - held:
             if not isinstance(s, sp.Symbol) or s in swaps:
                 continue
-            if s.name in definitions.values:
-                value, line = definitions.values[s.name]
-                swaps[s] = value
+            if (defined := definitions.lookup(s.name)) is not None:
+                swaps[s], line = defined
                 used.add(line)
             elif s.name.endswith("^{T}") and base_name(s.name) in definitions.values:
                 value, line = definitions.values[base_name(s.name)]
@@ -213,8 +237,9 @@ def with_definitions(lhs: str, rhs: str, notation: Notation, definitions: Defini
                     elif status != "inapplicable":
                         other = True
                     continue
-                a, b = carried_out(a), carried_out(b)
-                if quantities(a) != quantities(b):
+                a, b, indices, _ = summed(a, b) if families(a, b) else (
+                    carried_out(a), carried_out(b), set(), {})
+                if quantities(a) - indices != quantities(b) - indices:
                     other = True
                     continue
                 if sp.expand(a - b) == 0 or sp.simplify(a - b) == 0:
@@ -227,145 +252,6 @@ def with_definitions(lhs: str, rhs: str, notation: Notation, definitions: Defini
     if wrong and not other:
         return Outcome("wrong", "step", wrong[0])
     return None
-
-
-def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation) -> Outcome:
-    """Arithmetic: the two sides' intervals must meet."""
-    table: dict[sp.Symbol, Literal] = {}
-    try:
-        left, _ = parse(lhs, notation, literals=table)
-        computing = set(table)
-        right, _ = parse(rhs, notation, literals=table)
-        for symbol in set(table) - computing:
-            table[symbol] = dataclasses.replace(table[symbol], claimed=True)
-        with time_limit(SECONDS_PER_COMPARISON):
-            pairs = _entry_pairs(left, right)
-            if pairs is None:
-                return Outcome("undecided", "arithmetic", _shapes(left, right))
-            for a, b in pairs:
-                verdict = _numbers_agree(a, b, table, relation)
-                if verdict is not None:
-                    return verdict
-    except NotUnderstood as error:
-        return Outcome("undecided", "arithmetic", f"not understood: {error}")
-    except ComparisonTimeout:
-        return Outcome("undecided", "arithmetic", "the computation took too long")
-    except (ZeroDivisionError, ValueError, OverflowError):
-        return Outcome("undecided", "arithmetic", "a value is undefined (division by 0, log 0)")
-    if right in table and table[right].value != 0:
-        notation.rounded.add(rhs.strip().strip("."))        # remembered as rounded
-    return Outcome("correct", "arithmetic", "the numbers agree to the digits shown")
-
-
-def judge_implication(a: str, b: str, c: str, d: str, notation: Notation) -> Outcome:
-    """a = b ⇒ c = d: correct when every solution of the first (for a symbol both share)
-    satisfies the second, or the second is the first rearranged; otherwise undecided."""
-    from derive.implications import consequence
-    try:
-        sides = [parse(t, notation)[0] for t in (a, b, c, d)]
-    except NotUnderstood as error:
-        return Outcome("undecided", "implication", f"not understood: {error}")
-    if any(isinstance(e, sp.MatrixBase) for e in sides):
-        return Outcome("undecided", "implication", "an implication between matrices")
-    premise, conclusion = sides[0] - sides[1], sides[2] - sides[3]
-    try:
-        with time_limit(SECONDS_PER_COMPARISON):
-            ratio = sp.simplify(conclusion / premise) if premise != 0 else None
-            if ratio is not None and ratio.is_number and ratio != 0:
-                return Outcome("correct", "implication", "the same equation rearranged")
-            shared = sorted(premise.free_symbols & conclusion.free_symbols, key=str)
-            ctx = context_for(premise, conclusion, notation)
-            for x in shared[:2]:
-                verdict = consequence(premise, conclusion, x, ctx)
-                if verdict.status in ("proved", "checked"):
-                    return Outcome("correct", "implication", verdict.method)
-    except ComparisonTimeout:
-        return Outcome("undecided", "implication", "the comparison took too long")
-    except (TypeError, ValueError, NotImplementedError, RecursionError, ZeroDivisionError,
-            AttributeError, KeyError, IndexError) as error:
-        return Outcome("undecided", "implication",
-                       f"could not be compared ({type(error).__name__})")
-    return Outcome("undecided", "implication", "does not follow from the equation before alone "
-                   "(it may use a fact stated in words)")
-
-
-def _entry_pairs(left: sp.Basic, right: sp.Basic) -> list[tuple[sp.Expr, sp.Expr]] | None:
-    lm, rm = isinstance(left, sp.MatrixBase), isinstance(right, sp.MatrixBase)
-    if lm != rm:
-        return None
-    if lm:
-        if left.shape != right.shape:
-            return None
-        return list(zip(left, right, strict=True))
-    return [(left, right)]
-
-
-def _shapes(left: sp.Basic, right: sp.Basic) -> str:
-    def shape(e: sp.Basic) -> str:
-        return "×".join(map(str, e.shape)) if isinstance(e, sp.MatrixBase) else "a scalar"
-    return (f"the sides have different shapes ({shape(left)} and {shape(right)}): a name may "
-            "stand for a matrix, or a shape note was read as a factor")
-
-
-def _numbers_agree(a: sp.Expr, b: sp.Expr, table: dict[sp.Symbol, Literal], relation: str
-                   ) -> Outcome | None:
-    """None where the entries agree, else the wrong outcome."""
-    la, lb = interval(a, table), claimed(b, table)
-    if isinstance(b, sp.Integer):
-        # 63 for 63.09 (a large value rounded); 0 for σ(-40), 1 for σ(15), not for σ(0.5)
-        lb = lb + UNIT_INTERVAL * (0.5 if abs(float(la.a.a)) >= 10 else 0.005)
-    if relation == "≈":
-        if b not in table and not isinstance(b, sp.Integer):
-            return Outcome("undecided", "arithmetic", "≈ with a formula on the right: an "
-                           "approximation, not a rounding")
-        if isinstance(b, sp.Integer):     # ≈ 0, ≈ 1: near it, within 5 %
-            lb = claimed(b, table) + UNIT_INTERVAL * 0.05 * max(1, abs(int(b)))
-        else:
-            width = max(float(lb.b.b) - float(lb.a.a), abs(float(lb.a.a)) * 0.005)
-            lb = lb + UNIT_INTERVAL * width * 2
-    if overlap(la, lb):
-        return None
-    hint = transcription_hint(a, b, table)
-    true = shown(interval(a, table, widen=False))
-    reason = f"the left is {true}, which the right does not round to"
-    return Outcome("wrong", "arithmetic", reason + (f"; {hint}" if hint else ""))
-
-
-def transcription_hint(a: sp.Expr, b: sp.Expr, table: dict[sp.Symbol, Literal]) -> str:
-    """'possible transcription error' when one character of the claimed number explains the
-    difference (a digit misread or mistyped, a lost minus)."""
-    if b not in table and not isinstance(b, sp.Integer):
-        return ""
-    written = str(table[b].value if b in table else b)
-    text = _decimal_text(table[b]) if b in table else written
-    true = interval(a, table)
-    for k, c in enumerate(text):
-        options = "0123456789" if c.isdigit() else ""
-        for d in options:
-            if d == c:
-                continue
-            candidate = text[:k] + d + text[k + 1:]
-            if _matches(candidate, true):
-                return f"possible transcription error ({text} where {candidate} is right)"
-    if _matches("-" + text, true):
-        return f"possible transcription error (a lost minus: -{text} is right)"
-    return ""
-
-
-def _decimal_text(lit: Literal) -> str:
-    decimals = len(str(lit.unit.q)) - 1
-    return f"{float(lit.value):.{decimals}f}"
-
-
-def _matches(candidate: str, true) -> bool:  # noqa: ANN001
-    from derive.check.arithmetic import literal_of
-    try:
-        lit = literal_of(candidate.lstrip("-"))
-    except (ValueError, TypeError):
-        return False
-    sign = -1 if candidate.startswith("-") else 1
-    x = sp.Symbol("#c")
-    return overlap(true, interval(sign * x, {x: lit}))
 
 
 def judge_symbolic(lhs: str, rhs: str, notation: Notation, met: set[str]) -> Outcome:
@@ -392,56 +278,12 @@ def judge_symbolic(lhs: str, rhs: str, notation: Notation, met: set[str]) -> Out
     return Outcome("undecided", "step", (undecided or refuted or ["no reading applies"])[0])
 
 
-def symbolic_hint(lhs: str, rhs: str, notation: Notation) -> str:
-    """'possible transcription error' when changing one symbol of the right side (a letter or
-    digit for another, a sign) makes the step agree at random points."""
-    from derive.check.lexer import Token, tokens
-    try:
-        left, _ = parse(lhs, notation)
-        toks = tokens(rhs)
-    except NotUnderstood:
-        return ""
-    if isinstance(left, sp.MatrixBase) or left.has(sp.Sum, sp.Product, AppliedUndef, sp.Indexed):
-        return ""
-    letters = sorted({t.text for t in tokens(lhs) if t.kind == "letter"})[:4]
-    for k, t in enumerate(toks[:60]):
-        options: list[str] = []
-        if t.kind in ("letter", "num"):
-            options = [o for o in ["1", "0", "2", *letters] if o != t.text]
-        elif t.kind == "sym" and t.text in "+-":
-            options = ["-" if t.text == "+" else "+"]
-        for option in options:
-            kind = "num" if option.isdigit() else ("sym" if option in "+-" else "letter")
-            edited = toks[:k] + [Token(kind, option, t.at)] + toks[k + 1:]
-            if _agree_at_points(left, edited, notation):
-                return f"possible transcription error ({t.text} where {option} makes it right)"
-    return ""
-
-
-def _agree_at_points(left: sp.Expr, edited: list, notation: Notation) -> bool:  # noqa: ANN001
-    try:
-        with time_limit(0.5):
-            right, _ = parse(edited, notation)
-            if isinstance(right, sp.MatrixBase) or right.has(sp.Sum, sp.Product, AppliedUndef):
-                return False
-            symbols = sorted(left.free_symbols | right.free_symbols, key=str)
-            for point in ((0.31, 0.47, 0.23, 0.61), (0.73, 0.19, 0.57, 0.41)):
-                values = {s: point[i % 4] + 0.01 * i for i, s in enumerate(symbols)}
-                a = complex(left.subs(values).evalf(30))
-                b = complex(right.subs(values).evalf(30))
-                if not abs(a - b) <= 1e-12 * max(1.0, abs(a)):
-                    return False
-            return True
-    except (NotUnderstood, ComparisonTimeout, TypeError, ValueError, ZeroDivisionError):
-        return False
-
-
 def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
             notation: Notation) -> tuple[str, str]:
     """correct / wrong / undecided and the reason, for one reading."""
-    pairs = _entry_pairs(left, right)
+    pairs = entry_pairs(left, right)
     if pairs is None:
-        return "undecided", _shapes(left, right)
+        return "undecided", shapes(left, right)
     if found_l.ordered or found_r.ordered:
         return _compare_products([(as_products(a), as_products(b)) for a, b in pairs],
                                               notation)
@@ -451,9 +293,25 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
                                               notation)
         if status in ("correct", "wrong"):      # wᵀx + b = xᵀw + b
             return status, reason
-    same_quantities = quantities(left) == quantities(right)
+    indices: set[str] = set()
+    ranges: dict[sp.Symbol, Range] = {}
+    unstated = "" if isinstance(left, sp.MatrixBase) else assumed_independent(left, right)
+    if not isinstance(left, sp.MatrixBase) and families(left, right):
+        try:
+            with time_limit(SECONDS_PER_COMPARISON):
+                left, right, indices, ranges = summed(left, right)   # ∂/∂w_j Σ_k w_k x_k
+        except (ComparisonTimeout, TypeError, ValueError, NotImplementedError, RecursionError,
+                AttributeError) as error:
+            return "undecided", f"a sum over a family not carried out ({type(error).__name__})"
+        pairs = [(left, right)]
+    same_quantities = quantities(left) - indices == quantities(right) - indices
     for a, b in pairs:
-        status, reason = _compare_scalars(a, b, notation, thorough=same_quantities)
+        status, reason = _compare_scalars(a, b, notation, same_quantities, ranges)
+        if status == "wrong" and unstated:
+            return "undecided", (f"{reason}, if {unstated} does not depend on the variable; the "
+                                 "text does not say whether it does")
+        if status == "wrong" and not same_quantities and _never_equal(a, b):
+            return "wrong", f"{reason}, whatever the value of {_names(a, b)}"
         if status == "wrong" and not same_quantities:
             only = sorted(quantities(left) ^ quantities(right))
             return "undecided", (f"{', '.join(only[:3])} appear on one side only: a value or a "
@@ -461,6 +319,24 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
         if status != "correct":
             return status, reason
     return "correct", reason
+
+
+def _never_equal(a: sp.Expr, b: sp.Expr) -> bool:
+    """A number on one side, and on the other what no real value of its names makes that
+    number (∂e^{z_i}/∂z_i = 0: e^{z_i} is never 0): wrong whatever the text gives them."""
+    try:
+        with time_limit(1.0):
+            a, b = carried_out(a), carried_out(b)
+            if not (a.is_number or b.is_number) or a.has(AppliedUndef) or b.has(AppliedUndef):
+                return False
+            return (a - b).is_zero is False        # by its assumptions, not simplified
+    except (ComparisonTimeout, TypeError, ValueError, NotImplementedError, RecursionError,
+            AttributeError):
+        return False
+
+
+def _names(a: sp.Expr, b: sp.Expr) -> str:
+    return ", ".join(sorted(quantities(a) | quantities(b))[:3])
 
 
 def _compare_products(pairs: list[tuple[sp.Expr, sp.Expr]], notation: Notation
@@ -498,15 +374,8 @@ def _bases(e: sp.Expr) -> set[str]:
     return {base_name(n) for n in quantities(e)}
 
 
-def carried_out(e: sp.Expr) -> sp.Expr:
-    """The derivatives written out carried out (sums left as written: evaluating them in
-    closed form is slow and beside the point)."""
-    derivatives = sorted(e.atoms(sp.Derivative), key=sp.count_ops)
-    return e.xreplace({d: d.doit() for d in derivatives}) if derivatives else e
-
-
-def _compare_scalars(a: sp.Expr, b: sp.Expr, notation: Notation, thorough: bool = True
-                     ) -> tuple[str, str]:
+def _compare_scalars(a: sp.Expr, b: sp.Expr, notation: Notation, thorough: bool = True,
+                     ranges: dict[sp.Symbol, Range] | None = None) -> tuple[str, str]:
     """One entry.  Not ``thorough`` (the sides speak of different quantities, so the step can
     only be shown right): the cheap symbolic test alone."""
     try:
@@ -516,7 +385,7 @@ def _compare_scalars(a: sp.Expr, b: sp.Expr, notation: Notation, thorough: bool 
                 return "correct", "the two sides expand to the same expression"
             if not thorough:
                 return "wrong", "the sides differ"
-            verdict = check_equal(a, b, context_for(a, b, notation))
+            verdict = check_equal(a, b, context_for(a, b, notation, ranges))
     except ComparisonTimeout:
         return "undecided", "the comparison took too long"
     except (NotUnderstood, TypeError, ValueError, NotImplementedError, RecursionError,
@@ -525,48 +394,7 @@ def _compare_scalars(a: sp.Expr, b: sp.Expr, notation: Notation, thorough: bool 
     if verdict.status in ("proved", "checked"):
         return "correct", verdict.method
     if verdict.status == "refuted":
-        return "wrong", _counterexample(verdict.counterexample)
+        return "wrong", counterexample(verdict.counterexample)
     return "undecided", verdict.method
 
 
-def _counterexample(example: dict[str, str] | None) -> str:
-    if not example:
-        return "the two sides differ"
-    at = ", ".join(f"{k} = {_short(v)}" for k, v in example.items()
-                   if k not in ("lhs", "rhs", "functions"))
-    return (f"the sides differ: at {at or 'a point'} the left is {_short(example.get('lhs', '?'))}"
-            f" and the right {_short(example.get('rhs', '?'))}")
-
-
-def _short(value: str) -> str:
-    try:
-        return f"{float(value):.6g}"
-    except ValueError:
-        return value[:40]
-
-
-def context_for(a: sp.Expr, b: sp.Expr, notation: Notation) -> Context:
-    """What the verifier needs: domains (declared; inside a log, a probability-like value),
-    sizes for Σ's upper bounds, ranges for free indices."""
-    domains: dict[sp.Basic, tuple[float, float]] = {}
-    sizes: dict[sp.Symbol, tuple[int, ...]] = {}
-    indices: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = {}
-    for side in (a, b):
-        for log in side.atoms(sp.log) | {p for p in side.atoms(sp.Pow) if not p.exp.is_integer}:
-            for s in log.args[0].free_symbols:
-                domains.setdefault(s, LOG_DOMAIN)
-            for i in log.args[0].atoms(sp.Indexed):
-                domains.setdefault(i.base, LOG_DOMAIN)
-        bounds = {s for e in side.atoms(sp.Sum, sp.Product) for _, _, hi in e.limits
-                  for s in sp.sympify(hi).free_symbols}
-        for s in bounds:
-            sizes[s] = SIZES
-        for s in side.free_symbols:
-            if s.is_integer and s not in bounds:
-                indices[s] = (sp.Integer(1), sp.Integer(3))
-    for s in a.free_symbols | b.free_symbols:
-        name = str(s)
-        if name in notation.domains:
-            domains[s] = notation.domains[name]
-    numeric = {s: max(v) + 2 for s, v in sizes.items()}
-    return Context({}, domains, sizes, numeric, indices, 7)

@@ -73,15 +73,22 @@ def normalised(source: str) -> str:
                    for c in source)
 
 
-def tokens(source: str) -> list[Token]:
-    """The tokens of one piece of maths; raises NotUnderstood on what has no token."""
-    if len(source) > MAX_LENGTH:
-        raise NotUnderstood("a formula longer than 20,000 characters")
+def prepared(source: str) -> str:
+    """The source as :func:`tokens` reads it (its offsets are into this text): Unicode
+    spelled as LaTeX, digit groups joined."""
     source = normalised(source)
     while _THOUSANDS.search(source):
         source = _THOUSANDS.sub(r"\1\2", source)        # 1\,000: one number
     while _DECIMAL_GROUPS.search(source):
         source = _DECIMAL_GROUPS.sub(r"\1\2", source)   # 0.529\,964: one number
+    return source
+
+
+def tokens(source: str) -> list[Token]:
+    """The tokens of one piece of maths; raises NotUnderstood on what has no token."""
+    if len(source) > MAX_LENGTH:
+        raise NotUnderstood("a formula longer than 20,000 characters")
+    source = prepared(source)
     out: list[Token] = []
     k = 0
     while k < len(source):

@@ -17,6 +17,13 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from derive.check.arithmetic import Literal, literal_of
+from derive.check.dependence import (
+    GREEK,
+    VECTOR_FUNCTIONS,
+    explicit_derivative,
+    hidden_dependence,
+    of_vector_function,
+)
 from derive.check.errors import NotUnderstood
 from derive.check.lexer import Token, tokens
 from derive.check.matrices import (
@@ -36,9 +43,6 @@ from derive.check.notation import (
 )
 from derive.functions import relu
 
-GREEK = frozenset("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
-lambda mu nu xi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi
-Sigma Phi Psi Omega ell""".split())
 DECORATIONS = frozenset("hat widehat tilde widetilde bar vec dot ddot mathbf boldsymbol bm "
                         "mathcal mathit mathsf".split())
 TRANSPARENT = frozenset("underline boxed cancel bcancel xcancel displaystyle textstyle "
@@ -372,8 +376,8 @@ class Parser:
                                 or self.sym_is("'")):
             if self.notation.functions.get("sigma", "logistic") == "logistic":
                 return self.function("sigmoid")
-        if name == "delta" and self.sym_is("_"):
-            return self.kronecker()
+        if name == "delta" and self.sym_is("_") and self._two_indices_next():
+            return self.kronecker()           # δ_{ij}; δ_2, a layer's error, is a name
         if name in ("one",) or (name in ("mathbb", "mathbf", "mathds", "boldsymbol")
                                 and self._indicator_next()):
             return self.indicator()
@@ -430,8 +434,9 @@ class Parser:
             primes += 1
         if self.opens_paren():
             inside = self.paren_tokens(peek=True)
-            if any(t.kind == "sym" and t.text in "=|<>" for t in inside) \
-                    or any(t.kind == "cmd" and t.text in ("mid", "in") for t in inside):
+            top = _outside_braces(inside)          # not the k = 1 of a Σ inside
+            if any(t.kind == "sym" and t.text in "=|<>" for t in top) \
+                    or any(t.kind == "cmd" and t.text in ("mid", "in") for t in top):
                 self.paren_tokens()
                 return self.opaque_atom(f"{base}(", inside, ")")
             name = base + (f"_{{{','.join(subs)}}}" if subs else "")
@@ -538,8 +543,7 @@ class Parser:
         return value
 
     def apply(self, name: str, args: list[sp.Expr], primes: int) -> sp.Expr:
-        if name in ("softmax", "Softmax", "softargmax", "logsumexp", "argmax", "argmin",
-                    "diag"):
+        if name in VECTOR_FUNCTIONS:
             self.found.opaque = True
             return sp.Function(name + "'" * primes, real=True)(*args)
         if name == "log":
@@ -595,8 +599,12 @@ class Parser:
         in a way the text does not say, an opaque name (never 0)."""
         if body == variable:
             return sp.Integer(1) if order == 1 else sp.Integer(0)
+        explicit = explicit_derivative(body, variable, order, kind)
+        if explicit is not None:
+            return explicit
         bare = isinstance(body, (sp.Symbol, sp.Indexed, sp.core.function.AppliedUndef))
-        if bare and not body.has(variable) or hidden_dependence(body, variable, kind):
+        if bare and not body.has(variable) or hidden_dependence(body, variable, kind) \
+                or of_vector_function(body, variable):
             self.found.opaque = True
             atom = self.symbol(f"∂^{order}[{text}]/∂[{sp.sstr(variable)}]")
             self.found.derivatives[atom] = (body, variable, order)
@@ -643,6 +651,13 @@ class Parser:
             raise NotUnderstood(f"a {name} of matrices")
         operator = sp.Sum if name == "sum" else sp.Product
         return operator(body, (var, low, high))
+
+    def _two_indices_next(self) -> bool:
+        before = self.k
+        self.k += 1
+        pieces = _pieces(_group_text(self.group_tokens()))
+        self.k = before
+        return len(pieces) != 1
 
     def kronecker(self) -> sp.Expr:
         self.k += 1
@@ -707,25 +722,16 @@ class Parser:
         return sp.ImmutableMatrix(cells)
 
 
-def hidden_dependence(body: sp.Expr, variable: sp.Expr, kind: str) -> bool:
-    """Whether what is differentiated may depend on the variable in a way the text does not
-    say: an unspecified function of other arguments, an entry of a family, a hat or a
-    capital (an output, a matrix).  Other plain symbols are independent variables, under d
-    as under ∂ (students write d/dw for ∂/∂w); a step that needs dy/dw names it on its
-    right side, and a quantity on one side only is never judged wrong."""
-    if isinstance(body, sp.MatrixBase):
-        return any(hidden_dependence(e, variable, kind) for e in body)
-    if body.has(sp.Indexed) or isinstance(variable, sp.Indexed):
-        return True
-    for f in body.atoms(sp.core.function.AppliedUndef):
-        if not f.has(variable):
-            return True
-    others = body.free_symbols - {variable}
-    if any(not isinstance(s, sp.Symbol) or s.name[0] == "\\" and s.name[1:] not in GREEK
-           or "∂" in s.name or s.name.endswith("{T}") or s.name.isupper()
-           for s in others):
-        return True
-    return False
+def _outside_braces(toks: list[Token]) -> list[Token]:
+    out, depth = [], 0
+    for t in toks:
+        if t.kind == "sym" and t.text == "{":
+            depth += 1
+        elif t.kind == "sym" and t.text == "}":
+            depth -= 1
+        elif depth == 0:
+            out.append(t)
+    return out
 
 
 def _text_function(text: str) -> list[str] | None:
