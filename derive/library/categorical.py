@@ -79,7 +79,7 @@ def cce_gradient(proof: Proof) -> None:
          _eq(d(sp.log(h[i, c]), zz[i, r]), _sum(sp.KroneckerDelta(c, r), -h[i, r])),
          " times ", _eq(d(zz[i, r], dtheta), sp.KroneckerDelta(r, j) * x[i, l]))
     g.eq(-total(_prod(_sum(y[i, j], -_prod(h[i, j], classes(y[i, c]))), x[i, l])),
-         delta, " (the Kronecker delta) keeps the term $c = j$; ", h[i, j],
+         delta, " keeps the term $c = j$; ", h[i, j],
          " does not depend on $c$")
     g.eq(-total(_prod(_sum(y[i, j], -h[i, j]), x[i, l])),
          _eq(classes(y[i, c]), 1), ": every example has exactly one class")

@@ -63,7 +63,7 @@ def softmax_jacobian(proof: Proof) -> None:
                     r"; in matrix form the Jacobian is $\operatorname{diag}(s) - s s^{\top}$, "
                     r"the diagonal of $s$ minus the outer product of $s$ with itself, and "
                     "log-softmax has derivative ", written_sum(delta, -s[j]),
-                    r", where $\delta_{ij}$ is the Kronecker delta.")
+                    r", where $\mathbf{1}[i = j]$ is $1$ if $i = j$ and $0$ otherwise.")
     ds_plain = independent_diff(softmax_index(z, i, k, size), z[j])
     proof.oracle(s[i] * (delta - s[j]), ds_plain, "plain sympy.diff of the softmax definition")
     proof.oracle(mat[i, j], ds_plain, r"entry $(i, j)$ of the matrix form "

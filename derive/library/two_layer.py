@@ -118,7 +118,7 @@ def two_layer_gradients(proof: Proof, setting: Setting) -> None:
         kronecker = _sum(sp.KroneckerDelta(l, p), -yh_po)
         chain_out = outputs(_prod(d_loss, yh_lo, kronecker))
         d_out = ("the softmax derivative (A18) ", _eq(d(yh_lo, s[i, p]), yh_lo * kronecker),
-                 r" with the Kronecker delta $\delta_{lp}$")
+                 r" with the indicator $\mathbf{1}[l = p]$")
     # softmax couples the outputs, so its chain already sums over l; the others are per output
     per_output_chain = multi and setting.output != "softmax"
     out_chain = _examples(_prod(chain_out.xreplace({l: p}) if per_output_chain else chain_out,

@@ -194,6 +194,11 @@ class NotationPrinter(LatexPrinter):
             return rf"\log{power} {printed}"
         return rf"\log{power}{{\left({printed} \right)}}"
 
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: Any = None) -> str:
+        # The Kronecker delta as an indicator, 1[i = j]: delta always means an error.
+        i, j = (self._print(a) for a in expr.args)
+        return rf"{INDICATOR}[{i} = {j}]" + ("" if exp is None else f"^{{{exp}}}")
+
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         # The step as an indicator; its value at 0 does not matter on a sheet.
         return rf"{INDICATOR}[{self._print(expr.args[0])} > 0]"
