@@ -218,7 +218,17 @@ def test_implied_left_sides_are_boxed_so_the_arrows_share_one_column() -> None:
     steps = [Step(sp.log(p), t, text("model"), kind="given"),
              Step(p, sp.exp(t), text("exponentiate"), kind="implies", eliminate=t)]
     (given, _, _), (implied, _, _) = step_lines(Derivation("d", "t", text("s"), steps))
-    assert given == r"\log p" and implied == r"\derivimplies{p}"
+    assert given == r"\log p" and implied == r"\derivequiv{p}"   # checked both ways
+    one_way = Step(p, sp.exp(t), text("exponentiate"), kind="implies", eliminate=t, one_way=True)
+    (_, _, _), (follows, _, _) = step_lines(Derivation("d", "t", text("s"), [steps[0], one_way]))
+    assert follows == r"\derivimplies{p}"
+
+
+def test_markdown_writes_the_preambles_arrows_as_plain_latex() -> None:
+    from derive.render.markdown import portable
+
+    assert portable(r"\derivequiv{p} &= e^{t}") == r"\Longleftrightarrow\quad{p} &= e^{t}"
+    assert portable(r"\derivimplies{p}") == r"\Longrightarrow\quad{p}"
 
 
 @pytest.mark.parametrize(("latex", "expected"), [

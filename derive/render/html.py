@@ -31,7 +31,8 @@ from derive.render.markdown import MARKS, Recorder, portable
 
 KATEX = "katex@0.16"
 # The sheets' own macros (templates/partials/preamble.tex.j2) as KaTeX knows them.
-MACROS = {r"\derivimplies": r"\Longrightarrow\quad #1"}
+MACROS = {r"\derivimplies": r"\Longrightarrow\quad #1",
+          r"\derivequiv": r"\Longleftrightarrow\quad #1"}
 KATEX_FILES = ("katex.min.js", "katex.min.css", "fonts")
 
 CSS = """

@@ -593,7 +593,8 @@ def step_lines(d: Derivation, labels: list[str] | None = None
                     and previous.lhs == step.lhs)   # as the verifier judges it: a new chain
         left = "" if same_lhs else tex(step.lhs, d.notation)
         if step.kind == "implies":   # arrows in one column: see \derivimplies in the preamble
-            left = rf"\derivimplies{{{left}}}"
+            # verified over the solutions of both equations, unless one-way: an equivalence
+            left = rf"\{'derivimplies' if step.one_way else 'derivequiv'}{{{left}}}"
         lines.append((left, "= " + tex(step.rhs, d.notation), step))
         previous = step
     return lines
@@ -652,7 +653,7 @@ RULE_WIDTHS = (0.28, 0.42)    # (least, most) of the line a rule takes: a longer
 # type reads badly, a narrower one breaks every few words
 POINTS_PER_CHAR = 8           # a generous width of one printed character of maths
 GAP_POINTS = 30               # the least space between the maths and its rule
-_SPACES = {"quad": 2, "qquad": 4, "Longrightarrow": 3, "derivimplies": 5,   # in characters
+_SPACES = {"quad": 2, "qquad": 4, "Longrightarrow": 3, "derivimplies": 5, "derivequiv": 5,
            "mid": 2}
 
 

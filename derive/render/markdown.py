@@ -25,7 +25,9 @@ MARKS_TEX = {"proved": r"\checkmark", "checked": r"\approx", "refuted": r"\times
              "undecided": "?", "given": r"\cdot"}
 MARKS = {"proved": "✓", "checked": "≈", "refuted": "✗", "undecided": "?", "given": "given"}
 # LaTeX of the sheets' preamble that KaTeX and MathJax do not know, and what they do know.
-PORTABLE = [("psmallmatrix", "pmatrix"), (r"\operatorname*", r"\operatorname")]
+PORTABLE = [("psmallmatrix", "pmatrix"), (r"\operatorname*", r"\operatorname"),
+            (r"\derivimplies{", r"\Longrightarrow\quad{"),      # the preamble's arrows
+            (r"\derivequiv{", r"\Longleftrightarrow\quad{")]
 
 
 def portable(tex: str) -> str:

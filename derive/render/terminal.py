@@ -253,7 +253,7 @@ def derivation_text(d: Derivation, width: int) -> list[str]:
     lines.append("")
     indent = 8
     for number, step in enumerate(d.steps, 1):
-        arrow = "⇒ " if step.kind == "implies" else ""
+        arrow = ("⇒ " if step.one_way else "⇔ ") if step.kind == "implies" else ""
         status = "given" if step.kind == "given" else \
             (step.verdict.status if step.verdict else "undecided")
         head = f"{number:2d}. {MARKS.get(status, '?')} {arrow}"
