@@ -98,7 +98,7 @@ def cross_entropy_minimum(proof: Proof) -> None:
         .eq(written_sum(-yv / a, (1 - yv) / (1 - a)),
             r"$d \log a / da = 1/a$ and $d \log(1 - a) / da = -1/(1 - a)$") \
         .eq((a - yv) / (a * (1 - a)), r"common denominator $a(1 - a) > 0$")
-    proof.equation((a - yv) / (a * (1 - a)), sp.S.Zero, r"a critical point: $C'(a) = 0$",
+    proof.equation((a - yv) / (a * (1 - a)), sp.S.Zero, r"the critical points: set $C'(a) = 0$",
                    eliminate=a) \
         .implies(a, yv, r"multiply by $a(1 - a) \neq 0$: the only critical point is $a = y$")
     proof.chain(c2).eq(sp.Derivative(cost, (a, 2)), "differentiate again") \

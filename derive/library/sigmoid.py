@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.authoring import Proof, symbol
-from derive.functions import Prime, sigmoid
+from derive.functions import Prime, relu, sigmoid
 from derive.library.oracles import independent_diff
 from derive.proof import written_eq, written_product, written_sum
 from derive.registry import derivation
@@ -74,6 +74,11 @@ def activation_derivative_bounds(proof: Proof) -> None:
     c.eq(4 / sp.Pow(written_sum(sp.Pow(half, 2, evaluate=False), 2), 2, evaluate=False),
          r"$e^{z} + e^{-z}$ is a square plus $2$: at least $2$, so $\tanh'$ is at most "
          r"$4/2^2 = 1$, reached only at $z = 0$; both derivatives tend to $0$ as $|z|$ grows")
+    relu_prime = Prime(relu(z), z)
+    proof.notation[relu_prime] = r"\operatorname{ReLU}'(z)"
+    proof.chain(relu_prime).eq(sp.Heaviside(z, 0),
+                                      r"the derivative of ReLU ($z \neq 0$): $1$ where the unit "
+                                      r"is active, $0$ where it is not, never more than $1$")
     proof.oracle(written_product(s, 1 - s), independent_diff(s, z),
                  r"$\sigma'$ against plain sympy.diff of ", 1 / (1 + sp.exp(-z)))
     proof.oracle(1 - th**2, independent_diff(th, z),
