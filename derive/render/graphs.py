@@ -70,12 +70,12 @@ def _op_text(node: graph.Node) -> str:
 
 def _leaf_text(node: graph.Node, show_numbers: bool) -> str:
     """A leaf's name (a constant's value, if it has no name) and, with numbers, its value
-    over the red gradient of the loss with respect to it."""
+    (c = 2, 1/2 = 0.5; a bare 2 once) over the red gradient of the loss with respect to it."""
     value = number(node.data, 3)
     head = node.label or value
     if not show_numbers:
         return f"${head}$"
-    if node.label and node.op != "const":
+    if node.label and node.label != value:
         head = f"{node.label} = {value}"
     return rf"${head}$\\\textcolor{{{GRAD}}}{{${number(node.grad, 3)}$}}"
 
