@@ -70,10 +70,12 @@ def test_no_two_boxes_touch(name: str) -> None:
     for d, _ in _drawings(name):
         assert count_overlaps(d.nodes + d.labels, margin=1.0) == 0
         assert count_overlaps(d.signs, margin=1.0) == 0
-        for sign in d.signs:
-            circle = min(d.nodes, key=lambda b: (b.x - sign.x) ** 2 + (b.y - sign.y) ** 2)
+        for sign, marked in zip(d.signs, d.sign_nodes, strict=True):
+            circle = d.nodes[marked]
             assert not any(sign.overlaps(b, 1.0) for b in d.labels)
             assert not any(sign.overlaps(b, 1.0) for b in d.nodes if b is not circle)
+            assert not any(sign.hit_by(a, b) for path in d.paths
+                           for a, b in zip(path, path[1:], strict=False))
             gap = ((sign.x - circle.x) ** 2 + (sign.y - circle.y) ** 2) ** 0.5
             assert gap - circle.half_w - sign.half_w * 2 ** 0.5 >= 0.5
 

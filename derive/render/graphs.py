@@ -57,6 +57,7 @@ class Drawing:
     label_edges: list[int] = field(default_factory=list)   # the path each label belongs to
     ends: list[tuple[int, int]] = field(default_factory=list)   # each path's node indices
     signs: list[Box] = field(default_factory=list)
+    sign_nodes: list[int] = field(default_factory=list)    # the subtraction each sign marks
     ranks: list[tuple[str, int]] = field(default_factory=list)   # (node's op or kind, rank)
     width: float = 0.0
     height: float = 0.0
@@ -231,6 +232,7 @@ def scalar_graph(output: graph.Node, show_numbers: bool = True, legend: bool = T
             lines.append(rf"  \node[sign] at ({box.x:.2f},{box.y:.2f}) "
                          rf"{{${'+-'[edge.slot]}$}};")
             drawing.signs.append(box)
+            drawing.sign_nodes.append(edge.head)
     if legend and show_numbers:
         lines.append(rf"  \node[anchor=north west, font=\footnotesize, text width="
                      rf"{max(placed.width, 200):.0f}bp] at (0,-6) {{{LEGEND}}};")
