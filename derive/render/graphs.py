@@ -24,6 +24,7 @@ NODE_PT = 10.0          # \small: operation symbols
 LABEL_PT = 9.0          # \footnotesize: leaves and edge labels
 PAD_BP = 2.0            # white margin around a label's text
 OP_BP = 18.0            # an operation's circle
+END_BP = 10.0           # the empty node the output's arrow points into
 SIGN_BP = 3.2           # half the size of a subtraction's + or - mark
 GRAD = "red!75!black"
 OP_SYMBOLS = {"+": "+", "*": r"\times", "-": "-", "neg": r"-(\cdot)", "exp": r"\exp",
@@ -169,7 +170,7 @@ def scalar_layout(output: graph.Node, show_numbers: bool = True, by_kind: bool =
             d = max(OP_BP, math_width(_op_text(node), NODE_PT) + 7.0)
             nodes.append(DotNode(f"n{k}", d, d, rank[id(node)], "circle"))
     last = max(rank.values())
-    nodes.append(DotNode("end", 1.0, 1.0, last + 2))
+    nodes.append(DotNode("end", END_BP, 1.0, last + 2))
     wanted = [(p, index[id(n)], j, n.edge_grads[j] if show_numbers else None, rank[id(n)] - 1)
               for n in order for j, p in enumerate(n.parents)]
     wanted.append((output, -1, 0, output.grad if show_numbers else None, last + 1))
@@ -210,6 +211,8 @@ def scalar_graph(output: graph.Node, show_numbers: bool = True, legend: bool = T
     routes, labels = iter(placed.routes), []
     for edge in scene.edges:
         parts = [next(routes)] + ([next(routes)] if edge.label else [])
+        if edge.head < 0:     # the output's arrow runs through its (empty) end node
+            parts[-1].tip = (parts[-1].tip[0] + END_BP, parts[-1].tip[1])
         for part, style in zip(parts, ("wire",) if not edge.label else ("line", "wire"),
                                strict=True):
             lines.append(rf"  \draw[{style}] {tikz_path(part.points, part.tip)};")
