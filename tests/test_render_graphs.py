@@ -173,9 +173,24 @@ def test_graphviz_is_installed() -> None:
     assert shutil.which("dot"), "`make test` installs graphviz before running the tests"
 
 
+def _tex_widths(texts: list[str], folder: Path) -> list[float]:
+    """How wide TeX sets each text (bp) at \\footnotesize, its lines centred as in a node."""
+    lines = [r"\documentclass[11pt]{article}\usepackage[T1]{fontenc}\usepackage{lmodern}"
+             r"\usepackage{amsmath}\usepackage{xcolor}\begin{document}\footnotesize"]
+    for k, text in enumerate(texts):
+        lines.append(rf"\setbox0\hbox{{\begin{{tabular}}{{@{{}}c@{{}}}}{text}\end{{tabular}}}}"
+                     rf"\typeout{{WIDTH {k} \the\wd0}}")
+    (folder / "m.tex").write_text("\n".join([*lines, r"\end{document}"]))
+    log = subprocess.run(["pdflatex", "-interaction=nonstopmode", "m.tex"], cwd=folder,
+                         capture_output=True, text=True, timeout=120).stdout
+    found = {int(k): float(w) * 72 / 72.27 for k, w in re.findall(r"WIDTH (\d+) ([\d.]+)pt", log)}
+    assert len(found) == len(texts)
+    return [found[k] for k in range(len(texts))]
+
+
 def test_estimated_widths_are_not_shorter_than_tex_sets_them(tmp_path: Path) -> None:
-    """Dot reserves each label's estimated size: TeX must not set it wider (with a 0.5 bp
-    margin inside the padding)."""
+    """Dot reserves each leaf's and label's estimated size: TeX must not set it wider (it
+    keeps at least 0.5 bp of the padding on each side)."""
     texts = set()
     for name in FIGURES:
         fig = get_figure(name)
@@ -183,19 +198,20 @@ def test_estimated_widths_are_not_shorter_than_tex_sets_them(tmp_path: Path) -> 
             scene = scalar_layout(panel.output, fig.show_numbers, len(fig.graphs) == 1)
             texts |= {_leaf_text(n, fig.show_numbers) for n in scene.order if n.is_leaf}
             texts |= {e.text for e in scene.edges if e.text}
-    texts_list = sorted(texts)
-    lines = [r"\documentclass[11pt]{article}\usepackage[T1]{fontenc}\usepackage{lmodern}"
-             r"\usepackage{amsmath}\usepackage{xcolor}\begin{document}\footnotesize"]
-    for k, text in enumerate(texts_list):
-        for line in text.split(r"\\"):
-            lines.append(rf"\setbox0\hbox{{{line}}}\typeout{{WIDTH {k} \the\wd0}}")
-    (tmp_path / "m.tex").write_text("\n".join([*lines, r"\end{document}"]))
-    log = subprocess.run(["pdflatex", "-interaction=nonstopmode", "m.tex"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120).stdout
-    real: dict[int, float] = {}
-    for k, width in re.findall(r"WIDTH (\d+) ([\d.]+)pt", log):
-        real[int(k)] = max(real.get(int(k), 0.0), float(width) * 72 / 72.27)
-    assert len(real) == len(texts_list) > 50
-    for k, text in enumerate(texts_list):
+    ordered = sorted(texts)
+    assert len(ordered) > 50
+    for text, real in zip(ordered, _tex_widths(ordered, tmp_path), strict=True):
         estimate = math_width(text.replace(r"\textcolor{" + GRAD + "}", ""), LABEL_PT)
-        assert real[k] <= estimate + 2 * PAD_BP - 1.0, (text, estimate, real[k])
+        assert real <= estimate + 2 * PAD_BP - 1.0, (text, estimate, real)
+
+
+def test_vector_graph_nodes_are_as_wide_as_tex_sets_them(tmp_path: Path) -> None:
+    from derive.numeric import vector_graph
+    from derive.render.tensor_graphs import tensor_node
+
+    output = get_figure("c13d-vector-graph").tensor_graph
+    assert output is not None
+    nodes = [tensor_node(n) for n in vector_graph.topological_order(output)]
+    for (text, width, _), real in zip(nodes, _tex_widths([t for t, _, _ in nodes], tmp_path),
+                                      strict=True):
+        assert real + 2 <= width <= real + 40, (text, width, real)
