@@ -1,5 +1,6 @@
 # derive: two commands do all the set-up on a fresh Debian machine (as root):
-#   make pdf   -> venv + Python deps + TeX Live if missing, then every sheet into build/
+#   make pdf   -> venv + Python deps + TeX Live and Graphviz if missing, then every sheet
+#                 into build/
 #   make test  -> the same set-up, then the whole test suite
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -10,19 +11,20 @@ ORACLE := $(VENV)/.oracle-installed
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended \
                 texlive-pictures lmodern poppler-utils qpdf
 
-.PHONY: pdf test bench bench-variants costs mutants check clean tex sandbox browser venv lock
+.PHONY: pdf test bench bench-variants costs mutants check clean tex graphviz sandbox browser venv \
+        lock
 
-pdf: $(DEPS) tex sandbox
+pdf: $(DEPS) tex graphviz sandbox
 	$(VENV)/bin/derive build
 
-test: $(DEPS) $(ORACLE) tex sandbox browser
+test: $(DEPS) $(ORACLE) tex graphviz sandbox browser
 	$(PY) -m pytest -q
 
-bench: $(DEPS) tex
+bench: $(DEPS) tex graphviz
 	$(PY) bench/bench.py
 
 # Only issue 20's part: derive variants c12 for 200 students (STUDENTS=N for another count).
-bench-variants: $(DEPS) tex
+bench-variants: $(DEPS) tex graphviz
 	$(PY) bench/bench.py --only variants --students $${STUDENTS:-200}
 
 # How long each derivation takes to verify, which orders the parallel verifier's work.
@@ -67,6 +69,15 @@ tex:
 	  if [ "$$(id -u)" != 0 ]; then echo "derive: need root to run apt-get; install: $(TEX_PACKAGES)" >&2; exit 1; fi; \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	fi
+
+# Graphviz's dot lays out the computation-graph figures (derive/render/dot_layout.py).
+graphviz:
+	@if command -v dot >/dev/null; then :; else \
+	  echo "derive: Graphviz (dot) missing; installing it from Debian's packages"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "derive: need root to run apt-get; install: graphviz" >&2; exit 1; fi; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends graphviz >/dev/null; \
 	fi
 
 # bubblewrap confines TeX to its work folder and the TeX tree (derive/build/sandbox.py);

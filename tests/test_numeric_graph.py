@@ -86,3 +86,19 @@ def test_sigmoid_node_is_stable() -> None:
         node = graph.Node("sigmoid", (leaf("t", t),))
         forward(node)
         assert math.isfinite(node.data)
+
+
+def test_a_difference_is_one_node_whichever_term_sympy_puts_first() -> None:
+    """y - a prints as a '-' node with y first even when SymPy stores it as -a + y; a
+    number is a leaf of its own at each use, a fraction named as one."""
+    y, a = sp.Symbol("y", real=True), sp.Symbol("a", real=True)
+    leaves = {y: leaf("y", 1.0, "input"), a: leaf("a", 0.25)}
+    expr = sp.Add(-a, y, evaluate=False)
+    node = from_expr(expr, leaves)
+    assert node.op == "-" and node.parents == (leaves[y], leaves[a])
+    half = sp.Mul(sp.Rational(1, 2), (y - a) ** 2, evaluate=False)
+    twice = from_expr(sp.Add(half, sp.Mul(sp.Rational(1, 2), a, evaluate=False),
+                             evaluate=False), leaves)
+    halves = [n for n in topological_order(twice) if n.op == "const"]
+    assert len(halves) == 2 and {n.label for n in halves} == {r"\tfrac{1}{2}"}
+    assert forward(twice) == pytest.approx(0.5 * 0.75 ** 2 + 0.125)

@@ -186,7 +186,8 @@ def from_expr(expr: sp.Expr, leaves: dict[sp.Symbol, Node],
               named: dict[sp.Expr, str] | None = None) -> Node:
     """The graph of a SymPy expression; its symbols must be among ``leaves``.
 
-    Shared subexpressions become one node (so their gradients accumulate); ``named`` gives
+    Shared subexpressions become one node (so their gradients accumulate), numbers a leaf at
+    each use; ``named`` gives
     LaTeX labels to intermediate values (``{z1: "z_1"}``, matched by expression).
     """
     built: dict[sp.Expr, Node] = {}
@@ -199,8 +200,11 @@ def from_expr(expr: sp.Expr, leaves: dict[sp.Symbol, Node],
             node = leaves[e]
         elif e.is_Number:
             node = _node(float(e))
-        elif isinstance(e, sp.Add) and len(e.args) == 2 and e.args[1].could_extract_minus_sign():
-            node = Node("-", (build(e.args[0]), build(-e.args[1])))
+            if isinstance(e, sp.Rational) and not e.is_Integer:
+                node.label = rf"\tfrac{{{e.p}}}{{{e.q}}}"
+        elif isinstance(e, sp.Add) and len(e.args) == 2 and _one_negated(e.args):
+            plus, minus = sorted(e.args, key=lambda a: a.could_extract_minus_sign())
+            node = Node("-", (build(plus), build(-minus)))
         elif isinstance(e, sp.Add):
             node = Node("+", tuple(build(a) for a in e.args))
         elif isinstance(e, sp.Mul):
@@ -217,10 +221,16 @@ def from_expr(expr: sp.Expr, leaves: dict[sp.Symbol, Node],
             raise ValueError(f"no graph node for {e.func.__name__} in {e}")
         if e in names:
             node.label = names[e]
-        built[e] = node
+        if not e.is_Number:    # a constant is a leaf of its own at each use
+            built[e] = node
         return node
 
     return build(expr)
+
+
+def _one_negated(terms: tuple[sp.Expr, ...]) -> bool:
+    """Whether exactly one of two terms carries a minus sign (the sum is a difference)."""
+    return sum(bool(t.could_extract_minus_sign()) for t in terms) == 1
 
 
 def gradients(output: Node, wanted: Iterable[Node]) -> list[float]:

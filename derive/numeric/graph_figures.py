@@ -40,11 +40,13 @@ def c13d_vector_graph_figure() -> Figure:
     """C13 (d): the C12 network with a weight matrix; nodes carry vectors and matrices."""
     loss, _ = c13_vector_graph(1)
     return Figure("c13d-vector-graph",
-                  r"C12 with vectors (example 1), read from top to bottom. Each node shows its "
-                  r"value and, in red, the gradient of $\ell$ with respect to it, obtained by "
-                  r"multiplying the row vector of the gradient below by each operation's "
-                  r"Jacobian matrix. The gradients of $W$ and $v^\top$ are those of the scalar "
-                  r"graph.",
+                  r"C12 with vectors (example 1), read from top to bottom: the inputs "
+                  r"(blue), the parameters and each operation with its value and, in red, the "
+                  r"gradient of $\ell$ with respect to it, obtained by multiplying the row "
+                  r"vector of the gradient below by each operation's Jacobian matrix. A column "
+                  r"vector is printed as a transposed row; the gradient by a vector is a row "
+                  r"vector, by a matrix a matrix of its shape. The gradients of $W$ and "
+                  r"$v^\top$ are those of the scalar graph.",
                   tensor_graph=loss, problems=("C13",))
 
 
@@ -56,14 +58,16 @@ UPSTREAM = 1.5                              # the gradient arriving from above
 
 
 def _patterns() -> list[tuple[str, str, Callable[[graph.Node, graph.Node], graph.Node]]]:
-    c = PATTERN_CONSTANT
+    def c() -> graph.Node:     # the constant, by its name
+        return graph.leaf("c", PATTERN_CONSTANT, "const")
+
     return [
         ("add a constant", r"$\partial(x + c)/\partial x = 1$: the gradient passes unchanged",
-         lambda x, y: x + c),
+         lambda x, y: x + c()),
         ("add two inputs", r"both local gradients are $1$: the gradient is copied to each input",
          lambda x, y: x + y),
         ("multiply by a constant", r"$\partial(cx)/\partial x = c$: the gradient is scaled by $c$",
-         lambda x, y: c * x),
+         lambda x, y: c() * x),
         ("multiply two inputs", r"$\partial(xy)/\partial x = y$, $\partial(xy)/\partial y = x$: "
          r"each input gets the gradient times the other input", lambda x, y: x * y),
         ("max of two inputs", r"the gradient is routed to the larger input; the other gets $0$",
@@ -90,5 +94,7 @@ def c5_backflow() -> Figure:
     return Figure("c5-backflow",
                   rf"Back-flow through six kinds of node, with $x = {PATTERN_INPUTS['x']:g}$, "
                   rf"$y = {PATTERN_INPUTS['y']:g}$, $c = {PATTERN_CONSTANT:g}$ and a gradient "
-                  rf"of ${UPSTREAM:g}$ arriving at the output from the rest of the graph.",
+                  rf"of ${UPSTREAM:g}$ arriving at the output from the rest of the graph. Each "
+                  r"input shows its value over the gradient it receives (red); the output's "
+                  r"arrow, its value over the gradient arriving.",
                   graphs=panels, problems=("C5",))

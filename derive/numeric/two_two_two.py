@@ -155,10 +155,12 @@ def _cost_of_output(cost: str, a: sp.Expr, y: sp.Expr) -> sp.Expr:
     return written_product(sp.Rational(1, 2), (y - a) ** 2)
 
 
-def written_out(cost: str, w: dict[int, sp.Symbol], values: Mapping[str, float] = DEFAULTS
+def written_out(cost: str, w: dict[int, sp.Symbol],
+                values: Mapping[str, float | sp.Expr] = DEFAULTS
                 ) -> tuple[sp.Expr, dict[sp.Expr, str]]:
-    """The cost written directly in the weights (inputs, biases, targets as numbers), and
-    the names of its intermediate values (z and a of each unit) for the graph."""
+    """The cost written directly in the weights (inputs, biases, targets as the numbers or
+    symbols of ``values``), and the names of its intermediate values (z and a of each unit)
+    for the graph."""
     net_h = {h: sum(w[e] * values[f"i{k}"] for e, (hh, k) in HIDDEN_EDGES.items() if hh == h)
              + values["b_h"] for h in (1, 2)}
     out_h = {h: sigmoid(net_h[h]) for h in (1, 2)}
@@ -169,7 +171,7 @@ def written_out(cost: str, w: dict[int, sp.Symbol], values: Mapping[str, float] 
     for unit, net, out in (("h", net_h, out_h), ("o", net_o, out_o)):
         for k in (1, 2):
             names[net[k]], names[out[k]] = f"z_{{{unit}_{k}}}", f"a_{{{unit}_{k}}}"
-    targets = {o: sp.Float(values[f"y{o}"]) for o in (1, 2)}
+    targets = {o: sp.sympify(values[f"y{o}"]) for o in (1, 2)}
     return _cost(cost, out_o, targets), names
 
 
@@ -296,18 +298,27 @@ def c_q3_squared_error() -> WorkedExample:
         tables=[forward_table(ws), gradient_table(ws, "E")])
 
 
+# the graph's named leaves besides the weights: (key of DEFAULTS, LaTeX, kind)
+GRAPH_LEAVES = (("i1", "i_{1}", "input"), ("i2", "i_{2}", "input"), ("y1", "y_{1}", "input"),
+                ("y2", "y_{2}", "input"), ("b_h", "b_{1}", "param"), ("b_o", "b_{2}", "param"))
+
+
 @figure("c-q3-graph")
 def c_q3_graph() -> Figure:
     """The computation graph of the 2-2-2 network with the squared error, values and gradients."""
     w = {e: Worksheet().symbol(f"w{e}") for e in range(1, 9)}
-    raw, names = written_out("squared-error", w)
+    named = {key: sp.Symbol(f"graph_{key}", real=True) for key, _, _ in GRAPH_LEAVES}
+    raw, names = written_out("squared-error", w, {**DEFAULTS, **named})
     leaves = {w[e]: graph.leaf(f"w_{{{e}}}", WEIGHTS[e - 1]) for e in w}
+    leaves.update({named[key]: graph.leaf(tex, DEFAULTS[key], kind)
+                   for key, tex, kind in GRAPH_LEAVES})
     output = graph.from_expr(raw, leaves, {**names, raw: "E"})
     graph.forward(output)
     graph.backward(output)
     return Figure("c-q3-graph",
                   r"The computation graph of the 2-2-2 network with the squared error "
-                  r"$E$, built from the cost written out in the eight weights (inputs, "
-                  r"biases and targets are constants). Forward values in black, gradients of "
-                  r"$E$ in red: the weights' gradients are those of the table above.",
+                  r"$E = \tfrac{1}{2}(y_1 - a_{o_1})^2 + \tfrac{1}{2}(y_2 - a_{o_2})^2$: the "
+                  r"inputs $i_1, i_2$ and targets $y_1, y_2$ (blue), the weights and the biases "
+                  r"$b_1, b_2$ (the biases stay fixed in the update). Forward values in black, "
+                  r"gradients of $E$ in red: the weights' gradients are those of the table above.",
                   graphs=[GraphPanel(output)], problems=("P3",), landscape=True)

@@ -15,9 +15,8 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
 from derive.figure import Boundary, Figure, GraphPanel, Plot
-from derive.numeric import graph
-from derive.render.graphs import scalar_graph, tensor_graph
-from derive.render.layout import count_overlaps, place
+from derive.render.graphs import scalar_graph
+from derive.render.tensor_graphs import tensor_graph
 
 COLOURS = ("blue!80!black", "red!80!black", "green!50!black", "orange!90!black",
            "violet!80!black", "cyan!60!black", "black")
@@ -131,7 +130,8 @@ def boundary_tikz(b: Boundary, scale: float = 2.2) -> str:
 
 
 def _panel(panel: GraphPanel, show_numbers: bool, width: str) -> str:
-    body = scalar_graph(panel.output, show_numbers, colsep=2.4, gap=1.7, legend=False)[0]
+    # a small graph: its leaves share a rank (x, y and c side by side)
+    body = scalar_graph(panel.output, show_numbers, legend=False, by_kind=False)[0]
     head = rf"\textbf{{\small {panel.title}}}\\[2pt]" if panel.title else ""
     rule = rf"\\[2pt]\parbox{{\linewidth}}{{\centering\footnotesize {panel.rule}}}" \
         if panel.rule else ""
@@ -139,29 +139,10 @@ def _panel(panel: GraphPanel, show_numbers: bool, width: str) -> str:
             + rf"\fitwidth{{{body}}}{rule}" + "\n" + r"\end{minipage}")
 
 
-LANDSCAPE_CM = (24.0, 12.0)   # the room a turned page gives a graph: width, height
-
-
-def _landscape_spacing(output: graph.Node) -> tuple[float, float]:
-    """Column and row spacing (cm) that spread a graph over a turned page: a graph with few
-    columns or rows gets wider gaps, so that it is scaled down less."""
-    positions = place(graph.topological_order(output), gap=1.0)
-    columns = max(c for c, _ in positions.values())
-    rows = max(h for _, h in positions.values()) - min(h for _, h in positions.values())
-    colsep = min(3.0, max(2.1, LANDSCAPE_CM[0] / max(columns, 1)))
-    gap = min(2.3, max(1.45, LANDSCAPE_CM[1] / max(rows, 1.0)))
-    # wider columns until no two edge labels collide (sheet C's Fig. 2 had two pairs)
-    for wider in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2):
-        if count_overlaps(scalar_graph(output, True, colsep=colsep + wider, gap=gap)[1]) == 0:
-            return colsep + wider, gap
-    return colsep, gap
-
-
 def graphs_latex(fig: Figure) -> str:
     if len(fig.graphs) == 1:
-        colsep, gap = _landscape_spacing(fig.graphs[0].output) if fig.landscape else (2.15, 1.0)
-        code = scalar_graph(fig.graphs[0].output, fig.show_numbers, colsep=colsep, gap=gap)[0]
-        return rf"\fitwidth{{{code}}}"
+        fit = "fitpage" if fig.landscape else "fitwidth"   # a turned page: all of it
+        return rf"\{fit}{{{scalar_graph(fig.graphs[0].output, fig.show_numbers)[0]}}}"
     cells = [_panel(p, fig.show_numbers, r"0.32\linewidth") for p in fig.graphs]
     rows = ["\n\\hfill\n".join(cells[k:k + 3]) for k in range(0, len(cells), 3)]
     return "\n\n\\medskip\n".join(rows)
@@ -189,7 +170,7 @@ def figure_latex(fig: Figure) -> str:
     elif fig.graphs:
         body = graphs_latex(fig)
     elif fig.tensor_graph is not None:
-        body = rf"\fitwidth{{{tensor_graph(fig.tensor_graph)}}}"
+        body = rf"\fitwidth{{{tensor_graph(fig.tensor_graph)[0]}}}"
     elif fig.geometry is not None:
         body = boundary_tikz(fig.geometry)
     else:
