@@ -383,3 +383,11 @@ def test_half_a_sum_is_written_before_it() -> None:
     y = sp.IndexedBase("y")
     assert tex(sp.Mul(sp.Rational(1, 2), sp.Sum(y[i]**2, (i, 1, m)), evaluate=False)) == \
         r"\frac{1}{2} \sum_{i=1}^{m} y_{i}^{2}"
+
+
+def test_a_derivative_written_as_an_operator_is_bracketed_before_another_factor() -> None:
+    z, s = sp.symbols("z s", real=True)
+    shown = tex(sp.Mul(sp.Derivative(sp.exp(z), z), s, evaluate=False))
+    assert shown.startswith(r"\left(\frac{\mathrm{d}}{\mathrm{d} z} e^{z}\right)")
+    assert r"\left(\left(" not in tex(sp.Mul(-1, sp.Derivative(sp.exp(z) + s * z, z), s,
+                                             evaluate=False))

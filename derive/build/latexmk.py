@@ -252,6 +252,10 @@ def _seed(previous: Path, work: Path, stem: str) -> None:
     for suffix in SEEDS:
         try:
             shutil.copyfile(previous / f"{stem}{suffix}", work / f"{stem}{suffix}")
+            # dated long ago: whatever LaTeX writes over it in this run has another time, so
+            # latexmk compares the contents (a heading of the same length changed within
+            # the same second went unnoticed, and the outline kept the old one)
+            os.utime(work / f"{stem}{suffix}", (0, 0))
         except OSError:
             pass
 

@@ -96,6 +96,8 @@ def _leading_negative(product: sp.MatMul) -> bool:
     return bool(product.args[0].is_Number and product.args[0].is_extended_negative)
 
 
+_OPEN, _CLOSE = "\u27e8D\u27e8", "\u27e9D\u27e9"   # brackets a product may already have
+
 # A name as a derivative's numerator: a letter or a command, hatted or not, with at most one
 # superscript and one subscript of plain text.
 _A_NAME = re.compile(r"(?:[A-Za-z]|\\[a-zA-Z]+|\\hat\{[a-z]\})(?:\^\{[^{}]*\})?(?:_\{[^{}]*\})?")
@@ -110,6 +112,10 @@ class NotationPrinter(LatexPrinter):
         super().__init__(settings)
         self.notation = dict(notation or {})
         self._bracketed_logs: set[int] = set()   # logs that a factor follows (see _print_Mul)
+
+    def doprint(self, expr: Any) -> str:
+        printed = super().doprint(expr)   # no bracket marker ever reaches the page
+        return printed.replace(_OPEN, r"\left(").replace(_CLOSE, r"\right)")
 
     def _print(self, expr: Any, **kwargs: Any) -> str:
         if isinstance(expr, sp.Basic) and expr in self.notation:
@@ -130,6 +136,8 @@ class NotationPrinter(LatexPrinter):
         if isinstance(expr.expr, (sp.Symbol, sp.Indexed)) or expr.expr in self.notation:
             if _A_NAME.fullmatch(body):   # a name, perhaps indexed: dC/dz, dz^{l+1}_k/dz^l_j
                 return rf"\frac{{{num} {body}}}{{{den}}}"
+        if id(expr) in self._bracketed_logs:   # brackets, unless SymPy's own go round them
+            return rf"{_OPEN}\frac{{{num}}}{{{den}}} {body}{_CLOSE}"
         return rf"\frac{{{num}}}{{{den}}} {body}"
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
@@ -223,11 +231,16 @@ class NotationPrinter(LatexPrinter):
             return " ".join(self._print(a) if sp.fraction(a, exact=True)[1] != 1
                             else self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
         outer = self._bracketed_logs
-        self._bracketed_logs = outer | {id(a) for a in expr.args[:-1] if isinstance(a, sp.log)}
+        # a log or a derivative written as an operator (d/dz e^z) followed by another factor
+        # keeps its brackets: (d/dz e^z) S, not d/dz e^z S, which reads as d/dz (e^z S)
+        self._bracketed_logs = outer | {id(a) for a in expr.args[:-1]
+                                        if isinstance(a, (sp.log, sp.Derivative))}
         try:
             printed = super()._print_Mul(expr)
         finally:
             self._bracketed_logs = outer
+        printed = re.sub(rf"\\left\({_OPEN}(.*?){_CLOSE}\\right\)", r"\\left(\1\\right)", printed)
+        printed = printed.replace(_OPEN, r"\left(").replace(_CLOSE, r"\right)")
         # A number before an indicator gets a dot: 3 1[s > 0], not 31[s > 0].
         return re.sub(r"(\d) *(" + re.escape(INDICATOR) + r"\[)", r"\1 \\cdot \2", printed)
 
