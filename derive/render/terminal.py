@@ -24,6 +24,7 @@ from sympy.printing.pretty.stringpict import prettyForm
 from derive.figure import Figure
 from derive.proof import Derivation, Text, Verdict, WorkedExample
 from derive.render import latex
+from derive.render.tex_size import tex_group
 
 MARKS = {"proved": "✓", "checked": "≈", "refuted": "✗", "undecided": "?", "given": "•"}
 FUNCTION_NAMES = {"sigmoid": "σ", "relu": "ReLU", "softmax": "softmax", "logsumexp": "LSE"}
@@ -61,27 +62,6 @@ SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈�
                strict=True))
 
 
-def _group(s: str, at: int) -> tuple[str, int]:
-    """The argument starting at ``at``: a {braced group}, a \\command or one character."""
-    while at < len(s) and s[at] == " ":
-        at += 1
-    if at >= len(s):
-        return "", at
-    if s[at] == "{":
-        depth, end = 0, at
-        while end < len(s):
-            depth += {"{": 1, "}": -1}.get(s[end], 0)
-            if depth == 0:
-                break
-            end += 1
-        return s[at + 1:end], end + 1
-    if s[at] == "\\":
-        m = re.match(r"\\([A-Za-z]+|.)", s[at:])
-        assert m is not None
-        return m.group(0), at + m.end()
-    return s[at], at + 1
-
-
 def _script(body: str, table: dict[str, str], mark: str) -> str:
     text = unicode_math(body).replace(" ", "")
     if text and all(c in table or c == "," for c in text):
@@ -108,25 +88,25 @@ def unicode_math(s: str) -> str:
             assert m is not None
             name, at = m.group(1), at + m.end()
             if name in ("frac", "dfrac", "tfrac"):
-                num, at = _group(s, at)
-                den, at = _group(s, at)
+                num, at = tex_group(s, at)
+                den, at = tex_group(s, at)
                 out.append(f"{_atom(unicode_math(num))}/{_atom(unicode_math(den))}")
             elif name in ("sqrt",):
-                arg, at = _group(s, at)
+                arg, at = tex_group(s, at)
                 out.append(f"√{_atom(unicode_math(arg))}")
             elif name in ACCENTS:
-                arg, at = _group(s, at)
+                arg, at = tex_group(s, at)
                 inner = unicode_math(arg)
                 out.append(inner + ACCENTS[name] if len(inner) == 1 else f"{name}({inner})")
             elif name in WRAPPERS:
-                arg, at = _group(s, at)
+                arg, at = tex_group(s, at)
                 out.append(unicode_math(arg))
             elif name in SYMBOLS:
                 out.append(SYMBOLS[name])
             else:
                 out.append(name)
         elif c in "^_":
-            body, at = _group(s, at + 1)
+            body, at = tex_group(s, at + 1)
             out.append(_script(body, SUPER if c == "^" else SUB, c))
         elif c in "{}$":
             at += 1

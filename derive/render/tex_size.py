@@ -6,6 +6,8 @@ on the wide side (tests/test_render_graphs.py compares them with TeX's own measu
 
 from __future__ import annotations
 
+import re
+
 # widths in em of Latin Modern's math glyphs (digits are 0.5 em, the minus sign 0.778 em)
 CHAR_EM = {**dict.fromkeys("0123456789", 0.5), ".": 0.278, ",": 0.278 + 0.17, "(": 0.389,
            ")": 0.389, "-": 0.778, "+": 0.778, "=": 0.778, "/": 0.5, "|": 0.278, "[": 0.278,
@@ -33,24 +35,26 @@ def math_width(latex: str, size_pt: float) -> float:
     return max(_line_width(line, size_pt) for line in latex.split(r"\\"))
 
 
-def _group(text: str, k: int) -> tuple[str, int]:
-    """The braced group or single token at ``k`` and the index after it."""
-    if k >= len(text):
-        return "", k
-    if text[k] == "{":
-        depth, j = 0, k
-        while j < len(text):
-            depth += {"{": 1, "}": -1}.get(text[j], 0)
+def tex_group(s: str, at: int) -> tuple[str, int]:
+    """The argument starting at ``at`` (spaces before it skipped): a {braced group}'s inside,
+    a \\command or one character; and the index after it."""
+    while at < len(s) and s[at] == " ":
+        at += 1
+    if at >= len(s):
+        return "", at
+    if s[at] == "{":
+        depth, end = 0, at
+        while end < len(s):
+            depth += {"{": 1, "}": -1}.get(s[end], 0)
             if depth == 0:
-                return text[k + 1:j], j + 1
-            j += 1
-        return text[k + 1:], len(text)
-    if text[k] == "\\":
-        j = k + 1
-        while j < len(text) and text[j].isalpha():
-            j += 1
-        return text[k:max(j, k + 2)], max(j, k + 2)
-    return text[k], k + 1
+                break
+            end += 1
+        return s[at + 1:end], end + 1
+    if s[at] == "\\":
+        m = re.match(r"\\([A-Za-z]+|.)", s[at:])
+        assert m is not None
+        return m.group(0), at + m.end()
+    return s[at], at + 1
 
 
 def _em(text: str) -> float:
@@ -59,18 +63,18 @@ def _em(text: str) -> float:
     while k < len(text):
         ch = text[k]
         if ch in "_^":
-            script, k = _group(text, k + 1)
+            script, k = tex_group(text, k + 1)
             em += SCRIPT * _em(script)
             continue
         if ch in "{}" or ch == " " or ch == "$":
             k += 1
             continue
         if ch == "\\":
-            token, k = _group(text, k)
+            token, k = tex_group(text, k)
             name = token[1:]
             if name in ("frac", "tfrac"):       # the wider of numerator and denominator
-                top, k = _group(text, k)
-                bottom, k = _group(text, k)
+                top, k = tex_group(text, k)
+                bottom, k = tex_group(text, k)
                 em += SCRIPT * max(_em(top), _em(bottom)) + 0.24
                 previous_operand = True
                 continue
