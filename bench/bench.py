@@ -172,6 +172,7 @@ EDITED = ("derive/library/backprop.py",     # a derivation of sheet C only: one 
 def _build(py: str, project: Path, *args: str) -> tuple[float, str]:
     env = {**os.environ, "PYTHONPATH": str(project)}
     env.pop("DERIVE_CACHE", None)   # the copy's own verdict cache, as an author has it
+    env.pop("PYTHONDONTWRITEBYTECODE", None)   # Python's default: modules compiled once
     start = time.perf_counter()
     proc = subprocess.run([py, "-m", "derive.cli", "build", *args], cwd=project, env=env,
                           capture_output=True, text=True, check=True)

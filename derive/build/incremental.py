@@ -11,7 +11,9 @@ document).  Checking it reads files and hashes them; it imports neither SymPy no
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -22,10 +24,32 @@ from derive.paths import PACKAGE_DIR, ROOT
 BUILDER_PACKAGES = ("library", "numeric")   # derive's builders: a change there is local
 
 
+@functools.cache
 def core_files() -> list[Path]:
-    """derive's code that every document depends on: all of it but library/ and numeric/."""
+    """derive's code that every document depends on: all of it but library/ and numeric/
+    (listed once a process: a file added later counts once something imports it, and then
+    the importing file has changed)."""
     return sorted(p for p in PACKAGE_DIR.rglob("*.py")
                   if p.relative_to(PACKAGE_DIR).parts[0] not in BUILDER_PACKAGES)
+
+
+def _file_hash(path: Path) -> bytes:
+    """The SHA-256 of a file's content, b"missing" if it cannot be read; remembered while
+    the file's size, modification time and inode stay the same (a build checks derive's
+    own code once for all its documents, not once a document)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return b"missing"
+    return _content_hash(path, st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@functools.lru_cache(maxsize=4096)
+def _content_hash(path: Path, size: int, mtime_ns: int, inode: int) -> bytes:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return b"missing"
 
 
 def _imports(path: Path, inside_functions: bool = True) -> set[str]:
@@ -94,6 +118,7 @@ def builder_module(build: Callable[..., object]) -> str:
     return str(getattr(function, "__module__", ""))
 
 
+@functools.lru_cache(maxsize=4096)
 def _shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
@@ -108,10 +133,7 @@ def digest(files: Iterable[Path]) -> str:
     h = hashlib.sha256()
     for path in sorted(set(files)):
         h.update(_shown(path).encode() + b"\0")
-        try:
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError:
-            h.update(b"missing")
+        h.update(_file_hash(path))
     return h.hexdigest()
 
 
