@@ -416,27 +416,37 @@ def _disagreement(f: Callable[..., Any], point: list[Any], entries: int
 
     False where the point cannot be evaluated, None where all entries agree, else
     (the entry, its left and right values) of the first that differs.
+
+    The allowance is relative to the size of the values (plus what the error estimate
+    explains): two tiny values that differ by a factor of 2 (sigma(-x) and 2 e^-x at x = 135,
+    about 1e-59) differ, however small that difference is next to 1.  Only a side that came
+    out exactly 0 at every precision, the other within 10^(8 - digits) of it, is left
+    undecided at that point (a small term absorbed by a huge one: 1 - sigma(1000)).
     """
     for low, high in PRECISIONS:
         rough, fine = _values(f, point, low), _values(f, point, high)
         if rough is None or fine is None:
             return False
         worst_loss = mpmath.mpf(0)
-        verdicts = []
+        verdicts, absorbed = [], []
         for k in range(entries):
             a1, b1, a2, b2 = rough[k], rough[entries + k], fine[k], fine[entries + k]
             error = abs(a1 - a2) + abs(b1 - b2)             # of the low precision
             scale = max(abs(a2), abs(b2))
             with mpmath.workdps(high):
                 allowed = (error * mpmath.mpf(10) ** (low - high + 5)
-                           + mpmath.mpf(10) ** (8 - high) * max(1, scale))
+                           + mpmath.mpf(10) ** (8 - high) * scale)
                 verdicts.append(abs(a2 - b2) <= allowed)
+                absorbed.append(not verdicts[-1] and (a2 == 0 or b2 == 0)
+                                and abs(a2 - b2) <= mpmath.mpf(10) ** (8 - high))
             if scale:
                 worst_loss = max(worst_loss, error / scale)
         last = (low, high) == PRECISIONS[-1]
         if all(verdicts):
             if last or (worst_loss <= CANCELLATION and not any(v == 0 for v in fine)):
                 return None
+        elif last and all(a for a, same in zip(absorbed, verdicts, strict=True) if not same):
+            return False   # only a value below every precision tells the sides apart
         elif last or (worst_loss <= CANCELLATION and not _absorbing(fine, verdicts, entries)):
             k = verdicts.index(False)
             return k, fine[k], fine[entries + k]
