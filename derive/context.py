@@ -11,7 +11,7 @@ import sympy as sp
 
 from derive.errors import DomainError
 from derive.proof import Derivation
-from derive.tactics import RangesKey, ranges_key
+from derive.tactics import RangesKey, ranges_key, reduces_to_zero
 
 LARGER_SIZE_STEP = 2          # with no numeric size declared: the largest concrete one + 2
 
@@ -39,7 +39,10 @@ class Context:
         numerically (an identity true only for small sizes is caught there)."""
         definitions = dict(d.definitions)
         for step in d.steps:
-            if step.kind == "given" and isinstance(step.lhs, sp.Symbol):
+            if step.kind != "given":
+                continue
+            check_given_meaning(step.lhs, step.rhs, definitions, d.name)
+            if isinstance(step.lhs, sp.Symbol):
                 definitions.setdefault(step.lhs, step.rhs)
         for symbol, interval in d.domains.items():
             check_domain(symbol, interval, d.name)
@@ -54,6 +57,38 @@ class Context:
     def ranges(self) -> RangesKey:
         """The declared index ranges, as the tactics' caches take them."""
         return ranges_key(self.indices)
+
+
+def _defined_meaning(lhs: sp.Basic, definitions: dict[sp.Basic, sp.Expr]) -> sp.Expr | None:
+    """What ``definitions`` already make of a given's left side, if anything: a name's
+    meaning, or a family's (``s[i]`` defined through ``s``) at the given's indices."""
+    if lhs in definitions:
+        return definitions[lhs]
+    if isinstance(lhs, sp.Indexed) and isinstance(definitions.get(lhs.base), sp.Lambda):
+        family = definitions[lhs.base]
+        if len(family.variables) == len(lhs.indices):
+            return family(*lhs.indices)
+    return None
+
+
+def check_given_meaning(lhs: sp.Basic, rhs: sp.Basic, definitions: dict[sp.Basic, sp.Expr],
+                        name: str = "") -> None:
+    """Raise DomainError where a given ``lhs = rhs`` names something the derivation already
+    defines otherwise (a hidden ``definitions=`` entry, ``Proof.define``, or an earlier given
+    of the same name): the page shows this given, the steps would be checked with the other
+    meaning, and a step true only by that hidden meaning would get a mark."""
+    meaning = _defined_meaning(lhs, definitions)
+    if meaning is None or meaning == rhs:
+        return
+    try:
+        same = reduces_to_zero(sp.sympify(meaning) - sp.sympify(rhs))
+    except (TypeError, ValueError, AttributeError):
+        same = False
+    if not same:
+        where = f"{name}: " if name else ""
+        raise DomainError(f"{where}the given {sp.sstr(lhs)} = {sp.sstr(rhs)} names what is "
+                          f"already defined as {sp.sstr(meaning)}: the steps would be checked "
+                          "with that meaning, not the one shown; give each name one meaning")
 
 
 def check_domain(symbol: sp.Basic, interval: tuple[float, float], name: str = "") -> None:

@@ -401,3 +401,107 @@ def test_a_definition_unfolded_under_a_derivative_by_its_own_sum_index_keeps_its
     settings = {"sizes": SIZES, "indices": {i: (1, N)}}
     assert statuses(step(sp.Sum(wn[k, i], (k, 1, 2))), **settings)[0] in ACCEPTED
     assert statuses(step(sp.Sum(wn[k, 1], (k, 1, 2))), **settings)[0] in REJECTED
+
+
+# --- round 5: two tiny values wrong by a factor 2 -----------------------------------------
+# Values were compared within 10^(8 - digits) * max(1, size): below 1 in size, any two values
+# closer than 1e-52 (at 60 digits) agreed.  sigma(-x) = 2 e^-x on x in (130, 140), both
+# about 1e-57, was checked, wrong by a factor 2; so was 1e-60 e^x = 2e-60 e^x.
+
+def test_tiny_values_wrong_by_a_factor_are_refuted() -> None:
+    from derive.functions import sigmoid
+
+    tail = {x: (130.0, 140.0)}
+    assert judge(sigmoid(-x), 2 * sp.exp(-x), domains=tail) in REJECTED
+    assert judge(R(1, 10**60) * sp.exp(x), 2 * R(1, 10**60) * sp.exp(x)) in REJECTED
+    assert judge(sp.S.Zero, R(1, 10**60) * sp.exp(x)) in REJECTED
+    # written so that no tactic proves it: only the numbers decide (1 - sigma(x) rounds to
+    # exactly 0 at every precision from x = 600 on: no mark, but no false one either)
+    wrong = sp.Piecewise((2 * (1 - sigmoid(x)), x > 0), (sigmoid(-x), True))
+    assert judge(sigmoid(-x), wrong, domains={x: (600.0, 700.0)}) in REJECTED
+    # near misses: right, in the same tails; wrong only by a relative 1e-57 (the contract)
+    right = sp.Piecewise((1 - sigmoid(x), x > 0), (sigmoid(-x), True))
+    assert judge(sigmoid(-x), right, domains=tail) in ACCEPTED
+    assert judge(sigmoid(-x), 1 - sigmoid(x), domains={x: (1000.0, 1100.0)}) in ACCEPTED
+    assert judge(sp.exp(-x) * sp.exp(-x), sp.exp(-2 * x) * (sp.sin(x)**2 + sp.cos(x)**2),
+                 domains={x: (100.0, 200.0)}) in ACCEPTED
+    assert judge(sigmoid(-x), sp.exp(-x), domains=tail) in ACCEPTED
+
+
+# --- round 5: an implication's condition on the eliminated symbol ----------------------------
+# where= was required of a candidate solution s with x left free (sampled at random), not
+# at x = s: "x^2 = 4 => x = 2 where x = -2" never met its condition at a random x, the
+# solution -2 was skipped, and the step was checked; the right "x^2 = 4 => x = 2 where
+# x > 0" was refuted.  A condition met nowhere in the domains (y > 5, y in (-2, 2)) left
+# the step checked at 0 points.
+
+def _implication_where(premise: sp.Eq, conclusion: sp.Eq, eliminate: sp.Symbol,
+                       where: sp.Basic) -> str:
+    from derive.proof import Derivation, Step, text
+
+    d = Derivation("trust", "trust", text(), [
+        Step(premise.lhs, premise.rhs, text("premise"), kind="given"),
+        Step(conclusion.lhs, conclusion.rhs, text("claim"), kind="implies",
+             eliminate=eliminate, where=where)])
+    return str(verify(d).steps[1].verdict.status)  # type: ignore[union-attr]
+
+
+def test_an_implication_condition_is_read_at_the_solution() -> None:
+    square = sp.Eq(x**2, 4)
+    assert _implication_where(square, sp.Eq(x, 2), x, sp.Eq(x, -2)) in REJECTED
+    assert _implication_where(square, sp.Eq(x, 2), x, x < 0) in REJECTED
+    assert _implication_where(square, sp.Eq(x, 2), x, y > 5) in REJECTED   # met nowhere
+    # near misses: the condition that makes it true
+    assert _implication_where(square, sp.Eq(x, 2), x, x > 0) in ACCEPTED
+    assert _implication_where(square, sp.Eq(x, -2), x, x < 0) in ACCEPTED
+
+
+# --- round 5: a given that names what is already defined otherwise -------------------------
+# Proof.define (and a given) keep the first meaning of a name: with definitions={s: x^2}
+# (shown nowhere), or an earlier given s = x^2, the page's given s = x^3 was not what the
+# steps were checked with, and 2 s = 2 x^2 after it was proved.
+
+def test_a_given_may_not_contradict_a_hidden_definition() -> None:
+    s = sp.Symbol("s", real=True)
+
+    def given_cubed(proof: Proof) -> None:
+        proof.given(s, x**3, "define")
+        proof.chain(2 * s).eq(2 * x**2, "by the given")
+
+    def given_twice(proof: Proof) -> None:
+        proof.given(s, x**2, "define")
+        given_cubed(proof)
+
+    def defined_then_given(proof: Proof) -> None:
+        proof.define(s, x**2)
+        given_cubed(proof)
+
+    with pytest.raises(DomainError, match="already defined"):
+        statuses(given_cubed, definitions={s: x**2})
+    with pytest.raises(DomainError, match="already defined"):
+        statuses(given_twice)
+    with pytest.raises(DomainError, match="already defined"):
+        statuses(defined_then_given)
+    # near misses: one meaning, said twice or in another form; an indexed family alike
+    def same_meaning(proof: Proof) -> None:
+        proof.given(s, x**2, "define")
+        proof.given(s, x * x, "the same")
+        proof.chain(2 * s).eq(2 * x**2, "by the given")
+
+    assert statuses(same_meaning, definitions={s: x**2}) == ["proved"]
+    sb = sp.IndexedBase("s", real=True)
+
+    def family(proof: Proof) -> None:
+        proof.given(sb[j], 2 * xs[j], "define")
+        proof.given(sb[k], xs[k] + xs[k], "the same, at k")
+        proof.chain(sb[k]).eq(2 * xs[k], "by the given")
+
+    assert statuses(family, indices={j: (1, N), k: (1, N)}, sizes=SIZES)[0] in ACCEPTED
+
+    def family_changed(proof: Proof) -> None:
+        proof.given(sb[j], 2 * xs[j], "define")
+        proof.given(sb[k], 3 * xs[k], "redefined")
+        proof.chain(sb[k] + 0 * xs[1]).eq(2 * xs[k], "by the first given")
+
+    with pytest.raises(DomainError, match="already defined"):
+        statuses(family_changed, indices={j: (1, N), k: (1, N)}, sizes=SIZES)
