@@ -535,15 +535,20 @@ INTEGER_JUMPS = 3   # floor(u) is visited at u = -3, ..., 3
 
 def kinks(expr: sp.Basic) -> list[sp.Expr]:
     """Expressions whose zeros are the breakpoints of the piecewise functions in ``expr``
-    (elementary form): Heaviside, sign and Abs arguments, ties of Max and Min, Piecewise
-    conditions, and the jumps of floor, ceiling and frac (their argument an integer, the
-    few nearest 0)."""
+    (elementary form): Heaviside, sign and Abs arguments, ties of Max and Min and of a
+    Kronecker delta's arguments, Piecewise conditions, and the jumps of floor, ceiling, frac
+    and Mod (their argument, or a/b for a mod b, an integer: the few nearest 0)."""
     found: list[sp.Expr] = []
     for e in sp.preorder_traversal(expr):
         if isinstance(e, (sp.Heaviside, sp.sign, sp.Abs)):
             found.append(e.args[0])
         elif isinstance(e, (sp.floor, sp.ceiling, sp.frac)):
             found.extend(e.args[0] - n for n in range(-INTEGER_JUMPS, INTEGER_JUMPS + 1))
+        elif isinstance(e, sp.Mod):   # a mod b jumps where a/b is an integer
+            a, b = e.args
+            found.extend(a - n * b for n in range(-INTEGER_JUMPS, INTEGER_JUMPS + 1))
+        elif isinstance(e, sp.KroneckerDelta):   # of real arguments: 1 only where they tie
+            found.append(e.args[0] - e.args[1])
         elif isinstance(e, (sp.Max, sp.Min)):
             found.extend(a - b for a, b in itertools.combinations(e.args, 2))
         elif isinstance(e, sp.Piecewise):

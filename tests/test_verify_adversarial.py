@@ -505,3 +505,29 @@ def test_a_given_may_not_contradict_a_hidden_definition() -> None:
 
     with pytest.raises(DomainError, match="already defined"):
         statuses(family_changed, indices={j: (1, N), k: (1, N)}, sizes=SIZES)
+
+
+# --- round 5: jumps of Mod, ties of a Kronecker delta of real arguments ----------------------
+# The breakpoint search knew floor, ceiling and frac but not Mod, nor a delta of real
+# arguments: x mod 1 = 1 - (-x mod 1) (wrong at every integer) and e^x + delta(x, 1/3) = e^x
+# (wrong at x = 1/3) were checked; no random float lands on an integer or on 1/3.
+
+@pytest.mark.parametrize(("lhs", "rhs"), [
+    (sp.Mod(x, 1), 1 - sp.Mod(-x, 1)),
+    (sp.Mod(3 * x, 2), 2 - sp.Mod(-3 * x, 2)),
+    (sp.exp(x) + D(x, R(1, 3)), sp.exp(x)),
+    (sp.exp(x) + D(3 * x, 1), sp.exp(x)),
+])
+def test_a_difference_at_a_jump_of_mod_or_a_real_delta_is_found(lhs: sp.Expr, rhs: sp.Expr
+                                                                 ) -> None:
+    assert judge(lhs, rhs) in REJECTED
+
+
+@pytest.mark.parametrize(("lhs", "rhs"), [
+    (sp.Mod(x, 1), x - sp.floor(x)),
+    (sp.Mod(3 * x, 2) + sp.floor(3 * x / 2) * 2, 3 * x),
+    (sp.exp(x) * D(x, R(1, 3)), sp.exp(R(1, 3)) * D(x, R(1, 3))),
+])
+def test_mod_and_real_deltas_that_agree_at_their_jumps_keep_their_mark(lhs: sp.Expr,
+                                                                        rhs: sp.Expr) -> None:
+    assert judge(lhs, rhs) in ACCEPTED
