@@ -3,13 +3,18 @@ index ranges and the condition of the step being judged; and unfolding defined n
 
 from __future__ import annotations
 
+import functools
 import math
+import random
 import zlib
 from dataclasses import dataclass, field
 
+import mpmath
 import sympy as sp
+from sympy.core.function import AppliedUndef, ArgumentIndexError
 
 from derive.errors import DomainError
+from derive.functions import elementary
 from derive.proof import Derivation
 from derive.tactics import RangesKey, ranges_key, reduces_to_zero
 
@@ -48,6 +53,7 @@ class Context:
             check_domain(symbol, interval, d.name)
         check_namesakes(d)
         check_ranges(d)
+        check_function_derivatives(d)
         numeric_sizes = dict(d.numeric_sizes) or {
             size: max(values) + LARGER_SIZE_STEP for size, values in d.sizes.items() if values}
         return cls(definitions, dict(d.domains), d.sizes, numeric_sizes, d.indices,
@@ -186,6 +192,109 @@ def _check_range(var: sp.Symbol, lo: sp.Expr, hi: sp.Expr, what: str) -> None:
     if fact is not None:
         raise DomainError(f"{what} runs from {lo} to {hi}, but {var} is declared {fact}: "
                           "its assumptions must hold on the whole range")
+
+
+# --- the derivatives a function class claims ------------------------------------------------
+
+DERIVATIVE_CHECK_POINTS = 5
+
+
+def check_function_derivatives(d: Derivation) -> None:
+    """Raise DomainError where a function class the steps use (derive's, or a user
+    library's) claims a derivative (``fdiff``) that disagrees with the derivative of its own
+    meaning (its elementary form, or its rewrite in exp): the verifier carries out
+    derivatives with ``fdiff``, for the symbolic proof and for the numeric evidence alike,
+    so a wrong rule would vouch for itself (d/dz softsign(z) = 1/(1 + |z|) proved)."""
+    classes: set[type] = set()
+    for step in d.steps:
+        for side in (step.lhs, step.rhs):
+            if isinstance(side, sp.Basic):
+                classes |= {type(f) for f in side.atoms(sp.Function)}
+    for o in d.oracles:
+        for side in (o.result, o.reference):
+            if isinstance(side, sp.Basic):
+                classes |= {type(f) for f in side.atoms(sp.Function)}
+    for cls in sorted(classes, key=lambda c: f"{c.__module__}.{c.__qualname__}"):
+        if issubclass(cls, AppliedUndef) or cls.__module__.startswith(("sympy.", "mpmath.")):
+            continue
+        problem = _derivative_disagreement(cls)
+        if problem is not None:
+            raise DomainError(f"{d.name}: {problem}")
+
+
+def _meaning(node: sp.Expr) -> sp.Expr | None:
+    """What a function application means, in plain SymPy: derive's elementary form, else
+    its rewrite in exp; None where neither says anything more than the node itself."""
+    plain = elementary(node)
+    if plain == node:
+        try:
+            plain = node.rewrite(sp.exp)
+        except (TypeError, ValueError, AttributeError, NotImplementedError):
+            return None
+    return None if plain == node or plain.has(type(node)) else plain
+
+
+@functools.lru_cache(maxsize=256)
+def _derivative_disagreement(cls: type) -> str | None:
+    """How ``cls.fdiff`` disagrees with the derivative of the class's meaning, at random
+    real arguments, or None (also where it cannot be tried: no meaning, no fixed arity)."""
+    nargs = cls.nargs if isinstance(cls.nargs, sp.FiniteSet) else sp.FiniteSet(2, 3)
+    rng = random.Random(f"{cls.__module__}.{cls.__qualname__}")
+    for count in sorted(n for n in nargs if n.is_Integer and n > 0)[:3]:
+        args = list(sp.symbols(f"_fd0:{count}", real=True))
+        for first in (None, sp.Integer(1)):   # softmax(i, z1, ...): an index first
+            try:
+                called = [first, *args[1:]] if first is not None else args
+                node = cls(*called)
+                meaning = _meaning(node) if isinstance(node, cls) else None
+            except (TypeError, ValueError, AttributeError, NotImplementedError, IndexError):
+                continue
+            if meaning is None:
+                continue
+            for k, a in enumerate(called, 1):
+                if not isinstance(a, sp.Symbol):
+                    continue
+                try:
+                    claimed = elementary(node.fdiff(k))
+                except (ArgumentIndexError, TypeError, ValueError, NotImplementedError):
+                    continue
+                problem = _differs(sp.diff(meaning, a), claimed, [v for v in called
+                                   if isinstance(v, sp.Symbol)], rng)
+                if problem is not None:
+                    return (f"the function {cls.__name__} claims the derivative "
+                            f"{sp.sstr(node.fdiff(k))} in its argument {k}, but its meaning "
+                            f"{sp.sstr(meaning)} has the derivative {sp.sstr(sp.diff(meaning, a))}"
+                            f" ({problem}): steps that differentiate it would be checked with "
+                            "the wrong rule")
+            break
+    return None
+
+
+def _differs(expected: sp.Expr, claimed: sp.Expr, variables: list[sp.Symbol],
+             rng: random.Random) -> str | None:
+    """Where two expressions differ at random real points in (-2, 2) (mpmath, 30 digits)."""
+    try:
+        f = sp.lambdify(variables, sp.Tuple(expected, claimed), modules="mpmath")
+    except (TypeError, ValueError, NameError, SyntaxError, KeyError):
+        return None
+    tried = 0
+    with mpmath.workdps(30):
+        for _ in range(4 * DERIVATIVE_CHECK_POINTS):
+            point = [mpmath.mpf(rng.uniform(-2, 2)) for _ in variables]
+            try:
+                a, b = (mpmath.mpmathify(v) for v in f(*point))
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError):
+                continue
+            if not (mpmath.isfinite(a) and mpmath.isfinite(b)):
+                continue
+            if abs(a - b) > mpmath.mpf("1e-20") * max(1, abs(a), abs(b)):
+                shown = ", ".join(f"{v} = {mpmath.nstr(p, 6)}" for v, p in zip(variables, point,
+                                                                            strict=True))
+                return f"at {shown}: {mpmath.nstr(a, 10)} against {mpmath.nstr(b, 10)}"
+            tried += 1
+            if tried >= DERIVATIVE_CHECK_POINTS:
+                break
+    return None
 
 
 def unfold(expr: sp.Expr, ctx: Context) -> sp.Expr:

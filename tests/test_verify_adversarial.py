@@ -531,3 +531,60 @@ def test_a_difference_at_a_jump_of_mod_or_a_real_delta_is_found(lhs: sp.Expr, rh
 def test_mod_and_real_deltas_that_agree_at_their_jumps_keep_their_mark(lhs: sp.Expr,
                                                                         rhs: sp.Expr) -> None:
     assert judge(lhs, rhs) in ACCEPTED
+
+
+# --- round 5: a function class whose derivative rule disagrees with its meaning --------------
+# The verifier carries out derivatives with each function's fdiff, for the proof and for
+# the numeric evidence alike: a user's softsign z/(1 + |z|) whose fdiff says 1/(1 + |z|)
+# (it is 1/(1 + |z|)^2) had z softsign'(z) = z/(1 + |z|) proved; only a result d f/d z = g
+# met the finite differences.  A plain Function rewriting to z^2 with fdiff 3z alike.
+
+def _softsign(derivative: sp.Expr) -> type[sp.Function]:
+    from derive.functions import _Elementary
+
+    class softsign(_Elementary):  # noqa: N801
+        nargs = 1
+
+        def fdiff(self, argindex: int = 1) -> sp.Expr:
+            return derivative.xreplace({x: self.args[0]})
+
+        def _elementary(self) -> sp.Expr:
+            return self.args[0] / (1 + sp.Abs(self.args[0]))
+
+    return softsign
+
+
+def test_a_function_whose_fdiff_disagrees_with_its_meaning_is_an_error() -> None:
+    wrong = _softsign(1 / (1 + sp.Abs(x)))
+
+    def record(proof: Proof) -> None:
+        proof.chain(sp.Derivative(wrong(x), x) * x).eq(x / (1 + sp.Abs(x)), "derivative")
+
+    with pytest.raises(DomainError, match="softsign claims the derivative"):
+        statuses(record)
+
+    class squared(sp.Function):  # noqa: N801
+        nargs = 1
+
+        def fdiff(self, argindex: int = 1) -> sp.Expr:
+            return 3 * self.args[0]
+
+        def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: object) -> sp.Expr:
+            return z**2
+
+    def plain(proof: Proof) -> None:
+        proof.chain(sp.Derivative(squared(x) * x, x)).eq(3 * x**2 + squared(x), "product")
+
+    with pytest.raises(DomainError, match="squared claims the derivative"):
+        statuses(plain)
+    # near miss: the right rule keeps its mark (and derive's own functions pass the check)
+    right = _softsign(1 / (1 + sp.Abs(x))**2)
+
+    def good(proof: Proof) -> None:
+        proof.chain(sp.Derivative(right(x), x) * x).eq(x / (1 + sp.Abs(x))**2, "derivative")
+
+    assert statuses(good) == ["proved"]
+    from derive.context import _derivative_disagreement
+    from derive.functions import logsumexp, sigmoid, softmax
+    assert all(_derivative_disagreement(f) is None for f in (sigmoid, relu, softmax,
+                                                             logsumexp))
