@@ -588,3 +588,49 @@ def test_a_function_whose_fdiff_disagrees_with_its_meaning_is_an_error() -> None
     from derive.functions import logsumexp, sigmoid, softmax
     assert all(_derivative_disagreement(f) is None for f in (sigmoid, relu, softmax,
                                                              logsumexp))
+
+
+# --- round 5: a 1 x 1 product of matrices of symbolic size ---------------------------------
+# v^T A u has the constant shape 1 x 1, so it was not taken for a matrix of symbolic size:
+# its one entry (a double sum of MatrixElements over 0..n-1) was judged alone, could not be
+# evaluated anywhere (undecided), and check_matrix_equal counted every entry that was not
+# refuted as agreeing: v^T A u = u^T A v (A not symmetric) was checked at 0 points.
+
+def test_a_scalar_product_of_symbolic_matrices_is_judged_at_sizes() -> None:
+    n = sp.Symbol("n", integer=True, positive=True)
+    a = sp.MatrixSymbol("A", n, n)
+    v, u = sp.MatrixSymbol("v", n, 1), sp.MatrixSymbol("u", n, 1)
+    assert judge(v.T * a * u, u.T * a * v) in REJECTED
+    assert judge(v.T * a * u, v.T * a.T * u) in REJECTED
+    # near misses: a number is its own transpose; the inner product is symmetric
+    assert judge(v.T * a * u, u.T * a.T * v) in ACCEPTED
+    assert judge(v.T * u, u.T * v) in ACCEPTED
+    assert judge(v.T * (a * u + a * v), v.T * a * (u + v)) in ACCEPTED
+
+
+def test_an_entry_nothing_is_established_for_leaves_a_matrix_undecided() -> None:
+    from derive.context import Context
+    from derive.identities import check_matrix_equal
+    from derive.proof import Derivation, Step, text
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    a = sp.MatrixSymbol("A", n, n)
+    v, u = sp.MatrixSymbol("v", n, 1), sp.MatrixSymbol("u", n, 1)
+    ctx = Context.of(Derivation("t", "t", text(), [Step(x, x, text("c"))]))
+    # entries that are sums of MatrixElements: not evaluable at any point, and not proved
+    left = sp.ImmutableMatrix([[x, (v.T * a * u)[0, 0]]])
+    right = sp.ImmutableMatrix([[x, (u.T * a * v)[0, 0]]])
+    assert check_matrix_equal(left, right, ctx).status in REJECTED
+    assert check_matrix_equal(left, left, ctx).status == "proved"
+
+
+def test_matrix_entries_written_out_at_size_ten_or_more_are_distinct() -> None:
+    # W_{1,11} and W_{11,1} were both the symbol W_111: at n >= 10 a written-out matrix had
+    # entries tied that are independent (A_{1,11} = A_{11,1} "held")
+    from derive.matrices import at_sizes
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    big = at_sizes(sp.MatrixSymbol("A", n, n), {n: 11})
+    assert len(set(big)) == 121
+    assert judge(sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("A", n, n).T,
+                 sizes={n: (11,)}) in REJECTED
