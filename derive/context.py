@@ -3,15 +3,20 @@ index ranges and the condition of the step being judged; and unfolding defined n
 
 from __future__ import annotations
 
+import functools
 import math
+import random
 import zlib
 from dataclasses import dataclass, field
 
+import mpmath
 import sympy as sp
+from sympy.core.function import AppliedUndef, ArgumentIndexError
 
 from derive.errors import DomainError
+from derive.functions import elementary
 from derive.proof import Derivation
-from derive.tactics import RangesKey, ranges_key
+from derive.tactics import RangesKey, ranges_key, reduces_to_zero
 
 LARGER_SIZE_STEP = 2          # with no numeric size declared: the largest concrete one + 2
 
@@ -39,12 +44,16 @@ class Context:
         numerically (an identity true only for small sizes is caught there)."""
         definitions = dict(d.definitions)
         for step in d.steps:
-            if step.kind == "given" and isinstance(step.lhs, sp.Symbol):
+            if step.kind != "given":
+                continue
+            check_given_meaning(step.lhs, step.rhs, definitions, d.name)
+            if isinstance(step.lhs, sp.Symbol):
                 definitions.setdefault(step.lhs, step.rhs)
         for symbol, interval in d.domains.items():
             check_domain(symbol, interval, d.name)
         check_namesakes(d)
         check_ranges(d)
+        check_function_derivatives(d)
         numeric_sizes = dict(d.numeric_sizes) or {
             size: max(values) + LARGER_SIZE_STEP for size, values in d.sizes.items() if values}
         return cls(definitions, dict(d.domains), d.sizes, numeric_sizes, d.indices,
@@ -54,6 +63,38 @@ class Context:
     def ranges(self) -> RangesKey:
         """The declared index ranges, as the tactics' caches take them."""
         return ranges_key(self.indices)
+
+
+def _defined_meaning(lhs: sp.Basic, definitions: dict[sp.Basic, sp.Expr]) -> sp.Expr | None:
+    """What ``definitions`` already make of a given's left side, if anything: a name's
+    meaning, or a family's (``s[i]`` defined through ``s``) at the given's indices."""
+    if lhs in definitions:
+        return definitions[lhs]
+    if isinstance(lhs, sp.Indexed) and isinstance(definitions.get(lhs.base), sp.Lambda):
+        family = definitions[lhs.base]
+        if len(family.variables) == len(lhs.indices):
+            return family(*lhs.indices)
+    return None
+
+
+def check_given_meaning(lhs: sp.Basic, rhs: sp.Basic, definitions: dict[sp.Basic, sp.Expr],
+                        name: str = "") -> None:
+    """Raise DomainError where a given ``lhs = rhs`` names something the derivation already
+    defines otherwise (a hidden ``definitions=`` entry, ``Proof.define``, or an earlier given
+    of the same name): the page shows this given, the steps would be checked with the other
+    meaning, and a step true only by that hidden meaning would get a mark."""
+    meaning = _defined_meaning(lhs, definitions)
+    if meaning is None or meaning == rhs:
+        return
+    try:
+        same = reduces_to_zero(sp.sympify(meaning) - sp.sympify(rhs))
+    except (TypeError, ValueError, AttributeError):
+        same = False
+    if not same:
+        where = f"{name}: " if name else ""
+        raise DomainError(f"{where}the given {sp.sstr(lhs)} = {sp.sstr(rhs)} names what is "
+                          f"already defined as {sp.sstr(meaning)}: the steps would be checked "
+                          "with that meaning, not the one shown; give each name one meaning")
 
 
 def check_domain(symbol: sp.Basic, interval: tuple[float, float], name: str = "") -> None:
@@ -151,6 +192,109 @@ def _check_range(var: sp.Symbol, lo: sp.Expr, hi: sp.Expr, what: str) -> None:
     if fact is not None:
         raise DomainError(f"{what} runs from {lo} to {hi}, but {var} is declared {fact}: "
                           "its assumptions must hold on the whole range")
+
+
+# --- the derivatives a function class claims ------------------------------------------------
+
+DERIVATIVE_CHECK_POINTS = 5
+
+
+def check_function_derivatives(d: Derivation) -> None:
+    """Raise DomainError where a function class the steps use (derive's, or a user
+    library's) claims a derivative (``fdiff``) that disagrees with the derivative of its own
+    meaning (its elementary form, or its rewrite in exp): the verifier carries out
+    derivatives with ``fdiff``, for the symbolic proof and for the numeric evidence alike,
+    so a wrong rule would vouch for itself (d/dz softsign(z) = 1/(1 + |z|) proved)."""
+    classes: set[type] = set()
+    for step in d.steps:
+        for side in (step.lhs, step.rhs):
+            if isinstance(side, sp.Basic):
+                classes |= {type(f) for f in side.atoms(sp.Function)}
+    for o in d.oracles:
+        for side in (o.result, o.reference):
+            if isinstance(side, sp.Basic):
+                classes |= {type(f) for f in side.atoms(sp.Function)}
+    for cls in sorted(classes, key=lambda c: f"{c.__module__}.{c.__qualname__}"):
+        if issubclass(cls, AppliedUndef) or cls.__module__.startswith(("sympy.", "mpmath.")):
+            continue
+        problem = _derivative_disagreement(cls)
+        if problem is not None:
+            raise DomainError(f"{d.name}: {problem}")
+
+
+def _meaning(node: sp.Expr) -> sp.Expr | None:
+    """What a function application means, in plain SymPy: derive's elementary form, else
+    its rewrite in exp; None where neither says anything more than the node itself."""
+    plain = elementary(node)
+    if plain == node:
+        try:
+            plain = node.rewrite(sp.exp)
+        except (TypeError, ValueError, AttributeError, NotImplementedError):
+            return None
+    return None if plain == node or plain.has(type(node)) else plain
+
+
+@functools.lru_cache(maxsize=256)
+def _derivative_disagreement(cls: type) -> str | None:
+    """How ``cls.fdiff`` disagrees with the derivative of the class's meaning, at random
+    real arguments, or None (also where it cannot be tried: no meaning, no fixed arity)."""
+    nargs = cls.nargs if isinstance(cls.nargs, sp.FiniteSet) else sp.FiniteSet(2, 3)
+    rng = random.Random(f"{cls.__module__}.{cls.__qualname__}")
+    for count in sorted(n for n in nargs if n.is_Integer and n > 0)[:3]:
+        args = list(sp.symbols(f"_fd0:{count}", real=True))
+        for first in (None, sp.Integer(1)):   # softmax(i, z1, ...): an index first
+            try:
+                called = [first, *args[1:]] if first is not None else args
+                node = cls(*called)
+                meaning = _meaning(node) if isinstance(node, cls) else None
+            except (TypeError, ValueError, AttributeError, NotImplementedError, IndexError):
+                continue
+            if meaning is None:
+                continue
+            for k, a in enumerate(called, 1):
+                if not isinstance(a, sp.Symbol):
+                    continue
+                try:
+                    claimed = elementary(node.fdiff(k))
+                except (ArgumentIndexError, TypeError, ValueError, NotImplementedError):
+                    continue
+                problem = _differs(sp.diff(meaning, a), claimed, [v for v in called
+                                   if isinstance(v, sp.Symbol)], rng)
+                if problem is not None:
+                    return (f"the function {cls.__name__} claims the derivative "
+                            f"{sp.sstr(node.fdiff(k))} in its argument {k}, but its meaning "
+                            f"{sp.sstr(meaning)} has the derivative {sp.sstr(sp.diff(meaning, a))}"
+                            f" ({problem}): steps that differentiate it would be checked with "
+                            "the wrong rule")
+            break
+    return None
+
+
+def _differs(expected: sp.Expr, claimed: sp.Expr, variables: list[sp.Symbol],
+             rng: random.Random) -> str | None:
+    """Where two expressions differ at random real points in (-2, 2) (mpmath, 30 digits)."""
+    try:
+        f = sp.lambdify(variables, sp.Tuple(expected, claimed), modules="mpmath")
+    except (TypeError, ValueError, NameError, SyntaxError, KeyError):
+        return None
+    tried = 0
+    with mpmath.workdps(30):
+        for _ in range(4 * DERIVATIVE_CHECK_POINTS):
+            point = [mpmath.mpf(rng.uniform(-2, 2)) for _ in variables]
+            try:
+                a, b = (mpmath.mpmathify(v) for v in f(*point))
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError):
+                continue
+            if not (mpmath.isfinite(a) and mpmath.isfinite(b)):
+                continue
+            if abs(a - b) > mpmath.mpf("1e-20") * max(1, abs(a), abs(b)):
+                shown = ", ".join(f"{v} = {mpmath.nstr(p, 6)}" for v, p in zip(variables, point,
+                                                                            strict=True))
+                return f"at {shown}: {mpmath.nstr(a, 10)} against {mpmath.nstr(b, 10)}"
+            tried += 1
+            if tried >= DERIVATIVE_CHECK_POINTS:
+                break
+    return None
 
 
 def unfold(expr: sp.Expr, ctx: Context) -> sp.Expr:

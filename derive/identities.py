@@ -31,7 +31,7 @@ from derive.evidence import (
     spread,
 )
 from derive.index_form import entry, entry_indices
-from derive.matrices import at_sizes, has_symbolic_shape
+from derive.matrices import at_sizes, has_symbolic_size
 from derive.proof import Verdict
 from derive.sampling import (
     PRECISION_DIGITS,
@@ -81,6 +81,12 @@ def check_matrix_equal(left: sp.ImmutableMatrix | None, right: sp.ImmutableMatri
             return Verdict("refuted", f"entry ({r + 1}, {c + 1}): {verdict.method}",
                            verdict.points, verdict.counterexample)
         verdicts.append(verdict)
+    undecided = next((k for k, v in enumerate(verdicts) if v.status != "proved"
+                      and v.status != "checked"), None)
+    if undecided is not None:   # an entry nothing was established for: no mark
+        r, c = divmod(undecided, left.shape[1])
+        return Verdict("undecided", f"entry ({r + 1}, {c + 1}): {verdicts[undecided].method}",
+                       verdicts[undecided].points)
     points = sum(v.points for v in verdicts)
     entries = f"all {len(verdicts)} entries"
     if all(v.status == "proved" for v in verdicts):
@@ -125,7 +131,7 @@ def check_sized_matrices(left: sp.Expr, right: sp.Expr, ctx: Context) -> Verdict
     Otherwise written out entry by entry at each concrete size (proved or checked there) and
     compared numerically at the large size: checked, not proved.
     """
-    if not (has_symbolic_shape(left) and has_symbolic_shape(right)) or any(
+    if not (has_symbolic_size(left) and has_symbolic_size(right)) or any(
             sp.expand(a - b) != 0 for a, b in zip(left.shape, right.shape, strict=True)):
         shapes = [getattr(e, "shape", "scalar") for e in (left, right)]
         return Verdict("refuted", f"the two sides have different shapes {shapes[0]} and "
@@ -178,12 +184,12 @@ def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Contex
 def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     """Judge the identity lhs = rhs under the context's definitions, domains and sizes."""
     left, right = unfold(lhs, ctx), unfold(rhs, ctx)
-    if has_symbolic_shape(left) or has_symbolic_shape(right):
+    if has_symbolic_size(left) or has_symbolic_size(right):
         ctx = with_shape_sizes(left, right, ctx)
     _, first_look = screen(left, right, ctx)
     if first_look is not None and first_look.status == "refuted":
         return first_look   # before any symbolic work, which may spin on a wrong step
-    if has_symbolic_shape(left) or has_symbolic_shape(right):
+    if has_symbolic_size(left) or has_symbolic_size(right):
         return check_sized_matrices(left, right, ctx)
     if as_matrix(left) is not None or as_matrix(right) is not None:
         return check_matrix_equal(as_matrix(left), as_matrix(right), ctx)

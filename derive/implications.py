@@ -89,9 +89,20 @@ def _admissible(x: sp.Symbol, s: sp.Expr, ctx: Context) -> sp.Basic:
     if x in ctx.domains:
         lo, hi = ctx.domains[x]
         conditions.append(sp.And(s > lo, s < hi))
-    if ctx.where is not None:
-        conditions.append(ctx.where)
+    if ctx.where is not None:   # the step's condition at the solution, not at a random x
+        conditions.append(ctx.where.xreplace({x: s}))
     return sp.And(*conditions)
+
+
+def _admitted_somewhere(x: sp.Symbol, s: sp.Expr, ctx: Context, at: sp.Expr) -> bool:
+    """Whether the candidate s lies in x's domain at some point tried, the step's condition
+    left out (then the condition alone excluded every point)."""
+    where = _admissible(x, s, dataclasses.replace(ctx, where=None))
+    if where is sp.false:
+        return False
+    local = dataclasses.replace(ctx, where=None if where is sp.true else where)
+    got, _ = compare_numerically(numeric_form(at), numeric_form(at), local)
+    return got > 0
 
 
 BRANCH_TRIALS = 3      # random points of the other variables per variable explored
@@ -182,6 +193,12 @@ def consequence(premise: sp.Expr, conclusion: sp.Expr, x: sp.Symbol, ctx: Contex
         if example is not None and "error" not in example:
             return refutation(f"at the solution {x} = {sp.sstr(s)} of {premise_name}",
                               got, example)
+        if not got and ctx.where is not None and _admitted_somewhere(x, s, ctx, at):
+            # a solution in x's domain that the step's condition excludes at every point
+            # tried: a condition met nowhere (y > 5 for y in (-2, 2)) claims nothing
+            return Verdict("undecided", f"the solution {x} = {sp.sstr(s)} of {premise_name} "
+                           "could not be checked at any point of the domains where the step "
+                           "is claimed", agreed)
         agreed += got
     if not quick:
         example = _other_branches(premise, conclusion, x, ctx)

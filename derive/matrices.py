@@ -132,10 +132,28 @@ def has_symbolic_shape(expr: sp.Basic) -> bool:
         not sp.sympify(dim).is_Integer for dim in expr.shape)
 
 
+def has_symbolic_size(expr: sp.Basic) -> bool:
+    """Whether ``expr`` is a matrix expression of symbolic size: its own dimensions, or
+    those of a matrix inside it (v^T A u is 1 x 1, a sum over n all the same)."""
+    return has_symbolic_shape(expr) or isinstance(expr, MatrixExpr) and any(
+        not sp.sympify(dim).is_Integer for m in expr.atoms(sp.MatrixSymbol) for dim in m.shape)
+
+
+def symbolic_dimensions(expr: sp.Basic) -> set[sp.Basic]:
+    """The symbols of the dimensions of ``expr`` and of the matrices inside it."""
+    shapes = [getattr(expr, "shape", ())] + [m.shape for m in getattr(
+        expr, "atoms", lambda *_: set())(sp.MatrixSymbol)]
+    return sp.Tuple(*[d for shape in shapes for d in shape]).free_symbols
+
+
 def explicit_symbols(matrix: sp.MatrixSymbol) -> sp.ImmutableMatrix:
-    """A concrete-size matrix symbol as real symbols W_11, W_12, … (x_1, x_2, … for a column)."""
+    """A concrete-size matrix symbol as real symbols W_11, W_12, … (x_1, x_2, … for a column;
+    W_1,11 and W_11,1 once a dimension reaches 10, which would otherwise share a name)."""
+    wide = max(int(matrix.rows), int(matrix.cols)) >= 10
+
     def entry(r: int, c: int) -> sp.Symbol:
-        index = f"{r + 1}" if matrix.cols == 1 else f"{r + 1}{c + 1}"
+        index = (f"{r + 1}" if matrix.cols == 1 else f"{r + 1},{c + 1}" if wide
+                 else f"{r + 1}{c + 1}")
         return sp.Symbol(f"{matrix.name}_{index}", real=True)
 
     return sp.ImmutableMatrix(int(matrix.rows), int(matrix.cols), entry)

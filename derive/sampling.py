@@ -416,27 +416,37 @@ def _disagreement(f: Callable[..., Any], point: list[Any], entries: int
 
     False where the point cannot be evaluated, None where all entries agree, else
     (the entry, its left and right values) of the first that differs.
+
+    The allowance is relative to the size of the values (plus what the error estimate
+    explains): two tiny values that differ by a factor of 2 (sigma(-x) and 2 e^-x at x = 135,
+    about 1e-59) differ, however small that difference is next to 1.  Only a side that came
+    out exactly 0 at every precision, the other within 10^(8 - digits) of it, is left
+    undecided at that point (a small term absorbed by a huge one: 1 - sigma(1000)).
     """
     for low, high in PRECISIONS:
         rough, fine = _values(f, point, low), _values(f, point, high)
         if rough is None or fine is None:
             return False
         worst_loss = mpmath.mpf(0)
-        verdicts = []
+        verdicts, absorbed = [], []
         for k in range(entries):
             a1, b1, a2, b2 = rough[k], rough[entries + k], fine[k], fine[entries + k]
             error = abs(a1 - a2) + abs(b1 - b2)             # of the low precision
             scale = max(abs(a2), abs(b2))
             with mpmath.workdps(high):
                 allowed = (error * mpmath.mpf(10) ** (low - high + 5)
-                           + mpmath.mpf(10) ** (8 - high) * max(1, scale))
+                           + mpmath.mpf(10) ** (8 - high) * scale)
                 verdicts.append(abs(a2 - b2) <= allowed)
+                absorbed.append(not verdicts[-1] and (a2 == 0 or b2 == 0)
+                                and abs(a2 - b2) <= mpmath.mpf(10) ** (8 - high))
             if scale:
                 worst_loss = max(worst_loss, error / scale)
         last = (low, high) == PRECISIONS[-1]
         if all(verdicts):
             if last or (worst_loss <= CANCELLATION and not any(v == 0 for v in fine)):
                 return None
+        elif last and all(a for a, same in zip(absorbed, verdicts, strict=True) if not same):
+            return False   # only a value below every precision tells the sides apart
         elif last or (worst_loss <= CANCELLATION and not _absorbing(fine, verdicts, entries)):
             k = verdicts.index(False)
             return k, fine[k], fine[entries + k]
@@ -525,15 +535,20 @@ INTEGER_JUMPS = 3   # floor(u) is visited at u = -3, ..., 3
 
 def kinks(expr: sp.Basic) -> list[sp.Expr]:
     """Expressions whose zeros are the breakpoints of the piecewise functions in ``expr``
-    (elementary form): Heaviside, sign and Abs arguments, ties of Max and Min, Piecewise
-    conditions, and the jumps of floor, ceiling and frac (their argument an integer, the
-    few nearest 0)."""
+    (elementary form): Heaviside, sign and Abs arguments, ties of Max and Min and of a
+    Kronecker delta's arguments, Piecewise conditions, and the jumps of floor, ceiling, frac
+    and Mod (their argument, or a/b for a mod b, an integer: the few nearest 0)."""
     found: list[sp.Expr] = []
     for e in sp.preorder_traversal(expr):
         if isinstance(e, (sp.Heaviside, sp.sign, sp.Abs)):
             found.append(e.args[0])
         elif isinstance(e, (sp.floor, sp.ceiling, sp.frac)):
             found.extend(e.args[0] - n for n in range(-INTEGER_JUMPS, INTEGER_JUMPS + 1))
+        elif isinstance(e, sp.Mod):   # a mod b jumps where a/b is an integer
+            a, b = e.args
+            found.extend(a - n * b for n in range(-INTEGER_JUMPS, INTEGER_JUMPS + 1))
+        elif isinstance(e, sp.KroneckerDelta):   # of real arguments: 1 only where they tie
+            found.append(e.args[0] - e.args[1])
         elif isinstance(e, (sp.Max, sp.Min)):
             found.extend(a - b for a, b in itertools.combinations(e.args, 2))
         elif isinstance(e, sp.Piecewise):

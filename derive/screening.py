@@ -29,7 +29,7 @@ from derive.evidence import (
     refutation,
     size_assignments,
 )
-from derive.matrices import at_sizes, has_symbolic_shape
+from derive.matrices import at_sizes, has_symbolic_size, symbolic_dimensions
 from derive.proof import Verdict
 from derive.sampling import compare_entries
 
@@ -48,7 +48,7 @@ def screen(left: sp.Basic, right: sp.Basic, ctx: Context, points: int = 1, fast:
     undefined = _undefined(left, right)
     if undefined is not None:
         return 0, undefined
-    if has_symbolic_shape(left) or has_symbolic_shape(right):
+    if has_symbolic_size(left) or has_symbolic_size(right):
         return _screen_sized_matrices(left, right, ctx, points, fast)
     lefts, rights = _entries(left), _entries(right)
     if lefts is None or rights is None or len(lefts) != len(rights):
@@ -139,7 +139,7 @@ def with_shape_sizes(left: sp.Basic, right: sp.Basic, ctx: Context) -> Context:
     dimension (and a larger one to check numerically), so the step can be written out."""
     if ctx.sizes:
         return ctx
-    dims = sp.Tuple(*getattr(left, "shape", ()), *getattr(right, "shape", ())).free_symbols
+    dims = symbolic_dimensions(left) | symbolic_dimensions(right)
     sizes = {s: INFERRED_SIZES for s in sorted(dims, key=str) if isinstance(s, sp.Symbol)}
     return dataclasses.replace(ctx, sizes=sizes, numeric_sizes={
         s: max(INFERRED_SIZES) + 2 for s in sizes}) if sizes else ctx
@@ -204,7 +204,7 @@ def _screen_sized_matrices(left: sp.Basic, right: sp.Basic, ctx: Context, points
                            fast: bool = True
                            ) -> tuple[int, Verdict | None]:
     """Matrices of symbolic size: written out at the smallest and the largest concrete size."""
-    if not (has_symbolic_shape(left) and has_symbolic_shape(right)) or any(
+    if not (has_symbolic_size(left) and has_symbolic_size(right)) or any(
             sp.expand(a - b) != 0 for a, b in zip(left.shape, right.shape, strict=True)):
         return 0, _shape_mismatch(left, right)
     sizes = list(size_assignments(ctx.sizes))
