@@ -165,8 +165,8 @@ def latex_inline_vs_cached() -> tuple[float, float, int]:
 
 
 EDITED = ("derive/library/backprop.py",     # a derivation of sheet C only: one reason reworded
-          "chain rule over the units $k$ of layer $l + 1$",
-          "chain rule, summing over the units $k$ of layer $l + 1$")
+          "chain rule over the units $q$ of layer $l + 1$",
+          "chain rule, summing over the units $q$ of layer $l + 1$")
 
 
 def _build(py: str, project: Path, *args: str) -> tuple[float, str]:

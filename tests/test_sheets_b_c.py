@@ -65,13 +65,13 @@ def test_bp_canonical_forms() -> None:
     assert sp.simplify(results["deltaL[j]"].doit()
                        - bp.grad_a[bp.j] * sigmoid(bp.zL[bp.j]) * (1 - sigmoid(bp.zL[bp.j]))) == 0
     assert results["dC_db[j]"] == bp.delta[bp.j]
-    assert sp.expand(results["dC_dw[j, q]"] - bp.a_prev[bp.q] * bp.delta[bp.j]) == 0
+    assert sp.expand(results["dC_dw[j, k]"] - bp.a_prev[bp.k] * bp.delta[bp.j]) == 0
 
 
 @pytest.mark.parametrize("index, rhs", [
-    (12, bp.a_prev[bp.j] * bp.delta[bp.q]),                                   # indices swapped
+    (12, bp.a_prev[bp.j] * bp.delta[bp.k]),                                   # indices swapped
     (2, 2 * bp.grad_a[bp.j] * Prime(sigmoid(bp.zL[bp.j]), bp.zL[bp.j])),        # factor 2
-    (6, sp.Sum(bp.wn[bp.j, bp.k] * bp.delta_n[bp.k], (bp.k, 1, bp.M))
+    (6, sp.Sum(bp.wn[bp.j, bp.q] * bp.delta_n[bp.q], (bp.q, 1, bp.M))
      * Prime(sigmoid(bp.z[bp.j]), bp.z[bp.j])),                                # w not transposed
     (9, -bp.delta[bp.j]),                                                     # sign flipped
 ])
@@ -193,7 +193,7 @@ def test_cross_entropy_loss_writes_the_vector_of_ones_bold() -> None:
 def test_weights_print_as_in_the_conventions(name: str) -> None:
     lines = " ".join(_printed(name))
     assert re.search(r"w\^\{l(\+1)?\}_\{[^}]*,", lines) is None
-    assert "w^{l+1}_{kj}" in lines
+    assert "w^{l+1}_{qj}" in lines and "w^{l}_{jk}" in lines
 
 
 def test_numeric_check_names_matrices_capital_and_instances_share_inputs() -> None:

@@ -1,7 +1,7 @@
 """The four equations of back-propagation (sheet C, problem 2), in index form, and their kin.
 
-Layer l has units j (and i, summed) = 1..n_l, layer l+1 units k = 1..n_{l+1}, layer l−1
-units q (and r, summed) = 1..n_{l−1}; in BP1, l = L, the output layer:
+Layer l has units j (and i, summed) = 1..n_l, layer l+1 units q = 1..n_{l+1}, layer l−1
+units k (and r, summed) = 1..n_{l−1}; in BP1, l = L, the output layer:
 
     zˡ⁺¹ₖ = Σᵢ wˡ⁺¹ₖᵢ φ(zˡᵢ) + bˡ⁺¹ₖ,   δˡⱼ = ∂C/∂zˡⱼ.
 
@@ -25,7 +25,7 @@ from derive.library.oracles import independent_diff
 from derive.proof import Derivation, written_eq, written_product
 from derive.registry import derivation
 
-j, k, q = sp.symbols("j k q", integer=True, positive=True)
+j, q, k = sp.symbols("j q k", integer=True, positive=True)
 i, r = sp.symbols("i r", integer=True, positive=True)     # summed: a unit of layer l (or L), of l−1
 jj, kk, qq = i, i, r
 N, M, P = sp.symbols("n_{l} n_{l+1} n_{l-1}", integer=True, positive=True)
@@ -55,15 +55,15 @@ def _entry(base: str, *indices: sp.Symbol) -> str:
 # Every two-index entry the derivations print, in the Conventions' notation w^{l}_{jk}; the
 # Kronecker delta as an indicator, 1[i = j], so that it does not look like an error δ.
 NOTATION: dict[sp.Basic, str] = {
-    **{w[row, col]: _entry("w^{l}", row, col) for row, col in ((j, q), (kk, qq))},
-    **{wn[row, col]: _entry("w^{l+1}", row, col) for row, col in ((k, j), (k, jj))},
-    dC_dw[j, q]: r"\frac{\partial C}{\partial " + _entry("w^{l}", j, q) + "}",
+    **{w[row, col]: _entry("w^{l}", row, col) for row, col in ((j, k), (kk, qq))},
+    **{wn[row, col]: _entry("w^{l+1}", row, col) for row, col in ((q, j), (q, jj))},
+    dC_dw[j, k]: r"\frac{\partial C}{\partial " + _entry("w^{l}", j, k) + "}",
     **{kron(one, other): rf"\mathbf{{1}}[{one} = {other}]" for one, other in ((i, j), (j, i))}}
 
 SETTINGS: dict[str, Any] = dict(
     notation=NOTATION,
     summary=r"Index form for any layer sizes: unit $j$ (and $i$, summed) of layer $l$, which has "
-            r"$n_{l}$ units, unit $k$ of layer $l + 1$ and unit $q$ (and $r$) of layer $l - 1$ "
+            r"$n_{l}$ units, unit $q$ of layer $l + 1$ and unit $k$ (and $r$) of layer $l - 1$ "
             r"(in BP1, $l = L$, the output layer). $\delta^{l}_j = \partial C/\partial "
             r"z^{l}_j$ is the error of unit $j$, and $\mathbf{1}[i = j]$ is $1$ when $i = j$ and "
             r"$0$ otherwise.",
@@ -73,7 +73,7 @@ SETTINGS: dict[str, Any] = dict(
             r"function with that gradient, whose first derivatives are those of every such "
             r"$C$, so that the steps proved hold for every cost.",),
     sizes={N: (1, 2, 3), M: (1, 2), P: (1, 2)},
-    indices={j: (1, N), q: (1, P)},
+    indices={j: (1, N), k: (1, P)},
     problems=("P2",))
 
 
@@ -111,10 +111,10 @@ def _backprop(proof: Proof, kind: str) -> None:
         return c
 
     cost_L = sp.Sum(grad_a[kk] * phi(zL[kk]), (kk, 1, NL))   # C to first order in a^L = φ(z^L)
-    cost_next = sp.Sum(delta_n[k] * zn[k], (k, 1, M))     # C to first order in z^{l+1}
+    cost_next = sp.Sum(delta_n[q] * zn[q], (q, 1, M))     # C to first order in z^{l+1}
     # each stands for the cost C on the page (the linear function of the module docstring)
     proof.notation.update({cost_L: "C", cost_next: "C"})
-    proof.define(zn[k], sp.Sum(wn[k, jj] * phi(z[jj]), (jj, 1, N)) + bn[k])
+    proof.define(zn[q], sp.Sum(wn[q, jj] * phi(z[jj]), (jj, 1, N)) + bn[q])
     proof.define(deltaL[j], sp.Derivative(cost_L, zL[j]))
     proof.define(delta[j], sp.Derivative(cost_next, z[j]))
     # BP3/BP4 read z^l as the affine map of the previous layer; δ^l is then a given vector.
@@ -122,7 +122,7 @@ def _backprop(proof: Proof, kind: str) -> None:
     cost_l_unfolded = sp.Sum(delta[kk] * zl(kk), (kk, 1, N))
     proof.notation[cost_l_unfolded] = "C"
     proof.define(dC_db[j], sp.Derivative(cost_l_unfolded, b[j]))
-    proof.define(dC_dw[j, q], sp.Derivative(cost_l_unfolded, w[j, q]))
+    proof.define(dC_dw[j, k], sp.Derivative(cost_l_unfolded, w[j, k]))
 
     bp1 = eq(proof.chain(deltaL[j]), sp.Derivative(cost_L, zL[j]),
              r"BP1: $\delta^{L}_j = \partial C/\partial z^{L}_j$; $C$ depends on $z^{L}$ "
@@ -135,13 +135,13 @@ def _backprop(proof: Proof, kind: str) -> None:
     bp2 = eq(proof.chain(delta[j]), sp.Derivative(cost_next, z[j]),
              r"BP2: $C$ depends on $z^{l}$ only through $z^{l+1}$; its gradient there is "
              r"$\delta^{l+1}$")
-    eq(bp2, sp.Sum(delta_n[k] * sp.Derivative(zn[k], z[j]), (k, 1, M)),
-       r"chain rule over the units $k$ of layer $l + 1$, with "
-       r"$\delta^{l+1}_k = \partial C/\partial z^{l+1}_k$")
-    eq(bp2, sp.Sum(delta_n[k] * wn[k, j] * phi_prime(z[j]), (k, 1, M)),
-       r"$z^{l+1}_k = \sum_{i} w^{l+1}_{ki} a^{l}_{i} + b^{l+1}_k$ depends on $z^{l}_j$ "
+    eq(bp2, sp.Sum(delta_n[q] * sp.Derivative(zn[q], z[j]), (q, 1, M)),
+       r"chain rule over the units $q$ of layer $l + 1$, with "
+       r"$\delta^{l+1}_q = \partial C/\partial z^{l+1}_q$")
+    eq(bp2, sp.Sum(delta_n[q] * wn[q, j] * phi_prime(z[j]), (q, 1, M)),
+       r"$z^{l+1}_q = \sum_{i} w^{l+1}_{qi} a^{l}_{i} + b^{l+1}_q$ depends on $z^{l}_j$ "
        r"through $a^{l}_j$ alone")
-    eq(bp2, times_prime(sp.Sum(wn[k, j] * delta_n[k], (k, 1, M)), z[j]),
+    eq(bp2, times_prime(sp.Sum(wn[q, j] * delta_n[q], (q, 1, M)), z[j]),
        r"$\sigma'(z^{l}_j)$ leaves the sum: BP2, "
        r"$\delta^{l} = ((W^{l+1})^{\top} \delta^{l+1}) \odot \sigma'(z^{l})$", label="BP2")
     proof.chain(dC_db[j]) \
@@ -150,12 +150,12 @@ def _backprop(proof: Proof, kind: str) -> None:
         .eq(sp.Sum(delta[kk] * kron(kk, j), (kk, 1, N)),
             written_eq(sp.Derivative(zl(kk), b[j]), kron(kk, j))) \
         .eq(delta[j], r"BP3: $\partial C/\partial b^{l}_j = \delta^{l}_j$", label="BP3")
-    proof.chain(dC_dw[j, q]) \
-        .eq(sp.Sum(delta[kk] * sp.Derivative(zl(kk), w[j, q]), (kk, 1, N)),
-            "BP4: the same chain rule, by the weight ", w[j, q]) \
-        .eq(sp.Sum(delta[kk] * kron(kk, j) * a_prev[q], (kk, 1, N)),
-            written_eq(sp.Derivative(zl(kk), w[j, q]), kron(kk, j) * a_prev[q])) \
-        .eq(written_product(a_prev[q], delta[j]),
+    proof.chain(dC_dw[j, k]) \
+        .eq(sp.Sum(delta[kk] * sp.Derivative(zl(kk), w[j, k]), (kk, 1, N)),
+            "BP4: the same chain rule, by the weight ", w[j, k]) \
+        .eq(sp.Sum(delta[kk] * kron(kk, j) * a_prev[k], (kk, 1, N)),
+            written_eq(sp.Derivative(zl(kk), w[j, k]), kron(kk, j) * a_prev[k])) \
+        .eq(written_product(a_prev[k], delta[j]),
             "BP4: the input activation times the output error", label="BP4")
     proof.oracle(bp1.rhs, independent_diff(cost_L, zL[j]),
                  r"BP1 against plain sympy.diff of $C$ by $z^{L}_j$, $a^{L}$ in elementary form")

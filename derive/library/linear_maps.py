@@ -113,8 +113,10 @@ def backprop_matrix_forms(proof: Proof) -> None:
                               r"$\Sigma'(z^{L}) \nabla_a C$")
     c = proof.chain(d2).eq(Hadamard(sp.MatMul(sp.Transpose(w3), d3), sp2), r"BP2, $l = 2$")
     c.eq(sp.MatMul(S2, sp.Transpose(w3), d3),
-         r"O2: $\delta^{l} = \Sigma'(z^{l}) (W^{l+1})^{\top} \delta^{l+1}$")
-    c = proof.chain(d1).eq(sp.MatMul(S1, sp.Transpose(w2), d2), r"O2 for $l = 1$")
+         r"as in O1, the Hadamard product with $\sigma'(z^{2})$ is the product with "
+         r"$\Sigma'(z^{2})$: O2 for $l = 2$")
+    c = proof.chain(d1).eq(sp.MatMul(S1, sp.Transpose(w2), d2),
+                           r"BP2 for $l = 1$, its Hadamard product written with $\Sigma'(z^{1})$")
     c.eq(sp.MatMul(S1, sp.Transpose(w2), S2, sp.Transpose(w3), S3, grad),
          r"O3: substitute O2 for $\delta^{2}$ and O1 for $\delta^{3}$")
     proof.oracle(sigmoid(t) * (1 - sigmoid(t)), independent_diff(sigmoid(t), t),

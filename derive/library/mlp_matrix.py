@@ -190,24 +190,28 @@ def mlp_gradients(setting: Setting) -> Derivation:
     product = sp.MatMul(setting.dl_dyhat, dyhat_form)
     if setting.collapsed is None and setting.g_prime == 1:
         product = setting.dl_dyhat                    # ∂ŷ/∂s2 = I drops out
-    c.eq(product, "(d) the two Jacobians above")
+    c.eq(product, "(c) with the two Jacobians of (d)")
     if setting.collapsed is not None:
         c.eq(setting.collapsed,
              "the two diagonal matrices are inverses of each other: the product collapses",
              label="collapsed")
     error = c.rhs
-    proof.chain(dl_db2).eq(delta2, r"(c) $\partial s_2/\partial b^{(2)} = I$: $1 \times K$",
-                           label="db2")
+    proof.chain(dl_db2).eq(delta2, r"(c) chain rule, $\partial s_2/\partial b^{(2)} = I$: "
+                                   r"$1 \times K$").eq(
+        error, r"the same product as $\partial \ell/\partial s_2$ above", label="db2")
     c = proof.chain(dl_dW2).eq(sp.MatMul(sp.Transpose(delta2), sp.Transpose(a1)),
                                r"(c) $s_{2,i} = \sum_j W^{(2)}_{ij} a_{1,j} + b^{(2)}_i$: "
                                r"$(K \times 1)(1 \times d) = K \times d$, the shape of $W^{(2)}$")
     c.eq(sp.MatMul(sp.Transpose(error), sp.Transpose(a1)), "the Jacobians of (d)", label="dW2")
     c.eq(sp.MatMul(*_transposed(error), sp.Transpose(a1)),
-         r"$(A^{\top})^{\top} = A$: a column times a row", label="dW2-final")
+         r"$(A B)^{\top} = B^{\top} A^{\top}$, $(A^{\top})^{\top} = A$: a column times a row, "
+         r"$K \times d$", label="dW2-final")
     proof.chain(dl_ds1).eq(delta1, r"(c) chain rule back through $W^{(2)}$ and $f$: $(1 \times K)"
                                    r"(K \times K)(K \times d)(d \times d) = 1 \times d$")
-    proof.chain(dl_db1).eq(delta1, r"(c) $\partial s_1/\partial b^{(1)} = I$: $1 \times d$",
-                           label="db1")
+    proof.chain(dl_db1).eq(delta1, r"(c) chain rule, $\partial s_1/\partial b^{(1)} = I$: "
+                                   r"$1 \times d$").eq(
+        sp.MatMul(error, W2, da1_form), r"$\partial \ell/\partial s_2$ above and the "
+        r"Jacobian of $f$ from (d): a row, $1 \times d$", label="db1")
     c = proof.chain(dl_dW1).eq(sp.MatMul(sp.Transpose(delta1), sp.Transpose(x)),
                                r"(c) $s_{1,j} = \sum_k W^{(1)}_{jk} x_k + b^{(1)}_j$: "
                                r"$(d \times 1)(1 \times n) = d \times n$, the shape of $W^{(1)}$")

@@ -25,7 +25,7 @@ from derive.proof import written_product as _prod
 from derive.proof import written_sum as _sum
 from derive.registry import derivation
 
-i, g, h = sp.symbols("i h g", integer=True, positive=True)   # example, hidden unit h (g summed)
+i, g, h = sp.symbols("i h j", integer=True, positive=True)   # example, hidden unit h (j summed)
 k, q = sp.symbols("k q", integer=True, nonnegative=True)          # inputs 0..n
 l, p, r = sp.symbols("l p r", integer=True, positive=True)        # outputs
 m, n, H, K = sp.symbols("m n H K", integer=True, positive=True)
@@ -143,8 +143,7 @@ def two_layer_gradients(proof: Proof, setting: Setting) -> None:
     proof.given(symbol("v_new", rf"{sp.latex(dv)}^{{\text{{new}}}}"),
                 _sum(dv, -eta * output_grad), "gradient descent on the output weights")
     proof.given(symbol("w_new", r"w_{h,k}^{\text{new}}"), _sum(dw, -eta * hid_chain),
-                "gradient descent on the hidden weights: the output error is sent back "
-                "through the output weights")
+                "gradient descent on the hidden weights")
 
     def defined(base: sp.IndexedBase, *at: sp.Expr) -> sp.Eq:
         return _eq(base[at], network[base](*at))

@@ -91,7 +91,7 @@ def bp_numeric_check() -> WorkedExample:
     for layer in range(1, L + 1):
         notation[Diag(prime(S[f"z{layer}"]))] = rf"\Sigma'(z^{{{layer}}})"
 
-    group = "The network (chosen by the program) and the input"
+    group = "The network and the input"
     quantities = [Quantity(S["a0"], None, x, group), Quantity(S["y"], None, y, group)]
     for layer, (w, b) in enumerate(zip(ws, bs, strict=True), 1):
         quantities += [Quantity(S[f"w{layer}"], None, w, group),

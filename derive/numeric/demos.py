@@ -171,10 +171,10 @@ def init_variance() -> Figure:
     return Figure(
         "init-variance",
         rf"Variance of the activations, layer by layer, in a stack of {INIT_DEPTH} layers of "
-        rf"width $n = {INIT_WIDTH}$ (standard-normal inputs, seed {INIT_SEED}). "
+        rf"width $n = {INIT_WIDTH}$ (standard-normal inputs). "
         rf"$\mathrm{{Var}}(w) = 1$: tanh saturates, "
         rf"{100 * saturated['tanh', '1']:.0f}\,\% of the last layer's units have $|a| > 0.99$. "
-        rf"$\mathrm{{Var}}(w) = 1/n$: ReLU loses half its variance per layer (layer "
+        rf"$\mathrm{{Var}}(w) = 1/n$: ReLU's variance halves from layer to layer, as the mean square $\mathbb{{E}}[a^2]$ it is proportional to does (layer "
         rf"{INIT_DEPTH}: {_sci(last['relu, Var(w) = 1/n'])}), tanh decays slowly "
         rf"({last['tanh, Var(w) = 1/n']:.3f}). With $\mathrm{{Var}}(w) = 2/n$ ReLU's variance "
         rf"neither grows nor decays: it stays between {min(he):.2f} and {max(he):.2f} in every "
@@ -228,7 +228,7 @@ def minibatch_noise() -> Figure:
         r"How far the mini-batch gradient $g_B$ lies from the full gradient $g$: "
         r"$\mathbb{E}\,\|g_B - g\|^2$ over "
         rf"{BATCH_DRAWS} random batches of each size (logistic regression, "
-        rf"{BATCH_DATA_SIZE} examples with {BATCH_FEATURES} features, seed {BATCH_SEED}, "
+        rf"{BATCH_DATA_SIZE} examples with {BATCH_FEATURES} features, "
         r"at $\theta = 0$), and the prediction $\operatorname{tr}\mathrm{Cov}(g_i)/|B|$ "
         rf"(dashed). Fitted slope ${slope:.3f}$ on the log-log scale, that is $1/|B|$; "
         r"$|B|$ times the error over "

@@ -195,7 +195,7 @@ def _reused_inputs(setting: mm.Setting, inputs: dict[sp.MatrixSymbol, np.ndarray
 def _inputs_sentence(reused: list[sp.MatrixSymbol], part: str) -> tuple[str | sp.Basic, ...]:
     """Where the inputs come from: drawn by the program, or those of the instance of ``part``."""
     if not reused:
-        return ("The inputs and parameters were drawn by the program. ",)
+        return ("The inputs and parameters were chosen at random (one decimal each). ",)
     names: list[str | sp.Basic] = []
     for i, s in enumerate(reused):
         names += [", " if 0 < i < len(reused) - 1 else " and " if i else "", s]
@@ -204,10 +204,10 @@ def _inputs_sentence(reused: list[sp.MatrixSymbol], part: str) -> tuple[str | sp
                 ", printed there. ")
     if reused == [mm.x, *PARAMETERS]:
         return ("The input ", mm.x, " and the parameters are those of the instance of ", part,
-                ", printed there; only the target ", mm.y, " is new, drawn by the program. ")
+                ", printed there; only the target ", mm.y, " is new, chosen at random. ")
     verb = " is" if len(reused) == 1 else " are"
     return (*names[1:], verb, " those of the instance of ", part, ", printed there; the rest "
-            "were drawn by the program. ")
+            "were chosen at random. ")
 
 
 def _check_sentence(reused: list[sp.MatrixSymbol], part: str) -> tuple[str, ...]:

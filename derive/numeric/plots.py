@@ -75,9 +75,10 @@ QUADRATIC = z**2                     # f(theta) = theta^2, f'(theta) = 2 theta
 LEARNING_RATES = {"too small": 0.05, "good": 0.3, "too large": 1.05}
 
 
-@figure("learning-rates")
-def learning_rates() -> Figure:
-    """A11: gradient descent on f(theta) = theta^2 with a small, a good and a too large eta."""
+def _learning_rates(name: str, var: str, iterate: str, cost: str,
+                    problems: tuple[str, ...]) -> Figure:
+    """Gradient descent on cost(var) = var^2 with a small, a good and a too large eta; the
+    t-th iterate written ``iterate`` with t in place of ``#``."""
     steps = 15
     series = []
     table = {}
@@ -86,13 +87,27 @@ def learning_rates() -> Figure:
         table[what] = {"eta": eta, "iterates": its}
         series.append(Series(rf"$\eta = {eta:g}$ ({what})", [float(t) for t in range(steps + 1)],
                              its, marks=True))
-    return Figure("learning-rates",
-                  r"Gradient descent on $f(\theta) = \theta^2$ from $\theta_0 = 1$: each step "
-                  r"multiplies $\theta$ by $1 - 2\eta$. A small $\eta$ crawls, a good one "
+    first, nth = iterate.replace("#", "0"), iterate.replace("#", "t")
+    return Figure(name,
+                  rf"Gradient descent on ${cost}({var}) = {var}^2$ from ${first} = 1$: each step "
+                  rf"multiplies ${var}$ by $1 - 2\eta$. A small $\eta$ crawls, a good one "
                   r"converges in a few steps, and $\eta > 1$ overshoots further each time.",
-                  [Plot(series, "iteration $t$", r"$\theta_t$", ymin=-4.5, ymax=4.5,
+                  [Plot(series, "iteration $t$", f"${nth}$", ymin=-4.5, ymax=4.5,
                         legend_pos="south west")],
-                  problems=("A11", "C1"), data={"iterates": table})
+                  problems=problems, data={"iterates": table})
+
+
+@figure("learning-rates")
+def learning_rates() -> Figure:
+    """A11: gradient descent on f(theta) = theta^2, the iterates written theta^(t) (theta_0
+    is a bias on sheet A)."""
+    return _learning_rates("learning-rates", r"\theta", r"\theta^{(#)}", "f", ("A11",))
+
+
+@figure("learning-rates-v")
+def learning_rates_v() -> Figure:
+    """C P1 Q1: the same runs on C(v) = v^2, iterates v_t."""
+    return _learning_rates("learning-rates-v", "v", "v_{#}", "C", ("C1",))
 
 
 # Each activation with its usual initialisation: weight variance gain/width (LeCun for σ and
@@ -142,7 +157,7 @@ def gradient_norm_depth() -> Figure:
     return Figure("gradient-norm-depth",
                   r"The norm of the gradient with respect to each layer's activations in a "
                   r"10-layer network of width 32 (weights $\mathcal N(0, 1/32)$ for $\sigma$ "
-                  r"and $\tanh$, $\mathcal N(0, 2/32)$ for the ReLUs, as usual; seed 0; log "
+                  r"and $\tanh$, $\mathcal N(0, 2/32)$ for the ReLUs, as usual; log "
                   r"scale; the loss is the sum of the outputs). Going back one layer multiplies "
                   rf"the norm by ${1 / factors['sigmoid']:.3g}$ on average through sigmoid "
                   r"layers ($\sigma' \le \tfrac14$: it vanishes), by "
