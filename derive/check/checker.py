@@ -5,6 +5,7 @@ line after it is judged against the last expression that was right."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from derive.check.parser import parse
 from derive.check.points import wrong_points
 
 JUDGED_RELATIONS = frozenset("=≈")
+_DECIMAL_COMMA = re.compile(r"(\d)(?:,|\{,\})(\d)")
 
 
 @dataclass(frozen=True)
@@ -281,7 +283,13 @@ def first_link_kind(lhs: str, notation: Notation) -> str:
     try:
         left, found = parse(lhs, notation)
     except NotUnderstood:
-        return "definition"
+        decimal = _DECIMAL_COMMA.sub(r"\1.\2", lhs)      # 0,2 + 0,3: a decimal comma
+        if decimal == lhs:
+            return "definition"
+        try:
+            left, found = parse(decimal, notation)
+        except NotUnderstood:
+            return "definition"
     if is_name(left):
         return "definition"
     if not left.free_symbols and not found.opaque and not left.atoms(AppliedUndef):

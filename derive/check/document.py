@@ -234,10 +234,11 @@ def _rows(body: str, line: int) -> list[tuple[str, int, tuple[Condition, ...]]]:
     with aligned/split wrappers and ``&`` removed."""
     body = re.sub(r"\\(begin|end)\{(aligned|align\*?|split|gathered|alignat\*?)\}(\{\d+\})?",
                   " ", body)
+    body = _untagged(body)
     rows: list[tuple[str, int]] = []
     depth = 0
     current: list[str] = []
-    row_line = line
+    row_line = line + body[:len(body) - len(body.lstrip())].count("\n")   # after \begin{…}
     k = 0
     while k < len(body):
         c = body[k]
@@ -283,6 +284,27 @@ def _rows(body: str, line: int) -> list[tuple[str, int, tuple[Condition, ...]]]:
         r, conditions = split_condition(r)
         out.extend((part, n, conditions) for part in _statements(r) if part.strip())
     return out
+
+
+_TAGS = re.compile(r"\\(?:nonumber|notag)(?![a-zA-Z])|\\(?:tag\*?|label)\s*\{[^{}]*\}")
+_INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
+
+
+def _untagged(body: str) -> str:
+    """Equation numbers and labels (``\\nonumber``, ``\\tag{3}``, ``\\label{…}``) removed;
+    ``\\intertext{…}`` (words between two rows of an align) made a row break, its words
+    dropped but its lines kept, so the rows after it keep their line numbers."""
+    body = _TAGS.sub(" ", body)
+    while (match := _INTERTEXT.search(body)) is not None:
+        depth, j = 1, match.end()
+        while j < len(body) and depth:
+            depth += {"{": 1, "}": -1}.get(body[j], 0)
+            j += 1
+        words = body[match.start():j]
+        before = body[:match.start()].rstrip()
+        cut = "" if before.endswith("\\\\") or not before.strip() else "\\\\"
+        body = body[:match.start()] + cut + "\n" * words.count("\n") + " " + body[j:]
+    return body
 
 
 _ROW_SPACING = re.compile(r"\s*\[\s*-?[\d.]+\s*(pt|em|ex|mm|cm|in|bp|mu)\s*\]")

@@ -52,6 +52,7 @@ _DIMENSIONS = r"\d+\s*(?:\\times|×|x)\s*\d+"
 _SHAPE_PRODUCT = re.compile(rf"(?:\s*[\[(]\s*{_DIMENSIONS}\s*[\])]\s*){{2,}}")
 _SHAPE_RESULT = re.compile(rf"\s*[\[(]?\s*{_DIMENSIONS}\s*[\])]?\s*")
 _RAISED_POINT = re.compile(r"(\d)·(\d)")   # 0·6: a raised decimal point, or 0 × 6
+_DECIMAL_COMMA = re.compile(r"(\d)(?:,|\{,\})(\d)")   # 0,52: a decimal comma, or a pair
 
 
 def judge_link(lhs: str, rhs: str, relation: str, notation: Notation,
@@ -71,18 +72,31 @@ def judge_link(lhs: str, rhs: str, relation: str, notation: Notation,
 
 def _judge_dotted(lhs: str, rhs: str, relation: str, notation: Notation,
                   definitions: Definitions | None = None) -> Outcome:
-    """A middle dot between digits (0·6) read both as a product and as a decimal point:
-    wrong only if wrong in both readings."""
+    """A middle dot between digits (0·6) read both as a product and as a decimal point, a
+    comma between digits (0,52; 1{,}250) both as it reads (a pair, a digit group) and as a
+    decimal comma: wrong only if wrong in every reading."""
     outcome = _judge_as_read(lhs, rhs, relation, notation, definitions)
-    if outcome.verdict == "correct" or not _RAISED_POINT.search(lhs + rhs):
+    if outcome.verdict == "correct":
         return outcome
-    dotted = _judge_as_read(_RAISED_POINT.sub(r"\1.\2", lhs), _RAISED_POINT.sub(r"\1.\2", rhs),
-                            relation, notation, definitions)
-    if dotted.verdict == "correct":
-        return dataclasses.replace(dotted, reason=dotted.reason + " (· read as a decimal point)")
-    return outcome if outcome.verdict == dotted.verdict else dataclasses.replace(
-        outcome, verdict="undecided", reason="wrong or undecided as 0·6 is read: " +
-        outcome.reason)
+    for pattern, what in ((_RAISED_POINT, "· read as a decimal point"),
+                          (_DECIMAL_COMMA, "a comma read as a decimal comma")):
+        if not pattern.search(lhs + rhs):
+            continue
+        other = _judge_as_read(pattern.sub(r"\1.\2", lhs), pattern.sub(r"\1.\2", rhs),
+                               relation, notation, definitions)
+        if other.verdict == "correct":
+            return dataclasses.replace(other, reason=f"{other.reason} ({what})")
+        if "not understood" in other.reason:
+            continue                     # a reading that does not parse is no reading
+        if other.verdict != outcome.verdict or "not understood" in outcome.reason:
+            if other.verdict == "wrong" and "not understood" in outcome.reason:
+                outcome = dataclasses.replace(other, reason=f"{other.reason} ({what}; read "
+                                              "otherwise, it is not understood)")
+            else:
+                outcome = dataclasses.replace(
+                    outcome, verdict="undecided", reason=f"wrong or undecided as the digits "
+                    f"are read ({what}): {outcome.reason}")
+    return outcome
 
 
 def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,

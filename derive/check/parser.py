@@ -885,6 +885,45 @@ def trimmed(toks: list[Token]) -> list[Token]:
     return toks
 
 
+def evaluation_bar(toks: list[Token]) -> tuple[list[Token], list[tuple[list[Token], list[Token]]]
+                                              ] | None:
+    """``\\left. body \\right|_{x=2}`` or ``body \\Big|_{x = 2, y = 1}``: the body and the
+    assignments of its subscript, or None when the formula does not end in such a bar."""
+    if len(toks) < 6 or toks[-1].text != "}" or toks[-1].kind != "sym":
+        return None
+    depth, k = 0, len(toks) - 1
+    while k >= 0:
+        depth += {"}": 1, "{": -1}.get(toks[k].text, 0) if toks[k].kind == "sym" else 0
+        if depth == 0:
+            break
+        k -= 1
+    if k < 2 or toks[k - 1].text != "_" or toks[k - 2].text != "|" \
+            or toks[k - 2].kind != "sym":
+        return None
+    inside, body = toks[k + 1:-1], toks[:k - 2]
+    if body and body[-1].kind == "cmd" and body[-1].text == "right":
+        body = body[:-1]
+        if len(body) >= 2 and body[0].kind == "cmd" and body[0].text == "left" \
+                and body[1].text == ".":
+            body = body[2:]
+        elif any(t.kind == "cmd" and t.text == "left" for t in body):
+            return None                  # \left| … \right|_{…}: not a bar of evaluation
+    assignments: list[tuple[list[Token], list[Token]]] = []
+    part: list[Token] = []
+    for t in [*inside, Token("sym", ",", -1)]:
+        if t.kind == "sym" and t.text == ",":
+            equals = [j for j, u in enumerate(part) if u.kind == "sym" and u.text == "="]
+            if len(equals) != 1 or not part[:equals[0]] or not part[equals[0] + 1:]:
+                return None
+            assignments.append((part[:equals[0]], part[equals[0] + 1:]))
+            part = []
+        else:
+            part.append(t)
+    if not body or not assignments or any(t.kind == "sym" and t.text == "|" for t in body):
+        return None
+    return body, assignments
+
+
 _CACHE: dict[tuple, tuple[sp.Expr, Parsed]] = {}
 CACHE_SIZE = 20_000
 
@@ -919,6 +958,18 @@ def _parse(source: str | list[Token], notation: Notation | None = None,
     if not toks:
         raise NotUnderstood("an empty expression")
     notation = notation or Notation()
+    bar = evaluation_bar(toks)
+    if bar is not None:                    # \left. f'(x) \right|_{x=2}: f' at x = 2
+        body, assignments = bar
+        value, found = _parse(body, notation, reading, integers, literals)
+        value = value.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit())
+        for name, at in assignments:
+            variable, _ = _parse(name, notation, reading, integers, None)
+            point, _ = _parse(at, notation, reading, integers, literals)
+            if not isinstance(variable, sp.Symbol):
+                raise NotUnderstood("an evaluation bar at something other than a name")
+            value = value.subs(variable, point)
+        return value, found
     known = set(integers or ()) | notation.integers
     first = len(literals) if literals is not None else 0
     for _ in range(3):
