@@ -22,6 +22,7 @@ from derive.check.parser import parse
 from derive.check.points import wrong_points
 
 JUDGED_RELATIONS = frozenset("=≈")
+CARRIED = ", as the definitions of line"      # said by judge._judge_carried
 _DECIMAL_COMMA = re.compile(r"(\d)(?:,|\{,\})(\d)")
 
 
@@ -137,6 +138,7 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
           hypothesis: bool = False) -> None:
     anchor, last_wrong = state.anchor, state.last_wrong
     fresh = not continues          # the next '=' link begins an equation
+    defined: str | None = None     # the name a definition at the chain's head gives a value
     for k, relation in enumerate(relations[:len(pieces) - 1]):
         lhs, rhs = pieces[k], pieces[k + 1]
         if relation in IMPLICATIONS:
@@ -163,10 +165,23 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
                 else first_link_kind(lhs.text, notation)
             if kind == "definition" and _claims_derivative(lhs.text, notation, definitions):
                 kind = "step"
-            if kind == "equation" and relation == "=":
+            if kind == "equation" and relation in JUDGED_RELATIONS:
                 # an equation standing alone may be a condition (σ(z) = 1 - σ(z) where z = 0):
-                # shown right when it is an identity, otherwise undecided, never wrong
+                # shown right when it is an identity, otherwise undecided, never wrong; but
+                # one of numbers the text gave before (σ(z₁) = 0.5866) is arithmetic
                 outcome = judged(lhs.text, rhs.text, relation)
+                if outcome.kind == "arithmetic" and outcome.verdict != "undecided" \
+                        and CARRIED in outcome.reason:
+                    report.findings.append(Finding(rhs.line, outcome.verdict, "arithmetic",
+                                                   lhs.text.strip(), rhs.text.strip(),
+                                                   outcome.reason, relation))
+                    last_wrong = outcome.verdict == "wrong"
+                    anchor = rhs if outcome.verdict == "correct" else lhs
+                    continue
+                if relation != "=":
+                    report.not_judged += 1
+                    anchor = rhs
+                    continue
                 if outcome.verdict == "correct":
                     report.findings.append(Finding(rhs.line, "correct", "step", lhs.text.strip(),
                                                    rhs.text.strip(), outcome.reason, relation))
@@ -182,6 +197,7 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
                 report.not_judged += 1
                 if kind == "definition":
                     _define(lhs.text, rhs, notation, definitions, hypothesis)
+                    defined = lhs.text if k == 0 else None
                 anchor = rhs
                 continue
         elif state.equation is not None:
@@ -205,6 +221,27 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
         if outcome.verdict == "correct" or anchor is None:
             anchor = rhs if outcome.verdict == "correct" else lhs
     state.anchor, state.last_wrong = anchor, last_wrong
+    if defined is not None:
+        _carry(defined, pieces, relations, notation, definitions)
+
+
+def _carry(name_text: str, pieces: list[Piece], relations: list[str], notation: Notation,
+           definitions: Definitions) -> None:
+    """A name given a value by a chain (z₁ = w x + b = 0.3775): the number it ends in, for
+    later lines to compute with (a formula at the end: the name has no number)."""
+    try:
+        name, _ = parse(name_text, notation)
+    except NotUnderstood:
+        return
+    ends = len(relations) < len(pieces) and all(r in JUDGED_RELATIONS for r in relations)
+    text = pieces[-1].text.strip().rstrip(".,;")
+    try:
+        value, _ = parse(text, notation)
+    except NotUnderstood:
+        value = None
+    number = ends and value is not None and not isinstance(value, sp.MatrixBase) \
+        and not value.free_symbols and value.is_number and not value.has(sp.Derivative)
+    definitions.carry(name, text if number else None, pieces[-1].line)
 
 
 def implication(premise: tuple[Piece, Piece] | None, conclusion: tuple[Piece, Piece] | None,

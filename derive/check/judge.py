@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -118,6 +119,9 @@ def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,
             return Outcome("undecided", "arithmetic", "right if log is base 2 (the text "
                            "speaks of bits or base 2)")
         return outcome
+    if definitions is not None and definitions.numbers \
+            and (carried := _carried(left, right, found_l, found_r, definitions)):
+        return _judge_carried(lhs, rhs, relation, notation, carried)
     if definitions is not None and (undefined := _undefined_inverse(left, right, definitions)):
         return Outcome("wrong", "step", undefined)
     if relation != "=":
@@ -138,6 +142,10 @@ class Definitions:
     assumed: set[int] = dataclasses.field(default_factory=set)   # lines of 'if W₁ = W₂'
     # matrices of numbers written out (X = [[1, 1], [1, 2], [1, 3]]): their shapes
     shapes: dict[str, tuple[tuple[int, int], int]] = dataclasses.field(default_factory=dict)
+    # names the text gave a number (z₁ = … = 0.3775): the number's text and its line
+    # names the text gave a number in this question (z₁ = … = 0.3775): each number's text
+    # and line, the latest last (a name given several numbers may mean any of them)
+    numbers: dict[str, list[tuple[str, int]]] = dataclasses.field(default_factory=dict)
 
     def add(self, name: sp.Basic, value: sp.Expr, line: int, assumption: bool = False
             ) -> None:
@@ -152,12 +160,73 @@ class Definitions:
                 self.assumed.add(line)
 
     def __bool__(self) -> bool:
-        return bool(self.values)
+        return bool(self.values) or bool(self.numbers)
+
+    def carry(self, name: sp.Basic, text: str | None, line: int) -> None:
+        """``name`` was given the number ``text`` on ``line`` (None: given a formula, so a
+        number it had before no longer holds)."""
+        if not isinstance(name, sp.Symbol) or "∂" in name.name:
+            return
+        if text is None:
+            self.numbers.pop(name.name, None)
+        elif all(text != said for said, _ in self.numbers.get(name.name, [])):
+            self.numbers[name.name] = [*self.numbers.get(name.name, []), (text, line)]
 
     def lookup(self, name: str) -> tuple[sp.Expr, int] | None:
         """The definition of a name and its line; s_j from that of s_i, where s_i is a
         formula in i (derive.check.entries)."""
         return self.values.get(name) or generalised(name, self.values)
+
+
+MAX_CARRIED_READINGS = 16
+
+
+def _carried(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
+             definitions: Definitions) -> dict[str, list[tuple[str, int]]]:
+    """The numbers carried from earlier lines for every name of a link that has no other
+    names (σ(z₁) = 0.5866 after z₁ = 0.35); empty if a name has no number, a side is a name
+    alone (``a = y = 0.3``: an assignment, not a computation), or the link holds a derivative,
+    an index or an opaque form."""
+    if found_l.opaque or found_r.opaque or any(
+            isinstance(side, (sp.MatrixBase, sp.Symbol)) or side.has(
+                sp.Derivative, sp.Sum, sp.Product, AppliedUndef, sp.Indexed, sp.KroneckerDelta)
+            for side in (left, right)):
+        return {}
+    names = quantities(left) | quantities(right)
+    if not names or any(name not in definitions.numbers for name in names) or any(
+            s.is_integer for side in (left, right) for s in side.free_symbols):
+        return {}
+    return {name: definitions.numbers[name] for name in names}
+
+
+def _judge_carried(lhs: str, rhs: str, relation: str, notation: Notation,
+                   carried: dict[str, list[tuple[str, int]]]) -> Outcome:
+    """Arithmetic with the numbers the text gave the link's names: right if right with one
+    choice of them (a name given two numbers, 0.2741 and later 0.2219, may mean either),
+    wrong only if wrong with every choice."""
+    names = sorted(carried)
+    choices = list(itertools.islice(itertools.product(*(carried[n] for n in names)),
+                                    MAX_CARRIED_READINGS))
+    outcomes: list[tuple[Outcome, list[tuple[str, int]]]] = []
+    for choice in choices:
+        outcome = judge_numbers(lhs, rhs, relation, notation,
+                                {n: text for n, (text, _) in zip(names, choice, strict=True)})
+        outcomes.append((outcome, list(choice)))
+        if outcome.verdict == "correct":
+            break
+    outcome, choice = outcomes[-1]
+    if outcome.verdict != "correct" and (
+            len(choices) < len(list(itertools.product(*(carried[n] for n in names))))
+            or any(o.verdict != "wrong" for o, _ in outcomes)):
+        outcome = dataclasses.replace(outcome, verdict="undecided")
+    if outcome.verdict == "wrong":
+        outcome = outcomes[0][0]
+        choice = outcomes[0][1]
+    lines = ", ".join(sorted({str(line) for _, line in choice}, key=int))
+    given = ", ".join(f"{n} = {text}" for n, (text, _) in zip(names, choice, strict=True))
+    several = " or any other number the text gave them" if len(choices) > 1 else ""
+    return dataclasses.replace(outcome, reason=f"{outcome.reason} (with {given}, as the "
+                               f"definitions of line {lines} give{several})")
 
 
 def _undefined_inverse(left: sp.Basic, right: sp.Basic, definitions: Definitions) -> str:
