@@ -284,6 +284,25 @@ def _substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[
     return e
 
 
+def _derivative_of_formula(left: sp.Basic, found: Parsed, definitions: Definitions,
+                           used: set[int]) -> bool:
+    """The left is a derivative of a name the text defined by a formula of known functions
+    (∂s_i/∂z_j after s_i = e^{z_i}/Σ_k e^{z_k}; ∂a/∂z after a = σ(z)), and every definition
+    the step used is such a formula: the right is a result the definitions decide, so a
+    step that differs from it in every reading is wrong."""
+    atom = left if left in found.derivatives else None
+    if atom is None or not isinstance(found.derivatives[atom][0], sp.Symbol):
+        return False
+    defined = definitions.lookup(found.derivatives[atom][0].name)
+    if defined is None:
+        return False
+    formulas = [value for value, line in definitions.values.values() if line in used]
+    formulas.append(defined[0])
+    return not used & definitions.assumed - {defined[1]} and all(
+        not value.has(AppliedUndef) and not any("∂" in str(s) for s in value.free_symbols)
+        and value.free_symbols for value in formulas)
+
+
 def with_definitions(lhs: str, rhs: str, notation: Notation, definitions: Definitions
                      ) -> Outcome | None:
     """The step shown right once the names it uses are replaced by their definitions; or
@@ -299,6 +318,9 @@ def with_definitions(lhs: str, rhs: str, notation: Notation, definitions: Defini
             continue
         if isinstance(left, sp.MatrixBase) or isinstance(right, sp.MatrixBase):
             continue
+        if any(definitions.lookup(str(f.func)) is not None
+               for side in (left, right) for f in side.atoms(AppliedUndef)):
+            continue            # a(1 + a) read as a call, where a is a value the text defined
         used: set[int] = set()
         lines = ""
         try:
@@ -320,14 +342,23 @@ def with_definitions(lhs: str, rhs: str, notation: Notation, definitions: Defini
                     elif status != "inapplicable":
                         other = True
                     continue
-                a, b, indices, _ = summed(a, b) if families(a, b) else (
+                a, b, indices, ranges = summed(a, b) if families(a, b) else (
                     carried_out(a), carried_out(b), set(), {})
                 if quantities(a) - indices != quantities(b) - indices:
                     other = True
                     continue
                 if sp.expand(a - b) == 0 or sp.simplify(a - b) == 0:
                     return Outcome("correct", "step", because)
-                other = True
+                if not _derivative_of_formula(left, found_l, definitions, used):
+                    other = True
+                    continue
+                status, reason = _compare_scalars(a, b, notation, True, ranges)
+                if status == "correct":
+                    return Outcome("correct", "step", because)
+                if status == "wrong":
+                    wrong.append(f"with the definitions of line {lines}, {reason}")
+                else:
+                    other = True
         except (ComparisonTimeout, TypeError, ValueError, NotImplementedError, RecursionError,
                 ZeroDivisionError, AttributeError):
             other = True

@@ -630,10 +630,12 @@ class Parser:
             low = self.parse_group(below[2:])
         else:
             raise NotUnderstood(f"a {name} over “{_group_text(below)}”")
-        if above is None:
+        if above is None and low != 1:
             raise NotUnderstood(f"a {name} without an upper bound")
-        high = self.parse_group(above)
-        for s in high.free_symbols:
+        # \sum_k: over every entry of the family, k = 1 … an unnamed size
+        high = self.parse_group(above) if above is not None \
+            else sp.Symbol(f"#{index}", integer=True, positive=True)
+        for s in high.free_symbols - {sp.Symbol(f"#{index}", integer=True, positive=True)}:
             self.found.integers.add(s.name)
         self.found.integers.add(index)
         self.bound.append(index)
