@@ -14,12 +14,13 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.document import IMPLICATIONS, Chain, Document, Piece, read
 from derive.check.errors import NotUnderstood
-from derive.check.front import notation_of
+from derive.check.front import _name, notation_of
 from derive.check.indices import Condition
 from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.points import wrong_points
+from derive.check.shapes import ONE, Shape, misfit, space_shape
 
 JUDGED_RELATIONS = frozenset("=≈")
 CARRIED = ", as the definitions of line"      # said by judge._judge_carried
@@ -72,6 +73,7 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     notation.binary_logs = notation.binary_logs or document.binary_logs
     notation.row_vectors = notation.row_vectors or document.row_vectors
     cache: dict[Key, Outcome] = {}
+    declared = declared_shapes(document.chains, document.front, notation)
     tracks = {True: _Track(), False: _Track()}       # inline, display
     definitions = Definitions()
     section = 0
@@ -103,11 +105,66 @@ def check_document(document: Document, notation: Notation) -> FileReport:
               alternates, chain.hypothesis)
         if not chain.remark:
             track.remember(Chain(pieces, relations))
+        _check_shapes(chain, declared, notation, definitions, report)
     for point in wrong_points(document.chains):
         report.findings.append(Finding(point.line, "wrong", "point", point.text, "",
                                        point.reason, "at"))
     report.findings.sort(key=lambda f: f.line)
     return report
+
+
+def declared_shapes(chains: list[Chain], front: dict, notation: Notation
+                    ) -> dict[str, list[Shape | None]]:
+    """The shapes the text gives names (``W_2 \\in \\mathbb{R}^{1 \\times 3}``; a front
+    matter ``shapes: {W_2: 1x3}``): for each name, the shapes it may have (a vector in ℝⁿ a
+    column, or a row too where the text speaks of row vectors; None: a number)."""
+    said: list[tuple[str, str]] = [(c.pieces[0].text, c.pieces[1].text) for c in chains
+                                   if c.relations[:1] == ["∈"] and len(c.pieces) >= 2]
+    for key, value in ((front.get("shapes") or {}) if isinstance(front, dict) else {}).items():
+        dims = str(value).strip().replace(" ", "")
+        said.append((_name(key), "\\mathbb{R}" + (f"^{{{dims}}}" if dims not in ("1", "") else "")))
+    declared: dict[str, list[Shape | None]] = {}
+    for name_text, space in said:
+        shape = space_shape(space)
+        if shape is None:
+            continue
+        try:
+            name, _ = parse(name_text, notation)
+        except NotUnderstood:
+            continue
+        if not isinstance(name, sp.Symbol):
+            continue
+        dims, both = shape
+        options: list[Shape | None] = [dims]
+        if dims is not None and not both and notation.row_vectors:
+            options.append((dims[1], dims[0]))
+        declared[name.name] = options
+    return declared
+
+
+def _check_shapes(chain: Chain, declared: dict[str, list[Shape | None]], notation: Notation,
+                  definitions: Definitions, report: FileReport) -> None:
+    """Each expression of a chain whose products cannot fit the shapes the text gave."""
+    known = dict(declared)
+    for name, ((rows, cols), _) in definitions.shapes.items():
+        known.setdefault(name, [(ONE if rows == 1 else f"#{rows}",
+                                 ONE if cols == 1 else f"#{cols}")])
+    for name in definitions.numbers:
+        known.setdefault(name, [None])
+    if not any(shape is not None for options in known.values() for shape in options):
+        return
+    for piece in chain.pieces:
+        try:
+            value, found = parse(piece.text, notation)
+        except NotUnderstood:
+            continue
+        if not found.ordered and not found.hadamards:
+            continue
+        reason = misfit(value, found.hadamards, known)
+        if reason and not any(f.verdict == "wrong" and f.line == piece.line and piece.text.strip()
+                              in (f.lhs, f.rhs) for f in report.findings):   # said once
+            report.findings.append(Finding(piece.line, "wrong", "shape", piece.text.strip(),
+                                           "", reason, "shape"))
 
 
 GIVEN_CONSTANTS = {"e": "e", "\\pi": "pi", "π": "pi"}

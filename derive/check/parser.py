@@ -68,6 +68,8 @@ class Parsed:
     literals: dict[sp.Symbol, Literal] | None = None
     derivatives: dict[sp.Symbol, tuple[sp.Expr, sp.Expr, int]] = field(default_factory=dict)
     derivative_claim: bool = False     # σ′(z) of a known function: a result, not a name
+    # the two sides of each ⊙ (for derive.check.shapes: they must have one shape)
+    hadamards: list[tuple[sp.Expr, sp.Expr]] = field(default_factory=list)
 
 
 def _group_text(toks: list[Token]) -> str:
@@ -799,6 +801,7 @@ def _combine(left: sp.Expr, op: str, right: sp.Expr, found: Parsed) -> sp.Expr:
             raise NotUnderstood("a division by a matrix")
         return left / right
     if op == "hadamard":
+        found.hadamards.append((left, right))
         if lm and rm:
             if left.shape != right.shape:
                 raise NotUnderstood("⊙ of matrices of different shapes")
