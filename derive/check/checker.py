@@ -24,6 +24,8 @@ from derive.check.shapes import ONE, Shape, misfit, space_shape
 
 JUDGED_RELATIONS = frozenset("=≈")
 CARRIED = ", as the definitions of line"      # said by judge._judge_carried
+# a superscript other than a transpose on a defined name: z^{1}, W^2 (a layer, read as a power)
+_LAYER = re.compile(r"\^(?!\s*(?:T\b|\{\s*T\s*\}|\\top|\{\\top\}|\\intercal|\{\\intercal\}))")
 _DECIMAL_COMMA = re.compile(r"(\d)(?:,|\{,\})(\d)")
 
 
@@ -76,7 +78,7 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     declared = declared_shapes(document.chains, document.front, notation)
     tracks = {True: _Track(), False: _Track()}       # inline, display
     definitions = Definitions()
-    section = 0
+    section = problem = 0
     for chain in document.chains:
         track = tracks[chain.inline]
         if chain.index_condition:       # '$i \\neq j$': for the formula beside it
@@ -87,7 +89,10 @@ def check_document(document: Document, notation: Notation) -> FileReport:
                 track.remember(chain)   # a value on its own: a later '= …' may continue it
             continue
         if chain.section != section:
+            numbers = definitions.numbers if chain.problem == problem else {}
             section, definitions = chain.section, Definitions()   # a new question
+            definitions.numbers = numbers     # a part (b) computes with (a)'s numbers
+            problem = chain.problem
         if not chain.continues:
             track.state = _State()
         pieces = list(chain.pieces)
@@ -290,6 +295,8 @@ def _carry(name_text: str, pieces: list[Piece], relations: list[str], notation: 
         name, _ = parse(name_text, notation)
     except NotUnderstood:
         return
+    if _LAYER.search(name_text):
+        return          # z^{1} = 0.3: a layer's value (read as a power), not z's
     ends = len(relations) < len(pieces) and all(r in JUDGED_RELATIONS for r in relations)
     text = pieces[-1].text.strip().rstrip(".,;")
     try:
@@ -367,6 +374,8 @@ def _define(lhs: str, rhs: Piece, notation: Notation, definitions: Definitions,
         value, _ = parse(rhs.text, notation)
     except NotUnderstood:
         return
+    if _LAYER.search(lhs) and isinstance(value, sp.MatrixBase):
+        return          # δ^{1} = (…): a layer's vector, not δ, whose shape it would fix
     definitions.add(name, value, rhs.line, assumption=hypothesis)
 
 

@@ -44,6 +44,7 @@ class Chain:
     continues: bool = False
     prose_head: str | None = None
     section: int = 0
+    problem: int = 0              # like section, but parts ((a), (b), Part 2) do not count
     inline: bool = False
     remark: bool = False          # 'with x = 2:' — set beside the working, never continued
     hypothesis: bool = False      # 'If $W_1 = W_2$': assumed for what follows, not a fact
@@ -135,7 +136,7 @@ def chains(text: str, start: int = 0) -> list[Chain]:
     """The chains of relations of the text's maths, in order."""
     found: list[Chain] = []
     previous_end = previous_start = start
-    section = 0
+    section = problem = 0
     pending: tuple[Condition, ...] = ()     # 'For $i \\neq j$:' before the next formula
     last: list[Chain] = []                  # the chains of the formula before
     for match in _MATH.finditer(text, start):
@@ -151,6 +152,7 @@ def chains(text: str, start: int = 0) -> list[Chain]:
         inline = body_key == "d"
         headings = len(_HEADING.findall(gap))
         section += headings
+        problem += len(_PROBLEM.findall(gap))
         condition = condition_of(body) if inline else None
         if condition is not None and last and not headings \
                 and _AFTER.fullmatch(gap_words):      # '$$… = 0$$ for $i \\neq j$'
@@ -190,6 +192,7 @@ def chains(text: str, start: int = 0) -> list[Chain]:
                 _REMARK.match(chain.pieces[0].text) is not None
                 or chain.pieces[-1].text.rstrip().endswith(":"))
             chain.conditions = (*conditions, *carried)
+            chain.problem = problem
             chain.index_condition = condition is not None
             if chain.pieces:
                 found.append(chain)
@@ -209,6 +212,10 @@ _HYPOTHESIS = re.compile(r"\b(if|assume|assuming|suppose|supposing|let|when|give
 _QUESTION = re.compile(r"\b(compute|find|evaluate|calculate|determine|what is)\b", re.I)
 _HEADING = re.compile(r"^\s*(Q\s*\.?\s*\d+|Question\b|Problem\b|Exercise\b|#{1,6}\s|"
                       r"\\(sub)*section\b|\(?[a-h]\)[\s.:]|Part\s*\(?[a-h0-9])", re.M | re.I)
+
+
+_PROBLEM = re.compile(r"^\s*(Q\s*\.?\s*\d+|Question\b|Problem\b|Exercise\b|#{1,6}\s|"
+                      r"\\(sub)*section\b)", re.M | re.I)
 
 
 def _unboxed(body: str) -> str:

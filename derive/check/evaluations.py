@@ -12,7 +12,7 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.arithmetic import Literal, claimed, interval, iv, overlap, shown
 from derive.check.errors import NotUnderstood
-from derive.check.notation import Notation
+from derive.check.notation import Notation, Reading
 from derive.check.parser import parse
 from derive.check.shared import (
     SECONDS_PER_COMPARISON,
@@ -26,14 +26,15 @@ UNIT_INTERVAL = iv.mpf([-1, 1])   # widens a claimed interval: lb + UNIT_INTERVA
 
 
 def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation,
-                  carried: dict[str, str] | None = None) -> Outcome:
+                  carried: dict[str, str] | None = None, reading: Reading | None = None
+                  ) -> Outcome:
     """Arithmetic: the two sides' intervals must meet.  ``carried``: names the text gave a
     number before (z₁ = 0.3775), by the number's text; each read as a rounded number."""
     table: dict[sp.Symbol, Literal] = {}
     try:
-        left, _ = parse(lhs, notation, literals=table)
+        left, _ = parse(lhs, notation, reading, literals=table)
         computing = set(table)
-        right, _ = parse(rhs, notation, literals=table)
+        right, _ = parse(rhs, notation, reading, literals=table)
         for symbol in set(table) - computing:
             table[symbol] = dataclasses.replace(table[symbol], claimed=True)
         if carried:

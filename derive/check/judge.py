@@ -31,7 +31,7 @@ from derive.check.evaluations import (
 )
 from derive.check.indices import Condition, coincidences, judged_in_every_reading
 from derive.check.matrices import Unsupported, base_name, compare_ordered, ordered, transposed
-from derive.check.notation import Notation
+from derive.check.notation import Notation, Reading
 from derive.check.parser import INNER_PRODUCTS, Parsed, parse
 from derive.check.shared import (
     SECONDS_PER_COMPARISON,
@@ -119,9 +119,18 @@ def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,
             return Outcome("undecided", "arithmetic", "right if log is base 2 (the text "
                            "speaks of bits or base 2)")
         return outcome
+    as_product = False
+    if definitions is not None and definitions.numbers and any(
+            str(f.func) in definitions.numbers for side in (left, right)
+            for f in side.atoms(AppliedUndef)):
+        with contextlib.suppress(NotUnderstood):     # h_1(1 - h_1), h₁ a number: a product
+            left, found_l = parse(lhs, notation, _PRODUCT)
+            right, found_r = parse(rhs, notation, _PRODUCT, integers=found_l.integers)
+            as_product = True
     if definitions is not None and definitions.numbers \
             and (carried := _carried(left, right, found_l, found_r, definitions)):
-        return _judge_carried(lhs, rhs, relation, notation, carried)
+        return _judge_carried(lhs, rhs, relation, notation, carried,
+                              _PRODUCT if as_product else None)
     if definitions is not None and (undefined := _undefined_inverse(left, right, definitions)):
         return Outcome("wrong", "step", undefined)
     if relation != "=":
@@ -179,6 +188,7 @@ class Definitions:
 
 
 MAX_CARRIED_READINGS = 16
+_PRODUCT = Reading(letter_call="product")
 
 
 def _carried(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
@@ -200,7 +210,8 @@ def _carried(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
 
 
 def _judge_carried(lhs: str, rhs: str, relation: str, notation: Notation,
-                   carried: dict[str, list[tuple[str, int]]]) -> Outcome:
+                   carried: dict[str, list[tuple[str, int]]], reading: Reading | None = None
+                   ) -> Outcome:
     """Arithmetic with the numbers the text gave the link's names: right if right with one
     choice of them (a name given two numbers, 0.2741 and later 0.2219, may mean either),
     wrong only if wrong with every choice."""
@@ -210,7 +221,8 @@ def _judge_carried(lhs: str, rhs: str, relation: str, notation: Notation,
     outcomes: list[tuple[Outcome, list[tuple[str, int]]]] = []
     for choice in choices:
         outcome = judge_numbers(lhs, rhs, relation, notation,
-                                {n: text for n, (text, _) in zip(names, choice, strict=True)})
+                                {n: text for n, (text, _) in zip(names, choice, strict=True)},
+                                reading)
         outcomes.append((outcome, list(choice)))
         if outcome.verdict == "correct":
             break

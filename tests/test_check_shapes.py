@@ -1,5 +1,5 @@
-"""Round 5 of derive check: a transpose dropped in back-propagation (shapes the text gives),
-a wrong softmax or sigmoid entry after the text defined it, notation not read before (decimal
+"""derive check, round 5 (derive/check/shapes.py and what came with it): a transpose
+dropped in back-propagation (shapes the text gives), a wrong softmax or sigmoid entry after the text defined it, notation not read before (decimal
 comma, \\nonumber, \\tag, \\intertext, evaluation bars, \\mathrm{d}), values carried from an
 earlier line.  Each slip is ✗, and right lines of the same shape are ✓ or ?, never ✗."""
 
