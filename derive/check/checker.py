@@ -90,8 +90,10 @@ def check_document(document: Document, notation: Notation) -> FileReport:
             continue
         if chain.section != section:
             numbers = definitions.numbers if chain.problem == problem else {}
+            computed = definitions.computed if chain.problem == problem else set()
             section, definitions = chain.section, Definitions()   # a new question
             definitions.numbers = numbers     # a part (b) computes with (a)'s numbers
+            definitions.computed = computed
             problem = chain.problem
         if not chain.continues:
             track.state = _State()
@@ -305,7 +307,8 @@ def _carry(name_text: str, pieces: list[Piece], relations: list[str], notation: 
         value = None
     number = ends and value is not None and not isinstance(value, sp.MatrixBase) \
         and not value.free_symbols and value.is_number and not value.has(sp.Derivative)
-    definitions.carry(name, text if number else None, pieces[-1].line)
+    definitions.carry(name, text if number else None, pieces[-1].line,
+                      computed=len(relations) > 1)
 
 
 def implication(premise: tuple[Piece, Piece] | None, conclusion: tuple[Piece, Piece] | None,

@@ -26,10 +26,12 @@ UNIT_INTERVAL = iv.mpf([-1, 1])   # widens a claimed interval: lb + UNIT_INTERVA
 
 
 def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation,
-                  carried: dict[str, str] | None = None, reading: Reading | None = None
+                  carried: dict[str, tuple[str, bool]] | None = None,
+                  reading: Reading | None = None
                   ) -> Outcome:
     """Arithmetic: the two sides' intervals must meet.  ``carried``: names the text gave a
-    number before (z₁ = 0.3775), by the number's text; each read as a rounded number."""
+    number before (z₁ = 0.3775): the number's text, and whether it was computed there (then
+    read as a rounded number; given data, 0.1, is read as data is)."""
     table: dict[sp.Symbol, Literal] = {}
     try:
         left, _ = parse(lhs, notation, reading, literals=table)
@@ -61,19 +63,19 @@ def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation,
     return Outcome("correct", "arithmetic", "the numbers agree to the digits shown")
 
 
-def _with_carried(e: sp.Basic, carried: dict[str, str], notation: Notation,
+def _with_carried(e: sp.Basic, carried: dict[str, tuple[str, bool]], notation: Notation,
                   table: dict[sp.Symbol, Literal]) -> sp.Basic:
     """The names the text gave a number replaced by that number, as a rounded literal (a
     value carried from an earlier line is a rounding of what was computed there)."""
     swaps: dict[sp.Basic, sp.Basic] = {}
     for s in e.free_symbols:
-        text = carried.get(str(s))
-        if text is None:
+        if str(s) not in carried:
             continue
+        text, computed = carried[str(s)]
         start = set(table)
         value, _ = parse(text, notation, literals=table)
         for new in set(table) - start:
-            if table[new].unit != 0:
+            if table[new].unit != 0 and computed:
                 table[new] = dataclasses.replace(table[new], known_rounded=True)
         swaps[s] = value
     return e.xreplace(swaps) if swaps else e

@@ -129,7 +129,7 @@ def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,
             as_product = True
     if definitions is not None and definitions.numbers \
             and (carried := _carried(left, right, found_l, found_r, definitions)):
-        return _judge_carried(lhs, rhs, relation, notation, carried,
+        return _judge_carried(lhs, rhs, relation, notation, carried, definitions.computed,
                               _PRODUCT if as_product else None)
     if definitions is not None and (undefined := _undefined_inverse(left, right, definitions)):
         return Outcome("wrong", "step", undefined)
@@ -155,6 +155,7 @@ class Definitions:
     # names the text gave a number in this question (z₁ = … = 0.3775): each number's text
     # and line, the latest last (a name given several numbers may mean any of them)
     numbers: dict[str, list[tuple[str, int]]] = dataclasses.field(default_factory=dict)
+    computed: set[tuple[str, str]] = dataclasses.field(default_factory=set)   # not given data
 
     def add(self, name: sp.Basic, value: sp.Expr, line: int, assumption: bool = False
             ) -> None:
@@ -171,7 +172,8 @@ class Definitions:
     def __bool__(self) -> bool:
         return bool(self.values) or bool(self.numbers)
 
-    def carry(self, name: sp.Basic, text: str | None, line: int) -> None:
+    def carry(self, name: sp.Basic, text: str | None, line: int, computed: bool = True
+              ) -> None:
         """``name`` was given the number ``text`` on ``line`` (None: given a formula, so a
         number it had before no longer holds)."""
         if not isinstance(name, sp.Symbol) or "∂" in name.name:
@@ -180,6 +182,8 @@ class Definitions:
             self.numbers.pop(name.name, None)
         elif all(text != said for said, _ in self.numbers.get(name.name, [])):
             self.numbers[name.name] = [*self.numbers.get(name.name, []), (text, line)]
+            if computed:
+                self.computed.add((name.name, text))
 
     def lookup(self, name: str) -> tuple[sp.Expr, int] | None:
         """The definition of a name and its line; s_j from that of s_i, where s_i is a
@@ -210,8 +214,8 @@ def _carried(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
 
 
 def _judge_carried(lhs: str, rhs: str, relation: str, notation: Notation,
-                   carried: dict[str, list[tuple[str, int]]], reading: Reading | None = None
-                   ) -> Outcome:
+                   carried: dict[str, list[tuple[str, int]]], computed: set[tuple[str, str]],
+                   reading: Reading | None = None) -> Outcome:
     """Arithmetic with the numbers the text gave the link's names: right if right with one
     choice of them (a name given two numbers, 0.2741 and later 0.2219, may mean either),
     wrong only if wrong with every choice."""
@@ -221,7 +225,8 @@ def _judge_carried(lhs: str, rhs: str, relation: str, notation: Notation,
     outcomes: list[tuple[Outcome, list[tuple[str, int]]]] = []
     for choice in choices:
         outcome = judge_numbers(lhs, rhs, relation, notation,
-                                {n: text for n, (text, _) in zip(names, choice, strict=True)},
+                                {n: (text, (n, text) in computed)
+                                 for n, (text, _) in zip(names, choice, strict=True)},
                                 reading)
         outcomes.append((outcome, list(choice)))
         if outcome.verdict == "correct":
