@@ -202,7 +202,9 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
           hypothesis: bool = False) -> None:
     anchor, last_wrong = state.anchor, state.last_wrong
     fresh = not continues          # the next '=' link begins an equation
-    defined: str | None = None     # the name a definition at the chain's head gives a value
+    # the name a definition at the chain's head gives a value (a chain continued over rows
+    # or displays, 'a &= v_1 h_1 \\ &= 0.02 × 0.52248 \\ &= 0.01049', keeps it)
+    defined: str | None = state.defined if continues else None
     for k, relation in enumerate(relations[:len(pieces) - 1]):
         lhs, rhs = pieces[k], pieces[k + 1]
         if relation in IMPLICATIONS:
@@ -284,7 +286,7 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
         last_wrong = outcome.verdict == "wrong"
         if outcome.verdict == "correct" or anchor is None:
             anchor = rhs if outcome.verdict == "correct" else lhs
-    state.anchor, state.last_wrong = anchor, last_wrong
+    state.anchor, state.last_wrong, state.defined = anchor, last_wrong, defined
     if defined is not None:
         _carry(defined, pieces, relations, notation, definitions)
 
@@ -329,6 +331,7 @@ class _State:
     anchor: Piece | None = None
     last_wrong: bool = False
     equation: tuple[Piece, Piece] | None = None
+    defined: str | None = None
 
 
 Key = tuple[str, str, str, tuple[Condition, ...]]
