@@ -1,7 +1,8 @@
 """derive check, round 5 (derive/check/shapes.py and what came with it): a transpose
-dropped in back-propagation (shapes the text gives), a wrong softmax or sigmoid entry after the text defined it, notation not read before (decimal
-comma, \\nonumber, \\tag, \\intertext, evaluation bars, \\mathrm{d}), values carried from an
-earlier line.  Each slip is ✗, and right lines of the same shape are ✓ or ?, never ✗."""
+dropped in back-propagation (shapes the text gives), a wrong softmax or sigmoid entry after
+the text defined it, notation not read before (decimal comma, \\nonumber, \\tag,
+\\intertext, evaluation bars, \\mathrm{d}), values carried from an earlier line.  Each slip
+is ✗, and right lines of the same shape are ✓ or ?, never ✗."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def test_right_back_propagation_lines_are_not_wrong(line: str) -> None:
 
 def test_shapes_in_letters_and_from_the_front_matter() -> None:
     text = ("Shapes: $W_2 \\in \\mathbb{R}^{K \\times H}$, $\\delta_2 \\in \\mathbb{R}^{K}$, "
-            "$z_1 \\in \\mathbb{R}^{H}$.\n\n$$\\delta_1 = (W_2 \\delta_2) \\odot \\sigma'(z_1)$$\n\n"
+            "$z_1 \\in \\mathbb{R}^{H}$.\n\n"
+            "$$\\delta_1 = (W_2 \\delta_2) \\odot \\sigma'(z_1)$$\n\n"
             "$$\\delta_1 = (W_2^\\top \\delta_2) \\odot \\sigma'(z_1)$$\n")
     assert verdicts(text) == {3: {"wrong"}}
     front = {"shapes": {"W_2": "1x3", "delta_2": "1", "z_1": "3"}}

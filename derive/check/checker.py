@@ -128,8 +128,8 @@ def declared_shapes(chains: list[Chain], front: dict, notation: Notation
     said: list[tuple[str, str]] = [(c.pieces[0].text, c.pieces[1].text) for c in chains
                                    if c.relations[:1] == ["∈"] and len(c.pieces) >= 2]
     for key, value in ((front.get("shapes") or {}) if isinstance(front, dict) else {}).items():
-        dims = str(value).strip().replace(" ", "")
-        said.append((_name(key), "\\mathbb{R}" + (f"^{{{dims}}}" if dims not in ("1", "") else "")))
+        size = str(value).strip().replace(" ", "")
+        said.append((_name(key), "\\mathbb{R}" + (f"^{{{size}}}" if size not in ("1", "") else "")))
     declared: dict[str, list[Shape | None]] = {}
     for name_text, space in said:
         shape = space_shape(space)

@@ -231,16 +231,15 @@ def _judge_carried(lhs: str, rhs: str, relation: str, notation: Notation,
         outcomes.append((outcome, list(choice)))
         if outcome.verdict == "correct":
             break
-    outcome, choice = outcomes[-1]
+    outcome, picked = outcomes[-1]
     if outcome.verdict != "correct" and (
             len(choices) < len(list(itertools.product(*(carried[n] for n in names))))
             or any(o.verdict != "wrong" for o, _ in outcomes)):
         outcome = dataclasses.replace(outcome, verdict="undecided")
     if outcome.verdict == "wrong":
-        outcome = outcomes[0][0]
-        choice = outcomes[0][1]
-    lines = ", ".join(sorted({str(line) for _, line in choice}, key=int))
-    given = ", ".join(f"{n} = {text}" for n, (text, _) in zip(names, choice, strict=True))
+        outcome, picked = outcomes[0]
+    lines = ", ".join(sorted({str(line) for _, line in picked}, key=int))
+    given = ", ".join(f"{n} = {text}" for n, (text, _) in zip(names, picked, strict=True))
     several = " or any other number the text gave them" if len(choices) > 1 else ""
     return dataclasses.replace(outcome, reason=f"{outcome.reason} (with {given}, as the "
                                f"definitions of line {lines} give{several})")
