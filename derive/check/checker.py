@@ -14,13 +14,13 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.document import IMPLICATIONS, Chain, Document, Piece, read
 from derive.check.errors import NotUnderstood
-from derive.check.front import _name, notation_of
+from derive.check.front import notation_of
 from derive.check.indices import Condition
 from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.points import wrong_points
-from derive.check.shapes import ONE, Shape, misfit, space_shape
+from derive.check.shapes import Shape, declared_shapes, misfits
 
 JUDGED_RELATIONS = frozenset("=≈")
 CARRIED = ", as the definitions of line"      # said by judge._judge_carried
@@ -120,58 +120,15 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     return report
 
 
-def declared_shapes(chains: list[Chain], front: dict, notation: Notation
-                    ) -> dict[str, list[Shape | None]]:
-    """The shapes the text gives names (``W_2 \\in \\mathbb{R}^{1 \\times 3}``; a front
-    matter ``shapes: {W_2: 1x3}``): for each name, the shapes it may have (a vector in ℝⁿ a
-    column, or a row too where the text speaks of row vectors; None: a number)."""
-    said: list[tuple[str, str]] = [(c.pieces[0].text, c.pieces[1].text) for c in chains
-                                   if c.relations[:1] == ["∈"] and len(c.pieces) >= 2]
-    for key, value in ((front.get("shapes") or {}) if isinstance(front, dict) else {}).items():
-        size = str(value).strip().replace(" ", "")
-        said.append((_name(key), "\\mathbb{R}" + (f"^{{{size}}}" if size not in ("1", "") else "")))
-    declared: dict[str, list[Shape | None]] = {}
-    for name_text, space in said:
-        shape = space_shape(space)
-        if shape is None:
-            continue
-        try:
-            name, _ = parse(name_text, notation)
-        except NotUnderstood:
-            continue
-        if not isinstance(name, sp.Symbol):
-            continue
-        dims, both = shape
-        options: list[Shape | None] = [dims]
-        if dims is not None and not both and notation.row_vectors:
-            options.append((dims[1], dims[0]))
-        declared[name.name] = options
-    return declared
-
-
 def _check_shapes(chain: Chain, declared: dict[str, list[Shape | None]], notation: Notation,
                   definitions: Definitions, report: FileReport) -> None:
-    """Each expression of a chain whose products cannot fit the shapes the text gave."""
-    known = dict(declared)
-    for name, ((rows, cols), _) in definitions.shapes.items():
-        known.setdefault(name, [(ONE if rows == 1 else f"#{rows}",
-                                 ONE if cols == 1 else f"#{cols}")])
-    for name in definitions.numbers:
-        known.setdefault(name, [None])
-    if not any(shape is not None for options in known.values() for shape in options):
-        return
-    for piece in chain.pieces:
-        try:
-            value, found = parse(piece.text, notation)
-        except NotUnderstood:
-            continue
-        if not found.ordered and not found.hadamards:
-            continue
-        reason = misfit(value, found.hadamards, known)
-        if reason and not any(f.verdict == "wrong" and f.line == piece.line and piece.text.strip()
-                              in (f.lhs, f.rhs) for f in report.findings):   # said once
-            report.findings.append(Finding(piece.line, "wrong", "shape", piece.text.strip(),
-                                           "", reason, "shape"))
+    """Each expression of a chain whose products cannot fit the shapes the text gave (once:
+    not where a link of the same line and expression is already wrong)."""
+    for line, text, reason in misfits(chain, declared, notation, definitions.shapes,
+                                      set(definitions.numbers)):
+        if not any(f.verdict == "wrong" and f.line == line and text in (f.lhs, f.rhs)
+                   for f in report.findings):
+            report.findings.append(Finding(line, "wrong", "shape", text, "", reason, "shape"))
 
 
 GIVEN_CONSTANTS = {"e": "e", "\\pi": "pi", "π": "pi"}

@@ -21,7 +21,12 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from derive.check.document import Chain
+from derive.check.errors import NotUnderstood
+from derive.check.front import front_name
 from derive.check.matrices import TRANSPOSED, base_name
+from derive.check.notation import Notation
+from derive.check.parser import parse
 from derive.functions import relu, sigmoid
 
 ONE = "#1"
@@ -90,6 +95,64 @@ def _said(shape: Shape | None) -> str:
 
 def _plain(name: str) -> str:
     return name.replace("\\", "").replace("{", "").replace("}", "")
+
+
+def declared_shapes(chains: list[Chain], front: dict, notation: Notation
+                    ) -> dict[str, list[Shape | None]]:
+    """The shapes the text gives names (``W_2 \\in \\mathbb{R}^{1 \\times 3}``; a front
+    matter ``shapes: {W_2: 1x3}``): for each name, the shapes it may have (a vector in ℝⁿ a
+    column, or a row too where the text speaks of row vectors; None: a number)."""
+    said: list[tuple[str, str]] = [(c.pieces[0].text, c.pieces[1].text) for c in chains
+                                   if c.relations[:1] == ["∈"] and len(c.pieces) >= 2]
+    for key, value in ((front.get("shapes") or {}) if isinstance(front, dict) else {}).items():
+        size = str(value).strip().replace(" ", "")
+        space = "\\mathbb{R}" + (f"^{{{size}}}" if size not in ("1", "") else "")
+        said.append((front_name(key), space))
+    declared: dict[str, list[Shape | None]] = {}
+    for name_text, space in said:
+        shape = space_shape(space)
+        if shape is None:
+            continue
+        try:
+            name, _ = parse(name_text, notation)
+        except NotUnderstood:
+            continue
+        if not isinstance(name, sp.Symbol):
+            continue
+        dims, both = shape
+        options: list[Shape | None] = [dims]
+        if dims is not None and not both and notation.row_vectors:
+            options.append((dims[1], dims[0]))
+        declared[name.name] = options
+    return declared
+
+
+def misfits(chain: Chain, declared: dict[str, list[Shape | None]], notation: Notation,
+            written: dict[str, tuple[tuple[int, int], int]], numbers: set[str]
+            ) -> list[tuple[int, str, str]]:
+    """The expressions of a chain whose products cannot fit the shapes the text gave (its
+    declarations, its matrices of numbers ``written`` out, its names given ``numbers``):
+    their lines, texts and the reasons."""
+    known = dict(declared)
+    for name, ((rows, cols), _) in written.items():
+        known.setdefault(name, [(ONE if rows == 1 else f"#{rows}",
+                                 ONE if cols == 1 else f"#{cols}")])
+    for name in numbers:
+        known.setdefault(name, [None])
+    if not any(shape is not None for options in known.values() for shape in options):
+        return []
+    found_misfits: list[tuple[int, str, str]] = []
+    for piece in chain.pieces:
+        try:
+            value, found = parse(piece.text, notation)
+        except NotUnderstood:
+            continue
+        if not found.ordered and not found.hadamards:
+            continue
+        reason = misfit(value, found.hadamards, known)
+        if reason:
+            found_misfits.append((piece.line, piece.text.strip(), reason))
+    return found_misfits
 
 
 _UNKNOWN = ("?", "?")     # a form whose shape is not read: it constrains nothing
