@@ -12,6 +12,7 @@ import yaml
 
 from derive.check.errors import CheckInputError
 from derive.check.indices import Condition, condition_of, split_condition
+from derive.check.markup import unboxed, untagged
 
 RELATIONS = {"=": "=", "approx": "≈", "Rightarrow": "⇒", "implies": "⇒", "Longrightarrow": "⇒",
              "rightarrow": "→", "to": "→", "longrightarrow": "→", "le": "≤", "leq": "≤",
@@ -147,7 +148,7 @@ def chains(text: str, start: int = 0) -> list[Chain]:
         line_start = text.rfind("\n", 0, previous_start) + 1
         opens_line = text[line_start:previous_start].strip(" \t-*•→") == ""
         previous_start, previous_end = match.start(), match.end()
-        rows = list(_rows(_unboxed(body), text.count("\n", 0, body_start) + 1))
+        rows = list(_rows(unboxed(body), text.count("\n", 0, body_start) + 1))
         gap_words = gap.strip()
         inline = body_key == "d"
         headings = len(_HEADING.findall(gap))
@@ -218,30 +219,12 @@ _PROBLEM = re.compile(r"^\s*(Q\s*\.?\s*\d+|Question\b|Problem\b|Exercise\b|#{1,6
                       r"\\(sub)*section\b)", re.M | re.I)
 
 
-def _unboxed(body: str) -> str:
-    """``\\boxed{a = b}`` as ``a = b`` (a boxed answer is a statement like any other)."""
-    while (k := body.find("\\boxed{")) >= 0:
-        depth, j = 0, k + len("\\boxed")
-        while j < len(body):
-            if body[j] == "{":
-                depth += 1
-            elif body[j] == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            j += 1
-        if j >= len(body):
-            break
-        body = body[:k] + body[k + len("\\boxed{"):j] + body[j + 1:]
-    return body
-
-
 def _rows(body: str, line: int) -> list[tuple[str, int, tuple[Condition, ...]]]:
     """The rows of a display: split at top-level ``\\\\`` (not inside a matrix or braces),
     with aligned/split wrappers and ``&`` removed."""
     body = re.sub(r"\\(begin|end)\{(aligned|align\*?|split|gathered|alignat\*?)\}(\{\d+\})?",
                   " ", body)
-    body = _untagged(body)
+    body = untagged(body)
     rows: list[tuple[str, int]] = []
     depth = 0
     current: list[str] = []
@@ -291,27 +274,6 @@ def _rows(body: str, line: int) -> list[tuple[str, int, tuple[Condition, ...]]]:
         r, conditions = split_condition(r)
         out.extend((part, n, conditions) for part in _statements(r) if part.strip())
     return out
-
-
-_TAGS = re.compile(r"\\(?:nonumber|notag)(?![a-zA-Z])|\\(?:tag\*?|label)\s*\{[^{}]*\}")
-_INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
-
-
-def _untagged(body: str) -> str:
-    """Equation numbers and labels (``\\nonumber``, ``\\tag{3}``, ``\\label{…}``) removed;
-    ``\\intertext{…}`` (words between two rows of an align) made a row break, its words
-    dropped but its lines kept, so the rows after it keep their line numbers."""
-    body = _TAGS.sub(" ", body)
-    while (match := _INTERTEXT.search(body)) is not None:
-        depth, j = 1, match.end()
-        while j < len(body) and depth:
-            depth += {"{": 1, "}": -1}.get(body[j], 0)
-            j += 1
-        words = body[match.start():j]
-        before = body[:match.start()].rstrip()
-        cut = "" if before.endswith("\\\\") or not before.strip() else "\\\\"
-        body = body[:match.start()] + cut + "\n" * words.count("\n") + " " + body[j:]
-    return body
 
 
 _ROW_SPACING = re.compile(r"\s*\[\s*-?[\d.]+\s*(pt|em|ex|mm|cm|in|bp|mu)\s*\]")
