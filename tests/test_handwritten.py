@@ -79,3 +79,22 @@ ATTACK2_WRONG = {"min-06.md": {1, 3, 5, 7, 9}, "min-21.tex": {3}, "min-21b.md": 
 def test_second_attack_cases(name: str) -> None:
     wrong = {f.line for f in check_file(ATTACK2 / name).findings if f.verdict == "wrong"}
     assert wrong == ATTACK2_WRONG.get(name, set())
+
+
+EXTRA = Path(__file__).parent / "data" / "handwritten_extra"
+EXTRA_PLANTED = {          # tests/data/handwritten_extra/LABELS.md
+    "x1-sheet-C-backprop.md": {11, 19, 49, 61},
+    "x2-sheet-A-neurons.md": {19, 22, 30, 34},
+    "x3-sheet-B-mlp-eu.md": {14, 21, 39, 43},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXTRA_PLANTED))
+def test_written_solutions_with_planted_slips(name: str) -> None:
+    """Round 5: three solutions in the style of the real ones, with 4 slips each (a lost
+    minus, a dropped factor, a wrong point, arithmetic off in the 3rd digit, a transpose
+    dropped): every slip is ✗ and no other line is."""
+    report = check_file(EXTRA / name)
+    assert {f.line for f in report.findings if f.verdict == "wrong"} == EXTRA_PLANTED[name]
+    decided = sum(f.verdict != "undecided" for f in report.findings)
+    assert decided >= 0.85 * len(report.findings)

@@ -5,6 +5,7 @@ line after it is judged against the last expression that was right."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +20,13 @@ from derive.check.judge import Definitions, Outcome, judge_implication, judge_li
 from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.points import wrong_points
+from derive.check.shapes import Shape, declared_shapes, misfits
 
 JUDGED_RELATIONS = frozenset("=≈")
+CARRIED = ", as the definitions of line"      # said by judge._judge_carried
+# a superscript other than a transpose on a defined name: z^{1}, W^2 (a layer, read as a power)
+_LAYER = re.compile(r"\^(?!\s*(?:T\b|\{\s*T\s*\}|\\top|\{\\top\}|\\intercal|\{\\intercal\}))")
+_DECIMAL_COMMA = re.compile(r"(\d)(?:,|\{,\})(\d)")
 
 
 @dataclass(frozen=True)
@@ -69,9 +75,10 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     notation.binary_logs = notation.binary_logs or document.binary_logs
     notation.row_vectors = notation.row_vectors or document.row_vectors
     cache: dict[Key, Outcome] = {}
+    declared = declared_shapes(document.chains, document.front, notation)
     tracks = {True: _Track(), False: _Track()}       # inline, display
     definitions = Definitions()
-    section = 0
+    section = problem = 0
     for chain in document.chains:
         track = tracks[chain.inline]
         if chain.index_condition:       # '$i \\neq j$': for the formula beside it
@@ -82,7 +89,12 @@ def check_document(document: Document, notation: Notation) -> FileReport:
                 track.remember(chain)   # a value on its own: a later '= …' may continue it
             continue
         if chain.section != section:
+            numbers = definitions.numbers if chain.problem == problem else {}
+            computed = definitions.computed if chain.problem == problem else set()
             section, definitions = chain.section, Definitions()   # a new question
+            definitions.numbers = numbers     # a part (b) computes with (a)'s numbers
+            definitions.computed = computed
+            problem = chain.problem
         if not chain.continues:
             track.state = _State()
         pieces = list(chain.pieces)
@@ -100,11 +112,23 @@ def check_document(document: Document, notation: Notation) -> FileReport:
               alternates, chain.hypothesis)
         if not chain.remark:
             track.remember(Chain(pieces, relations))
+        _check_shapes(chain, declared, notation, definitions, report)
     for point in wrong_points(document.chains):
         report.findings.append(Finding(point.line, "wrong", "point", point.text, "",
                                        point.reason, "at"))
     report.findings.sort(key=lambda f: f.line)
     return report
+
+
+def _check_shapes(chain: Chain, declared: dict[str, list[Shape | None]], notation: Notation,
+                  definitions: Definitions, report: FileReport) -> None:
+    """Each expression of a chain whose products cannot fit the shapes the text gave (once:
+    not where a link of the same line and expression is already wrong)."""
+    for line, text, reason in misfits(chain, declared, notation, definitions.shapes,
+                                      set(definitions.numbers)):
+        if not any(f.verdict == "wrong" and f.line == line and text in (f.lhs, f.rhs)
+                   for f in report.findings):
+            report.findings.append(Finding(line, "wrong", "shape", text, "", reason, "shape"))
 
 
 GIVEN_CONSTANTS = {"e": "e", "\\pi": "pi", "π": "pi"}
@@ -135,6 +159,9 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
           hypothesis: bool = False) -> None:
     anchor, last_wrong = state.anchor, state.last_wrong
     fresh = not continues          # the next '=' link begins an equation
+    # the name a definition at the chain's head gives a value (a chain continued over rows
+    # or displays, 'a &= v_1 h_1 \\ &= 0.02 × 0.52248 \\ &= 0.01049', keeps it)
+    defined: str | None = state.defined if continues else None
     for k, relation in enumerate(relations[:len(pieces) - 1]):
         lhs, rhs = pieces[k], pieces[k + 1]
         if relation in IMPLICATIONS:
@@ -161,10 +188,23 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
                 else first_link_kind(lhs.text, notation)
             if kind == "definition" and _claims_derivative(lhs.text, notation, definitions):
                 kind = "step"
-            if kind == "equation" and relation == "=":
+            if kind == "equation" and relation in JUDGED_RELATIONS:
                 # an equation standing alone may be a condition (σ(z) = 1 - σ(z) where z = 0):
-                # shown right when it is an identity, otherwise undecided, never wrong
+                # shown right when it is an identity, otherwise undecided, never wrong; but
+                # one of numbers the text gave before (σ(z₁) = 0.5866) is arithmetic
                 outcome = judged(lhs.text, rhs.text, relation)
+                if outcome.kind == "arithmetic" and outcome.verdict != "undecided" \
+                        and CARRIED in outcome.reason:
+                    report.findings.append(Finding(rhs.line, outcome.verdict, "arithmetic",
+                                                   lhs.text.strip(), rhs.text.strip(),
+                                                   outcome.reason, relation))
+                    last_wrong = outcome.verdict == "wrong"
+                    anchor = rhs if outcome.verdict == "correct" else lhs
+                    continue
+                if relation != "=":
+                    report.not_judged += 1
+                    anchor = rhs
+                    continue
                 if outcome.verdict == "correct":
                     report.findings.append(Finding(rhs.line, "correct", "step", lhs.text.strip(),
                                                    rhs.text.strip(), outcome.reason, relation))
@@ -180,6 +220,7 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
                 report.not_judged += 1
                 if kind == "definition":
                     _define(lhs.text, rhs, notation, definitions, hypothesis)
+                    defined = lhs.text if k == 0 else None
                 anchor = rhs
                 continue
         elif state.equation is not None:
@@ -202,7 +243,31 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
         last_wrong = outcome.verdict == "wrong"
         if outcome.verdict == "correct" or anchor is None:
             anchor = rhs if outcome.verdict == "correct" else lhs
-    state.anchor, state.last_wrong = anchor, last_wrong
+    state.anchor, state.last_wrong, state.defined = anchor, last_wrong, defined
+    if defined is not None:
+        _carry(defined, pieces, relations, notation, definitions)
+
+
+def _carry(name_text: str, pieces: list[Piece], relations: list[str], notation: Notation,
+           definitions: Definitions) -> None:
+    """A name given a value by a chain (z₁ = w x + b = 0.3775): the number it ends in, for
+    later lines to compute with (a formula at the end: the name has no number)."""
+    try:
+        name, _ = parse(name_text, notation)
+    except NotUnderstood:
+        return
+    if _LAYER.search(name_text):
+        return          # z^{1} = 0.3: a layer's value (read as a power), not z's
+    ends = len(relations) < len(pieces) and all(r in JUDGED_RELATIONS for r in relations)
+    text = pieces[-1].text.strip().rstrip(".,;")
+    try:
+        value, _ = parse(text, notation)
+    except NotUnderstood:
+        value = None
+    number = ends and value is not None and not isinstance(value, sp.MatrixBase) \
+        and not value.free_symbols and value.is_number and not value.has(sp.Derivative)
+    definitions.carry(name, text if number else None, pieces[-1].line,
+                      computed=len(relations) > 1)
 
 
 def implication(premise: tuple[Piece, Piece] | None, conclusion: tuple[Piece, Piece] | None,
@@ -223,6 +288,7 @@ class _State:
     anchor: Piece | None = None
     last_wrong: bool = False
     equation: tuple[Piece, Piece] | None = None
+    defined: str | None = None
 
 
 Key = tuple[str, str, str, tuple[Condition, ...]]
@@ -271,6 +337,8 @@ def _define(lhs: str, rhs: Piece, notation: Notation, definitions: Definitions,
         value, _ = parse(rhs.text, notation)
     except NotUnderstood:
         return
+    if _LAYER.search(lhs) and isinstance(value, sp.MatrixBase):
+        return          # δ^{1} = (…): a layer's vector, not δ, whose shape it would fix
     definitions.add(name, value, rhs.line, assumption=hypothesis)
 
 
@@ -281,7 +349,13 @@ def first_link_kind(lhs: str, notation: Notation) -> str:
     try:
         left, found = parse(lhs, notation)
     except NotUnderstood:
-        return "definition"
+        decimal = _DECIMAL_COMMA.sub(r"\1.\2", lhs)      # 0,2 + 0,3: a decimal comma
+        if decimal == lhs:
+            return "definition"
+        try:
+            left, found = parse(decimal, notation)
+        except NotUnderstood:
+            return "definition"
     if is_name(left):
         return "definition"
     if not left.free_symbols and not found.opaque and not left.atoms(AppliedUndef):

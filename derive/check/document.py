@@ -12,6 +12,7 @@ import yaml
 
 from derive.check.errors import CheckInputError
 from derive.check.indices import Condition, condition_of, split_condition
+from derive.check.markup import unboxed, untagged
 
 RELATIONS = {"=": "=", "approx": "≈", "Rightarrow": "⇒", "implies": "⇒", "Longrightarrow": "⇒",
              "rightarrow": "→", "to": "→", "longrightarrow": "→", "le": "≤", "leq": "≤",
@@ -44,6 +45,7 @@ class Chain:
     continues: bool = False
     prose_head: str | None = None
     section: int = 0
+    problem: int = 0              # like section, but parts ((a), (b), Part 2) do not count
     inline: bool = False
     remark: bool = False          # 'with x = 2:' — set beside the working, never continued
     hypothesis: bool = False      # 'If $W_1 = W_2$': assumed for what follows, not a fact
@@ -135,7 +137,7 @@ def chains(text: str, start: int = 0) -> list[Chain]:
     """The chains of relations of the text's maths, in order."""
     found: list[Chain] = []
     previous_end = previous_start = start
-    section = 0
+    section = problem = 0
     pending: tuple[Condition, ...] = ()     # 'For $i \\neq j$:' before the next formula
     last: list[Chain] = []                  # the chains of the formula before
     for match in _MATH.finditer(text, start):
@@ -146,11 +148,12 @@ def chains(text: str, start: int = 0) -> list[Chain]:
         line_start = text.rfind("\n", 0, previous_start) + 1
         opens_line = text[line_start:previous_start].strip(" \t-*•→") == ""
         previous_start, previous_end = match.start(), match.end()
-        rows = list(_rows(_unboxed(body), text.count("\n", 0, body_start) + 1))
+        rows = list(_rows(unboxed(body), text.count("\n", 0, body_start) + 1))
         gap_words = gap.strip()
         inline = body_key == "d"
         headings = len(_HEADING.findall(gap))
         section += headings
+        problem += len(_PROBLEM.findall(gap))
         condition = condition_of(body) if inline else None
         if condition is not None and last and not headings \
                 and _AFTER.fullmatch(gap_words):      # '$$… = 0$$ for $i \\neq j$'
@@ -190,6 +193,7 @@ def chains(text: str, start: int = 0) -> list[Chain]:
                 _REMARK.match(chain.pieces[0].text) is not None
                 or chain.pieces[-1].text.rstrip().endswith(":"))
             chain.conditions = (*conditions, *carried)
+            chain.problem = problem
             chain.index_condition = condition is not None
             if chain.pieces:
                 found.append(chain)
@@ -211,22 +215,8 @@ _HEADING = re.compile(r"^\s*(Q\s*\.?\s*\d+|Question\b|Problem\b|Exercise\b|#{1,6
                       r"\\(sub)*section\b|\(?[a-h]\)[\s.:]|Part\s*\(?[a-h0-9])", re.M | re.I)
 
 
-def _unboxed(body: str) -> str:
-    """``\\boxed{a = b}`` as ``a = b`` (a boxed answer is a statement like any other)."""
-    while (k := body.find("\\boxed{")) >= 0:
-        depth, j = 0, k + len("\\boxed")
-        while j < len(body):
-            if body[j] == "{":
-                depth += 1
-            elif body[j] == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            j += 1
-        if j >= len(body):
-            break
-        body = body[:k] + body[k + len("\\boxed{"):j] + body[j + 1:]
-    return body
+_PROBLEM = re.compile(r"^\s*(Q\s*\.?\s*\d+|Question\b|Problem\b|Exercise\b|#{1,6}\s|"
+                      r"\\(sub)*section\b)", re.M | re.I)
 
 
 def _rows(body: str, line: int) -> list[tuple[str, int, tuple[Condition, ...]]]:
@@ -234,10 +224,11 @@ def _rows(body: str, line: int) -> list[tuple[str, int, tuple[Condition, ...]]]:
     with aligned/split wrappers and ``&`` removed."""
     body = re.sub(r"\\(begin|end)\{(aligned|align\*?|split|gathered|alignat\*?)\}(\{\d+\})?",
                   " ", body)
+    body = untagged(body)
     rows: list[tuple[str, int]] = []
     depth = 0
     current: list[str] = []
-    row_line = line
+    row_line = line + body[:len(body) - len(body.lstrip())].count("\n")   # after \begin{…}
     k = 0
     while k < len(body):
         c = body[k]

@@ -12,7 +12,7 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.arithmetic import Literal, claimed, interval, iv, overlap, shown
 from derive.check.errors import NotUnderstood
-from derive.check.notation import Notation
+from derive.check.notation import Notation, Reading
 from derive.check.parser import parse
 from derive.check.shared import (
     SECONDS_PER_COMPARISON,
@@ -25,15 +25,23 @@ from derive.check.shared import (
 UNIT_INTERVAL = iv.mpf([-1, 1])   # widens a claimed interval: lb + UNIT_INTERVAL * width
 
 
-def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation) -> Outcome:
-    """Arithmetic: the two sides' intervals must meet."""
+def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation,
+                  carried: dict[str, tuple[str, bool]] | None = None,
+                  reading: Reading | None = None
+                  ) -> Outcome:
+    """Arithmetic: the two sides' intervals must meet.  ``carried``: names the text gave a
+    number before (z₁ = 0.3775): the number's text, and whether it was computed there (then
+    read as a rounded number; given data, 0.1, is read as data is)."""
     table: dict[sp.Symbol, Literal] = {}
     try:
-        left, _ = parse(lhs, notation, literals=table)
+        left, _ = parse(lhs, notation, reading, literals=table)
         computing = set(table)
-        right, _ = parse(rhs, notation, literals=table)
+        right, _ = parse(rhs, notation, reading, literals=table)
         for symbol in set(table) - computing:
             table[symbol] = dataclasses.replace(table[symbol], claimed=True)
+        if carried:
+            left, right = (_with_carried(side, carried, notation, table)
+                           for side in (left, right))
         with time_limit(SECONDS_PER_COMPARISON):
             pairs = entry_pairs(left, right)
             if pairs is None and _written_matrices(lhs, rhs, left, right):
@@ -53,6 +61,24 @@ def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation) -> Outc
     if right in table and table[right].value != 0:
         notation.rounded.add(rhs.strip().strip("."))        # remembered as rounded
     return Outcome("correct", "arithmetic", "the numbers agree to the digits shown")
+
+
+def _with_carried(e: sp.Basic, carried: dict[str, tuple[str, bool]], notation: Notation,
+                  table: dict[sp.Symbol, Literal]) -> sp.Basic:
+    """The names the text gave a number replaced by that number, as a rounded literal (a
+    value carried from an earlier line is a rounding of what was computed there)."""
+    swaps: dict[sp.Basic, sp.Basic] = {}
+    for s in e.free_symbols:
+        if str(s) not in carried:
+            continue
+        text, computed = carried[str(s)]
+        start = set(table)
+        value, _ = parse(text, notation, literals=table)
+        for new in set(table) - start:
+            if table[new].unit != 0 and computed:
+                table[new] = dataclasses.replace(table[new], known_rounded=True)
+        swaps[s] = value
+    return e.xreplace(swaps) if swaps else e
 
 
 _ENVIRONMENT = re.compile(r"\\begin\{[bpBv]?matrix\}")

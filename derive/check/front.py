@@ -21,7 +21,7 @@ LOG_BASES = {"natural": None, "e": None, "ln": None, "10": 10, "2": 2}
 FUNCTION_MEANINGS = ("logistic", "opaque", "value", "function")
 
 
-def _name(key: object) -> str:
+def front_name(key: object) -> str:
     """A front-matter name as the parser spells it: ``h_theta`` → ``h_{\\theta}``."""
     text = str(key).strip()
     base, _, sub = text.partition("_")
@@ -39,7 +39,7 @@ def notation_of(front: dict, where: str) -> Notation:
     """The Notation a front matter declares; CheckInputError on a value it cannot read."""
     notation = Notation()
     for key, value in (front.get("domains") or {}).items():
-        name, text = _name(key), str(value)
+        name, text = front_name(key), str(value)
         match = _INTERVAL.match(text)
         integer = _INTEGER.match(text)
         if match:
@@ -57,11 +57,11 @@ def notation_of(front: dict, where: str) -> Notation:
         if meaning not in FUNCTION_MEANINGS:
             raise CheckInputError(f"{where}: the function {key} means {meaning!r}; say one of "
                                   + ", ".join(FUNCTION_MEANINGS))
-        name = "sigma" if str(key) in ("sigma", "σ") else _name(key)
+        name = "sigma" if str(key) in ("sigma", "σ") else front_name(key)
         notation.functions[name] = meaning
     for key, value in (front.get("values") or {}).items():
         try:
-            notation.values[_name(key)] = sp.Rational(str(value))
+            notation.values[front_name(key)] = sp.Rational(str(value))
         except (TypeError, ValueError):
             raise CheckInputError(f"{where}: the value of {key} is not a number: {value!r}"
                                   ) from None

@@ -12,13 +12,20 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-from dataclasses import dataclass
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive.check.dependence import assumed_independent, hidden_dependence
-from derive.check.entries import Range, derivative_of_entries, families, generalised, summed
+from derive.check.definitions import (
+    PRODUCT,
+    Definitions,
+    carried_numbers,
+    judge_carried,
+    substituted,
+    undefined_inverse,
+)
+from derive.check.dependence import assumed_independent
+from derive.check.entries import Range, families, summed
 from derive.check.errors import NotUnderstood
 from derive.check.evaluations import (
     counterexample,
@@ -29,7 +36,7 @@ from derive.check.evaluations import (
     symbolic_hint,
 )
 from derive.check.indices import Condition, coincidences, judged_in_every_reading
-from derive.check.matrices import Unsupported, base_name, compare_ordered, ordered, transposed
+from derive.check.matrices import base_name, compare_ordered, ordered
 from derive.check.notation import Notation
 from derive.check.parser import INNER_PRODUCTS, Parsed, parse
 from derive.check.shared import (
@@ -49,9 +56,10 @@ __all__ = ["SECONDS_PER_COMPARISON", "Definitions", "Outcome", "judge_implicatio
 
 # a statement of shapes, (2 × 2)(2 × 1) = 2 × 1 or [1 × 2][2 × 3] = [1 × 3], is not arithmetic
 _DIMENSIONS = r"\d+\s*(?:\\times|×|x)\s*\d+"
-_SHAPE_PRODUCT = re.compile(rf"(?:\s*[\[(]\s*{_DIMENSIONS}\s*[\])]\s*){{2,}}")
+_SHAPEPRODUCT = re.compile(rf"(?:\s*[\[(]\s*{_DIMENSIONS}\s*[\])]\s*){{2,}}")
 _SHAPE_RESULT = re.compile(rf"\s*[\[(]?\s*{_DIMENSIONS}\s*[\])]?\s*")
 _RAISED_POINT = re.compile(r"(\d)·(\d)")   # 0·6: a raised decimal point, or 0 × 6
+_DECIMAL_COMMA = re.compile(r"(\d)(?:,|\{,\})(\d)")   # 0,52: a decimal comma, or a pair
 
 
 def judge_link(lhs: str, rhs: str, relation: str, notation: Notation,
@@ -71,23 +79,36 @@ def judge_link(lhs: str, rhs: str, relation: str, notation: Notation,
 
 def _judge_dotted(lhs: str, rhs: str, relation: str, notation: Notation,
                   definitions: Definitions | None = None) -> Outcome:
-    """A middle dot between digits (0·6) read both as a product and as a decimal point:
-    wrong only if wrong in both readings."""
+    """A middle dot between digits (0·6) read both as a product and as a decimal point, a
+    comma between digits (0,52; 1{,}250) both as it reads (a pair, a digit group) and as a
+    decimal comma: wrong only if wrong in every reading."""
     outcome = _judge_as_read(lhs, rhs, relation, notation, definitions)
-    if outcome.verdict == "correct" or not _RAISED_POINT.search(lhs + rhs):
+    if outcome.verdict == "correct":
         return outcome
-    dotted = _judge_as_read(_RAISED_POINT.sub(r"\1.\2", lhs), _RAISED_POINT.sub(r"\1.\2", rhs),
-                            relation, notation, definitions)
-    if dotted.verdict == "correct":
-        return dataclasses.replace(dotted, reason=dotted.reason + " (· read as a decimal point)")
-    return outcome if outcome.verdict == dotted.verdict else dataclasses.replace(
-        outcome, verdict="undecided", reason="wrong or undecided as 0·6 is read: " +
-        outcome.reason)
+    for pattern, what in ((_RAISED_POINT, "· read as a decimal point"),
+                          (_DECIMAL_COMMA, "a comma read as a decimal comma")):
+        if not pattern.search(lhs + rhs):
+            continue
+        other = _judge_as_read(pattern.sub(r"\1.\2", lhs), pattern.sub(r"\1.\2", rhs),
+                               relation, notation, definitions)
+        if other.verdict == "correct":
+            return dataclasses.replace(other, reason=f"{other.reason} ({what})")
+        if "not understood" in other.reason:
+            continue                     # a reading that does not parse is no reading
+        if other.verdict != outcome.verdict or "not understood" in outcome.reason:
+            if other.verdict == "wrong" and "not understood" in outcome.reason:
+                outcome = dataclasses.replace(other, reason=f"{other.reason} ({what}; read "
+                                              "otherwise, it is not understood)")
+            else:
+                outcome = dataclasses.replace(
+                    outcome, verdict="undecided", reason=f"wrong or undecided as the digits "
+                    f"are read ({what}): {outcome.reason}")
+    return outcome
 
 
 def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,
                    definitions: Definitions | None = None) -> Outcome:
-    if _SHAPE_PRODUCT.fullmatch(lhs) and _SHAPE_RESULT.fullmatch(rhs):
+    if _SHAPEPRODUCT.fullmatch(lhs) and _SHAPE_RESULT.fullmatch(rhs):
         return Outcome("undecided", "step", "a statement of shapes, not arithmetic")
     try:
         left, found_l = parse(lhs, notation)
@@ -104,7 +125,19 @@ def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,
             return Outcome("undecided", "arithmetic", "right if log is base 2 (the text "
                            "speaks of bits or base 2)")
         return outcome
-    if definitions is not None and (undefined := _undefined_inverse(left, right, definitions)):
+    as_product = False
+    if definitions is not None and definitions.numbers and any(
+            str(f.func) in definitions.numbers for side in (left, right)
+            for f in side.atoms(AppliedUndef)):
+        with contextlib.suppress(NotUnderstood):     # h_1(1 - h_1), h₁ a number: a product
+            left, found_l = parse(lhs, notation, PRODUCT)
+            right, found_r = parse(rhs, notation, PRODUCT, integers=found_l.integers)
+            as_product = True
+    if definitions is not None and definitions.numbers \
+            and (carried := carried_numbers(left, right, found_l, found_r, definitions)):
+        return judge_carried(lhs, rhs, relation, notation, carried, definitions.computed,
+                              PRODUCT if as_product else None)
+    if definitions is not None and (undefined := undefined_inverse(left, right, definitions)):
         return Outcome("wrong", "step", undefined)
     if relation != "=":
         return Outcome("undecided", "step", f"a symbolic {relation} is not checked")
@@ -116,89 +149,23 @@ def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,
     return outcome
 
 
-@dataclass
-class Definitions:
-    """Names the text defined (``h = σ(x w_1)``), the latest first, with their lines."""
-
-    values: dict[str, tuple[sp.Expr, int]] = dataclasses.field(default_factory=dict)
-    assumed: set[int] = dataclasses.field(default_factory=set)   # lines of 'if W₁ = W₂'
-    # matrices of numbers written out (X = [[1, 1], [1, 2], [1, 3]]): their shapes
-    shapes: dict[str, tuple[tuple[int, int], int]] = dataclasses.field(default_factory=dict)
-
-    def add(self, name: sp.Basic, value: sp.Expr, line: int, assumption: bool = False
-            ) -> None:
-        if isinstance(name, sp.Symbol) and isinstance(value, sp.MatrixBase):
-            self.shapes.pop(name.name, None)
-            if not value.free_symbols:
-                self.shapes[name.name] = (value.shape, line)
-        if isinstance(name, sp.Symbol) and not isinstance(value, sp.MatrixBase) \
-                and name not in value.free_symbols and "∂" not in name.name:
-            self.values[name.name] = (value, line)
-            if assumption:
-                self.assumed.add(line)
-
-    def __bool__(self) -> bool:
-        return bool(self.values)
-
-    def lookup(self, name: str) -> tuple[sp.Expr, int] | None:
-        """The definition of a name and its line; s_j from that of s_i, where s_i is a
-        formula in i (derive.check.entries)."""
-        return self.values.get(name) or generalised(name, self.values)
-
-
-def _undefined_inverse(left: sp.Basic, right: sp.Basic, definitions: Definitions) -> str:
-    """The inverse of a matrix the text wrote out with more rows than columns or fewer
-    (X⁻¹ of a 3×2 X): it does not exist, so a side holding it is no value."""
-    for side in (left, right):
-        if isinstance(side, sp.MatrixBase):
-            continue
-        for p in side.atoms(sp.Pow):
-            if p.exp.is_negative and isinstance(p.base, sp.Symbol) \
-                    and base_name(p.base.name) in definitions.shapes:
-                (rows, cols), line = definitions.shapes[base_name(p.base.name)]
-                if rows != cols:
-                    name = p.base.name.replace("^{T}", "ᵀ")
-                    return (f"{name} is {rows if name == base_name(p.base.name) else cols}×"
-                            f"{cols if name == base_name(p.base.name) else rows} by the "
-                            f"definitions of line {line}: {name}⁻¹ does not exist")
-    return ""
-
-
-def _substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[int]
-                 ) -> sp.Expr:
-    """Defined names replaced by their definitions (twice, for a definition that uses another),
-    and an opaque derivative of a defined name carried out."""
-    for _ in range(2):
-        swaps: dict[sp.Basic, sp.Expr] = {}
-        for atom, (body, variable, order) in found.derivatives.items():
-            defined = definitions.lookup(body.name) if isinstance(body, sp.Symbol) else None
-            if atom in e.free_symbols and defined is not None:
-                value, line = defined
-                summed_over = derivative_of_entries(value, variable, order)
-                if summed_over is not None:          # ∂s_i/∂z_j, s_i = e^{z_i}/Σ_k e^{z_k}
-                    swaps[atom] = summed_over
-                    used.add(line)
-                    continue
-                if not value.has(variable) or hidden_dependence(value, variable, "partial"):
-                    continue
-                swaps[atom] = sp.Derivative(value, (variable, order)).doit()
-                used.add(line)
-        held = {v for d in e.atoms(sp.Derivative) for v in d.variables}
-        for s in e.free_symbols - held:
-            if not isinstance(s, sp.Symbol) or s in swaps:
-                continue
-            if (defined := definitions.lookup(s.name)) is not None:
-                swaps[s], line = defined
-                used.add(line)
-            elif s.name.endswith("^{T}") and base_name(s.name) in definitions.values:
-                value, line = definitions.values[base_name(s.name)]
-                with contextlib.suppress(Unsupported):       # W₁ᵀ where W₁ = W₂: W₂ᵀ
-                    swaps[s] = transposed(ordered(value))
-                    used.add(line)
-        if not swaps:
-            break
-        e = e.xreplace(swaps)
-    return e
+def _derivative_of_formula(left: sp.Basic, found: Parsed, definitions: Definitions,
+                           used: set[int]) -> bool:
+    """The left is a derivative of a name the text defined by a formula of known functions
+    (∂s_i/∂z_j after s_i = e^{z_i}/Σ_k e^{z_k}; ∂a/∂z after a = σ(z)), and every definition
+    the step used is such a formula: the right is a result the definitions decide, so a
+    step that differs from it in every reading is wrong."""
+    atom = left if left in found.derivatives else None
+    if atom is None or not isinstance(found.derivatives[atom][0], sp.Symbol):
+        return False
+    defined = definitions.lookup(found.derivatives[atom][0].name)
+    if defined is None:
+        return False
+    formulas = [value for value, line in definitions.values.values() if line in used]
+    formulas.append(defined[0])
+    return not used & definitions.assumed - {defined[1]} and all(
+        not value.has(AppliedUndef) and not any("∂" in str(s) for s in value.free_symbols)
+        and value.free_symbols for value in formulas)
 
 
 def with_definitions(lhs: str, rhs: str, notation: Notation, definitions: Definitions
@@ -216,12 +183,15 @@ def with_definitions(lhs: str, rhs: str, notation: Notation, definitions: Defini
             continue
         if isinstance(left, sp.MatrixBase) or isinstance(right, sp.MatrixBase):
             continue
+        if any(definitions.lookup(str(f.func)) is not None
+               for side in (left, right) for f in side.atoms(AppliedUndef)):
+            continue            # a(1 + a) read as a call, where a is a value the text defined
         used: set[int] = set()
         lines = ""
         try:
             with time_limit(SECONDS_PER_COMPARISON):
-                a = _substituted(left, found_l, definitions, used)
-                b = _substituted(right, found_r, definitions, used)
+                a = substituted(left, found_l, definitions, used)
+                b = substituted(right, found_r, definitions, used)
                 if not used:
                     continue
                 lines = ", ".join(map(str, sorted(used)))
@@ -237,14 +207,23 @@ def with_definitions(lhs: str, rhs: str, notation: Notation, definitions: Defini
                     elif status != "inapplicable":
                         other = True
                     continue
-                a, b, indices, _ = summed(a, b) if families(a, b) else (
+                a, b, indices, ranges = summed(a, b) if families(a, b) else (
                     carried_out(a), carried_out(b), set(), {})
                 if quantities(a) - indices != quantities(b) - indices:
                     other = True
                     continue
                 if sp.expand(a - b) == 0 or sp.simplify(a - b) == 0:
                     return Outcome("correct", "step", because)
-                other = True
+                if not _derivative_of_formula(left, found_l, definitions, used):
+                    other = True
+                    continue
+                status, reason = _compare_scalars(a, b, notation, True, ranges)
+                if status == "correct":
+                    return Outcome("correct", "step", because)
+                if status == "wrong":
+                    wrong.append(f"with the definitions of line {lines}, {reason}")
+                else:
+                    other = True
         except (ComparisonTimeout, TypeError, ValueError, NotImplementedError, RecursionError,
                 ZeroDivisionError, AttributeError):
             other = True

@@ -46,6 +46,9 @@ _TEXT_COMMANDS = ("text", "textrm", "textnormal", "mathrm", "operatorname", "tex
                   "mbox", "rm")
 _BIG_SIZES = frozenset("big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr bigm Bigm "
                        "biggm Biggm".split())      # \bigl( is only a taller (
+# a decimal comma set as LaTeX sets it, 0{,}52: a decimal point, but for 1{,}000 (three digits
+# after a first group that is not 0), a digit group here (derive.check.judge tries both)
+_DECIMAL_COMMA = re.compile(r"(?<![\d.])(0|\d+(?=\{,\}(?:\d{1,2}|\d{4,})(?!\d)))\{,\}(\d)")
 _DECIMAL_GROUPS = re.compile(r"(\.(?:\d{3})+)(?:\\,|\\ |\{,\}|~)(\d{1,3})(?!\d)")
 MAX_LENGTH = 20_000
 
@@ -77,6 +80,7 @@ def prepared(source: str) -> str:
     """The source as :func:`tokens` reads it (its offsets are into this text): Unicode
     spelled as LaTeX, digit groups joined."""
     source = normalised(source)
+    source = _DECIMAL_COMMA.sub(r"\1.\2", source)         # 0{,}52: 0.52
     while _THOUSANDS.search(source):
         source = _THOUSANDS.sub(r"\1\2", source)        # 1\,000: one number
     while _DECIMAL_GROUPS.search(source):
