@@ -18,6 +18,7 @@ K = sp.Symbol("K", integer=True, positive=True)
 xs = sp.IndexedBase("x", real=True)
 
 
+@pytest.mark.usefixtures("without_fdiff_check")
 def test_a_broken_derivative_rule_is_caught_by_finite_differences(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # sigma' wrongly taught as sigma: the symbolic tactics and the numeric evidence both use
@@ -32,6 +33,21 @@ def test_a_broken_derivative_rule_is_caught_by_finite_differences(
         status = judge(sp.Derivative(loss, theta_[j]), wrong, indices={j: (1, K)},
                        sizes={K: (2, 3)})
         assert status == "refuted"
+    finally:
+        monkeypatch.undo()
+        clear_caches()
+
+
+def test_a_broken_derivative_rule_is_an_error_before_any_step_is_judged(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the first defence: each function's fdiff against the derivative of its meaning
+    from derive.errors import DomainError
+
+    monkeypatch.setattr(sigmoid, "fdiff", lambda self, argindex=1: sigmoid(self.args[0]))
+    clear_caches()
+    try:
+        with pytest.raises(DomainError, match="claims the derivative"):
+            judge(sp.Derivative(sigmoid(z), z), sigmoid(z) * (1 - sigmoid(z)))
     finally:
         monkeypatch.undo()
         clear_caches()

@@ -331,19 +331,6 @@ def test_a_number_is_not_printed_as_a_whole_number_it_is_not(value: float, shown
     assert number(value) == shown
 
 
-def test_only_a_step_too_wide_for_its_line_puts_its_rule_under_itself() -> None:
-    from derive.render.latex import rule_width, step_rows
-
-    x = sp.Symbol("x", real=True)
-    long = sum(sp.Symbol(f"a_{k}") * x**k for k in range(12))
-    steps = [Step(sp.Derivative(x**2, x), 2 * x, text("power rule")),
-             Step(sp.Symbol("f"), long, text("a long polynomial"))]
-    short, wide = step_rows(Derivation("d", "t", text("s"), steps))
-    assert not short.wide and wide.wide
-    # the wide row's right side does not narrow the rules of the others
-    assert rule_width([short, wide]) == rule_width([short])
-
-
 def test_a_matrix_is_as_wide_as_its_widest_row() -> None:
     from derive.render.latex import printed_width
 

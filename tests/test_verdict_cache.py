@@ -106,6 +106,7 @@ def _logistic(scale: int) -> type:
     return usersig
 
 
+@pytest.mark.usefixtures("without_fdiff_check")
 def test_a_cached_mark_is_not_reused_once_a_function_it_uses_is_redefined(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # The step's text is unchanged, but the function it uses now means something else: the
     # fresh verdict is a refutation (finite differences disagree with the derivative rule),

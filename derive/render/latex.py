@@ -613,9 +613,6 @@ def step_lines(d: Derivation, labels: list[str] | None = None
     return lines
 
 
-WIDE_STEP_CHARS = 40   # a step whose printed maths is longer puts its rule under itself
-
-
 _SILENT = r"\\(left|right|frac|partial|operatorname|mathrm|hat|big|begin|end)\b"   # print nothing
 
 
@@ -646,50 +643,22 @@ def printed_width(latex: str) -> int:
 
 @dataclass(frozen=True)
 class StepRow:
-    """One step as a row of a derivation's display: its two columns of maths, the step, and
-    whether it is too wide to share its line with its rule (which then sits under it, flush
-    right, as amsmath sets an equation number that does not fit)."""
+    """One step as a row of a derivation's display: its two columns of maths and the step.
+    Whether it shares its line with its rule, TeX decides from the printed widths
+    (``\\derivfits`` in templates/partials/preamble.tex.j2)."""
 
     left: str
     right: str
     step: Step
-    wide: bool
 
 
 def step_rows(d: Derivation, labels: list[str] | None = None) -> list[StepRow]:
-    """The rows of :func:`step_lines`, each marked wide or not."""
-    return [StepRow(left, right, step, printed_width(left + right) > WIDE_STEP_CHARS)
-            for left, right, step in step_lines(d, labels)]
+    """The rows of :func:`step_lines`."""
+    return [StepRow(left, right, step) for left, right, step in step_lines(d, labels)]
 
 
 RULE_WIDTHS = (0.28, 0.42)    # (least, most) of the line a rule takes: a longer line of small
 # type reads badly, a narrower one breaks every few words
-POINTS_PER_CHAR = 8           # a generous width of one printed character of maths
-GAP_POINTS = 30               # the least space between the maths and its rule
-_SPACES = {"quad": 2, "qquad": 4, "Longrightarrow": 3, "derivimplies": 5, "derivequiv": 5,
-           "mid": 2}
-
-
-def _generous_width(latex: str) -> int:
-    """:func:`printed_width` plus the symbols it drops: each command that prints (a Greek
-    letter, an operator) as one character, arrows and spaces as more."""
-    commands = re.findall(r"\\([a-zA-Z]+)", re.sub(_SILENT, "", latex))
-    return printed_width(latex) + sum(_SPACES.get(c, 1) for c in commands)
-
-
-def rule_width(rows: list[StepRow]) -> str:
-    """LaTeX that sets ``\\whyroom``, the width of a derivation's rules (of :func:`step_rows`).
-
-    A rule may take what the widest left side and the widest right side beside a rule leave
-    of the line (a wide row's rule sits under it, so its right side does not count).  The
-    maths is measured here, generously, in points; TeX subtracts it from the document's own
-    line width and keeps the result between the bounds of ``RULE_WIDTHS``.
-    """
-    lefts = max((_generous_width(r.left) for r in rows), default=0)
-    rights = max((_generous_width(r.right) for r in rows if not r.wide), default=0)
-    least, most = RULE_WIDTHS
-    return (rf"\setwhyroom{{{(lefts + rights) * POINTS_PER_CHAR + GAP_POINTS}}}"
-            rf"{{{least:.2f}}}{{{most:.2f}}}")
 
 
 def number_ranges(numbers: list[int]) -> str:
