@@ -238,7 +238,8 @@ def _meaning(node: sp.Expr) -> sp.Expr | None:
 def _derivative_disagreement(cls: type) -> str | None:
     """How ``cls.fdiff`` disagrees with the derivative of the class's meaning, at random
     real arguments, or None (also where it cannot be tried: no meaning, no fixed arity)."""
-    nargs = cls.nargs if isinstance(cls.nargs, sp.FiniteSet) else sp.FiniteSet(2, 3)
+    declared = getattr(cls, "nargs", None)
+    nargs = declared if isinstance(declared, sp.FiniteSet) else sp.FiniteSet(2, 3)
     rng = random.Random(f"{cls.__module__}.{cls.__qualname__}")
     for count in sorted(n for n in nargs if n.is_Integer and n > 0)[:3]:
         args = list(sp.symbols(f"_fd0:{count}", real=True))
