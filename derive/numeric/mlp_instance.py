@@ -172,9 +172,10 @@ def _network_sentence(same: bool, part: str) -> tuple[str | sp.Basic, ...]:
     """Which values are not printed again: the forward pass and the activations' Jacobians."""
     if not same:
         return ()
-    return ("So are ", mm.s1, ", ", mm.a1, ", ", mm.s2, ", ", mm.yhat, ", ", mm.dyhat_ds2,
-            " and ", mm.da1_ds1, ", which the loss does not change; below are the values that "
-            "it does. ")
+    return ("The forward pass ", mm.s1, ", ", mm.a1, ", ", mm.s2, ", ", mm.yhat, " and the "
+            "activations' Jacobians ", mm.dyhat_ds2, " and ", mm.da1_ds1, " are unchanged from ",
+            part, ", since the loss does not enter them; below are the values the loss "
+            "changes. ")
 
 
 def _reused_inputs(setting: mm.Setting, inputs: dict[sp.MatrixSymbol, np.ndarray]
