@@ -634,3 +634,63 @@ def test_matrix_entries_written_out_at_size_ten_or_more_are_distinct() -> None:
     assert len(set(big)) == 121
     assert judge(sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("A", n, n).T,
                  sizes={n: (11,)}) in REJECTED
+
+
+# --- round 6: floor, ceiling and mod jumps on a domain declared away from 0 ----------------
+# The jumps of floor(u) were visited only at u = -3..3, whatever the declared domain: on
+# x in (4, 6), floor(x) = ceiling(x) - 1 (wrong at x = 5 only) was checked, and so was
+# x mod 1 = 1 - (-x mod 1) on (40, 60).  The jumps visited are now the integers between the
+# least and the greatest value u takes on the declared domains (a spread when many).
+
+@pytest.mark.parametrize(("lhs", "rhs", "interval"), [
+    (sp.floor(x), sp.ceiling(x) - 1, (4.0, 6.0)),
+    (sp.Mod(x, 1), 1 - sp.Mod(-x, 1), (40.0, 60.0)),
+    (sp.floor(x / 10), sp.ceiling(x / 10) - 1, (40.5, 99.5)),
+    (sp.frac(2 * x), 2 * x - sp.ceiling(2 * x) + 1, (-9.0, -7.6)),
+])
+def test_a_jump_of_floor_on_a_domain_away_from_0_is_visited(lhs: sp.Expr, rhs: sp.Expr,
+                                                           interval: tuple[float, float]
+                                                           ) -> None:
+    assert judge(lhs, rhs, domains={x: interval}) in REJECTED
+
+
+def test_right_steps_with_floor_on_a_domain_away_from_0_keep_their_mark() -> None:
+    assert judge(sp.floor(x), -sp.ceiling(-x), domains={x: (4.0, 6.0)}) in ACCEPTED
+    assert judge(sp.floor(x) + sp.frac(x), x, domains={x: (40.0, 60.0)}) in ACCEPTED
+    assert judge(sp.Mod(x, 1), x - sp.floor(x), domains={x: (40.0, 60.0)}) in ACCEPTED
+
+
+# --- round 6: a derivative rule wrong only far from 0 --------------------------------------
+# The check of a function class's fdiff against the derivative of its meaning sampled only
+# arguments in (-2, 2): a softsign whose rule is right for |z| < 10 and twice too large
+# beyond had z softsign'(z) = ... proved on z in (-50, 50).  It now samples |z| up to 10^4
+# too (the precision raised with |z|: 1 - sigma(z) at z = 5000 is not 0) and the arguments
+# the steps apply the function to, on their declared domains.
+
+def test_a_derivative_rule_wrong_only_far_from_0_is_an_error() -> None:
+    right = 1 / (1 + sp.Abs(x))**2
+    for far, domain in ((sp.Piecewise((right, sp.Abs(x) < 10), (2 * right, True)), (-50, 50)),
+                        (sp.Piecewise((right, x < 20000), (2 * right, True)), (4e4, 6e4))):
+        wrong = _softsign(far)
+
+        def record(proof: Proof, wrong: type[sp.Function] = wrong,
+                   far: sp.Expr = far) -> None:
+            proof.chain(sp.Derivative(wrong(x / 2), x) * x).eq(x * far.subs(x, x / 2) / 2,
+                                                               "derivative")
+
+        with pytest.raises(DomainError, match="softsign claims the derivative"):
+            statuses(record, domains={x: domain})
+    # near miss: the right rule, used far from 0, keeps its mark; sigma's rule passes at
+    # z = 5000 although 1 - sigma(z) needs thousands of digits there
+    good = _softsign(right)
+
+    def fine(proof: Proof) -> None:
+        proof.chain(sp.Derivative(good(x), x) * x).eq(x * right, "derivative")
+
+    assert statuses(fine, domains={x: (4e4, 6e4)}) == ["proved"]
+    from derive.context import _differs
+    from derive.functions import sigmoid
+    import random
+    s = sigmoid(x)
+    assert _differs(sp.diff(sp.exp(x) / (1 + sp.exp(x)), x), s * (1 - s), [x],
+                    random.Random(0), [(5000.0,), (-5000.0,)]) is None
