@@ -694,3 +694,64 @@ def test_a_derivative_rule_wrong_only_far_from_0_is_an_error() -> None:
     s = sigmoid(x)
     assert _differs(sp.diff(sp.exp(x) / (1 + sp.exp(x)), x), s * (1 - s), [x],
                     random.Random(0), [(5000.0,), (-5000.0,)]) is None
+
+
+# --- round 6: the verdict cache --------------------------------------------------------------
+# The key hashed each expression's srepr, which leaves out what else makes a symbol the one
+# it is: symbol("x", "a") and symbol("x", r"\bar a") (two symbols, one name, two notations)
+# had one srepr, so a step edited from 10^-15 sin(x_a) + 1 = 10^-15 sin(x_a) + 1 (proved) to
+# ... = 10^-15 sin(x_abar) + 1 (wrong) took the old entry; and the re-confirmation took
+# agreement in machine floats (within 1e-13) for agreement: "proved" from the cache.  Any
+# entry with the key, stale or forged, whose step differs by less than 1e-13 stood the same.
+
+def test_a_cache_entry_is_not_taken_by_a_step_whose_symbols_differ_in_notation(
+        tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from derive.verdict_cache import verify_cached
+
+    xa, xb = symbol("x", "a", real=True), symbol("x", r"\bar a", real=True)
+    tiny = R(1, 10**15)
+
+    def built(second: sp.Symbol) -> object:
+        return build_derivation(lambda p: p.chain(tiny * sp.sin(xa) + 1).eq(
+            tiny * sp.sin(second) + 1, "the same"), "cache-notation", title="t")
+
+    assert verify_cached(built(xa), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[attr-defined]
+    assert verify_cached(built(xb), tmp_path).steps[0].verdict.status == "refuted"  # type: ignore[attr-defined]
+    # near miss: the same derivation again takes its entry
+    assert verify_cached(built(xa), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[attr-defined]
+    assert len(list(tmp_path.glob("*.json"))) == 2
+
+
+@pytest.mark.parametrize("forged", ["proved", "checked"])
+def test_a_signed_entry_for_a_step_wrong_by_1e_15_is_not_reconfirmed(tmp_path, forged: str
+                                                                    ) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from derive.verdict_cache import _signature, verify_cached
+
+    def built(tiny: sp.Expr) -> object:
+        return build_derivation(lambda p: p.chain(1 + tiny * sp.sin(x)).eq(sp.S.One, "tiny"),
+                                "cache-tiny", title="t")
+
+    for tiny in (R(1, 10**15), R(1, 10**20)):
+        for entry in tmp_path.glob("*.json"):
+            entry.unlink()
+        d = verify_cached(built(tiny), tmp_path)
+        assert d.steps[0].verdict.status == "refuted"  # type: ignore[attr-defined]
+        from derive.verdict_cache import store_verdicts
+        store_verdicts(d, tmp_path)   # a refuted derivation is stored by hand (the forger)
+        (entry,) = tmp_path.glob("*.json")
+        stored = json.loads(entry.read_text())
+        stored["steps"][0]["status"] = forged
+        del stored["signature"]
+        stored["signature"] = _signature(built(tiny), stored)
+        entry.write_text(json.dumps(stored))
+        assert verify_cached(built(tiny), tmp_path).steps[0].verdict.status == "refuted"  # type: ignore[attr-defined]
+    # near miss: a right step with tiny terms keeps the mark its entry holds
+    right = build_derivation(lambda p: p.chain(1 + R(1, 10**15) * sp.sin(x)**2).eq(
+        1 + R(1, 10**15) * (1 - sp.cos(x)**2), "tiny"), "cache-tiny-right", title="t")
+    assert verify_cached(right, tmp_path).steps[0].verdict.status == "proved"  # type: ignore[attr-defined]
+    from derive.verdict_cache import load_verdicts
+    again = build_derivation(lambda p: p.chain(1 + R(1, 10**15) * sp.sin(x)**2).eq(
+        1 + R(1, 10**15) * (1 - sp.cos(x)**2), "tiny"), "cache-tiny-right", title="t")
+    assert load_verdicts(again, tmp_path)
