@@ -30,7 +30,7 @@ VERIFIER_SOURCES = ("verify.py", "context.py", "evidence.py", "identities.py", "
                     "branches.py",
                     "screening.py", "finite_differences.py", "tactics.py", "differentiate.py",
                     "matrices.py", "index_form.py", "sampling.py", "functions.py",
-                    "sympy_speedups.py", "proof.py")
+                    "sympy_speedups.py", "proof.py", "authoring.py")
 
 
 @functools.cache

@@ -755,3 +755,53 @@ def test_a_signed_entry_for_a_step_wrong_by_1e_15_is_not_reconfirmed(tmp_path, f
     again = build_derivation(lambda p: p.chain(1 + R(1, 10**15) * sp.sin(x)**2).eq(
         1 + R(1, 10**15) * (1 - sp.cos(x)**2), "tiny"), "cache-tiny-right", title="t")
     assert load_verdicts(again, tmp_path)
+
+
+# --- round 6: matrices, a scalar of matrices in a gradient; two matrices of one name --------
+# Gradient(tr(AB), A) was worked out with tr(AB) left whole (only a matrix loss was written
+# out), so its derivative by each written-out entry A_11, ... was 0: d tr(AB)/dA = 0, and
+# d det(A)/dA = 0, d (v^T v)_11 / dv = 0, were proved.  And the entries of
+# matrix("W", n, n, "W^{(1)}") and matrix("W", n, n, "W^{(2)}") were both written out as
+# W_11, ... (and indexed as one IndexedBase W): W1 = W2 and W1 W2 = W2 W1 were proved.
+
+def test_a_gradient_of_a_trace_or_determinant_sees_the_matrix_inside() -> None:
+    from derive.matrices import Gradient
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    a, b = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("B", n, n)
+    v = sp.MatrixSymbol("v", n, 1)
+    sizes = {"sizes": {n: (2, 3)}}
+    zero = sp.ZeroMatrix(n, n)
+    for loss in (sp.Trace(a * b), sp.Determinant(a), sp.Trace(a)):
+        assert judge(Gradient(loss, a), zero, **sizes) in REJECTED
+    assert judge(Gradient((v.T * v)[0, 0], v), sp.ZeroMatrix(n, 1), **sizes) in REJECTED
+    assert judge(Gradient(sp.Trace(a * b), a), b, **sizes) in REJECTED
+    a2, b2 = sp.MatrixSymbol("A", 2, 2), sp.MatrixSymbol("B", 2, 2)
+    assert judge(Gradient(sp.Trace(a2 * b2), a2), sp.ZeroMatrix(2, 2)) in REJECTED
+    # near misses: the right gradients keep their mark (at 2 x 2 no longer a false alarm)
+    assert judge(Gradient(sp.Trace(a * b), a), b.T, **sizes) in ACCEPTED
+    assert judge(Gradient(sp.Trace(a), a), sp.Identity(n), **sizes) in ACCEPTED
+    assert judge(Gradient(sp.Determinant(a), a), sp.Determinant(a) * a.I.T, **sizes) in ACCEPTED
+    assert judge(Gradient((v.T * v)[0, 0], v), 2 * v, **sizes) in ACCEPTED
+    assert judge(Gradient(sp.Trace(a2 * b2), a2), b2.T) in ACCEPTED
+    assert judge(sp.Trace(a2 * b2), sp.Trace(b2 * a2)) in ACCEPTED
+    c2 = sp.MatrixSymbol("C", 2, 2)
+    assert judge(sp.Trace(a2 * b2 * c2), sp.Trace(b2 * a2 * c2)) in REJECTED
+
+
+def test_two_matrices_of_one_name_and_two_notations_are_two_matrices() -> None:
+    from derive.authoring import matrix
+    from derive.matrices import Jacobian
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    w1, w2 = matrix("W", n, n, "W^{(1)}"), matrix("W", n, n, "W^{(2)}")
+    v = sp.MatrixSymbol("v", n, 1)
+    sizes = {"sizes": {n: (2, 3)}}
+    assert judge(w1, w2, **sizes) in REJECTED
+    assert judge(w1 * w2, w2 * w1, **sizes) in REJECTED
+    assert judge(w1 * v, w2 * v, **sizes) in REJECTED
+    assert judge(Jacobian(w1 * v, v, v), w2, **sizes) in REJECTED
+    # near misses: the same matrix on both sides, and a true identity mixing the two
+    assert judge(Jacobian(w1 * v, v, v), w1, **sizes) in ACCEPTED
+    assert judge((w1 * w2).T, w2.T * w1.T, **sizes) in ACCEPTED
+    assert judge(w1 * v + w2 * v, (w1 + w2) * v, **sizes) in ACCEPTED
