@@ -244,7 +244,7 @@ def compare_at_breakpoints(lhs: sp.Expr, rhs: sp.Expr, ctx: Context,
     pair = _elementary_parts(sp.Tuple(numeric_form(lhs), numeric_form(rhs)))
     free = variables(pair)
     agreed = 0
-    for pos, root in kink_roots(pair, free):
+    for pos, root in kink_roots(pair, free, ctx):
         v = free[pos]
         lo, hi = domain(v, ctx)
         try:

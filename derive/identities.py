@@ -31,7 +31,7 @@ from derive.evidence import (
     spread,
 )
 from derive.index_form import entry, entry_indices
-from derive.matrices import at_sizes, has_symbolic_size
+from derive.matrices import at_sizes, explicit, has_symbolic_size
 from derive.proof import Verdict
 from derive.sampling import (
     PRECISION_DIGITS,
@@ -56,6 +56,12 @@ from derive.tactics import (
 
 CONCRETE_SIMPLIFY_MAX_OPS = 60  # concrete sizes fall back to numbers sooner
 NUMERIC_CHECK_POINTS = 24     # points of a scalar identity that is not proved
+
+
+def _of_concrete_matrices(expr: sp.Basic) -> bool:
+    """Whether ``expr`` has matrix symbols inside, all of concrete size."""
+    matrices = expr.atoms(sp.MatrixSymbol) if isinstance(expr, sp.Basic) else set()
+    return bool(matrices) and all(sp.sympify(d).is_Integer for m in matrices for d in m.shape)
 
 
 def as_matrix(expr: sp.Basic) -> sp.ImmutableMatrix | None:
@@ -186,6 +192,10 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     left, right = unfold(lhs, ctx), unfold(rhs, ctx)
     if has_symbolic_size(left) or has_symbolic_size(right):
         ctx = with_shape_sizes(left, right, ctx)
+    elif _of_concrete_matrices(left) or _of_concrete_matrices(right):
+        # both sides in one form, every matrix written out entry by entry: a gradient
+        # (written out) against B^T (entries B[0, 0], ...) was two sets of variables
+        left, right = explicit(left), explicit(right)
     _, first_look = screen(left, right, ctx)
     if first_look is not None and first_look.status == "refuted":
         return first_look   # before any symbolic work, which may spin on a wrong step

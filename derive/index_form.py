@@ -17,7 +17,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from derive.differentiate import derivative
-from derive.matrices import Gradient, _MatrixDerivative
+from derive.matrices import Gradient, _MatrixDerivative, entry_label
 from derive.tactics import collapse_delta_sums, flattened_sums, generalised_arguments
 
 
@@ -40,6 +40,10 @@ def entry(expr: sp.Basic, i: Any, j: Any) -> sp.Expr:
 
 def _index_form(expr: sp.Basic, i: Any, j: Any) -> sp.Expr:
     if not isinstance(expr, MatrixExpr):
+        if isinstance(expr, sp.Basic) and expr.has(sp.MatrixSymbol):
+            # tr(AB) in a gradient by A: left whole, its derivative by A[i, j] would be 0
+            raise NotImplementedError("no index form for a scalar of matrices "
+                                      f"({type(expr).__name__})")
         return expr
     if isinstance(expr, sp.MatrixSymbol):
         return _element(expr, i, j)
@@ -52,7 +56,7 @@ def _index_form(expr: sp.Basic, i: Any, j: Any) -> sp.Expr:
 def _element(matrix: sp.MatrixSymbol, i: Any, j: Any) -> sp.Indexed:
     """matrix[i, j] as an Indexed (a MatrixElement checks its indices against the symbolic
     dimensions on every rebuild, which is slow)."""
-    return sp.IndexedBase(matrix.name)[i, j]
+    return sp.IndexedBase(entry_label(matrix))[i, j]
 
 
 def _product_entry(expr: sp.MatMul, i: Any, j: Any) -> sp.Expr:
@@ -89,7 +93,7 @@ def _derivative_form(node: _MatrixDerivative) -> sp.Expr:
         return generalised_arguments(derivative(_index_form(loss, 0, 0), _element(variable, i, j)))
     f, u, point = node.args   # ∂f_i/∂u_j, then u = point entry by entry
     df = derivative(_index_form(f, i, 0), _element(u, j, 0))
-    u_base = sp.IndexedBase(u.name)
+    u_base = sp.IndexedBase(entry_label(u))
     return generalised_arguments(df.replace(
         lambda e: isinstance(e, sp.Indexed) and e.base == u_base,
         lambda e: generalised_arguments(_index_form(point, *e.indices))))

@@ -19,6 +19,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
+from derive.authoring import NamedSymbol
 from derive.differentiate import derivative
 from derive.functions import Verbatim, VerbatimSum
 
@@ -115,8 +116,9 @@ class Gradient(_MatrixDerivative):
         if has_symbolic_shape(self):
             return self
         loss, variable = self.args
-        if isinstance(loss, (MatrixExpr, sp.MatrixBase)):
-            loss = explicit(loss)[0, 0]
+        loss = explicit(loss)   # a scalar too: tr(AB) with A written out
+        if isinstance(loss, sp.MatrixBase):
+            loss = loss[0, 0]
         w = explicit(variable)
         return sp.ImmutableMatrix(*w.shape, lambda r, c: derivative(loss, w[r, c]))
 
@@ -124,6 +126,13 @@ class Gradient(_MatrixDerivative):
 def minus(a: sp.MatrixExpr, b: sp.MatrixExpr) -> sp.MatrixExpr:
     """a − b, kept in the order written (SymPy would print −b + a)."""
     return sp.MatAdd(a, sp.MatMul(-1, b), evaluate=False)
+
+
+def entry_label(matrix: sp.MatrixSymbol) -> sp.Symbol | str:
+    """What a matrix's entries are indexed by in index notation (IndexedBase(label)): its
+    name, or the symbol with notation that names it (W^(1) and W^(2) are not one W)."""
+    label = matrix.args[0]
+    return label if isinstance(label, NamedSymbol) else matrix.name
 
 
 def has_symbolic_shape(expr: sp.Basic) -> bool:
@@ -148,12 +157,18 @@ def symbolic_dimensions(expr: sp.Basic) -> set[sp.Basic]:
 
 def explicit_symbols(matrix: sp.MatrixSymbol) -> sp.ImmutableMatrix:
     """A concrete-size matrix symbol as real symbols W_11, W_12, … (x_1, x_2, … for a column;
-    W_1,11 and W_11,1 once a dimension reaches 10, which would otherwise share a name)."""
+    W_1,11 and W_11,1 once a dimension reaches 10, which would otherwise share a name).  A
+    matrix named by a symbol with notation (``matrix("W", n, n, "W^{(1)}")``) has entries
+    that carry it: two matrices of one name and two notations are two matrices."""
     wide = max(int(matrix.rows), int(matrix.cols)) >= 10
+    label = matrix.args[0]
 
     def entry(r: int, c: int) -> sp.Symbol:
         index = (f"{r + 1}" if matrix.cols == 1 else f"{r + 1},{c + 1}" if wide
                  else f"{r + 1}{c + 1}")
+        if isinstance(label, NamedSymbol):   # W^(1) and W^(2), both named W: not one W_11
+            return NamedSymbol(f"{matrix.name}_{index}", f"{{{label.latex}}}_{{{index}}}",
+                               real=True)
         return sp.Symbol(f"{matrix.name}_{index}", real=True)
 
     return sp.ImmutableMatrix(int(matrix.rows), int(matrix.cols), entry)
@@ -170,7 +185,7 @@ def explicit(expr: sp.Basic) -> sp.Basic:
     if isinstance(expr, sp.MatrixBase):
         return sp.ImmutableMatrix(expr)
     if not isinstance(expr, MatrixExpr):
-        return expr
+        return _explicit_scalar(expr)
     if isinstance(expr, sp.MatrixSymbol):
         return explicit_symbols(expr)
     if isinstance(expr, _MatrixDerivative):
@@ -181,6 +196,22 @@ def explicit(expr: sp.Basic) -> sp.Basic:
     if rule is None:
         return sp.ImmutableMatrix(expr.func(*args).as_explicit())
     return rule(expr, args)
+
+
+def _explicit_scalar(expr: Any) -> Any:
+    """A scalar with matrices inside (tr(AB), det A, (v^T v)_11, a function of them) with
+    each matrix written out and the trace, determinant or entry taken: left as it was, a
+    gradient by A's entries saw no A in tr(AB) (d tr(AB)/dA = 0 was proved)."""
+    if not isinstance(expr, sp.Basic) or not expr.args or not expr.has(sp.MatrixSymbol):
+        return expr
+    args = [explicit(a) if isinstance(a, MatrixExpr) else _explicit_scalar(a)
+            for a in expr.args]
+    rebuilt = expr.func(*args)
+    if isinstance(rebuilt, (sp.Trace, sp.Determinant)) or (
+            isinstance(rebuilt, sp.Sum) and all(b.is_Integer for lim in rebuilt.limits
+                                                for b in lim[1:])):
+        return rebuilt.doit()   # a sum of entries over a concrete range: (v^T v)_11
+    return rebuilt
 
 
 def _product(_: Any, args: list[Any]) -> sp.ImmutableMatrix:

@@ -16,12 +16,14 @@ cannot be evaluated is evaluated again with mpmath, which alone refutes.
 from __future__ import annotations
 
 import builtins
+import contextlib
+import contextvars
 import functools
 import itertools
 import keyword
 import math
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 import mpmath
@@ -484,7 +486,7 @@ def _sample(compiled: list[Callable[..., Any]], entries: int,
         if admissible is not None and not _holds(admissible, point):
             continue
         for f in compiled:
-            if fast and _agree_in_floats(f, point, entries):
+            if fast and (agreed or _FLOATS_AGREE.get()) and _agree_in_floats(f, point, entries):
                 agreed += 1
                 break
             outcome = _disagreement(f, point, entries)
@@ -516,6 +518,24 @@ def _holds(condition: Callable[..., Any], point: list[Any]) -> bool:
         return False
 
 
+# Whether a fast check may take agreement in machine floats for agreement at its first
+# point.  Not while a cached mark is re-confirmed: that look is the only check the mark
+# gets, and floats agree within 1e-13 where the sides differ by 1e-15 (1 + 10^-15 sin x = 1).
+_FLOATS_AGREE = contextvars.ContextVar("floats_agree", default=True)
+
+
+@contextlib.contextmanager
+def error_controlled() -> Iterator[None]:
+    """Within it, a ``fast`` comparison takes its first agreeing point from mpmath at two
+    precisions (with error control), never from machine floats; the later points may agree
+    in floats (they look for gross differences; the first already saw the fine ones)."""
+    token = _FLOATS_AGREE.set(False)
+    try:
+        yield
+    finally:
+        _FLOATS_AGREE.reset(token)
+
+
 def _agree_in_floats(f: Callable[..., Any], point: list[Any], entries: int) -> bool:
     """Whether every entry's two sides agree in machine floats (False if not evaluable)."""
     values = _float_values(f.fast, point) if hasattr(f, "fast") else None
@@ -530,23 +550,76 @@ def _agree_in_floats(f: Callable[..., Any], point: list[Any], entries: int) -> b
 MAX_BREAKPOINT_SOLUTIONS = 24
 
 
-INTEGER_JUMPS = 3   # floor(u) is visited at u = -3, ..., 3
+INTEGER_JUMPS = 3   # floor(u) is visited at u = -3, ..., 3, and where the domain takes u
+DOMAIN_JUMPS = 10   # at most this many integers, of the values u takes on the domain
+RANGE_POINTS = 48   # random points (beside the corners) that estimate the values u takes
+
+Jumps = Callable[[sp.Expr], list[int]]
 
 
-def kinks(expr: sp.Basic) -> list[sp.Expr]:
+def _near_zero_jumps(_: sp.Expr) -> list[int]:
+    return list(range(-INTEGER_JUMPS, INTEGER_JUMPS + 1))
+
+
+def domain_jumps(ctx: Domains, free: list[sp.Basic]) -> Jumps:
+    """The integers at which floor(u) is to be visited, for ``u`` on the declared domains of
+    ``free``: those from one below the least to one above the greatest value u takes at the
+    corners of the box and at random points (every one when there are at most DOMAIN_JUMPS,
+    else the two at each end and a random spread), or -3..3 where u cannot be evaluated so:
+    a domain declared away from 0, x in (4, 6), must not keep floor(x)'s jump at 5 from
+    being visited."""
+    def jumps(u: sp.Expr) -> list[int]:
+        found = _near_zero_jumps(u)
+        inside = [v for v in free if v in u.free_symbols or v in u.atoms(sp.Indexed)]
+        if not inside or not set(inside) >= (u.free_symbols - {s for v in inside
+                                                               for s in v.free_symbols}):
+            return found
+        try:
+            f = mp_function(_elementary_parts(u), inside)
+        except (TypeError, ValueError):
+            return found
+        intervals = [domain(v, ctx) for v in inside]
+        rng = random.Random(sp.srepr(u))
+        corners = list(itertools.product(*intervals)) if len(inside) <= 4 else []
+        randoms = [[rng.uniform(lo, hi) for lo, hi in intervals] for _ in range(RANGE_POINTS)]
+        values = []
+        for point in [*corners, *randoms]:
+            try:
+                with mpmath.workdps(PRECISION_DIGITS):
+                    value = mpmath.mpmathify(f(*[mpmath.mpf(p) for p in point]))
+            except EVALUATION_ERRORS:
+                continue
+            if mpmath.isfinite(value) and abs(mpmath.im(value)) < 1e-12 * (1 + abs(value)):
+                values.append(float(mpmath.re(value)))
+        if not values:
+            return found
+        # one more on either side: a u that is not monotone may reach a little further
+        lo, hi = math.floor(min(values)) - 1, math.ceil(max(values)) + 1
+        if hi - lo + 1 <= DOMAIN_JUMPS:
+            return list(range(lo, hi + 1))
+        middle = range(lo + 2, hi - 1)
+        picks = rng.sample(middle, min(len(middle), DOMAIN_JUMPS - 4))
+        return [lo, lo + 1, *sorted(picks), hi - 1, hi]
+
+    return jumps
+
+
+def kinks(expr: sp.Basic, jumps: Jumps | None = None) -> list[sp.Expr]:
     """Expressions whose zeros are the breakpoints of the piecewise functions in ``expr``
     (elementary form): Heaviside, sign and Abs arguments, ties of Max and Min and of a
     Kronecker delta's arguments, Piecewise conditions, and the jumps of floor, ceiling, frac
-    and Mod (their argument, or a/b for a mod b, an integer: the few nearest 0)."""
+    and Mod (their argument, or a/b for a mod b, an integer: the integers ``jumps`` names
+    for it, by default the few nearest 0; see :func:`domain_jumps`)."""
+    jumps = jumps or _near_zero_jumps
     found: list[sp.Expr] = []
     for e in sp.preorder_traversal(expr):
         if isinstance(e, (sp.Heaviside, sp.sign, sp.Abs)):
             found.append(e.args[0])
         elif isinstance(e, (sp.floor, sp.ceiling, sp.frac)):
-            found.extend(e.args[0] - n for n in range(-INTEGER_JUMPS, INTEGER_JUMPS + 1))
+            found.extend(e.args[0] - n for n in jumps(e.args[0]))
         elif isinstance(e, sp.Mod):   # a mod b jumps where a/b is an integer
             a, b = e.args
-            found.extend(a - n * b for n in range(-INTEGER_JUMPS, INTEGER_JUMPS + 1))
+            found.extend(a - n * b for n in jumps(a / b))
         elif isinstance(e, sp.KroneckerDelta):   # of real arguments: 1 only where they tie
             found.append(e.args[0] - e.args[1])
         elif isinstance(e, (sp.Max, sp.Min)):
@@ -561,12 +634,14 @@ def kinks(expr: sp.Basic) -> list[sp.Expr]:
 KINK_SOLVE_MAX_OPS = 20   # a kink not polynomial of degree <= 2 is solved only when small
 
 
-def kink_roots(expr: sp.Basic, free: list[sp.Basic]) -> list[tuple[int, sp.Expr]]:
+def kink_roots(expr: sp.Basic, free: list[sp.Basic], ctx: Domains | None = None
+               ) -> list[tuple[int, sp.Expr]]:
     """(position of a variable, an exact value of it) where a kink of ``expr`` is zero:
     solved for a variable in which the kink is linear or quadratic, or, for a small kink
-    (e^x - 2, x^3 - 2, tanh x - 1/2), by ``sympy.solve``."""
+    (e^x - 2, x^3 - 2, tanh x - 1/2), by ``sympy.solve``.  With ``ctx``, the jumps of floor
+    and the like are those the declared domains reach (:func:`domain_jumps`)."""
     out: list[tuple[int, sp.Expr]] = []
-    for g in kinks(expr):
+    for g in kinks(expr, None if ctx is None else domain_jumps(ctx, free)):
         for pos, v in enumerate(free):
             if not isinstance(v, sp.Symbol) or v not in g.free_symbols or is_integer_valued(v):
                 continue
@@ -583,11 +658,11 @@ def kink_roots(expr: sp.Basic, free: list[sp.Basic]) -> list[tuple[int, sp.Expr]
     return out[:MAX_BREAKPOINT_SOLUTIONS]
 
 
-def breakpoint_solutions(expr: sp.Basic, free: list[sp.Basic]
+def breakpoint_solutions(expr: sp.Basic, free: list[sp.Basic], ctx: Domains | None = None
                          ) -> list[tuple[int, Callable[..., Any]]]:
     """(position of a variable, its value as a function of the point) where a kink of
     ``expr`` is zero (see :func:`kink_roots`)."""
-    return [(pos, mp_function(r, free)) for pos, r in kink_roots(expr, free)]
+    return [(pos, mp_function(r, free)) for pos, r in kink_roots(expr, free, ctx)]
 
 
 def _on_breakpoint(point: list[Any], solution: tuple[int, Callable[..., Any]],
@@ -631,7 +706,7 @@ def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
     admissible = None if where is None else mp_function(where, free)
     intervals = [domain(v, ctx) for v in free]
     integer = [is_integer_valued(v) for v in free]
-    solutions = breakpoint_solutions(_elementary_parts(pair), free) if not fast else []
+    solutions = breakpoint_solutions(_elementary_parts(pair), free, ctx) if not fast else []
     edges = edge_patterns(len(free), fast)
 
     def draw(rng: random.Random, attempt: int) -> list[Any]:

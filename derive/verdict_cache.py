@@ -21,6 +21,7 @@ from pathlib import Path
 
 import mpmath
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive.proof import Derivation, Verdict
 from derive.verify import Context, forget_verdicts, reconfirmed, verify
@@ -29,7 +30,7 @@ VERIFIER_SOURCES = ("verify.py", "context.py", "evidence.py", "identities.py", "
                     "branches.py",
                     "screening.py", "finite_differences.py", "tactics.py", "differentiate.py",
                     "matrices.py", "index_form.py", "sampling.py", "functions.py",
-                    "sympy_speedups.py", "proof.py")
+                    "sympy_speedups.py", "proof.py", "authoring.py")
 
 
 @functools.cache
@@ -55,8 +56,20 @@ def verdict_key(derivation: Derivation) -> str:
 
 def _repr(expr: sp.Basic) -> str:
     """An expression's full structure, its arguments in the order stored (which is canonical
-    for evaluated ones), without the printer's sorting."""
-    return sp.srepr(expr, order="none")
+    for evaluated ones), without the printer's sorting; and what makes each of its symbols
+    and unspecified functions the one it is where srepr does not say: two symbols named x
+    with other notation (``symbol("x", "a")``, ``symbol("x", r"\bar a")``) are different
+    symbols with one srepr, as are Function("f", real=True) and Function("f")."""
+    return sp.srepr(expr, order="none") + repr(_identities(expr))
+
+
+@functools.lru_cache(maxsize=4096)
+def _identities(expr: sp.Basic) -> tuple[str, ...]:
+    found = {f"{type(a).__module__}.{type(a).__qualname__}{a._hashable_content()!r}"
+             for a in expr.atoms(sp.Symbol)}
+    found |= {f"{f.func.__name__}{sorted(f.func._kwargs.items())!r}"
+              for f in expr.atoms(AppliedUndef)}
+    return tuple(sorted(found))
 
 
 @functools.lru_cache(maxsize=4096)

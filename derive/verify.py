@@ -36,6 +36,7 @@ from derive.functions import elementary
 from derive.identities import check_equal
 from derive.implications import check_implies
 from derive.proof import STATUSES, Derivation, Oracle, Step, Verdict, plain
+from derive.sampling import error_controlled
 from derive.screening import screen
 
 
@@ -216,7 +217,7 @@ def reconfirmed(derivation: Derivation) -> bool:
     """Whether the verdicts filled in from a cache still stand up to a cheap check of each
     marked step (a cache may save work, never certify): every status known and fitting its
     step, and each proved or checked step's sides, as written, equal at a point or two (in
-    machine floats agreeing within 1e-13, else with error control; at the smallest and the
+    mpmath with error control, never machine floats alone; at the smallest and the
     largest concrete size, for steps in index notation, so a sum wrong only at larger sizes is
     caught; with concrete functions for unspecified ones; an implication on the previous
     equation's solutions)."""
@@ -227,8 +228,9 @@ def reconfirmed(derivation: Derivation) -> bool:
         if verdict is None or verdict.status not in STATUSES or (verdict.status == "given") \
                 != given:
             return False
-        if verdict.status in TRUSTED and not _quick_check(derivation, ctx, k):
-            return False
+        with error_controlled():   # no agreement in machine floats: see derive.sampling
+            if verdict.status in TRUSTED and not _quick_check(derivation, ctx, k):
+                return False
     return True
 
 
@@ -245,8 +247,8 @@ def _quick_check(derivation: Derivation, ctx: Context, k: int) -> bool:
         oracle = derivation.oracles[k - len(steps)]
         lhs, rhs, where = oracle.result, oracle.reference, oracle.where
     local = restricted(ctx, where)
-    # floats first, but agreeing within 1e-13 (sampling.FLOAT_TOLERANCE), else mpmath with
-    # error control: a mark kept from a cache must not stand on a step that differs by 1e-12
+    # mpmath with error control at every point (reconfirmed turns off agreement in floats):
+    # a mark kept from a cache must not stand on a step that differs by 1e-15
     _, first_look = screen(unfold(lhs, local), unfold(rhs, local), local, RECONFIRM_POINTS,
                            fast=True)
     if first_look is not None and first_look.status == "undecided":

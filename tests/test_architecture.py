@@ -148,7 +148,7 @@ LAYERS = frozenset({
     "architecture",                                       # the shape of the package
     "cli", "tutorial", "user_library",                    # end-to-end
     "library", "sheet_a_derivations", "sheets_b_c",       # the library's regression tests
-    "sheets_reading",                                     # what a reader of the sheets sees
+    "sheets_reading", "render_alignment",                 # what a reader of the sheets sees
     "oracle", "oracle_independence",                      # oracles
     "mutants",                                            # mutation testing
     "build_hardening",                                    # hostile documents, faults

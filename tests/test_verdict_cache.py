@@ -106,11 +106,11 @@ def _logistic(scale: int) -> type:
     return usersig
 
 
-@pytest.mark.usefixtures("without_fdiff_check")
 def test_a_cached_mark_is_not_reused_once_a_function_it_uses_is_redefined(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # The step's text is unchanged, but the function it uses now means something else: the
-    # fresh verdict is a refutation (finite differences disagree with the derivative rule),
-    # and the cache must not keep the old mark (it did: srepr holds no function's code).
+    # fresh verdict is an error (its derivative rule disagrees with its meaning; once a
+    # refutation by finite differences), and the cache must not keep the old mark (it did:
+    # srepr holds no function's code).
     from derive.proof import Step, text
 
     x = sp.Symbol("x", real=True)
@@ -119,10 +119,15 @@ def test_a_cached_mark_is_not_reused_once_a_function_it_uses_is_redefined(tmp_pa
         return Derivation("user-function", "t", text(), [
             Step(sp.Derivative(f(x), x), f(x) * (1 - f(x)), text("the derivative rule"))])
 
+    from derive.errors import DomainError
+
     right, wrong = _logistic(1), _logistic(2)
     assert verify_cached(build(right), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[union-attr]
-    assert verify(build(wrong)).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
-    assert verify_cached(build(wrong), tmp_path).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
+    # the wrong rule (written with the function itself) is an error before any verdict
+    with pytest.raises(DomainError, match="usersig claims the derivative"):
+        verify(build(wrong))
+    with pytest.raises(DomainError, match="usersig claims the derivative"):
+        verify_cached(build(wrong), tmp_path)
     assert verify_cached(build(_logistic(1)), tmp_path).steps[0].verdict.status == "proved"  # type: ignore[union-attr]
 
 
