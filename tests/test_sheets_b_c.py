@@ -50,11 +50,11 @@ def test_bce_collapse_canonical_form() -> None:
     d = mm.mlp_gradients(setting)
     sizes = {mm.n: 2, mm.d: 2, mm.K: 3}
     product = sp.MatMul(setting.dl_dyhat, sp.Identity(mm.K))
-    yh = sp.MatrixSymbol("yhat", 3, 1)
+    yh = mm.yhat        # the sheet's own matrices (a namesake of other notation is another)
     got = at_sizes(product, sizes)
-    expected = at_sizes((yh - sp.MatrixSymbol("y", 3, 1)).T / 3
-                        * sp.DiagMatrix(sp.HadamardProduct(yh, sp.OneMatrix(3, 1) - yh)) ** -1,
-                        {})
+    expected = at_sizes((yh - mm.y).T / mm.K
+                        * sp.DiagMatrix(sp.HadamardProduct(yh, sp.OneMatrix(mm.K, 1) - yh))
+                        ** -1, sizes)
     assert sp.simplify(got - sp.ImmutableMatrix(expected)) == sp.zeros(1, 3)
     assert d.steps[[s.lhs for s in d.steps].index(mm.dl_ds2) + 2].rhs == setting.collapsed
 
