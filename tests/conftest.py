@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,9 @@ def torch() -> Any:
 
 
 @pytest.fixture()
-def without_fdiff_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Turn off the verifier's first defence against a wrong derivative rule (each function's
-    fdiff checked against its meaning, derive.context.check_function_derivatives), so that a
-    test can see the second: finite differences and the independent oracles."""
-    import derive.context
+def without_fdiff_check() -> Iterator[None]:
+    """The verifier's own check of each fdiff turned off (tests.caches.fdiff_check_off)."""
+    from tests.caches import fdiff_check_off
 
-    monkeypatch.setattr(derive.context, "_derivative_disagreement", lambda cls, used=(): None)
+    with fdiff_check_off():
+        yield

@@ -60,7 +60,7 @@ def test_show_text_and_latex(capsys: pytest.CaptureFixture[str]) -> None:
     assert shown.count(" (proved)") == judged > 0      # one verdict a judged step
     assert main(["show", "softmax-jacobian", "--format", "latex"]) == 0
     latex = capsys.readouterr().out
-    assert r"\begin{flalign*}" in latex and r"{= \mathbf{1}[i = j] - s_{j}}" in latex
+    assert r"\begin{flalign*}" in latex and r"\derivfits{= \mathbf{1}[i = j] - s_{j}}" in latex
 
 
 def test_verify_all(capsys: pytest.CaptureFixture[str]) -> None:

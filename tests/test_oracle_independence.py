@@ -18,14 +18,13 @@ import pytest
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive import context
 from derive.functions import _Elementary, logsumexp, relu, sigmoid, softmax
 from derive.library.oracles import written_out
 from derive.matrices import _MatrixDerivative
 from derive.proof import Derivation
 from derive.registry import BUILDERS, loaded_library
 from derive.verify import verify
-from tests.caches import clear_caches
+from tests.caches import clear_caches, fdiff_check_off
 
 TRUSTED = {"proved", "checked"}
 # With σ′ broken, a wrong entry of these at concrete sizes keeps the verifier's simplify busy
@@ -106,8 +105,7 @@ def appliers(builders: dict[str, Callable[[], Derivation]], built: dict[str, Der
 
     rules = {f: spy(f) for f in WRONG_RULES}
     # the verifier's own check of each fdiff (derive.context) is not an application of it
-    with rules_replaced(rules), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(context, "_derivative_disagreement", lambda cls, used=(): None)
+    with rules_replaced(rules), fdiff_check_off():
         for name, build in builders.items():
             if any(_mentions(built[name], f) for f in WRONG_RULES):
                 d = build()
