@@ -26,8 +26,8 @@ from sympy.core.function import AppliedUndef
 from derive.proof import Derivation, Verdict
 from derive.verify import Context, forget_verdicts, reconfirmed, verify
 
-VERIFIER_SOURCES = ("verify.py", "context.py", "evidence.py", "identities.py", "implications.py",
-                    "branches.py",
+VERIFIER_SOURCES = ("verify.py", "context.py", "function_rules.py", "evidence.py",
+                    "identities.py", "implications.py", "branches.py",
                     "screening.py", "finite_differences.py", "tactics.py", "differentiate.py",
                     "matrices.py", "index_form.py", "sampling.py", "functions.py",
                     "sympy_speedups.py", "proof.py", "authoring.py")

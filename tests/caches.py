@@ -26,10 +26,10 @@ def clear_caches() -> None:
 @contextlib.contextmanager
 def fdiff_check_off() -> Iterator[None]:
     """Turn off the verifier's first defence against a wrong derivative rule (each function's
-    fdiff checked against its meaning, derive.context.check_function_derivatives), so that a
+    fdiff checked against its meaning, derive.function_rules.check_function_derivatives), so that a
     test can see the second: finite differences and the independent oracles."""
-    import derive.context
+    import derive.function_rules
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(derive.context, "_derivative_disagreement", lambda cls, used=(): None)
+        patch.setattr(derive.function_rules, "_derivative_disagreement", lambda cls, used=(): None)
         yield

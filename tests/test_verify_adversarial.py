@@ -584,7 +584,7 @@ def test_a_function_whose_fdiff_disagrees_with_its_meaning_is_an_error() -> None
         proof.chain(sp.Derivative(right(x), x) * x).eq(x / (1 + sp.Abs(x))**2, "derivative")
 
     assert statuses(good) == ["proved"]
-    from derive.context import _derivative_disagreement
+    from derive.function_rules import _derivative_disagreement
     from derive.functions import logsumexp, sigmoid, softmax
     assert all(_derivative_disagreement(f) is None for f in (sigmoid, relu, softmax,
                                                              logsumexp))
@@ -690,7 +690,7 @@ def test_a_derivative_rule_wrong_only_far_from_0_is_an_error() -> None:
     assert statuses(fine, domains={x: (4e4, 6e4)}) == ["proved"]
     import random
 
-    from derive.context import _differs
+    from derive.function_rules import _differs
     from derive.functions import sigmoid
     s = sigmoid(x)
     assert _differs(sp.diff(sp.exp(x) / (1 + sp.exp(x)), x), s * (1 - s), [x],
