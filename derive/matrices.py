@@ -58,9 +58,11 @@ class Hadamard(sp.HadamardProduct):
     """The entry-wise product, printed with ⊙."""
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        # a factor in parentheses only where it binds more loosely than a product (a sum)
-        return r" \odot ".join(printer.parenthesize(a, PRECEDENCE["Mul"], strict=True)
-                                for a in self.args)
+        # a factor in parentheses where it binds more loosely than a product (a sum), and a
+        # matrix product too, as the equations are stated: ((W^{l+1})^T δ^{l+1}) ⊙ σ'(z^l)
+        return r" \odot ".join(
+            printer._add_parens(printer._print(a)) if isinstance(a, sp.MatMul)
+            else printer.parenthesize(a, PRECEDENCE["Mul"], strict=True) for a in self.args)
 
 
 class _MatrixDerivative(MatrixExpr):
