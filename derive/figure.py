@@ -39,6 +39,7 @@ class Plot:
     log_y: bool = False
     log_x: bool = False                # base-2 ticks (batch sizes, widths)
     legend_pos: str = "north west"
+    bars: bool = False                 # a categorical x (components): bars side by side
 
 
 @dataclass

@@ -235,18 +235,27 @@ class Quantity:
 
 @dataclass
 class Comparison:
-    """Two computed values that must agree (e.g. back-propagation against a closed form)."""
+    """Computed values that must agree (e.g. back-propagation against a closed form): the
+    left one against the right one and against each of ``also`` (one per further name of the
+    example's ``compared``)."""
 
     label: Text
     left: Value
     right: Value
+    also: tuple[Value, ...] = ()
+
+    @property
+    def abs_errors(self) -> list[float]:
+        """The difference from each other computation; for matrices the largest entry's."""
+        import numpy as np
+
+        return [float(np.max(np.abs(np.asarray(self.left) - np.asarray(other))))
+                for other in (self.right, *self.also)]
 
     @property
     def abs_error(self) -> float:
-        """The difference; for matrices the largest entry-wise difference."""
-        import numpy as np
-
-        return float(np.max(np.abs(np.asarray(self.left) - np.asarray(self.right))))
+        """The largest of :attr:`abs_errors`."""
+        return max(self.abs_errors)
 
 
 @dataclass
@@ -275,7 +284,8 @@ class Table:
 class WorkedExample:
     """A numeric example: quantities in evaluation order, grouped, and comparisons.
 
-    ``compared`` names the two computations each comparison sets side by side.
+    ``compared`` names the computations each comparison sets side by side: the left one,
+    the right one, then one per value of a comparison's ``also``.
     """
 
     name: str
@@ -285,8 +295,13 @@ class WorkedExample:
     notation: dict[sp.Basic, str] = field(default_factory=dict)
     comparisons: list[Comparison] = field(default_factory=list)
     problems: tuple[str, ...] = ()
-    compared: tuple[str, str] = ("back-propagation", "closed form")
+    compared: tuple[str, ...] = ("back-propagation", "closed form")
     tables: list[Table] = field(default_factory=list)
+
+    @property
+    def against(self) -> str:
+        """What the left computation is compared with: "finite differences and autodiff"."""
+        return " and ".join(self.compared[1:])
 
     def table_at(self, group: str) -> Table | None:
         """The table printed in place of ``group`` (at the first group it replaces)."""

@@ -42,10 +42,14 @@ def test_a_discrete_axis_gets_whole_ticks_and_a_continuous_one_its_own() -> None
     from derive.figure import Plot, Series
     from derive.render.figures import integer_ticks
 
-    components = get_figure("softmax-temperature").plots[0]
-    assert integer_ticks(components) == ["xtick distance=1"]
-    assert "xtick distance=1" in plots_latex([components])
+    components = get_figure("softmax-temperature").plots[0]    # categorical: bars
+    assert components.bars and integer_ticks(components) == ["xtick=data",
+                                                             "enlarge x limits=0.15"]
+    assert "ybar" in plots_latex([components]) and "xtick=data" in plots_latex([components])
+    layers = get_figure("gradient-norm-depth").plots[0]
+    assert integer_ticks(layers) == ["xtick distance=1", "enlarge x limits=0.03"]
+    assert "xtick distance=1" in plots_latex([layers]) and "ybar" not in plots_latex([layers])
     assert integer_ticks(Plot([Series("t", list(range(16)), [0.0] * 16)])) == [
-        "xtick distance=2"]
+        "xtick distance=2", "enlarge x limits=0.03"]
     assert integer_ticks(Plot([Series("z", [-1.0, -0.5, 0.0, 0.5], [0.0] * 4)])) == []
     assert integer_ticks(activations().plots[0]) == []

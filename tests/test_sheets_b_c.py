@@ -110,11 +110,22 @@ def test_instance_gradients_match_finite_differences_and_torch(name: str) -> Non
         loss = ((yhat - t["y"]) ** 2).sum()
     loss.backward()
     values = ex.values()
+    engine = mlp_instance.autodiff_gradients(setting, inputs)   # the sheet's autodiff column
     for param, grad in mlp_instance.GRADIENTS.items():
         auto = t[param.name].grad.numpy()
         ours = values[grad]
         np.testing.assert_allclose(ours, auto.T if param.name.startswith("b") else auto,
                                    rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(engine[param], auto, rtol=1e-12, atol=1e-14)
+
+
+def test_instance_compares_with_both_finite_differences_and_autodiff() -> None:
+    ex = get_example("mlp-regression-instance")
+    assert ex.compared == ("derived formula", "finite differences", "autodiff")
+    for c in ex.comparisons:
+        fd, auto = c.abs_errors
+        assert 1e-13 < fd < 1e-7 and auto < 1e-13     # FD truncates; autodiff is exact
+    assert "finite differences and autodiff" in ex.against
 
 
 def test_two_two_two_matches_the_published_example() -> None:

@@ -21,9 +21,8 @@ t = sp.Symbol("t", real=True)
 
 
 @derivation("linear-composition", title="Two linear layers are one",
-            summary=r"Without a non-linearity between them, two linear layers compute an "
-                    r"affine map of $x$ with $K$ outputs: the second layer adds no expressive "
-                    r"power, only parameters.",
+            summary=r"Linear2 after Linear1, written out and regrouped: one affine layer, "
+                    r"with weight $W^{(2)}W^{(1)}$ and bias $W^{(2)}b^{(1)} + b^{(2)}$.",
             sizes={n: (2,), d: (3,), K: (2,)}, numeric_sizes={n: 4, d: 5, K: 3},
             problems=("1.4",))
 def linear_composition(proof: Proof) -> None:
@@ -55,10 +54,11 @@ def linear_jacobians(proof: Proof) -> None:
     V2 = matrix("V2", c_, b_, "W_2")          # g : ℝᵇ → ℝᶜ for the composition
     S = matrix("S", a_, a_, "W")              # the square case W1 = W2 = S
     Jf, Jg = matrix("J_f", b_, a_, "J_f"), matrix("J_g", b_, a_, "J_g")
-    Jh, Jhs = matrix("J_h", b_, a_, "J_{f+g}"), matrix("J_h_same", b_, a_,
-                                                        r"J_{f+g}\big|_{W_1 = W_2}")
-    Jc = matrix("J_gof", c_, a_, r"J_{g \circ f}")
-    Jcs = matrix("J_gof_sq", a_, a_, r"J_{g \circ f}\big|_{W_1 = W_2 = W}")
+    # the problem calls both h: h = f + g in (b), (c) and h = g ∘ f in (d), (e)
+    Jh, Jhs = matrix("J_h", b_, a_, "J_h"), matrix("J_h_same", b_, a_,
+                                                    r"J_h\big|_{W_1 = W_2}")
+    Jc = matrix("J_gof", c_, a_, r"J_h")
+    Jcs = matrix("J_gof_sq", a_, a_, r"J_h\big|_{W_1 = W_2 = W}")
     Jg2 = matrix("J_g2", c_, b_, "J_g(f(x))")
     proof.definitions.update({
         Jf: Jacobian(W1 * u_a, u_a, x), Jg: Jacobian(W2 * u_a, u_a, x),
@@ -71,13 +71,14 @@ def linear_jacobians(proof: Proof) -> None:
                            r"$\partial f_i/\partial x_j = (W_1)_{ij}$: $b \times a$")
     proof.chain(Jg).eq(W2, r"(a) the same for $g$: $b \times a$")
     c = proof.chain(Jh).eq(sp.MatAdd(Jf, Jg),
-                           "(b) differentiation is linear: $J_{f+g} = J_f + J_g$")
+                           "(b) $h = f + g$: the derivative of a sum is the sum of "
+                           "the derivatives")
     c.eq(sp.MatAdd(W1, W2), "(b) by (a)")
-    proof.chain(Jhs).eq(sp.MatMul(2, W1), "(c) $W_1 = W_2$: $2W_1$")
-    c = proof.chain(Jc).eq(sp.MatMul(Jg2, Jf), r"(d) chain rule: $J_g$ at $f(x)$, times $J_f$: "
+    proof.chain(Jhs).eq(sp.MatMul(2, W1), "(c) (b) with $W_2 = W_1$")
+    c = proof.chain(Jc).eq(sp.MatMul(Jg2, Jf), r"(d) $h = g \circ f$, chain rule: $J_g$ at $f(x)$, times $J_f$: "
                                                r"$(c \times b)(b \times a) = c \times a$")
     c.eq(sp.MatMul(V2, W1), "(d) a linear map's Jacobian is its matrix, wherever it is evaluated")
-    proof.chain(Jcs).eq(sp.MatPow(S, 2), r"(e) $W_1 = W_2 = W$ square ($a = b = c$): $W^2$")
+    proof.chain(Jcs).eq(sp.MatPow(S, 2), r"(e) (d) with $W_1 = W_2 = W$, square ($a = b = c$)")
 
 
 def _sigma_prime(zv: sp.MatrixSymbol) -> sp.MatrixExpr:

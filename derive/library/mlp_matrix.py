@@ -186,31 +186,32 @@ def mlp_gradients(setting: Setting) -> Derivation:
                                       r"$d \times d$")
     delta2 = sp.MatMul(dl_dyhat, dyhat_ds2)
     delta1 = sp.MatMul(dl_dyhat, dyhat_ds2, W2, da1_ds1)
-    c = proof.chain(dl_ds2).eq(delta2, r"(c) chain rule: $(1 \times K)(K \times K) = 1 \times K$")
+    c = proof.chain(dl_ds2).eq(delta2, r"(c) chain rule: $(1 \times K)(K \times K) = 1 \times K$",
+                               label="ds2-chain")
     product = sp.MatMul(setting.dl_dyhat, dyhat_form)
     if setting.collapsed is None and setting.g_prime == 1:
         product = setting.dl_dyhat                    # ∂ŷ/∂s2 = I drops out
-    c.eq(product, "(c) with the two Jacobians of (d)")
+    c.eq(product, "(c) with the two Jacobians of (d)", label="ds2-jacobians")
     if setting.collapsed is not None:
         c.eq(setting.collapsed,
-             "the two diagonal matrices are inverses of each other: the product collapses",
+             "(c) the two diagonal matrices are inverses of each other: the product collapses",
              label="collapsed")
     error = c.rhs
     proof.chain(dl_db2).eq(delta2, r"(c) chain rule, $\partial s_2/\partial b^{(2)} = I$: "
                                    r"$1 \times K$").eq(
-        error, r"the same product as $\partial \ell/\partial s_2$ above", label="db2")
+        error, r"(c) the same product as $\partial \ell/\partial s_2$ above", label="db2")
     c = proof.chain(dl_dW2).eq(sp.MatMul(sp.Transpose(delta2), sp.Transpose(a1)),
                                r"(c) $s_{2,i} = \sum_j W^{(2)}_{ij} a_{1,j} + b^{(2)}_i$: "
                                r"$(K \times 1)(1 \times d) = K \times d$, the shape of $W^{(2)}$")
     c.eq(sp.MatMul(sp.Transpose(error), sp.Transpose(a1)), "the Jacobians of (d)", label="dW2")
     c.eq(sp.MatMul(*_transposed(error), sp.Transpose(a1)),
-         r"$(A B)^{\top} = B^{\top} A^{\top}$, $(A^{\top})^{\top} = A$: a column times a row, "
+         r"(c) $(A B)^{\top} = B^{\top} A^{\top}$, $(A^{\top})^{\top} = A$: a column times a row, "
          r"$K \times d$", label="dW2-final")
     proof.chain(dl_ds1).eq(delta1, r"(c) chain rule back through $W^{(2)}$ and $f$: $(1 \times K)"
                                    r"(K \times K)(K \times d)(d \times d) = 1 \times d$")
     proof.chain(dl_db1).eq(delta1, r"(c) chain rule, $\partial s_1/\partial b^{(1)} = I$: "
                                    r"$1 \times d$").eq(
-        sp.MatMul(error, W2, da1_form), r"$\partial \ell/\partial s_2$ above and the "
+        sp.MatMul(error, W2, da1_form), r"(c) $\partial \ell/\partial s_2$ above and the "
         r"Jacobian of $f$ from (d): a row, $1 \times d$", label="db1")
     c = proof.chain(dl_dW1).eq(sp.MatMul(sp.Transpose(delta1), sp.Transpose(x)),
                                r"(c) $s_{1,j} = \sum_k W^{(1)}_{jk} x_k + b^{(1)}_j$: "
@@ -218,7 +219,7 @@ def mlp_gradients(setting: Setting) -> Derivation:
     c.eq(sp.MatMul(sp.Transpose(sp.MatMul(error, W2, da1_form)), sp.Transpose(x)),
          "the Jacobians of (d)", label="dW1")
     c.eq(sp.MatMul(*_transposed(sp.MatMul(error, W2, da1_form)), sp.Transpose(x)),
-         r"$(A B C)^{\top} = C^{\top} B^{\top} A^{\top}$, a diagonal matrix is its own "
+         r"(c) $(A B C)^{\top} = C^{\top} B^{\top} A^{\top}$, a diagonal matrix is its own "
          r"transpose: back-propagation, read right to left", label="dW1-final")
     # The last line at the concrete sizes against plain sympy.diff of the loss written out
     # there (f and g in elementary form, ReLU a Piecewise), by each entry of W⁽¹⁾: none of

@@ -94,9 +94,9 @@ def softmax_properties(proof: Proof) -> None:
     shifted = named("shifted", r"\mathrm{softmax}(z - c)_i", sp.exp(z[i] - c) / shifted_total)
     log_s = named("log_s", r"\log s_i", sp.log(s_i))
     ch = proof.chain(total_s).eq(sp.Sum(sp.exp(z[i]) / total, (i, 1, size)),
-                                 "the outputs of softmax, summed: each is positive")
-    ch.eq(sp.S.One, "the denominator is the numerator summed: the outputs lie on the "
-          "probability simplex")
+                                 "the outputs of softmax, summed")
+    ch.eq(sp.S.One, "the denominator is the numerator summed; each output is positive, so "
+          "the outputs lie on the probability simplex")
     proof.chain(ratio).eq(written_product(s_i, sp.Pow(s_j, -1)), "two outputs compared").eq(
         sp.exp(z[i] - z[j]),
         r"the sums cancel: $s_i > s_j$ exactly when $z_i > z_j$ ($\exp$ is increasing)")

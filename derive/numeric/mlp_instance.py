@@ -16,6 +16,7 @@ import sympy as sp
 
 from derive.library import mlp_matrix as mm
 from derive.matrices import at_sizes, explicit_symbols
+from derive.numeric import vector_graph as vg
 from derive.proof import Comparison, Quantity, WorkedExample, text
 from derive.registry import example
 
@@ -75,14 +76,20 @@ def evaluate(expr: sp.Basic, definitions: dict[sp.Basic, sp.Expr],
     return np.array(matrix.evalf(17).tolist(), dtype=float)
 
 
+def _network_kind(setting: mm.Setting) -> tuple[str, str, bool]:
+    """The hidden and output activations by name, and whether the loss is the cross-entropy."""
+    return ("relu3" if setting.f == 3 * mm.relu(mm.t) else "tanh",
+            "identity" if setting.g == mm.t else "sigmoid",
+            setting.loss is mm.binary_cross_entropy)
+
+
 def numpy_loss(setting: mm.Setting) -> Callable[[dict[sp.MatrixSymbol, np.ndarray]], float]:
     """The loss as plain NumPy code, written independently of the SymPy expressions."""
     activations: dict[str, Callable[[np.ndarray], np.ndarray]] = {
         "relu3": lambda s: 3 * np.maximum(s, 0), "tanh": np.tanh,
         "identity": lambda s: s, "sigmoid": lambda s: 1 / (1 + np.exp(-s))}
-    f = activations["relu3" if setting.f == 3 * mm.relu(mm.t) else "tanh"]
-    g = activations["identity" if setting.g == mm.t else "sigmoid"]
-    bce = setting.loss is mm.binary_cross_entropy
+    hidden, output, bce = _network_kind(setting)
+    f, g = activations[hidden], activations[output]
 
     def loss(p: dict[sp.MatrixSymbol, np.ndarray]) -> float:
         yhat = g(p[mm.W2] @ f(p[mm.W1] @ p[mm.x] + p[mm.b1]) + p[mm.b2])
@@ -107,6 +114,35 @@ def finite_differences(loss: Callable[[dict[sp.MatrixSymbol, np.ndarray]], float
             shifted.append(loss(moved))
         grad[index] = (shifted[0] - shifted[1]) / (2 * FD_STEP)
     return grad
+
+
+def autodiff_gradients(setting: mm.Setting, inputs: dict[sp.MatrixSymbol, np.ndarray]
+                       ) -> dict[sp.MatrixSymbol, np.ndarray]:
+    """Every parameter's gradient by reverse-mode automatic differentiation: the loss built as
+    a graph of the vector engine's operations and back-propagated through it (each in the
+    parameter's own shape). Independent of the derivation and of the finite differences."""
+    hidden, output, bce = _network_kind(setting)
+    leaf = {s: vg.tensor(str(s), inputs[s]) for s in (mm.x, mm.y, *PARAMETERS)}
+
+    def constant(value: float, like: vg.Tensor) -> vg.Tensor:
+        return vg.tensor("", np.full_like(like.data, value), kind="input")
+
+    s1 = vg.op("+", vg.op("matmul", leaf[mm.W1], leaf[mm.x]), leaf[mm.b1])
+    a1 = (vg.op("tanh", s1) if hidden == "tanh"
+          else vg.op("*", constant(3.0, leaf[mm.b1]), vg.op("relu", s1)))
+    s2 = vg.op("+", vg.op("matmul", leaf[mm.W2], a1), leaf[mm.b2])
+    yhat = s2 if output == "identity" else vg.op("sigmoid", s2)
+    y = leaf[mm.y]
+    if bce:
+        one = constant(1.0, y)
+        terms = vg.op("+", vg.op("*", y, vg.op("log", yhat)),
+                      vg.op("*", vg.op("-", one, y), vg.op("log", vg.op("-", one, yhat))))
+        loss = vg.op("sum", vg.op("*", constant(-1.0 / y.data.size, y), terms))
+    else:
+        loss = vg.op("sum", vg.op("square", vg.op("-", yhat, y)))
+    vg.forward(loss)
+    vg.backward(loss)
+    return {p: leaf[p].grad for p in PARAMETERS}
 
 
 def _as_row_if_bias(parameter: sp.MatrixSymbol, grad: np.ndarray) -> np.ndarray:
@@ -137,8 +173,10 @@ def instance(setting: mm.Setting) -> WorkedExample:
             quantities.append(Quantity(s, formula, evaluate(formula, formulas, inputs), group))
     values = {q.symbol: q.value for q in quantities}
     loss = numpy_loss(setting)
+    autodiff = autodiff_gradients(setting, inputs)
     comparisons = [Comparison(text(GRADIENTS[p]), values[GRADIENTS[p]],
-                              _as_row_if_bias(p, finite_differences(loss, inputs, p)))
+                              _as_row_if_bias(p, finite_differences(loss, inputs, p)),
+                              (_as_row_if_bias(p, autodiff[p]),))
                    for p in PARAMETERS]
     return WorkedExample(
         f"{setting.name}-instance", "A numeric instance",
@@ -146,7 +184,7 @@ def instance(setting: mm.Setting) -> WorkedExample:
              *_network_sentence(bool(printed_before), part),
              *_check_sentence(reused, PART[setting.name])),
         quantities, dict(mm.NOTATION), comparisons, setting.problems,
-        compared=("derived formula", "finite differences"))
+        compared=("derived formula", "finite differences", "autodiff"))
 
 
 # The part of the sheet each instance belongs to, to say where shared inputs are printed.
@@ -205,7 +243,7 @@ def _inputs_sentence(reused: list[sp.MatrixSymbol], part: str) -> tuple[str | sp
                 ", printed there. ")
     if reused == [mm.x, *PARAMETERS]:
         return ("The input ", mm.x, " and the parameters are those of the instance of ", part,
-                ", printed there; only the target ", mm.y, " is new, chosen at random. ")
+                ", printed there; only the target ", mm.y, " is new. ")
     verb = " is" if len(reused) == 1 else " are"
     return (*names[1:], verb, " those of the instance of ", part, ", printed there; the rest "
             "were chosen at random. ")
@@ -215,10 +253,13 @@ def _check_sentence(reused: list[sp.MatrixSymbol], part: str) -> tuple[str, ...]
     """How the gradients are checked: said in full once, then by reference."""
     if reused:
         return (f"The rest is computed from the derivation of {part} above, and the gradients "
-                "are again compared with finite differences.",)
+                "are again compared with finite differences and automatic differentiation.",)
     return ("Every other value is the formula of the derivation above, evaluated. "
             "The gradients are compared with central finite differences (step "
-            rf"$10^{{{round(math.log10(FD_STEP))}}}$) of the loss, computed separately.",)
+            rf"$10^{{{round(math.log10(FD_STEP))}}}$) of the loss, computed separately, and "
+            "with reverse-mode automatic differentiation (autodiff) of the loss through the "
+            "network's computation graph, which multiplies local Jacobians and knows nothing "
+            "of the derivation.",)
 
 
 def _register(name: str) -> None:

@@ -189,7 +189,7 @@ def softmax_temperature() -> Figure:
                   r"concentrates the mass on the largest logit (towards arg max), a high one "
                   r"spreads it towards uniform.",
                   [Plot(series, "component $i$", r"$\operatorname{softmax}(z/T)_i$",
-                        ymin=0.0, ymax=1.0, legend_pos="north east")],
+                        ymin=0.0, ymax=1.0, legend_pos="north east", bars=True)],
                   problems=("B1.4",))
 
 

@@ -49,6 +49,14 @@ TENSOR_OPS: dict[str, tuple[Callable[[list[Array]], Array],
     "-": (lambda xs: xs[0] - xs[1],
           lambda xs, out: [np.eye(out.size), -np.eye(out.size)]),
     "square": (lambda xs: xs[0] ** 2, lambda xs, out: [np.diag(2 * xs[0].ravel())]),
+    "+": (lambda xs: xs[0] + xs[1], lambda xs, out: [np.eye(out.size), np.eye(out.size)]),
+    "*": (lambda xs: xs[0] * xs[1],                         # entry-wise (Hadamard)
+          lambda xs, out: [np.diag(xs[1].ravel()), np.diag(xs[0].ravel())]),
+    "tanh": (lambda xs: np.tanh(xs[0]), lambda xs, out: [np.diag(1 - out.ravel() ** 2)]),
+    "relu": (lambda xs: np.maximum(xs[0], 0),               # the tie at 0 goes to 0
+             lambda xs, out: [np.diag((xs[0] > 0).ravel().astype(float))]),
+    "log": (lambda xs: np.log(xs[0]), lambda xs, out: [np.diag(1 / xs[0].ravel())]),
+    "sum": (lambda xs: np.array([[xs[0].sum()]]), lambda xs, out: [np.ones((1, xs[0].size))]),
 }
 
 

@@ -32,9 +32,12 @@ def integer_ticks(plot: Plot) -> list[str]:
     xs = [x for s in plot.series for x in s.xs]
     if not xs or any(float(x) != round(x) for x in xs):
         return []
+    if plot.bars:
+        return ["xtick=data", "enlarge x limits=0.15"]
     span = max(xs) - min(xs)
     step = next(d for d in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if span <= 10 * d)
-    return [f"xtick distance={step}"] if span <= 10 * 1000 else []
+    # the axis ends at the first and last point (pgfplots would add a tick on each side)
+    return [f"xtick distance={step}", "enlarge x limits=0.03"] if span <= 10 * 1000 else []
 
 
 def plot_axis(plot: Plot, width: str) -> str:
@@ -54,6 +57,9 @@ def plot_axis(plot: Plot, width: str) -> str:
         options.append(f"ymax={plot.ymax:g}")
     if plot.log_y:
         options[0:0] = ["ymode=log"]
+    if plot.bars:
+        bar = max(2.0, 16.0 / len(plot.series))
+        options[0:0] = ["ybar", f"bar width={bar:g}pt", "area legend"]
     if plot.log_x:
         options[0:0] = ["xmode=log", "log basis x=2"]
     else:
@@ -61,9 +67,11 @@ def plot_axis(plot: Plot, width: str) -> str:
     lines = [r"\begin{tikzpicture}", rf"\begin{{axis}}[{', '.join(options)}]"]
     for k, s in enumerate(plot.series):
         style = [COLOURS[k % len(COLOURS)]]
+        if plot.bars:
+            style.append(f"fill={COLOURS[k % len(COLOURS)]}!60, thin")
         if s.dashed:
             style.append("dashed")
-        style.append("mark=*, mark size=1.2pt" if s.marks else "no marks")
+        style.append("mark=*, mark size=1.2pt" if s.marks and not plot.bars else "no marks")
         lines.append(rf"\addplot[{', '.join(style)}] coordinates {{{_coordinates(s.xs, s.ys)}}};")
         lines.append(rf"\addlegendentry{{{s.legend}}}")
     lines += [r"\end{axis}", r"\end{tikzpicture}"]

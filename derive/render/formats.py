@@ -90,7 +90,9 @@ def to_data(obj: Shown) -> dict[str, Any]:
                 "value": _json_value(q.value)} for q in obj.quantities],
             "comparisons": [{"label": plain(c.label), "left": _json_value(c.left),
                              "right": _json_value(c.right),
+                             "also": [_json_value(v) for v in c.also],
                              "abs_error": c.abs_error} for c in obj.comparisons],
+            "compared": list(obj.compared),
         }
     steps = []
     for step in obj.steps:

@@ -163,13 +163,16 @@ def example_html(ex: WorkedExample, anchor: str) -> str:
             out.append(f"<li>{_math(' = '.join(parts), display=True)}</li>")
         out.append("</ul>")
     if ex.comparisons:
-        left, right = (html.escape(c) for c in ex.compared)
-        out.append(f"<h3>{left} against {right}</h3><div class=\"display\"><table>"
-                   f"<tr><th></th><th>{left}</th><th>{right}</th><th>difference</th></tr>")
+        names = [html.escape(c) for c in ex.compared]
+        out.append(f"<h3>{names[0]} against {html.escape(ex.against)}</h3>"
+                   "<div class=\"display\"><table><tr><th></th>"
+                   + "".join(f"<th>{name}</th>" for name in names)
+                   + "<th>largest difference</th></tr>")
         out += [f"<tr><td>{text_html(c.label, ex.notation)}</td>"
-                f"<td>{_math(latex.value_tex(c.left, 10))}</td>"
-                f"<td>{_math(latex.value_tex(c.right, 10))}</td>"
-                f"<td>{_math(latex.number(c.abs_error, 2))}</td></tr>" for c in ex.comparisons]
+                + "".join(f"<td>{_math(latex.value_tex(v, 10))}</td>"
+                          for v in (c.left, c.right, *c.also))
+                + f"<td>{_math(latex.number(c.abs_error, 2))}</td></tr>"
+                for c in ex.comparisons]
         out.append("</table></div>")
     return "\n".join(out + ["</section>"])
 

@@ -89,13 +89,14 @@ def example_markdown(ex: WorkedExample, heading: str = "###") -> str:
             parts = latex.quantity_forms(q, values, ex.notation)
             out.append(f"- ${portable(' = '.join(parts))}$")
     if ex.comparisons:
-        out += ["", f"**{ex.compared[0]} against {ex.compared[1]}**", "",
-                f"| | {ex.compared[0]} | {ex.compared[1]} | difference |", "|---|--:|--:|--:|"]
+        out += ["", f"**{ex.compared[0]} against {ex.against}**", "",
+                "| | " + " | ".join(ex.compared) + " | largest difference |",
+                "|---|" + "--:|" * (len(ex.compared) + 1)]
         for c in ex.comparisons:
-            out.append(f"| {text_markdown(c.label, ex.notation)} "
-                       f"| ${portable(latex.value_tex(c.left, 10))}$ "
-                       f"| ${portable(latex.value_tex(c.right, 10))}$ "
-                       f"| ${latex.number(c.abs_error, 2)}$ |")
+            out.append(f"| {text_markdown(c.label, ex.notation)} | "
+                       + "".join(f"${portable(latex.value_tex(v, 10))}$ | "
+                                 for v in (c.left, c.right, *c.also))
+                       + f"${latex.number(c.abs_error, 2)}$ |")
     return "\n".join(out) + "\n"
 
 

@@ -101,7 +101,7 @@ def example_html(ex: WorkedExample) -> str:
         out.append("</ul>")
     if ex.comparisons:
         out.append(f"<p><strong>{html.escape(ex.compared[0])} against "
-                   f"{html.escape(ex.compared[1])}</strong></p><ul>")
+                   f"{html.escape(ex.against)}</strong></p><ul>")
         out += [f"<li>{text_html(c.label, ex.notation)}: |difference| {c.abs_error:.2g}</li>"
                 for c in ex.comparisons]
         out.append("</ul>")

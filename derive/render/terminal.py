@@ -278,7 +278,7 @@ def example_text(ex: WorkedExample, width: int) -> list[str]:
             else:
                 lines += _wrap(" = ".join([*parts, value]), width, "      ", "  ")
     if ex.comparisons:
-        lines += ["", f"{ex.compared[0]} against {ex.compared[1]}:"]
+        lines += ["", f"{ex.compared[0]} against {ex.against}:"]
         for c in ex.comparisons:
             lines += _wrap(f"{text_unicode(c.label, ex.notation)}: |difference| "
                            f"{c.abs_error:.2g}", width, "    ", "  ")
