@@ -75,8 +75,9 @@ def linear_jacobians(proof: Proof) -> None:
                            "the derivatives")
     c.eq(sp.MatAdd(W1, W2), "(b) by (a)")
     proof.chain(Jhs).eq(sp.MatMul(2, W1), "(c) (b) with $W_2 = W_1$")
-    c = proof.chain(Jc).eq(sp.MatMul(Jg2, Jf), r"(d) $h = g \circ f$, chain rule: $J_g$ at $f(x)$, times $J_f$: "
-                                               r"$(c \times b)(b \times a) = c \times a$")
+    c = proof.chain(Jc).eq(sp.MatMul(Jg2, Jf),
+                           r"(d) $h = g \circ f$, chain rule: $J_g$ at $f(x)$, times $J_f$: "
+                           r"$(c \times b)(b \times a) = c \times a$")
     c.eq(sp.MatMul(V2, W1), "(d) a linear map's Jacobian is its matrix, wherever it is evaluated")
     proof.chain(Jcs).eq(sp.MatPow(S, 2), r"(e) (d) with $W_1 = W_2 = W$, square ($a = b = c$)")
 
