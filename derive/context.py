@@ -45,6 +45,7 @@ class Context:
             check_given_meaning(step.lhs, step.rhs, definitions, d.name)
             if isinstance(step.lhs, sp.Symbol):
                 definitions.setdefault(step.lhs, step.rhs)
+        check_acyclic(definitions, d.name)
         for symbol, interval in d.domains.items():
             check_domain(symbol, interval, d.name)
         check_namesakes(d)
@@ -91,6 +92,42 @@ def check_given_meaning(lhs: sp.Basic, rhs: sp.Basic, definitions: dict[sp.Basic
         raise DomainError(f"{where}the given {sp.sstr(lhs)} = {sp.sstr(rhs)} names what is "
                           f"already defined as {sp.sstr(meaning)}: the steps would be checked "
                           "with that meaning, not the one shown; give each name one meaning")
+
+
+def _mentions(meaning: sp.Basic, key: sp.Basic) -> bool:
+    """Whether unfolding ``meaning`` would replace ``key`` in it (an entry of a family for
+    an IndexedBase key; the key itself, as xreplace finds it, for any other)."""
+    if not isinstance(meaning, sp.Basic):
+        return False
+    if isinstance(key, sp.IndexedBase):
+        return any(e.base == key for e in meaning.atoms(sp.Indexed))
+    return meaning.has(key)
+
+
+def check_acyclic(definitions: dict[sp.Basic, sp.Expr], name: str = "") -> None:
+    """Raise DomainError where a definition refers to itself, directly or through others
+    (s = 2 s; a = 2 b with b = a / 2; s[k] through s[k - 1]): unfolding it never ends, and
+    one cut short leaves a defined name standing as if it were a free variable."""
+    keys = list(definitions)
+    uses = {k: [j for j in keys if _mentions(definitions[k], j)] for k in keys}
+    state: dict[sp.Basic, int] = {}   # 1: on the path being followed, 2: done
+
+    def visit(k: sp.Basic, path: list[sp.Basic]) -> None:
+        state[k] = 1
+        for j in uses[k]:
+            if state.get(j) == 1:
+                loop = [*path[path.index(j):], j] if j in path else [k, j]
+                where = f"{name}: " if name else ""
+                raise DomainError(f"{where}the definition of {sp.sstr(j)} refers to itself "
+                                  f"({' -> '.join(map(sp.sstr, loop))}): unfolding it would "
+                                  "never end; define each name by names defined before it")
+            if j not in state:
+                visit(j, [*path, j])
+        state[k] = 2
+
+    for k in keys:
+        if k not in state:
+            visit(k, [k])
 
 
 def check_domain(symbol: sp.Basic, interval: tuple[float, float], name: str = "") -> None:
@@ -207,7 +244,10 @@ def unfold(expr: sp.Expr, ctx: Context) -> sp.Expr:
 def _unfolded(expr: sp.Expr, ctx: Context) -> sp.Expr:
     plain_defs = {k: v for k, v in ctx.definitions.items() if not isinstance(k, sp.IndexedBase)}
     indexed_defs = {k: v for k, v in ctx.definitions.items() if isinstance(k, sp.IndexedBase)}
-    for _ in range(6):  # definitions may refer to other definitions
+    # definitions refer to other definitions, to any depth (a network defined layer by layer:
+    # cut off after 6, L -> a3 -> ... -> z1 kept z1 free, and dL/dx = 0 was proved); they
+    # form no cycle (Context.of), so one pass per definition, and one more, reach the end
+    for _ in range(len(ctx.definitions) + 2):
         new = expr.xreplace(plain_defs)
         if indexed_defs:
             around = new.atoms(sp.Symbol)   # what an unfolded body must not capture
@@ -215,9 +255,10 @@ def _unfolded(expr: sp.Expr, ctx: Context) -> sp.Expr:
                               lambda e, around=around: applied(indexed_defs[e.base], e.indices,
                                                                avoid=around))
         if new == expr:
-            break
+            return expr
         expr = new
-    return expr
+    raise DomainError(f"the definitions do not come to an end unfolding {sp.sstr(expr)[:200]} "
+                      "(a definition refers to itself)")
 
 
 def applied(definition: sp.Lambda, args: tuple[sp.Basic, ...],

@@ -89,6 +89,13 @@ class Jacobian(_MatrixDerivative):
     """
 
     def __new__(cls, f: sp.Basic, u: sp.Basic, point: sp.Basic) -> Jacobian:
+        _require_variable(u, "the variable of a Jacobian")
+        if _shape(u)[1] != 1 or _shape(f)[1] != 1:
+            raise ValueError(f"a Jacobian is of a column by a column: ∂({sp.sstr(f)})/"
+                             f"∂({sp.sstr(u)}) has shapes {_shape(f)} and {_shape(u)}")
+        if sp.expand(_shape(point)[0] - _shape(u)[0]) != 0 or _shape(point)[1] != 1:
+            raise ValueError(f"the point {sp.sstr(point)} of a Jacobian by {sp.sstr(u)} has "
+                             f"another shape ({_shape(point)}, not {_shape(u)})")
         return sp.Basic.__new__(cls, f, u, point)
 
     @property
@@ -108,6 +115,11 @@ class Gradient(_MatrixDerivative):
     """∂ℓ/∂W for a scalar (or 1×1) ℓ and a matrix variable W: W's shape, entry-wise."""
 
     def __new__(cls, loss: sp.Basic, variable: sp.Basic) -> Gradient:
+        _require_variable(variable, "the variable of a gradient")
+        if _shape(loss) != (1, 1):
+            raise ValueError(f"a gradient is of a scalar (or 1 x 1) loss, not of "
+                             f"{sp.sstr(loss)} of shape {_shape(loss)}: only its entry "
+                             "(1, 1) would be differentiated")
         return sp.Basic.__new__(cls, loss, variable)
 
     @property
@@ -123,6 +135,28 @@ class Gradient(_MatrixDerivative):
             loss = loss[0, 0]
         w = explicit(variable)
         return sp.ImmutableMatrix(*w.shape, lambda r, c: derivative(loss, w[r, c]))
+
+
+def _shape(expr: sp.Basic) -> tuple[Any, Any]:
+    """A matrix's shape, (1, 1) for a scalar."""
+    return tuple(expr.shape) if isinstance(expr, (MatrixExpr, sp.MatrixBase)) else (1, 1)
+
+
+def _require_variable(u: sp.Basic, what: str) -> None:
+    """Raise ValueError unless ``u`` is something to differentiate by: a matrix symbol (or its
+    transpose), or once written out a matrix of distinct symbols.  A derivative by an
+    expression (∂x/∂(2x), ∂f/∂(W x)) is not what the entry-wise rule computes: x_1 holds no
+    2 x_1, so ∂x/∂(2x) came out 0."""
+    if isinstance(u, sp.Transpose):
+        u = u.args[0]
+    if isinstance(u, sp.MatrixSymbol):
+        return
+    entries = list(u) if isinstance(u, sp.MatrixBase) else []
+    if entries and all(isinstance(e, sp.Symbol) for e in entries) \
+            and len(set(entries)) == len(entries):
+        return
+    raise ValueError(f"{what} must be a matrix symbol, not {sp.sstr(u)}: define a symbol for "
+                     "the expression and differentiate by it (a Jacobian's point says where)")
 
 
 def minus(a: sp.MatrixExpr, b: sp.MatrixExpr) -> sp.MatrixExpr:

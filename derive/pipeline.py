@@ -13,6 +13,8 @@ from pathlib import Path
 from derive.batch import verify_all
 from derive.errors import DisagreementError, NameMismatchError, UnknownNameError
 from derive.figure import Figure
+from derive.numeric.consistency import formula_disagreement
+from derive.numeric.parameters import independent_disagreement
 from derive.paths import verdict_cache_dir
 from derive.proof import Derivation, WorkedExample, plain
 from derive.registry import (
@@ -20,6 +22,7 @@ from derive.registry import (
     DERIVATIONS,
     EXAMPLES,
     FIGURES,
+    VARIANTS,
     builder,
     loaded_library,
     names,
@@ -65,23 +68,37 @@ def get_derivation(name: str) -> Derivation:
     return ensure_sound(builder(DERIVATIONS, "derivation", name)())
 
 
-COMPARISON_TOLERANCE = 1e-6      # relative to the larger of 1 and the compared value
+COMPARISON_TOLERANCE = 1e-6   # relative to the larger of the two values, entry by entry
+COMPARISON_FLOOR = 1e-9       # absolute: finite differences' own error, a 9-digit published value
 
 
 def get_example(name: str) -> WorkedExample:
     """The computed worked example ``name``; DisagreementError where two computations of one
-    of its values (a comparison it shows) differ."""
+    of its values (a comparison it shows) differ, where a value is not what the formula
+    printed beside it gives, or (a parametrised example) where it differs from its
+    parameter space's independent NumPy computations at its defaults."""
     example = builder(EXAMPLES, "worked example", name)()
-    return ensure_agreement(example)
+    ensure_agreement(example)
+    problem = formula_disagreement(example)
+    if problem is None and name in VARIANTS:
+        problem = independent_disagreement(VARIANTS[name][0], example)
+    if problem is not None:
+        raise DisagreementError(f"worked example {example.name}: {problem}")
+    return example
 
 
 def ensure_agreement(example: WorkedExample) -> WorkedExample:
-    """The example, once every comparison it shows agrees within COMPARISON_TOLERANCE."""
+    """The example, once every comparison it shows agrees entry by entry within
+    COMPARISON_TOLERANCE of the larger value (and COMPARISON_FLOOR): relative to max(1, ·)
+    a gradient of 3e-5 could be 3% off and agree, and a small entry beside a large one
+    anything."""
     import numpy as np
 
     for c in example.comparisons:
-        scale = max(1.0, float(np.max(np.abs(np.asarray(c.left, dtype=float)))))
-        if not c.abs_error <= COMPARISON_TOLERANCE * scale:
+        left, right = np.asarray(c.left, dtype=float), np.asarray(c.right, dtype=float)
+        allowed = COMPARISON_TOLERANCE * np.maximum(np.abs(left), np.abs(right)) \
+            + COMPARISON_FLOOR
+        if left.shape != right.shape or not np.all(np.abs(left - right) <= allowed):
             raise DisagreementError(f"worked example {example.name}: {plain(c.label)} "
                                     f"disagrees: the two computations differ by "
                                     f"{c.abs_error:.3g}")

@@ -154,6 +154,7 @@ LAYERS = frozenset({
     "build_hardening",                                    # hostile documents, faults
     "handwritten", "fuzz",                                # derive check on real and hostile input
     "verify_adversarial",                                 # hostile steps, near misses
+    "verifier_round8",                                    # attack round 8: the same, by theme
 })
 
 

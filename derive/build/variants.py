@@ -30,7 +30,7 @@ from derive.build.latex_batch import compile_documents
 from derive.build.latexmk import LATEX_TIMEOUT_S, folder_lock, write_atomically
 from derive.build.roster import Student
 from derive.errors import DeriveError, UnknownNameError
-from derive.numeric.parameters import ParameterSpace, draw, quantity_values
+from derive.numeric.parameters import ParameterSpace, draw, independent_disagreement
 from derive.paths import BUILD_DIR, TEMPLATE_DIR
 from derive.proof import WorkedExample
 
@@ -127,22 +127,7 @@ def check_failure(space: ParameterSpace, example: WorkedExample) -> str | None:
         scale = max(1.0, abs(float(c.left)), abs(float(c.right)))
         if not c.abs_error <= 1e-9 * scale:
             return f"a comparison differs by {c.abs_error:.3g}"
-    q = quantity_values(example)
-    point = {p.name: q[p.name] for p in space.parameters}
-    for quantity, value in (space.reference(point) if space.reference else {}).items():
-        if not abs(value - q[quantity]) <= 1e-10 * max(1.0, abs(value)):
-            return f"{quantity} = {q[quantity]:.12g}, NumPy {value:.12g}"
-    if space.objective is None:
-        return None
-    for parameter, quantity in space.gradients.items():
-        h = 1e-5 * max(1.0, abs(point[parameter]))
-        up, down = dict(point), dict(point)
-        up[parameter] += h
-        down[parameter] -= h
-        fd = (space.objective(up) - space.objective(down)) / (2 * h)
-        if not abs(fd - q[quantity]) <= 1e-6 * max(1.0, abs(fd)):
-            return f"{quantity} = {q[quantity]:.9g}, finite differences {fd:.9g}"
-    return None
+    return independent_disagreement(space, example)
 
 
 def draw_variant(name: str, seed: int, student: Student) -> tuple[WorkedExample,

@@ -25,6 +25,7 @@ from derive.proof import WorkedExample
 
 Values = Mapping[str, float]
 MAX_TRIES = 2000     # draws before a space is declared unsatisfiable
+FD_FLOOR = 1e-8      # what central differences (step 1e-5) may be off by, besides 1e-6 relative
 
 
 class UnsatisfiableError(DeriveError):
@@ -126,6 +127,31 @@ class ParameterSpace:
 def quantity_values(example: WorkedExample) -> dict[str, float]:
     """Every scalar quantity's value by its symbol's name."""
     return {q.symbol.name: float(q.value) for q in example.quantities if not q.is_matrix}
+
+
+def independent_disagreement(space: ParameterSpace, example: WorkedExample) -> str | None:
+    """Where the example differs from the space's independent computations, or None: a
+    quantity from its NumPy ``reference``, a gradient from central differences of its NumPy
+    ``objective``, each at the example's own givens.  For every variant, and for the
+    example the sheets print (its defaults): it is one of the space's points as well."""
+    q = quantity_values(example)
+    point = {p.name: q[p.name] for p in space.parameters}
+    for quantity, value in (space.reference(point) if space.reference else {}).items():
+        if not abs(value - q[quantity]) <= 1e-10 * max(1.0, abs(value)):
+            return f"{quantity} = {q[quantity]:.12g}, NumPy {value:.12g}"
+    if space.objective is None:
+        return None
+    for parameter, quantity in space.gradients.items():
+        h = 1e-5 * max(1.0, abs(point[parameter]))
+        up, down = dict(point), dict(point)
+        up[parameter] += h
+        down[parameter] -= h
+        fd = (space.objective(up) - space.objective(down)) / (2 * h)
+        # relative, with a floor of the differences' own error (rounding: 1e-16 |C| / h):
+        # max(1, |fd|) let a gradient of 1e-4 be 1% off
+        if not abs(fd - q[quantity]) <= 1e-6 * abs(fd) + FD_FLOOR:
+            return f"{quantity} = {q[quantity]:.9g}, finite differences {fd:.9g}"
+    return None
 
 
 def tolerance(value: float) -> float:
