@@ -11,6 +11,7 @@ from derive.check.dependence import (
 )
 from derive.check.errors import NotUnderstood
 from derive.check.forms import _outside_braces, _power
+from derive.check.layers import layer_of, transposed_layer
 from derive.check.lexer import Token
 from derive.check.notation import (
     FUNCTION_LETTERS,
@@ -23,6 +24,8 @@ from derive.check.reader import Reader, _group_text, _pieces
 class Calls(Reader):
     """The rules for names, calls and functions."""
 
+    transpose_next = False       # the name just read carried a transpose in its layer
+
     # -- names, calls, functions ---------------------------------------------------------
     def _index_superscript_next(self) -> bool:
         """Whether a superscript (i), (1) or (k) follows: e^{(i)} is the i-th e, not a power."""
@@ -33,9 +36,10 @@ class Calls(Reader):
         inner = text[1:-1] if text.startswith("(") and text.endswith(")") else ""
         return inner.isdigit() or (len(inner) == 1 and inner.isalpha())
 
-    def scripts(self) -> tuple[list[str], list[str]]:
-        """Subscripts and (i)-superscripts after a name, as text; a superscript that is a
-        power or a transpose is left for :meth:`postfix`."""
+    def scripts(self, base: str = "") -> tuple[list[str], list[str]]:
+        """Subscripts and (i)-superscripts after a name, as text, and a layer's superscript
+        (a^{[l]}, δ^{l+1}; W^2 where the text writes W's layers so: derive.check.layers);
+        a superscript that is a power or a transpose is left for :meth:`postfix`."""
         subs: list[str] = []
         sups: list[str] = []
         while self.sym_is("_") or self.sym_is("^"):
@@ -48,6 +52,18 @@ class Calls(Reader):
                 sups.append(text[1:-1])
             elif text in ("*", "**", "\\ast"):
                 sups.append(text)
+            elif base != "e" and (layer := layer_of(text)) is not None:
+                sups.append(layer)
+            elif (transposed := transposed_layer(text)) is not None:
+                sups.append(transposed)          # W^{(2)\top}, W^{[2]T}: a layer, transposed
+                self.transpose_next = True
+                break
+            elif base in self.notation.layers and text.isdigit() and len(text) == 1:
+                self.found.met.add("layer")
+                if self.reading.layer == "power":
+                    self.k = before
+                    break
+                sups.append(text)
             else:
                 self.k = before
                 break
@@ -58,7 +74,7 @@ class Calls(Reader):
                 and not self._index_superscript_next():
             self.k += 1
             return sp.exp(self.parse_group(self.group_tokens()))
-        subs, sups = self.scripts()
+        subs, sups = self.scripts(base)
         primes = 0
         while self.sym_is("'"):
             self.k += 1
@@ -78,6 +94,9 @@ class Calls(Reader):
                 return sp.Function(name, real=True)(*args)
         if primes:
             raise NotUnderstood(f"{base}′ without an argument")
+        if self.transpose_next:
+            self.transpose_next = False
+            return self.transpose(self.named(base, subs, sups))
         return self.named(base, subs, sups)
 
     def opaque_atom(self, opening: str, inside: list[Token], closing: str) -> sp.Expr:

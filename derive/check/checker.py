@@ -16,6 +16,8 @@ from derive.check.document import IMPLICATIONS, Chain, Document, Piece, read
 from derive.check.errors import NotUnderstood
 from derive.check.front import notation_of
 from derive.check.indices import Condition
+from derive.check.layers import layered_names, written_sizes
+from derive.check.lexer import prepared
 from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.notation import Notation
 from derive.check.parser import parse
@@ -24,8 +26,6 @@ from derive.check.shapes import Shape, declared_shapes, misfits
 
 JUDGED_RELATIONS = frozenset("=≈")
 CARRIED = ", as the definitions of line"      # said by judge._judge_carried
-# a superscript other than a transpose on a defined name: z^{1}, W^2 (a layer, read as a power)
-_LAYER = re.compile(r"\^(?!\s*(?:T\b|\{\s*T\s*\}|\\top|\{\\top\}|\\intercal|\{\\intercal\}))")
 _DECIMAL_COMMA = re.compile(r"(\d)(?:,|\{,\})(\d)")
 
 
@@ -74,6 +74,9 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     notation.quantities |= given_constants(document.chains)
     notation.binary_logs = notation.binary_logs or document.binary_logs
     notation.row_vectors = notation.row_vectors or document.row_vectors
+    formulas = [prepared(p.text) for c in document.chains for p in c.pieces]
+    notation.layers |= layered_names(formulas)
+    notation.sizes |= written_sizes(formulas) - set(notation.domains)
     cache: dict[Key, Outcome] = {}
     declared = declared_shapes(document.chains, document.front, notation)
     tracks = {True: _Track(), False: _Track()}       # inline, display
@@ -256,8 +259,6 @@ def _carry(name_text: str, pieces: list[Piece], relations: list[str], notation: 
         name, _ = parse(name_text, notation)
     except NotUnderstood:
         return
-    if _LAYER.search(name_text):
-        return          # z^{1} = 0.3: a layer's value (read as a power), not z's
     ends = len(relations) < len(pieces) and all(r in JUDGED_RELATIONS for r in relations)
     text = pieces[-1].text.strip().rstrip(".,;")
     try:
@@ -337,8 +338,8 @@ def _define(lhs: str, rhs: Piece, notation: Notation, definitions: Definitions,
         value, _ = parse(rhs.text, notation)
     except NotUnderstood:
         return
-    if _LAYER.search(lhs) and isinstance(value, sp.MatrixBase):
-        return          # δ^{1} = (…): a layer's vector, not δ, whose shape it would fix
+    if not isinstance(name, sp.Symbol) and isinstance(value, sp.MatrixBase):
+        return          # δ^{1} = (…) read as a power: a layer's vector, not δ's
     definitions.add(name, value, rhs.line, assumption=hypothesis)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from derive.check.bare import marked_bare_maths
 from derive.check.errors import CheckInputError
 from derive.check.indices import Condition, condition_of, split_condition
 from derive.check.markup import unboxed, untagged
@@ -100,7 +101,10 @@ def read(path: str | Path) -> Document:
 
 
 def document(path: str, front: dict, text: str, body_offset: int = 0) -> Document:
-    """A solution's text as a Document: its chains, and what its words say of the maths."""
+    """A solution's text as a Document: its chains, and what its words say of the maths
+    (maths written without dollars too, but in LaTeX: derive.check.bare)."""
+    if not path.endswith(".tex"):
+        text = text[:body_offset] + marked_bare_maths(text[body_offset:])
     return Document(path, front, chains(text, body_offset), text.count("\n") + 1,
                     _SYMMETRY.search(text) is not None, _BINARY.search(text) is not None,
                     _ROWS.search(text) is not None)

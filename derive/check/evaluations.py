@@ -10,7 +10,7 @@ import re
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive.check.arithmetic import Literal, claimed, interval, iv, overlap, shown
+from derive.check.arithmetic import Literal, claimed, interval, iv, literal_of, overlap, shown
 from derive.check.errors import NotUnderstood
 from derive.check.notation import Notation, Reading
 from derive.check.parser import parse
@@ -39,6 +39,8 @@ def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation,
         right, _ = parse(rhs, notation, reading, literals=table)
         for symbol in set(table) - computing:
             table[symbol] = dataclasses.replace(table[symbol], claimed=True)
+        if carried and right not in table:
+            _copies_exact(set(table) - computing, carried, table)
         if carried:
             left, right = (_with_carried(side, carried, notation, table)
                            for side in (left, right))
@@ -61,6 +63,23 @@ def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation,
     if right in table and table[right].value != 0:
         notation.rounded.add(rhs.strip().strip("."))        # remembered as rounded
     return Outcome("correct", "arithmetic", "the numbers agree to the digits shown")
+
+
+def _copies_exact(claimed: set[sp.Symbol], carried: dict[str, tuple[str, bool]],
+                  table: dict[sp.Symbol, Literal]) -> None:
+    """The numbers of a substitution (v₂ − η·2v₂ = 0.64 − 0.1·2·0.8, v₂ = 0.64, η = 0.1) that
+    copy the values of the names substituted are those values, not roundings: 0.1 there is
+    not 0.1 ± 0.05 (which would let the 0.8 of another iterate pass)."""
+    values = set()
+    for text, _ in carried.values():
+        try:
+            values.add(literal_of(text.strip().lstrip("-−")).value)
+        except (ValueError, TypeError, ArithmeticError):
+            continue
+    for symbol in claimed:
+        if table[symbol].value in values:
+            table[symbol] = dataclasses.replace(table[symbol], unit=sp.Integer(0),
+                                                claimed=False, known_rounded=False)
 
 
 def _with_carried(e: sp.Basic, carried: dict[str, tuple[str, bool]], notation: Notation,

@@ -49,6 +49,8 @@ def notation_of(front: dict, where: str) -> Notation:
             notation.domains[name] = (lo, hi)
         elif integer:
             notation.integers.add(name)
+            if integer.group(3) is not None and int(integer.group(3)) >= 1:
+                notation.sizes.add(name)
         elif text.strip() not in ("real", "R"):
             raise CheckInputError(f"{where}: cannot read the domain of {key}: {text!r} "
                                   "(write an interval such as (0, 1), or integer >= 1)")

@@ -283,6 +283,7 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
                 AttributeError) as error:
             return "undecided", f"a sum over a family not carried out ({type(error).__name__})"
         pairs = [(left, right)]
+    indices |= notation.sizes        # K, m: whole numbers ≥ 1, not values to be given
     same_quantities = quantities(left) - indices == quantities(right) - indices
     for a, b in pairs:
         status, reason = _compare_scalars(a, b, notation, same_quantities, ranges)

@@ -18,14 +18,14 @@ UNICODE = {
     "×": r"\times", "−": "-", "–": "-", "÷": r"\div", "≈": r"\approx", "⇒": r"\Rightarrow",
     "⟹": r"\Rightarrow", "→": r"\rightarrow", "≤": r"\le", "≥": r"\ge", "≠": r"\neq",
     "∈": r"\in", "⊙": r"\odot", "∘": r"\circ", "√": r"\sqrt", "∞": r"\infty", "±": r"\pm",
-    "′": "'", "’": "'", "ᵀ": "^T", "²": "^2", "³": "^3", "𝟙": r"\one", "∇": r"\nabla",
-    "⟨": r"\langle", "⟩": r"\rangle", "≡": r"\equiv", "∀": r"\forall",
+    "′": "'", "’": "'", "ᵀ": "^T", "𝟙": r"\one", "∇": r"\nabla",
+    "½": r"\tfrac{1}{2}", "¼": r"\tfrac{1}{4}", "⟨": r"\langle", "⟩": r"\rangle", "≡": r"\equiv", "∀": r"\forall",
 }
 
 # Function names people write as plain letters inside maths (``sigmoid(x)``).
 WORDS = ("softargmax", "softmax", "sigmoid", "logsumexp", "argmax", "argmin", "relu", "ReLU",
          "Softmax", "Sigmoid", "tanh", "sinh", "cosh", "diag", "sign", "sgn", "exp", "log",
-         "max", "min", "sin", "cos", "ln")
+         "max", "min", "sqrt", "sin", "cos", "ln")
 
 
 @dataclass(frozen=True)
@@ -70,16 +70,59 @@ def _braced(source: str, start: int) -> tuple[str, int]:
     raise NotUnderstood("an unclosed brace")
 
 
+# Unicode sub- and superscripts as people type them (z₁, W⁽²⁾, δˡ, aˡ⁻¹): a run is one group
+SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁱⁿˡᴸʲᵏᵐ", "0123456789+-()inlLjkm", strict=True))
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₍₎ᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓₐₑₕ", "0123456789+-()ijklmnoprstuvxaeh",
+                      strict=True))
+_SUPERSCRIPT_RUN = re.compile(f"[{''.join(SUPERSCRIPTS)}]+")
+_SUBSCRIPT_RUN = re.compile(f"[{''.join(SUBSCRIPTS)}]+")
+_HATTED = re.compile("([A-Za-z])\u0302")          # y followed by a combining circumflex
+PRECOMPOSED_HATS = {"ŷ": "y", "Ŷ": "Y", "x̂": "x", "ĥ": "h", "ẑ": "z", "ŝ": "s", "â": "a",
+                    "ĝ": "g", "ŵ": "w", "ĉ": "c"}
+
+
+def _scripts(source: str) -> str:
+    """Unicode scripts, hats and norms spelled as LaTeX: z₁ → z_{1}, aˡ⁻¹ → a^{l-1},
+    ŷ → \\hat{y}, ‖x‖ → \\|x\\|."""
+    if source.isascii():
+        return source
+    for hatted, letter in PRECOMPOSED_HATS.items():
+        source = source.replace(hatted, f"\\hat{{{letter}}}")
+    source = _HATTED.sub(r"\\hat{\1}", source)
+    source = _SUBSCRIPT_RUN.sub(lambda m: "_{" + "".join(SUBSCRIPTS[c] for c in m.group())
+                                + "}", source)
+    source = _SUPERSCRIPT_RUN.sub(lambda m: "^{" + "".join(SUPERSCRIPTS[c] for c in m.group())
+                                  + "}", source)
+    return source.replace("‖", "\\|")
+
+
 def normalised(source: str) -> str:
     """Unicode spelled as LaTeX commands (with a space after each, so ``σx`` stays apart)."""
+    source = _scripts(source)
     return "".join(UNICODE[c] + (" " if UNICODE[c][0] == "\\" else "") if c in UNICODE else c
                    for c in source)
+
+
+# a derivative written with a slash, as plain text writes it: ∂C/∂w₅, ∂/∂a (…), d/dz, dσ(z)/dz
+_NAME = (r"(?:\\(?:hat|tilde|bar|mathbf|boldsymbol)\s*\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])\s*"
+         r"(?:_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?(?:\^\s*(?:\{[^{}]*\}|[0-9]))?")
+_SLASHED = re.compile(
+    rf"(?<![A-Za-z\\])(?P<d>\\partial|d)\s*(?P<body>{_NAME}(?:\([^()]*\))?)?\s*/\s*"
+    rf"(?P=d)\s*(?P<var>{_NAME})")
+
+
+def _slashed(source: str) -> str:
+    """∂C/∂w as \\frac{∂C}{∂w}, d/dz as \\frac{d}{dz} (the slash binds the two)."""
+    if "/" not in source:
+        return source
+    return _SLASHED.sub(lambda m: f"\\frac{{{m.group('d')} {m.group('body') or ''}}}"
+                                  f"{{{m.group('d')} {m.group('var')}}}", source)
 
 
 def prepared(source: str) -> str:
     """The source as :func:`tokens` reads it (its offsets are into this text): Unicode
     spelled as LaTeX, digit groups joined."""
-    source = normalised(source)
+    source = _slashed(normalised(source))
     source = _DECIMAL_COMMA.sub(r"\1.\2", source)         # 0{,}52: 0.52
     while _THOUSANDS.search(source):
         source = _THOUSANDS.sub(r"\1\2", source)        # 1\,000: one number

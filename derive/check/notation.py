@@ -15,7 +15,8 @@ READING_CHOICES = {
     "sum_reach": ("term", "rest"),        # how far a Σ reaches: one product, or the rest
     "letter_call": ("default", "product", "call"),  # h(1 - h): as f(x) usually is, a
                                                     # product, or a function applied
-}
+    "layer": ("index", "power"),          # W^2 where the text writes W^1, W^l: a layer, or
+}                                         # a power
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Reading:
 
     sum_reach: str = "term"
     letter_call: str = "default"
+    layer: str = "index"
 
 
 @dataclass
@@ -41,6 +43,11 @@ class Notation:
     quantities: set[str] = field(default_factory=set)
     binary_logs: bool = False     # the text speaks of bits: an unmarked log may be log₂
     row_vectors: bool = False     # the text speaks of row vectors: x may be 1×n
+    # names whose superscripts the text uses for layers (δ^1, W^l, a^{[2]}): their digit
+    # superscripts are read as layers, and as powers (derive.check.layers)
+    layers: set[str] = field(default_factory=set)
+    # sizes (K classes, m examples: Σ_{i=1}^{K}, ℝ^K, 1/K): whole numbers ≥ 1
+    sizes: set[str] = field(default_factory=set)
     # numbers the text gave as rounded results (e^{-3} = 0.05): later, intervals; grows as
     # a document is checked, so it is not part of the notation's identity
     rounded: set[str] = field(default_factory=set, repr=False, compare=False)

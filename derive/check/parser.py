@@ -165,8 +165,8 @@ class Parser(Operators):
             return lit.value
         if t.kind == "letter":
             return self.name_or_call(t.text)
-        if t.kind == "word":
-            return self.function(t.text)
+        if t.kind == "word":          # ln, sqrt written as plain letters
+            return self.function(FUNCTION_COMMANDS.get(t.text, t.text))
         if t.kind == "text":
             composed = _text_function(t.text)
             if composed is None and self.opens_paren() and re.fullmatch(r"[A-Za-z][\w-]*",

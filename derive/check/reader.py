@@ -153,6 +153,8 @@ class Reader:
 
     # -- symbols -------------------------------------------------------------------------
     def symbol(self, name: str) -> sp.Symbol:
+        if name in self.notation.sizes:
+            return sp.Symbol(name, integer=True, positive=True)
         if name in self.integers:
             return sp.Symbol(name, integer=True)
         return sp.Symbol(name, real=True)
@@ -179,6 +181,9 @@ class Reader:
         raise NotImplementedError
 
     def postfix(self, value: sp.Expr) -> sp.Expr:
+        raise NotImplementedError
+
+    def transpose(self, value: sp.Expr) -> sp.Expr:
         raise NotImplementedError
 
     def primary(self) -> sp.Expr:
