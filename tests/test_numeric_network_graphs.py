@@ -32,6 +32,11 @@ def test_c13d_jacobians_multiply_to_example_1s_gradients_of_the_scalar_graph() -
     assert np.allclose(shown["dl_dW"], d_w, rtol=1e-12, atol=0)
     product = shown["J0"] @ shown["J1"] @ shown["J2"] @ shown["J3"]
     assert np.allclose(product, shown["dl_dz"], rtol=1e-12, atol=0)
+    assert shown["J0"][0, 0] == pytest.approx(scalar["d_yhat_1"].value, rel=1e-14)   # 2(yhat - y) 1
+    # the 1 x 3 row times the 3 x 9 Jacobian of z by vec W: a 1 x 9 row, W's rows end to end
+    assert shown["dl_dz"].shape == (1, 3) and shown["J_W"].shape == (3, 9)
+    flat = shown["dl_dz"] @ shown["J_W"]
+    assert flat.shape == (1, 9) and np.allclose(flat.reshape(3, 3), d_w, rtol=1e-12, atol=0)
     # the Jacobian of sigma is diagonal, sigma' = a (1 - a) < 1/4 on its diagonal
     sigma = shown["J3"]
     assert np.count_nonzero(sigma - np.diag(np.diag(sigma))) == 0

@@ -17,6 +17,6 @@ def test_vector_graph_gives_the_scalar_graphs_gradients() -> None:
         assert float(loss.data[0, 0]) == pytest.approx(out.data, rel=1e-13)
         w_grad = np.array([[leaves[sp.Symbol(f"w_{h}{k}", real=True)].grad for k in range(3)]
                            for h in (1, 2, 3)])
-        v_grad = np.array([[leaves[sp.Symbol(f"v_{h}", real=True)].grad for h in range(4)]])
+        v_grad = np.array([[leaves[sp.Symbol(f"v_{h}", real=True)].grad] for h in range(4)])
         np.testing.assert_allclose(params["W"].grad, w_grad, rtol=1e-12)
         np.testing.assert_allclose(params["v"].grad, v_grad, rtol=1e-12)

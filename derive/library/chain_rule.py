@@ -6,30 +6,55 @@ from typing import Any
 
 import sympy as sp
 
-from derive.authoring import Proof, indexed
+from derive.authoring import Proof, indexed, symbol
 from derive.library.oracles import independent_diff
 from derive.proof import written_eq, written_product, written_sum
 from derive.registry import derivation
 
 i, l, m, K = sp.symbols("i l m K", integer=True, positive=True)
-W1, W2 = sp.symbols("W_1 W_2", real=True)     # any one entry of each weight matrix
+h, H = sp.symbols("h H", integer=True, positive=True)   # hidden component h of H
+HIDDEN = 2   # the components the layers are written out with when the steps are checked
+# any one entry of each weight matrix: (W_1)_{rc}, (W_2)_{rc}
+W1 = symbol("W_1", r"(W_1)_{rc}", real=True)
+W2 = symbol("W_2", r"(W_2)_{rc}", real=True)
 x, y = sp.IndexedBase("x", real=True), sp.IndexedBase("y", real=True)
 z, yhat = sp.IndexedBase("z", real=True), indexed("yhat", r"\hat{y}", real=True)
-f1 = sp.Function("f_1", real=True)
 d = sp.Derivative
 
 
+def _weights(printer: Any, arg: sp.Basic) -> str:
+    """A layer's weights printed as its matrix, W_1, where the symbol stands for one entry."""
+    return {W1: "W_1", W2: "W_2"}.get(arg, None) or printer._print(arg)
+
+
+def _f1_latex(self: Any, printer: Any) -> str:
+    """f1(W1, x_i, h), component h of the hidden layer, is printed f_{1,h}(W1, x_i)."""
+    *args, unit = self.args
+    inner = ", ".join(_weights(printer, a) for a in args)
+    return rf"f_{{1,{printer._print(unit)}}}\left({inner}\right)"
+
+
 def _f2_latex(self: Any, printer: Any) -> str:
-    """f2(W2, z, l) is printed f_{2,l}(W2, z) (output l of K), f2(W2, z, 0) as f_2(W2, z)."""
-    *args, out = self.args
-    inner = ", ".join(printer._print(a) for a in args)
+    """f2(W2, z_{i,1}, ..., z_{i,H}, l), output l of the output layer, is printed
+    f_{2,l}(W2, z_i), and f_2(W2, z_i) for the single output (l = 0): its arguments are the
+    components of the hidden vector z_i."""
+    weights, *components, out = self.args
+    example = {c.indices[0] for c in components if isinstance(c, sp.Indexed)}
+    vector = printer._print(z[example.pop()]) if len(example) == 1 else ", ".join(
+        printer._print(c) for c in components)
+    inner = f"{_weights(printer, weights)}, {vector}"
     if out == 0:
         return rf"f_{{2}}\left({inner}\right)"
     return rf"f_{{2,{printer._print(out)}}}\left({inner}\right)"
 
 
-# The output layer: unspecified (an UndefinedFunction, as f_1 is), only printed differently.
+# Both layers unspecified (UndefinedFunctions), only printed in the notation of the sheet.
+f1 = sp.Function("f_1", real=True, _latex=_f1_latex)
 f2 = sp.Function("f2", real=True, _latex=_f2_latex)
+
+
+def _hidden_vector(example: sp.Expr) -> list[sp.Expr]:
+    return [z[example, c] for c in range(1, HIDDEN + 1)]
 
 
 def _total(summand: sp.Expr, multi: bool) -> sp.Expr:
@@ -53,33 +78,41 @@ def _losses(multi: bool) -> list[tuple[str, sp.Symbol, sp.Expr, sp.Expr]]:
 
 
 def chain_rule(proof: Proof, multi: bool) -> None:
-    """dL/dW2 and dL/dW1 for the L2 loss and the cross-entropy, f1 and f2 left abstract."""
+    """dL/dW2 and dL/dW1 for the L2 loss and the cross-entropy, f1 and f2 left abstract: the
+    hidden layer is a vector z_i of H components, so the chain to W1 sums over them."""
     out = l if multi else sp.S.Zero
     yh = yhat[i, l] if multi else yhat[i]
-    layer2 = f2(W2, z[i], out)
-    proof.given(z[i], f1(W1, x[i]), "the hidden layer")      # defines z and yhat
-    proof.given(yh, layer2, "the output layer")
+    layer2 = f2(W2, *_hidden_vector(i), out)
+    proof.given(z[i, h], f1(W1, x[i], h), "component ", h, " of the hidden layer")
+    proof.given(yh, layer2, "the output layer, a function of all of ", z[i])
     for name, loss_symbol, loss, d_loss in _losses(multi):
 
         def total(*factors: sp.Expr, d_loss: sp.Expr = d_loss) -> sp.Expr:
             return _total(written_product(d_loss, *factors), multi)
 
+        def hidden(*factors: sp.Expr) -> sp.Expr:
+            return sp.Sum(written_product(*factors), (h, 1, H))
+
         proof.given(loss_symbol, loss, name)
         proof.chain(d(loss_symbol, W2)).eq(
             total(d(yh, W2)), "differentiate each term; the loss depends on ", W2, " through ",
             yh).eq(total(d(layer2, W2)), "only the output layer contains ", W2)
-        d_w1 = total(d(layer2, z[i]), d(f1(W1, x[i]), W1))
+        d_w1 = total(hidden(d(layer2, z[i, h]), d(f1(W1, x[i], h), W1)))
         proof.chain(d(loss_symbol, W1)).eq(
-            total(d(layer2, z[i]), d(z[i], W1)), "chain rule: ", W1, " reaches the loss "
-            "through ", z[i], " and then ", yh).eq(d_w1, "the hidden layer's derivative",
-                                            label=f"{loss_symbol}-hidden")
+            total(hidden(d(yh, z[i, h]), d(z[i, h], W1))), "chain rule: ", W1,
+            " reaches ", yh, " through every component ", z[i, h], " of ", z[i]).eq(
+            d_w1, "the two layers' derivatives", label=f"{loss_symbol}-hidden")
         proof.oracle(d_w1, independent_diff(loss, W1, definitions=proof.definitions),
                      "plain sympy.diff of ", name, " by ", W1, ", the layers composed")
-    proof.state(written_eq(z[i], f1(W1, x[i])), ", ", written_eq(yh, layer2),
-                ", a batch of $m$ examples")
+    sub = "i,l" if multi else "i"
+    f2_name = "f_{2,l}" if multi else "f_2"
+    proof.state(f"$z_i = f_1(W_1, x_i) \\in \\mathbb{{R}}^H$ with components "
+                f"$z_{{i,h}} = f_{{1,h}}(W_1, x_i)$, $\\hat y_{{{sub}}} = {f2_name}(W_2, z_i)$, "
+                "a batch of $m$ examples; $(W)_{rc}$ is any one entry of a weight matrix")
+    composition = f"$\\hat y_{{{sub}}} = {f2_name}\\bigl(W_2, f_1(W_1, x_i)\\bigr)$"
     if multi:   # C3 says what changes from C2, not C2's sentences again
         proof.summarize(
-            "Written as a composition, ", written_eq(yh, f2(W2, f1(W1, x[i]), out)),
+            "Written as a composition, ", composition,
             ": the chain of C2 for each output $l$, summed over the $K$ outputs. With $K$ "
             "independent outputs (sigmoid units, several labels) the cross-entropy is the sum "
             "of each output's; with one distribution over $K$ classes (a softmax layer) it is "
@@ -87,15 +120,17 @@ def chain_rule(proof: Proof, multi: bool) -> None:
             "y_{i,l}$. Only that first factor changes from loss to loss.")
         return
     proof.summarize(
-        "Written as a composition, ", written_eq(yh, f2(W2, f1(W1, x[i]), out)),
+        "Written as a composition, ", composition,
         ". The gradient for the output weights needs the loss's derivative and the output "
-        "layer's; the hidden weights add the output layer's derivative by its input and the "
-        "hidden layer's derivative by its weights. Each weight stands for any one entry of its "
-        "matrix; with a vector $z$ the middle factor becomes a sum over the components of $z$.")
+        "layer's; the hidden weights add, for every component $z_{i,h}$ of the hidden vector, "
+        "the output layer's derivative by it times its derivative by the weight, summed over "
+        "$h$: in Jacobian shapes, the $1 \\times H$ row $\\partial f_2/\\partial z_i$ times "
+        "the $H \\times 1$ column $\\partial z_i/\\partial (W_1)_{rc}$.")
 
 
 @derivation("chain-rule-layers", title="The chain rule through two unspecified layers (C2)",
-            sizes={m: (1, 2)}, domains={y: (0.1, 0.9)}, problems=("C2",))
+            sizes={m: (1, 2), H: (HIDDEN,)}, indices={h: (sp.S.One, H)},
+            domains={y: (0.1, 0.9)}, problems=("C2",))
 def chain_rule_layers(proof: Proof) -> None:
     """C2: one output."""
     chain_rule(proof, False)
@@ -103,7 +138,8 @@ def chain_rule_layers(proof: Proof) -> None:
 
 @derivation("chain-rule-k-outputs",
             title="The chain rule through two unspecified layers, several outputs (C3)",
-            sizes={m: (1, 2), K: (2,)}, domains={y: (0.1, 0.9)}, problems=("C3",))
+            sizes={m: (1, 2), K: (2,), H: (HIDDEN,)}, indices={h: (sp.S.One, H)},
+            domains={y: (0.1, 0.9)}, problems=("C3",))
 def chain_rule_k_outputs(proof: Proof) -> None:
     """C3: K outputs."""
     chain_rule(proof, True)

@@ -62,10 +62,12 @@ def empirical_error() -> Figure:
         problems=("A12",), data={"x": list(A12_X), "y": list(A12_Y), "jumps": jumps})
 
 
-# B1: XOR with two hidden sigmoid units of large weights (near-steps), bias first.
+# B1: XOR lifted from the plane (n = 2) into three hidden features (H = 3), bias first.
+# Units of large weights are near-steps: h1 ~ x1, h2 ~ x2 copy the inputs and h3 ~ x1 AND x2,
+# which on the four inputs is the product x1 x2, the coordinate the plane lacks.
 XOR_INPUTS = ((0, 0), (0, 1), (1, 0), (1, 1))
-XOR_HIDDEN = ((-5.0, 10.0, 10.0), (-15.0, 10.0, 10.0))   # "at least one" and "both"
-XOR_OUTPUT = (-0.5, 1.0, -1.0)                            # h1 - h2 - 0.5 > 0
+XOR_HIDDEN = ((-5.0, 10.0, 0.0), (-5.0, 0.0, 10.0), (-15.0, 10.0, 10.0))
+XOR_OUTPUT = (-0.5, 1.0, 1.0, -2.0)                       # h1 + h2 - 2 h3 - 1/2 > 0
 
 
 def _sci(value: float) -> str:
@@ -76,7 +78,7 @@ def _sci(value: float) -> str:
 
 @example("b1-xor")
 def b1_xor() -> WorkedExample:
-    """XOR through two hidden units: the hidden features are linearly separable."""
+    """XOR through three hidden units: in the lifted space a plane separates it."""
     ws = Worksheet()
     group = "Weights (bias first)"
     hidden = [[ws.given(ws.symbol(f"w{h}{k}", rf"w_{{{h},{k}}}"), wv, group)
@@ -92,22 +94,26 @@ def b1_xor() -> WorkedExample:
                     sigmoid(written_sum(w[0], w[1] * x[0], w[2] * x[1])), group)
              for k, w in enumerate(hidden, 1)]
         ws.add(ws.symbol(f"score_{x1v}{x2v}", f"s{sup}"),
-               written_sum(out[0], out[1] * h[0], out[2] * h[1]), group)
-    ws.notation[sp.Symbol("h_1 - h_2 - 1/2 = 0")] = r"h_1 - h_2 - \tfrac12 = 0"
+               written_sum(out[0], *(vk * hk for vk, hk in zip(out[1:], h, strict=True))),
+               group)
+    ws.notation[sp.Symbol("plane")] = r"h_1 + h_2 - 2h_3 - \tfrac12 = 0"
     return ws.example(
-        "b1-xor", "XOR becomes linearly separable in the hidden layer",
-        text("Hidden unit $h_1$ fires when at least one input is $1$, hidden unit $h_2$ when "
-             "both are; the output line ", sp.Symbol("h_1 - h_2 - 1/2 = 0"), " separates the "
-             "hidden features. The score $s$ is positive exactly for the inputs whose XOR is "
-             "$1$."),
+        "b1-xor", "XOR becomes linearly separable in three hidden features",
+        text("The inputs $x \\in \\mathbb{R}^2$ are lifted to $(h_1, h_2, h_3) \\in "
+             "\\mathbb{R}^3$: $h_1$ and $h_2$ copy $x_1$ and $x_2$ (each is near $0$ or $1$), "
+             "and $h_3$ fires only when both inputs are $1$, so on these four inputs it is the "
+             "product $x_1 x_2$, a coordinate the plane does not have. The four points go to "
+             "near $(0,0,0)$, $(0,1,0)$, $(1,0,0)$ and $(1,1,1)$, and the plane ",
+             sp.Symbol("plane"), " of the output unit separates them: the score $s$ is "
+             "positive exactly for the inputs whose XOR is $1$."),
         [], problems=("B1",), tables=[_xor_table(ws)])
 
 
 def _xor_table(ws: Worksheet) -> Table:
-    """The four inputs as the columns of one table (rows x1, x2, h1, h2, s)."""
+    """The four inputs as the columns of one table (rows x1, x2, h1, h2, h3, s)."""
     by_name = {q.symbol.name: q.symbol for q in ws.quantities}
     first = "".join(map(str, XOR_INPUTS[0]))
-    quantities = ["x1", "x2", "h1", "h2", "score"]
+    quantities = ["x1", "x2", *(f"h{k}" for k in range(1, len(XOR_HIDDEN) + 1)), "score"]
     names = {by_name[f"{n}_{first}"]: ws.symbol(n, ws.notation[by_name[f"{n}_{first}"]]
                                                 .replace(f"^{{({first})}}", ""))
              for n in quantities}

@@ -42,11 +42,11 @@ def c13d_vector_graph_figure() -> Figure:
     return Figure("c13d-vector-graph",
                   r"C12 with vectors (example 1), read from top to bottom: the inputs "
                   r"(blue), the parameters and each operation with its value and, in red, the "
-                  r"gradient of $\ell$ with respect to it, obtained by multiplying the row "
-                  r"vector of the gradient below by each operation's Jacobian matrix. A column "
-                  r"vector is printed as a transposed row; the gradient by a vector is a row "
-                  r"vector, by a matrix a matrix of its shape. The gradients of $W$ and "
-                  r"$v^\top$ are those of the scalar graph.",
+                  r"derivative of $\ell$ by it, the derivative below times the operation's "
+                  r"Jacobian. Vectors are columns, printed as transposed rows; in the sheet's "
+                  r"layout the derivative by a column is a row (the gradient transposed), by a "
+                  r"matrix a matrix of its shape. The derivatives by $W$ and $v$ are those of "
+                  r"the scalar graph.",
                   tensor_graph=loss, problems=("C13",))
 
 

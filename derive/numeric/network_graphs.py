@@ -65,21 +65,21 @@ def c4_graph() -> graph.Node:
 
 def c13_vector_graph(example: int = 1
                      ) -> tuple[vector_graph.Tensor, dict[str, vector_graph.Tensor]]:
-    """C12 with vectors: W (3 x 3, bias column first), v (1 x 4); forward and backward done.
+    """C12 with vectors: W (3 x 3, bias column first), v (4 x 1); forward and backward done.
 
     Returns the loss node and the leaves ``W`` and ``v``.
     """
     (x1v, x2v), yv = BATCH[example - 1]
     x = vector_graph.tensor("x", [x1v, x2v], "input")
     weights = vector_graph.tensor("W", HIDDEN_WEIGHTS)
-    v = vector_graph.tensor(r"v^{\top}", [OUTPUT_WEIGHTS])   # a row: 2-D stays 2-D
+    v = vector_graph.tensor("v", OUTPUT_WEIGHTS)               # a column, as every vector
     y = vector_graph.tensor("y", [yv], "input")
     op = vector_graph.op
     x_aug = op("augment", x, label=r"\tilde x")
     z = op("matmul", weights, x_aug, label="z")
     a = op("sigmoid", z, label="a")
     a_aug = op("augment", a, label=r"\tilde a")
-    yhat = op("matmul", v, a_aug, label=r"\hat y")
+    yhat = op("dot", v, a_aug, label=r"\hat y")                # v^T a~
     error = op("-", yhat, y, label=r"\hat y - y")
     loss = op("square", error, label=r"\ell")
     vector_graph.forward(loss)
@@ -105,7 +105,7 @@ def c13d_vector_vs_scalar() -> WorkedExample:
     for h in range(len(OUTPUT_WEIGHTS)):
         label = sp.Symbol(f"dL/dv_{h}")
         notation[label] = rf"\partial L / \partial v_{{{h}}}"
-        comparisons.append(Comparison(text(label), float(v_grad[0, h]),
+        comparisons.append(Comparison(text(label), float(v_grad[h, 0]),
                                       scalar[sp.Symbol(f"dL_v_{h}", real=True)]))
     return WorkedExample(
         "c13d-vector-vs-scalar", "C13 (d): the vector graph gives C12's gradients",
@@ -116,14 +116,17 @@ def c13d_vector_vs_scalar() -> WorkedExample:
 
 
 # (node label, parent index, symbol, formula): the local Jacobians of C13 (d)'s chain, from the
-# loss back to z, then the Jacobian of z by the entries of W.
+# loss back to z; then the Jacobian of z by the entries of W.
 _CHAIN = (
-    (r"\ell", 0, r"\frac{\partial \ell}{\partial (\hat y - y)}", r"2(\hat y - y)"),
+    (r"\ell", 0, r"\frac{\partial \ell}{\partial \hat y}",
+     r"\frac{\partial \ell}{\partial (\hat y - y)}\,\frac{\partial (\hat y - y)}{\partial \hat y}"
+     r" = 2(\hat y - y) \cdot 1"),
     (r"\hat y", 1, r"\frac{\partial \hat y}{\partial \tilde a}", r"v^{\top}"),
     (r"\tilde a", 0, r"\frac{\partial \tilde a}{\partial a}",
-     r"\begin{bmatrix} 0 \\ I_3 \end{bmatrix}"),
+     r"\begin{pmatrix} 0_{1 \times 3} \\ I_3 \end{pmatrix}"),
     ("a", 0, r"\frac{\partial a}{\partial z}", r"\operatorname{diag}(a \odot (1 - a))"),
 )
+_PRODUCT = "".join(shown for _, _, shown, _ in _CHAIN)
 
 
 @example("c13d-jacobians")
@@ -143,25 +146,33 @@ def c13d_jacobians() -> WorkedExample:
     row = np.ones((1, 1))
     for k, (label, parent, shown, formula) in enumerate(_CHAIN):
         jacobian = nodes[label].jacobians[parent]
+        if label == r"\ell":     # times d(yhat - y)/d yhat, the 1 x 1 identity
+            jacobian = jacobian @ nodes[r"\hat y - y"].jacobians[0]
         add(f"J{k}", shown, formula, jacobian, group)
         row = row @ jacobian
-        if label == r"\ell":   # then d(yhat - y)/d(yhat), the 1 x 1 identity
-            row = row @ nodes[r"\hat y - y"].jacobians[0]
     if not np.allclose(row.ravel(), nodes["z"].grad.ravel(), rtol=1e-12, atol=0):
         raise ValueError("C13 (d): the product of the Jacobians is not the graph's gradient")
-    group = "Their product, and the gradient of W"
-    add("dl_dz", r"\frac{\partial \ell}{\partial z}",
-        r"\frac{\partial \ell}{\partial (\hat y - y)} \frac{\partial \hat y}{\partial \tilde a}"
-        r" \frac{\partial \tilde a}{\partial a} \frac{\partial a}{\partial z}", row, group)
-    add("J_W", r"\frac{\partial z}{\partial W}", r"I_3 \otimes \tilde x^{\top}",
-        nodes["z"].jacobians[0], group)
+    group = "Their product, and the derivative by W"
+    add("dl_dz", r"\frac{\partial \ell}{\partial z}", _PRODUCT, row, group)
+    j_w = nodes["z"].jacobians[0]
+    add("J_W", r"\frac{\partial z}{\partial \operatorname{vec} W}", r"I_3 \otimes \tilde x^{\top}",
+        j_w, group)
+    flat = row @ j_w                       # 1 x 9: d l / d vec W, W's rows end to end
+    gradient = leaves["W"].grad
+    if not np.allclose(flat.reshape(gradient.shape), gradient, rtol=1e-12, atol=0):
+        raise ValueError("C13 (d): the row times dz/dvec W is not the graph's gradient of W")
     add("dl_dW", r"\frac{\partial \ell}{\partial W}",
-        r"\Bigl(\frac{\partial \ell}{\partial z}\Bigr)^{\top} \tilde x^{\top}",
-        leaves["W"].grad, group)
+        r"\operatorname{vec}^{-1}\Bigl(\frac{\partial \ell}{\partial z}\,"
+        r"\frac{\partial z}{\partial \operatorname{vec} W}\Bigr)"
+        r" = \Bigl(\frac{\partial \ell}{\partial z}\Bigr)^{\top} \tilde x^{\top}",
+        flat.reshape(gradient.shape), group)
     return WorkedExample(
         "c13d-jacobians", "C13 (d): back-propagation as a product of Jacobians (example 1)",
         text("Each node's Jacobian with its numbers, for example 1 of C12. Multiplied from the "
-             "loss back, they give the gradient of the loss by $z$ as a row vector; times the "
-             "Jacobian of $z$ by the entries of $W$ (flattened row by row) they give the "
-             "gradient of $W$, the outer product of the last two."),
+             "loss back, they give the derivative of the loss by $z$, a $1 \\times 3$ row. "
+             "Times the $3 \\times 9$ Jacobian of $z$ by $\\operatorname{vec} W$, the "
+             "entries of $W$ read row by row, it gives a $1 \\times 9$ row; "
+             "$\\operatorname{vec}^{-1}$ stacks its three blocks of three as the rows of "
+             "$\\partial\\ell/\\partial W$, the outer product "
+             "$(\\partial\\ell/\\partial z)^{\\top}\\tilde x^{\\top}$."),
         quantities, notation, [], problems=("C13",))

@@ -300,9 +300,10 @@ def _tables(ws: Worksheet, w: dict[tuple[int, int], sp.Symbol], v: dict[int, sp.
     group = "The batch gradients, as a matrix and a vector"
     gradient_W = np.array([[ws.value(by_name[f"dL_{w[h, k].name}"]) for k in range(3)]
                            for h in hidden])
+    # numerator layout: the derivative by the column v is a row, by the matrix W of W's shape
     gradient_v = np.array([[ws.value(by_name[f"dL_{v[h].name}"]) for h in v]])
     example_loss = r"\ell^{(i)}"
-    for name, shown, value in (("dL_dW", "W", gradient_W), ("dL_dv", r"v^{\top}", gradient_v)):
+    for name, shown, value in (("dL_dW", "W", gradient_W), ("dL_dv", "v", gradient_v)):
         total = ws.symbol(f"sum_{name}", r"\sum_{i} " + _d(example_loss, shown))
         ws.quantities.append(Quantity(ws.symbol(name, _d("L", shown)), total, value, group))
     return tables

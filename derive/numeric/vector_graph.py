@@ -33,6 +33,12 @@ def _matmul_jacobians(xs: list[Array], out: Array) -> list[Array]:
             np.asarray(np.kron(a, np.eye(r)), dtype=float)]
 
 
+def _dot_jacobians(xs: list[Array], out: Array) -> list[Array]:
+    u, w = xs
+    # out = u^T w for two columns: d out / d u = w^T, d out / d w = u^T
+    return [np.asarray(w.T, dtype=float), np.asarray(u.T, dtype=float)]
+
+
 def _augment_jacobian(xs: list[Array], out: Array) -> list[Array]:
     n = xs[0].size
     return [np.vstack([np.zeros((1, n)), np.eye(n)])]
@@ -42,6 +48,7 @@ def _augment_jacobian(xs: list[Array], out: Array) -> list[Array]:
 TENSOR_OPS: dict[str, tuple[Callable[[list[Array]], Array],
                             Callable[[list[Array], Array], list[Array]]]] = {
     "matmul": (lambda xs: xs[0] @ xs[1], _matmul_jacobians),
+    "dot": (lambda xs: xs[0].T @ xs[1], _dot_jacobians),
     "augment": (lambda xs: np.vstack([[[1.0]], xs[0]]) if xs[0].shape[1] == 1
                 else np.hstack([[[1.0]], xs[0]]), _augment_jacobian),
     "sigmoid": (lambda xs: _sigmoid(xs[0]),

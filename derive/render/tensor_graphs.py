@@ -24,8 +24,8 @@ LINE_BP = 11.0           # its baseline skip
 COLSEP_BP = 10.0         # 2 \arraycolsep between a matrix's columns
 PAD_BP = 4.0
 GRAD = "red!75!black"
-FORMULAS = {"matmul": "{0}{1}", "sigmoid": r"\sigma({0})", "-": "{0} - {1}",
-            "square": "({0})^{{2}}"}
+FORMULAS = {"matmul": "{0}{1}", "dot": "{0}^{{\\top}}{1}", "sigmoid": r"\sigma({0})",
+            "-": "{0} - {1}", "square": "({0})^{{2}}"}
 
 
 def _tuple(values: np.ndarray, digits: int = 3) -> str:
