@@ -98,6 +98,13 @@ class Chain:
         self.rhs = rhs
         return self
 
+    def given(self, rhs: sp.Expr, *reason: Reason | Text, label: str | None = None) -> Chain:
+        """Open the chain with ``lhs = rhs`` as a premise (a definition, say), stated not
+        checked and marked so; the next step is judged against ``rhs``."""
+        self.proof.given(self.lhs, rhs, *reason, label=label)
+        self.rhs = rhs
+        return self
+
 
 class Equations:
     """A chain of equations, each equivalent to the one before (or following from it)."""

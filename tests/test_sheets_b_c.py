@@ -20,7 +20,7 @@ from tests.mutation import mutated, status
 from tests.pages import overfull_boxes
 
 NEW = ["mlp-regression", "mlp-classification-se", "mlp-classification-bce",
-       "backprop-equations", "backprop-any-activation", "backprop-linear",
+       "backprop-equations", "backprop-any-activation", "backprop-linear", "backprop-one-neuron",
        "output-error-sigmoid-ce", "output-error-softmax-ll", "cross-entropy-minimum",
        "linear-composition", "linear-jacobians", "backprop-matrix-forms", "softmax-properties",
        "activation-derivative-bounds"]
@@ -78,6 +78,29 @@ def test_bp_canonical_forms() -> None:
 def test_bp_mutations_are_refuted(index: int, rhs: sp.Expr) -> None:
     d = mutated(lambda: bp.backprop_equations("m", "m", "sigmoid", ()), index, lambda _: rhs)
     assert status(d, index) == "refuted"
+
+
+@pytest.mark.parametrize("index, rhs", [
+    (1, bp.grad_a[bp.j] * Prime(sigmoid(bp.zL[bp.j]), bp.zL[bp.j])),          # σ′ kept for unit j
+    (4, sp.Sum(bp.delta_n[bp.q] * bp.wn[bp.q, bp.j] * Prime(sigmoid(bp.z[bp.j]), bp.z[bp.j]),
+               (bp.q, 1, bp.M))),
+])
+def test_one_neuron_with_sigma_prime_kept_is_refuted(index: int, rhs: sp.Expr) -> None:
+    d = mutated(bp.backprop_one_neuron, index, lambda _: rhs)
+    assert status(d, index) == "refuted"
+
+
+@pytest.mark.parametrize("name", ["backprop-equations", "backprop-one-neuron", "backprop-linear",
+                                  "output-error-sigmoid-ce", "output-error-softmax-ll"])
+def test_the_definition_of_an_error_is_a_given_not_a_proved_step(name: str) -> None:
+    # δ = ∂C/∂z defines δ: marked given on the page, and its reason does not restate it
+    d = get_derivation(name)
+    opening = [s for s in d.steps if s.rhs.has(sp.Derivative) and str(s.lhs).startswith("delta")
+               and s.lhs != (d.steps[d.steps.index(s) - 1].lhs if d.steps.index(s) else None)]
+    assert opening and all(s.kind == "given" and s.verdict.status == "given" for s in opening)
+    assert all("by definition" in "".join(p for p in s.rule if isinstance(p, str))
+               for s in opening)
+    assert all(s.kind != "given" for s in d.steps if s.label in ("BP1", "BP2"))
 
 
 def test_matrix_mutations_are_refuted() -> None:
@@ -224,5 +247,8 @@ def test_numeric_check_writes_sigma_prime_as_sigma_times_one_minus_sigma() -> No
     ex = get_example("bp-numeric-check")
     deltas = [tex(q.formula, ex.notation) for q in ex.quantities
               if str(q.symbol).startswith("delta") and q.formula is not None]
-    assert deltas and all(r"\odot \sigma(z^{" in line for line in deltas[:3])
-    assert not [line for line in deltas if r"(1 - \sigma(z^{3})) \sigma" in line]
+    # two column vectors are multiplied entry-wise, never juxtaposed: σ(z) ⊙ (1 − σ(z))
+    for line, layer in zip(deltas[:3], (3, 2, 1), strict=True):
+        assert rf"\odot \sigma(z^{{{layer}}}) \odot (1 - \sigma(z^{{{layer}}}))" in line, line
+    assert deltas[1].startswith(r"((W^{3})^{\top} \delta^{3}) \odot")   # BP2's bracket kept
+    assert not [line for line in deltas if r")) (1 -" in line or r"))(1 -" in line]

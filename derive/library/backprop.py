@@ -124,23 +124,27 @@ def _backprop(proof: Proof, kind: str) -> None:
     proof.define(dC_db[j], sp.Derivative(cost_l_unfolded, b[j]))
     proof.define(dC_dw[j, k], sp.Derivative(cost_l_unfolded, w[j, k]))
 
-    bp1 = eq(proof.chain(deltaL[j]), sp.Derivative(cost_L, zL[j]),
-             r"BP1: $\delta^{L}_j = \partial C/\partial z^{L}_j$; $C$ depends on $z^{L}$ "
-             "through ", written_eq(a_out[kk], phi(zL[kk])))
+    # each chain opens with the definition of its error, a premise (marked given, not proved)
+    bp1 = proof.chain(deltaL[j]).given(
+        sp.Derivative(cost_L, zL[j]),
+        *(_reworded(p, kind) if isinstance(p, str) else p for p in (
+            r"BP1: the error of output unit $j$, by definition; $C$ depends on $z^{L}$ "
+            "through ", written_eq(a_out[kk], phi(zL[kk])))))
     eq(bp1, sp.Sum(grad_a[kk] * phi_prime(zL[kk]) * kron(kk, j), (kk, 1, NL)),
-       r"chain rule: $a^{L}_{i}$ depends on $z^{L}_j$ only when $i = j$")
+       r"chain rule: $a^{L}_{i}$ depends on $z^{L}_j$ only when $i = j$", label="BP1-chain")
     eq(bp1, times_prime(grad_a[j], zL[j]),
        r"$\mathbf{1}[i = j]$ keeps one term of the sum: BP1, "
        r"$\delta^{L} = \nabla_a C \odot \sigma'(z^{L})$", label="BP1")
-    bp2 = eq(proof.chain(delta[j]), sp.Derivative(cost_next, z[j]),
-             r"BP2: $C$ depends on $z^{l}$ only through $z^{l+1}$; its gradient there is "
-             r"$\delta^{l+1}$")
+    bp2 = proof.chain(delta[j]).given(
+        sp.Derivative(cost_next, z[j]),
+        r"BP2: the error of unit $j$ of layer $l$, by definition; $C$ depends on $z^{l}$ only "
+        r"through $z^{l+1}$, where its gradient is $\delta^{l+1}$")
     eq(bp2, sp.Sum(delta_n[q] * sp.Derivative(zn[q], z[j]), (q, 1, M)),
        r"chain rule over the units $q$ of layer $l + 1$, with "
        r"$\delta^{l+1}_q = \partial C/\partial z^{l+1}_q$")
     eq(bp2, sp.Sum(delta_n[q] * wn[q, j] * phi_prime(z[j]), (q, 1, M)),
        r"$z^{l+1}_q = \sum_{i} w^{l+1}_{qi} a^{l}_{i} + b^{l+1}_q$ depends on $z^{l}_j$ "
-       r"through $a^{l}_j$ alone")
+       r"through $a^{l}_j$ alone", label="BP2-local")
     eq(bp2, times_prime(sp.Sum(wn[q, j] * delta_n[q], (q, 1, M)), z[j]),
        r"$\sigma'(z^{l}_j)$ leaves the sum: BP2, "
        r"$\delta^{l} = ((W^{l+1})^{\top} \delta^{l+1}) \odot \sigma'(z^{l})$", label="BP2")
@@ -188,8 +192,49 @@ def backprop_any_activation(proof: Proof) -> None:
 
 
 @derivation("backprop-linear", title="Back-propagation in a linear network",
-            **{**SETTINGS, "summary": r"The derivation of P2 Q1, in the same index form, with "
-                                      r"$\sigma(z) = z$, so that $\sigma' = 1$."})
+            **{**SETTINGS, "summary": r"The derivation of P2 Q1 with $\sigma(z) = z$, so that "
+                                      r"$\sigma' = 1$: the lines that change."})
 def backprop_linear(proof: Proof) -> None:
     """BP1–BP4 when every neuron is linear, σ(z) = z (problem 2 Q4)."""
     _backprop(proof, "linear")
+
+
+@derivation("backprop-one-neuron", title=r"One neuron with the activation $f$",
+            **{**SETTINGS, "summary": r"Unit $j$ has $a_j = f(z_j)$, every other unit of its "
+                                      r"layer $a_i = \sigma(z_i)$; the lines of P2 Q1 that pass "
+                                      r"through $a_j$."})
+def backprop_one_neuron(proof: Proof) -> None:
+    """Problem 2 Q2: one neuron j uses f, the others σ; BP1 and BP2 for that neuron."""
+    # C to first order, as in _backprop, with unit j's activation f and the others' σ
+    # (each unit's σ, and unit j's turned into f by the indicator 1[i = j])
+    cost_L = sp.Sum(grad_a[kk] * (sigmoid(zL[kk]) + kron(kk, j) * (f(zL[kk]) - sigmoid(zL[kk]))),
+                    (kk, 1, NL))
+    cost_next = sp.Sum(delta_n[q] * zn[q], (q, 1, M))
+    proof.notation.update({cost_L: "C", cost_next: "C"})
+    proof.define(zn[q], sp.Sum(wn[q, jj] * sigmoid(z[jj]), (jj, 1, N))
+                 + wn[q, j] * (f(z[j]) - sigmoid(z[j])) + bn[q])
+    proof.define(deltaL[j], sp.Derivative(cost_L, zL[j]))
+    proof.define(delta[j], sp.Derivative(cost_next, z[j]))
+    bp1 = proof.chain(deltaL[j]).given(
+        sp.Derivative(cost_L, zL[j]), r"BP1 for the modified output unit $j$: its error, by "
+        r"definition")
+    bp1.eq(written_product(grad_a[j], Prime(f(zL[j]), zL[j])),
+           r"chain rule: of the outputs only $a^{L}_j = f(z^{L}_j)$ depends on $z^{L}_j$, so "
+           r"$f'$ replaces $\sigma'$", label="BP1")
+    bp2 = proof.chain(delta[j]).given(
+        sp.Derivative(cost_next, z[j]), r"BP2 for the modified hidden unit $j$: its error, by "
+        r"definition")
+    bp2.eq(sp.Sum(delta_n[q] * sp.Derivative(zn[q], z[j]), (q, 1, M)),
+           r"chain rule over the units $q$ of layer $l + 1$, as in P2 Q1")
+    bp2.eq(sp.Sum(delta_n[q] * wn[q, j] * Prime(f(z[j]), z[j]), (q, 1, M)),
+           r"$z^{l+1}_q = \sum_{i} w^{l+1}_{qi} a^{l}_{i} + b^{l+1}_q$ depends on $z^{l}_j$ "
+           r"through $a^{l}_j = f(z^{l}_j)$ alone")
+    bp2.eq(written_product(sp.Sum(wn[q, j] * delta_n[q], (q, 1, M)), Prime(f(z[j]), z[j])),
+           r"$f'(z^{l}_j)$ leaves the sum: BP2 with $f'$ in place of $\sigma'$ for unit $j$",
+           label="BP2")
+    proof.oracle(bp1.rhs, independent_diff(cost_L, zL[j]),
+                 r"BP1 against plain sympy.diff of $C$ by $z^{L}_j$, $a^{L}$ in elementary form")
+    proof.oracle(bp2.rhs, independent_diff(cost_next, z[j],
+                                           definitions={zn: proof.definitions[zn]}),
+                 r"BP2 against plain sympy.diff of $C$ by $z^{l}_j$, $z^{l+1}$ written out in "
+                 "elementary form")

@@ -35,10 +35,8 @@ def output_error_sigmoid_ce(proof: Proof) -> None:
     """δᴸⱼ = aᴸⱼ − yⱼ for sigmoid outputs and the cross-entropy cost."""
     s = sigmoid(z[kk])
     cost = -sp.Sum(written_sum(y[kk] * sp.log(s), (1 - y[kk]) * sp.log(1 - s)), (kk, 1, N))
-    proof.define(delta[j], sp.Derivative(cost, z[j]))
     proof.given(C, cost, r"the cross-entropy over the $n_L$ outputs, $a^{L}_i = \sigma(z^{L}_i)$")
-    e = proof.chain(delta[j]).eq(sp.Derivative(C, z[j]),
-                                 r"$\delta^{L}_j = \partial C/\partial z^{L}_j$")
+    e = proof.chain(delta[j]).given(sp.Derivative(C, z[j]), "the output error, by definition")
     e.eq(-sp.Sum((y[kk] / s - (1 - y[kk]) / (1 - s)) * Prime(s, z[kk])
                  * sp.KroneckerDelta(kk, j), (kk, 1, N)),
          r"chain rule: $\partial C/\partial a^{L}_i$ times $\partial a^{L}_i/\partial z^{L}_j$, "
@@ -63,11 +61,9 @@ def output_error_softmax_ll(proof: Proof) -> None:
     cost = -sp.log(sp.exp(z[c]) / total)
     a_out, target = indexed("aL", "a^{L}", real=True), indexed("t", "y", real=True)
     one_hot = sp.KroneckerDelta(j, c)
-    proof.define(delta[j], sp.Derivative(cost, z[j]))
     proof.given(C, cost, r"the log-likelihood cost of the true class $c$, "
                 r"$a^{L} = \operatorname{softmax}(z^{L})$")
-    e = proof.chain(delta[j]).eq(sp.Derivative(C, z[j]),
-                                 r"$\delta^{L}_j = \partial C/\partial z^{L}_j$")
+    e = proof.chain(delta[j]).given(sp.Derivative(C, z[j]), "the output error, by definition")
     e.eq(sp.Derivative(-z[c] + sp.log(total), z[j]),
          r"log of a quotient: $-\log a^{L}_c = -z^{L}_c + \log \sum_i e^{z^{L}_i}$")
     e.eq(-one_hot + sp.exp(z[j]) / total,

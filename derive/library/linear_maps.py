@@ -109,11 +109,11 @@ def backprop_matrix_forms(proof: Proof) -> None:
         d2: Hadamard(sp.MatMul(sp.Transpose(w3), d3), sp2),        # BP2
         d1: Hadamard(sp.MatMul(sp.Transpose(w2), d2), sp1),
     })
-    c = proof.chain(d3).eq(Hadamard(grad, sp3),
-                           r"BP1 with $L = 3$: $\delta^{L} = \nabla_a C \odot \sigma'(z^{L})$")
+    c = proof.chain(d3).given(Hadamard(grad, sp3), r"BP1 (P2 Q1) with $L = 3$")
     c.eq(sp.MatMul(S3, grad), r"O1: multiplying by a diagonal matrix scales each entry: "
                               r"$\Sigma'(z^{L}) \nabla_a C$")
-    c = proof.chain(d2).eq(Hadamard(sp.MatMul(sp.Transpose(w3), d3), sp2), r"BP2, $l = 2$")
+    c = proof.chain(d2).given(Hadamard(sp.MatMul(sp.Transpose(w3), d3), sp2),
+                              r"BP2 (P2 Q1) with $l = 2$")
     c.eq(sp.MatMul(S2, sp.Transpose(w3), d3),
          r"as in O1, the Hadamard product with $\sigma'(z^{2})$ is the product with "
          r"$\Sigma'(z^{2})$: O2 for $l = 2$")

@@ -14,7 +14,7 @@ import sympy as sp
 
 from derive.functions import sigmoid
 from derive.matrices import Diag, Hadamard, elementwise, minus
-from derive.proof import Comparison, Quantity, WorkedExample, text, written_product
+from derive.proof import Comparison, Quantity, WorkedExample, text
 from derive.registry import example
 
 WIDTHS = (2, 3, 3, 2)       # input, two hidden layers, output: L = 3 weight layers
@@ -85,8 +85,12 @@ def bp_numeric_check() -> WorkedExample:
                          S[f"delta{layer}"]: rf"\delta^{{{layer}}}",
                          S[f"dw{layer}"]: rf"\frac{{\partial C}}{{\partial W^{{{layer}}}}}"})
 
-    def prime(z: sp.MatrixSymbol) -> sp.MatrixExpr:   # σ(1 − σ), in the order it is written
-        return elementwise(written_product(sigmoid(t), 1 - sigmoid(t)), t, z)
+    def sigma_factors(z: sp.MatrixSymbol) -> tuple[sp.MatrixExpr, sp.MatrixExpr]:
+        # σ′(z) = σ(z) ⊙ (1 − σ(z)): two vectors, so multiplied entry-wise, not juxtaposed
+        return elementwise(sigmoid(t), t, z), elementwise(1 - sigmoid(t), t, z)
+
+    def prime(z: sp.MatrixSymbol) -> sp.MatrixExpr:
+        return Hadamard(*sigma_factors(z))
 
     for layer in range(1, L + 1):
         notation[Diag(prime(S[f"z{layer}"]))] = rf"\Sigma'(z^{{{layer}}})"
@@ -112,12 +116,12 @@ def bp_numeric_check() -> WorkedExample:
         deltas[layer] = (ws[layer + 1].T @ deltas[layer + 1]) * sig_prime[layer]  # BP2
     group = "Back-propagation"
     quantities.append(Quantity(S[f"delta{L}"],
-                               Hadamard(minus(S[f"a{L}"], S["y"]), prime(S[f"z{L}"])),
+                               Hadamard(minus(S[f"a{L}"], S["y"]), *sigma_factors(S[f"z{L}"])),
                                deltas[-1], group, note=r"BP1, $\nabla_a C = a^{3} - y$"))
     for layer in range(L - 1, 0, -1):
         quantities.append(Quantity(
             S[f"delta{layer}"], Hadamard(sp.Transpose(S[f"w{layer + 1}"]) * S[f"delta{layer + 1}"],
-                                         prime(S[f"z{layer}"])), deltas[layer - 1], group))
+                                         *sigma_factors(S[f"z{layer}"])), deltas[layer - 1], group))
     unrolled = np.diag(sig_prime[0].ravel())
     for layer in range(1, L):
         unrolled = unrolled @ ws[layer].T @ np.diag(sig_prime[layer].ravel())
