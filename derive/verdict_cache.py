@@ -67,9 +67,22 @@ def _repr(expr: sp.Basic) -> str:
 def _identities(expr: sp.Basic) -> tuple[str, ...]:
     found = {f"{type(a).__module__}.{type(a).__qualname__}{a._hashable_content()!r}"
              for a in expr.atoms(sp.Symbol)}
-    found |= {f"{f.func.__name__}{sorted(f.func._kwargs.items())!r}"
+    found |= {f"{f.func.__name__}{[(k, _stable(v)) for k, v in sorted(f.func._kwargs.items())]!r}"
               for f in expr.atoms(AppliedUndef)}
     return tuple(sorted(found))
+
+
+def _stable(value: object) -> str:
+    """A value's repr the same in every process: a function (a ``_latex`` printer given to
+    ``sp.Function``) by its name and source, not by its address."""
+    if callable(value):
+        try:
+            source = inspect.getsource(value)
+        except (OSError, TypeError):
+            source = "?"
+        name = f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}"
+        return f"{name}:{hashlib.sha256(source.encode()).hexdigest()[:16]}"
+    return repr(value)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -209,3 +209,24 @@ def test_a_forged_mark_on_a_sum_right_at_the_smallest_size_only_is_refuted(  # t
     stored["signature"] = _signature(build(), stored)
     entry.write_text(json.dumps(stored))
     assert verify_cached(build(), tmp_path).steps[0].verdict.status == "refuted"  # type: ignore[union-attr]
+
+
+_KEYS_SCRIPT = """
+from derive.registry import BUILDERS, names
+from derive.verdict_cache import verdict_key
+names()
+for name in sorted(BUILDERS):
+    print(name, verdict_key(BUILDERS[name]()))
+"""
+
+
+def test_every_derivation_has_the_same_key_in_every_process() -> None:
+    """A key that changes from run to run (an object's address in it: a ``_latex`` printer
+    given to ``sp.Function`` was one) makes every build verify that derivation afresh."""
+    import os
+    runs = [subprocess.run([sys.executable, "-c", _KEYS_SCRIPT], capture_output=True,
+                           text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+            .stdout for seed in ("1", "2")]
+    first, second = (dict(line.split() for line in run.splitlines()) for run in runs)
+    assert len(first) >= 30
+    assert {n for n in first if first[n] != second[n]} == set()

@@ -16,9 +16,9 @@ from derive.check.document import IMPLICATIONS, Chain, Document, Piece, read
 from derive.check.errors import NotUnderstood
 from derive.check.front import notation_of
 from derive.check.indices import Condition
+from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.layers import layered_names, written_sizes
 from derive.check.lexer import prepared
-from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.points import wrong_points

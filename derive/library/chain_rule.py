@@ -8,7 +8,7 @@ import sympy as sp
 
 from derive.authoring import Proof, indexed, symbol
 from derive.library.oracles import independent_diff
-from derive.proof import written_eq, written_product, written_sum
+from derive.proof import written_product, written_sum
 from derive.registry import derivation
 
 i, l, m, K = sp.symbols("i l m K", integer=True, positive=True)
