@@ -187,20 +187,43 @@ def needs_sizes(expr: sp.Expr) -> bool:
         i.free_symbols for e in expr.atoms(sp.Indexed) for i in e.indices)
 
 
+@functools.lru_cache(maxsize=1024)   # a step's right side is the next one's left
 def concrete_functions(expr: sp.Expr) -> sp.Expr:
     """Every unspecified function f(a, b, ...) replaced by a fixed concrete one,
     sin(c1 a + c2 b + ...) + (d1 a + d2 b + ...)**2 / 3 with constants taken from f's name,
     derivatives then carried out: a cheap numeric witness for a step about unspecified
-    functions (a re-confirmation, never a proof: an identity may hold for one f only)."""
-    def concrete(e: sp.Expr) -> sp.Expr:
-        rng = random.Random(str(e.func))
-        linear = [sp.Rational(rng.randint(3, 9), 7) * a for a in e.args]
-        square = [sp.Rational(rng.randint(-9, 9), 5) * a for a in e.args]
-        return sp.sin(sp.Add(*linear)) + sp.Add(*square) ** 2 / 3
+    functions (a re-confirmation, never a proof: an identity may hold for one f only).
 
-    replaced = _derivatives_in_symbols(expr).replace(lambda e: isinstance(e, AppliedUndef),
-                                                     concrete)
-    return replaced.doit() if replaced.has(sp.Subs, sp.Derivative) else replaced
+    Each derivative is carried out once (remembered): the sides of a chain repeat them."""
+    expr = _derivatives_in_symbols(expr)
+    if not expr.has(sp.Subs, sp.Derivative):
+        return expr.replace(lambda e: isinstance(e, AppliedUndef), _concrete_function)
+    rebuilt = _with_concrete_functions(expr)
+    if rebuilt.has(sp.Subs, sp.Derivative, sp.Sum, sp.Product, sp.Integral, sp.Limit):
+        rebuilt = rebuilt.doit()   # what is left to carry out, as for the whole expression
+    return rebuilt
+
+
+def _concrete_function(e: sp.Expr) -> sp.Expr:
+    rng = random.Random(str(e.func))
+    linear = [sp.Rational(rng.randint(3, 9), 7) * a for a in e.args]
+    square = [sp.Rational(rng.randint(-9, 9), 5) * a for a in e.args]
+    return sp.sin(sp.Add(*linear)) + sp.Add(*square) ** 2 / 3
+
+
+def _with_concrete_functions(e: sp.Basic) -> sp.Basic:
+    """``e`` with its functions concrete, each derivative in it carried out."""
+    if isinstance(e, (sp.Derivative, sp.Subs)):
+        return _carried_out(e)
+    if not e.args or not e.has(AppliedUndef):
+        return e
+    rebuilt = e.func(*(_with_concrete_functions(a) for a in e.args))
+    return _concrete_function(rebuilt) if isinstance(e, AppliedUndef) else rebuilt
+
+
+@functools.lru_cache(maxsize=4096)
+def _carried_out(d: sp.Expr) -> sp.Expr:
+    return d.replace(lambda e: isinstance(e, AppliedUndef), _concrete_function).doit()
 
 
 def _derivatives_in_symbols(expr: sp.Expr) -> sp.Expr:
