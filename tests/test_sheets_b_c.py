@@ -168,7 +168,7 @@ def test_two_two_two_cross_entropy_gradients_match_sympy_diff() -> None:
 
 def test_bp_numeric_check_and_overflow_example() -> None:
     check = get_example("bp-numeric-check")
-    assert len(check.comparisons) == 7 and all(c.abs_error < 1e-8 for c in check.comparisons)
+    assert len(check.comparisons) == 10 and all(c.abs_error < 1e-8 for c in check.comparisons)
     overflow = get_example("softmax-overflow")
     assert np.all(np.isinf(overflow["e_z"].value)) and np.all(np.isnan(overflow["naive"].value))
     stable = overflow["stable"].value
@@ -252,3 +252,15 @@ def test_numeric_check_writes_sigma_prime_as_sigma_times_one_minus_sigma() -> No
         assert rf"\odot \sigma(z^{{{layer}}}) \odot (1 - \sigma(z^{{{layer}}}))" in line, line
     assert deltas[1].startswith(r"((W^{3})^{\top} \delta^{3}) \odot")   # BP2's bracket kept
     assert not [line for line in deltas if r")) (1 -" in line or r"))(1 -" in line]
+
+
+def test_bp_numeric_check_compares_every_error_with_finite_differences_by_z() -> None:
+    # "check all four numerically": δˡ itself (BP1, BP2), not only the b and W gradients
+    ex = get_example("bp-numeric-check")
+    labels = [str(c.label[0]) for c in ex.comparisons]
+    for layer, rule in ((3, "BP1"), (2, "BP2"), (1, "BP2")):
+        label = rf"$\delta^{{{layer}}} = \partial C/\partial z^{{{layer}}}$ ({rule})"
+        assert label in labels, label
+        c = ex.comparisons[labels.index(label)]
+        assert 1e-14 < c.abs_error < 1e-8      # a finite difference: close, not the same sum
+        np.testing.assert_allclose(c.left, ex[f"delta{layer}"].value)
