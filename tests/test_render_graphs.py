@@ -125,7 +125,7 @@ def test_the_2_2_2_graph_names_its_inputs_targets_biases_and_the_half() -> None:
     output = get_figure("c-q3-graph").graphs[0].output
     leaves = [n for n in graph.topological_order(output) if n.is_leaf]
     names = {n.label for n in leaves}
-    assert {"i_{1}", "i_{2}", "y_{1}", "y_{2}", "b_{1}", "b_{2}", r"\tfrac{1}{2}"} <= names
+    assert {"i_{1}", "i_{2}", "y_{1}", "y_{2}", "b_{h}", "b_{o}", r"\tfrac{1}{2}"} <= names
     assert all(n.label for n in leaves)
     code, _ = scalar_graph(output)
     assert "{$0.05$}" not in code and "{$0.35$}" not in code      # no bare constant as a leaf

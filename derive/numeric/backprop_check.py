@@ -153,7 +153,7 @@ def bp_numeric_check() -> WorkedExample:
             deltas[layer - 1], fd_z))
         if layer == 1:
             comparisons.append(Comparison(
-                text(rf"$\delta^{{1}} = \partial C/\partial z^{{1}}$ by the product O3"), o3, fd_z))
+                text(r"$\delta^{1} = \partial C/\partial z^{1}$ by the product O3"), o3, fd_z))
     for layer in range(1, L + 1):
         dw = deltas[layer - 1] @ acts[layer - 1].T                               # BP4
         quantities.append(Quantity(S[f"dw{layer}"],
@@ -171,8 +171,9 @@ def bp_numeric_check() -> WorkedExample:
         "bp-numeric-check", "BP1–BP4 checked on a 2-3-3-2 network",
         text(r"Sigmoid neurons and the quadratic cost $C = \frac12 \lVert a^{3} - y \rVert^2$, "
              r"so $\nabla_a C = a^{3} - y$. The errors $\delta^{l}$ come from BP1 and BP2 and "
-             r"again from the product O3, the gradients from BP3 and BP4. Each error $\delta^{l}$ is "
-             r"compared with central finite differences of $C$ by the entries of $z^{l}$, and "
+             r"again from the product O3, the gradients from BP3 and BP4. Each error "
+             r"$\delta^{l}$ is compared with central finite differences of $C$ by the entries of "
+             r"$z^{l}$, and "
              "each gradient with those by the entries of its parameter (step "
              rf"$10^{{{round(math.log10(FD_STEP))}}}$)."),
         quantities, notation, comparisons, ("P2",),
