@@ -88,7 +88,7 @@ def bp_numeric_check() -> WorkedExample:
     ws, bs, x, y = _network()
     S = _symbols()
     L = len(ws)
-    notation = {S["a0"]: "x", S["y"]: "y", S["o3"]: r"\delta^{1}_{\mathrm{O3}}"}
+    notation = {S["a0"]: "x", S["y"]: "y", S["o3"]: r"\delta^{1}\ (\mathrm{O3})"}
     for layer in range(1, L + 1):
         notation.update({S[f"z{layer}"]: f"z^{{{layer}}}", S[f"a{layer}"]: f"a^{{{layer}}}",
                          S[f"w{layer}"]: f"W^{{{layer}}}", S[f"b{layer}"]: f"b^{{{layer}}}",
