@@ -327,20 +327,53 @@ GRAPH_LEAVES = (("i1", "i_{1}", "input"), ("i2", "i_{2}", "input"), ("y1", "y_{1
 
 @figure("c-q3-graph")
 def c_q3_graph() -> Figure:
-    """The computation graph of the 2-2-2 network with the squared error, values and gradients."""
+    """The computation graph of the 2-2-2 network with the squared error, values and gradients:
+    the output layer on a row of its own, then each hidden unit (review 19: the whole graph
+    in one row had labels too small to read and crossing wires)."""
     w = {e: Worksheet().symbol(f"w{e}") for e in range(1, 9)}
     named = {key: sp.Symbol(f"graph_{key}", real=True) for key, _, _ in GRAPH_LEAVES}
-    raw, names = written_out("squared-error", w, {**DEFAULTS, **named})
     leaves = {w[e]: graph.leaf(f"w_{{{e}}}", WEIGHTS[e - 1]) for e in w}
     leaves.update({named[key]: graph.leaf(tex, DEFAULTS[key], kind)
                    for key, tex, kind in GRAPH_LEAVES})
-    output = graph.from_expr(raw, leaves, {**names, raw: "E"})
+    # each hidden unit a = σ(z) from the inputs; a panel's own leaves for the inputs and the
+    # bias, which hold the part of their gradient that flows through that unit
+    hidden, names = {}, {}
+    for h in (1, 2):
+        net = written_sum(*[w[e] * named[f"i{k}"] for e, (hh, k) in HIDDEN_EDGES.items()
+                            if hh == h], named["b_h"])
+        names[net], names[sigmoid(net)] = f"z_{{h_{h}}}", f"a_{{h_{h}}}"
+        own = {**leaves, **{named[key]: graph.leaf(tex, DEFAULTS[key], kind)
+                            for key, tex, kind in GRAPH_LEAVES if key in ("i1", "i2", "b_h")}}
+        hidden[h] = graph.from_expr(sigmoid(net), own, names)
+        graph.forward(hidden[h])
+    # the output layer and the cost, from the hidden activations as its leaves
+    a_h = {h: sp.Symbol(f"graph_a_h{h}", real=True) for h in (1, 2)}
+    for h in (1, 2):
+        leaves[a_h[h]] = graph.leaf(f"a_{{h_{h}}}", hidden[h].data, "input")
+    out_o = {}
+    for o in (1, 2):
+        net = written_sum(*[w[e] * a_h[h] for e, (oo, h) in OUTPUT_EDGES.items() if oo == o],
+                          named["b_o"])
+        out_o[o] = sigmoid(net)
+        names[net], names[out_o[o]] = f"z_{{o_{o}}}", f"a_{{o_{o}}}"
+    cost = _cost("squared-error", out_o, {o: named[f"y{o}"] for o in (1, 2)})
+    output = graph.from_expr(cost, leaves, {**names, cost: "E"})
     graph.forward(output)
     graph.backward(output)
+    for h in (1, 2):   # the gradient the output layer sends back into each hidden unit
+        graph.backward(hidden[h], upstream=leaves[a_h[h]].grad)
+    panels = [GraphPanel(output, r"The output layer and the cost $E$", width=1.0)]
+    panels += [GraphPanel(hidden[h], rf"Hidden unit $h_{h}$: $a_{{h_{h}}}$ and the gradient "
+                          rf"$\partial E/\partial a_{{h_{h}}}$ it receives", width=0.48)
+               for h in (1, 2)]
     return Figure("c-q3-graph",
                   r"The computation graph of the 2-2-2 network with the squared error "
-                  r"$E = \tfrac{1}{2}(y_1 - a_{o_1})^2 + \tfrac{1}{2}(y_2 - a_{o_2})^2$: the "
-                  r"inputs $i_1, i_2$ and targets $y_1, y_2$ (blue), the weights and the biases "
-                  r"$b_h, b_o$ (the biases stay fixed in the update). Forward values in black, "
-                  r"gradients of $E$ in red: the weights' gradients are those of the table above.",
-                  graphs=[GraphPanel(output)], problems=("P3",), landscape=True)
+                  r"$E = \tfrac{1}{2}(y_1 - a_{o_1})^2 + \tfrac{1}{2}(y_2 - a_{o_2})^2$, cut at "
+                  r"the hidden activations: the output layer (top) takes $a_{h_1}, a_{h_2}$ from "
+                  r"the hidden units (below) and sends each its gradient "
+                  r"$\partial E/\partial a_{h_k}$, on the unit's output arrow. Each box shows a "
+                  r"value over its gradient of $E$ (red), each edge the value flowing forward "
+                  r"over the gradient flowing back; at a fork the gradients add ($i_1$, $i_2$, "
+                  r"$b_h$ show the part through each unit). The weights' gradients are those of "
+                  r"the table above.",
+                  graphs=panels, problems=("P3",), landscape=True)

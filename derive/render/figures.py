@@ -151,9 +151,20 @@ def graphs_latex(fig: Figure) -> str:
     if len(fig.graphs) == 1:
         fit = "fitpage" if fig.landscape else "fitwidth"   # a turned page: all of it
         return rf"\{fit}{{{scalar_graph(fig.graphs[0].output, fig.show_numbers)[0]}}}"
-    cells = [_panel(p, fig.show_numbers, r"0.32\linewidth") for p in fig.graphs]
-    rows = ["\n\\hfill\n".join(cells[k:k + 3]) for k in range(0, len(cells), 3)]
-    return "\n\n\\medskip\n".join(rows)
+    rows: list[list[str]] = []
+    room = 0.0
+    for p in fig.graphs:     # panels fill rows in order, as many as the line holds
+        if not rows or room + p.width > 1.0:
+            rows.append([])
+            room = 0.0
+        rows[-1].append(_panel(p, fig.show_numbers, rf"{p.width:g}\linewidth"))
+        room += p.width
+    body = "\n\n\\medskip\n".join("\n\\hfill\n".join(row) for row in rows)
+    if fig.landscape:   # a turned page: the rows together no taller than the page leaves
+        # (a kern last: the box's depth 0, all its height where \fitpage measures it)
+        return (rf"\fitpage{{\begin{{minipage}}[b]{{\linewidth}}{body}\par\kern0pt"
+                r"\end{minipage}}")
+    return body
 
 
 # include(name, drawing, landscape) -> the LaTeX that shows the compiled drawing
