@@ -138,8 +138,9 @@ def boundary_tikz(b: Boundary, scale: float = 2.2) -> str:
 
 
 def _panel(panel: GraphPanel, show_numbers: bool, width: str) -> str:
-    # a small graph: its leaves share a rank (x, y and c side by side)
-    body = scalar_graph(panel.output, show_numbers, legend=False, by_kind=False)[0]
+    # a small graph: its leaves share a rank (x, y and c side by side); a wide one (a row of
+    # its own) keeps inputs, parameters and operations in ranks of their own
+    body = scalar_graph(panel.output, show_numbers, legend=False, by_kind=panel.width > 0.5)[0]
     head = rf"\textbf{{\small {panel.title}}}\\[2pt]" if panel.title else ""
     rule = rf"\\[2pt]\parbox{{\linewidth}}{{\centering\footnotesize {panel.rule}}}" \
         if panel.rule else ""
