@@ -295,8 +295,9 @@ def c_q3_squared_error() -> WorkedExample:
         ce = ws.add(ws.symbol(f"delta_ce_o{o}", DELTA["cross-entropy"] + f"_{{o_{o}}}"),
                     written_sum(out, -y), group)
         ratios.append(ws.add(
-            ws.symbol(f"ratio_o{o}", DELTA["cross-entropy"] + f"_{{o_{o}}} / "
-                      + DELTA["squared-error"] + f"_{{o_{o}}}"),
+            # the ratio named by its own fraction, so that the line does not say it twice
+            ws.symbol(f"ratio_o{o}", rf"\frac{{{DELTA['cross-entropy']}_{{o_{o}}}}}"
+                                     rf"{{{DELTA['squared-error']}_{{o_{o}}}}}"),
             ce / ws.symbol(f"delta_o{o}"), group,
             note=r"$1/\sigma'(z_{o_k})$: the factor by which cross-entropy is larger"))
     larger = " and ".join(f"{ws.value(r):.1f}" for r in ratios)   # computed, to one decimal
@@ -309,11 +310,11 @@ def c_q3_squared_error() -> WorkedExample:
         "Problem 3 Q3 (c): the same network with the squared error",
         text(r"The output error now carries the factor $\sigma'(z_{o_k}) = a_{o_k}(1 - a_{o_k})$, "
              r"which cross-entropy removes. Each output-layer gradient is its output's error "
-             r"times a hidden activation (BP4), so the ratio of the two costs' output errors "
-             rf"(${DELTA['cross-entropy']}$ is the cross-entropy's), computed in the last group, "
-             r"is also the "
-             r"ratio of their output-layer gradients: with cross-entropy the output-layer "
-             f"step is {larger} times larger here, for $o_1$ and $o_2$."),
+             r"times a hidden activation (BP4), so the ratio of the two costs' output errors, "
+             rf"${DELTA['cross-entropy']}_{{o_k}} / {DELTA['squared-error']}_{{o_k}} = "
+             r"1/\sigma'(z_{o_k})$, is also the ratio of their output-layer gradients. The last "
+             "lines of this part compute it: with cross-entropy the output-layer step is "
+             f"{larger} times larger here, for $o_1$ and $o_2$."),
         ws.quantities, ws.notation, comparisons, ("P3",),
         compared=("computed here",
                   "published values (M. Mazur, A Step by Step Backpropagation Example, 2015)"),
