@@ -278,3 +278,71 @@ def test_bp_numeric_check_compares_every_error_with_finite_differences_by_z() ->
         c = ex.comparisons[labels.index(label)]
         assert 1e-14 < c.abs_error < 1e-8      # a finite difference: close, not the same sum
         np.testing.assert_allclose(c.left, ex[f"delta{layer}"].value)
+
+
+# --- sheet C as an instructor reads it (review 19, issue 18) --------------------------------
+
+def _sheet_c_tex() -> str:
+    from derive.build.driver import SHEET_DIR, render_tex
+
+    return render_tex(SHEET_DIR / "C-backprop-cross-entropy.tex.j2")
+
+
+def test_two_two_two_names_biases_by_layer_and_errors_by_cost() -> None:
+    # b_h, b_o (not b_1, b_2: the sheet's b^l_j has the layer up and the unit down), and the
+    # cost in a bracket, δ^(CE), δ^(SE) (a bare superscript is a layer)
+    for name, mark in (("c-q3-cross-entropy", "CE"), ("c-q3-squared-error", "SE")):
+        ex = get_example(name)
+        shown = {str(s): ex.notation[s] for s in ex.notation}
+        assert shown["b_h"] == "b_h" and shown["b_o"] == "b_o"
+        assert shown["delta_o1"] == rf"\delta^{{(\mathrm{{{mark}}})}}_{{o_1}}"
+        assert shown["delta_h2"] == rf"\delta^{{(\mathrm{{{mark}}})}}_{{h_2}}"
+        assert not any(re.search(r"\\delta\^\{[CE]\}", v) for v in shown.values())
+
+
+def test_gradient_tables_have_a_head_for_every_column_and_no_stacked_fraction_in_a_row() -> None:
+    from derive.render.tables import table_head, table_rows
+
+    for name in ("c-q3-cross-entropy", "c-q3-squared-error"):
+        ex = get_example(name)
+        for table in ex.tables:
+            head = table_head(table)
+            assert head.split(" & ")[0].strip(), head          # the first column is headed
+            for symbol, formula, cells in table_rows(table, ex):
+                assert r"\frac" not in symbol + formula + "".join(cells), symbol
+        grads = next(t for t in ex.tables if "Gradients" in t.title)
+        assert [str(r.symbol) for r in grads.rows] == [f"w{e}" for e in range(1, 9)]
+
+
+def test_sheet_c_reads_as_a_hand_out() -> None:
+    tex_source = _sheet_c_tex()
+    body, appendix = tex_source.split(r"\section*{Verification}")
+    # P1 Q1: the table marks the iterates it leaves out
+    assert r"& $\cdots$ & $v_{15}$" in body
+    # no "Given:" block and no program words before the appendix
+    assert "Given:" not in body and "computed in the last group" not in body
+    assert "b_1 = 0.35" not in body and "b_{1}" not in body
+    # the appendix's tables are cross-checks, not a second solution
+    assert r"\subsection*{Cross-checks of the worked examples}" in appendix
+    assert r"\paragraph{Cross-check of Problem 3 Q3 (a), (b)" in appendix
+    assert "closed form" not in appendix
+    # rows are made taller only where a label holds a stacked fraction
+    rows = [line for line in appendix.splitlines() if line.startswith(r"\rule[")]
+    assert rows and all(("\\frac" in r) == r.startswith(r"\rule[-2.4ex]") for r in rows)
+
+
+def test_figure_2_is_cut_at_the_hidden_activations() -> None:
+    from derive.pipeline import get_figure
+
+    fig = get_figure("c-q3-graph")
+    top, *hidden = fig.graphs
+    assert top.width == 1.0 and [p.width for p in hidden] == [0.48, 0.48]
+    assert top.output.label == "E"
+    # each hidden unit's output carries the gradient the output layer sends back to it
+    ex = get_example("c-q3-squared-error")
+    for h, panel in enumerate(hidden, 1):
+        assert panel.output.label == f"a_{{h_{h}}}"
+        assert panel.output.data == pytest.approx(ex[f"out_h{h}"].value)
+        expected = sum(ex[f"delta_o{o}"].value * ex[f"w{e}"].value
+                       for e, o in ((4 + h, 1), (6 + h, 2)))     # Σ_o δ_o w_(o,h)
+        assert panel.output.grad == pytest.approx(expected)
