@@ -49,6 +49,8 @@ class GraphPanel:
     output: Node
     title: str = ""
     rule: str = ""                     # LaTeX: the local-gradient rule the panel shows
+    width: float = 0.32                # the fraction of the line it takes: three to a row,
+    # or a wide panel (1.0) on a row of its own (panels fill rows in order)
 
 
 @dataclass

@@ -272,12 +272,19 @@ class TableRow:
 class Table:
     """Quantities of a worked example in rows and columns: one row per quantity, one column per
     instance of it (each example of a batch, their sum). The cells hold computed values only;
-    the groups it sets out (``replaces``) are not printed line by line as well."""
+    the groups it sets out (``replaces``) are not printed line by line as well.
+
+    ``heads`` are the heads of the symbol and the formula columns; ``formula_after`` the
+    number of value columns printed before the formula column (0: right after the symbol). A
+    formula's head spans the value column after it when that column's head is empty (the
+    formula and its value under one head)."""
 
     title: str
     columns: list[str]                 # LaTeX text
     rows: list[TableRow]
     replaces: tuple[str, ...] = ()
+    heads: tuple[str, str] = ("", "")
+    formula_after: int = 0
 
 
 @dataclass

@@ -41,9 +41,14 @@ def _drawings(name: str) -> list[tuple[Drawing, float]]:
     out = []
     for panel in fig.graphs:
         many = len(fig.graphs) > 1
-        _, d = scalar_graph(panel.output, fig.show_numbers, legend=not many, by_kind=not many)
-        if many:                      # three panels to a row
-            scale = min(1.0, 0.32 * TEXT_WIDTH_BP / d.width)
+        _, d = scalar_graph(panel.output, fig.show_numbers, legend=not many,
+                            by_kind=not many or panel.width > 0.5)
+        if many:                      # each panel its share of the line (of a turned page:
+            # the text height), the rows of a turned page fitted to it together
+            line = TEXT_HEIGHT_BP if fig.landscape else TEXT_WIDTH_BP
+            scale = min(1.0, panel.width * line / d.width)
+            if fig.landscape:
+                scale *= _turned_page_fit(fig)
         elif fig.landscape:           # a turned page, less room for the caption
             scale = min(1.0, TEXT_HEIGHT_BP / d.width,
                         (TEXT_WIDTH_BP - 5 * BASELINE_BP) / (d.height + LEGEND_BP))
@@ -51,6 +56,23 @@ def _drawings(name: str) -> list[tuple[Drawing, float]]:
             scale = min(1.0, TEXT_WIDTH_BP / d.width, 0.7 * TEXT_HEIGHT_BP / d.height)
         out.append((d, scale))
     return out
+
+
+def _turned_page_fit(fig: object) -> float:
+    """How much \\fitpage shrinks the rows of panels of a turned page: their heights (a row
+    as tall as its tallest panel, each at its own scale) against the text width less five
+    lines for the caption."""
+    rows: list[list[float]] = []
+    room = 0.0
+    for panel in fig.graphs:  # type: ignore[attr-defined]
+        _, d = scalar_graph(panel.output, True, legend=False, by_kind=panel.width > 0.5)
+        height = d.height * min(1.0, panel.width * TEXT_HEIGHT_BP / d.width) + 2 * BASELINE_BP
+        if not rows or room + panel.width > 1.0:
+            rows.append([])
+            room = 0.0
+        rows[-1].append(height)
+        room += panel.width
+    return min(1.0, (TEXT_WIDTH_BP - 5 * BASELINE_BP) / sum(max(r) for r in rows))
 
 
 def _shrunk(box: Box, by: float) -> Box:
@@ -107,13 +129,13 @@ def test_no_edge_runs_through_a_node_it_does_not_join(name: str) -> None:
 @pytest.mark.parametrize(("name", "most"), [("c12-graph", 3), ("c4-graph", 3),
                                             ("c-q3-graph", 3)])
 def test_few_edges_cross(name: str, most: int) -> None:
-    (d, _), = _drawings(name)
-    assert len(crossings(d.paths)) <= most
+    for d, _ in _drawings(name):
+        assert len(crossings(d.paths)) <= most
 
 
 @pytest.mark.parametrize("name", ["c12-graph", "c4-graph", "c-q3-graph"])
 def test_inputs_parameters_and_operations_lie_in_ranks_of_their_own(name: str) -> None:
-    (d, _), = _drawings(name)
+    d, _ = _drawings(name)[0]       # the graph, or the wide first panel (c-q3: the output layer)
     inputs, params = node_ranks(d, ("input",)), node_ranks(d, ("param",))
     ops = node_ranks(d, OPS)
     assert inputs and params and ops
@@ -122,10 +144,11 @@ def test_inputs_parameters_and_operations_lie_in_ranks_of_their_own(name: str) -
 
 
 def test_the_2_2_2_graph_names_its_inputs_targets_biases_and_the_half() -> None:
-    output = get_figure("c-q3-graph").graphs[0].output
-    leaves = [n for n in graph.topological_order(output) if n.is_leaf]
+    panels = get_figure("c-q3-graph").graphs
+    leaves = [n for p in panels for n in graph.topological_order(p.output) if n.is_leaf]
+    output = panels[0].output
     names = {n.label for n in leaves}
-    assert {"i_{1}", "i_{2}", "y_{1}", "y_{2}", "b_{1}", "b_{2}", r"\tfrac{1}{2}"} <= names
+    assert {"i_{1}", "i_{2}", "y_{1}", "y_{2}", "b_{h}", "b_{o}", r"\tfrac{1}{2}"} <= names
     assert all(n.label for n in leaves)
     code, _ = scalar_graph(output)
     assert "{$0.05$}" not in code and "{$0.35$}" not in code      # no bare constant as a leaf

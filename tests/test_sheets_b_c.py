@@ -153,22 +153,36 @@ def test_instance_compares_with_both_finite_differences_and_autodiff() -> None:
 
 def test_two_two_two_matches_the_published_example() -> None:
     ex = get_example("c-q3-squared-error")
-    assert {str(c.label[0]) for c in ex.comparisons} == set(PUBLISHED)
+    assert [c.right for c in ex.comparisons] == list(PUBLISHED.values())
+    assert str(ex.comparisons[0].label[0]) == "out_h1"       # printed through the notation
+    assert r"$\partial E/\partial w_5$" in [c.label[0] for c in ex.comparisons]
     for c in ex.comparisons:       # the published values are printed to 8-9 digits
         assert c.abs_error < 5e-9, c.label
 
 
 def test_two_two_two_cross_entropy_gradients_match_sympy_diff() -> None:
+    from derive.numeric.two_two_two import DEFAULTS, written_out
+    from derive.numeric.worksheet import Worksheet
+
     ex = get_example("c-q3-cross-entropy")
+    w = {e: Worksheet().symbol(f"w{e}") for e in range(1, 9)}
+    raw, _ = written_out("cross-entropy", w)
+    point = {w[e]: DEFAULTS[f"w{e}"] for e in w}
+    for e in w:     # back-propagation against sympy.diff of the cost written out in the weights
+        exact = float(sp.N(sp.diff(raw, w[e]).xreplace(point), 17))
+        assert ex[f"dC_w{e}"].value == pytest.approx(exact, rel=1e-13, abs=1e-16)
+    # the sheet's cross-check is an independent computation, finite differences of a NumPy
+    # forward pass, not the same arithmetic again (review 19: a 1e-19 column said nothing)
+    assert ex.compared == ("back-propagation", "finite differences")
     assert len(ex.comparisons) == 8
-    assert all(c.abs_error < 1e-14 for c in ex.comparisons)
+    assert all(1e-13 < c.abs_error < 1e-8 for c in ex.comparisons)
     # BP1 with cross-entropy: the output error is a − y, no σ′ factor
     assert ex["delta_o1"].value == pytest.approx(ex["out_o1"].value - ex["y1"].value)
 
 
 def test_bp_numeric_check_and_overflow_example() -> None:
     check = get_example("bp-numeric-check")
-    assert len(check.comparisons) == 7 and all(c.abs_error < 1e-8 for c in check.comparisons)
+    assert len(check.comparisons) == 10 and all(c.abs_error < 1e-8 for c in check.comparisons)
     overflow = get_example("softmax-overflow")
     assert np.all(np.isinf(overflow["e_z"].value)) and np.all(np.isnan(overflow["naive"].value))
     stable = overflow["stable"].value
@@ -252,3 +266,83 @@ def test_numeric_check_writes_sigma_prime_as_sigma_times_one_minus_sigma() -> No
         assert rf"\odot \sigma(z^{{{layer}}}) \odot (1 - \sigma(z^{{{layer}}}))" in line, line
     assert deltas[1].startswith(r"((W^{3})^{\top} \delta^{3}) \odot")   # BP2's bracket kept
     assert not [line for line in deltas if r")) (1 -" in line or r"))(1 -" in line]
+
+
+def test_bp_numeric_check_compares_every_error_with_finite_differences_by_z() -> None:
+    # "check all four numerically": δˡ itself (BP1, BP2), not only the b and W gradients
+    ex = get_example("bp-numeric-check")
+    labels = [str(c.label[0]) for c in ex.comparisons]
+    for layer, rule in ((3, "BP1"), (2, "BP2"), (1, "BP2")):
+        label = rf"$\delta^{{{layer}}} = \partial C/\partial z^{{{layer}}}$ ({rule})"
+        assert label in labels, label
+        c = ex.comparisons[labels.index(label)]
+        assert 1e-14 < c.abs_error < 1e-8      # a finite difference: close, not the same sum
+        np.testing.assert_allclose(c.left, ex[f"delta{layer}"].value)
+
+
+# --- sheet C as an instructor reads it (review 19, issue 18) --------------------------------
+
+def _sheet_c_tex() -> str:
+    from derive.build.driver import SHEET_DIR, render_tex
+
+    return render_tex(SHEET_DIR / "C-backprop-cross-entropy.tex.j2")
+
+
+def test_two_two_two_names_biases_by_layer_and_errors_by_cost() -> None:
+    # b_h, b_o (not b_1, b_2: the sheet's b^l_j has the layer up and the unit down), and the
+    # cost in a bracket, δ^(CE), δ^(SE) (a bare superscript is a layer)
+    for name, mark in (("c-q3-cross-entropy", "CE"), ("c-q3-squared-error", "SE")):
+        ex = get_example(name)
+        shown = {str(s): ex.notation[s] for s in ex.notation}
+        assert shown["b_h"] == "b_h" and shown["b_o"] == "b_o"
+        assert shown["delta_o1"] == rf"\delta^{{(\mathrm{{{mark}}})}}_{{o_1}}"
+        assert shown["delta_h2"] == rf"\delta^{{(\mathrm{{{mark}}})}}_{{h_2}}"
+        assert not any(re.search(r"\\delta\^\{[CE]\}", v) for v in shown.values())
+
+
+def test_gradient_tables_have_a_head_for_every_column_and_no_stacked_fraction_in_a_row() -> None:
+    from derive.render.tables import table_head, table_rows
+
+    for name in ("c-q3-cross-entropy", "c-q3-squared-error"):
+        ex = get_example(name)
+        for table in ex.tables:
+            head = table_head(table)
+            assert head.split(" & ")[0].strip(), head          # the first column is headed
+            for symbol, formula, cells in table_rows(table, ex):
+                assert r"\frac" not in symbol + formula + "".join(cells), symbol
+        grads = next(t for t in ex.tables if "Gradients" in t.title)
+        assert [str(r.symbol) for r in grads.rows] == [f"w{e}" for e in range(1, 9)]
+
+
+def test_sheet_c_reads_as_a_hand_out() -> None:
+    tex_source = _sheet_c_tex()
+    body, appendix = tex_source.split(r"\section*{Verification}")
+    # P1 Q1: the table marks the iterates it leaves out
+    assert r"& $\cdots$ & $v_{15}$" in body
+    # no "Given:" block and no program words before the appendix
+    assert "Given:" not in body and "computed in the last group" not in body
+    assert "b_1 = 0.35" not in body and "b_{1}" not in body
+    # the appendix's tables are cross-checks, not a second solution
+    assert r"\subsection*{Cross-checks of the worked examples}" in appendix
+    assert r"\paragraph{Cross-check of Problem 3 Q3 (a), (b)" in appendix
+    assert "closed form" not in appendix
+    # rows are made taller only where a label holds a stacked fraction
+    rows = [line for line in appendix.splitlines() if line.startswith(r"\rule[")]
+    assert rows and all(("\\frac" in r) == r.startswith(r"\rule[-2.4ex]") for r in rows)
+
+
+def test_figure_2_is_cut_at_the_hidden_activations() -> None:
+    from derive.pipeline import get_figure
+
+    fig = get_figure("c-q3-graph")
+    top, *hidden = fig.graphs
+    assert top.width == 1.0 and [p.width for p in hidden] == [0.48, 0.48]
+    assert top.output.label == "E"
+    # each hidden unit's output carries the gradient the output layer sends back to it
+    ex = get_example("c-q3-squared-error")
+    for h, panel in enumerate(hidden, 1):
+        assert panel.output.label == f"a_{{h_{h}}}"
+        assert panel.output.data == pytest.approx(ex[f"out_h{h}"].value)
+        expected = sum(ex[f"delta_o{o}"].value * ex[f"w{e}"].value
+                       for e, o in ((4 + h, 1), (6 + h, 2)))     # Σ_o δ_o w_(o,h)
+        assert panel.output.grad == pytest.approx(expected)

@@ -79,14 +79,14 @@ def output_error_softmax_ll(proof: Proof) -> None:
 
 
 @derivation("cross-entropy-minimum", title="The cross-entropy is smallest at the target",
-            summary=r"$C'$ vanishes only at $a = y$, and $C'' > 0$ on the whole interval, so $C$ "
-                    r"is convex on $(0, 1)$ and $a = y$ is its unique minimum.",
+            summary=r"For $y$ and $a$ in $(0, 1)$: $C'$ vanishes only at $a = y$, and $C'' > 0$ on "
+                    r"the whole interval, so $C$ is convex on $(0, 1)$ and $a = y$ is its unique "
+                    "minimum.",
             domains={a: (0.02, 0.98), yv: (0.02, 0.98)}, problems=("P3",))
 def cross_entropy_minimum(proof: Proof) -> None:
     """C(a) = −[y log a + (1 − y) log(1 − a)] has its minimum on (0, 1) at a = y."""
     cost = -(yv * sp.log(a) + (1 - yv) * sp.log(1 - a))
     c1, c2, c2_at = symbol("c1", "C'(a)"), symbol("c2", "C''(a)"), symbol("c2_at", "C''(y)")
-    proof.state(r"$y \in (0, 1)$, $a \in (0, 1)$")
     proof.define(c1, sp.Derivative(cost, a))
     proof.define(c2, sp.Derivative(cost, (a, 2)))
     proof.define(c2_at, sp.Derivative(cost, (a, 2)).doit().subs(a, yv))

@@ -43,6 +43,16 @@ def _cost(ws: list[np.ndarray], bs: list[np.ndarray], x: np.ndarray, y: np.ndarr
     return float(0.5 * np.sum((a - y) ** 2))
 
 
+def _cost_from(layer: int, z: np.ndarray, ws: list[np.ndarray], bs: list[np.ndarray],
+               y: np.ndarray) -> float:
+    """The cost as a function of the weighted input ``z`` of ``layer`` (1-based): the forward
+    pass from a = σ(z) through the layers above it."""
+    a = _sigma(z)
+    for w, b in zip(ws[layer:], bs[layer:], strict=True):
+        a = _sigma(w @ a + b)
+    return float(0.5 * np.sum((a - y) ** 2))
+
+
 def _central(f: object, array: np.ndarray) -> np.ndarray:
     grad = np.zeros_like(array)
     for index in np.ndindex(array.shape):
@@ -78,7 +88,7 @@ def bp_numeric_check() -> WorkedExample:
     ws, bs, x, y = _network()
     S = _symbols()
     L = len(ws)
-    notation = {S["a0"]: "x", S["y"]: "y", S["o3"]: r"\delta^{1}_{\mathrm{O3}}"}
+    notation = {S["a0"]: "x", S["y"]: "y", S["o3"]: r"\delta^{1}\ (\mathrm{O3})"}
     for layer in range(1, L + 1):
         notation.update({S[f"z{layer}"]: f"z^{{{layer}}}", S[f"a{layer}"]: f"a^{{{layer}}}",
                          S[f"w{layer}"]: f"W^{{{layer}}}", S[f"b{layer}"]: f"b^{{{layer}}}",
@@ -131,7 +141,19 @@ def bp_numeric_check() -> WorkedExample:
         factors += [sp.Transpose(S[f"w{layer}"]), Diag(prime(S[f"z{layer}"]))]
     quantities.append(Quantity(S["o3"], sp.MatMul(*factors, minus(S[f"a{L}"], S["y"])), o3, group,
                                note="O3"))
+    # δˡ = ∂C/∂zˡ itself (BP1 for l = L, BP2 below it; O3 once more for δ¹), against finite
+    # differences of C by the entries of zˡ, the forward pass started at layer l
     comparisons: list[Comparison] = []
+    for layer in range(L, 0, -1):
+        z = zs[layer - 1].copy()
+        fd_z = _central(lambda z=z, layer=layer: _cost_from(layer, z, ws, bs, y), z)
+        rule = "BP1" if layer == L else "BP2"
+        comparisons.append(Comparison(
+            text(rf"$\delta^{{{layer}}} = \partial C/\partial z^{{{layer}}}$ ({rule})"),
+            deltas[layer - 1], fd_z))
+        if layer == 1:
+            comparisons.append(Comparison(
+                text(r"$\delta^{1} = \partial C/\partial z^{1}$ by the product O3"), o3, fd_z))
     for layer in range(1, L + 1):
         dw = deltas[layer - 1] @ acts[layer - 1].T                               # BP4
         quantities.append(Quantity(S[f"dw{layer}"],
@@ -139,18 +161,21 @@ def bp_numeric_check() -> WorkedExample:
                                    group, note="BP4"))
         fd_w = _central(lambda: _cost(ws, bs, x, y), ws[layer - 1])
         fd_b = _central(lambda: _cost(ws, bs, x, y), bs[layer - 1])
+        below = "x" if layer == 1 else f"(a^{{{layer - 1}}})"
         comparisons += [
             Comparison(text(rf"$\partial C/\partial b^{{{layer}}} = \delta^{{{layer}}}$ (BP3)"),
                        deltas[layer - 1], fd_b),
-            Comparison(text(S[f"dw{layer}"], " (BP4)"), dw, fd_w)]
-        if layer == 1:   # the product O3 against the same finite differences, ∂C/∂b¹ = δ¹
-            comparisons.append(Comparison(text(S["delta1"], " by the product O3"), o3, fd_b))
+            Comparison(text(rf"$\partial C/\partial W^{{{layer}}} = \delta^{{{layer}}}"
+                            rf"{below}^{{\top}}$ (BP4)"), dw, fd_w)]
     return WorkedExample(
         "bp-numeric-check", "BP1–BP4 checked on a 2-3-3-2 network",
         text(r"Sigmoid neurons and the quadratic cost $C = \frac12 \lVert a^{3} - y \rVert^2$, "
              r"so $\nabla_a C = a^{3} - y$. The errors $\delta^{l}$ come from BP1 and BP2 and "
-             "again from the product O3; the gradients from BP3 and BP4. Each is compared with "
-             rf"central finite differences of $C$ (step $10^{{{round(math.log10(FD_STEP))}}}$)."),
+             r"again from the product O3, the gradients from BP3 and BP4. Each error "
+             r"$\delta^{l}$ is compared with central finite differences of $C$ by the entries of "
+             r"$z^{l}$, and "
+             "each gradient with those by the entries of its parameter (step "
+             rf"$10^{{{round(math.log10(FD_STEP))}}}$)."),
         quantities, notation, comparisons, ("P2",),
         compared=("back-propagation", "finite differences"))
 

@@ -8,7 +8,7 @@ same network (Matt Mazur, "A Step by Step Backpropagation Example", 2015).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import sympy as sp
@@ -79,8 +79,8 @@ def network(cost: str, values: Mapping[str, float] = DEFAULTS
     y = {k: ws.given(ws.symbol(f"y{k}", f"y_{k}"), values[f"y{k}"], group) for k in (1, 2)}
     w = {k: ws.given(ws.symbol(f"w{k}", f"w_{k}"), values[f"w{k}"], group)
          for k in range(1, len(WEIGHTS) + 1)}
-    b_h = ws.given(ws.symbol("b_h", "b_1"), values["b_h"], group)
-    b_o = ws.given(ws.symbol("b_o", "b_2"), values["b_o"], group)
+    b_h = ws.given(ws.symbol("b_h", "b_h"), values["b_h"], group)
+    b_o = ws.given(ws.symbol("b_o", "b_o"), values["b_o"], group)
     eta = ws.given(ws.symbol("eta", r"\eta"), values["eta"], group)
 
     group = "Forward pass"
@@ -105,15 +105,16 @@ def network(cost: str, values: Mapping[str, float] = DEFAULTS
         error = written_sum(out_o[o], -y[o])
         formula = (error if cost == "cross-entropy"
                    else written_product(error, out_o[o], 1 - out_o[o]))
-        # the cost's letter on its errors: δ^C of the cross-entropy, δ^E of the squared error
-        delta_o[o] = ws.add(ws.symbol(f"delta_o{o}", rf"\delta^{{{name}}}_{{o_{o}}}"), formula,
-                            group)
+        # the cost's name on its errors, in brackets (a bare superscript is a layer):
+        # δ^(CE) of the cross-entropy C, δ^(SE) of the squared error E
+        delta_o[o] = ws.add(ws.symbol(f"delta_o{o}", DELTA[cost] + f"_{{o_{o}}}"),
+                            formula, group)
     group = "Hidden errors (BP2)"
     delta_h = {}
     for h in (1, 2):
         back = written_sum(*[w[e] * delta_o[o] for e, (o, hh) in OUTPUT_EDGES.items()
                              if hh == h])
-        delta_h[h] = ws.add(ws.symbol(f"delta_h{h}", rf"\delta^{{{name}}}_{{h_{h}}}"),
+        delta_h[h] = ws.add(ws.symbol(f"delta_h{h}", DELTA[cost] + f"_{{h_{h}}}"),
                             written_product(back, out_h[h], 1 - out_h[h]), group)
     group = GRADIENT_GROUP
     grads: dict[int, sp.Symbol] = {}
@@ -129,18 +130,23 @@ def network(cost: str, values: Mapping[str, float] = DEFAULTS
 
 
 GRADIENT_GROUP = "Gradients (BP4) and one gradient-descent step (biases fixed)"
+# the errors of the two costs: δ^(CE) = ∂C/∂z of the cross-entropy, δ^(SE) = ∂E/∂z of the squared
+# error (the sheet's Conventions say so once)
+DELTA = {"cross-entropy": r"\delta^{(\mathrm{CE})}", "squared-error": r"\delta^{(\mathrm{SE})}"}
 
 
 def gradient_table(ws: Worksheet, name: str) -> Table:
     """The eight gradients and updated weights as one table: a row per weight with its BP4
     formula; its value, its gradient and the weight after the step."""
     by_name = {q.symbol.name: q for q in ws.quantities}
-    rows = [TableRow(by_name[f"d{name}_w{e}"].symbol, by_name[f"d{name}_w{e}"].formula,
+    # a row per weight: its value, its gradient's BP4 formula and value, the weight after
+    rows = [TableRow(by_name[f"w{e}"].symbol, by_name[f"d{name}_w{e}"].formula,
                      [by_name[f"w{e}"].symbol, by_name[f"d{name}_w{e}"].symbol,
                       by_name[f"w{e}_new"].symbol]) for e in range(1, 9)]
-    return Table(GRADIENT_GROUP, ["$w$", rf"$\partial {name}/\partial w$",
-                                  rf"$w^{{+}} = w - \eta\, \partial {name}/\partial w$"],
-                 rows, (GRADIENT_GROUP,))
+    return Table(GRADIENT_GROUP,
+                 ["value", "", rf"$w^{{+}} = w - \eta\, \partial {name}/\partial w$"],
+                 rows, (GRADIENT_GROUP,),
+                 heads=("$w$", rf"$\partial {name}/\partial w$ (BP4)"), formula_after=1)
 
 
 def _cost(cost: str, a: dict[int, sp.Expr], y: dict[int, sp.Expr]) -> sp.Expr:
@@ -191,6 +197,18 @@ def cross_entropy(p: Mapping[str, float]) -> float:
     return float(-np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)))
 
 
+FD_STEP = 1e-6
+
+
+def central_difference(f: Callable[[Mapping[str, float]], float], p: Mapping[str, float],
+                       name: str) -> float:
+    """The derivative of ``f`` by the parameter ``name`` at ``p``, by central differences."""
+    up, down = dict(p), dict(p)
+    up[name] += FD_STEP
+    down[name] -= FD_STEP
+    return (f(up) - f(down)) / (2 * FD_STEP)
+
+
 def _reference(p: Mapping[str, float]) -> dict[str, float]:
     hidden, out = forward(p)
     return {"out_h1": float(hidden[0]), "out_h2": float(hidden[1]), "out_o1": float(out[0]),
@@ -238,31 +256,32 @@ def _excess(p: Mapping[str, float]) -> float:
 @example("c-q3-cross-entropy", parameters=Q3_PARAMETERS)
 def c_q3_cross_entropy(values: Mapping[str, float]) -> WorkedExample:
     """(a), (b): the cross-entropy cost, all eight gradients and one update."""
-    ws, grads, _, raw = network("cross-entropy", values)
-    point = {ws.symbol(f"w{e}"): values[f"w{e}"] for e in grads}
-    comparisons = [Comparison(text(sp.Symbol(f"dC/dw{e}")), ws.value(grads[e]),
-                              float(sp.N(sp.diff(raw, ws.symbol(f"w{e}")).xreplace(point), 17)))
+    ws, grads, _, _ = network("cross-entropy", values)
+    # each gradient against central differences of the cost in plain NumPy (cross_entropy:
+    # a forward pass that shares no code with the worksheet or with back-propagation)
+    comparisons = [Comparison(text(rf"$\partial C/\partial w_{e}$"), ws.value(grads[e]),
+                              central_difference(cross_entropy, values, f"w{e}"))
                    for e in sorted(grads)]
-    for e in grads:
-        ws.notation[sp.Symbol(f"dC/dw{e}")] = _d("C", f"w_{e}")
     return ws.example(
         "c-q3-cross-entropy", "Problem 3 Q3 (a), (b): the 2-2-2 network with cross-entropy",
         text(r"The cost is the sum of the two outputs' cross-entropies. The output errors are "
-             r"$\delta^{C}_{o_k} = a_{o_k} - y_k$ (problem 2 Q3), the hidden errors follow BP2 "
+             rf"${DELTA['cross-entropy']}_{{o_k}} = a_{{o_k}} - y_k$ (problem 2 Q3), the hidden "
+             r"errors follow BP2 "
              r"with the old output weights $w_5, \dots, w_8$ (every gradient is computed before "
              "any weight changes), and each weight's gradient is BP4: the error at its output "
              "times the activation at its input."),
-        comparisons, problems=("P3",), tables=[gradient_table(ws, "C")])
+        comparisons, problems=("P3",), tables=[gradient_table(ws, "C")],
+        compared=("back-propagation", "finite differences"))
 
 
 def forward_table(ws: Worksheet) -> Table:
     """The forward pass once more, as in (a), but as four rows: each unit's z and a."""
     by_name = {q.symbol.name: q for q in ws.quantities}
-    rows = [TableRow(by_name[f"net_{u}"].symbol, by_name[f"net_{u}"].formula,
+    rows = [TableRow(ws.symbol(f"unit_{u}", f"{u[0]}_{u[1]}"), by_name[f"net_{u}"].formula,
                      [by_name[f"net_{u}"].symbol, by_name[f"out_{u}"].symbol])
             for u in ("h1", "h2", "o1", "o2")]
-    return Table("Forward pass (as in (a))", ["$z$", r"$a = \sigma(z)$"], rows,
-                 ("Forward pass",))
+    return Table("Forward pass (as in (a))", ["", r"$a_u = \sigma(z_u)$"], rows,
+                 ("Forward pass",), heads=("unit $u$", "$z_u$"))
 
 
 @example("c-q3-squared-error")
@@ -273,14 +292,17 @@ def c_q3_squared_error() -> WorkedExample:
     ratios = []
     for o in (1, 2):
         out, y = ws.symbol(f"out_o{o}"), ws.symbol(f"y{o}")
-        ce = ws.add(ws.symbol(f"delta_ce_o{o}", rf"\delta^{{C}}_{{o_{o}}}"),
+        ce = ws.add(ws.symbol(f"delta_ce_o{o}", DELTA["cross-entropy"] + f"_{{o_{o}}}"),
                     written_sum(out, -y), group)
         ratios.append(ws.add(
-            ws.symbol(f"ratio_o{o}", rf"\delta^{{C}}_{{o_{o}}} / \delta^{{E}}_{{o_{o}}}"),
+            # the ratio named by its own fraction, so that the line does not say it twice
+            ws.symbol(f"ratio_o{o}", rf"\frac{{{DELTA['cross-entropy']}_{{o_{o}}}}}"
+                                     rf"{{{DELTA['squared-error']}_{{o_{o}}}}}"),
             ce / ws.symbol(f"delta_o{o}"), group,
             note=r"$1/\sigma'(z_{o_k})$: the factor by which cross-entropy is larger"))
     larger = " and ".join(f"{ws.value(r):.1f}" for r in ratios)   # computed, to one decimal
-    comparisons = [Comparison(text(ws.symbol(key)),
+    comparisons = [Comparison(text(rf"$\partial E/\partial w_{key[len('dE_w'):]}$")
+                              if key.startswith("dE_w") else text(ws.symbol(key)),
                               ws.value(ws.symbol(key)), value)
                    for key, value in PUBLISHED.items()]
     return WorkedExample(
@@ -288,37 +310,71 @@ def c_q3_squared_error() -> WorkedExample:
         "Problem 3 Q3 (c): the same network with the squared error",
         text(r"The output error now carries the factor $\sigma'(z_{o_k}) = a_{o_k}(1 - a_{o_k})$, "
              r"which cross-entropy removes. Each output-layer gradient is its output's error "
-             r"times a hidden activation (BP4), so the ratio of the two costs' output errors "
-             r"($\delta^{C}$ is the cross-entropy's), computed in the last group, is also the "
-             r"ratio of their output-layer gradients: with cross-entropy the output-layer "
-             f"step is {larger} times larger here, for $o_1$ and $o_2$."),
+             r"times a hidden activation (BP4), so the ratio of the two costs' output errors, "
+             rf"${DELTA['cross-entropy']}_{{o_k}} / {DELTA['squared-error']}_{{o_k}} = "
+             r"1/\sigma'(z_{o_k})$, is also the ratio of their output-layer gradients. The last "
+             "lines of this part compute it: with cross-entropy the output-layer step is "
+             f"{larger} times larger here, for $o_1$ and $o_2$."),
         ws.quantities, ws.notation, comparisons, ("P3",),
         compared=("computed here",
-                  "published (M. Mazur, A Step by Step Backpropagation Example, 2015)"),
+                  "published values (M. Mazur, A Step by Step Backpropagation Example, 2015)"),
         tables=[forward_table(ws), gradient_table(ws, "E")])
 
 
 # the graph's named leaves besides the weights: (key of DEFAULTS, LaTeX, kind)
 GRAPH_LEAVES = (("i1", "i_{1}", "input"), ("i2", "i_{2}", "input"), ("y1", "y_{1}", "input"),
-                ("y2", "y_{2}", "input"), ("b_h", "b_{1}", "param"), ("b_o", "b_{2}", "param"))
+                ("y2", "y_{2}", "input"), ("b_h", "b_{h}", "param"), ("b_o", "b_{o}", "param"))
 
 
 @figure("c-q3-graph")
 def c_q3_graph() -> Figure:
-    """The computation graph of the 2-2-2 network with the squared error, values and gradients."""
+    """The computation graph of the 2-2-2 network with the squared error, values and gradients:
+    the output layer on a row of its own, then each hidden unit (review 19: the whole graph
+    in one row had labels too small to read and crossing wires)."""
     w = {e: Worksheet().symbol(f"w{e}") for e in range(1, 9)}
     named = {key: sp.Symbol(f"graph_{key}", real=True) for key, _, _ in GRAPH_LEAVES}
-    raw, names = written_out("squared-error", w, {**DEFAULTS, **named})
     leaves = {w[e]: graph.leaf(f"w_{{{e}}}", WEIGHTS[e - 1]) for e in w}
     leaves.update({named[key]: graph.leaf(tex, DEFAULTS[key], kind)
                    for key, tex, kind in GRAPH_LEAVES})
-    output = graph.from_expr(raw, leaves, {**names, raw: "E"})
+    # each hidden unit a = σ(z) from the inputs; a panel's own leaves for the inputs and the
+    # bias, which hold the part of their gradient that flows through that unit
+    hidden, names = {}, {}
+    for h in (1, 2):
+        net = written_sum(*[w[e] * named[f"i{k}"] for e, (hh, k) in HIDDEN_EDGES.items()
+                            if hh == h], named["b_h"])
+        names[net], names[sigmoid(net)] = f"z_{{h_{h}}}", f"a_{{h_{h}}}"
+        own = {**leaves, **{named[key]: graph.leaf(tex, DEFAULTS[key], kind)
+                            for key, tex, kind in GRAPH_LEAVES if key in ("i1", "i2", "b_h")}}
+        hidden[h] = graph.from_expr(sigmoid(net), own, names)
+        graph.forward(hidden[h])
+    # the output layer and the cost, from the hidden activations as its leaves
+    a_h = {h: sp.Symbol(f"graph_a_h{h}", real=True) for h in (1, 2)}
+    for h in (1, 2):
+        leaves[a_h[h]] = graph.leaf(f"a_{{h_{h}}}", hidden[h].data, "input")
+    out_o = {}
+    for o in (1, 2):
+        net = written_sum(*[w[e] * a_h[h] for e, (oo, h) in OUTPUT_EDGES.items() if oo == o],
+                          named["b_o"])
+        out_o[o] = sigmoid(net)
+        names[net], names[out_o[o]] = f"z_{{o_{o}}}", f"a_{{o_{o}}}"
+    cost = _cost("squared-error", out_o, {o: named[f"y{o}"] for o in (1, 2)})
+    output = graph.from_expr(cost, leaves, {**names, cost: "E"})
     graph.forward(output)
     graph.backward(output)
+    for h in (1, 2):   # the gradient the output layer sends back into each hidden unit
+        graph.backward(hidden[h], upstream=leaves[a_h[h]].grad)
+    panels = [GraphPanel(output, r"The output layer and the cost $E$", width=1.0)]
+    panels += [GraphPanel(hidden[h], rf"Hidden unit $h_{h}$: $a_{{h_{h}}}$ and the gradient "
+                          rf"$\partial E/\partial a_{{h_{h}}}$ it receives", width=0.48)
+               for h in (1, 2)]
     return Figure("c-q3-graph",
                   r"The computation graph of the 2-2-2 network with the squared error "
-                  r"$E = \tfrac{1}{2}(y_1 - a_{o_1})^2 + \tfrac{1}{2}(y_2 - a_{o_2})^2$: the "
-                  r"inputs $i_1, i_2$ and targets $y_1, y_2$ (blue), the weights and the biases "
-                  r"$b_1, b_2$ (the biases stay fixed in the update). Forward values in black, "
-                  r"gradients of $E$ in red: the weights' gradients are those of the table above.",
-                  graphs=[GraphPanel(output)], problems=("P3",), landscape=True)
+                  r"$E = \tfrac{1}{2}(y_1 - a_{o_1})^2 + \tfrac{1}{2}(y_2 - a_{o_2})^2$, cut at "
+                  r"the hidden activations: the output layer (top) takes $a_{h_1}, a_{h_2}$ from "
+                  r"the hidden units (below) and sends each its gradient "
+                  r"$\partial E/\partial a_{h_k}$, on the unit's output arrow. Each box shows a "
+                  r"value over its gradient of $E$ (red), each edge the value flowing forward "
+                  r"over the gradient flowing back; at a fork the gradients add ($i_1$, $i_2$, "
+                  r"$b_h$ show the part through each unit). The weights' gradients are those of "
+                  r"the table above.",
+                  graphs=panels, problems=("P3",), landscape=True)

@@ -52,10 +52,13 @@ class Worksheet:
         return float(self._values[symbol])
 
     def example(self, name: str, title: str, summary: Text, comparisons: list[Comparison],
-                problems: tuple[str, ...] = (), tables: list[Table] | None = None
-                ) -> WorkedExample:
-        return WorkedExample(name, title, summary, self.quantities, self.notation, comparisons,
-                             problems, tables=tables or [])
+                problems: tuple[str, ...] = (), tables: list[Table] | None = None,
+                compared: tuple[str, ...] | None = None) -> WorkedExample:
+        ex = WorkedExample(name, title, summary, self.quantities, self.notation, comparisons,
+                           problems, tables=tables or [])
+        if compared is not None:
+            ex.compared = compared
+        return ex
 
     def general(self, quantities: list[sp.Symbol], names: dict[sp.Symbol, sp.Symbol]
                 ) -> list[TableRow]:

@@ -25,7 +25,7 @@ from derive.deadline import deadline
 from derive.figure import Figure
 from derive.paths import TEMPLATE_DIR
 from derive.proof import Derivation, WorkedExample
-from derive.render import latex, tables
+from derive.render import breaks, latex, tables
 
 T = TypeVar("T")
 
@@ -153,8 +153,11 @@ def make_environment(search_path: list[Path] | None = None,
         paired_quantities=latex.paired_quantities,
         table_rows=tables.table_rows,
         table_spec=tables.table_spec,
+        table_head=tables.table_head,
+        comparison_lines=tables.comparison_lines,
         step_lines=latex.step_lines,
         step_rows=latex.step_rows,
+        row_ends=breaks.row_ends,
         rule_widths=latex.RULE_WIDTHS,
         checked_notes=latex.checked_notes,
         verdict_runs=latex.verdict_runs,

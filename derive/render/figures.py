@@ -138,8 +138,9 @@ def boundary_tikz(b: Boundary, scale: float = 2.2) -> str:
 
 
 def _panel(panel: GraphPanel, show_numbers: bool, width: str) -> str:
-    # a small graph: its leaves share a rank (x, y and c side by side)
-    body = scalar_graph(panel.output, show_numbers, legend=False, by_kind=False)[0]
+    # a small graph: its leaves share a rank (x, y and c side by side); a wide one (a row of
+    # its own) keeps inputs, parameters and operations in ranks of their own
+    body = scalar_graph(panel.output, show_numbers, legend=False, by_kind=panel.width > 0.5)[0]
     head = rf"\textbf{{\small {panel.title}}}\\[2pt]" if panel.title else ""
     rule = rf"\\[2pt]\parbox{{\linewidth}}{{\centering\footnotesize {panel.rule}}}" \
         if panel.rule else ""
@@ -151,9 +152,20 @@ def graphs_latex(fig: Figure) -> str:
     if len(fig.graphs) == 1:
         fit = "fitpage" if fig.landscape else "fitwidth"   # a turned page: all of it
         return rf"\{fit}{{{scalar_graph(fig.graphs[0].output, fig.show_numbers)[0]}}}"
-    cells = [_panel(p, fig.show_numbers, r"0.32\linewidth") for p in fig.graphs]
-    rows = ["\n\\hfill\n".join(cells[k:k + 3]) for k in range(0, len(cells), 3)]
-    return "\n\n\\medskip\n".join(rows)
+    rows: list[list[str]] = []
+    room = 0.0
+    for p in fig.graphs:     # panels fill rows in order, as many as the line holds
+        if not rows or room + p.width > 1.0:
+            rows.append([])
+            room = 0.0
+        rows[-1].append(_panel(p, fig.show_numbers, rf"{p.width:g}\linewidth"))
+        room += p.width
+    body = "\n\n\\medskip\n".join("\n\\hfill\n".join(row) for row in rows)
+    if fig.landscape:   # a turned page: the rows together no taller than the page leaves
+        # (a kern last: the box's depth 0, all its height where \fitpage measures it)
+        return (rf"\fitpage{{\begin{{minipage}}[b]{{\linewidth}}{body}\par\kern0pt"
+                r"\end{minipage}}")
+    return body
 
 
 # include(name, drawing, landscape) -> the LaTeX that shows the compiled drawing

@@ -8,7 +8,7 @@ prints it.
 from __future__ import annotations
 
 from derive.proof import Table, WorkedExample
-from derive.render.latex import number, tex
+from derive.render.latex import authored_latex, number, tex, text_latex
 
 
 def table_rows(table: Table, ex: WorkedExample) -> list[tuple[str, str, list[str]]]:
@@ -30,5 +30,30 @@ def table_rows(table: Table, ex: WorkedExample) -> list[tuple[str, str, list[str
 
 
 def table_spec(table: Table) -> str:
-    """The tabular's column specification: symbol, formula, then right-aligned numbers."""
-    return "ll" + "r" * len(table.columns)
+    """The tabular's column specification: symbol, formula, then right-aligned numbers (with
+    ``formula_after`` of the numbers before the formula)."""
+    before = table.formula_after
+    return "l" + "r" * before + "l" + "r" * (len(table.columns) - before)
+
+
+def table_head(table: Table) -> str:
+    """The tabular's head line: the symbol's and the formula's heads in their places among
+    the columns' (the formula's spanning the column after it if that one has no head)."""
+    before = table.formula_after
+    columns = [authored_latex(c) for c in table.columns]
+    symbol, formula = (authored_latex(h) for h in table.heads)
+    after = columns[before:]
+    if formula and after and not after[0]:
+        cells = [symbol, *columns[:before], rf"\multicolumn{{2}}{{c}}{{{formula}}}", *after[1:]]
+    else:
+        cells = [symbol, *columns[:before], formula, *after]
+    return " & ".join(cells) + r" \\"
+
+
+def comparison_lines(ex: WorkedExample, most: int = 40) -> int:
+    """About how many lines of text a worked example's table of comparisons takes, with its
+    headings (for \\needlines, which keeps the headings with the table): a row whose label
+    holds a stacked fraction is set taller (comparisons.tex.j2) and counts two lines."""
+    rows = sum(2 if r"\frac" in text_latex(c.label, ex.notation) else 1
+               for c in ex.comparisons)
+    return min(rows + 8, most)
