@@ -114,6 +114,10 @@ class Setting:
 SIGMOID_JACOBIAN = Diag(Hadamard(yhat, minus(ones, yhat)))
 SIGMOID_REASON = (r"; $\sigma' = \sigma (1 - \sigma)$ and $\hat y = \sigma(s_2)$ give "
                   r"$\hat y \odot (\mathbf{1} - \hat y)$ on the diagonal")
+# What f′ is, beside the diagonal of ∂a1/∂s1 (tanh′ is derived in 1.3 (c))
+F_PRIME_REASONS = {"mlp-regression": r"; $f' = 3 \cdot \mathbf{1}[s > 0]$ (slope $0$ taken at $0$)",
+                   "mlp-classification-se": r"; $\tanh' = 1 - \tanh^2$ (1.3 (c))",
+                   "mlp-classification-bce": r"; $\tanh' = 1 - \tanh^2$ (1.3 (c))"}
 TANH_JACOBIAN = Diag(minus(ones_d, elementwise(sp.tanh(t) ** 2, t, s1)))
 
 SETTINGS = {
@@ -179,11 +183,13 @@ def mlp_gradients(setting: Setting) -> Derivation:
     proof.chain(dl_dyhat).eq(setting.dl_dyhat,
                              r"(d) differentiate $\ell$ by each $\hat y_i$: $1 \times K$",
                              label="dl-dyhat")
-    proof.chain(dyhat_ds2).eq(dyhat_form, r"(d) output $i$ depends on $s_{2,i}$ only: diagonal, "
-                                          r"$K \times K$",
-                              SIGMOID_REASON if in_yhat else "")
-    proof.chain(da1_ds1).eq(da1_form, r"(d) unit $j$ depends on $s_{1,j}$ only: diagonal, "
-                                      r"$d \times d$")
+    proof.chain(dyhat_ds2).eq(dyhat_form, r"(d) $\hat y_i = g(s_{2,i})$ depends on $s_{2,i}$ only: "
+                                          r"diagonal, entries $g'(s_{2,i})$, $K \times K$",
+                              SIGMOID_REASON if in_yhat else
+                              (r"; $g' = 1$" if setting.g_prime == 1 else ""))
+    proof.chain(da1_ds1).eq(da1_form, r"(d) $a_{1,j} = f(s_{1,j})$ depends on $s_{1,j}$ only: "
+                                      r"diagonal, entries $f'(s_{1,j})$, $d \times d$",
+                            F_PRIME_REASONS.get(setting.name, ""))
     delta2 = sp.MatMul(dl_dyhat, dyhat_ds2)
     delta1 = sp.MatMul(dl_dyhat, dyhat_ds2, W2, da1_ds1)
     c = proof.chain(dl_ds2).eq(delta2, r"(c) chain rule: $(1 \times K)(K \times K) = 1 \times K$",
@@ -201,12 +207,14 @@ def mlp_gradients(setting: Setting) -> Derivation:
                                    r"$1 \times K$").eq(
         error, r"(c) the same product as $\partial \ell/\partial s_2$ above", label="db2")
     c = proof.chain(dl_dW2).eq(sp.MatMul(sp.Transpose(delta2), sp.Transpose(a1)),
-                               r"(c) $s_{2,i} = \sum_j W^{(2)}_{ij} a_{1,j} + b^{(2)}_i$: "
-                               r"$(K \times 1)(1 \times d) = K \times d$, the shape of $W^{(2)}$")
+                               r"(c) $\partial s_{2,k}/\partial W^{(2)}_{ij} = \mathbf{1}[k = i]\, "
+                               r"a_{1,j}$, so entry $(i, j)$ is $(\partial\ell/\partial s_2)_i\, "
+                               r"a_{1,j}$: $(K \times 1)(1 \times d) = K \times d$")
     c.eq(sp.MatMul(sp.Transpose(error), sp.Transpose(a1)), "the Jacobians of (d)", label="dW2")
     c.eq(sp.MatMul(*_transposed(error), sp.Transpose(a1)),
-         r"(c) $(A B)^{\top} = B^{\top} A^{\top}$, $(A^{\top})^{\top} = A$: a column times a row, "
-         r"$K \times d$", label="dW2-final")
+         r"(c) $(A B)^{\top} = B^{\top} A^{\top}$, $(A^{\top})^{\top} = A$",
+         r", a diagonal matrix is its own transpose" if error.has(Diag) else "",
+         r": a column times a row, $K \times d$", label="dW2-final")
     proof.chain(dl_ds1).eq(delta1, r"(c) chain rule back through $W^{(2)}$ and $f$: $(1 \times K)"
                                    r"(K \times K)(K \times d)(d \times d) = 1 \times d$")
     proof.chain(dl_db1).eq(delta1, r"(c) chain rule, $\partial s_1/\partial b^{(1)} = I$: "
@@ -214,13 +222,13 @@ def mlp_gradients(setting: Setting) -> Derivation:
         sp.MatMul(error, W2, da1_form), r"(c) $\partial \ell/\partial s_2$ above and the "
         r"Jacobian of $f$ from (d): a row, $1 \times d$", label="db1")
     c = proof.chain(dl_dW1).eq(sp.MatMul(sp.Transpose(delta1), sp.Transpose(x)),
-                               r"(c) $s_{1,j} = \sum_k W^{(1)}_{jk} x_k + b^{(1)}_j$: "
-                               r"$(d \times 1)(1 \times n) = d \times n$, the shape of $W^{(1)}$")
+                               r"(c) $\partial s_{1,k}/\partial W^{(1)}_{jl} = \mathbf{1}[k = j]\, "
+                               r"x_l$, as for $W^{(2)}$: $(d \times 1)(1 \times n) = d \times n$")
     c.eq(sp.MatMul(sp.Transpose(sp.MatMul(error, W2, da1_form)), sp.Transpose(x)),
          "the Jacobians of (d)", label="dW1")
     c.eq(sp.MatMul(*_transposed(sp.MatMul(error, W2, da1_form)), sp.Transpose(x)),
-         r"(c) $(A B C)^{\top} = C^{\top} B^{\top} A^{\top}$, a diagonal matrix is its own "
-         r"transpose: back-propagation, read right to left", label="dW1-final")
+         r"(c) $(A_1 \cdots A_m)^{\top} = A_m^{\top} \cdots A_1^{\top}$, a diagonal matrix is "
+         r"its own transpose: back-propagation, read right to left", label="dW1-final")
     # The last line at the concrete sizes against plain sympy.diff of the loss written out
     # there (f and g in elementary form, ReLU a Piecewise), by each entry of W⁽¹⁾: none of
     # derive.matrices' Jacobians or derive's differentiation takes part.

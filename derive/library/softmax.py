@@ -75,12 +75,14 @@ def softmax_jacobian(proof: Proof) -> None:
 
 @derivation("softmax-properties",
             title="Softmax: simplex, order, shift invariance, log-sum-exp",
-            summary=r"For any $K$ inputs and any shift $c$. With $c = \max_k z_k$ no exponent is "
+            summary=r"Here $p = \operatorname{softmax}(z)$, $p_i = e^{z_i}/\sum_k e^{z_k}$, "
+                    r"for any $K$ inputs and any shift $c$. With $c = \max_k z_k$ no exponent is "
                     r"positive, so nothing overflows, and the largest term of the sum is $1$.",
             sizes={size: (1, 2, 3, 4)}, numeric_sizes={size: 50},
             indices={i: (1, size), j: (1, size)}, problems=("1.4",))
 def softmax_properties(proof: Proof) -> None:
-    """Softmax sums to 1, keeps the order of its inputs, ignores a shift; log-sum-exp form."""
+    """Softmax p = softmax(z) sums to 1, keeps the order of its inputs, ignores a shift;
+    log-sum-exp form."""
     s_i, s_j = sp.exp(z[i]) / total, sp.exp(z[j]) / total
 
     def named(name: str, latex: str, meaning: sp.Expr) -> sp.Symbol:
@@ -89,17 +91,17 @@ def softmax_properties(proof: Proof) -> None:
         proof.define(named_symbol, meaning)
         return named_symbol
 
-    total_s = named("sum", r"\sum_{i=1}^{K} s_i", sp.Sum(s_i, (i, 1, size)))
-    ratio = named("ratio", r"s_i / s_j", s_i / s_j)
+    total_s = named("sum", r"\sum_{i=1}^{K} p_i", sp.Sum(s_i, (i, 1, size)))
+    ratio = named("ratio", r"p_i / p_j", s_i / s_j)
     shifted = named("shifted", r"\mathrm{softmax}(z - c)_i", sp.exp(z[i] - c) / shifted_total)
-    log_s = named("log_s", r"\log s_i", sp.log(s_i))
+    log_s = named("log_s", r"\log p_i", sp.log(s_i))
     ch = proof.chain(total_s).eq(sp.Sum(sp.exp(z[i]) / total, (i, 1, size)),
                                  "the outputs of softmax, summed")
     ch.eq(sp.S.One, "the denominator is the numerator summed; each output is positive, so "
           "the outputs lie on the probability simplex")
     proof.chain(ratio).eq(written_product(s_i, sp.Pow(s_j, -1)), "two outputs compared").eq(
         sp.exp(z[i] - z[j]),
-        r"the sums cancel: $s_i > s_j$ exactly when $z_i > z_j$ ($\exp$ is increasing)")
+        r"the sums cancel: $p_i > p_j$ exactly when $z_i > z_j$ ($\exp$ is increasing)")
     ch = proof.chain(shifted).eq(sp.exp(z[i] - c) / shifted_total,
                                  r"softmax of $z - c$: every input shifted by the same $c$ "
                                  r"($c = \max_k z_k$, say)")

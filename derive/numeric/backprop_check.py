@@ -194,14 +194,14 @@ def softmax_overflow() -> WorkedExample:
     e_sym, naive_sym = sp.MatrixSymbol("e_z", len(z), 1), sp.MatrixSymbol("naive", len(z), 1)
     st_sym, ls_sym = sp.MatrixSymbol("stable", len(z), 1), sp.MatrixSymbol("ls", len(z), 1)
     m = sp.Symbol("m")
-    group = "In float64"
+    group = "Softmax in double precision"
     largest = float(np.finfo(np.float64).max)
     big, log_big = sp.Symbol("big"), sp.Symbol("log_big")
     quantities = [
-        Quantity(big, None, largest, "The largest double", note="numpy.finfo"),
-        Quantity(log_big, sp.log(big), float(np.log(largest)), "The largest double"),
-        Quantity(zs, None, z.reshape(-1, 1), "Input"),
-        Quantity(m, None, float(z.max()), "Input", note="max z"),
+        Quantity(big, None, largest, "The overflow threshold", note="the largest double"),
+        Quantity(log_big, sp.log(big), float(np.log(largest)), "The overflow threshold"),
+        Quantity(zs, None, z.reshape(-1, 1), "The inputs"),
+        Quantity(m, None, float(z.max()), "The inputs"),
         Quantity(e_sym, sp.Symbol("exp(z)"), exps.reshape(-1, 1), group,
                  note="entry-wise; above the largest double"),
         Quantity(naive_sym, sp.Symbol("naive"), naive.reshape(-1, 1), group),
@@ -209,8 +209,8 @@ def softmax_overflow() -> WorkedExample:
         Quantity(ls_sym, sp.Symbol("logsm"), log_softmax.reshape(-1, 1), group),
     ]
     notation = {big: r"x_{\max}", log_big: r"\log x_{\max}", zs: "z", m: r"c = \max_k z_k",
-                e_sym: "e^{z}", naive_sym: r"s^{\mathrm{naive}}",
-                st_sym: "s", ls_sym: r"\log s",
+                e_sym: "e^{z}", naive_sym: r"p^{\mathrm{naive}}",
+                st_sym: "p", ls_sym: r"\log p",
                 sp.Symbol("exp(z)"): r"\exp(z)",
                 sp.Symbol("naive"): r"e^{z} / \textstyle\sum_k e^{z_k}",
                 sp.Symbol("stable"): r"e^{z - c} / \textstyle\sum_k e^{z_k - c}",

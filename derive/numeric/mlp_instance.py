@@ -156,8 +156,8 @@ def instance(setting: mm.Setting) -> WorkedExample:
     inputs = instance_inputs(setting)
     final = {step.lhs: step.rhs for step in derived.steps}   # each symbol's last form
     reused, part = _reused_inputs(setting, inputs)
-    quantities = [Quantity(s, None, inputs[s], "The input, the target and the parameters")
-                  for s in (mm.x, mm.y, *PARAMETERS) if s not in reused]
+    given = [s for s in (mm.x, mm.y, *PARAMETERS) if s not in reused]
+    quantities = [Quantity(s, None, inputs[s], _given_heading(given)) for s in given]
     forward = {s: derived.definitions[s] for s in (mm.s1, mm.a1, mm.s2, mm.yhat, mm.ell)}
     jacobians = (mm.dl_dyhat, mm.dyhat_ds2, mm.da1_ds1)
     # The derived closed forms: the forward pass and the Jacobians of part (d).
@@ -166,9 +166,10 @@ def instance(setting: mm.Setting) -> WorkedExample:
     printed_before = set(NETWORK_VALUES) if _same_network(setting, reused) else set()
     for group, symbols in (("Forward pass", forward), ("Jacobians", jacobians),
                            ("Gradients", [GRADIENTS[p] for p in PARAMETERS])):
-        for s in symbols:
-            if s in printed_before:
-                continue
+        shown = [s for s in symbols if s not in printed_before]
+        group = {(mm.ell,): "The loss", (mm.dl_dyhat,): "The Jacobian of the loss"}.get(
+            tuple(shown), group)   # the rest is the network's, printed with its first instance
+        for s in shown:
             formula = formulas.get(s, final[s])
             quantities.append(Quantity(s, formula, evaluate(formula, formulas, inputs), group))
     values = {q.symbol: q.value for q in quantities}
@@ -185,6 +186,15 @@ def instance(setting: mm.Setting) -> WorkedExample:
              *_check_sentence(reused, PART[setting.name])),
         quantities, dict(mm.NOTATION), comparisons, setting.problems,
         compared=("derived formula", "finite differences", "autodiff"))
+
+
+def _given_heading(given: list[sp.MatrixSymbol]) -> str:
+    """The heading over the values an instance gives: what they are, not a fixed list."""
+    names = [name for symbols, name in (((mm.x,), "input"), ((mm.y,), "target"),
+                                        (PARAMETERS, "parameters"))
+             if any(s in given for s in symbols)]
+    words = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return "The " + words
 
 
 # The part of the sheet each instance belongs to, to say where shared inputs are printed.
