@@ -265,6 +265,8 @@ class NotationPrinter(LatexPrinter):
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         base = (self.notation[expr.base] if expr.base in self.notation
                 else self._print(expr.base.label))
+        if "#1" in base:   # notation that places its indices itself: ∂z_{#1,#2}/∂w_{#2,#3}
+            return re.sub(r"#(\d)", lambda hit: self._print(expr.indices[int(hit[1]) - 1]), base)
         indices = ",".join(self._print(i) for i in expr.indices)
         derivative = re.fullmatch(r"(\\frac\{[^{}]*\}\{\\partial )([^{}]*(?:\{[^{}]*\})?)\}", base)
         if derivative:   # ∂C/∂b^l, entry j: ∂C/∂b^l_j, the index on the variable
