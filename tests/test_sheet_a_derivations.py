@@ -98,7 +98,7 @@ def test_boundary_distance_for_a4() -> None:
     d = linear_boundary()
     assert d.steps[-1].rhs == sp.sqrt(13) / 13
     th0, th1, th2 = sp.symbols("theta_0 theta_1 theta_2", real=True)
-    assert d.steps[8].rhs == sp.Abs(th0) / sp.sqrt(th1**2 + th2**2)
+    assert d.steps[9].rhs == sp.Abs(th0) / sp.sqrt(th1**2 + th2**2)
 
 
 # --- mutations ---------------------------------------------------------------------------
@@ -115,8 +115,16 @@ def test_cce_mutations_are_refuted() -> None:
 def test_two_layer_mutations_are_refuted() -> None:
     for name in ("two-layer-softmax", "two-layer-binary-l2"):
         base = BUILDERS[name]
-        hidden = next(k for k, s in enumerate(base().steps) if s.lhs.has(tl.w[tl.g, tl.k])
-                      and s.kind == "equals")
+        steps = base().steps
+        # the chain rule written out: its factors, then their values
+        chain = next(k for k, s in enumerate(steps) if s.label == "hidden-chain")
+        assert steps[chain].rhs.has(sp.Derivative) is False
+        hidden = next(k for k, s in enumerate(steps) if s.label == "hidden-factors")
+        assert hidden == chain + 1
+        # a factor of the chain dropped: the line no longer equals dE/dw
+        short = mutated(base, chain, lambda r: r.replace(
+            lambda e: isinstance(e, sp.Indexed) and str(e.base) == "da/dz", lambda e: sp.S.One))
+        assert status(short, chain) == "refuted"
         # the sigmoid's derivative a(1 - a) dropped from the hidden gradient
         dropped = mutated(base, hidden, lambda r: r.replace(1 - tl.act[tl.i, tl.g], 1))
         assert status(dropped, hidden) == "refuted"
@@ -154,8 +162,8 @@ def test_jacobian_mistakes_are_refuted() -> None:
 
 def test_boundary_distance_without_absolute_value_is_refuted() -> None:
     th0 = sp.Symbol("theta_0", real=True)
-    d = mutated(linear_boundary, 8, lambda r: r.replace(sp.Abs(th0), th0))
-    assert status(d, 8) == "refuted"
+    d = mutated(linear_boundary, 9, lambda r: r.replace(sp.Abs(th0), th0))
+    assert status(d, 9) == "refuted"
 
 
 # --- oracles -----------------------------------------------------------------------------

@@ -95,6 +95,7 @@ def c5_backflow() -> Figure:
                   rf"Back-flow through six kinds of node, with $x = {PATTERN_INPUTS['x']:g}$, "
                   rf"$y = {PATTERN_INPUTS['y']:g}$, $c = {PATTERN_CONSTANT:g}$ and a gradient "
                   rf"of ${UPSTREAM:g}$ arriving at the output from the rest of the graph. Each "
-                  r"input shows its value over the gradient it receives (red); the output's "
-                  r"arrow, its value over the gradient arriving.",
+                  r"input shows its value over the gradient it receives (red); the constant $c$, "
+                  r"unframed, only its value, for a constant receives no gradient; the "
+                  r"output's arrow, its value over the gradient arriving.",
                   graphs=panels, problems=("C5",))

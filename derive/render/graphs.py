@@ -30,8 +30,9 @@ GRAD = "red!75!black"
 OP_SYMBOLS = {"+": "+", "*": r"\times", "-": "-", "neg": r"-(\cdot)", "exp": r"\exp",
               "log": r"\log", "sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{ReLU}",
               "max": r"\max", "min": r"\min"}
-LEGEND = (r"Each leaf shows its value over the gradient of the loss with respect to it "
-          r"(\textcolor{red!75!black}{red}); each label on an edge, the value flowing forward "
+LEGEND = (r"Each input and parameter shows its value over the gradient of the loss with "
+          r"respect to it (\textcolor{red!75!black}{red}); a constant, unframed, only its "
+          r"value (it receives no gradient); each label on an edge, the value flowing forward "
           r"along it over the gradient flowing back. At a fork the gradients add.")
 
 STYLES = r"""
@@ -39,6 +40,7 @@ STYLES = r"""
   leaf/.style={draw, rounded corners=2pt, fill=black!4, inner sep=0pt, font=\footnotesize,
     align=center},
   input/.style={leaf, fill=blue!8},
+  const/.style={inner sep=1pt, font=\footnotesize, align=center},
   op/.style={draw, circle, inner sep=0pt, font=\small},
   line/.style={draw=black!60, line width=0.5pt},
   wire/.style={line, -{Stealth[length=4.5bp, width=3.4bp]}},
@@ -79,6 +81,8 @@ def _leaf_text(node: graph.Node, show_numbers: bool) -> str:
         return f"${head}$"
     if node.label and node.label != value:
         head = f"{node.label} = {value}"
+    if node.op == "const":   # a constant is fixed: it receives no gradient
+        return f"${head}$"
     return rf"${head}$\\\textcolor{{{GRAD}}}{{${number(node.grad, 3)}$}}"
 
 
@@ -201,7 +205,8 @@ def scalar_graph(output: graph.Node, show_numbers: bool = True, legend: bool = T
     for k, node in enumerate(scene.order):
         (x, y), (w, h) = placed.centres[f"n{k}"], placed.sizes[f"n{k}"]
         if node.is_leaf:
-            text, style = _leaf_text(node, show_numbers), "input" if node.op == "input" else "leaf"
+            text = _leaf_text(node, show_numbers)
+            style = {"input": "input", "const": "const"}.get(node.op, "leaf")
             size = f"minimum width={w:.1f}bp, minimum height={h:.1f}bp"
         else:
             text, style, size = f"${_op_text(node)}$", "op", f"minimum size={w:.1f}bp"
