@@ -11,6 +11,7 @@ nodes carry matrices) run top to bottom, in derive/render/tensor_graphs.py.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -64,6 +65,12 @@ class Drawing:
     ranks: list[tuple[str, int]] = field(default_factory=list)   # (node's op or kind, rank)
     width: float = 0.0
     height: float = 0.0
+
+
+def _natural(name: str) -> list[tuple[int, str]]:
+    """A name's sort key with its numbers compared as numbers: x_{2} before x_{10}."""
+    return [(int(part), "") if part.isdigit() else (0, part)
+            for part in re.split(r"(\d+)", name or "")]
 
 
 def _op_text(node: graph.Node) -> str:
@@ -191,7 +198,14 @@ def scalar_layout(output: graph.Node, show_numbers: bool = True, by_kind: bool =
         nodes.append(DotNode(label, *_text_size(text, LABEL_PT, PAD_BP), at))
         dot_edges += [DotEdge(tail, label, headport="w", arrow=False),
                       DotEdge(label, head, tailport="e")]
-    placed = layout(nodes, dot_edges, "LR", nodesep, ranksep)
+    # the inputs of one rank in the order of their names, x_1 above x_2 above x_3
+    inputs: dict[int, list[int]] = {}
+    for k, node in enumerate(order):
+        if node.op == "input":
+            inputs.setdefault(rank[id(node)], []).append(k)
+    orders = [[f"n{k}" for k in sorted(ks, key=lambda k: _natural(order[k].label))]
+              for ks in inputs.values() if len(ks) > 1]
+    placed = layout(nodes, dot_edges, "LR", nodesep, ranksep, orders=orders)
     return Scene(order, [rank[id(n)] for n in order], placed, edges)
 
 
