@@ -25,7 +25,7 @@ from derive.library.jacobians import (
 )
 from derive.library.local_gradients import local_gradients
 from derive.pipeline import get_derivation
-from derive.proof import Derivation
+from derive.proof import Derivation, plain
 from derive.registry import BUILDERS
 from derive.verify import Context, instantiate, unfold
 
@@ -304,3 +304,16 @@ def test_the_tie_rule_of_max_and_min_is_one_subgradient_used_by_formulas_and_gra
     assert locals_at_tie == [1, 0, 1, 0]           # max: x, y; min: x, y
     for op in ("max", "min"):
         assert OPS[op][1]([0.5, 0.5], 0.5) == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("name", list(tl.SETTINGS))
+def test_the_hidden_gradient_is_the_chain_rule_written_out_then_factor_by_factor(
+        name: str) -> None:
+    d = BUILDERS[name]()
+    steps = {s.label: s for s in d.steps if s.label}
+    chain, factors = steps["hidden-chain"], steps["hidden-factors"]
+    families = {str(e.base) for e in chain.rhs.atoms(sp.Indexed)}
+    assert {"dE/dyhat", "dyhat/ds", "ds/da", "da/dz", "dz/dw"} <= families
+    assert not {str(e.base) for e in factors.rhs.atoms(sp.Indexed)} & families
+    # "every output's" only where there are several outputs (it was copied from B5)
+    assert ("every output" in plain(chain.rule)) == tl.SETTINGS[name].multi

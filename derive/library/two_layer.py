@@ -215,8 +215,22 @@ def _hidden_chain(proof: Proof, setting: Setting, d_loss: sp.Expr, closed: sp.Ex
     c.eq(values, "factor by factor: ", *first, _eq(ds[(i, *lo, g)], vl), ", ",
          _eq(da[i, g], sigma_value), " (A8), ", _eq(dz[i, g, k], x[i, k]),
          label="hidden-factors")
-    if sp.sstr(values) != sp.sstr(closed):
+    if sp.sstr(_flattened(values)) != sp.sstr(_flattened(closed)):   # reads differently
         c.eq(closed, *_hidden_closing(setting), label="hidden-gradient")
+
+
+def _flattened(expr: sp.Basic) -> sp.Basic:
+    """A written expression with its products within products made one product, as they
+    print: (a b) c and a (b c) both read a b c."""
+    if not expr.args or isinstance(expr, sp.Indexed):
+        return expr
+    args = [_flattened(a) for a in expr.args]
+    if expr.is_Mul:
+        return sp.Mul(*[f for a in args for f in (a.args if a.is_Mul else (a,))],
+                      evaluate=False)
+    if expr.is_Add:
+        return sp.Add(*args, evaluate=False)
+    return expr.func(*args)
 
 
 def _hidden_closing(setting: Setting) -> tuple[Reason, ...]:
