@@ -90,8 +90,10 @@ def test_sheet_a_says_what_the_review_asked_and_none_of_the_log() -> None:
     assert r"I - u\, s^{\top}" in a and r"\mathbf{1}\, s^{\top}" not in a
     # B4-B7, C14: Given lines in the preamble's letters, and the chain rule written out
     assert "z_{i,j}" not in a and "w_{j,q}" not in a
-    assert a.count(r"\frac{\partial a_{i,h}}{\partial z_{i,h}} \frac{\partial z_{i,h}}"
-                   r"{\partial w_{h,k}}") == 5
+    chain = (r"\frac{\partial a_{i,h}}{\partial z_{i,h}} \frac{\partial z_{i,h}}"
+             r"{\partial w_{h,k}}")
+    networks = a.split(r"\paragraph{Two{-}layer")[1:]      # B4, B5, B6, B7, C14
+    assert len(networks) == 5 and all(chain in n for n in networks)
     # a problem opening with a derivation keeps its statement with it
     for problem in ("B5", "B6", "B7", "C2", "C3", "C14"):
         assert rf"\problem[20]{{{problem}}}" in source_of_a()

@@ -38,7 +38,7 @@ def linear_boundary(proof: Proof) -> None:
     across = written_sum(th2 * x1, -th1 * x2)
     proof.chain(written_product(norm2, written_sum(x1**2, x2**2))).eq(
         written_sum(sp.Pow(along, 2, evaluate=False), sp.Pow(across, 2, evaluate=False)),
-        "Lagrange's identity, the equality form of the Cauchy--Schwarz inequality",
+        "Lagrange's identity, the equality form of the Cauchy–Schwarz inequality",
         label="cauchy-schwarz")
     proof.equation(written_sum(th0, th1 * (t * th1), th2 * (t * th2)), sp.S.Zero,
                    "on the boundary ", written_eq(along, -th0), ", so ",
