@@ -127,7 +127,10 @@ def two_layer_gradients(proof: Proof, setting: Setting) -> None:
     hid_chain = _examples(_prod(outputs(_prod(error.xreplace({p: l}) if multi else error, vl)),
                                 _prod(act[i, g], 1 - act[i, g], x[i, k])))
 
-    proof.given(E, loss, "the loss, summed over the examples")
+    # C14's problem writes (y - yhat)^2: the same square, in the order of the other networks
+    same = ((", as ", sp.Pow(_sum(y[i], -yhat[i]), 2, evaluate=False), " is the same square")
+            if setting.problems == ("C14",) else ())
+    proof.given(E, loss, "the loss, summed over the examples", *same)
     c = proof.chain(d(E, dv)).eq(
         out_chain, "chain rule through ", yh_po, " and ", _at(s, po), ": ", d_out, ", and ",
         _eq(d(_at(s, po), dv), act[i, g]), label="output-chain")
