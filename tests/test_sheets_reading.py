@@ -96,7 +96,7 @@ def test_sheet_a_says_what_the_review_asked_and_none_of_the_log() -> None:
     assert len(networks) == 5 and all(chain in n for n in networks)
     # a problem opening with a derivation keeps its statement with it
     for problem in ("B5", "B6", "B7", "C2", "C3", "C14"):
-        assert rf"\problem[20]{{{problem}}}" in source_of_a()
+        assert rf"\problem[16]{{{problem}}}" in source_of_a()
 
 
 @cache
