@@ -24,6 +24,7 @@ class Series:
     ys: list[float]
     dashed: bool = False
     marks: bool = False
+    points: str = ""                   # a pgfplots mark ("*", "o"): the points alone, no line
 
 
 @dataclass

@@ -238,3 +238,26 @@ def test_vector_graph_nodes_are_as_wide_as_tex_sets_them(tmp_path: Path) -> None
     for (text, width, _), real in zip(nodes, _tex_widths([t for t, _, _ in nodes], tmp_path),
                                       strict=True):
         assert real + 2 <= width <= real + 40, (text, width, real)
+
+
+def test_a_constant_is_drawn_unframed_with_no_gradient() -> None:
+    # a constant receives no gradient in back-propagation (Fig. 7 of sheet A drew c = 2 in a
+    # box with the gradient 1.5)
+    const = graph.leaf("c", 2.0, "const")
+    assert _leaf_text(const, True) == "$c = 2$"
+    x = graph.leaf("x", 3.0, "input")
+    out = x * const
+    graph.forward(out)
+    graph.backward(out, 1.5)
+    tikz, _ = scalar_graph(out, True, legend=False)
+    assert re.search(r"\\node\[const, [^]]*\] \(n\d+\) at [^{]*\{\$c = 2\$\};", tikz)
+    assert GRAD in _leaf_text(x, True)
+
+
+def test_the_inputs_of_a_rank_are_drawn_in_the_order_of_their_names() -> None:
+    # C4's graph: x1 above x2 above x3 (they were drawn x3, x1, x2, with crossing edges)
+    output = get_figure("c4-graph").graphs[0].output
+    scene = scalar_layout(output, show_numbers=False)
+    heights = {n.label: scene.placed.centres[f"n{k}"][1] for k, n in enumerate(scene.order)
+               if n.op == "input" and n.label.startswith("x")}
+    assert sorted(heights, key=lambda name: -heights[name]) == ["x_{1}", "x_{2}", "x_{3}"]

@@ -378,3 +378,20 @@ def test_a_derivative_written_as_an_operator_is_bracketed_before_another_factor(
     assert shown.startswith(r"\left(\frac{\mathrm{d}}{\mathrm{d} z} e^{z}\right)")
     assert r"\left(\left(" not in tex(sp.Mul(-1, sp.Derivative(sp.exp(z) + s * z, z), s,
                                              evaluate=False))
+
+
+def test_a_fraction_beside_a_sum_of_fractions_stays_a_product() -> None:
+    # A8: 1/(1 + e^-z) (1 - 1/(1 + e^-z)), not the nested (1 - 1/(1 + e^-z))/(1 + e^-z)
+    z = sp.Symbol("z", real=True)
+    den = written_sum(1, sp.exp(-z))
+    printed = tex(written_product(1 / den, written_sum(1, -1 / den)))
+    assert printed == r"\frac{1}{1 + e^{- z}} \left(1 - \frac{1}{1 + e^{- z}}\right)"
+
+
+def test_an_indexed_family_can_place_its_indices_in_its_notation() -> None:
+    # the factors of the chain rule, dz_{i,h}/dw_{h,k}: each index where the notation puts it
+    from derive.authoring import indexed
+
+    dz = indexed("dz/dw", r"\frac{\partial z_{#1,#2}}{\partial w_{#2,#3}}")
+    i, h, k = sp.symbols("i h k", integer=True)
+    assert tex(dz[i, h, k]) == r"\frac{\partial z_{i,h}}{\partial w_{h,k}}"

@@ -74,3 +74,31 @@ def test_a_rounded_number_keeps_its_digits_and_an_exact_one_loses_its_zeros() ->
 
     assert number(0.5932699921) == "0.593270" and number(-30.04098558) == "-30.0410"
     assert number(0.09) == "0.09" and number(2.0) == "2" and number(0.1 + 0.2) == "0.3"
+
+
+def test_sheet_a_says_what_the_review_asked_and_none_of_the_log() -> None:
+    # docs/reviews/2026-12-03-review-19-findings.md, sheet A
+    a = body("A-neurons-networks-graphs")
+    for log in (", computed:", "Computed:", ", computed)", "on its own turned page",
+                "built from the same loss expression", "the graphs in this sheet are evaluated",
+                "The local gradients:"):
+        assert log not in a, log
+    assert r"displacement $t\,(\theta_1, \theta_2)$" in a                        # A2
+    assert "Cauchy--Schwarz" in a and "lies on the side of the origin that" in a   # A3
+    assert r"\frac{1}{1 + e^{- z}} \left(1 - \frac{1}{1 + e^{- z}}\right)" in a    # A8
+    # the ones vector is not the indicator's bold 1
+    assert r"I - u\, s^{\top}" in a and r"\mathbf{1}\, s^{\top}" not in a
+    # B4-B7, C14: Given lines in the preamble's letters, and the chain rule written out
+    assert "z_{i,j}" not in a and "w_{j,q}" not in a
+    chain = (r"\frac{\partial a_{i,h}}{\partial z_{i,h}} \frac{\partial z_{i,h}}"
+             r"{\partial w_{h,k}}")
+    networks = a.split(r"\paragraph{Two{-}layer")[1:]      # B4, B5, B6, B7, C14
+    assert len(networks) == 5 and all(chain in n for n in networks)
+    # a problem opening with a derivation keeps its statement with it
+    for problem in ("B5", "B6", "B7", "C2", "C3", "C14"):
+        assert rf"\problem[16]{{{problem}}}" in source_of_a()
+
+
+@cache
+def source_of_a() -> str:
+    return (SHEET_DIR / "A-neurons-networks-graphs.tex.j2").read_text()

@@ -33,9 +33,19 @@ def linear_boundary(proof: Proof) -> None:
     proof.given(g_sym, g, "the linear discriminant")
     proof.chain(normal).eq(gradient, "the normal of a level set $g = 0$ is the gradient of $g$") \
         .eq(sp.ImmutableMatrix([th1, th2]), "differentiate")
+    # why the nearest point lies along the normal: Cauchy-Schwarz with its remainder
+    along = written_sum(th1 * x1, th2 * x2)
+    across = written_sum(th2 * x1, -th1 * x2)
+    proof.chain(written_product(norm2, written_sum(x1**2, x2**2))).eq(
+        written_sum(sp.Pow(along, 2, evaluate=False), sp.Pow(across, 2, evaluate=False)),
+        "Lagrange's identity, the equality form of the Cauchy–Schwarz inequality",
+        label="cauchy-schwarz")
     proof.equation(written_sum(th0, th1 * (t * th1), th2 * (t * th2)), sp.S.Zero,
-                   "the point of the boundary nearest the origin lies along the normal: put ",
-                   written_eq(sp.Tuple(x1, x2), sp.Tuple(t * th1, t * th2)), " into $g = 0$",
+                   "on the boundary ", written_eq(along, -th0), ", so ",
+                   sp.GreaterThan(written_sum(x1**2, x2**2), th0**2 / norm2, evaluate=False),
+                   ", with equality exactly where ", written_eq(across, 0), ", at a point ",
+                   written_eq(sp.Tuple(x1, x2), sp.Tuple(t * th1, t * th2)),
+                   " along the normal; put it into $g = 0$",
                    eliminate=t) \
         .implies(written_sum(th0, written_product(t, norm2)), sp.S.Zero, "collect $t$") \
         .implies(t, t_star, "solve for $t$")
@@ -44,9 +54,12 @@ def linear_boundary(proof: Proof) -> None:
     proof.chain(dist).eq(sp.sqrt(written_sum((t_star * th1) ** 2, (t_star * th2) ** 2)),
                          "its distance from the origin") \
         .eq(sp.Abs(th0) / sp.sqrt(norm2), "take ", th0**2 / norm2**2, " out of the root")
-    proof.chain(signed).eq(-th0 / sp.sqrt(norm2), "signed along the unit normal: ", foot,
-                           " is ", signed, " times the unit normal, so the sign says on which "
-                           "side the origin is")
+    proof.chain(signed).eq(-th0 / sp.sqrt(norm2), "signed along the unit normal ",
+                           symbol("n_hat", r"\hat{\mathbf{n}}"), ": ", foot, " is ", signed,
+                           " times it, so ", sp.StrictLessThan(signed, 0, evaluate=False),
+                           " says the line lies on the side of the origin that ",
+                           symbol("-n_hat", r"-\hat{\mathbf{n}}"),
+                           " points to (and the origin on the side $g > 0$)")
     squares = written_sum(sp.Pow(2, 2, evaluate=False), sp.Pow(3, 2, evaluate=False))
     proof.chain(d_a4).eq(sp.Abs(sp.S.One, evaluate=False) / sp.sqrt(squares),
                          "A4: ", written_eq(sp.Tuple(th0, th1, th2),

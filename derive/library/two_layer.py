@@ -127,28 +127,27 @@ def two_layer_gradients(proof: Proof, setting: Setting) -> None:
     hid_chain = _examples(_prod(outputs(_prod(error.xreplace({p: l}) if multi else error, vl)),
                                 _prod(act[i, g], 1 - act[i, g], x[i, k])))
 
-    proof.given(E, loss, "the loss, summed over the examples")
+    # C14's problem writes (y - yhat)^2: the same square, in the order of the other networks
+    same = ((", as ", sp.Pow(_sum(y[i], -yhat[i]), 2, evaluate=False), " is the same square")
+            if setting.problems == ("C14",) else ())
+    proof.given(E, loss, "the loss, summed over the examples", *same)
     c = proof.chain(d(E, dv)).eq(
         out_chain, "chain rule through ", yh_po, " and ", _at(s, po), ": ", d_out, ", and ",
         _eq(d(_at(s, po), dv), act[i, g]), label="output-chain")
     # the closing step only where it reads differently from the chain rule's line
     if sp.sstr(out_chain) != sp.sstr(output_grad):
         c.eq(output_grad, _closing_text(setting))
-    proof.chain(d(E, dw)).eq(
-        hid_chain, "chain rule through every output's ", _at(s, lo), ", then ",
-        _eq(d(_at(s, lo), act[i, g]), vl), ", ", _eq(d(act[i, g], z[i, g]),
-                                                     act[i, g] * (1 - act[i, g])),
-        " and ", _eq(d(z[i, g], dw), x[i, k]), "; the output error as above",
-        label="hidden-gradient")
+    _hidden_chain(proof, setting, d_loss, hid_chain)
     proof.given(symbol("v_new", rf"{sp.latex(dv)}^{{\text{{new}}}}"),
                 _sum(dv, -eta * output_grad), "gradient descent on the output weights")
     proof.given(symbol("w_new", r"w_{h,k}^{\text{new}}"), _sum(dw, -eta * hid_chain),
                 "gradient descent on the hidden weights")
 
     def defined(base: sp.IndexedBase, *at: sp.Expr) -> sp.Eq:
-        return _eq(base[at], network[base](*at))
+        # in the letters of the sheet's preamble: units h, inputs k (not the dummies q, j)
+        return _eq(base[at], network[base](*at).xreplace({q: k, h: g}))
 
-    proof.state(defined(z, i, h), ", ", defined(act, i, h), " with ", _eq(x[i, 0], 1))
+    proof.state(defined(z, i, g), ", ", defined(act, i, g), " with ", _eq(x[i, 0], 1))
     cols = (i, l) if multi else (i,)
     proof.state(defined(s, *cols), ", ", defined(yhat, *cols))
     proof.summarize("With the output error ", _eq(delta, error), ", ",
@@ -157,6 +156,96 @@ def two_layer_gradients(proof: Proof, setting: Setting) -> None:
         proof.oracle(result, independent_diff(loss, weight, definitions=network),
                      "plain sympy.diff of the loss (network written out, σ in elementary "
                      "form) by ", weight)
+
+
+# The chain rule's factors for a hidden weight, each a family printed as the partial derivative
+# it stands for (its indices placed by the notation: #1 the example, ...); the verifier reads
+# each as its value, so the chain-rule line is checked against dE/dw itself.
+def _factor(name: str, latex: str) -> sp.IndexedBase:
+    return indexed(name, latex, real=True)
+
+
+def _hidden_chain(proof: Proof, setting: Setting, d_loss: sp.Expr, closed: sp.Expr) -> None:
+    """dE/dw_{h,k}: the chain rule written out factor by factor, then each factor's value,
+    then (where it differs) the closed form ``closed``."""
+    multi, softmax = setting.multi, setting.output == "softmax"
+    at = "#1,#2" if multi else "#1"
+    dE = _factor("dE/dyhat", rf"\frac{{\partial E}}{{\partial \hat{{y}}_{{{at}}}}}")
+    dy = _factor("dyhat/ds", r"\frac{\partial \hat{y}_{#1,#2}}{\partial s_{#1,#3}}" if softmax
+                 else rf"\frac{{\partial \hat{{y}}_{{{at}}}}}{{\partial s_{{{at}}}}}")
+    ds = _factor("ds/da", r"\frac{\partial s_{#1,#2}}{\partial a_{#1,#3}}" if multi
+                 else r"\frac{\partial s_{#1}}{\partial a_{#1,#2}}")
+    da = _factor("da/dz", r"\frac{\partial a_{#1,#2}}{\partial z_{#1,#2}}")
+    dz = _factor("dz/dw", r"\frac{\partial z_{#1,#2}}{\partial w_{#2,#3}}")
+    lo = (l,) if multi else ()
+    back = _prod(da[i, g], dz[i, g, k])          # the hidden unit's own two factors
+    sigma_value = _prod(act[i, g], 1 - act[i, g])
+    value_back = _prod(act[i, g], 1 - act[i, g], x[i, k])
+    vl = v[l, g] if multi else v[g]
+    if softmax:   # every output's score s_{i,l} moves every output yhat_{i,p}
+        yp, yl = yhat[i, p], yhat[i, l]
+        dy_value = _prod(yp, _sum(sp.KroneckerDelta(p, l), -yl))
+        proof.define(dE[i, p], d_loss.xreplace({l: p}))
+        proof.define(dy[i, p, l], dy_value)
+        front = sp.Sum(sp.Sum(_prod(dE[i, p], dy[i, p, l], ds[i, l, g]), (p, 1, K)), (l, 1, K))
+        value_front = sp.Sum(sp.Sum(_prod(d_loss.xreplace({l: p}), dy_value, vl), (p, 1, K)),
+                             (l, 1, K))
+        through = ("every output's score ", s[i, l], " and, through the softmax, every output ",
+                   yp)
+    else:
+        dy_value = {"identity": sp.S.One, "sigmoid": _prod(yhat[(i, *lo)], 1 - yhat[(i, *lo)])}[
+            setting.output]
+        proof.define(dE[(i, *lo)], d_loss)
+        proof.define(dy[(i, *lo)], dy_value)
+        front = _prod(dE[(i, *lo)], dy[(i, *lo)], ds[(i, *lo, g)])
+        value_front = _prod(*(f for f in (d_loss, dy_value) if f != 1), vl)
+        if multi:
+            front, value_front = sp.Sum(front, (l, 1, K)), sp.Sum(value_front, (l, 1, K))
+        through = (("every output's score ", s[i, l], " and output ", yhat[i, l]) if multi
+                   else ("the score ", s[i], " and the output ", yhat[i]))
+    proof.define(ds[(i, *lo, g)], vl)
+    proof.define(da[i, g], sigma_value)
+    proof.define(dz[i, g, k], x[i, k])
+    chain = _examples(_prod(front, back))
+    values = _examples(_prod(value_front, value_back))
+    c = proof.chain(d(E, w[g, k])).eq(
+        chain, "chain rule: ", w[g, k], " reaches ", E, " only through ", z[i, g], " and ",
+        act[i, g], " of each example, then ", *through,
+        label="hidden-chain")
+    first = ("the output error's factors as for the output weights; ",) if not (
+        setting.output == "identity" and not multi) else (
+        _eq(dE[i], d_loss), ", ", _eq(dy[i], 1), "; ")
+    c.eq(values, "factor by factor: ", *first, _eq(ds[(i, *lo, g)], vl), ", ",
+         _eq(da[i, g], sigma_value), " (A8), ", _eq(dz[i, g, k], x[i, k]),
+         label="hidden-factors")
+    if sp.sstr(_flattened(values)) != sp.sstr(_flattened(closed)):   # reads differently
+        c.eq(closed, *_hidden_closing(setting), label="hidden-gradient")
+
+
+def _flattened(expr: sp.Basic) -> sp.Basic:
+    """A written expression with its products within products made one product, as they
+    print: (a b) c and a (b c) both read a b c."""
+    if not expr.args or isinstance(expr, sp.Indexed):
+        return expr
+    args = [_flattened(a) for a in expr.args]
+    if expr.is_Mul:
+        return sp.Mul(*[f for a in args for f in (a.args if a.is_Mul else (a,))],
+                      evaluate=False)
+    if expr.is_Add:
+        return sp.Add(*args, evaluate=False)
+    return expr.func(*args)
+
+
+def _hidden_closing(setting: Setting) -> tuple[Reason, ...]:
+    if setting.output == "softmax":
+        return ("cancel ", yhat[i, p], " and sum over ", p, " as for the output weights: ",
+                _eq(sp.Sum(_prod(y[i, p], sp.KroneckerDelta(p, l)), (p, 1, K)), y[i, l]),
+                " and ", _eq(sp.Sum(y[i, p], (p, 1, K)), 1))
+    if setting.output == "sigmoid" and setting.loss == "cross-entropy":
+        return ("multiply out: the factor ",
+                symbol("yhat(1 - yhat)", r"\hat{y}_i(1 - \hat{y}_i)"),
+                " cancels the denominators, as for the output weights")
+    return ("multiply out",)
 
 
 def _summary_text(setting: Setting, multi: bool) -> str:

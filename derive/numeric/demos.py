@@ -49,16 +49,23 @@ def empirical_error() -> Figure:
     errors = [float(misclassified(float(v))) for v in ts]
     bce = cross_entropy(ts)
     jumps = sorted(A12_X)
+
+    def data(label: int, mark: str) -> Series:   # the points on the t axis, where t jumps
+        xs = [float(xv) for xv, yv in zip(A12_X, A12_Y, strict=True) if yv == label]
+        return Series(f"$y = {label}$", xs, [0.0] * len(xs), points=mark)
+
     return Figure(
         "empirical-error",
-        r"Seven labelled points on a line, classified as $1$ when $x > t$. Left: the number of "
-        r"misclassified points is a step function of $t$ (flat between data points, jumping at "
-        r"each one), so its derivative is $0$ or undefined. Right: binary cross-entropy of "
-        r"$\sigma(3(x - t))$ for the same data is smooth and has a useful slope everywhere.",
-        [Plot([Series("errors", [float(v) for v in ts], errors)], "$t$",
-              "misclassified", ymin=0, ymax=max(errors) + 1, legend_pos="north east"),
-         Plot([Series("cross-entropy", [float(v) for v in ts], bce)], "$t$", "BCE",
-              legend_pos="north east")],
+        r"Seven labelled points on a line (marked on the $t$ axis at their positions $x$: "
+        r"open for $y = 0$, filled for $y = 1$), classified as $1$ when $x > t$. Left: the "
+        r"number of misclassified points is a step function of $t$ (flat between data points, "
+        r"jumping at each one), so its derivative is $0$ or undefined. Right: binary "
+        r"cross-entropy of $\sigma(3(x - t))$ for the same data is smooth and has a useful "
+        r"slope everywhere.",
+        [Plot([Series("errors", [float(v) for v in ts], errors), data(0, "o"), data(1, "*")],
+              "$t$", "misclassified", ymin=-0.4, ymax=max(errors) + 1, legend_pos="north east"),
+         Plot([Series("cross-entropy", [float(v) for v in ts], bce), data(0, "o"),
+               data(1, "*")], "$t$", "BCE", ymin=-0.05 * max(bce), legend_pos="north east")],
         problems=("A12",), data={"x": list(A12_X), "y": list(A12_Y), "jumps": jumps})
 
 

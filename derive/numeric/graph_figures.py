@@ -18,8 +18,7 @@ def c12_graph_figure() -> Figure:
     (x1, x2), y = BATCH[0]
     return Figure("c12-graph",
                   rf"The computation graph of C12 for example 1, $x = ({x1:g}, {x2:g})$, "
-                  rf"$y = {y:g}$, built from the same loss expression as the worked example. "
-                  r"Leaves are the inputs (blue) and the parameters; the loss "
+                  rf"$y = {y:g}$. Leaves are the inputs (blue) and the parameters; the loss "
                   r"$\ell = (\hat y - y)^2$ is on the right. The gradients reaching the "
                   r"parameters are those of example 1 in the worked example below.",
                   graphs=[GraphPanel(output)], problems=("C12",), landscape=True)
@@ -95,6 +94,7 @@ def c5_backflow() -> Figure:
                   rf"Back-flow through six kinds of node, with $x = {PATTERN_INPUTS['x']:g}$, "
                   rf"$y = {PATTERN_INPUTS['y']:g}$, $c = {PATTERN_CONSTANT:g}$ and a gradient "
                   rf"of ${UPSTREAM:g}$ arriving at the output from the rest of the graph. Each "
-                  r"input shows its value over the gradient it receives (red); the output's "
-                  r"arrow, its value over the gradient arriving.",
+                  r"input shows its value over the gradient it receives (red); the constant $c$, "
+                  r"unframed, only its value, for a constant receives no gradient; the "
+                  r"output's arrow, its value over the gradient arriving.",
                   graphs=panels, problems=("C5",))

@@ -72,6 +72,7 @@ def a4_boundary(values: Mapping[str, float]) -> WorkedExample:
     ws.add(ws.symbol("d_signed", r"d_{\pm}"), -t0 / norm, "Normal and distance")
     return ws.example("a4-boundary", "The boundary of A4 in numbers",
                       text("The unit normal and the distance, evaluated from the formulas "
-                           "derived above; the negative signed distance says the origin lies "
-                           "on the side $g > 0$."),
+                           "derived above; the negative signed distance says the line lies on "
+                           "the side of the origin that $-\\hat{\\mathbf{n}}$ points to, so the "
+                           "origin is on the side $g > 0$."),
                       [], problems=("A4",))

@@ -74,9 +74,11 @@ def _inches(bp: float) -> str:
 
 
 def dot_source(nodes: Sequence[DotNode], edges: Sequence[DotEdge], rankdir: str = "LR",
-               nodesep: float = 8.0, ranksep: float = 14.0, arrowsize: float = 0.5) -> str:
+               nodesep: float = 8.0, ranksep: float = 14.0, arrowsize: float = 0.5,
+               orders: Sequence[Sequence[str]] = ()) -> str:
     """The DOT text: fixed-size nodes, and every rank tied to an invisible spine so that the
-    ranks are exactly the given ones."""
+    ranks are exactly the given ones.  Each of ``orders`` lists nodes of one rank that must
+    keep that order (top to bottom with LR), held by invisible edges between them."""
     lines = ["digraph G {",
              f"  rankdir={rankdir}; nodesep={_inches(nodesep)}; ranksep={_inches(ranksep)};",
              "  splines=spline; newrank=true; outputorder=edgesfirst;",
@@ -95,6 +97,9 @@ def dot_source(nodes: Sequence[DotNode], edges: Sequence[DotEdge], rankdir: str 
     for a, b in zip(range(ranks[0], ranks[-1]), range(ranks[0] + 1, ranks[-1] + 1),
                     strict=True):
         lines.append(f'  "spine{a}" -> "spine{b}" [style=invis];')
+    for keys in orders:
+        for a, b in zip(keys, keys[1:], strict=False):
+            lines.append(f'  "{a}" -> "{b}" [style=invis];')
     for edge in edges:
         tail = f'"{edge.tail}"' + (f":{edge.tailport}" if edge.tailport else "")
         head = f'"{edge.head}"' + (f":{edge.headport}" if edge.headport else "")
@@ -131,12 +136,14 @@ MAGNIFY = 1.4    # dot keeps about 8 pt between ranks whatever ranksep says: lai
 
 
 def layout(nodes: Sequence[DotNode], edges: Sequence[DotEdge], rankdir: str = "LR",
-           nodesep: float = 8.0, ranksep: float = 14.0, magnify: float = MAGNIFY) -> Layout:
-    """Lay the graph out with dot; the routes come in the order of ``edges``."""
+           nodesep: float = 8.0, ranksep: float = 14.0, magnify: float = MAGNIFY,
+           orders: Sequence[Sequence[str]] = ()) -> Layout:
+    """Lay the graph out with dot; the routes come in the order of ``edges``; ``orders`` as
+    for :func:`dot_source`."""
     big = [DotNode(n.key, n.width * magnify, n.height * magnify, n.rank, n.shape)
            for n in nodes]
     data = run_dot(dot_source(big, edges, rankdir, nodesep * magnify, ranksep * magnify,
-                              0.5 * magnify))
+                              0.5 * magnify, orders))
     objects = data.get("objects", [])
     edge_data = data.get("edges", [])
     assert isinstance(objects, list) and isinstance(edge_data, list)

@@ -71,7 +71,10 @@ def plot_axis(plot: Plot, width: str) -> str:
             style.append(f"fill={COLOURS[k % len(COLOURS)]}!60, thin")
         if s.dashed:
             style.append("dashed")
-        style.append("mark=*, mark size=1.2pt" if s.marks and not plot.bars else "no marks")
+        if s.points:
+            style += ["only marks", f"mark={s.points}", "mark size=1.8pt"]
+        else:
+            style.append("mark=*, mark size=1.2pt" if s.marks and not plot.bars else "no marks")
         lines.append(rf"\addplot[{', '.join(style)}] coordinates {{{_coordinates(s.xs, s.ys)}}};")
         lines.append(rf"\addlegendentry{{{s.legend}}}")
     lines += [r"\end{axis}", r"\end{tikzpicture}"]

@@ -11,6 +11,7 @@ nodes carry matrices) run top to bottom, in derive/render/tensor_graphs.py.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,8 +31,9 @@ GRAD = "red!75!black"
 OP_SYMBOLS = {"+": "+", "*": r"\times", "-": "-", "neg": r"-(\cdot)", "exp": r"\exp",
               "log": r"\log", "sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{ReLU}",
               "max": r"\max", "min": r"\min"}
-LEGEND = (r"Each leaf shows its value over the gradient of the loss with respect to it "
-          r"(\textcolor{red!75!black}{red}); each label on an edge, the value flowing forward "
+LEGEND = (r"Each input and parameter shows its value over the gradient of the loss with "
+          r"respect to it (\textcolor{red!75!black}{red}); a constant, unframed, only its "
+          r"value (it receives no gradient); each label on an edge, the value flowing forward "
           r"along it over the gradient flowing back. At a fork the gradients add.")
 
 STYLES = r"""
@@ -39,6 +41,7 @@ STYLES = r"""
   leaf/.style={draw, rounded corners=2pt, fill=black!4, inner sep=0pt, font=\footnotesize,
     align=center},
   input/.style={leaf, fill=blue!8},
+  const/.style={inner sep=1pt, font=\footnotesize, align=center},
   op/.style={draw, circle, inner sep=0pt, font=\small},
   line/.style={draw=black!60, line width=0.5pt},
   wire/.style={line, -{Stealth[length=4.5bp, width=3.4bp]}},
@@ -64,6 +67,12 @@ class Drawing:
     height: float = 0.0
 
 
+def _natural(name: str) -> list[tuple[int, str]]:
+    """A name's sort key with its numbers compared as numbers: x_{2} before x_{10}."""
+    return [(int(part), "") if part.isdigit() else (0, part)
+            for part in re.split(r"(\d+)", name or "")]
+
+
 def _op_text(node: graph.Node) -> str:
     if node.op == "pow":
         return rf"(\cdot)^{{{number(node.exponent)}}}"
@@ -79,6 +88,8 @@ def _leaf_text(node: graph.Node, show_numbers: bool) -> str:
         return f"${head}$"
     if node.label and node.label != value:
         head = f"{node.label} = {value}"
+    if node.op == "const":   # a constant is fixed: it receives no gradient
+        return f"${head}$"
     return rf"${head}$\\\textcolor{{{GRAD}}}{{${number(node.grad, 3)}$}}"
 
 
@@ -187,7 +198,14 @@ def scalar_layout(output: graph.Node, show_numbers: bool = True, by_kind: bool =
         nodes.append(DotNode(label, *_text_size(text, LABEL_PT, PAD_BP), at))
         dot_edges += [DotEdge(tail, label, headport="w", arrow=False),
                       DotEdge(label, head, tailport="e")]
-    placed = layout(nodes, dot_edges, "LR", nodesep, ranksep)
+    # the inputs of one rank in the order of their names, x_1 above x_2 above x_3
+    inputs: dict[int, list[int]] = {}
+    for k, node in enumerate(order):
+        if node.op == "input":
+            inputs.setdefault(rank[id(node)], []).append(k)
+    orders = [[f"n{k}" for k in sorted(ks, key=lambda k: _natural(order[k].label))]
+              for ks in inputs.values() if len(ks) > 1]
+    placed = layout(nodes, dot_edges, "LR", nodesep, ranksep, orders=orders)
     return Scene(order, [rank[id(n)] for n in order], placed, edges)
 
 
@@ -201,7 +219,8 @@ def scalar_graph(output: graph.Node, show_numbers: bool = True, legend: bool = T
     for k, node in enumerate(scene.order):
         (x, y), (w, h) = placed.centres[f"n{k}"], placed.sizes[f"n{k}"]
         if node.is_leaf:
-            text, style = _leaf_text(node, show_numbers), "input" if node.op == "input" else "leaf"
+            text = _leaf_text(node, show_numbers)
+            style = {"input": "input", "const": "const"}.get(node.op, "leaf")
             size = f"minimum width={w:.1f}bp, minimum height={h:.1f}bp"
         else:
             text, style, size = f"${_op_text(node)}$", "op", f"minimum size={w:.1f}bp"

@@ -76,6 +76,12 @@ def _written_fractions(product: sp.Mul) -> bool:
     would print it as one fraction, the step "split into two factors" then showing one)."""
     fractions = [f for f in product.args
                  if not f.is_Number and sp.fraction(f, exact=True)[1] != 1]
+    # a fraction beside a sum holding fractions of its own: SymPy would put the sum over the
+    # fraction's denominator, a fraction nested in a numerator (1/(1 + e^-z) · (1 - 1/(...)))
+    nested = any(a.is_Add and any(sp.fraction(t, exact=True)[1] != 1 for t in a.args)
+                 for a in product.args)
+    if fractions and nested:
+        return True
     return len(fractions) >= 2 and product.args != sp.Mul(*product.args).args
 
 
@@ -265,6 +271,8 @@ class NotationPrinter(LatexPrinter):
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         base = (self.notation[expr.base] if expr.base in self.notation
                 else self._print(expr.base.label))
+        if "#1" in base:   # notation that places its indices itself: ∂z_{#1,#2}/∂w_{#2,#3}
+            return re.sub(r"#(\d)", lambda hit: self._print(expr.indices[int(hit[1]) - 1]), base)
         indices = ",".join(self._print(i) for i in expr.indices)
         derivative = re.fullmatch(r"(\\frac\{[^{}]*\}\{\\partial )([^{}]*(?:\{[^{}]*\})?)\}", base)
         if derivative:   # ∂C/∂b^l, entry j: ∂C/∂b^l_j, the index on the variable
