@@ -16,12 +16,13 @@ from derive.check.document import IMPLICATIONS, Chain, Document, Piece, read
 from derive.check.errors import NotUnderstood
 from derive.check.front import notation_of
 from derive.check.indices import Condition
+from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.layers import layered_names, written_sizes
 from derive.check.lexer import prepared
-from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.points import wrong_points
+from derive.check.problems import problem_values
 from derive.check.shapes import Shape, declared_shapes, misfits
 
 JUDGED_RELATIONS = frozenset("=≈")
@@ -62,7 +63,10 @@ class FileReport:
 def check_file(path: str | Path) -> FileReport:
     """Read and check one solution (raises CheckInputError for a file that cannot be read)."""
     document = read(path)
-    return check_document(document, notation_of(document.front, document.path))
+    notation = notation_of(document.front, document.path)
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    notation.given, notation.statement = problem_values(str(path), text, document.front)
+    return check_document(document, notation)
 
 
 def check_document(document: Document, notation: Notation) -> FileReport:
@@ -81,6 +85,7 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     declared = declared_shapes(document.chains, document.front, notation)
     tracks = {True: _Track(), False: _Track()}       # inline, display
     definitions = Definitions()
+    definitions.seed(notation.given)
     section = problem = 0
     for chain in document.chains:
         track = tracks[chain.inline]
@@ -97,6 +102,7 @@ def check_document(document: Document, notation: Notation) -> FileReport:
             section, definitions = chain.section, Definitions()   # a new question
             definitions.numbers = numbers     # a part (b) computes with (a)'s numbers
             definitions.computed = computed
+            definitions.seed(notation.given)
             problem = chain.problem
         if not chain.continues:
             track.state = _State()

@@ -60,10 +60,19 @@ class Definitions:
             return
         if text is None:
             self.numbers.pop(name.name, None)
+        elif all(line == 0 for _, line in self.numbers.get(name.name, [])):
+            self.numbers[name.name] = [(text, line)]      # the text's own, not the problem's
+            if computed:
+                self.computed.add((name.name, text))
         elif all(text != said for said, _ in self.numbers.get(name.name, [])):
             self.numbers[name.name] = [*self.numbers.get(name.name, []), (text, line)]
             if computed:
                 self.computed.add((name.name, text))
+
+    def seed(self, given: dict[str, list[str]]) -> None:
+        """The problem statement's numbers (line 0) for names that have none yet."""
+        for name, numbers in given.items():
+            self.numbers.setdefault(name, [(text, 0) for text in numbers])
 
     def lookup(self, name: str) -> tuple[sp.Expr, int] | None:
         """The definition of a name and its line; s_j from that of s_i, where s_i is a
@@ -118,11 +127,15 @@ def judge_carried(lhs: str, rhs: str, relation: str, notation: Notation,
         outcome = dataclasses.replace(outcome, verdict="undecided")
     if outcome.verdict == "wrong":
         outcome, picked = outcomes[0]
-    lines = ", ".join(sorted({str(line) for _, line in picked}, key=int))
+    lines = ", ".join(sorted({str(line) for _, line in picked if line}, key=int))
     given = ", ".join(f"{n} = {text}" for n, (text, _) in zip(names, picked, strict=True))
     several = " or any other number the text gave them" if len(choices) > 1 else ""
-    return dataclasses.replace(outcome, reason=f"{outcome.reason} (with {given}, as the "
-                               f"definitions of line {lines} give{several})")
+    source = " and ".join(
+        ([f"the definitions of line {lines}"] if lines else [])
+        + ([f"the problem statement ({notation.statement})"]
+           if any(line == 0 for _, line in picked) else []))
+    return dataclasses.replace(outcome, reason=f"{outcome.reason} (with {given}, as "
+                               f"{source} give{several})")
 
 
 def undefined_inverse(left: sp.Basic, right: sp.Basic, definitions: Definitions) -> str:

@@ -19,7 +19,8 @@ UNICODE = {
     "⟹": r"\Rightarrow", "→": r"\rightarrow", "≤": r"\le", "≥": r"\ge", "≠": r"\neq",
     "∈": r"\in", "⊙": r"\odot", "∘": r"\circ", "√": r"\sqrt", "∞": r"\infty", "±": r"\pm",
     "′": "'", "’": "'", "ᵀ": "^T", "𝟙": r"\one", "∇": r"\nabla",
-    "½": r"\tfrac{1}{2}", "¼": r"\tfrac{1}{4}", "⟨": r"\langle", "⟩": r"\rangle", "≡": r"\equiv", "∀": r"\forall",
+    "½": r"\tfrac{1}{2}", "¼": r"\tfrac{1}{4}", "⟨": r"\langle", "⟩": r"\rangle",
+    "≡": r"\equiv", "∀": r"\forall",
 }
 
 # Function names people write as plain letters inside maths (``sigmoid(x)``).

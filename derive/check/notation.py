@@ -48,6 +48,10 @@ class Notation:
     layers: set[str] = field(default_factory=set)
     # sizes (K classes, m examples: Σ_{i=1}^{K}, ℝ^K, 1/K): whole numbers ≥ 1
     sizes: set[str] = field(default_factory=set)
+    # numbers the problem statement gives names (w_{5}: ['0.40']; derive.check.problems),
+    # for names the text gives none, and the statement's file name
+    given: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    statement: str = field(default="", repr=False, compare=False)
     # numbers the text gave as rounded results (e^{-3} = 0.05): later, intervals; grows as
     # a document is checked, so it is not part of the notation's identity
     rounded: set[str] = field(default_factory=set, repr=False, compare=False)
