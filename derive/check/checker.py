@@ -19,6 +19,7 @@ from derive.check.indices import Condition
 from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.layers import layered_names, written_sizes
 from derive.check.lexer import prepared
+from derive.check.named_gradients import is_named_gradient
 from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.points import wrong_points
@@ -195,7 +196,8 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
             state.equation = (lhs, rhs)
             kind = "definition" if first_is_definition and k == 0 \
                 else first_link_kind(lhs.text, notation)
-            if kind == "definition" and _claims_derivative(lhs.text, notation, definitions):
+            if kind == "definition" and (_claims_derivative(lhs.text, notation, definitions)
+                                         or is_named_gradient(lhs.text, notation)):
                 kind = "step"
             if kind == "equation" and relation in JUDGED_RELATIONS:
                 # an equation standing alone may be a condition (σ(z) = 1 - σ(z) where z = 0):

@@ -37,6 +37,7 @@ from derive.check.evaluations import (
 )
 from derive.check.indices import Condition, coincidences, judged_in_every_reading
 from derive.check.matrices import base_name, compare_ordered, ordered
+from derive.check.named_gradients import judge_named_gradient
 from derive.check.notation import Notation
 from derive.check.parser import INNER_PRODUCTS, Parsed, parse
 from derive.check.shared import (
@@ -69,6 +70,8 @@ def judge_link(lhs: str, rhs: str, relation: str, notation: Notation,
     names the text defined before) can show a step right, never wrong.  Names that differ
     only in their index letters (z_i, z_j) are judged both as the same and as different
     quantities (derive.check.indices), under the ``conditions`` the text states."""
+    if relation == "=" and (named := judge_named_gradient(lhs, rhs, notation)) is not None:
+        return named                             # dW^{[2]} = (1/m) dZ^{[2]} A^{[1]T}
     found = coincidences(lhs, rhs, conditions)
     if found is None:
         return _judge_dotted(lhs, rhs, relation, notation, definitions)

@@ -206,9 +206,11 @@ def _shape(e: sp.Basic, reading: dict[str, Shape | None], dims: _Dims) -> Shape 
         found = [s for s in (_shape(a, reading, dims) for a in e.args) if s is not None]
         known = [s for s in found if s != _UNKNOWN]
         for s in known[1:]:
-            dims.unify(known[0][0], s[0])
-            dims.unify(known[0][1], s[1])
-        return known[0] if known else (_UNKNOWN if found else None)
+            for k in (0, 1):        # a column b (d×1) added to W X (d×m) is broadcast, as
+                if ONE not in (dims.find(known[0][k]), dims.find(s[k])):   # NumPy does
+                    dims.unify(known[0][k], s[k])
+        widest = [s for s in known if ONE not in (dims.find(s[0]), dims.find(s[1]))]
+        return (widest or known)[0] if known else (_UNKNOWN if found else None)
     if isinstance(e, sp.Mul):
         scalars, factors = e.args_cnc()
         current: Shape | None = None

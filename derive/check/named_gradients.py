@@ -1,0 +1,191 @@
+"""Andrew Ng's vectorised notation: dW^{[l]}, dA^{[l]} name the gradients of the cost
+J = (1/m) Σᵢ L⁽ⁱ⁾ through the layer Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]} (A^{[0]} = X), with
+dZ^{[l]} the loss's gradient example by example (a column each).  By that meaning
+
+    dW^{[l]}   = (1/m) dZ^{[l]} A^{[l-1]T}        dA^{[l-1]} = W^{[l]T} dZ^{[l]}
+
+and a link claiming another value for one of them is compared with that, at random matrices
+(derive.check.matrices): a dropped 1/m or a transpose dropped is wrong.  db^{[l]} and dZ^{[l]}
+(a sum over columns, the activation's derivative) are not judged here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from derive.check.errors import NotUnderstood
+from derive.check.matrices import TRANSPOSED, base_name, compare_ordered
+from derive.check.notation import Notation
+from derive.check.parser import parse
+from derive.check.shared import Outcome
+
+_GRADIENT = re.compile(r"^\\mathit\{d([WA])\}\^\{\((\w+)(?:\s*([+-])\s*(\d))?\)\}$")
+_M = sp.Symbol("m", positive=True)       # the number of examples: a number, whatever the parse
+
+
+def is_named_gradient(lhs: str, notation: Notation) -> bool:
+    """The left side is one of dW^{[l]}, dA^{[l]} alone."""
+    try:
+        left, _ = parse(lhs, notation)
+    except NotUnderstood:
+        return False
+    return isinstance(left, sp.Symbol) and _GRADIENT.match(left.name) is not None
+
+
+def judge_named_gradient(lhs: str, rhs: str, notation: Notation) -> Outcome | None:
+    """dW^{[l]} = … or dA^{[l]} = … judged by the notation's meaning (None: not such a link,
+    or a right side it does not read)."""
+    try:
+        left, _ = parse(lhs, notation)
+        right, found = parse(rhs, notation)
+    except NotUnderstood:
+        return None
+    match = _GRADIENT.match(left.name) if isinstance(left, sp.Symbol) else None
+    if match is None or isinstance(right, sp.MatrixBase) or right.has(
+            sp.Sum, sp.Derivative, sp.Integral) or found.opaque:
+        return None
+    kind, layer = match.group(1), _layer(match)
+    m = _M
+    if kind == "W":
+        earlier = _shifted(layer, -1)
+        inputs = [(_name("A", earlier), f"A^[{earlier}]")] + (
+            [(sp.Symbol("X", commutative=False), "X")] if earlier == "0" else [])
+        expected = [(m ** -1 * _name("dZ", layer) * _transposed(a), f"(1/m) dZ^[{layer}] {t}ᵀ")
+                    for a, t in inputs]
+    else:
+        later = _shifted(layer, 1)
+        expected = [(_transposed(_name("W", later)) * _name("dZ", later),
+                     f"W^[{later}]ᵀ dZ^[{later}]")]
+    spoken = {base_name(s.name) for s in right.free_symbols} - {"m"}
+    expected = [(e, t) for e, t in expected
+                if spoken <= {base_name(s.name) for s in e.free_symbols}]
+    if not expected or not any(n.startswith("\\mathit") for n in spoken):
+        return None
+    names = {s.name for e, _ in expected for s in e.free_symbols} | {"m"} | {
+        s.name for s in right.free_symbols}
+    renamed = _as_matrices(right, names)
+    verdicts = []
+    for e, _ in expected:
+        status, reason = compare_ordered(_as_matrices(e, names), renamed)
+        verdicts.append(status)
+        if status == "correct":
+            return Outcome("correct", "step", f"d{kind} means the cost's gradient: {reason}")
+    for e, _ in expected:             # examples as rows (X ∈ ℝ^{m×n}): dW = (1/m) Aᵀ dZ
+        if compare_ordered(_as_matrices(_reversed(e), names), renamed)[0] == "correct":
+            return Outcome("undecided", "step", "right where examples are rows (Z = A W), "
+                           "not where they are columns (Z = W A)")
+    misfit = _misfit(right.xreplace({s: _M for s in right.free_symbols if s.name == "m"}))
+    if misfit:
+        return Outcome("wrong", "step", f"{misfit}, whether the examples are columns or rows "
+                       "— a transpose dropped, or the factors in the wrong order?")
+    if all(status == "wrong" for status in verdicts):
+        said = " or ".join(t for _, t in expected)
+        return Outcome("wrong", "step", f"d{kind}^[{layer}] is {said} (the cost "
+                       "J = (1/m) Σ L and Z = W A + b); the sides differ at random matrices: a "
+                       "dropped 1/m, a transpose dropped or the order of a product")
+    return None
+
+
+def _layer(match: re.Match[str]) -> str:
+    base, sign, step = match.group(2), match.group(3), match.group(4)
+    return f"{base}{sign}{step}" if sign else base
+
+
+def _shifted(layer: str, by: int) -> str:
+    """The layer before or after: 2 → 1, l → l-1, l+1 → l."""
+    if layer.isdigit():
+        return str(int(layer) + by)
+    base, _, rest = layer.partition("+") if "+" in layer else layer.partition("-")
+    offset = (int(rest) if "+" in layer else -int(rest)) if rest else 0
+    offset += by
+    return base if offset == 0 else f"{base}{'+' if offset > 0 else '-'}{abs(offset)}"
+
+
+def _name(base: str, layer: str) -> sp.Symbol:
+    spelled = f"\\mathit{{{base}}}" if base.startswith("d") else base
+    return sp.Symbol(f"{spelled}^{{({layer})}}", commutative=False)
+
+
+def _transposed(s: sp.Symbol) -> sp.Symbol:
+    return sp.Symbol(s.name + TRANSPOSED, commutative=False)
+
+
+def _as_matrices(e: sp.Expr, names: set[str]) -> sp.Expr:
+    """Every layer quantity as a bold capital (a matrix to derive.check.matrices), m a
+    number; products keep their order."""
+    bases = sorted({n[:-len(TRANSPOSED)] if n.endswith(TRANSPOSED) else n for n in names
+                    if n != "m"})
+    spelled = {b: f"\\mathbf{{M{k}}}" for k, b in enumerate(bases)}
+    swaps: dict[sp.Basic, sp.Basic] = {}
+    for s in e.free_symbols:
+        if not isinstance(s, sp.Symbol):
+            continue
+        if s.name == "m":
+            swaps[s] = _M
+            continue
+        plain = s.name[:-len(TRANSPOSED)] if s.name.endswith(TRANSPOSED) else s.name
+        suffix = TRANSPOSED if s.name.endswith(TRANSPOSED) else ""
+        swaps[s] = sp.Symbol(spelled[plain] + suffix, commutative=False)
+    return e.xreplace(swaps)
+
+
+def _reversed(e: sp.Expr) -> sp.Expr:
+    """The formula where examples are rows (each quantity the transpose of its column form):
+    the product transposed and each factor written for rows, so the order reverses and each
+    factor keeps its transpose (dZ Aᵀ → Aᵀ dZ, Wᵀ dZ → dZ Wᵀ)."""
+    scalars, factors = e.args_cnc()
+    return sp.Mul(*scalars, *reversed(factors))
+
+
+_SHAPE = re.compile(r"^(?:\\mathit\{d)?([ZWAX])\}?(?:\^\{\((\w+(?:[+-]\d)?)\)\})?$")
+
+
+def _shape(name: str, rows: bool) -> tuple[str, str] | None:
+    """The shape the convention gives a layer quantity: Z, A, dZ, dA n_l × m (examples as
+    columns; m × n_l as rows), W and dW n_l × n_{l-1}, X n_0 × m."""
+    plain = name[:-len(TRANSPOSED)] if name.endswith(TRANSPOSED) else name
+    match = _SHAPE.match(plain)
+    if match is None:
+        return None
+    letter, layer = match.group(1), match.group(2) or "0"
+    if letter == "W":
+        shape = (layer, _shifted(layer, -1))
+    else:
+        shape = ("0" if letter == "X" else layer, "m")
+    if rows:
+        shape = (shape[1], shape[0]) if letter != "W" else (shape[1], shape[0])
+    return (shape[1], shape[0]) if name.endswith(TRANSPOSED) else shape
+
+
+def _misfit(e: sp.Expr) -> str:
+    """Why a product of layer quantities cannot be formed in either convention ('' when it
+    can, or when a term is not such a product)."""
+    reasons = []
+    for rows in (False, True):
+        reason = ""
+        for term in sp.Add.make_args(e):
+            _, factors = term.args_cnc()
+            shapes = [_shape(f.name, rows) if isinstance(f, sp.Symbol) else None
+                      for f in factors]
+            if any(s is None for s in shapes):
+                return ""
+            for k in range(len(factors) - 1):
+                (f, a), (g, b) = (factors[k], shapes[k]), (factors[k + 1], shapes[k + 1])
+                if a is not None and b is not None and a[1] != b[0]:
+                    reason = reason or (f"{_spoken(f.name)} has {_dim(a[1])} columns and "
+                                        f"{_spoken(g.name)} {_dim(b[0])} rows")
+        if not reason:
+            return ""
+        reasons.append(reason)
+    return f"the product cannot be formed: {reasons[0]}"
+
+
+def _dim(d: str) -> str:
+    return "m" if d == "m" else f"n^[{d}]"
+
+
+def _spoken(name: str) -> str:
+    plain = re.sub(r"\\mathit\{(\w+)\}", r"\1", name).replace("^{T}", "ᵀ")
+    return re.sub(r"\^\{\(([^()]*)\)\}", r"^[\1]", plain)

@@ -1,0 +1,37 @@
+"""Andrew Ng's vectorised notation (derive/check/named_gradients.py): dW^{[l]} and dA^{[l]}
+are the cost's gradients, so a dropped 1/m, a dropped transpose or a reversed product is wrong;
+the formula of the other convention (examples as rows) is undecided, never wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.check.judge import judge_link
+from derive.check.lexer import prepared
+from derive.check.notation import Notation
+
+
+@pytest.mark.parametrize(("lhs", "rhs", "verdict"), [
+    ("dW^{[2]}", r"\frac{1}{m} dZ^{[2]} A^{[1]T}", "correct"),
+    ("dW^{[l]}", r"\frac{1}{m}\, dZ^{[l]} \cdot A^{[l-1]T}", "correct"),
+    ("dW^{[1]}", r"\frac{1}{m} dZ^{[1]} X^T", "correct"),
+    ("dW^{[1]}", r"\frac{1}{m} dZ^{[1]} A^{[0]T}", "correct"),
+    ("dA^{[1]}", r"W^{[2]T} dZ^{[2]}", "correct"),
+    ("dA^{[l-1]}", r"W^{[l]T} dZ^{[l]}", "correct"),
+    ("dW^{[2]}", r"dZ^{[2]} A^{[1]T}", "wrong"),                 # 1/m dropped
+    ("dW^{[1]}", r"2 dZ^{[1]} X^T", "wrong"),
+    ("dW^{[2]}", r"\frac{1}{m} dZ^{[2]} A^{[1]}", "wrong"),      # transpose dropped
+    ("dW^{[1]}", r"\frac{1}{m} dZ^{[1]} X", "wrong"),
+    ("dA^{[l-1]}", r"W^{[l]} dZ^{[l]}", "wrong"),
+    ("dW^{[1]}", r"\frac{1}{m} X^T dZ^{[1]}", "undecided"),      # examples as rows
+    ("dA^{[1]}", r"dZ^{[2]} W^{[2]T}", "undecided"),
+    ("dW^{[1]}", r"\frac{1}{m} dZ^{[1]} X^{T} + \frac{\lambda}{m} W^{[1]}", "undecided"),
+])
+def test_named_gradients_by_their_meaning(lhs: str, rhs: str, verdict: str) -> None:
+    assert judge_link(lhs, rhs, "=", Notation()).verdict == verdict
+
+
+def test_dz_is_one_name_but_not_inside_a_leibniz_fraction() -> None:
+    assert prepared("dZ^{[2]} A^{[1]T}") == r"\mathit{dZ}^{[2]} A^{[1]T}"
+    assert prepared(r"\frac{dJ}{dW^{[2]}}") == r"\frac{dJ}{dW^{[2]}}"
+    assert prepared("dx + dZ_1") == "dx + dZ_1"
