@@ -168,6 +168,7 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
           state: _State, definitions: Definitions, alternates: list[Piece] | None = None,
           hypothesis: bool = False) -> None:
     anchor, last_wrong = state.anchor, state.last_wrong
+    first = len(report.findings)             # this chain's findings start here
     fresh = not continues          # the next '=' link begins an equation
     # the name a definition at the chain's head gives a value (a chain continued over rows
     # or displays, 'a &= v_1 h_1 \\ &= 0.02 × 0.52248 \\ &= 0.01049', keeps it)
@@ -256,11 +257,17 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
             anchor = rhs if outcome.verdict == "correct" else lhs
     state.anchor, state.last_wrong, state.defined = anchor, last_wrong, defined
     if defined is not None:
-        _carry(defined, pieces, relations, notation, definitions)
+        slipped = any(f.verdict == "wrong" and f.kind != "shape"
+                      for f in report.findings[first:])
+        _carry(defined, pieces, relations, notation, definitions, slipped)
+
+
+_NUMBER = r"[-−]?\d+(?:\.\d+)?"
+_TUPLE = re.compile(rf"\(\s*({_NUMBER}(?:\s*,\s*{_NUMBER})+)\s*\)")
 
 
 def _carry(name_text: str, pieces: list[Piece], relations: list[str], notation: Notation,
-           definitions: Definitions) -> None:
+           definitions: Definitions, slipped: bool = False) -> None:
     """A name given a value by a chain (z₁ = w x + b = 0.3775): the number it ends in, for
     later lines to compute with (a formula at the end: the name has no number)."""
     try:
@@ -269,13 +276,24 @@ def _carry(name_text: str, pieces: list[Piece], relations: list[str], notation: 
         return
     ends = len(relations) < len(pieces) and all(r in JUDGED_RELATIONS for r in relations)
     text = pieces[-1].text.strip().rstrip(".,;")
+    entries = _TUPLE.fullmatch(text)
+    if ends and entries and isinstance(name, sp.Symbol) and "_" not in name.name:
+        numbers = [e.replace("−", "-") for e in re.split(r"\s*,\s*", entries.group(1))]
+        for k in range(len(numbers) + 1):   # y = (0, 0, 1): y₁ = 0, or y₀ = 0 and y₁ = 0
+            for entry in numbers[max(k - 1, 0):k + 1]:      # (bias first: counted from 0)
+                definitions.carry(sp.Symbol(f"{name.name}_{{{k}}}"), entry, pieces[-1].line,
+                                  computed=False)
+        return
     try:
         value, _ = parse(text, notation)
     except NotUnderstood:
         value = None
     number = ends and value is not None and not isinstance(value, sp.MatrixBase) \
         and not value.free_symbols and value.is_number and not value.has(sp.Derivative)
-    definitions.carry(name, text if number else None, pieces[-1].line,
+    # a number reached through a wrong link is not carried: later lines computed with the
+    # right value would be called wrong for the slip of this one (δ² = … = 0.02747, then
+    # x δ² = −0.02747)
+    definitions.carry(name, text if number and not slipped else None, pieces[-1].line,
                       computed=len(relations) > 1)
 
 

@@ -45,7 +45,7 @@ class Definitions:
                 self.shapes[name.name] = (value.shape, line)
         if isinstance(name, sp.Symbol) and not isinstance(value, sp.MatrixBase) \
                 and name not in value.free_symbols and "∂" not in name.name:
-            self.values[name.name] = (value, line)
+            self.values[name.name] = (_bound_apart(value), line)
             if assumption:
                 self.assumed.add(line)
 
@@ -58,6 +58,10 @@ class Definitions:
         number it had before no longer holds)."""
         if not isinstance(name, sp.Symbol) or "∂" in name.name:
             return
+        family = name.name.split("_")[0]
+        for other in [n for n, said in self.numbers.items() if n.split("_")[0] == family
+                      and n != name.name and all(line == 0 for _, line in said)]:
+            del self.numbers[other]      # the text gives y its own numbers: not the problem's
         if text is None:
             self.numbers.pop(name.name, None)
         elif all(line == 0 for _, line in self.numbers.get(name.name, [])):
@@ -78,6 +82,23 @@ class Definitions:
         """The definition of a name and its line; s_j from that of s_i, where s_i is a
         formula in i (derive.check.entries)."""
         return self.values.get(name) or generalised(name, self.values)
+
+
+def _bound_apart(value: sp.Expr) -> sp.Expr:
+    """A definition's summation indices renamed apart from the letters a later link may use
+    freely (a_j = e^{z_j}/Σ_k e^{z_k}, then ∂a_j/∂z_k: that k is not the sum's)."""
+    def renamed(s: sp.Sum) -> sp.Sum:
+        body, limits = s.function, []
+        for limit in s.limits:
+            old = limit[0]
+            new = sp.Symbol(f"bound{old.name}", **old.assumptions0)
+            body = body.xreplace({old: new})
+            limits.append((new, *limit[1:]))
+        return sp.Sum(body, *limits)
+    try:
+        return value.replace(lambda e: isinstance(e, sp.Sum), renamed)
+    except (TypeError, ValueError, AttributeError):
+        return value
 
 
 MAX_CARRIED_READINGS = 16
