@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -45,7 +46,7 @@ class Definitions:
                 self.shapes[name.name] = (value.shape, line)
         if isinstance(name, sp.Symbol) and not isinstance(value, sp.MatrixBase) \
                 and name not in value.free_symbols and "∂" not in name.name:
-            self.values[name.name] = (_bound_apart(value), line)
+            self.values[name.name] = (value, line)
             if assumption:
                 self.assumed.add(line)
 
@@ -84,13 +85,20 @@ class Definitions:
         return self.values.get(name) or generalised(name, self.values)
 
 
-def _bound_apart(value: sp.Expr) -> sp.Expr:
-    """A definition's summation indices renamed apart from the letters a later link may use
-    freely (a_j = e^{z_j}/Σ_k e^{z_k}, then ∂a_j/∂z_k: that k is not the sum's)."""
+def bound_apart(value: sp.Expr, free: set[sp.Basic]) -> sp.Expr:
+    """A definition's summation indices renamed apart from the letters the link it is put in
+    uses freely (a_j = e^{z_j}/Σ_k e^{z_k}, then ∂a_j/∂z_k: that k is not the sum's)."""
+    letters = {name for s in free for name in
+               [str(s), *re.findall(r"_\{?([A-Za-z])\}?", str(s)),
+                *re.findall(r"\[([A-Za-z])\]", str(s))]}
+
     def renamed(s: sp.Sum) -> sp.Sum:
         body, limits = s.function, []
         for limit in s.limits:
             old = limit[0]
+            if old.name not in letters:
+                limits.append(limit)
+                continue
             new = sp.Symbol(f"bound{old.name}", **old.assumptions0)
             body = body.xreplace({old: new})
             limits.append((new, *limit[1:]))
@@ -186,7 +194,8 @@ def substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[i
         for atom, (body, variable, order) in found.derivatives.items():
             defined = definitions.lookup(body.name) if isinstance(body, sp.Symbol) else None
             if atom in e.free_symbols and defined is not None:
-                value, line = defined
+                line = defined[1]
+                value = bound_apart(defined[0], e.free_symbols | variable.free_symbols)
                 summed_over = derivative_of_entries(value, variable, order)
                 if summed_over is not None:          # ∂s_i/∂z_j, s_i = e^{z_i}/Σ_k e^{z_k}
                     swaps[atom] = summed_over
@@ -201,7 +210,7 @@ def substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[i
             if not isinstance(s, sp.Symbol) or s in swaps:
                 continue
             if (defined := definitions.lookup(s.name)) is not None:
-                swaps[s], line = defined
+                swaps[s], line = bound_apart(defined[0], e.free_symbols), defined[1]
                 used.add(line)
             elif s.name.endswith("^{T}") and base_name(s.name) in definitions.values:
                 value, line = definitions.values[base_name(s.name)]
