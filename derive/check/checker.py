@@ -262,10 +262,6 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
         _carry(defined, pieces, relations, notation, definitions, slipped)
 
 
-_NUMBER = r"[-−]?\d+(?:\.\d+)?"
-_TUPLE = re.compile(rf"\(\s*({_NUMBER}(?:\s*,\s*{_NUMBER})+)\s*\)")
-
-
 def _carry(name_text: str, pieces: list[Piece], relations: list[str], notation: Notation,
            definitions: Definitions, slipped: bool = False) -> None:
     """A name given a value by a chain (z₁ = w x + b = 0.3775): the number it ends in, for
@@ -276,14 +272,8 @@ def _carry(name_text: str, pieces: list[Piece], relations: list[str], notation: 
         return
     ends = len(relations) < len(pieces) and all(r in JUDGED_RELATIONS for r in relations)
     text = pieces[-1].text.strip().rstrip(".,;")
-    entries = _TUPLE.fullmatch(text)
-    if ends and entries and isinstance(name, sp.Symbol) and "_" not in name.name:
-        numbers = [e.replace("−", "-") for e in re.split(r"\s*,\s*", entries.group(1))]
-        for k in range(len(numbers) + 1):   # y = (0, 0, 1): y₁ = 0, or y₀ = 0 and y₁ = 0
-            for entry in numbers[max(k - 1, 0):k + 1]:      # (bias first: counted from 0)
-                definitions.carry(sp.Symbol(f"{name.name}_{{{k}}}"), entry, pieces[-1].line,
-                                  computed=False)
-        return
+    if ends and definitions.carry_entries(name, text, pieces[-1].line):
+        return                                        # y = (0, 0, 1): y₁ = 0 …
     try:
         value, _ = parse(text, notation)
     except NotUnderstood:

@@ -23,6 +23,9 @@ from derive.check.notation import Notation, Reading
 from derive.check.parser import Parsed
 from derive.check.shared import Outcome, quantities
 
+_NUMBER = r"[-−]?\d+(?:\.\d+)?"
+_TUPLE = re.compile(rf"\(\s*({_NUMBER}(?:\s*,\s*{_NUMBER})+)\s*\)")
+
 
 @dataclass
 class Definitions:
@@ -73,6 +76,19 @@ class Definitions:
             self.numbers[name.name] = [*self.numbers.get(name.name, []), (text, line)]
             if computed:
                 self.computed.add((name.name, text))
+
+    def carry_entries(self, name: sp.Basic, text: str, line: int) -> bool:
+        """``y = (0, 0, 1)``: its entries given to y₁, y₂, y₃, each also to the index one
+        less (a vector written bias first counts from 0); False when ``text`` is no tuple of
+        numbers."""
+        entries = _TUPLE.fullmatch(text)
+        if not entries or not isinstance(name, sp.Symbol) or "_" in name.name:
+            return False
+        numbers = [e.replace("−", "-") for e in re.split(r"\s*,\s*", entries.group(1))]
+        for k in range(len(numbers) + 1):
+            for entry in numbers[max(k - 1, 0):k + 1]:
+                self.carry(sp.Symbol(f"{name.name}_{{{k}}}"), entry, line, computed=False)
+        return True
 
     def seed(self, given: dict[str, list[str]]) -> None:
         """The problem statement's numbers (line 0) for names that have none yet."""
