@@ -58,3 +58,11 @@ def test_the_texts_own_number_replaces_the_statements(tmp_path: Path) -> None:
     path = _solution(tmp_path, "Sheet C\n\n$w_5 = 0.35$\n\n$$w_5 \\times 2 = 0.70$$\n")
     verdicts = [f.verdict for f in check_file(path).findings if f.kind == "arithmetic"]
     assert verdicts == ["correct"]
+
+
+def test_a_family_the_text_numbers_anywhere_keeps_the_texts_numbers(tmp_path: Path) -> None:
+    """η = 0.1 in one question: another question's η is not the statement's 0.5."""
+    path = _solution(tmp_path, "Sheet C\n\n## Problem 1\n\n$\\eta = 0.1$\n\n"
+                     "## Problem 2\n\n$$v = 1 - \\eta \\times 2 = 0.8$$\n")
+    findings = [f for f in check_file(path).findings if f.kind == "arithmetic"]
+    assert findings == [] or all(f.verdict != "wrong" for f in findings)

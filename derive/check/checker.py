@@ -23,7 +23,7 @@ from derive.check.named_gradients import is_named_gradient
 from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.points import wrong_points
-from derive.check.problems import problem_values
+from derive.check.problems import numbered_families, problem_values
 from derive.check.shapes import Shape, declared_shapes, misfits
 
 JUDGED_RELATIONS = frozenset("=≈")
@@ -86,6 +86,8 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     declared = declared_shapes(document.chains, document.front, notation)
     tracks = {True: _Track(), False: _Track()}       # inline, display
     definitions = Definitions()
+    notation.given = {n: v for n, v in notation.given.items()    # a family the text gives
+                      if n.split("_")[0] not in numbered_families(document.chains, notation)}
     definitions.seed(notation.given)
     section = problem = 0
     for chain in document.chains:

@@ -179,8 +179,9 @@ def judge_carried(lhs: str, rhs: str, relation: str, notation: Notation,
         ([f"the definitions of line {lines}"] if lines else [])
         + ([f"the problem statement ({notation.statement})"]
            if any(line == 0 for _, line in picked) else []))
+    verb = "give" if lines else "gives"
     return dataclasses.replace(outcome, reason=f"{outcome.reason} (with {given}, as "
-                               f"{source} give{several})")
+                               f"{source} {verb}{several})")
 
 
 def undefined_inverse(left: sp.Basic, right: sp.Basic, definitions: Definitions) -> str:

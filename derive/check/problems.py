@@ -17,7 +17,8 @@ import re
 from pathlib import Path
 
 GREEK = {"η": "\\eta", "θ": "\\theta", "λ": "\\lambda", "α": "\\alpha", "β": "\\beta",
-         "μ": "\\mu", "σ": "\\sigma", "ε": "\\epsilon", "γ": "\\gamma"}
+         "μ": "\\mu", "σ": "\\sigma", "ε": "\\epsilon", "γ": "\\gamma", "δ": "\\delta"}
+GREEK_NAMES = frozenset(g.lstrip("\\") for g in GREEK.values())
 SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _NAME = r"(?<![\w⁽)])([A-Za-z" + "".join(GREEK) + r"])(\d{0,2})(?![\w⁽(])"
 _DATUM = r"-?\d*\.\d+"                  # data are decimals: 'g = 0', 'l = 1' are not
@@ -69,6 +70,26 @@ def problem_values(path: str, text: str, front: dict) -> tuple[dict[str, list[st
     if chosen is None:
         return {}, ""
     return statement_values(sheets[chosen]), chosen.name
+
+
+def numbered_families(chains: list, notation: object) -> set[str]:
+    """The names (by their letter: y for y₁, y₂) the text itself gives a number anywhere
+    (``η = 0.1``, ``y = (0, 0, 1)``, ``z₁ = … = 0.3775``): the statement's numbers for them
+    are not used, even in a question where the text does not repeat them."""
+    families: set[str] = set()
+    for chain in chains:
+        if not chain.relations or chain.relations[0] not in ("=", "≈"):
+            continue
+        head = chain.pieces[0].text.strip()
+        last = chain.pieces[-1].text.strip().rstrip(".,;")
+        if _NUMBERED.fullmatch(last) and (name := _HEAD.fullmatch(head)):
+            letter = name.group(1)
+            families.add(GREEK.get(letter, "\\" + letter if letter in GREEK_NAMES else letter))
+    return families
+
+
+_NUMBERED = re.compile(r"[-−]?\d*\.?\d+|\(\s*[-−\d.,\s]+\)")
+_HEAD = re.compile(r"\\?([A-Za-z]+|[α-ω])\s*(?:_\s*(?:\{[^{}]*\}|\w)|[₀-₉]+)?")
 
 
 def _problems_folder(path: Path, front: dict) -> Path | None:
