@@ -35,3 +35,10 @@ def test_dz_is_one_name_but_not_inside_a_leibniz_fraction() -> None:
     assert prepared("dZ^{[2]} A^{[1]T}") == r"\mathit{dZ}^{[2]} A^{[1]T}"
     assert prepared(r"\frac{dJ}{dW^{[2]}}") == r"\frac{dJ}{dW^{[2]}}"
     assert prepared("dx + dZ_1") == "dx + dZ_1"
+
+
+def test_without_1_over_m_in_the_text_the_cost_may_be_a_sum() -> None:
+    """A text that never writes 1/m may mean J = Σ L: dW = dZ Aᵀ is then right."""
+    summed = Notation(mean_cost=False)
+    assert judge_link("dW^{[2]}", r"dZ^{[2]} A^{[1]T}", "=", summed).verdict == "correct"
+    assert judge_link("dW^{[2]}", r"dZ^{[2]} A^{[1]}", "=", summed).verdict == "wrong"

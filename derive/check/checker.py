@@ -19,7 +19,7 @@ from derive.check.indices import Condition
 from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.layers import layered_names, written_sizes
 from derive.check.lexer import prepared
-from derive.check.named_gradients import is_named_gradient
+from derive.check.named_gradients import is_named_gradient, writes_mean_cost
 from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.points import wrong_points
@@ -81,6 +81,7 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     notation.row_vectors = notation.row_vectors or document.row_vectors
     formulas = [prepared(p.text) for c in document.chains for p in c.pieces]
     notation.layers |= layered_names(formulas)
+    notation.mean_cost = writes_mean_cost(formulas)
     notation.sizes |= written_sizes(formulas) - set(notation.domains)
     cache: dict[Key, Outcome] = {}
     declared = declared_shapes(document.chains, document.front, notation)

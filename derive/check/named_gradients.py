@@ -25,6 +25,16 @@ _GRADIENT = re.compile(r"^\\mathit\{d([WA])\}\^\{\((\w+)(?:\s*([+-])\s*(\d))?\)\
 _M = sp.Symbol("m", positive=True)       # the number of examples: a number, whatever the parse
 
 
+_MEAN = re.compile(r"\\[dt]?frac\s*\{?\s*1\s*\}?\s*\{?\s*m\s*(?:\}|(?![A-Za-z]))"
+                   r"|\b1\s*/\s*m\b")
+
+
+def writes_mean_cost(formulas: list[str]) -> bool:
+    """The text writes 1/m somewhere (J = (1/m) Σ L): its cost is a mean, so a dW without
+    1/m is wrong; a text that never does may sum the losses."""
+    return any(_MEAN.search(f) for f in formulas)
+
+
 def is_named_gradient(lhs: str, notation: Notation) -> bool:
     """The left side is one of dW^{[l]}, dA^{[l]} alone."""
     try:
@@ -52,8 +62,9 @@ def judge_named_gradient(lhs: str, rhs: str, notation: Notation) -> Outcome | No
         earlier = _shifted(layer, -1)
         inputs = [(_name("A", earlier), f"A^[{earlier}]")] + (
             [(sp.Symbol("X", commutative=False), "X")] if earlier == "0" else [])
-        expected = [(m ** -1 * _name("dZ", layer) * _transposed(a), f"(1/m) dZ^[{layer}] {t}ᵀ")
-                    for a, t in inputs]
+        scales = [(m ** -1, "(1/m) ")] + ([] if notation.mean_cost else [(1, "")])
+        expected = [(c * _name("dZ", layer) * _transposed(a), f"{said}dZ^[{layer}] {t}ᵀ")
+                    for a, t in inputs for c, said in scales]
     else:
         later = _shifted(layer, 1)
         expected = [(_transposed(_name("W", later)) * _name("dZ", later),
@@ -82,9 +93,10 @@ def judge_named_gradient(lhs: str, rhs: str, notation: Notation) -> Outcome | No
                        "— a transpose dropped, or the factors in the wrong order?")
     if all(status == "wrong" for status in verdicts):
         said = " or ".join(t for _, t in expected)
-        return Outcome("wrong", "step", f"d{kind}^[{layer}] is {said} (the cost "
-                       "J = (1/m) Σ L and Z = W A + b); the sides differ at random matrices: a "
-                       "dropped 1/m, a transpose dropped or the order of a product")
+        cost = "J = (1/m) Σ L, as the text writes 1/m" if notation.mean_cost else "J = Σ L"
+        return Outcome("wrong", "step", f"d{kind}^[{layer}] is {said} (the cost {cost}, and "
+                       "Z = W A + b); the sides differ at random matrices: a dropped 1/m, a "
+                       "transpose dropped or the order of a product")
     return None
 
 

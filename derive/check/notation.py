@@ -48,6 +48,9 @@ class Notation:
     layers: set[str] = field(default_factory=set)
     # sizes (K classes, m examples: Σ_{i=1}^{K}, ℝ^K, 1/K): whole numbers ≥ 1
     sizes: set[str] = field(default_factory=set)
+    # the text writes 1/m somewhere (J = (1/m) Σ L, Ng's mean cost): a dW without it is
+    # wrong; where it never does, the cost may be a sum, and dW = dZ Aᵀ is right
+    mean_cost: bool = True
     # numbers the problem statement gives names (w_{5}: ['0.40']; derive.check.problems),
     # for names the text gives none, and the statement's file name
     given: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
