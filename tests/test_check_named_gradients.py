@@ -23,6 +23,11 @@ from derive.check.notation import Notation
     ("dW^{[2]}", r"\frac{1}{m} dZ^{[2]} A^{[1]}", "wrong"),      # transpose dropped
     ("dW^{[1]}", r"\frac{1}{m} dZ^{[1]} X", "wrong"),
     ("dA^{[l-1]}", r"W^{[l]} dZ^{[l]}", "wrong"),
+    ("dW^{[2]}", r"dz^{[2]} a^{[1]T}", "correct"),               # one example, lowercase
+    ("dW^{[1]}", r"dz^{[1]} x^T", "correct"),
+    ("dA^{[1]}", r"W^{[2]T} dz^{[2]}", "correct"),
+    ("dW^{[2]}", r"dz^{[2]} a^{[1]}", "wrong"),
+    ("dA^{[1]}", r"W^{[2]} dz^{[2]}", "wrong"),
     ("dW^{[1]}", r"\frac{1}{m} X^T dZ^{[1]}", "undecided"),      # examples as rows
     ("dA^{[1]}", r"dZ^{[2]} W^{[2]T}", "undecided"),
     ("dW^{[1]}", r"\frac{1}{m} dZ^{[1]} X^{T} + \frac{\lambda}{m} W^{[1]}", "undecided"),

@@ -57,18 +57,7 @@ def judge_named_gradient(lhs: str, rhs: str, notation: Notation) -> Outcome | No
             sp.Sum, sp.Derivative, sp.Integral) or found.opaque:
         return None
     kind, layer = match.group(1), _layer(match)
-    m = _M
-    if kind == "W":
-        earlier = _shifted(layer, -1)
-        inputs = [(_name("A", earlier), f"A^[{earlier}]")] + (
-            [(sp.Symbol("X", commutative=False), "X")] if earlier == "0" else [])
-        scales = [(m ** -1, "(1/m) ")] + ([] if notation.mean_cost else [(1, "")])
-        expected = [(c * _name("dZ", layer) * _transposed(a), f"{said}dZ^[{layer}] {t}ᵀ")
-                    for a, t in inputs for c, said in scales]
-    else:
-        later = _shifted(layer, 1)
-        expected = [(_transposed(_name("W", later)) * _name("dZ", later),
-                     f"W^[{later}]ᵀ dZ^[{later}]")]
+    expected = _meanings(kind, layer, notation.mean_cost)
     spoken = {base_name(s.name) for s in right.free_symbols} - {"m"}
     expected = [(e, t) for e, t in expected
                 if spoken <= {base_name(s.name) for s in e.free_symbols}]
@@ -93,11 +82,30 @@ def judge_named_gradient(lhs: str, rhs: str, notation: Notation) -> Outcome | No
                        "— a transpose dropped, or the factors in the wrong order?")
     if all(status == "wrong" for status in verdicts):
         said = " or ".join(t for _, t in expected)
-        cost = "J = (1/m) Σ L, as the text writes 1/m" if notation.mean_cost else "J = Σ L"
-        return Outcome("wrong", "step", f"d{kind}^[{layer}] is {said} (the cost {cost}, and "
-                       "Z = W A + b); the sides differ at random matrices: a dropped 1/m, a "
-                       "transpose dropped or the order of a product")
+        mean = "; the text writes the cost as a mean, 1/m" if notation.mean_cost else ""
+        return Outcome("wrong", "step", f"d{kind}^[{layer}] is {said} (the cost's gradient "
+                       f"through Z = W A + b{mean}); the sides differ at random matrices: a "
+                       "dropped 1/m, a transpose dropped or the order of a product")
     return None
+
+
+def _meanings(kind: str, layer: str, mean_cost: bool) -> list[tuple[sp.Expr, str]]:
+    """What dW^{[l]} or dA^{[l]} is, vectorised (dZ, A, X; 1/m where the cost is a mean)
+    and for one example (dz, a, x; Ng's lowercase), each with how to say it."""
+    if kind == "A":
+        later = _shifted(layer, 1)
+        return [(_transposed(_name("W", later)) * _name(dz, later),
+                 f"W^[{later}]ᵀ {dz}^[{later}]") for dz in ("dZ", "dz")]
+    earlier = _shifted(layer, -1)
+    found: list[tuple[sp.Expr, str]] = []
+    mean, whole = (_M ** -1, "(1/m) "), (sp.Integer(1), "")
+    for dz, a, x, scales in (("dZ", "A", "X", [mean] + ([] if mean_cost else [whole])),
+                             ("dz", "a", "x", [whole, mean])):   # one example: either
+        inputs = [(_name(a, earlier), f"{a}^[{earlier}]")] + (
+            [(sp.Symbol(x, commutative=False), x)] if earlier == "0" else [])
+        found += [(c * _name(dz, layer) * _transposed(v), f"{said}{dz}^[{layer}] {t}ᵀ")
+                  for v, t in inputs for c, said in scales]
+    return found
 
 
 def _layer(match: re.Match[str]) -> str:
@@ -151,12 +159,12 @@ def _reversed(e: sp.Expr) -> sp.Expr:
     return sp.Mul(*scalars, *reversed(factors))
 
 
-_SHAPE = re.compile(r"^(?:\\mathit\{d)?([ZWAX])\}?(?:\^\{\((\w+(?:[+-]\d)?)\)\})?$")
+_SHAPE = re.compile(r"^(?:\\mathit\{d)?([ZWAXzax])\}?(?:\^\{\((\w+(?:[+-]\d)?)\)\})?$")
 
 
 def _shape(name: str, rows: bool) -> tuple[str, str] | None:
     """The shape the convention gives a layer quantity: Z, A, dZ, dA n_l × m (examples as
-    columns; m × n_l as rows), W and dW n_l × n_{l-1}, X n_0 × m."""
+    columns; m × n_l as rows), W and dW n_l × n_{l-1}, X n_0 × m; z, a, dz, x n_l × 1."""
     plain = name[:-len(TRANSPOSED)] if name.endswith(TRANSPOSED) else name
     match = _SHAPE.match(plain)
     if match is None:
@@ -164,8 +172,8 @@ def _shape(name: str, rows: bool) -> tuple[str, str] | None:
     letter, layer = match.group(1), match.group(2) or "0"
     if letter == "W":
         shape = (layer, _shifted(layer, -1))
-    else:
-        shape = ("0" if letter == "X" else layer, "m")
+    else:                             # one example (dz, a, x): a column
+        shape = ("0" if letter in "Xx" else layer, "m" if letter.isupper() else _ONE)
     if rows:
         shape = (shape[1], shape[0]) if letter != "W" else (shape[1], shape[0])
     return (shape[1], shape[0]) if name.endswith(TRANSPOSED) else shape
@@ -194,8 +202,11 @@ def _misfit(e: sp.Expr) -> str:
     return f"the product cannot be formed: {reasons[0]}"
 
 
+_ONE = "#1"                 # one column (a layer may be named 1)
+
+
 def _dim(d: str) -> str:
-    return "m" if d == "m" else f"n^[{d}]"
+    return {"m": "m", _ONE: "1"}.get(d, f"n^[{d}]")
 
 
 def _spoken(name: str) -> str:
