@@ -5,6 +5,7 @@ the formula of the other convention (examples as rows) is undecided, never wrong
 from __future__ import annotations
 
 import pytest
+import sympy as sp
 
 from derive.check.judge import judge_link
 from derive.check.lexer import prepared
@@ -28,6 +29,11 @@ from derive.check.notation import Notation
     ("dA^{[1]}", r"W^{[2]T} dz^{[2]}", "correct"),
     ("dW^{[2]}", r"dz^{[2]} a^{[1]}", "wrong"),
     ("dA^{[1]}", r"W^{[2]} dz^{[2]}", "wrong"),
+    ("db^{[2]}", r"\frac{1}{m}\sum_{i=1}^{m} dZ^{[2](i)}", "correct"),   # columns summed
+    ("db^{[l]}", r"\frac{1}{m}\sum_{i} dZ^{[l](i)}", "correct"),
+    ("db^{[2]}", r"dz^{[2]}", "correct"),
+    ("db^{[2]}", r"\sum_{i=1}^{m} dZ^{[2](i)}", "wrong"),                # 1/m dropped
+    ("db^{[2]}", r"\frac{1}{m}\sum_{i=1}^{m} dZ^{[2](i)} + \lambda", "undecided"),
     ("dW^{[1]}", r"\frac{1}{m} X^T dZ^{[1]}", "undecided"),      # examples as rows
     ("dA^{[1]}", r"dZ^{[2]} W^{[2]T}", "undecided"),
     ("dW^{[1]}", r"\frac{1}{m} dZ^{[1]} X^{T} + \frac{\lambda}{m} W^{[1]}", "undecided"),
@@ -47,3 +53,12 @@ def test_without_1_over_m_in_the_text_the_cost_may_be_a_sum() -> None:
     summed = Notation(mean_cost=False)
     assert judge_link("dW^{[2]}", r"dZ^{[2]} A^{[1]T}", "=", summed).verdict == "correct"
     assert judge_link("dW^{[2]}", r"dZ^{[2]} A^{[1]}", "=", summed).verdict == "wrong"
+
+
+def test_a_layer_and_an_example_are_no_power() -> None:
+    """a^{[2](i)}: layer 2 of example i, an entry of a family (never a^{2i})."""
+    from derive.check.parser import parse
+
+    value, _ = parse(r"a^{[2](i)} - y^{(i)}")
+    assert not value.has(sp.Pow) and {s.name for s in value.free_symbols} == {
+        "a^{(2,i)}", "y^{(i)}"}

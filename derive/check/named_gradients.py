@@ -21,7 +21,7 @@ from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.shared import Outcome
 
-_GRADIENT = re.compile(r"^\\mathit\{d([WA])\}\^\{\((\w+)(?:\s*([+-])\s*(\d))?\)\}$")
+_GRADIENT = re.compile(r"^\\mathit\{d([WAb])\}\^\{\((\w+)(?:\s*([+-])\s*(\d))?\)\}$")
 _M = sp.Symbol("m", positive=True)       # the number of examples: a number, whatever the parse
 
 
@@ -53,10 +53,13 @@ def judge_named_gradient(lhs: str, rhs: str, notation: Notation) -> Outcome | No
     except NotUnderstood:
         return None
     match = _GRADIENT.match(left.name) if isinstance(left, sp.Symbol) else None
-    if match is None or isinstance(right, sp.MatrixBase) or right.has(
-            sp.Sum, sp.Derivative, sp.Integral) or found.opaque:
+    if match is None or isinstance(right, sp.MatrixBase) or found.opaque:
         return None
     kind, layer = match.group(1), _layer(match)
+    if kind == "b":
+        return _bias_gradient(right, layer, notation)
+    if right.has(sp.Sum, sp.Derivative, sp.Integral):
+        return None
     expected = _meanings(kind, layer, notation.mean_cost)
     spoken = {base_name(s.name) for s in right.free_symbols} - {"m"}
     expected = [(e, t) for e, t in expected
@@ -87,6 +90,39 @@ def judge_named_gradient(lhs: str, rhs: str, notation: Notation) -> Outcome | No
                        f"through Z = W A + b{mean}); the sides differ at random matrices: a "
                        "dropped 1/m, a transpose dropped or the order of a product")
     return None
+
+
+def _bias_gradient(right: sp.Expr, layer: str, notation: Notation) -> Outcome | None:
+    """db^{[l]} = (1/m) Σᵢ dZ^{[l](i)} (the columns summed; 1/m where the cost is a mean), or
+    dz^{[l]} for one example; a sum with another factor is wrong."""
+    if isinstance(right, sp.Symbol):
+        return Outcome("correct", "step", "db is dz for one example") \
+            if right.name == f"\\mathit{{dz}}^{{({layer})}}" else None
+    factor, sums = sp.S.One, []
+    for f in sp.Mul.make_args(right):
+        (sums if isinstance(f, sp.Sum) else [factor]).append(f)
+        if not isinstance(f, sp.Sum):
+            factor *= f
+    if len(sums) != 1 or len(sums[0].limits) != 1:
+        return None
+    total = sums[0]
+    index, _, upper = total.limits[0]
+    body = total.function
+    if not (isinstance(body, sp.Indexed) and body.indices == (index,)
+            and str(body.base) in (f"\\mathit{{dZ}}^{{({layer},·)}}",
+                                   f"\\mathit{{dz}}^{{({layer},·)}}")
+            and (str(upper) == "m" or str(upper).startswith("#"))):
+        return None
+    factor = factor.xreplace({s: _M for s in factor.free_symbols if str(s) == "m"})
+    allowed = [_M ** -1] + ([] if notation.mean_cost else [sp.S.One])
+    if any(sp.simplify(factor - a) == 0 for a in allowed):
+        return Outcome("correct", "step", "db means the cost's gradient: the columns of dZ "
+                       "summed" + (", over m" if notation.mean_cost else ""))
+    if factor.free_symbols - {_M}:
+        return None
+    return Outcome("wrong", "step", f"db^[{layer}] is (1/m) Σᵢ dZ^[{layer}](i)" + (
+        " (the text writes the cost as a mean, 1/m)" if notation.mean_cost else "")
+        + ": a factor dropped or changed")
 
 
 def _meanings(kind: str, layer: str, mean_cost: bool) -> list[tuple[sp.Expr, str]]:
