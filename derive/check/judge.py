@@ -70,8 +70,14 @@ def judge_link(lhs: str, rhs: str, relation: str, notation: Notation,
     names the text defined before) can show a step right, never wrong.  Names that differ
     only in their index letters (z_i, z_j) are judged both as the same and as different
     quantities (derive.check.indices), under the ``conditions`` the text states."""
-    if relation == "=" and (named := judge_named_gradient(lhs, rhs, notation)) is not None:
-        return named                             # dW^{[2]} = (1/m) dZ^{[2]} A^{[1]T}
+    if relation == "=":
+        try:
+            with time_limit(SECONDS_PER_COMPARISON):
+                named = judge_named_gradient(lhs, rhs, notation)
+        except ComparisonTimeout:
+            return Outcome("undecided", "step", "the comparison took too long")
+        if named is not None:
+            return named                         # dW^{[2]} = (1/m) dZ^{[2]} A^{[1]T}
     found = coincidences(lhs, rhs, conditions)
     if found is None:
         return _judge_dotted(lhs, rhs, relation, notation, definitions)

@@ -27,6 +27,7 @@ _TUPLE = re.compile(_NAME + r"\s*=\s*\((" + _DATUM + r"(?:\s*,\s*" + _DATUM + r"
 _SHEET_HEADING = re.compile(r"\bsheet[\s_-]*([A-Z])\b", re.IGNORECASE)
 _DECIMAL = re.compile(r"(?<![\d.])\d*\.\d+")
 MIN_SHARED_NUMBERS = 4
+MAX_SHEETS, MAX_BYTES = 50, 1_000_000      # a folder of statements, not of anything
 
 
 def statement_values(statement: str) -> dict[str, list[str]]:
@@ -64,8 +65,12 @@ def problem_values(path: str, text: str, front: dict) -> tuple[dict[str, list[st
     folder = _problems_folder(Path(path), front)
     if folder is None:
         return {}, ""
-    sheets = {p: p.read_text(encoding="utf-8", errors="replace")
-              for p in sorted(folder.glob("*.md"))}
+    try:
+        sheets = {p: p.read_text(encoding="utf-8", errors="replace")
+                  for p in sorted(folder.glob("*.md"))[:MAX_SHEETS]
+                  if p.is_file() and p.stat().st_size <= MAX_BYTES}
+    except OSError:
+        return {}, ""                   # statements that cannot be read: none
     chosen = _named_sheet(sheets, path, text, front) or _sheet_by_numbers(sheets, text)
     if chosen is None:
         return {}, ""
