@@ -62,3 +62,10 @@ def test_a_layer_and_an_example_are_no_power() -> None:
     value, _ = parse(r"a^{[2](i)} - y^{(i)}")
     assert not value.has(sp.Pow) and {s.name for s in value.free_symbols} == {
         "a^{(2,i)}", "y^{(i)}"}
+
+
+def test_a_derivative_taken_as_zero_does_not_show_a_step_right() -> None:
+    """∂ log h/∂z = 0 holds only if h does not depend on z, which the text does not say."""
+    n = Notation()
+    assert judge_link(r"\frac{\partial \log h}{\partial z}", "0", "=", n).verdict == "undecided"
+    assert judge_link(r"\frac{\partial (w x)}{\partial w}", "x", "=", n).verdict == "correct"

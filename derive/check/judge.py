@@ -24,7 +24,7 @@ from derive.check.definitions import (
     substituted,
     undefined_inverse,
 )
-from derive.check.dependence import assumed_independent
+from derive.check.dependence import assumed_independent, made_dependent
 from derive.check.entries import Range, families, summed
 from derive.check.errors import NotUnderstood
 from derive.check.evaluations import (
@@ -307,6 +307,10 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
                                  "definition the text does not give")
         if status != "correct":
             return status, reason
+        if unstated and (dependent := made_dependent(a, b)) is not None and _compare_scalars(
+                *dependent, notation, same_quantities, ranges)[0] != "correct":
+            return "undecided", (f"right only if {unstated} does not depend on the variable "
+                                 "(its derivative taken as 0); the text does not say")
     return "correct", reason
 
 
