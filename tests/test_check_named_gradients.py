@@ -69,3 +69,27 @@ def test_a_derivative_taken_as_zero_does_not_show_a_step_right() -> None:
     n = Notation()
     assert judge_link(r"\frac{\partial \log h}{\partial z}", "0", "=", n).verdict == "undecided"
     assert judge_link(r"\frac{\partial (w x)}{\partial w}", "x", "=", n).verdict == "correct"
+
+
+NG_TEXT = r"""# Backward pass
+
+$$dZ^{[1]} = W^{[2]} dZ^{[2]} \odot (1 - (A^{[1]})^2)$$
+$$dZ^{[1]} = W^{[2]T} dZ^{[2]} \odot (1 - (A^{[1]})^2)$$
+$$Z^{[1]} = W^{[1]} X + b^{[1]}$$
+$$Z^{[2]} = A^{[1]} W^{[2]} + b^{[2]}$$
+$$A x = b, \quad A^T A$$
+$$z^{[1]} = W^{[1]} x^{(1)} + b^{[1]}$$
+$$z^{[1]} = W^{[1]} x + b^{[1]}, \quad a^{[2]} = \sigma(W^{[2]} a^{[1]} + b^{[2]})$$
+"""
+
+
+def test_products_of_layer_quantities_that_cannot_be_formed(tmp_path) -> None:
+    """In a text with Ng's a^{[l]}, W^{[2]} dZ^{[2]} (n^[1] columns, n^[2] rows) is wrong
+    wherever it stands; rows-convention products (A W), plain A, and x^{(1)} (an example,
+    or a layer?) are not judged by these shapes."""
+    from derive.check.checker import check_file
+
+    path = tmp_path / "ng.md"
+    path.write_text(NG_TEXT)
+    wrong = [f for f in check_file(path).findings if f.verdict == "wrong"]
+    assert [(f.line, f.kind) for f in wrong] == [(3, "shape")]

@@ -19,7 +19,11 @@ from derive.check.indices import Condition
 from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.layers import layered_names, written_sizes
 from derive.check.lexer import prepared
-from derive.check.named_gradients import is_named_gradient, writes_mean_cost
+from derive.check.named_gradients import (
+    convention_misfits,
+    is_named_gradient,
+    writes_mean_cost,
+)
 from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.points import wrong_points
@@ -27,6 +31,7 @@ from derive.check.problems import numbered_families, problem_values
 from derive.check.shapes import Shape, declared_shapes, misfits
 
 JUDGED_RELATIONS = frozenset("=≈")
+_BRACKET_LAYER = re.compile(r"\^\s*\{?\s*\[")          # a^{[l]}: Ng's layers
 CARRIED = ", as the definitions of line"      # said by judge._judge_carried
 _DECIMAL_COMMA = re.compile(r"(\d)(?:,|\{,\})(\d)")
 
@@ -82,6 +87,7 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     formulas = [prepared(p.text) for c in document.chains for p in c.pieces]
     notation.layers |= layered_names(formulas)
     notation.mean_cost = writes_mean_cost(formulas)
+    notation.bracket_layers = any(_BRACKET_LAYER.search(f) for f in formulas)
     notation.sizes |= written_sizes(formulas) - set(notation.domains)
     cache: dict[Key, Outcome] = {}
     declared = declared_shapes(document.chains, document.front, notation)
@@ -138,7 +144,8 @@ def _check_shapes(chain: Chain, declared: dict[str, list[Shape | None]], notatio
     """Each expression of a chain whose products cannot fit the shapes the text gave (once:
     not where a link of the same line and expression is already wrong)."""
     for line, text, reason in misfits(chain, declared, notation, definitions.shapes,
-                                      set(definitions.numbers)):
+                                      set(definitions.numbers)) + convention_misfits(
+                                          chain.pieces, notation):
         if not any(f.verdict == "wrong" and f.line == line and text in (f.lhs, f.rhs)
                    for f in report.findings):
             report.findings.append(Finding(line, "wrong", "shape", text, "", reason, "shape"))

@@ -205,7 +205,11 @@ def _shape(name: str, rows: bool) -> tuple[str, str] | None:
     match = _SHAPE.match(plain)
     if match is None:
         return None
+    if match.group(2) is None and match.group(1) not in "Xx":
+        return None                   # A, Z, W without a layer: any matrix
     letter, layer = match.group(1), match.group(2) or "0"
+    if letter == "x" and match.group(2) is not None:
+        return None                   # x^{(1)}: the first example
     if letter == "W":
         shape = (layer, _shifted(layer, -1))
     else:                             # one example (dz, a, x): a column
@@ -213,6 +217,36 @@ def _shape(name: str, rows: bool) -> tuple[str, str] | None:
     if rows:
         shape = (shape[1], shape[0]) if letter != "W" else (shape[1], shape[0])
     return (shape[1], shape[0]) if name.endswith(TRANSPOSED) else shape
+
+
+def convention_misfits(pieces: list, notation: Notation) -> list[tuple[int, str, str]]:
+    """The expressions of a text in Ng's notation (a^{[l]}) holding a product of layer
+    quantities that cannot be formed with the shapes that notation gives, in either
+    convention (dZ^{[1]} = W^{[2]} dZ^{[2]} ⊙ g′(Z^{[1]}): W^{[2]}ᵀ meant): lines, texts,
+    reasons."""
+    if not notation.bracket_layers:
+        return []
+    found_misfits = []
+    for piece in pieces:
+        if _EXAMPLE_SUPERSCRIPT.search(piece.text):
+            continue                  # x^{(1)}: an example, or a layer? not read here
+        try:
+            value, found = parse(piece.text, notation)
+        except NotUnderstood:
+            continue
+        if isinstance(value, sp.MatrixBase) or not (found.ordered or found.hadamards):
+            continue
+        for part in [value] + [side for pair in found.hadamards for side in pair]:
+            if isinstance(part, sp.MatrixBase):
+                continue
+            part = part.xreplace({s: _M for s in part.free_symbols if str(s) == "m"})
+            reason = next((r for t in sp.Add.make_args(part) if (r := _misfit(t))), "")
+            if reason:
+                found_misfits.append((piece.line, piece.text.strip(), reason + ", whether "
+                                      "the examples are columns or rows — a transpose "
+                                      "dropped, or the factors in the wrong order?"))
+                break
+    return found_misfits
 
 
 def _misfit(e: sp.Expr) -> str:
@@ -238,6 +272,7 @@ def _misfit(e: sp.Expr) -> str:
     return f"the product cannot be formed: {reasons[0]}"
 
 
+_EXAMPLE_SUPERSCRIPT = re.compile(r"\^\s*\{?\s*\(|⁽")
 _ONE = "#1"                 # one column (a layer may be named 1)
 
 

@@ -51,6 +51,7 @@ class Notation:
     # the text writes 1/m somewhere (J = (1/m) Σ L, Ng's mean cost): a dW without it is
     # wrong; where it never does, the cost may be a sum, and dW = dZ Aᵀ is right
     mean_cost: bool = True
+    bracket_layers: bool = False  # Ng's a^{[l]}: products of layer quantities have shapes
     # numbers the problem statement gives names (w_{5}: ['0.40']; derive.check.problems),
     # for names the text gives none, and the statement's file name
     given: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
