@@ -14,6 +14,7 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.document import IMPLICATIONS, Chain, Document, Piece, read
 from derive.check.errors import NotUnderstood
+from derive.check.findings import FileReport, Finding
 from derive.check.front import notation_of
 from derive.check.indices import Condition
 from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
@@ -34,36 +35,6 @@ JUDGED_RELATIONS = frozenset("=≈")
 _BRACKET_LAYER = re.compile(r"\^\s*\{?\s*\[")          # a^{[l]}: Ng's layers
 CARRIED = ", as the definitions of line"      # said by judge._judge_carried
 _DECIMAL_COMMA = re.compile(r"(\d)(?:,|\{,\})(\d)")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One judged link."""
-
-    line: int
-    verdict: str      # correct | wrong | undecided
-    kind: str         # step | arithmetic | implication
-    lhs: str
-    rhs: str
-    reason: str
-    relation: str = "="
-
-
-@dataclass
-class FileReport:
-    """The findings of one file and how many links were not judged (definitions, equations)."""
-
-    file: str
-    findings: list[Finding] = field(default_factory=list)
-    not_judged: int = 0
-
-    @property
-    def summary(self) -> dict[str, int]:
-        counts = {"correct": 0, "wrong": 0, "undecided": 0}
-        for f in self.findings:
-            counts[f.verdict] += 1
-        return {**counts, "judged": len(self.findings), "definitions_and_equations":
-                self.not_judged}
 
 
 def check_file(path: str | Path) -> FileReport:
