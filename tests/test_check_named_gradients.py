@@ -93,3 +93,11 @@ def test_products_of_layer_quantities_that_cannot_be_formed(tmp_path) -> None:
     path.write_text(NG_TEXT)
     wrong = [f for f in check_file(path).findings if f.verdict == "wrong"]
     assert [(f.line, f.kind) for f in wrong] == [(3, "shape")]
+
+
+def test_prime_written_as_a_command() -> None:
+    """σ^\\prime(z), f^{\\prime}(x) and g^{[1]\\prime}(Z^{[1]}) are primes, not unknown words."""
+    assert prepared(r"\sigma^\prime(z)") == r"\sigma'(z)"
+    assert prepared(r"g^{[1]\prime}(Z^{[1]})") == r"g^{[1]}'(Z^{[1]})"
+    assert judge_link(r"\sigma^{\prime}(z)", r"\sigma(z)(1 - \sigma(z))", "=",
+                      Notation()).verdict == "correct"
