@@ -93,6 +93,7 @@ EXTRA_PLANTED = {          # tests/data/handwritten_extra/LABELS.md
     "x7-sheet-C-softmax-unicode.txt": {10, 24, 28},
     "x8-sheet-C-nielsen-bp.md": {8, 29, 34, 39},
     "x9-sheet-A-logistic-align.tex": {19, 31, 33, 37},
+    "x10-sheet-B-rows-softmax.md": {17, 21, 29},
 }
 EXTRA_DECIDED = {"x4-sheet-C-plain-unicode.md": 0.75, "x5-sheet-B-align-bold.tex": 0.80,
                  "x7-sheet-C-softmax-unicode.txt": 0.80, "x8-sheet-C-nielsen-bp.md": 0.75,

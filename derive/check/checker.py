@@ -115,7 +115,8 @@ def _check_shapes(chain: Chain, declared: dict[str, list[Shape | None]], notatio
     """Each expression of a chain whose products cannot fit the shapes the text gave (once:
     not where a link of the same line and expression is already wrong)."""
     for line, text, reason in misfits(chain, declared, notation, definitions.shapes,
-                                      set(definitions.numbers)) + convention_misfits(
+                                      set(definitions.numbers), definitions.tuples
+                                      ) + convention_misfits(
                                           chain.pieces, notation):
         if not any(f.verdict == "wrong" and f.line == line and text in (f.lhs, f.rhs)
                    for f in report.findings):
@@ -337,7 +338,8 @@ def _define(lhs: str, rhs: Piece, notation: Notation, definitions: Definitions,
         return
     if not isinstance(name, sp.Symbol) and isinstance(value, sp.MatrixBase):
         return          # δ^{1} = (…) read as a power: a layer's vector, not δ's
-    definitions.add(name, value, rhs.line, assumption=hypothesis)
+    definitions.add(name, value, rhs.line, assumption=hypothesis,
+                    tuple_=rhs.text.strip().startswith("("))
 
 
 def first_link_kind(lhs: str, notation: Notation) -> str:

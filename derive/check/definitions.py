@@ -40,11 +40,14 @@ class Definitions:
     # and line, the latest last (a name given several numbers may mean any of them)
     numbers: dict[str, list[tuple[str, int]]] = dataclasses.field(default_factory=dict)
     computed: set[tuple[str, str]] = dataclasses.field(default_factory=set)   # not given data
+    # vectors written as tuples, x = (1, 2): a row or a column, the text does not say
+    tuples: set[str] = dataclasses.field(default_factory=set)
 
-    def add(self, name: sp.Basic, value: sp.Expr, line: int, assumption: bool = False
-            ) -> None:
+    def add(self, name: sp.Basic, value: sp.Expr, line: int, assumption: bool = False,
+            tuple_: bool = False) -> None:
         if isinstance(name, sp.Symbol) and isinstance(value, sp.MatrixBase):
             self.shapes.pop(name.name, None)
+            (self.tuples.add if tuple_ else self.tuples.discard)(name.name)
             if not value.free_symbols:
                 self.shapes[name.name] = (value.shape, line)
         if isinstance(name, sp.Symbol) and not isinstance(value, sp.MatrixBase) \
