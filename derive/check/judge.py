@@ -307,8 +307,9 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
                                  "definition the text does not give")
         if status != "correct":
             return status, reason
-        if unstated and (dependent := made_dependent(a, b)) is not None and _compare_scalars(
-                *dependent, notation, same_quantities, ranges)[0] != "correct":
+        dependent = made_dependent(a, b) if unstated else None
+        if dependent is not None and _compare_scalars(
+                dependent[0], dependent[1], notation, same_quantities, ranges)[0] != "correct":
             return "undecided", (f"right only if {unstated} does not depend on the variable "
                                  "(its derivative taken as 0); the text does not say")
     return "correct", reason

@@ -98,10 +98,12 @@ def _bias_gradient(right: sp.Expr, layer: str, notation: Notation) -> Outcome | 
     if isinstance(right, sp.Symbol):
         return Outcome("correct", "step", "db is dz for one example") \
             if right.name == f"\\mathit{{dz}}^{{({layer})}}" else None
-    factor, sums = sp.S.One, []
+    factor: sp.Expr = sp.S.One
+    sums: list[sp.Sum] = []
     for f in sp.Mul.make_args(right):
-        (sums if isinstance(f, sp.Sum) else [factor]).append(f)
-        if not isinstance(f, sp.Sum):
+        if isinstance(f, sp.Sum):
+            sums.append(f)
+        else:
             factor *= f
     if len(sums) != 1 or len(sums[0].limits) != 1:
         return None
