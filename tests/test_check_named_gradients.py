@@ -101,3 +101,15 @@ def test_prime_written_as_a_command() -> None:
     assert prepared(r"g^{[1]\prime}(Z^{[1]})") == r"g^{[1]}'(Z^{[1]})"
     assert judge_link(r"\sigma^{\prime}(z)", r"\sigma(z)(1 - \sigma(z))", "=",
                       Notation()).verdict == "correct"
+
+
+@pytest.mark.parametrize(("rhs", "ng", "t", "either"), [
+    (r"W^{[l]T} dZ^{[l]}", "correct", "wrong", "correct"),
+    (r"W^{[l]} dZ^{[l]}", "wrong", "correct", "undecided"),
+])
+def test_w_stored_transposed(rhs: str, ng: str, t: str, either: str) -> None:
+    """A text whose forward pass is Z = Wᵀ A stores W^{[l]} n^{[l-1]}×n^{[l]}: there
+    dA^{[l-1]} = W^{[l]} dZ^{[l]}; where the text says neither, that is never wrong."""
+    for orientations, verdict in (({"ng"}, ng), ({"t"}, t), ({"ng", "t"}, either)):
+        notation = Notation(w_orientations=frozenset(orientations))
+        assert judge_link("dA^{[l-1]}", rhs, "=", notation).verdict == verdict

@@ -23,6 +23,7 @@ from derive.check.lexer import prepared
 from derive.check.named_gradients import (
     convention_misfits,
     is_named_gradient,
+    w_orientations,
     writes_mean_cost,
 )
 from derive.check.notation import Notation
@@ -59,6 +60,7 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     notation.layers |= layered_names(formulas)
     notation.mean_cost = writes_mean_cost(formulas)
     notation.bracket_layers = any(_BRACKET_LAYER.search(f) for f in formulas)
+    notation.w_orientations = w_orientations(formulas)
     notation.sizes |= written_sizes(formulas) - set(notation.domains)
     cache: dict[Key, Outcome] = {}
     declared = declared_shapes(document.chains, document.front, notation)

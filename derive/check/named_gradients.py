@@ -11,6 +11,7 @@ and a link claiming another value for one of them is compared with that, at rand
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import sympy as sp
@@ -68,18 +69,28 @@ def judge_named_gradient(lhs: str, rhs: str, notation: Notation) -> Outcome | No
         return None
     names = {s.name for e, _ in expected for s in e.free_symbols} | {"m"} | {
         s.name for s in right.free_symbols}
+    names |= {_toggled(n) for n in names if n.startswith("W")}
     renamed = _as_matrices(right, names)
+    orientations = notation.w_orientations
     verdicts = []
-    for e, _ in expected:
-        status, reason = compare_ordered(_as_matrices(e, names), renamed)
-        verdicts.append(status)
-        if status == "correct":
-            return Outcome("correct", "step", f"d{kind} means the cost's gradient: {reason}")
+    for orientation in sorted(orientations):      # "ng": W^{[l]} n^{[l]}×n^{[l-1]}; "t"
+        for e, _ in expected:
+            status, reason = compare_ordered(
+                _as_matrices(e if orientation == "ng" else _for_transposed_w(e, kind), names),
+                renamed)
+            verdicts.append(status)
+            if status == "correct" and (orientation == "ng" or orientations == {"t"}):
+                return Outcome("correct", "step", f"d{kind} means the cost's gradient: "
+                               f"{reason}")
+            if status == "correct":
+                return Outcome("undecided", "step", "right where W^[l] is n^[l-1]×n^[l] "
+                               "(Z = Wᵀ A), which the text does not say")
     for e, _ in expected:             # examples as rows (X ∈ ℝ^{m×n}): dW = (1/m) Aᵀ dZ
         if compare_ordered(_as_matrices(_reversed(e), names), renamed)[0] == "correct":
             return Outcome("undecided", "step", "right where examples are rows (Z = A W), "
                            "not where they are columns (Z = W A)")
-    misfit = _misfit(right.xreplace({s: _M for s in right.free_symbols if s.name == "m"}))
+    misfit = _misfit(right.xreplace({s: _M for s in right.free_symbols if s.name == "m"}),
+                     orientations)
     if misfit:
         return Outcome("wrong", "step", f"{misfit}, whether the examples are columns or rows "
                        "— a transpose dropped, or the factors in the wrong order?")
@@ -189,6 +200,34 @@ def _as_matrices(e: sp.Expr, names: set[str]) -> sp.Expr:
     return e.xreplace(swaps)
 
 
+def _toggled(name: str) -> str:
+    return name[:-len(TRANSPOSED)] if name.endswith(TRANSPOSED) else name + TRANSPOSED
+
+
+def _for_transposed_w(e: sp.Expr, kind: str) -> sp.Expr:
+    """The meaning where W^{[l]} is stored n^{[l-1]}×n^{[l]} (Z = Wᵀ A): dA = W dZ (W's
+    transpose toggled), dW = (1/m) A dZᵀ (the transpose of the other orientation's)."""
+    scalars, factors = e.args_cnc()
+    if kind == "A":
+        return sp.Mul(*scalars, *[sp.Symbol(_toggled(f.name), commutative=False)
+                                  if f.name.startswith("W") else f for f in factors])
+    return sp.Mul(*scalars, *[sp.Symbol(_toggled(f.name), commutative=False)
+                              for f in reversed(factors)])
+
+
+def w_orientations(formulas: list[str]) -> frozenset[str]:
+    """How the text stores W^{[l]}: as Ng does (Z = W A, W X: "ng"), transposed (Z = Wᵀ A:
+    "t"), or either where it writes neither or both."""
+    found = {"ng" for f in formulas if _W_TIMES.search(f)} | {
+        "t" for f in formulas if _WT_TIMES.search(f)}
+    return frozenset(found) if len(found) == 1 else frozenset({"ng", "t"})
+
+
+_W_TIMES = re.compile(r"W\s*\^\s*\{\s*\[[^\]]*\]\s*\}\s*(?:A\s*\^\s*\{\s*\[|X\b|a\s*\^|x\b)")
+_WT_TIMES = re.compile(r"W\s*\^\s*\{\s*\[[^\]]*\]\s*(?:T|\\top)\s*\}\s*"
+                       r"(?:A\s*\^\s*\{\s*\[|X\b|a\s*\^|x\b)")
+
+
 def _reversed(e: sp.Expr) -> sp.Expr:
     """The formula where examples are rows (each quantity the transpose of its column form):
     the product transposed and each factor written for rows, so the order reverses and each
@@ -200,7 +239,7 @@ def _reversed(e: sp.Expr) -> sp.Expr:
 _SHAPE = re.compile(r"^(?:\\mathit\{d)?([ZWAXzax])\}?(?:\^\{\((\w+(?:[+-]\d)?)\)\})?$")
 
 
-def _shape(name: str, rows: bool) -> tuple[str, str] | None:
+def _shape(name: str, rows: bool, orientation: str = "ng") -> tuple[str, str] | None:
     """The shape the convention gives a layer quantity: Z, A, dZ, dA n_l × m (examples as
     columns; m × n_l as rows), W and dW n_l × n_{l-1}, X n_0 × m; z, a, dz, x n_l × 1."""
     plain = name[:-len(TRANSPOSED)] if name.endswith(TRANSPOSED) else name
@@ -212,8 +251,9 @@ def _shape(name: str, rows: bool) -> tuple[str, str] | None:
     letter, layer = match.group(1), match.group(2) or "0"
     if letter == "x" and match.group(2) is not None:
         return None                   # x^{(1)}: the first example
-    if letter == "W":
-        shape = (layer, _shifted(layer, -1))
+    if letter == "W":                 # "t": W^{[l]} n^{[l-1]}×n^{[l]}, Z = Wᵀ A
+        shape = (layer, _shifted(layer, -1)) if orientation == "ng" \
+            else (_shifted(layer, -1), layer)
     else:                             # one example (dz, a, x): a column
         shape = ("0" if letter in "Xx" else layer, "m" if letter.isupper() else _ONE)
     if rows:
@@ -242,7 +282,8 @@ def convention_misfits(pieces: list, notation: Notation) -> list[tuple[int, str,
             if isinstance(part, sp.MatrixBase):
                 continue
             part = part.xreplace({s: _M for s in part.free_symbols if str(s) == "m"})
-            reason = next((r for t in sp.Add.make_args(part) if (r := _misfit(t))), "")
+            reason = next((r for t in sp.Add.make_args(part)
+                           if (r := _misfit(t, notation.w_orientations))), "")
             if reason:
                 found_misfits.append((piece.line, piece.text.strip(), reason + ", whether "
                                       "the examples are columns or rows — a transpose "
@@ -251,15 +292,16 @@ def convention_misfits(pieces: list, notation: Notation) -> list[tuple[int, str,
     return found_misfits
 
 
-def _misfit(e: sp.Expr) -> str:
-    """Why a product of layer quantities cannot be formed in either convention ('' when it
-    can, or when a term is not such a product)."""
+def _misfit(e: sp.Expr, orientations: frozenset[str] = frozenset({"ng"})) -> str:
+    """Why a product of layer quantities cannot be formed in either convention, with any
+    orientation of W the text allows ('' when it can, or when a term is not such a
+    product)."""
     reasons = []
-    for rows in (False, True):
+    for rows, orientation in itertools.product((False, True), sorted(orientations)):
         reason = ""
         for term in sp.Add.make_args(e):
             _, factors = term.args_cnc()
-            shapes = [_shape(f.name, rows) if isinstance(f, sp.Symbol) else None
+            shapes = [_shape(f.name, rows, orientation) if isinstance(f, sp.Symbol) else None
                       for f in factors]
             if any(s is None for s in shapes):
                 return ""

@@ -52,6 +52,8 @@ class Notation:
     # wrong; where it never does, the cost may be a sum, and dW = dZ Aᵀ is right
     mean_cost: bool = True
     bracket_layers: bool = False  # Ng's a^{[l]}: products of layer quantities have shapes
+    # how W^{[l]} is stored: "ng" (n^{[l]}×n^{[l-1]}, Z = W A), "t" (Z = Wᵀ A), or either
+    w_orientations: frozenset[str] = frozenset({"ng"})
     # numbers the problem statement gives names (w_{5}: ['0.40']; derive.check.problems),
     # for names the text gives none, and the statement's file name
     given: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
