@@ -66,3 +66,17 @@ def test_a_family_the_text_numbers_anywhere_keeps_the_texts_numbers(tmp_path: Pa
                      "## Problem 2\n\n$$v = 1 - \\eta \\times 2 = 0.8$$\n")
     findings = [f for f in check_file(path).findings if f.kind == "arithmetic"]
     assert findings == [] or all(f.verdict != "wrong" for f in findings)
+
+
+def test_a_computed_side_that_simplifies_to_a_name_is_arithmetic() -> None:
+    """p₂ − 0 = 0.2424 − 1 computes (p₂ was 0.2424): wrong; p₂ alone would be an
+    assignment, and A^{[l-1]} (a minus inside braces) is a name."""
+    import sympy as sp
+
+    from derive.check.judge import Definitions, judge_link
+    from derive.check.notation import Notation
+
+    given = Definitions()
+    given.carry(sp.Symbol("p_{2}"), "0.2424", 3)
+    assert judge_link("p_2 - 0", "0.2424 - 1", "=", Notation(), given).verdict == "wrong"
+    assert judge_link("p_2", "0.2424 - 1", "=", Notation(), given).verdict == "undecided"

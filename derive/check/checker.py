@@ -29,7 +29,7 @@ from derive.check.named_gradients import (
 from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.points import wrong_points
-from derive.check.problems import numbered_families, problem_values
+from derive.check.problems import named_deltas, numbered_families, problem_values
 from derive.check.shapes import Shape, declared_shapes, misfits
 
 JUDGED_RELATIONS = frozenset("=≈")
@@ -61,6 +61,7 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     notation.mean_cost = writes_mean_cost(formulas)
     notation.bracket_layers = any(_BRACKET_LAYER.search(f) for f in formulas)
     notation.w_orientations = w_orientations(formulas)
+    notation.named_deltas = frozenset(named_deltas(document.chains))
     notation.sizes |= written_sizes(formulas) - set(notation.domains)
     cache: dict[Key, Outcome] = {}
     declared = declared_shapes(document.chains, document.front, notation)

@@ -133,15 +133,17 @@ PRODUCT = Reading(letter_call="product")
 
 
 def carried_numbers(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
-             definitions: Definitions) -> dict[str, list[tuple[str, int]]]:
+                    definitions: Definitions, computed: tuple[bool, bool] = (False, False)
+                    ) -> dict[str, list[tuple[str, int]]]:
     """The numbers carried from earlier lines for every name of a link that has no other
     names (σ(z₁) = 0.5866 after z₁ = 0.35); empty if a name has no number, a side is a name
     alone (``a = y = 0.3``: an assignment, not a computation), or the link holds a derivative,
     an index or an opaque form."""
     if found_l.opaque or found_r.opaque or any(
-            isinstance(side, (sp.MatrixBase, sp.Symbol)) or side.has(
+            isinstance(side, sp.MatrixBase) or isinstance(side, sp.Symbol) and not written
+            or side.has(
                 sp.Derivative, sp.Sum, sp.Product, AppliedUndef, sp.Indexed, sp.KroneckerDelta)
-            for side in (left, right)):
+            for side, written in zip((left, right), computed, strict=True)):
         return {}
     names = quantities(left) | quantities(right)
     if not names or any(name not in definitions.numbers for name in names) or any(

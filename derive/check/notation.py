@@ -51,6 +51,8 @@ class Notation:
     # the text writes 1/m somewhere (J = (1/m) Σ L, Ng's mean cost): a dW without it is
     # wrong; where it never does, the cost may be a sum, and dW = dZ Aᵀ is right
     mean_cost: bool = True
+    # δ subscripts the text gives a number (δ_{o1} = 0.7414): names, not Kronecker deltas
+    named_deltas: frozenset[str] = frozenset()
     bracket_layers: bool = False  # Ng's a^{[l]}: products of layer quantities have shapes
     # how W^{[l]} is stored: "ng" (n^{[l]}×n^{[l-1]}, Z = W A), "t" (Z = Wᵀ A), or either
     w_orientations: frozenset[str] = frozenset({"ng"})

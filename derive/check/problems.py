@@ -93,6 +93,21 @@ def numbered_families(chains: list, notation: object) -> set[str]:
     return families
 
 
+def named_deltas(chains: list) -> set[str]:
+    """The subscripts of δ's the text gives a number (δ_{o1} = … = 0.7414, Mazur's error of
+    output o1): such a δ is a name, not a Kronecker delta."""
+    found = set()
+    for chain in chains:
+        if chain.relations and chain.relations[0] in ("=", "≈") and len(chain.pieces) > 1 \
+                and _NUMBERED.fullmatch(chain.pieces[-1].text.strip().rstrip(".,;")):
+            match = _DELTA.fullmatch(chain.pieces[0].text.strip())
+            number = chain.pieces[-1].text.strip().rstrip(".,;").lstrip("-−")
+            if match and number not in ("0", "1"):          # δ_{1j} = 0: Kronecker's
+                found.add(match.group(1).replace(" ", ""))
+    return found
+
+
+_DELTA = re.compile(r"(?:\\delta|δ)\s*_\s*\{\s*([A-Za-z]+\s*\d+)\s*\}")   # δ_{o1}, not δ_{ij}
 _NUMBERED = re.compile(r"[-−]?\d*\.?\d+|\(\s*[-−\d.,\s]+\)")
 _HEAD = re.compile(r"\\?([A-Za-z]+|[α-ω])\s*(?:_\s*(?:\{[^{}]*\}|\w)|[₀-₉]+)?")
 
