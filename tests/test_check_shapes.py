@@ -164,3 +164,10 @@ def test_a_name_given_two_numbers_may_mean_either() -> None:
 def test_an_assignment_in_a_chain_is_not_arithmetic() -> None:
     text = "$$y = 0.99$$\n\nAt $a = y = 0.3$ the cost is minimal.\n"
     assert "wrong" not in set().union(set(), *verdicts(text).values())
+
+
+def test_a_vector_written_as_a_tuple_may_be_a_row() -> None:
+    """x = (1, 2) does not say row or column: xᵀ(p − y), an outer product of rows, fits."""
+    text = ("$x = (1, 2)$ and $y = (1, 0, 0)$, $p = (0.6590, 0.2424, 0.0986)$.\n\n"
+            "$$dW = x^T (p - y)$$\n")
+    assert "wrong" not in set().union(*verdicts(text).values())

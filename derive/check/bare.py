@@ -15,12 +15,14 @@ import re
 FUNCTION_WORDS = frozenset("""log ln exp tanh sigmoid softmax max min diag relu ReLU sqrt sgn
 sign argmax argmin sigma Sigmoid Softmax lim""".split())
 SHORT_WORDS = frozenset("""if so at is in of to as we be by or an on it no do up he me my us
-am go vs iff for""".split())
+am go vs iff for i.e e.g""".split())
+# letters written as Unicode scripts (yⱼ, δⱼₖ, aᴸ): indices, never prose
+SCRIPT_LETTERS = str.maketrans("", "", "ₐₑₒₓₕₖₗₘₙₚₛₜⱼᵢᵣᵤᵥᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴸᴷᴺᵀ")
 _PROSE = re.compile(r"[^\W\d_]{3,}")
-_RELATION = re.compile(r"(?<![<>!=])(=|≈)(?!=)")
+_RELATION = re.compile(r"(?<![<>!=])(=|≈|≠)(?!=)")
 _RUN_ON_INDEX = re.compile(r"(?<![A-Za-z\\\d.])([A-Za-zα-ωΔΘ])(\d{1,2})(?![\d.]|\s*\()")
 _CODE = re.compile(r"`([^`\n]+)`")
-_LEADER = re.compile(r"^(\s*(?:[-*•→⇒]|\d+[.)])?\s*)")
+_LEADER = re.compile(r"^(\s*(?:[-*•→⇒]|\d+[.)](?=\s))?\s*)")    # "2." a list, "2.7" no
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _EDGE = ".,;:"
 
@@ -31,14 +33,14 @@ def _mathy(word: str) -> bool:
         return word.strip() != ""
     if core.lower() in SHORT_WORDS:
         return False
-    return all(w in FUNCTION_WORDS for w in _PROSE.findall(core))
+    return all(w in FUNCTION_WORDS for w in _PROSE.findall(core.translate(SCRIPT_LETTERS)))
 
 
 def _formula(words: list[str]) -> bool:
     text = " ".join(words).strip(_EDGE + " ")
     sides = _RELATION.split(text)
     return len(sides) >= 3 and all(s.strip() for s in sides[::2]) \
-        and any(ch.isdigit() or ch in "σ∂∑Σ^_/()" for ch in text)
+        and any(ch.isdigit() or ch in "σ∂∑Σ^_/()≠" for ch in text)
 
 
 def _braced_powers(formula: str) -> str:

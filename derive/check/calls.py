@@ -11,7 +11,7 @@ from derive.check.dependence import (
 )
 from derive.check.errors import NotUnderstood
 from derive.check.forms import _outside_braces, _power
-from derive.check.layers import layer_of, transposed_layer
+from derive.check.layers import layer_and_entry, layer_of, transposed_layer
 from derive.check.lexer import Token
 from derive.check.notation import (
     FUNCTION_LETTERS,
@@ -54,6 +54,8 @@ class Calls(Reader):
                 sups.append(text)
             elif base != "e" and (layer := layer_of(text)) is not None:
                 sups.append(layer)
+            elif (both := layer_and_entry(text)) is not None:
+                sups.extend(both)                # a^{[2](i)}: layer 2, example i
             elif (transposed := transposed_layer(text)) is not None:
                 sups.append(transposed)          # W^{(2)\top}, W^{[2]T}: a layer, transposed
                 self.transpose_next = True

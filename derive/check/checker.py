@@ -14,55 +14,37 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.document import IMPLICATIONS, Chain, Document, Piece, read
 from derive.check.errors import NotUnderstood
+from derive.check.findings import FileReport, Finding
 from derive.check.front import notation_of
 from derive.check.indices import Condition
 from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.layers import layered_names, written_sizes
 from derive.check.lexer import prepared
+from derive.check.named_gradients import (
+    convention_misfits,
+    is_named_gradient,
+    w_orientations,
+    writes_mean_cost,
+)
 from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.points import wrong_points
+from derive.check.problems import named_deltas, numbered_families, problem_values
 from derive.check.shapes import Shape, declared_shapes, misfits
 
 JUDGED_RELATIONS = frozenset("=≈")
+_BRACKET_LAYER = re.compile(r"\^\s*\{?\s*\[")          # a^{[l]}: Ng's layers
 CARRIED = ", as the definitions of line"      # said by judge._judge_carried
 _DECIMAL_COMMA = re.compile(r"(\d)(?:,|\{,\})(\d)")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One judged link."""
-
-    line: int
-    verdict: str      # correct | wrong | undecided
-    kind: str         # step | arithmetic | implication
-    lhs: str
-    rhs: str
-    reason: str
-    relation: str = "="
-
-
-@dataclass
-class FileReport:
-    """The findings of one file and how many links were not judged (definitions, equations)."""
-
-    file: str
-    findings: list[Finding] = field(default_factory=list)
-    not_judged: int = 0
-
-    @property
-    def summary(self) -> dict[str, int]:
-        counts = {"correct": 0, "wrong": 0, "undecided": 0}
-        for f in self.findings:
-            counts[f.verdict] += 1
-        return {**counts, "judged": len(self.findings), "definitions_and_equations":
-                self.not_judged}
 
 
 def check_file(path: str | Path) -> FileReport:
     """Read and check one solution (raises CheckInputError for a file that cannot be read)."""
     document = read(path)
-    return check_document(document, notation_of(document.front, document.path))
+    notation = notation_of(document.front, document.path)
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    notation.given, notation.statement = problem_values(str(path), text, document.front)
+    return check_document(document, notation)
 
 
 def check_document(document: Document, notation: Notation) -> FileReport:
@@ -76,11 +58,18 @@ def check_document(document: Document, notation: Notation) -> FileReport:
     notation.row_vectors = notation.row_vectors or document.row_vectors
     formulas = [prepared(p.text) for c in document.chains for p in c.pieces]
     notation.layers |= layered_names(formulas)
+    notation.mean_cost = writes_mean_cost(formulas)
+    notation.bracket_layers = any(_BRACKET_LAYER.search(f) for f in formulas)
+    notation.w_orientations = w_orientations(formulas)
+    notation.named_deltas = frozenset(named_deltas(document.chains))
     notation.sizes |= written_sizes(formulas) - set(notation.domains)
     cache: dict[Key, Outcome] = {}
     declared = declared_shapes(document.chains, document.front, notation)
     tracks = {True: _Track(), False: _Track()}       # inline, display
     definitions = Definitions()
+    notation.given = {n: v for n, v in notation.given.items()    # a family the text gives
+                      if n.split("_")[0] not in numbered_families(document.chains, notation)}
+    definitions.seed(notation.given)
     section = problem = 0
     for chain in document.chains:
         track = tracks[chain.inline]
@@ -97,6 +86,7 @@ def check_document(document: Document, notation: Notation) -> FileReport:
             section, definitions = chain.section, Definitions()   # a new question
             definitions.numbers = numbers     # a part (b) computes with (a)'s numbers
             definitions.computed = computed
+            definitions.seed(notation.given)
             problem = chain.problem
         if not chain.continues:
             track.state = _State()
@@ -128,7 +118,9 @@ def _check_shapes(chain: Chain, declared: dict[str, list[Shape | None]], notatio
     """Each expression of a chain whose products cannot fit the shapes the text gave (once:
     not where a link of the same line and expression is already wrong)."""
     for line, text, reason in misfits(chain, declared, notation, definitions.shapes,
-                                      set(definitions.numbers)):
+                                      set(definitions.numbers), definitions.tuples
+                                      ) + convention_misfits(
+                                          chain.pieces, notation):
         if not any(f.verdict == "wrong" and f.line == line and text in (f.lhs, f.rhs)
                    for f in report.findings):
             report.findings.append(Finding(line, "wrong", "shape", text, "", reason, "shape"))
@@ -161,6 +153,7 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
           state: _State, definitions: Definitions, alternates: list[Piece] | None = None,
           hypothesis: bool = False) -> None:
     anchor, last_wrong = state.anchor, state.last_wrong
+    first = len(report.findings)             # this chain's findings start here
     fresh = not continues          # the next '=' link begins an equation
     # the name a definition at the chain's head gives a value (a chain continued over rows
     # or displays, 'a &= v_1 h_1 \\ &= 0.02 × 0.52248 \\ &= 0.01049', keeps it)
@@ -189,7 +182,8 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
             state.equation = (lhs, rhs)
             kind = "definition" if first_is_definition and k == 0 \
                 else first_link_kind(lhs.text, notation)
-            if kind == "definition" and _claims_derivative(lhs.text, notation, definitions):
+            if kind == "definition" and (_claims_derivative(lhs.text, notation, definitions)
+                                         or is_named_gradient(lhs.text, notation)):
                 kind = "step"
             if kind == "equation" and relation in JUDGED_RELATIONS:
                 # an equation standing alone may be a condition (σ(z) = 1 - σ(z) where z = 0):
@@ -248,11 +242,13 @@ def _walk(pieces: list[Piece], relations: list[str], first_is_definition: bool,
             anchor = rhs if outcome.verdict == "correct" else lhs
     state.anchor, state.last_wrong, state.defined = anchor, last_wrong, defined
     if defined is not None:
-        _carry(defined, pieces, relations, notation, definitions)
+        slipped = any(f.verdict == "wrong" and f.kind != "shape"
+                      for f in report.findings[first:])
+        _carry(defined, pieces, relations, notation, definitions, slipped)
 
 
 def _carry(name_text: str, pieces: list[Piece], relations: list[str], notation: Notation,
-           definitions: Definitions) -> None:
+           definitions: Definitions, slipped: bool = False) -> None:
     """A name given a value by a chain (z₁ = w x + b = 0.3775): the number it ends in, for
     later lines to compute with (a formula at the end: the name has no number)."""
     try:
@@ -261,13 +257,18 @@ def _carry(name_text: str, pieces: list[Piece], relations: list[str], notation: 
         return
     ends = len(relations) < len(pieces) and all(r in JUDGED_RELATIONS for r in relations)
     text = pieces[-1].text.strip().rstrip(".,;")
+    if ends and definitions.carry_entries(name, text, pieces[-1].line):
+        return                                        # y = (0, 0, 1): y₁ = 0 …
     try:
         value, _ = parse(text, notation)
     except NotUnderstood:
         value = None
     number = ends and value is not None and not isinstance(value, sp.MatrixBase) \
         and not value.free_symbols and value.is_number and not value.has(sp.Derivative)
-    definitions.carry(name, text if number else None, pieces[-1].line,
+    # a number reached through a wrong link is not carried: later lines computed with the
+    # right value would be called wrong for the slip of this one (δ² = … = 0.02747, then
+    # x δ² = −0.02747)
+    definitions.carry(name, text if number and not slipped else None, pieces[-1].line,
                       computed=len(relations) > 1)
 
 
@@ -340,7 +341,8 @@ def _define(lhs: str, rhs: Piece, notation: Notation, definitions: Definitions,
         return
     if not isinstance(name, sp.Symbol) and isinstance(value, sp.MatrixBase):
         return          # δ^{1} = (…) read as a power: a layer's vector, not δ's
-    definitions.add(name, value, rhs.line, assumption=hypothesis)
+    definitions.add(name, value, rhs.line, assumption=hypothesis,
+                    tuple_=rhs.text.strip().startswith("("))
 
 
 def first_link_kind(lhs: str, notation: Notation) -> str:

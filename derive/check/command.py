@@ -6,7 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from derive.check.checker import FileReport, check_file
+from derive.check.checker import check_file
+from derive.check.findings import FileReport
 from derive.check.report import as_json, as_text
 
 

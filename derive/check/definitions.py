@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -21,6 +22,9 @@ from derive.check.matrices import Unsupported, base_name, ordered, transposed
 from derive.check.notation import Notation, Reading
 from derive.check.parser import Parsed
 from derive.check.shared import Outcome, quantities
+
+_NUMBER = r"[-−]?\d+(?:\.\d+)?"
+_TUPLE = re.compile(rf"\(\s*({_NUMBER}(?:\s*,\s*{_NUMBER})+)\s*\)")
 
 
 @dataclass
@@ -36,11 +40,14 @@ class Definitions:
     # and line, the latest last (a name given several numbers may mean any of them)
     numbers: dict[str, list[tuple[str, int]]] = dataclasses.field(default_factory=dict)
     computed: set[tuple[str, str]] = dataclasses.field(default_factory=set)   # not given data
+    # vectors written as tuples, x = (1, 2): a row or a column, the text does not say
+    tuples: set[str] = dataclasses.field(default_factory=set)
 
-    def add(self, name: sp.Basic, value: sp.Expr, line: int, assumption: bool = False
-            ) -> None:
+    def add(self, name: sp.Basic, value: sp.Expr, line: int, assumption: bool = False,
+            tuple_: bool = False) -> None:
         if isinstance(name, sp.Symbol) and isinstance(value, sp.MatrixBase):
             self.shapes.pop(name.name, None)
+            (self.tuples.add if tuple_ else self.tuples.discard)(name.name)
             if not value.free_symbols:
                 self.shapes[name.name] = (value.shape, line)
         if isinstance(name, sp.Symbol) and not isinstance(value, sp.MatrixBase) \
@@ -58,12 +65,38 @@ class Definitions:
         number it had before no longer holds)."""
         if not isinstance(name, sp.Symbol) or "∂" in name.name:
             return
+        family = name.name.split("_")[0]
+        for other in [n for n, said in self.numbers.items() if n.split("_")[0] == family
+                      and n != name.name and all(line == 0 for _, line in said)]:
+            del self.numbers[other]      # the text gives y its own numbers: not the problem's
         if text is None:
             self.numbers.pop(name.name, None)
+        elif all(line == 0 for _, line in self.numbers.get(name.name, [])):
+            self.numbers[name.name] = [(text, line)]      # the text's own, not the problem's
+            if computed:
+                self.computed.add((name.name, text))
         elif all(text != said for said, _ in self.numbers.get(name.name, [])):
             self.numbers[name.name] = [*self.numbers.get(name.name, []), (text, line)]
             if computed:
                 self.computed.add((name.name, text))
+
+    def carry_entries(self, name: sp.Basic, text: str, line: int) -> bool:
+        """``y = (0, 0, 1)``: its entries given to y₁, y₂, y₃, each also to the index one
+        less (a vector written bias first counts from 0); False when ``text`` is no tuple of
+        numbers."""
+        entries = _TUPLE.fullmatch(text)
+        if not entries or not isinstance(name, sp.Symbol) or "_" in name.name:
+            return False
+        numbers = [e.replace("−", "-") for e in re.split(r"\s*,\s*", entries.group(1))]
+        for k in range(len(numbers) + 1):
+            for entry in numbers[max(k - 1, 0):k + 1]:
+                self.carry(sp.Symbol(f"{name.name}_{{{k}}}"), entry, line, computed=False)
+        return True
+
+    def seed(self, given: dict[str, list[str]]) -> None:
+        """The problem statement's numbers (line 0) for names that have none yet."""
+        for name, numbers in given.items():
+            self.numbers.setdefault(name, [(text, 0) for text in numbers])
 
     def lookup(self, name: str) -> tuple[sp.Expr, int] | None:
         """The definition of a name and its line; s_j from that of s_i, where s_i is a
@@ -71,20 +104,46 @@ class Definitions:
         return self.values.get(name) or generalised(name, self.values)
 
 
+def bound_apart(value: sp.Expr, free: set[sp.Basic]) -> sp.Expr:
+    """A definition's summation indices renamed apart from the letters the link it is put in
+    uses freely (a_j = e^{z_j}/Σ_k e^{z_k}, then ∂a_j/∂z_k: that k is not the sum's)."""
+    letters = {name for s in free for name in
+               [str(s), *re.findall(r"_\{?([A-Za-z])\}?", str(s)),
+                *re.findall(r"\[([A-Za-z])\]", str(s))]}
+
+    def renamed(s: sp.Sum) -> sp.Sum:
+        body, limits = s.function, []
+        for limit in s.limits:
+            old = limit[0]
+            if old.name not in letters:
+                limits.append(limit)
+                continue
+            new = sp.Symbol(f"bound{old.name}", **old.assumptions0)
+            body = body.xreplace({old: new})
+            limits.append((new, *limit[1:]))
+        return sp.Sum(body, *limits)
+    try:
+        return value.replace(lambda e: isinstance(e, sp.Sum), renamed)
+    except (TypeError, ValueError, AttributeError):
+        return value
+
+
 MAX_CARRIED_READINGS = 16
 PRODUCT = Reading(letter_call="product")
 
 
 def carried_numbers(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
-             definitions: Definitions) -> dict[str, list[tuple[str, int]]]:
+                    definitions: Definitions, computed: tuple[bool, bool] = (False, False)
+                    ) -> dict[str, list[tuple[str, int]]]:
     """The numbers carried from earlier lines for every name of a link that has no other
     names (σ(z₁) = 0.5866 after z₁ = 0.35); empty if a name has no number, a side is a name
     alone (``a = y = 0.3``: an assignment, not a computation), or the link holds a derivative,
     an index or an opaque form."""
     if found_l.opaque or found_r.opaque or any(
-            isinstance(side, (sp.MatrixBase, sp.Symbol)) or side.has(
+            isinstance(side, sp.MatrixBase) or isinstance(side, sp.Symbol) and not written
+            or side.has(
                 sp.Derivative, sp.Sum, sp.Product, AppliedUndef, sp.Indexed, sp.KroneckerDelta)
-            for side in (left, right)):
+            for side, written in zip((left, right), computed, strict=True)):
         return {}
     names = quantities(left) | quantities(right)
     if not names or any(name not in definitions.numbers for name in names) or any(
@@ -118,11 +177,16 @@ def judge_carried(lhs: str, rhs: str, relation: str, notation: Notation,
         outcome = dataclasses.replace(outcome, verdict="undecided")
     if outcome.verdict == "wrong":
         outcome, picked = outcomes[0]
-    lines = ", ".join(sorted({str(line) for _, line in picked}, key=int))
+    lines = ", ".join(sorted({str(line) for _, line in picked if line}, key=int))
     given = ", ".join(f"{n} = {text}" for n, (text, _) in zip(names, picked, strict=True))
     several = " or any other number the text gave them" if len(choices) > 1 else ""
-    return dataclasses.replace(outcome, reason=f"{outcome.reason} (with {given}, as the "
-                               f"definitions of line {lines} give{several})")
+    source = " and ".join(
+        ([f"the definitions of line {lines}"] if lines else [])
+        + ([f"the problem statement ({notation.statement})"]
+           if any(line == 0 for _, line in picked) else []))
+    verb = "give" if lines else "gives"
+    return dataclasses.replace(outcome, reason=f"{outcome.reason} (with {given}, as "
+                               f"{source} {verb}{several})")
 
 
 def undefined_inverse(left: sp.Basic, right: sp.Basic, definitions: Definitions) -> str:
@@ -152,7 +216,8 @@ def substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[i
         for atom, (body, variable, order) in found.derivatives.items():
             defined = definitions.lookup(body.name) if isinstance(body, sp.Symbol) else None
             if atom in e.free_symbols and defined is not None:
-                value, line = defined
+                line = defined[1]
+                value = bound_apart(defined[0], e.free_symbols | variable.free_symbols)
                 summed_over = derivative_of_entries(value, variable, order)
                 if summed_over is not None:          # ∂s_i/∂z_j, s_i = e^{z_i}/Σ_k e^{z_k}
                     swaps[atom] = summed_over
@@ -167,7 +232,7 @@ def substituted(e: sp.Expr, found: Parsed, definitions: Definitions, used: set[i
             if not isinstance(s, sp.Symbol) or s in swaps:
                 continue
             if (defined := definitions.lookup(s.name)) is not None:
-                swaps[s], line = defined
+                swaps[s], line = bound_apart(defined[0], e.free_symbols), defined[1]
                 used.add(line)
             elif s.name.endswith("^{T}") and base_name(s.name) in definitions.values:
                 value, line = definitions.values[base_name(s.name)]

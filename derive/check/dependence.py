@@ -107,3 +107,31 @@ def assumed_independent(*sides: sp.Basic) -> str:
                 if others:
                     return ", ".join(sorted(map(str, others))[:3])
     return ""
+
+
+def made_dependent(*sides: sp.Expr) -> tuple[sp.Expr, ...] | None:
+    """The sides with each name a written derivative took to be independent of its variable
+    made a function of it (∂ log h/∂z: h(z)), to see whether a step holds only because that
+    derivative was 0 (∂ log h/∂z = 0); None where there is no such name.  Only derivatives
+    of what holds nothing of the variable (an entry of its family, ∂(w_i x_i)/∂w_j, is
+    apart, not hidden)."""
+    swaps: dict[sp.Basic, sp.Expr] = {}
+    for side in sides:
+        for d in side.atoms(sp.Derivative):
+            if len(d.variables) != 1 or not isinstance(d.variables[0], sp.Symbol) \
+                    or d.expr.has(d.variables[0]):
+                continue
+            (v,) = d.variables
+            family = _family(v)
+            if family is not None and any(_family(s) == family for s in d.expr.free_symbols):
+                continue              # ∂(w_i x_i)/∂w_j: of the variable's family, apart
+            for s in d.expr.free_symbols:
+                if isinstance(s, sp.Symbol) and s != v and not s.is_integer and (
+                        family is None or _family(s) != family) and s not in swaps:
+                    swaps[s] = sp.Function(s.name, real=True)(v)
+    if not swaps:
+        return None
+    try:
+        return tuple(side.xreplace(swaps).doit() for side in sides)
+    except (TypeError, ValueError, AttributeError, NotImplementedError):
+        return None

@@ -60,9 +60,19 @@ def judge_numbers(lhs: str, rhs: str, relation: str, notation: Notation,
         return Outcome("undecided", "arithmetic", "the computation took too long")
     except (ZeroDivisionError, ValueError, OverflowError):
         return Outcome("undecided", "arithmetic", "a value is undefined (division by 0, log 0)")
-    if right in table and table[right].value != 0:
+    if right in table and table[right].value != 0 and not _exactly(left, right, table):
         notation.rounded.add(rhs.strip().strip("."))        # remembered as rounded
     return Outcome("correct", "arithmetic", "the numbers agree to the digits shown")
+
+
+def _exactly(left: sp.Expr, right: sp.Expr, table: dict[sp.Symbol, Literal]) -> bool:
+    """The claimed number is the computation's exact value (0.5 − 0.2 + 0.8 = 1.1): not a
+    rounding, so a later 1.1 is 1.1 (not 1.1 ± 0.1, which would let σ′(1) pass for σ′(1.1))."""
+    try:
+        exact = left.xreplace({s: lit.value for s, lit in table.items()})
+        return bool(exact.is_Rational) and exact == table[right].value
+    except (TypeError, ValueError, AttributeError):
+        return False
 
 
 def _copies_exact(claimed: set[sp.Symbol], carried: dict[str, tuple[str, bool]],

@@ -24,7 +24,7 @@ from derive.check.definitions import (
     substituted,
     undefined_inverse,
 )
-from derive.check.dependence import assumed_independent
+from derive.check.dependence import assumed_independent, made_dependent
 from derive.check.entries import Range, families, summed
 from derive.check.errors import NotUnderstood
 from derive.check.evaluations import (
@@ -37,6 +37,7 @@ from derive.check.evaluations import (
 )
 from derive.check.indices import Condition, coincidences, judged_in_every_reading
 from derive.check.matrices import base_name, compare_ordered, ordered
+from derive.check.named_gradients import judge_named_gradient
 from derive.check.notation import Notation
 from derive.check.parser import INNER_PRODUCTS, Parsed, parse
 from derive.check.shared import (
@@ -58,6 +59,17 @@ __all__ = ["SECONDS_PER_COMPARISON", "Definitions", "Outcome", "judge_implicatio
 _DIMENSIONS = r"\d+\s*(?:\\times|×|x)\s*\d+"
 _SHAPEPRODUCT = re.compile(rf"(?:\s*[\[(]\s*{_DIMENSIONS}\s*[\])]\s*){{2,}}")
 _SHAPE_RESULT = re.compile(rf"\s*[\[(]?\s*{_DIMENSIONS}\s*[\])]?\s*")
+_OPERATION = re.compile(r"[-+−×*/·]|\\times|\\cdot")
+_BRACED = re.compile(r"\{[^{}]*\}")
+
+
+def _computed(text: str) -> bool:
+    """An operation outside braces (p₂ − 0, not A^{[l-1]}): a side computed, though it
+    reads as a name alone."""
+    while _BRACED.search(text):
+        text = _BRACED.sub("", text)
+    return _OPERATION.search(text) is not None
+
 _RAISED_POINT = re.compile(r"(\d)·(\d)")   # 0·6: a raised decimal point, or 0 × 6
 _DECIMAL_COMMA = re.compile(r"(\d)(?:,|\{,\})(\d)")   # 0,52: a decimal comma, or a pair
 
@@ -69,12 +81,34 @@ def judge_link(lhs: str, rhs: str, relation: str, notation: Notation,
     names the text defined before) can show a step right, never wrong.  Names that differ
     only in their index letters (z_i, z_j) are judged both as the same and as different
     quantities (derive.check.indices), under the ``conditions`` the text states."""
-    found = coincidences(lhs, rhs, conditions)
+    if relation == "=":
+        try:
+            with time_limit(SECONDS_PER_COMPARISON):
+                named = judge_named_gradient(lhs, rhs, notation)
+        except ComparisonTimeout:
+            return Outcome("undecided", "step", "the comparison took too long")
+        if named is not None:
+            return named                         # dW^{[2]} = (1/m) dZ^{[2]} A^{[1]T}
+    found = None if _all_numbered(lhs, rhs, notation, definitions) \
+        else coincidences(lhs, rhs, conditions)
     if found is None:
         return _judge_dotted(lhs, rhs, relation, notation, definitions)
     return judged_in_every_reading(
         found, lambda a, b: _judge_dotted(a, b, relation, notation, definitions),
         lambda: _judge_dotted(lhs, rhs, relation, notation, definitions))
+
+
+def _all_numbered(lhs: str, rhs: str, notation: Notation, definitions: Definitions | None
+                  ) -> bool:
+    """Every name of the link has a number the text (or the problem) gave: arithmetic, whose
+    names are those numbers, not entries whose indices may coincide (δ_{o1}, δ_{o2})."""
+    if definitions is None or not definitions.numbers:
+        return False
+    try:
+        names = quantities(parse(lhs, notation)[0]) | quantities(parse(rhs, notation)[0])
+    except NotUnderstood:
+        return False
+    return bool(names) and names <= set(definitions.numbers)
 
 
 def _judge_dotted(lhs: str, rhs: str, relation: str, notation: Notation,
@@ -134,7 +168,8 @@ def _judge_as_read(lhs: str, rhs: str, relation: str, notation: Notation,
             right, found_r = parse(rhs, notation, PRODUCT, integers=found_l.integers)
             as_product = True
     if definitions is not None and definitions.numbers \
-            and (carried := carried_numbers(left, right, found_l, found_r, definitions)):
+            and (carried := carried_numbers(left, right, found_l, found_r, definitions,
+                                            (_computed(lhs), _computed(rhs)))):
         return judge_carried(lhs, rhs, relation, notation, carried, definitions.computed,
                               PRODUCT if as_product else None)
     if definitions is not None and (undefined := undefined_inverse(left, right, definitions)):
@@ -298,6 +333,11 @@ def compare(left: sp.Basic, right: sp.Basic, found_l: Parsed, found_r: Parsed,
                                  "definition the text does not give")
         if status != "correct":
             return status, reason
+        dependent = made_dependent(a, b) if unstated else None
+        if dependent is not None and _compare_scalars(
+                dependent[0], dependent[1], notation, same_quantities, ranges)[0] != "correct":
+            return "undecided", (f"right only if {unstated} does not depend on the variable "
+                                 "(its derivative taken as 0); the text does not say")
     return "correct", reason
 
 

@@ -35,6 +35,16 @@ def layer_of(text: str) -> str | None:
     return None
 
 
+_LAYER_AND_ENTRY = re.compile(r"^(\[[^\[\]]+\])\s*\(\s*(\w+)\s*\)$")
+
+
+def layer_and_entry(text: str) -> tuple[str, str] | None:
+    """Ng's a^{[2](i)}: layer 2 of example i (never a power 2·i), or None."""
+    match = _LAYER_AND_ENTRY.match(text.strip())
+    layer = layer_of(match.group(1)) if match else None
+    return (layer, match.group(2)) if match and layer is not None else None
+
+
 _TRANSPOSED_LAYER = re.compile(r"^(?:\((?P<family>[^(),]+)\)|\[(?P<layer>[^\[\],]+)\])"
                                r"\s*(?:\\top|T|\\intercal|\\mathsf\{T\})$")
 

@@ -120,10 +120,22 @@ def _slashed(source: str) -> str:
                                   f"{{{m.group('d')} {m.group('var')}}}", source)
 
 
+# Andrew Ng's courses name gradients dZ^{[l]}, dW^{[l]}, db^{[l]}, dA^{[l]} (∂/∂Z^{[l]} …):
+# one name each, never d × Z (not in a Leibniz fraction's parts, {dJ}{dW^{[2]}}, or after /)
+_NAMED_GRADIENT = re.compile(r"(?<![A-Za-z\{/])d([ZWAbzwa])(?=\s*\^\s*\{?\s*\[)")
+
+
+_PRIME = re.compile(r"\^\s*(?:\\prime|\{\s*(\[[^\[\]{}]*\]\s*)?\\prime\s*\})")
+
+
 def prepared(source: str) -> str:
     """The source as :func:`tokens` reads it (its offsets are into this text): Unicode
-    spelled as LaTeX, digit groups joined."""
+    spelled as LaTeX, digit groups joined, dZ^{[l]} as one name."""
     source = _slashed(normalised(source))
+    source = _NAMED_GRADIENT.sub(r"\\mathit{d\1}", source)
+    source = _PRIME.sub(lambda m: (f"^{{{m.group(1).strip()}}}" if m.group(1) else "") + "'",
+                        source)                          # f^\prime, g^{[1]\prime}: f', g^{[1]}'
+    source = source.replace("\\prime", "'")
     source = _DECIMAL_COMMA.sub(r"\1.\2", source)         # 0{,}52: 0.52
     while _THOUSANDS.search(source):
         source = _THOUSANDS.sub(r"\1\2", source)        # 1\,000: one number

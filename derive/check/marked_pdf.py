@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 from derive.build.latexmk import compile_latex, write_atomically
-from derive.check.checker import FileReport, Finding
 from derive.check.document import _MATH, read
+from derive.check.findings import FileReport, Finding
 from derive.check.lexer import UNICODE
 from derive.errors import LatexError
 from derive.render.latex import escape_text

@@ -48,6 +48,18 @@ class Notation:
     layers: set[str] = field(default_factory=set)
     # sizes (K classes, m examples: Σ_{i=1}^{K}, ℝ^K, 1/K): whole numbers ≥ 1
     sizes: set[str] = field(default_factory=set)
+    # the text writes 1/m somewhere (J = (1/m) Σ L, Ng's mean cost): a dW without it is
+    # wrong; where it never does, the cost may be a sum, and dW = dZ Aᵀ is right
+    mean_cost: bool = True
+    # δ subscripts the text gives a number (δ_{o1} = 0.7414): names, not Kronecker deltas
+    named_deltas: frozenset[str] = frozenset()
+    bracket_layers: bool = False  # Ng's a^{[l]}: products of layer quantities have shapes
+    # how W^{[l]} is stored: "ng" (n^{[l]}×n^{[l-1]}, Z = W A), "t" (Z = Wᵀ A), or either
+    w_orientations: frozenset[str] = frozenset({"ng"})
+    # numbers the problem statement gives names (w_{5}: ['0.40']; derive.check.problems),
+    # for names the text gives none, and the statement's file name
+    given: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    statement: str = field(default="", repr=False, compare=False)
     # numbers the text gave as rounded results (e^{-3} = 0.05): later, intervals; grows as
     # a document is checked, so it is not part of the notation's identity
     rounded: set[str] = field(default_factory=set, repr=False, compare=False)

@@ -105,11 +105,13 @@ class Operators(Calls):
         return operator(body, (var, low, high))
 
     def _two_indices_next(self) -> bool:
+        """δ_{ij}: a Kronecker delta, unless the text gave δ_{o1} a number (then a name)."""
         before = self.k
         self.k += 1
-        pieces = _pieces(_group_text(self.group_tokens()))
+        text = _group_text(self.group_tokens())
+        pieces = _pieces(text)
         self.k = before
-        return len(pieces) != 1
+        return len(pieces) != 1 and text.replace(" ", "") not in self.notation.named_deltas
 
     def kronecker(self) -> sp.Expr:
         self.k += 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from derive.check.checker import FileReport, Finding
+from derive.check.findings import FileReport, Finding
 
 MARKS = {"correct": "✓", "wrong": "✗", "undecided": "?"}
 SHOWN_CHARS = 70

@@ -128,15 +128,16 @@ def declared_shapes(chains: list[Chain], front: dict, notation: Notation
 
 
 def misfits(chain: Chain, declared: dict[str, list[Shape | None]], notation: Notation,
-            written: dict[str, tuple[tuple[int, int], int]], numbers: set[str]
-            ) -> list[tuple[int, str, str]]:
+            written: dict[str, tuple[tuple[int, int], int]], numbers: set[str],
+            tuples: set[str] | None = None) -> list[tuple[int, str, str]]:
     """The expressions of a chain whose products cannot fit the shapes the text gave (its
     declarations, its matrices of numbers ``written`` out, its names given ``numbers``):
     their lines, texts and the reasons."""
     known = dict(declared)
     for name, ((rows, cols), _) in written.items():
-        known.setdefault(name, [(ONE if rows == 1 else f"#{rows}",
-                                 ONE if cols == 1 else f"#{cols}")])
+        shape = (ONE if rows == 1 else f"#{rows}", ONE if cols == 1 else f"#{cols}")
+        # a vector written as a tuple, x = (1, 2), may be a row as well as a column
+        known.setdefault(name, [shape, shape[::-1]] if name in (tuples or set()) else [shape])
     for name in numbers:
         known.setdefault(name, [None])
     if not any(shape is not None for options in known.values() for shape in options):
@@ -206,9 +207,11 @@ def _shape(e: sp.Basic, reading: dict[str, Shape | None], dims: _Dims) -> Shape 
         found = [s for s in (_shape(a, reading, dims) for a in e.args) if s is not None]
         known = [s for s in found if s != _UNKNOWN]
         for s in known[1:]:
-            dims.unify(known[0][0], s[0])
-            dims.unify(known[0][1], s[1])
-        return known[0] if known else (_UNKNOWN if found else None)
+            for k in (0, 1):        # a column b (d×1) added to W X (d×m) is broadcast, as
+                if ONE not in (dims.find(known[0][k]), dims.find(s[k])):   # NumPy does
+                    dims.unify(known[0][k], s[k])
+        widest = [s for s in known if ONE not in (dims.find(s[0]), dims.find(s[1]))]
+        return (widest or known)[0] if known else (_UNKNOWN if found else None)
     if isinstance(e, sp.Mul):
         scalars, factors = e.args_cnc()
         current: Shape | None = None
