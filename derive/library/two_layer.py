@@ -309,6 +309,10 @@ def _register(setting: Setting) -> None:
         setting.name, title=setting.title, problems=setting.problems,
         definitions=_definitions(setting),
         sizes={m: (1, 2), H: (2,), n: (1,), **({K: (2,)} if multi else {})},
+        # the softmax's chain sums over two outputs and every hidden unit and input of each
+        # example: at one more than the concrete sizes it is evaluated in seconds, at two more
+        # (the default) in minutes
+        numeric_sizes={m: 3, H: 3, n: 2, K: 3} if setting.output == "softmax" else {},
         indices={g: (sp.S.One, H), k: (sp.S.Zero, n), **({p: (sp.S.One, K)} if multi else {})},
         domains={w: (-1.5, 1.5), v: (-1.5, 1.5), x: (-1.5, 1.5), t: (0.1, 2.0),
                  y: (0.05, 0.95), eta: (0.01, 1.0)})(build)
