@@ -161,10 +161,16 @@ def _backprop(proof: Proof, kind: str) -> None:
             written_eq(sp.Derivative(zl(kk), w[j, k]), kron(kk, j) * a_prev[k])) \
         .eq(written_product(a_prev[k], delta[j]),
             "BP4: the input activation times the output error", label="BP4")
-    proof.oracle(bp1.rhs, independent_diff(cost_L, zL[j]),
+    _bp1_bp2_oracles(proof, bp1.rhs, bp2.rhs, cost_L, cost_next)
+
+
+def _bp1_bp2_oracles(proof: Proof, bp1: sp.Expr, bp2: sp.Expr, cost_L: sp.Expr,
+                     cost_next: sp.Expr) -> None:
+    """BP1 and BP2 against plain sympy.diff of the cost, the next layer written out."""
+    proof.oracle(bp1, independent_diff(cost_L, zL[j]),
                  r"BP1 against plain sympy.diff of $C$ by $z^{L}_j$, $a^{L}$ in elementary form")
-    proof.oracle(bp2.rhs, independent_diff(cost_next, z[j],
-                                           definitions={zn: proof.definitions[zn]}),
+    proof.oracle(bp2, independent_diff(cost_next, z[j],
+                                       definitions={zn: proof.definitions[zn]}),
                  r"BP2 against plain sympy.diff of $C$ by $z^{l}_j$, $z^{l+1}$ written out in "
                  "elementary form")
 
@@ -232,9 +238,4 @@ def backprop_one_neuron(proof: Proof) -> None:
     bp2.eq(written_product(sp.Sum(wn[q, j] * delta_n[q], (q, 1, M)), Prime(f(z[j]), z[j])),
            r"$f'(z^{l}_j)$ leaves the sum: BP2 with $f'$ in place of $\sigma'$ for unit $j$",
            label="BP2")
-    proof.oracle(bp1.rhs, independent_diff(cost_L, zL[j]),
-                 r"BP1 against plain sympy.diff of $C$ by $z^{L}_j$, $a^{L}$ in elementary form")
-    proof.oracle(bp2.rhs, independent_diff(cost_next, z[j],
-                                           definitions={zn: proof.definitions[zn]}),
-                 r"BP2 against plain sympy.diff of $C$ by $z^{l}_j$, $z^{l+1}$ written out in "
-                 "elementary form")
+    _bp1_bp2_oracles(proof, bp1.rhs, bp2.rhs, cost_L, cost_next)

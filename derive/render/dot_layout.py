@@ -98,8 +98,8 @@ def dot_source(nodes: Sequence[DotNode], edges: Sequence[DotEdge], rankdir: str 
                     strict=True):
         lines.append(f'  "spine{a}" -> "spine{b}" [style=invis];')
     for keys in orders:
-        for a, b in zip(keys, keys[1:], strict=False):
-            lines.append(f'  "{a}" -> "{b}" [style=invis];')
+        for upper, lower in zip(keys, keys[1:], strict=False):
+            lines.append(f'  "{upper}" -> "{lower}" [style=invis];')
     for edge in edges:
         tail = f'"{edge.tail}"' + (f":{edge.tailport}" if edge.tailport else "")
         head = f'"{edge.head}"' + (f":{edge.headport}" if edge.headport else "")
