@@ -213,7 +213,8 @@ def mlp_gradients(setting: Setting) -> Derivation:
     c.eq(sp.MatMul(sp.Transpose(error), sp.Transpose(a1)), "the Jacobians of (d)", label="dW2")
     c.eq(sp.MatMul(*_transposed(error), sp.Transpose(a1)),
          r"(c) $(A B)^{\top} = B^{\top} A^{\top}$, $(A^{\top})^{\top} = A$",
-         r", a diagonal matrix is its own transpose" if error is not None and error.has(Diag) else "",
+         r", a diagonal matrix is its own transpose"
+         if error is not None and error.has(Diag) else "",
          r": a column times a row, $K \times d$", label="dW2-final")
     proof.chain(dl_ds1).eq(delta1, r"(c) chain rule back through $W^{(2)}$ and $f$: $(1 \times K)"
                                    r"(K \times K)(K \times d)(d \times d) = 1 \times d$")
