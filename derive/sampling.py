@@ -652,10 +652,45 @@ def kink_roots(expr: sp.Basic, free: list[sp.Basic], ctx: Domains | None = None
                 roots = sp.solve(g, v, check=False, simplify=False)
             except (NotImplementedError, sp.PolynomialError, TypeError, ValueError):
                 continue
+            if ctx is not None and not low_degree:
+                lo, hi = domain(v, ctx)
+                roots += _periodic_repeats(g, v, tuple(roots), (float(lo), float(hi)))
             out.extend((pos, r) for r in roots if r.is_real is not False)
         if len(out) >= MAX_BREAKPOINT_SOLUTIONS:
             break
     return out[:MAX_BREAKPOINT_SOLUTIONS]
+
+
+@functools.lru_cache(maxsize=512)
+def _periodic_repeats(g: sp.Expr, v: sp.Symbol, roots: tuple[sp.Expr, ...],
+                      interval: tuple[float, float]) -> tuple[sp.Expr, ...]:
+    """The roots of a periodic kink repeated across the interval: ``sympy.solve`` gives one
+    period's (sin x = 0 at 0 and π), and a kink at 2π on a domain (5, 7) was never visited
+    (H(sin x, 0) = (sign(sin x) + 1)/2 was checked; they differ there).  Every repeat
+    when there are at most DOMAIN_JUMPS per root, else the two at each end and a random
+    spread; roots that depend on other variables are not repeated."""
+    try:
+        period = sp.periodicity(g, v)
+    except (NotImplementedError, TypeError, ValueError, AttributeError, RecursionError):
+        return ()
+    if period is None or period.free_symbols or not period.is_positive:
+        return ()
+    lo, hi = interval
+    width = float(period)
+    if not (math.isfinite(lo) and math.isfinite(hi)) or width <= 0:
+        return ()
+    rng = random.Random(sp.srepr(g))
+    out: list[sp.Expr] = []
+    for r in roots:
+        if r.free_symbols or not r.is_real:
+            continue
+        first, last = math.ceil((lo - float(r)) / width), math.floor((hi - float(r)) / width)
+        shifts = [k for k in range(first, last + 1) if k != 0]
+        if len(shifts) > DOMAIN_JUMPS:
+            middle = shifts[2:-2]
+            shifts = [*shifts[:2], *sorted(rng.sample(middle, DOMAIN_JUMPS - 4)), *shifts[-2:]]
+        out.extend(r + k * period for k in shifts)
+    return tuple(out)
 
 
 def breakpoint_solutions(expr: sp.Basic, free: list[sp.Basic], ctx: Domains | None = None
