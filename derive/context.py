@@ -135,7 +135,7 @@ def check_domain(symbol: sp.Basic, interval: object, name: str = ""
     """The declared domain as the sampler reads it (a pair of finite numbers, or the pieces
     of a SymPy union of intervals, see sampling.declared_domain); DomainError if it is not
     one, is empty, or contradicts the symbol's assumptions."""
-    from derive.sampling import declared_domain   # sampling imports nothing of the context
+    from derive.sampling import declared_domain  # sampling imports nothing of the context
 
     label = symbol.label if isinstance(symbol, sp.IndexedBase) else symbol
     where = f"{name}: " if name else ""

@@ -211,10 +211,11 @@ def _check_entry_by_entry(left: sp.Basic, right: sp.Basic, ctx: Context,
     large_points = 0
     if ctx.numeric_sizes:
         size = dict(ctx.numeric_sizes)
-        values = with_index_values(left, right, ctx, size)
-        chosen = values if len(values) <= LARGE_SIZE_INDEX_VALUES else [
-            values[0], *random.Random(ctx.seed).sample(values[1:-1],
-                                                       LARGE_SIZE_INDEX_VALUES - 2), values[-1]]
+        at_large = with_index_values(left, right, ctx, size)
+        chosen = at_large if len(at_large) <= LARGE_SIZE_INDEX_VALUES else [
+            at_large[0], *random.Random(ctx.seed).sample(at_large[1:-1],
+                                                         LARGE_SIZE_INDEX_VALUES - 2),
+            at_large[-1]]
         got, entries, refuted = written_out_agree(left, right, ctx, chosen, LARGE_SIZE_POINTS)
         if refuted is not None:
             return refuted

@@ -296,7 +296,7 @@ def default_domain(label: sp.Basic) -> tuple[float, float]:
     return (-2.0, 2.0)
 
 
-class Pieces(tuple):  # type: ignore[type-arg]
+class Pieces(tuple):
     """A domain of several disjoint open intervals (a union; an interval with points left
     out, x in (-2, 2) minus {0}), read as its hull (lo, hi) where only the ends matter; a
     point is drawn from a piece chosen at random, at times at a piece's edge, so that a
@@ -759,7 +759,9 @@ def kink_roots(expr: sp.Basic, free: list[sp.Basic], ctx: Domains | None = None
                 continue
             if ctx is not None and not low_degree:
                 lo, hi = domain(v, ctx)
-                roots += _periodic_repeats(g, v, tuple(roots), (float(lo), float(hi)))
+                others = sorted(set().union(*(r.free_symbols for r in roots)), key=str)
+                spans = tuple((u, tuple(map(float, domain(u, ctx)))) for u in others)
+                roots += _periodic_repeats(g, v, tuple(roots), (float(lo), float(hi)), spans)
             out.extend((pos, r) for r in roots if r.is_real is not False)
         if len(out) >= MAX_BREAKPOINT_SOLUTIONS:
             break
@@ -768,12 +770,15 @@ def kink_roots(expr: sp.Basic, free: list[sp.Basic], ctx: Domains | None = None
 
 @functools.lru_cache(maxsize=512)
 def _periodic_repeats(g: sp.Expr, v: sp.Symbol, roots: tuple[sp.Expr, ...],
-                      interval: tuple[float, float]) -> tuple[sp.Expr, ...]:
+                      interval: tuple[float, float],
+                      spans: tuple[tuple[sp.Basic, tuple[float, float]], ...] = ()
+                      ) -> tuple[sp.Expr, ...]:
     """The roots of a periodic kink repeated across the interval: ``sympy.solve`` gives one
     period's (sin x = 0 at 0 and π), and a kink at 2π on a domain (5, 7) was never visited
-    (H(sin x, 0) = (sign(sin x) + 1)/2 was checked; they differ there).  Every repeat
-    when there are at most DOMAIN_JUMPS per root, else the two at each end and a random
-    spread; roots that depend on other variables are not repeated."""
+    (H(sin x, 0) = (sign(sin x) + 1)/2 was checked; they differ there).  A root in other
+    variables (sin(x - y) = 0 at x = y) is repeated as far as the values it takes on their
+    domains (``spans``) allow.  Every repeat when there are at most DOMAIN_JUMPS per root,
+    else the two at each end and a random spread."""
     try:
         period = sp.periodicity(g, v)
     except (NotImplementedError, TypeError, ValueError, AttributeError, RecursionError):
@@ -787,15 +792,44 @@ def _periodic_repeats(g: sp.Expr, v: sp.Symbol, roots: tuple[sp.Expr, ...],
     rng = random.Random(sp.srepr(g))
     out: list[sp.Expr] = []
     for r in roots:
-        if r.free_symbols or not r.is_real:
+        reach = _value_range(r, dict(spans), rng)
+        if reach is None:
             continue
-        first, last = math.ceil((lo - float(r)) / width), math.floor((hi - float(r)) / width)
+        least, most = reach
+        first, last = math.ceil((lo - most) / width), math.floor((hi - least) / width)
         shifts = [k for k in range(first, last + 1) if k != 0]
         if len(shifts) > DOMAIN_JUMPS:
             middle = shifts[2:-2]
             shifts = [*shifts[:2], *sorted(rng.sample(middle, DOMAIN_JUMPS - 4)), *shifts[-2:]]
         out.extend(r + k * period for k in shifts)
     return tuple(out)
+
+
+def _value_range(r: sp.Expr, spans: dict[sp.Basic, tuple[float, float]],
+                 rng: random.Random) -> tuple[float, float] | None:
+    """The least and greatest real value of ``r`` on the domains of its variables (at the
+    corners and at random points), or None where it cannot be evaluated so."""
+    inside = sorted(r.free_symbols, key=str)
+    if any(u not in spans for u in inside):
+        return None
+    try:
+        f = mp_function(_elementary_parts(r), inside)
+    except (TypeError, ValueError):
+        return None
+    intervals = [spans[u] for u in inside]
+    corners = list(itertools.product(*intervals)) if len(inside) <= 4 else []
+    randoms = [[rng.uniform(a, b) for a, b in intervals] for _ in range(RANGE_POINTS)] \
+        if inside else []
+    values = []
+    for point in [*corners, *randoms] or [[]]:
+        try:
+            with mpmath.workdps(PRECISION_DIGITS):
+                value = mpmath.mpmathify(f(*[mpmath.mpf(p) for p in point]))
+        except EVALUATION_ERRORS:
+            continue
+        if mpmath.isfinite(value) and abs(mpmath.im(value)) < 1e-12 * (1 + abs(value)):
+            values.append(float(mpmath.re(value)))
+    return (min(values), max(values)) if values else None
 
 
 def breakpoint_solutions(expr: sp.Basic, free: list[sp.Basic], ctx: Domains | None = None

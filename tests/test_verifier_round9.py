@@ -88,6 +88,14 @@ def test_a_periodic_jump_is_visited_where_the_domain_has_it() -> None:
                   domains={x: (0.0, 20.0)}) in ACCEPTED
 
 
+def test_a_periodic_jump_that_moves_with_another_variable_is_visited() -> None:
+    # sin(x - y) = 0 at x = y + 2 pi, for y near 0: as far as the values y takes allow
+    h, domains = sp.Heaviside, {"domains": {x: (5.0, 7.0), y: (-0.1, 0.1)}}
+    sign = (sp.sign(sp.sin(x - y)) + 1) / 2
+    assert _claim(h(sp.sin(x - y), 0), sign, **domains) == "refuted"
+    assert _claim(h(sp.sin(x - y)), sign, **domains) in ACCEPTED
+
+
 # --- 3. domains of several pieces -------------------------------------------------------
 # A step claimed where x > 0 or -1.01 < x < -1 was sampled on the whole interval and the
 # points outside the condition thrown away: the narrow piece was never visited.  A domain
