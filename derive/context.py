@@ -46,14 +46,14 @@ class Context:
             if isinstance(step.lhs, sp.Symbol):
                 definitions.setdefault(step.lhs, step.rhs)
         check_acyclic(definitions, d.name)
-        for symbol, interval in d.domains.items():
-            check_domain(symbol, interval, d.name)
+        domains = {symbol: check_domain(symbol, interval, d.name)
+                   for symbol, interval in d.domains.items()}
         check_namesakes(d)
         check_ranges(d)
         check_function_derivatives(d)
         numeric_sizes = dict(d.numeric_sizes) or {
             size: max(values) + LARGER_SIZE_STEP for size, values in d.sizes.items() if values}
-        return cls(definitions, dict(d.domains), d.sizes, numeric_sizes, d.indices,
+        return cls(definitions, domains, d.sizes, numeric_sizes, d.indices,
                    zlib.crc32(d.name.encode()), d.symbolic_sizes)
 
     @property
@@ -130,25 +130,38 @@ def check_acyclic(definitions: dict[sp.Basic, sp.Expr], name: str = "") -> None:
             visit(k, [k])
 
 
-def check_domain(symbol: sp.Basic, interval: tuple[float, float], name: str = "") -> None:
-    """Raise DomainError if the interval is empty or contradicts the symbol's assumptions."""
+def check_domain(symbol: sp.Basic, interval: object, name: str = ""
+                 ) -> tuple[float, float]:
+    """The declared domain as the sampler reads it (a pair of finite numbers, or the pieces
+    of a SymPy union of intervals, see sampling.declared_domain); DomainError if it is not
+    one, is empty, or contradicts the symbol's assumptions."""
+    from derive.sampling import declared_domain  # sampling imports nothing of the context
+
     label = symbol.label if isinstance(symbol, sp.IndexedBase) else symbol
-    lo, hi = interval
     where = f"{name}: " if name else ""
+    try:
+        read = declared_domain(interval, f"the domain of {symbol}")
+    except ValueError as err:
+        raise DomainError(f"{where}{err}") from None
+    lo, hi = read
+    pieces = getattr(read, "pieces", ((lo, hi),))
     problem = None
-    if not lo < hi:
-        problem = "is empty"
+    if not all(a < b for a, b in pieces) or any(
+            b1 > a2 for (_, b1), (a2, _) in zip(pieces, pieces[1:], strict=False)):
+        problem = "is empty" if len(pieces) == 1 else "has an empty or overlapping piece"
     elif getattr(label, "is_positive", False) or getattr(label, "is_nonnegative", False):
         problem = "reaches below 0" if lo < 0 else None
     elif getattr(label, "is_negative", False) or getattr(label, "is_nonpositive", False):
         problem = "reaches above 0" if hi > 0 else None
-    if problem is None and getattr(label, "is_integer", False) and math.ceil(lo) > hi:
+    if problem is None and getattr(label, "is_integer", False) and all(
+            math.ceil(a) > b for a, b in pieces):
         problem = "holds no integer"
     if problem is not None:
         facts = [f for f in ("positive", "nonnegative", "negative", "nonpositive", "integer")
                  if getattr(label, f"is_{f}", False)]
         raise DomainError(f"{where}the domain ({lo}, {hi}) of {symbol} {problem}, but {symbol} "
                           f"is declared {' and '.join(facts) or 'real'}")
+    return read
 
 
 def _label_of(key: sp.Basic) -> sp.Basic:
@@ -207,6 +220,12 @@ def check_ranges(d: Derivation) -> None:
                     _check_range(var, lo, hi, f"{d.name}: step {number}: the sum over {var}")
     for index, (lo, hi) in d.indices.items():
         _check_range(index, sp.sympify(lo), sp.sympify(hi), f"{d.name}: the index {index}")
+        others = sorted(sp.Tuple(lo, hi).free_symbols & (set(d.indices) - {index}), key=str)
+        if others:   # its values could not be listed per size (a TypeError, once)
+            raise DomainError(f"{d.name}: the range {sp.sstr(lo)}..{sp.sstr(hi)} of the index "
+                              f"{index} depends on the index {others[0]}: give each index a "
+                              "range in the sizes, and the condition between them as the "
+                              "step's where=")
 
 
 def denied_fact(var: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> str | None:

@@ -21,6 +21,7 @@ from derive.sampling import (
     compare_general_form,
     compare_numerically,
     domain,
+    domain_condition,
     kink_roots,
     variables,
 )
@@ -269,9 +270,8 @@ def compare_at_breakpoints(lhs: sp.Expr, rhs: sp.Expr, ctx: Context,
     agreed = 0
     for pos, root in kink_roots(pair, free, ctx):
         v = free[pos]
-        lo, hi = domain(v, ctx)
-        try:
-            inside = sp.And(root > lo, root < hi)
+        try:   # in the domain, in one of its pieces where it is a union
+            inside = domain_condition(root, domain(v, ctx))
             if ctx.where is not None:
                 inside = sp.And(ctx.where.xreplace({v: root}), inside)
         except TypeError:   # a root that is not real

@@ -4,7 +4,9 @@ A derivation's result ``d f / d v = g`` is compared, at points of the domains (a
 notation, at concrete sizes and index values), with ``(f(v + h) - f(v - h)) / 2h`` evaluated
 with mpmath at 50 digits: neither SymPy's rules nor derive's own (the custom functions'
 derivatives) take part, only the evaluation of ``f`` itself.  With h = 1e-15 the truncation
-error (about h² f''') and the rounding error (about 1e-50 / h) are far below the tolerance.
+error (about h² f''') and the rounding error (about |f| 1e-50 / h) are far below the
+tolerance, 1e-12 of the values compared (of the values, not of 1: a derivative of 1e-13
+must agree to about 1e-25, not to 1e-12).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from derive.sampling import (
 
 DIGITS = 50
 STEP = mpmath.mpf("1e-15")
-TOLERANCE = mpmath.mpf("1e-12")   # relative; a wrong derivative differs by far more
+TOLERANCE = mpmath.mpf("1e-12")   # relative to the values; a wrong derivative differs by more
 POINTS = 3
 
 
@@ -68,9 +70,12 @@ def differences_agree(f: sp.Expr, v: sp.Basic, g: sp.Expr, ctx: Domains,
             continue
         compared += 1
         difference, value, size = outcome
-        # rounding in f(v +- h) is about |f| 10^-DIGITS, divided by h in the difference
+        # rounding in f(v +- h) is about |f| 10^-DIGITS, divided by h in the difference;
+        # the tolerance is relative to the values, not to 1: below 1 it let a derivative of
+        # 1e-13 (sigma' at z = 30) be 0 or twice too large
         rounding = size * mpmath.mpf(10) ** (10 - DIGITS) / STEP
-        if abs(difference - value) > TOLERANCE * max(1, abs(value)) + rounding:
+        allowed = TOLERANCE * max(abs(value), abs(difference)) + rounding
+        if abs(difference - value) > allowed:
             where = {str(s): mpmath.nstr(x, 8) for s, x in zip(scalars, point, strict=True)}
             return compared, {**where, **{str(k): str(n) for k, n in (assignment or {}).items()},
                               "lhs": f"finite difference {mpmath.nstr(difference, 12)}",

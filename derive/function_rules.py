@@ -56,7 +56,7 @@ def _points_of_use(nodes: list[sp.Basic], d: Derivation) -> tuple[tuple[float, .
     """Real argument tuples at which the steps apply a function: each application's
     arguments evaluated with its symbols drawn from the declared domains (else the default
     ones).  Applications whose arguments need sizes or cannot be evaluated are left out."""
-    from derive.sampling import default_domain  # sampling imports nothing of the context
+    from derive.sampling import declared_domain, default_domain  # (imports no context)
 
     rng = random.Random(d.name)
     out: list[tuple[float, ...]] = []
@@ -65,7 +65,8 @@ def _points_of_use(nodes: list[sp.Basic], d: Derivation) -> tuple[tuple[float, .
         if any(not isinstance(v, sp.Symbol) for v in free) or node.has(sp.Sum, sp.Product,
                                                                         sp.Indexed):
             continue
-        intervals = [d.domains.get(v) or default_domain(v) for v in free]
+        intervals = [declared_domain(d.domains[v]) if v in d.domains else default_domain(v)
+                     for v in free]
         try:
             args = sp.lambdify(free, sp.Tuple(*[elementary(a) for a in node.args]), "mpmath")
         except (TypeError, ValueError, NameError, SyntaxError, KeyError):

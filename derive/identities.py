@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import random
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -14,6 +15,7 @@ from derive.context import Context, unfold
 from derive.evidence import (
     CONCRETE_POINTS,
     CROSS_CHECK_POINTS,
+    LARGE_SIZE_INDEX_VALUES,
     LARGE_SIZE_POINTS,
     check_large_size,
     claimed_at,
@@ -31,7 +33,7 @@ from derive.evidence import (
     spread,
 )
 from derive.index_form import entry, entry_indices
-from derive.matrices import at_sizes, explicit, has_symbolic_size
+from derive.matrices import explicit, holds_symbolic_size, written_at
 from derive.proof import Verdict
 from derive.sampling import (
     PRECISION_DIGITS,
@@ -43,7 +45,9 @@ from derive.screening import (
     UNSPECIFIED_NOT_EVALUATED,
     compare_concretely,
     inferred_sizes,
+    same_shape,
     screen,
+    with_index_values,
     with_shape_sizes,
     written_out_agree,
 )
@@ -70,6 +74,12 @@ def as_matrix(expr: sp.Basic) -> sp.ImmutableMatrix | None:
         return sp.ImmutableMatrix(expr.doit(deep=False) if isinstance(expr, sp.MatrixExpr)
                                   else expr)
     return None
+
+
+def _one_by_one(side: sp.Basic) -> sp.ImmutableMatrix | None:
+    """A side as an explicit matrix: a scalar as the 1 x 1 matrix it is."""
+    matrix = as_matrix(side)
+    return matrix if matrix is not None else sp.ImmutableMatrix([[side]])
 
 
 def check_matrix_equal(left: sp.ImmutableMatrix | None, right: sp.ImmutableMatrix | None,
@@ -101,10 +111,11 @@ def check_matrix_equal(left: sp.ImmutableMatrix | None, right: sp.ImmutableMatri
                    points, tactic="entries", digits=(PRECISION_DIGITS,), entries=len(verdicts))
 
 
-def _matrix_algebra_zero(difference: sp.MatrixExpr) -> bool:
-    """Whether the rules of matrix algebra alone (distribute, collect) reduce it to zero."""
+def _matrix_algebra_zero(left: sp.Basic, right: sp.Basic) -> bool:
+    """Whether the rules of matrix algebra alone (distribute, collect) reduce the difference
+    to zero (of two matrices, or of two scalars made of them: tr(A + B) − tr A − tr B)."""
     try:
-        reduced = sp.expand(difference).doit()
+        reduced = sp.expand(left - right).doit()
     except (TypeError, ValueError, NotImplementedError):
         return False
     return reduced == 0 or isinstance(reduced, sp.ZeroMatrix)
@@ -130,44 +141,69 @@ def _general_entry_zero(left: sp.MatrixExpr, right: sp.MatrixExpr) -> bool:
 
 
 def check_sized_matrices(left: sp.Expr, right: sp.Expr, ctx: Context) -> Verdict:
-    """Judge a matrix identity whose dimensions are symbols (W ∈ ℝ^(d×n)).
+    """Judge a matrix identity whose dimensions are symbols (W ∈ ℝ^(d×n)), or an identity
+    between scalars made of such matrices (tr(AB) = tr(BA), v^T v = tr(v v^T)): the 1 x 1
+    matrices they are.
 
     Proved for general sizes when matrix algebra, or index notation for a general entry
     (i, j), reduces the difference to zero; the concrete sizes are then numeric cross-checks.
-    Otherwise written out entry by entry at each concrete size (proved or checked there) and
-    compared numerically at the large size: checked, not proved.
+    Otherwise written out entry by entry at each concrete size (and value of the free
+    indices of an entry (W x)_i; proved or checked there) and compared numerically at the
+    large size: checked, not proved.
     """
-    if not (has_symbolic_size(left) and has_symbolic_size(right)) or any(
-            sp.expand(a - b) != 0 for a, b in zip(left.shape, right.shape, strict=True)):
+    if not same_shape(left, right):
         shapes = [getattr(e, "shape", "scalar") for e in (left, right)]
         return Verdict("refuted", f"the two sides have different shapes {shapes[0]} and "
                        f"{shapes[1]}", 0, {"shapes": str(shapes)})
     sizes = list(size_assignments(ctx.sizes))
-    if _general_entry_zero(left, right):
+    assignments = [values for size in sizes
+                   for values in with_index_values(left, right, ctx, size)]
+    if not assignments:
+        return Verdict("undecided", "not checkable: no concrete size or index value where "
+                       "the step is claimed")
+    matrices = isinstance(left, sp.MatrixExpr) and isinstance(right, sp.MatrixExpr)
+    if matrices and _general_entry_zero(left, right):
         how = "proved for general sizes, entry (i, j) in index notation"
-    elif _matrix_algebra_zero(left - right):
+    elif _matrix_algebra_zero(left, right):
         how = "matrix algebra reduces the difference to 0"
     else:
-        return _check_entry_by_entry(left, right, ctx, sizes)
-    agreed, entries, refuted = written_out_agree(left, right, ctx, sizes, CROSS_CHECK_POINTS,
-                                                  fast=True)
+        return _check_entry_by_entry(left, right, ctx, sizes, assignments)
+    agreed, entries, refuted = written_out_agree(left, right, ctx, assignments,
+                                                  CROSS_CHECK_POINTS, fast=True)
     if refuted is not None:
         return refuted
     return Verdict("proved", f"{how}; all {entries} entries equal at {CROSS_CHECK_POINTS} "
-                   f"random points for {describe_sizes(sizes)}", agreed)
+                   f"random points for {describe_sizes(assignments)}", agreed)
 
 
-def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
-                          sizes: list[dict[sp.Symbol, int]]) -> Verdict:
-    """Written out entry by entry at each concrete size, and numerically at the large size."""
+def _check_entry_by_entry(left: sp.Basic, right: sp.Basic, ctx: Context,
+                          sizes: list[dict[sp.Symbol, int]],
+                          assignments: list[dict[sp.Symbol, int]]) -> Verdict:
+    """Written out entry by entry at each concrete size (and index value: symbolically at a
+    spread of them, numerically at the others), and numerically at the large size."""
     statuses, agreed = [], 0
     for size in sizes:
-        verdict = check_matrix_equal(at_sizes(left, size), at_sizes(right, size), ctx)
-        if verdict.status == "refuted":
-            return refutation(f"at {describe_sizes([size])}, {verdict.method}", verdict.points,
-                            verdict.counterexample or {})
-        statuses.append(verdict.status)
-        agreed += verdict.points
+        here = [values for values in assignments if all(values[k] == v for k, v in size.items())]
+        tried = spread(here)
+        for values in tried:
+            verdict = check_matrix_equal(written_at(left, values), written_at(right, values),
+                                         ctx)
+            if verdict.status == "refuted":
+                return refutation(f"at {describe_sizes([values])}, {verdict.method}",
+                                  verdict.points, verdict.counterexample or {})
+            statuses.append(verdict.status)
+            agreed += verdict.points
+        rest = [values for values in here if values not in tried]
+        if rest:
+            got, _, refuted = written_out_agree(left, right, ctx, rest, CONCRETE_POINTS)
+            if refuted is not None:
+                return refuted
+            statuses.append("checked")
+            agreed += got
+    undecided = next((s for s in statuses if s not in ("proved", "checked")), None)
+    if undecided is not None:
+        return Verdict("undecided", f"not decided entry by entry for "
+                       f"{describe_sizes(sizes)}", agreed)
     how = ("proved entry by entry" if all(s == "proved" for s in statuses)
            else "checked entry by entry")
     method = f"{how} for {describe_sizes(sizes)}"
@@ -175,7 +211,12 @@ def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Contex
     large_points = 0
     if ctx.numeric_sizes:
         size = dict(ctx.numeric_sizes)
-        got, entries, refuted = written_out_agree(left, right, ctx, [size], LARGE_SIZE_POINTS)
+        at_large = with_index_values(left, right, ctx, size)
+        chosen = at_large if len(at_large) <= LARGE_SIZE_INDEX_VALUES else [
+            at_large[0], *random.Random(ctx.seed).sample(at_large[1:-1],
+                                                         LARGE_SIZE_INDEX_VALUES - 2),
+            at_large[-1]]
+        got, entries, refuted = written_out_agree(left, right, ctx, chosen, LARGE_SIZE_POINTS)
         if refuted is not None:
             return refuted
         agreed += got
@@ -190,10 +231,11 @@ def _check_entry_by_entry(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Contex
 def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     """Judge the identity lhs = rhs under the context's definitions, domains and sizes."""
     left, right = unfold(lhs, ctx), unfold(rhs, ctx)
-    if left == right:   # one expression: a step that only names or un-names definitions
+    if left == right and not left.has(sp.zoo, sp.nan):   # a step that only (un)names definitions
         return Verdict("proved", "the two sides are one expression once the definitions are "
                        "written in")
-    if has_symbolic_size(left) or has_symbolic_size(right):
+    sized = holds_symbolic_size(left) or holds_symbolic_size(right)
+    if sized:   # matrices of symbolic size, or a scalar made of them (tr(AB), det A)
         ctx = with_shape_sizes(left, right, ctx)
     elif _of_concrete_matrices(left) or _of_concrete_matrices(right):
         # both sides in one form, every matrix written out entry by entry: a gradient
@@ -202,10 +244,11 @@ def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     _, first_look = screen(left, right, ctx)
     if first_look is not None and first_look.status == "refuted":
         return first_look   # before any symbolic work, which may spin on a wrong step
-    if has_symbolic_size(left) or has_symbolic_size(right):
+    if sized:
         return check_sized_matrices(left, right, ctx)
     if as_matrix(left) is not None or as_matrix(right) is not None:
-        return check_matrix_equal(as_matrix(left), as_matrix(right), ctx)
+        # a scalar against a matrix: the 1 x 1 matrix it is (v^T v = tr(v v^T))
+        return check_matrix_equal(_one_by_one(left), _one_by_one(right), ctx)
     general = reduces_to_zero(within_index_ranges(
         carry_out_derivatives(left, ctx.ranges) - carry_out_derivatives(right, ctx.ranges),
         ctx.indices))

@@ -22,6 +22,7 @@ from derive.sampling import (
     compare_numerically,
     default_domain,
     domain,
+    domain_condition,
     draw_value,
     is_integer_valued,
     mp_function,
@@ -54,11 +55,9 @@ def _solutions(equation: sp.Expr, x: sp.Symbol, ctx: Context
         found = sp.solveset(elementary(equation), x, _solving_domain(x))
     except (NotImplementedError, TypeError, ValueError):
         return None
-    if isinstance(found, (sp.Complement, sp.Intersection)) and any(
-            isinstance(a, sp.FiniteSet) for a in found.args):
-        # {s} minus excluded values, or {s} where it is real or positive: each candidate s
-        # is judged only at points where it lies in x's domain (see _admissible)
-        found = next(a for a in found.args if isinstance(a, sp.FiniteSet))
+    candidates = _finite_candidates(found)
+    if candidates is not None:
+        found = candidates
     if isinstance(found, sp.FiniteSet):
         return list(found), True
     pieces = found.args if isinstance(found, sp.Union) else (found,)
@@ -82,13 +81,31 @@ def _solutions(equation: sp.Expr, x: sp.Symbol, ctx: Context
     return points, False
 
 
+def _finite_candidates(found: sp.Set) -> sp.FiniteSet | None:
+    """The finite set of candidates in a solution set SymPy leaves as {s} minus excluded
+    values, or {s} where it is real or positive (nested: ({s} ∩ ℝ) minus {3}); None when
+    it is not of that form.  The candidates hold every solution (a superset is safe: each
+    is judged only at points where it lies in x's domain, see _admissible); never the
+    excluded values: (x + 2)/(x − 3) = n gave {(3n + 2)/(n − 1)} ∩ ℝ minus {3}, and {3},
+    the one value x cannot take, was taken for the solutions (x = 3 was proved)."""
+    if isinstance(found, sp.FiniteSet):
+        return found
+    if isinstance(found, sp.Complement):
+        return _finite_candidates(found.args[0])   # args[1]: what is excluded
+    if isinstance(found, sp.Intersection):
+        for part in found.args:
+            candidates = _finite_candidates(part)
+            if candidates is not None:
+                return candidates
+    return None
+
+
 def _admissible(x: sp.Symbol, s: sp.Expr, ctx: Context) -> sp.Basic:
     """Where a candidate solution s of x belongs: in the reals x's assumptions allow and in
     x's declared domain (as a condition on the other variables)."""
     conditions = [_solving_domain(x).as_relational(s)]
-    if x in ctx.domains:
-        lo, hi = ctx.domains[x]
-        conditions.append(sp.And(s > lo, s < hi))
+    if x in ctx.domains:   # in one of its pieces, for a domain declared as a union
+        conditions.append(domain_condition(s, ctx.domains[x]))
     if ctx.where is not None:   # the step's condition at the solution, not at a random x
         conditions.append(ctx.where.xreplace({x: s}))
     return sp.And(*conditions)

@@ -180,8 +180,40 @@ def has_symbolic_shape(expr: sp.Basic) -> bool:
 def has_symbolic_size(expr: sp.Basic) -> bool:
     """Whether ``expr`` is a matrix expression of symbolic size: its own dimensions, or
     those of a matrix inside it (v^T A u is 1 x 1, a sum over n all the same)."""
-    return has_symbolic_shape(expr) or isinstance(expr, MatrixExpr) and any(
-        not sp.sympify(dim).is_Integer for m in expr.atoms(sp.MatrixSymbol) for dim in m.shape)
+    return has_symbolic_shape(expr) or isinstance(expr, MatrixExpr) and _holds_sized_matrix(expr)
+
+
+def _holds_sized_matrix(expr: sp.Basic) -> bool:
+    """Whether a matrix of symbolic size is inside (a symbol, or I_n: tr I_n = n)."""
+    return any(not sp.sympify(dim).is_Integer for m in expr.atoms(sp.MatrixSymbol, sp.Identity,
+                                                                   sp.ZeroMatrix, sp.OneMatrix)
+               for dim in m.shape)
+
+
+def is_sized_scalar(expr: sp.Basic) -> bool:
+    """Whether ``expr`` is a scalar (not a matrix expression) with matrices of symbolic size
+    inside: tr(AB), det A, an entry (v^T u)_11 or (W x)_i, a function of them."""
+    return (isinstance(expr, sp.Basic) and not isinstance(expr, (MatrixExpr, sp.MatrixBase))
+            and _holds_sized_matrix(expr))
+
+
+def holds_symbolic_size(expr: sp.Basic) -> bool:
+    """Whether ``expr`` is judged at concrete sizes written out: a matrix expression of
+    symbolic size (:func:`has_symbolic_size`) or a scalar made of such matrices, the 1 x 1
+    matrix it is (:func:`is_sized_scalar`)."""
+    return has_symbolic_size(expr) or is_sized_scalar(expr)
+
+
+def shape_of(expr: sp.Basic) -> tuple[Any, Any]:
+    """A matrix's shape, (1, 1) for a scalar (tr(AB) is the 1 x 1 matrix v^T v also is)."""
+    return _shape(expr)
+
+
+def written_at(expr: sp.Basic, values: dict[sp.Symbol, int]) -> sp.ImmutableMatrix:
+    """``expr`` at concrete sizes (and index values) as an explicit matrix: a scalar (tr(AB),
+    (W x)_i) as the 1 x 1 matrix it is."""
+    out = at_sizes(expr, values)
+    return out if isinstance(out, sp.MatrixBase) else sp.ImmutableMatrix([[out]])
 
 
 def symbolic_dimensions(expr: sp.Basic) -> set[sp.Basic]:
@@ -238,11 +270,15 @@ def _explicit_scalar(expr: Any) -> Any:
     """A scalar with matrices inside (tr(AB), det A, (v^T v)_11, a function of them) with
     each matrix written out and the trace, determinant or entry taken: left as it was, a
     gradient by A's entries saw no A in tr(AB) (d tr(AB)/dA = 0 was proved)."""
-    if not isinstance(expr, sp.Basic) or not expr.args or not expr.has(sp.MatrixSymbol):
+    if not isinstance(expr, sp.Basic) or not expr.args or not expr.has(MatrixExpr):
         return expr
     args = [explicit(a) if isinstance(a, MatrixExpr) else _explicit_scalar(a)
             for a in expr.args]
     rebuilt = expr.func(*args)
+    if isinstance(rebuilt, sp.Determinant) and isinstance(rebuilt.arg, sp.MatrixBase):
+        # division-free and exact; SymPy's default (Bareiss, cancelling at each step) takes
+        # seconds on a 5 x 5 matrix of symbols, minutes on a product of two
+        return rebuilt.arg.det(method="berkowitz")
     if isinstance(rebuilt, (sp.Trace, sp.Determinant)) or (
             isinstance(rebuilt, sp.Sum) and all(b.is_Integer for lim in rebuilt.limits
                                                 for b in lim[1:])):

@@ -34,7 +34,7 @@ from derive.functions import elementary
 
 NUMERIC_POINTS = 24          # random points per numeric check
 PRECISION_DIGITS = 30        # mpmath working precision
-FLOAT_TOLERANCE = 1e-13      # agreement in machine floats (fast cross-checks)
+FLOAT_TOLERANCE = 1e-13      # relative agreement in machine floats (fast cross-checks)
 # what evaluating a compiled side at a point may raise: the point is skipped
 EVALUATION_ERRORS = (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError)
 
@@ -296,14 +296,108 @@ def default_domain(label: sp.Basic) -> tuple[float, float]:
     return (-2.0, 2.0)
 
 
+class Pieces(tuple):
+    """A domain of several disjoint open intervals (a union; an interval with points left
+    out, x in (-2, 2) minus {0}), read as its hull (lo, hi) where only the ends matter; a
+    point is drawn from a piece chosen at random, at times at a piece's edge, so that a
+    narrow piece and the points left out are visited."""
+
+    pieces: tuple[tuple[float, float], ...]
+
+    def __new__(cls, pieces: Iterable[tuple[float, float]]) -> Pieces:
+        ordered = tuple(sorted((float(a), float(b)) for a, b in pieces))
+        self = super().__new__(cls, (ordered[0][0], ordered[-1][1]))
+        self.pieces = ordered
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pieces) and self.pieces == other.pieces
+
+    def __hash__(self) -> int:
+        return hash(self.pieces)
+
+    def __repr__(self) -> str:   # the cache key prints the domains: the pieces, not the hull
+        return f"Pieces({self.pieces!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Pieces, (self.pieces,))
+
+
+def declared_domain(value: Any, what: str = "a domain") -> tuple[float, float]:
+    """A declared domain as the sampler reads it: a pair (lo, hi) of finite numbers, or a
+    SymPy set of bounded intervals (an Interval, a Union of them, an interval with points
+    left out: ``Interval(-2, 2) - FiniteSet(0)``) as its :class:`Pieces` (one piece: the
+    pair).  ValueError for anything else: a set of points read as the pair of its two
+    elements, or an unbounded end (random.uniform(0, inf) is no point), changed the claim."""
+    if isinstance(value, sp.Set):
+        if isinstance(value, sp.Complement):   # what SymPy leaves unevaluated
+            value = value.args[0] - value.args[1]
+        parts = value.args if isinstance(value, sp.Union) else (value,)
+        if not parts or not all(isinstance(p, sp.Interval) for p in parts):
+            raise ValueError(f"{what} must be an interval or a union of intervals, not "
+                             f"{value} (a set of points is not sampled from)")
+        pieces = [_finite_pair(p.start, p.end, what) for p in parts]
+        return Pieces(pieces) if len(pieces) > 1 else pieces[0]
+    if isinstance(value, (tuple, list)) and len(value) == 2 and not isinstance(value, Pieces):
+        return _finite_pair(value[0], value[1], what)
+    if isinstance(value, Pieces):
+        return value
+    raise ValueError(f"{what} must be a pair (lo, hi) of numbers or a SymPy interval, not "
+                     f"{value!r}")
+
+
+def _finite_pair(lo: Any, hi: Any, what: str) -> tuple[float, float]:
+    try:
+        a, b = float(lo), float(hi)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} has an end that is not a number: ({lo}, {hi})") from None
+    if not (math.isfinite(a) and math.isfinite(b)):
+        raise ValueError(f"{what} ({lo}, {hi}) is unbounded: declare finite ends (points "
+                         "are drawn between them)")
+    return (a, b)
+
+
 def domain(var: sp.Basic, ctx: Domains) -> tuple[float, float]:
-    """The sampling interval of a symbol, indexed entry or IndexedBase."""
+    """The sampling interval of a symbol, indexed entry or IndexedBase: declared, else by its
+    assumptions; where the step's condition restricts the symbol alone (x < 0 or x > 1,
+    x != 0), only the pieces of the interval it allows (:class:`Pieces`)."""
     base = var.base if isinstance(var, sp.Indexed) else var
     label = _label(var)
-    for candidate in (var, base, label):
-        if candidate in ctx.domains:
-            return ctx.domains[candidate]
-    return default_domain(label)
+    interval = next((ctx.domains[c] for c in (var, base, label) if c in ctx.domains),
+                    None) or default_domain(label)
+    where = getattr(ctx, "where", None)
+    if where is None or not isinstance(var, sp.Symbol) or var not in where.free_symbols:
+        return interval
+    return _allowed_pieces(where, var, interval)
+
+
+@functools.lru_cache(maxsize=1024)
+def _allowed_pieces(where: sp.Basic, var: sp.Symbol, interval: tuple[float, float]
+                    ) -> tuple[float, float]:
+    """The pieces of ``interval`` where the conditions of ``where`` on ``var`` alone hold
+    (the interval itself when there are none, or they cannot be solved)."""
+    conditions = where.args if isinstance(where, sp.And) else (where,)
+    mine = [c for c in conditions if c.free_symbols == {var}]
+    if not mine:
+        return interval
+    pieces = getattr(interval, "pieces", (tuple(interval),))
+    whole = sp.Union(*[sp.Interval.open(a, b) for a, b in pieces])
+    try:
+        allowed = sp.And(*mine).as_set().intersect(whole)
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return interval
+    parts = allowed.args if isinstance(allowed, sp.Union) else (allowed,)
+    found = [(float(p.start), float(p.end)) for p in parts
+             if isinstance(p, sp.Interval) and p.measure > 0]
+    if not found:
+        return interval   # points alone, or nothing: drawn as before, then rejected
+    return Pieces(found) if len(found) > 1 else found[0]
+
+
+def domain_condition(value: sp.Expr, interval: tuple[float, float]) -> sp.Basic:
+    """That ``value`` lies in the interval, or in one of its pieces."""
+    pieces = getattr(interval, "pieces", (tuple(interval),))
+    return sp.Or(*[sp.And(value > a, value < b) for a, b in pieces])
 
 
 def default_domains(expr: sp.Basic, ctx: Domains) -> tuple[tuple[str, float, float], ...]:
@@ -336,6 +430,7 @@ Where = str   # "random" | "low" | "high" | "corner"
 
 
 EDGE_BAND = 0.01   # an array "at an edge" has every entry within 1 % of the interval of it
+PIECE_EDGE_SHARE = 0.25   # the random points of a domain of pieces at a piece's edge
 
 
 def draw_value(rng: random.Random, interval: tuple[float, float], integer: bool,
@@ -347,6 +442,13 @@ def draw_value(rng: random.Random, interval: tuple[float, float], integer: bool,
     lo, hi = interval
     if where == "corner":
         where = rng.choice(("low", "high"))
+    pieces = getattr(interval, "pieces", None)
+    if pieces is not None and where == "random":   # a piece at random, at times its edge
+        if integer:
+            pieces = [p for p in pieces if math.ceil(p[0]) <= math.floor(p[1])] or pieces
+        lo, hi = rng.choice(pieces)
+        if not integer and not entry and rng.random() < PIECE_EDGE_SHARE:
+            where = rng.choice(("low", "high"))
     if integer:
         a, b = math.ceil(lo), math.floor(hi)
         return a if where == "low" else b if where == "high" else rng.randint(a, b)
@@ -541,7 +643,10 @@ def _agree_in_floats(f: Callable[..., Any], point: list[Any], entries: int) -> b
     values = _float_values(f.fast, point) if hasattr(f, "fast") else None
     if values is None:
         return False
-    return all(abs(a - b) <= FLOAT_TOLERANCE * max(1.0, abs(a), abs(b))
+    # relative to the values, not to 1: below 1 any two small values agreed (a signed
+    # cache entry marking 1e-20 max(x, 0) = 0 proved was kept); where they differ by
+    # rounding alone (a difference that cancels to 1e-17 against 0) mpmath decides
+    return all(abs(a - b) <= FLOAT_TOLERANCE * max(abs(a), abs(b))
                for a, b in zip(values[:entries], values[entries:], strict=True))
 
 
@@ -652,10 +757,79 @@ def kink_roots(expr: sp.Basic, free: list[sp.Basic], ctx: Domains | None = None
                 roots = sp.solve(g, v, check=False, simplify=False)
             except (NotImplementedError, sp.PolynomialError, TypeError, ValueError):
                 continue
+            if ctx is not None and not low_degree:
+                lo, hi = domain(v, ctx)
+                others = sorted(set().union(*(r.free_symbols for r in roots)), key=str)
+                spans = tuple((u, tuple(map(float, domain(u, ctx)))) for u in others)
+                roots += _periodic_repeats(g, v, tuple(roots), (float(lo), float(hi)), spans)
             out.extend((pos, r) for r in roots if r.is_real is not False)
         if len(out) >= MAX_BREAKPOINT_SOLUTIONS:
             break
     return out[:MAX_BREAKPOINT_SOLUTIONS]
+
+
+@functools.lru_cache(maxsize=512)
+def _periodic_repeats(g: sp.Expr, v: sp.Symbol, roots: tuple[sp.Expr, ...],
+                      interval: tuple[float, float],
+                      spans: tuple[tuple[sp.Basic, tuple[float, float]], ...] = ()
+                      ) -> tuple[sp.Expr, ...]:
+    """The roots of a periodic kink repeated across the interval: ``sympy.solve`` gives one
+    period's (sin x = 0 at 0 and π), and a kink at 2π on a domain (5, 7) was never visited
+    (H(sin x, 0) = (sign(sin x) + 1)/2 was checked; they differ there).  A root in other
+    variables (sin(x - y) = 0 at x = y) is repeated as far as the values it takes on their
+    domains (``spans``) allow.  Every repeat when there are at most DOMAIN_JUMPS per root,
+    else the two at each end and a random spread."""
+    try:
+        period = sp.periodicity(g, v)
+    except (NotImplementedError, TypeError, ValueError, AttributeError, RecursionError):
+        return ()
+    if period is None or period.free_symbols or not period.is_positive:
+        return ()
+    lo, hi = interval
+    width = float(period)
+    if not (math.isfinite(lo) and math.isfinite(hi)) or width <= 0:
+        return ()
+    rng = random.Random(sp.srepr(g))
+    out: list[sp.Expr] = []
+    for r in roots:
+        reach = _value_range(r, dict(spans), rng)
+        if reach is None:
+            continue
+        least, most = reach
+        first, last = math.ceil((lo - most) / width), math.floor((hi - least) / width)
+        shifts = [k for k in range(first, last + 1) if k != 0]
+        if len(shifts) > DOMAIN_JUMPS:
+            middle = shifts[2:-2]
+            shifts = [*shifts[:2], *sorted(rng.sample(middle, DOMAIN_JUMPS - 4)), *shifts[-2:]]
+        out.extend(r + k * period for k in shifts)
+    return tuple(out)
+
+
+def _value_range(r: sp.Expr, spans: dict[sp.Basic, tuple[float, float]],
+                 rng: random.Random) -> tuple[float, float] | None:
+    """The least and greatest real value of ``r`` on the domains of its variables (at the
+    corners and at random points), or None where it cannot be evaluated so."""
+    inside = sorted(r.free_symbols, key=str)
+    if any(u not in spans for u in inside):
+        return None
+    try:
+        f = mp_function(_elementary_parts(r), inside)
+    except (TypeError, ValueError):
+        return None
+    intervals = [spans[u] for u in inside]
+    corners = list(itertools.product(*intervals)) if len(inside) <= 4 else []
+    randoms = [[rng.uniform(a, b) for a, b in intervals] for _ in range(RANGE_POINTS)] \
+        if inside else []
+    values = []
+    for point in [*corners, *randoms] or [[]]:
+        try:
+            with mpmath.workdps(PRECISION_DIGITS):
+                value = mpmath.mpmathify(f(*[mpmath.mpf(p) for p in point]))
+        except EVALUATION_ERRORS:
+            continue
+        if mpmath.isfinite(value) and abs(mpmath.im(value)) < 1e-12 * (1 + abs(value)):
+            values.append(float(mpmath.re(value)))
+    return (min(values), max(values)) if values else None
 
 
 def breakpoint_solutions(expr: sp.Basic, free: list[sp.Basic], ctx: Domains | None = None

@@ -29,7 +29,7 @@ from derive.evidence import (
     refutation,
     size_assignments,
 )
-from derive.matrices import at_sizes, has_symbolic_size, symbolic_dimensions
+from derive.matrices import holds_symbolic_size, shape_of, symbolic_dimensions, written_at
 from derive.proof import Verdict
 from derive.sampling import compare_entries
 
@@ -48,7 +48,7 @@ def screen(left: sp.Basic, right: sp.Basic, ctx: Context, points: int = 1, fast:
     undefined = _undefined(left, right)
     if undefined is not None:
         return 0, undefined
-    if has_symbolic_size(left) or has_symbolic_size(right):
+    if holds_symbolic_size(left) or holds_symbolic_size(right):
         return _screen_sized_matrices(left, right, ctx, points, fast)
     lefts, rights = _entries(left), _entries(right)
     if lefts is None or rights is None or len(lefts) != len(rights):
@@ -189,8 +189,8 @@ def written_out_agree(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
     (points agreed, entries per matrix, a refutation or None).  ``fast``: a cross-check of
     a proved step, in machine floats first."""
     agreed = entries = 0
-    for size in sizes:
-        big_l, big_r = at_sizes(left, size), at_sizes(right, size)
+    for size in sizes:   # a size, and the values of the free indices of an entry (W x)_i
+        big_l, big_r = written_at(left, size), written_at(right, size)
         got, example = compare_entries([numeric_form(e) for e in big_l],
                                        [numeric_form(e) for e in big_r], ctx, points, fast)
         if example is not None:
@@ -203,16 +203,34 @@ def written_out_agree(left: sp.MatrixExpr, right: sp.MatrixExpr, ctx: Context,
 def _screen_sized_matrices(left: sp.Basic, right: sp.Basic, ctx: Context, points: int,
                            fast: bool = True
                            ) -> tuple[int, Verdict | None]:
-    """Matrices of symbolic size: written out at the smallest and the largest concrete size."""
-    if not (has_symbolic_size(left) and has_symbolic_size(right)) or any(
-            sp.expand(a - b) != 0 for a, b in zip(left.shape, right.shape, strict=True)):
+    """Matrices of symbolic size, or a scalar made of them (tr(AB), det A: the 1 x 1 matrix
+    it is): written out at the smallest and the largest concrete size."""
+    if not same_shape(left, right):
         return 0, _shape_mismatch(left, right)
     sizes = list(size_assignments(ctx.sizes))
     if not sizes:
         return 0, refutation("with no concrete sizes declared", 0, NOTHING_EVALUATED)
+    assignments = [values for size in sizes[:1] + sizes[1:][-1:]
+                   for values in _ends_and_middle(with_index_values(left, right, ctx, size))]
+    if not assignments:
+        return 0, refutation("at the concrete sizes", 0, NOTHING_EVALUATED)
     try:
-        agreed, _, refuted = written_out_agree(left, right, ctx, sizes[:1] + sizes[1:][-1:],
-                                               points, fast=fast)
-    except (TypeError, ValueError, NotImplementedError, AttributeError):
+        agreed, _, refuted = written_out_agree(left, right, ctx, assignments, points, fast=fast)
+    except (TypeError, ValueError, NotImplementedError, AttributeError, IndexError):
         return 0, refutation("written out", 0, NOTHING_EVALUATED)
     return agreed, refuted
+
+
+def same_shape(left: sp.Basic, right: sp.Basic) -> bool:
+    """Whether the two sides have one shape for every size (a scalar is 1 x 1)."""
+    return all(sp.expand(a - b) == 0
+               for a, b in zip(shape_of(left), shape_of(right), strict=True))
+
+
+def with_index_values(left: sp.Basic, right: sp.Basic, ctx: Context,
+                      size: dict[sp.Symbol, int]) -> list[dict[sp.Symbol, int]]:
+    """The size with each assignment of the free indices (an entry (W x)_i) where the step
+    is claimed; the size alone when no index is free."""
+    free = free_indices(sp.Tuple(left, right), ctx)
+    return [{**size, **index} for index in index_assignments(free, ctx, size)
+            if claimed_at({**size, **index}, ctx)]

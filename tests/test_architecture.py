@@ -155,6 +155,7 @@ LAYERS = frozenset({
     "handwritten", "fuzz",                                # derive check on real and hostile input
     "verify_adversarial",                                 # hostile steps, near misses
     "verifier_round8",                                    # attack round 8: the same, by theme
+    "verifier_round9",                                    # attack round 9: the same, by theme
 })
 
 

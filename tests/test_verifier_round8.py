@@ -189,3 +189,22 @@ def test_the_default_of_a_parametrised_example_meets_its_reference(
                         lambda: _example([Quantity(w, None, 0.5, "in"),
                                           Quantity(loss_, None, 0.25, "out")]))
     assert get_example("round8-default").name == "round8"   # near miss: the right loss
+
+
+# --- 7. scalar traces and determinants at symbolic size (a false rejection) -------------
+# A scalar made of matrices of symbolic size (tr(AB), det A, (v^T u)_11) was not routed to
+# the judge of symbolic sizes: right and wrong steps alike were undecided.  Now judged as
+# the 1 x 1 matrix it is, written out at the concrete sizes.
+
+def test_scalar_traces_and_determinants_at_symbolic_size_are_judged() -> None:
+    a, b, c = (sp.MatrixSymbol(name, n, n) for name in "ABC")
+    u, v = sp.MatrixSymbol("u", n, 1), sp.MatrixSymbol("v", n, 1)
+    for right in ((sp.Trace(a * b), sp.Trace(b * a)), (sp.Trace(a * b * c), sp.Trace(c * a * b)),
+                  (v.T * v, sp.Trace(v * v.T)), ((v.T * u)[0, 0], sp.Trace(u * v.T)),
+                  (sp.Determinant(a * b), sp.Determinant(a) * sp.Determinant(b))):
+        assert judge(*right, **SIZES) in ACCEPTED
+    for wrong in ((sp.Trace(a * b * c), sp.Trace(b * a * c)),
+                  (sp.Trace(a * b), sp.Trace(a) * sp.Trace(b)),
+                  ((v.T * u)[0, 0], sp.Trace(u * u.T)), (sp.Determinant(-a), sp.Determinant(a)),
+                  (sp.Determinant(2 * a), 2 * sp.Determinant(a))):
+        assert judge(*wrong, **SIZES) == "refuted"
