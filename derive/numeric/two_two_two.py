@@ -314,7 +314,10 @@ def c_q3_squared_error() -> WorkedExample:
              rf"${DELTA['cross-entropy']}_{{o_k}} / {DELTA['squared-error']}_{{o_k}} = "
              r"1/\sigma'(z_{o_k})$, is also the ratio of their output-layer gradients. The last "
              "lines of this part compute it: with cross-entropy the output-layer step is "
-             f"{larger} times larger here, for $o_1$ and $o_2$."),
+             f"{larger} times larger here, for $o_1$ and $o_2$. Dropping "
+             r"$\sigma' \le \frac14$ matters most where an output saturates: $\sigma'$ is then "
+             r"near $0$, so a confidently wrong output learns slowly under the squared error, "
+             r"while its cross-entropy error $a_{o_k} - y_k$ is largest."),
         ws.quantities, ws.notation, comparisons, ("P3",),
         compared=("computed here",
                   "published values (M. Mazur, A Step by Step Backpropagation Example, 2015)"),
