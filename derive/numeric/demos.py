@@ -63,9 +63,9 @@ def empirical_error() -> Figure:
         r"cross-entropy of $\sigma(3(x - t))$ for the same data is smooth and has a useful "
         r"slope everywhere.",
         [Plot([Series("errors", [float(v) for v in ts], errors), data(0, "o"), data(1, "*")],
-              "$t$", "misclassified", ymin=-0.4, ymax=max(errors) + 1, legend_pos="north east"),
+              "$t$", "misclassified", ymin=-0.4, ymax=max(errors) + 1, legend_pos="above"),
          Plot([Series("cross-entropy", [float(v) for v in ts], bce), data(0, "o"),
-               data(1, "*")], "$t$", "BCE", ymin=-0.05 * max(bce), legend_pos="north east")],
+               data(1, "*")], "$t$", "BCE", ymin=-0.05 * max(bce), legend_pos="above")],
         problems=("A12",), data={"x": list(A12_X), "y": list(A12_Y), "jumps": jumps})
 
 
