@@ -346,3 +346,14 @@ def test_the_hidden_gradient_is_the_chain_rule_written_out_then_factor_by_factor
     assert not {str(e.base) for e in factors.rhs.atoms(sp.Indexed)} & families
     # "every output's" only where there are several outputs (it was copied from B5)
     assert ("every output" in plain(chain.rule)) == tl.SETTINGS[name].multi
+
+
+def test_a14_ends_with_the_gradient_and_update_as_vectors() -> None:
+    # review 21, A14: grad J = X^T (h - y) = sum_i (h_i - y_i) x_i, derived, then the update
+    from derive.pipeline import get_derivation
+
+    d = get_derivation("bce-gradient")
+    step = d.step("gradient-vector")
+    assert step.verdict is not None and step.verdict.status == "proved"
+    assert "general sizes" in step.verdict.method
+    assert d.steps[-1].kind == "given" and isinstance(d.steps[-1].rhs, sp.MatrixExpr)
