@@ -18,7 +18,7 @@ def test_a_derivation_in_html_has_title_givens_rows_rules_marks_and_tally() -> N
     assert f"<h4>{d.title}</h4>" in page and "<em>Given:</em>" in page
     assert page.count("<tr") == len(d.steps)
     assert page.count("<em>(proved)</em>") == d.tally()["proved"]
-    assert "chain rule" in page and "Verified: 10 steps: 10 proved ✓" in page
+    assert "chain rule" in page and "Verified: 11 steps: 11 proved ✓" in page
     assert "max-width:100%" in page and "overflow-x:auto" in page
     assert page.count(r"\(") == page.count(r"\)") > len(d.steps)
 

@@ -105,7 +105,21 @@ def test_boundary_distance_for_a4() -> None:
     d = linear_boundary()
     assert d.steps[-1].rhs == sp.sqrt(13) / 13
     th0, th1, th2 = sp.symbols("theta_0 theta_1 theta_2", real=True)
-    assert d.steps[9].rhs == sp.Abs(th0) / sp.sqrt(th1**2 + th2**2)
+    assert any(step.rhs == sp.Abs(th0) / sp.sqrt(th1**2 + th2**2) for step in d.steps)
+
+
+def test_the_foot_lies_along_the_normal_is_derived_not_given() -> None:
+    # review 21, A3: theta0 + t ||theta||^2 = 0 follows from g = 0 (t the coordinate along
+    # the normal), and |x|^2 = ||theta||^2 (t^2 + s^2) says why the foot has s = 0
+    d = linear_boundary()
+    step = d.step("along-normal")
+    assert step.kind == "implies" and step.verdict is not None
+    assert step.verdict.status == "proved"
+    t = sp.Symbol("t", real=True)
+    premises_with_t = [s for s in d.steps if s.kind == "given" and s.lhs != t
+                       and t in (s.lhs - s.rhs).free_symbols]
+    assert premises_with_t == []   # only t's definition: no premise about the foot
+    assert all(s.verdict.status == "proved" for s in d.checked_steps if s.verdict)
 
 
 # --- mutations ---------------------------------------------------------------------------
@@ -169,8 +183,8 @@ def test_jacobian_mistakes_are_refuted() -> None:
 
 def test_boundary_distance_without_absolute_value_is_refuted() -> None:
     th0 = sp.Symbol("theta_0", real=True)
-    d = mutated(linear_boundary, 9, lambda r: r.replace(sp.Abs(th0), th0))
-    assert status(d, 9) == "refuted"
+    d = mutated(linear_boundary, 12, lambda r: r.replace(sp.Abs(th0), th0))
+    assert status(d, 12) == "refuted"
 
 
 # --- oracles -----------------------------------------------------------------------------
@@ -306,9 +320,17 @@ def test_the_tie_rule_of_max_and_min_is_one_subgradient_used_by_formulas_and_gra
     d = local_gradients()
     x, y = sp.symbols("x y", real=True)
     tie = {x: sp.Rational(1, 3), y: sp.Rational(1, 3)}
-    locals_at_tie = [step.rhs.subs(tie) for step in d.steps
-                     if step.lhs is not None and step.lhs.has(sp.Max, sp.Min)]
+    # the derivatives are claimed only away from the tie; the local gradients g-bar that
+    # back-propagation uses are given, with the choice at the tie
+    derivatives = [step for step in d.steps if step.lhs.has(sp.Max, sp.Min)]
+    assert derivatives and all(step.where == sp.Ne(x, y) for step in derivatives)
+    choices = [step for step in d.steps if step.kind == "given"]
+    assert [str(step.lhs) for step in choices] == ["g_max_x", "g_max_y", "g_min_x", "g_min_y"]
+    locals_at_tie = [step.rhs.subs(tie) for step in choices]
     assert locals_at_tie == [1, 0, 1, 0]           # max: x, y; min: x, y
+    away = {x: sp.Rational(1, 3), y: sp.Rational(1, 2)}
+    assert [step.rhs.subs(away) for step in choices] == [
+        step.rhs.subs(away) for step in derivatives]
     for op in ("max", "min"):
         assert OPS[op][1]([0.5, 0.5], 0.5) == [1.0, 0.0]
 
@@ -324,3 +346,14 @@ def test_the_hidden_gradient_is_the_chain_rule_written_out_then_factor_by_factor
     assert not {str(e.base) for e in factors.rhs.atoms(sp.Indexed)} & families
     # "every output's" only where there are several outputs (it was copied from B5)
     assert ("every output" in plain(chain.rule)) == tl.SETTINGS[name].multi
+
+
+def test_a14_ends_with_the_gradient_and_update_as_vectors() -> None:
+    # review 21, A14: grad J = X^T (h - y) = sum_i (h_i - y_i) x_i, derived, then the update
+    from derive.pipeline import get_derivation
+
+    d = get_derivation("bce-gradient")
+    step = d.step("gradient-vector")
+    assert step.verdict is not None and step.verdict.status == "proved"
+    assert "general sizes" in step.verdict.method
+    assert d.steps[-1].kind == "given" and isinstance(d.steps[-1].rhs, sp.MatrixExpr)

@@ -102,3 +102,40 @@ def test_sheet_a_says_what_the_review_asked_and_none_of_the_log() -> None:
 @cache
 def source_of_a() -> str:
     return (SHEET_DIR / "A-neurons-networks-graphs.tex.j2").read_text()
+
+
+def test_sheet_a_review_21_findings_stay_fixed() -> None:
+    # docs/reviews/2026-12-04-review-21-sheet-A.md
+    a = body("A-neurons-networks-graphs")
+    # p1: the legend and the Conventions speak to a student of this sheet alone
+    assert "as on sheet B" not in a and "not judged" not in a
+    # A18: one sentence per matrix; log-softmax's derivative is not called symmetric
+    assert "is not symmetric" in a and "and the\nderivative of log-softmax, where" not in a
+    # C5: the derivatives of max/min away from a tie; the tie choice is a local gradient
+    assert r"\bar{g}" in a and "for x \\geq y" not in a
+    # Fig. 5: no 'sampling noise'; the expected variance 1 - 1/pi, computed
+    assert "sampling noise" not in a and r"1 - 1/\pi = 0.68" in a
+    # C12, C13 (d): the 10-digit cross-check tables are in the Verification section
+    assert "|difference|" not in a and "against closed form" not in a.replace("(against", "")
+    assert a.count("in the Verification section at the end") >= 2
+    # B7: p is the output of dE/dv_{p,h}; the outputs summed in dE/dw_{h,k} are c
+    b7 = a.split(r"\paragraph{Two{-}layer")[4]
+    assert r"\sum_{c=1}^{K}" in b7 and r"\sum_{p=1}^{K}" not in b7
+
+
+def test_fig_4_legends_sit_above_the_axes() -> None:
+    from derive.numeric.demos import empirical_error
+    from derive.render.figures import plot_axis
+
+    for plot in empirical_error().plots:
+        assert plot.legend_pos == "above"
+        axis = plot_axis(plot, "6cm")
+        assert "anchor=south" in axis and "legend pos=" not in axis
+
+
+def test_the_relu_variance_under_he_initialisation_is_one_minus_one_over_pi() -> None:
+    import math
+
+    from derive.numeric.demos import relu_variance
+
+    assert relu_variance(2) == pytest.approx(1 - 1 / math.pi, rel=1e-12)

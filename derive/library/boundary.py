@@ -9,7 +9,8 @@ from derive.library.oracles import independent_diff
 from derive.proof import only_solution, written_eq, written_product, written_sum
 from derive.registry import derivation
 
-x1, x2, t = sp.symbols("x_1 x_2 t", real=True)
+x1, x2 = sp.symbols("x_1 x_2", real=True)
+t, s_across = sp.symbols("t s", real=True)   # coordinates along and across the normal
 th0, th1, th2 = sp.symbols("theta_0 theta_1 theta_2", real=True)
 A4_WEIGHTS = {th0: 1, th1: 2, th2: 3}      # g = 1 + 2 x1 + 3 x2, as problem A4 states it
 g_sym = symbol("g", "g(x)", real=True)
@@ -21,7 +22,7 @@ d_a4 = symbol("d_A4", r"d_{\mathrm{A4}}")
 @derivation("linear-boundary",
             title="The normal and the distance from the origin of a linear decision boundary",
             domains={th0: (-3.0, 3.0), th1: (0.3, 3.0), th2: (-3.0, -0.3), x1: (-3.0, 3.0),
-                     x2: (-3.0, 3.0), t: (-3.0, 3.0)}, problems=("A3", "A4"))
+                     x2: (-3.0, 3.0)}, problems=("A3", "A4"))
 def linear_boundary(proof: Proof) -> None:
     """Normal (theta1, theta2), foot of the perpendicular, distance |theta0| / ||(theta1, theta2)||,
     then the instance g = 1 + 2 x1 + 3 x2 of A4."""
@@ -33,24 +34,32 @@ def linear_boundary(proof: Proof) -> None:
     proof.given(g_sym, g, "the linear discriminant")
     proof.chain(normal).eq(gradient, "the normal of a level set $g = 0$ is the gradient of $g$") \
         .eq(sp.ImmutableMatrix([th1, th2]), "differentiate")
-    # why the nearest point lies along the normal: Cauchy-Schwarz with its remainder
+    # why the nearest point lies along the normal: split x along and across the normal;
+    # Lagrange's identity then says the squared distance is (t^2 + s^2) ||theta||^2
     along = written_sum(th1 * x1, th2 * x2)
     across = written_sum(th2 * x1, -th1 * x2)
+    proof.given(t, along / norm2, "the coordinate of ", sp.Tuple(x1, x2),
+                " along the normal")
+    proof.given(s_across, across / norm2, "its coordinate across it, along ",
+                sp.Tuple(th2, -th1))
     proof.chain(written_product(norm2, written_sum(x1**2, x2**2))).eq(
         written_sum(sp.Pow(along, 2, evaluate=False), sp.Pow(across, 2, evaluate=False)),
         "Lagrange's identity, the equality form of the Cauchy–Schwarz inequality",
         label="cauchy-schwarz")
-    proof.equation(written_sum(th0, th1 * (t * th1), th2 * (t * th2)), sp.S.Zero,
-                   "on the boundary ", written_eq(along, -th0), ", so ",
-                   sp.GreaterThan(written_sum(x1**2, x2**2), th0**2 / norm2, evaluate=False),
-                   ", with equality exactly where ", written_eq(across, 0), ", at a point ",
-                   written_eq(sp.Tuple(x1, x2), sp.Tuple(t * th1, t * th2)),
-                   " along the normal; put it into $g = 0$",
-                   eliminate=t) \
-        .implies(written_sum(th0, written_product(t, norm2)), sp.S.Zero, "collect $t$") \
-        .implies(t, t_star, "solve for $t$")
+    proof.chain(written_sum(x1**2, x2**2)).eq(
+        written_product(norm2, written_sum(t**2, s_across**2)),
+        "divide by ", norm2, " and write both squares with ", t, " and ", s_across)
+    proof.equation(g, sp.S.Zero, "a point ", sp.Tuple(x1, x2), " on the boundary",
+                   eliminate=x2) \
+        .implies(written_sum(th0, written_product(t, norm2)), sp.S.Zero,
+                 written_eq(along, written_product(t, norm2)),
+                 ": every point of the line has the same ", t,
+                 label="along-normal") \
+        .implies(t, t_star, "solve for ", t)
     proof.chain(foot).eq(sp.ImmutableMatrix([t_star * th1, t_star * th2]),
-                         "the foot of the perpendicular from the origin")
+                         "on the line ", t, " is fixed, so ", written_sum(x1**2, x2**2),
+                         " is least where ", written_eq(s_across, 0), ": the foot of the "
+                         "perpendicular from the origin is ", t, " times the normal")
     proof.chain(dist).eq(sp.sqrt(written_sum((t_star * th1) ** 2, (t_star * th2) ** 2)),
                          "its distance from the origin") \
         .eq(sp.Abs(th0) / sp.sqrt(norm2), "take ", th0**2 / norm2**2, " out of the root")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.authoring import Proof, symbol
+from derive.authoring import Proof, matrix, symbol
 from derive.functions import sigmoid
 from derive.library.oracles import independent_diff
+from derive.matrices import Gradient, elementwise, minus
 from derive.models import LogisticRegression, bernoulli_likelihood
 from derive.proof import only_solution, written_eq
 from derive.proof import written_product as _prod
@@ -21,6 +22,20 @@ i, j, m, n, theta, x, y = lr.i, lr.j, lr.m, lr.n, lr.theta, lr.x, lr.y
 h = sp.IndexedBase("h", positive=True)      # h_i = sigma(theta^T x^(i))
 eta = sp.Symbol("eta")
 d = sp.Derivative
+# A14 in vector form: X (m x (n+1)) has the examples x_i^T as rows, h = sigma(X theta)
+X_mat, theta_vec = matrix("X", m, n + 1), matrix("theta_vec", n + 1, 1, r"\theta")
+y_vec, h_vec = matrix("y_vec", m, 1, "y"), matrix("h_vec", m, 1, "h")
+grad_vec = matrix("grad_J", n + 1, 1, r"\nabla_{\theta} J")
+ones_m = sp.OneMatrix(m, 1)
+
+
+def _vector_loss(theta_: sp.MatrixExpr) -> sp.MatrixExpr:
+    """-(y^T log sigma(X theta) + (1 - y)^T log(1 - sigma(X theta))), a 1 x 1 matrix."""
+    out = elementwise(sigmoid(t), t, sp.MatMul(X_mat, theta_))
+    return sp.MatMul(-1, sp.MatAdd(
+        sp.MatMul(sp.Transpose(y_vec), elementwise(sp.log(t), t, out)),
+        sp.MatMul(sp.Transpose(minus(ones_m, y_vec)), elementwise(sp.log(1 - t), t, out)),
+        evaluate=False))
 
 
 @derivation("sigmoid-from-log-odds", title="The sigmoid from the log-odds",
@@ -57,7 +72,9 @@ def sigmoid_from_log_odds(proof: Proof) -> None:
                     "over the examples.",
             definitions={h: sp.Lambda(i, lr.hypothesis(i))},
             sizes={m: (1, 2), n: (1,)}, numeric_sizes={m: 6, n: 3}, indices={j: (sp.S.Zero, n)},
-            domains={y: (0.0, 1.0), theta: (-1.5, 1.5), x: (-1.5, 1.5), eta: (0.01, 1.0)},
+            domains={y: (0.0, 1.0), theta: (-1.5, 1.5), x: (-1.5, 1.5), eta: (0.01, 1.0),
+                     y_vec: (0.0, 1.0), theta_vec: (-1.5, 1.5), X_mat: (-1.5, 1.5)},
+            notation={ones_m: r"\mathbf{1}"},
             problems=("A13", "A14"))
 def bce_gradient(proof: Proof) -> None:
     """Bernoulli likelihood -> binary cross-entropy -> its gradient -> the update rule."""
@@ -102,6 +119,21 @@ def bce_gradient(proof: Proof) -> None:
     proof.given(symbol("theta_new", r"\theta_j^{\text{new}}"), _sum(theta[j], -eta * grad),
                 "gradient descent: step against the gradient with learning rate ", eta,
                 label="update")
+    # the same gradient as one vector: the components above, stacked (A14 asks for it)
+    proof.given(h_vec, elementwise(sigmoid(t), t, sp.MatMul(X_mat, theta_vec)),
+                "all examples at once: row ", i, " of ", X_mat, " is ",
+                symbol("x_i^T", r"x_i^{\top}"), ", and $\\sigma$ acts entry by entry")
+    proof.define(grad_vec, Gradient(_vector_loss(theta_vec), theta_vec))
+    proof.chain(grad_vec).eq(sp.MatMul(sp.Transpose(X_mat), minus(h_vec, y_vec)),
+                             "the ", n + 1, " components above, stacked: column ", i, " of ",
+                             sp.Transpose(X_mat), " is ", x[i, j], " for every ", j,
+                             ", so this is ",
+                             symbol("sum_vec", r"\sum_{i=1}^{m} (h_i - y_i)\, x_i"),
+                             label="gradient-vector")
+    proof.given(symbol("theta_vec_new", r"\theta^{\text{new}}"),
+                minus(theta_vec, sp.MatMul(eta, sp.Transpose(X_mat), minus(h_vec, y_vec))),
+                "the update, all components at once: ",
+                symbol("update_sum", r"\theta - \eta \sum_{i=1}^{m} (h_i - y_i)\, x_i"))
     raw_loss = -sp.Sum(yi * sp.log(1 / (1 + sp.exp(-lr.score(i))))
                        + (1 - yi) * sp.log(1 - 1 / (1 + sp.exp(-lr.score(i)))), (i, 1, m))
     proof.oracle(grad, independent_diff(raw_loss, theta[j]),

@@ -28,6 +28,7 @@ from derive.registry import derivation
 i, g, h = sp.symbols("i h j", integer=True, positive=True)   # example, hidden unit h (j summed)
 k, q = sp.symbols("k q", integer=True, nonnegative=True)          # inputs 0..n
 l, p, r = sp.symbols("l p r", integer=True, positive=True)        # outputs
+c_out = sp.Symbol("c", integer=True, positive=True)   # outputs summed in dE/dw
 m, n, H, K = sp.symbols("m n H K", integer=True, positive=True)
 a_, b_ = sp.symbols("a b", integer=True, positive=True)
 w, v = sp.IndexedBase("w", real=True), sp.IndexedBase("v", real=True)
@@ -183,12 +184,14 @@ def _hidden_chain(proof: Proof, setting: Setting, d_loss: sp.Expr, closed: sp.Ex
     value_back = _prod(act[i, g], 1 - act[i, g], x[i, k])
     vl = v[l, g] if multi else v[g]
     if softmax:   # every output's score s_{i,l} moves every output yhat_{i,p}
-        yp, yl = yhat[i, p], yhat[i, l]
-        dy_value = _prod(yp, _sum(sp.KroneckerDelta(p, l), -yl))
-        proof.define(dE[i, p], d_loss.xreplace({l: p}))
-        proof.define(dy[i, p, l], dy_value)
-        front = sp.Sum(sp.Sum(_prod(dE[i, p], dy[i, p, l], ds[i, l, g]), (p, 1, K)), (l, 1, K))
-        value_front = sp.Sum(sp.Sum(_prod(d_loss.xreplace({l: p}), dy_value, vl), (p, 1, K)),
+        yp, yl = yhat[i, c_out], yhat[i, l]
+        dy_value = _prod(yp, _sum(sp.KroneckerDelta(c_out, l), -yl))
+        proof.define(dE[i, c_out], d_loss.xreplace({l: c_out}))
+        proof.define(dy[i, c_out, l], dy_value)
+        front = sp.Sum(sp.Sum(_prod(dE[i, c_out], dy[i, c_out, l], ds[i, l, g]),
+                              (c_out, 1, K)), (l, 1, K))
+        value_front = sp.Sum(sp.Sum(_prod(d_loss.xreplace({l: c_out}), dy_value, vl),
+                                    (c_out, 1, K)),
                              (l, 1, K))
         through = ("every output's score ", s[i, l], " and, through the softmax, every output ",
                    yp)
@@ -238,9 +241,11 @@ def _flattened(expr: sp.Basic) -> sp.Basic:
 
 def _hidden_closing(setting: Setting) -> tuple[Reason, ...]:
     if setting.output == "softmax":
-        return ("cancel ", yhat[i, p], " and sum over ", p, " as for the output weights: ",
-                _eq(sp.Sum(_prod(y[i, p], sp.KroneckerDelta(p, l)), (p, 1, K)), y[i, l]),
-                " and ", _eq(sp.Sum(y[i, p], (p, 1, K)), 1))
+        return ("cancel ", yhat[i, c_out], " and sum over ", c_out,
+                " as for the output weights: ",
+                _eq(sp.Sum(_prod(y[i, c_out], sp.KroneckerDelta(c_out, l)), (c_out, 1, K)),
+                    y[i, l]),
+                " and ", _eq(sp.Sum(y[i, c_out], (c_out, 1, K)), 1))
     if setting.output == "sigmoid" and setting.loss == "cross-entropy":
         return ("multiply out: the factor ",
                 symbol("yhat(1 - yhat)", r"\hat{y}_i(1 - \hat{y}_i)"),

@@ -63,9 +63,9 @@ def empirical_error() -> Figure:
         r"cross-entropy of $\sigma(3(x - t))$ for the same data is smooth and has a useful "
         r"slope everywhere.",
         [Plot([Series("errors", [float(v) for v in ts], errors), data(0, "o"), data(1, "*")],
-              "$t$", "misclassified", ymin=-0.4, ymax=max(errors) + 1, legend_pos="north east"),
+              "$t$", "misclassified", ymin=-0.4, ymax=max(errors) + 1, legend_pos="above"),
          Plot([Series("cross-entropy", [float(v) for v in ts], bce), data(0, "o"),
-               data(1, "*")], "$t$", "BCE", ymin=-0.05 * max(bce), legend_pos="north east")],
+               data(1, "*")], "$t$", "BCE", ymin=-0.05 * max(bce), legend_pos="above")],
         problems=("A12",), data={"x": list(A12_X), "y": list(A12_Y), "jumps": jumps})
 
 
@@ -165,6 +165,15 @@ def activation_variance(activation: str, scale: str) -> tuple[list[float], float
     return out, float(np.mean(np.abs(a) > 0.99))
 
 
+def relu_variance(q: int) -> float:
+    """Var(relu(z)) for z ~ N(0, q), by integrating against the normal density (SymPy)."""
+    z = sp.Symbol("z", real=True)
+    density = sp.exp(-z**2 / (2 * q)) / sp.sqrt(2 * sp.pi * q)
+    mean = sp.integrate(z * density, (z, 0, sp.oo))
+    square = sp.integrate(z**2 * density, (z, 0, sp.oo))
+    return float(sp.simplify(square - mean**2))
+
+
 INIT_CASES = (("tanh", "1"), ("tanh", "1/n"), ("relu", "1/n"), ("relu", "2/n"), ("tanh", "0"))
 
 
@@ -181,6 +190,7 @@ def init_variance() -> Figure:
                                  marks=True))
     last = {key: v[-1] for key, v in table.items()}
     he = table["relu, Var(w) = 2/n"]
+    he_expected = relu_variance(2)
     return Figure(
         "init-variance",
         rf"Variance of the activations, layer by layer, in a stack of {INIT_DEPTH} layers of "
@@ -191,8 +201,14 @@ def init_variance() -> Figure:
         rf"mean square $\mathbb{{E}}[a^2]$ it is proportional to does (layer "
         rf"{INIT_DEPTH}: {_sci(last['relu, Var(w) = 1/n'])}), tanh decays slowly "
         rf"({last['tanh, Var(w) = 1/n']:.3f}). With $\mathrm{{Var}}(w) = 2/n$ ReLU's variance "
-        rf"neither grows nor decays: it stays between {min(he):.2f} and {max(he):.2f} in every "
-        rf"layer (the wiggles are sampling noise). Zero weights (not drawn) give "
+        rf"is, in expectation over the weights, the same in every layer: pre-activations of "
+        rf"variance $2$ keep $\mathbb{{E}}[a^2] = 1$, and $\mathrm{{Var}}(a) = 1 - 1/\pi = "
+        rf"{he_expected:.2f}$. The drawn series moves from {he[0]:.2f} (layer 1) to "
+        rf"{he[-1]:.2f} (layer {INIT_DEPTH}): each layer's weights are one draw of a finite "
+        rf"width, and its fluctuations multiply from layer to layer (the estimate from "
+        + f"{INIT_BATCH * INIT_WIDTH:,}".replace(",", r"\,")
+        + r" activations of one layer is good to about 1\,\%). "
+        rf"Zero weights (not drawn) give "
         rf"variance {last['tanh, Var(w) = 0']:g} in every layer.",
         [Plot(series, "layer", "variance of the activations", log_y=True,
               legend_pos="south west")],

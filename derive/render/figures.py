@@ -40,6 +40,14 @@ def integer_ticks(plot: Plot) -> list[str]:
     return [f"xtick distance={step}", "enlarge x limits=0.03"] if span <= 10 * 1000 else []
 
 
+def _legend_place(pos: str) -> list[str]:
+    """pgfplots' own corners, or ``above``: one row over the axis, clear of every curve."""
+    if pos == "above":
+        return ["legend style={at={(0.5,1.03)}, anchor=south, legend columns=-1, "
+                "/tikz/every even column/.append style={column sep=0.6em}}"]
+    return [f"legend pos={pos}"]
+
+
 def plot_axis(plot: Plot, width: str) -> str:
     """One pgfplots axis with its series and legend."""
     options = [f"width={width}", f"height=0.62*{width}",
@@ -47,7 +55,7 @@ def plot_axis(plot: Plot, width: str) -> str:
                "grid style={black!12}", "tick label style={font=\\scriptsize}",
                "label style={font=\\small}", "legend style={font=\\scriptsize, fill=white, "
                "fill opacity=0.85, text opacity=1, draw=black!30}",
-               f"legend pos={plot.legend_pos}", "legend cell align=left",
+               *_legend_place(plot.legend_pos), "legend cell align=left",
                "every axis plot/.append style={thick}"]
     if plot.title:
         options.append(f"title={{{plot.title}}}")
