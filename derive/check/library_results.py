@@ -1,0 +1,362 @@
+"""A solution's final result compared with derive's own derivation of the problem it answers.
+
+The problem is the one the front matter names (``problem: A14``) or a heading of the question
+calls (``A14.``, ``## A14:``, ``\\section*{A14: …}``); its derivations are the library's that
+list it (``@derivation(..., problems=("A13", "A14"))``).  So far one derivation's result is
+read: ``bce-gradient`` (A13, A14), ∂J/∂θⱼ = Σᵢ (hᵢ − yᵢ) xᵢⱼ for the cost
+J = −Σᵢ [yᵢ log hᵢ + (1 − yᵢ) log(1 − hᵢ)].
+
+A chain whose left side is the derivative of the text's own cost with respect to θⱼ (or θ,
+or ∇_θ of it) has its last expression compared with the derivation's gradient: the text's
+notation mapped to the derivation's (h, h_θ(x⁽ⁱ⁾), σ(θᵀx⁽ⁱ⁾), h⁽ⁱ⁾ → h; y⁽ⁱ⁾ → y; x⁽ⁱ⁾ⱼ,
+x⁽ⁱ⁾ → x; m), the text's cost read as c times the derivation's (c = ±1, ±1/m: a mean, or a
+log-likelihood to maximise), so the expected result is c times the derivation's.  A result
+that differs at every number of examples tried is wrong even when every line before it
+follows from the previous one (a sign flipped twice, a 1/m lost with the definition);
+a name the mapping does not know, a cost it cannot read, a cost of one example against a
+summed result: undecided, never wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from derive.check.document import Chain
+from derive.check.errors import NotUnderstood
+from derive.check.findings import Finding
+from derive.check.judge import compare_scalars
+from derive.check.notation import Notation
+from derive.check.parser import parse
+
+I = sp.Symbol("i", integer=True, positive=True)     # the example, in every canonical form
+M = sp.Symbol("m", integer=True, positive=True)
+H, Y, X = sp.IndexedBase("h"), sp.IndexedBase("y"), sp.IndexedBase("x")
+H0, Y0, X0 = sp.symbols("h y x")                     # one example
+SCALES = (sp.S.One, -sp.S.One, 1 / M, -1 / M)
+EXAMPLE_COUNTS = (1, 2, 3)
+_PROBLEM_ID = re.compile(r"^\s*([A-Z]\d{1,2})\s*$")
+_HEADING_ID = re.compile(r"^\s*(?:#+\s*|\\(?:sub)*section\*?\{\s*|\*\*)?(?:Problem\s+)?"
+                         r"([A-Z]\d{1,2})\s*[.:)]")
+_NABLA = re.compile(r"^\s*(?:\\nabla|∇)\s*_\s*\{?\s*(?:\\theta|θ)\s*\}?\s*(.+?)\s*$")
+_ONE = {"h": H0, "h_{\\theta}": H0, "y": Y0, "x": X0, "x_{j}": X0}
+_FAMILY = {"h": H, "h_{\\theta}": H, "y": Y, "x": X, "x_{j}": X}
+_SUPERSCRIPT = re.compile(r"^(.*?)\^\{\((\w|·)\)\}(.*)$")     # y^{(i)}, x_{j}^{(i)}
+_SCORE = re.compile(r"^\\theta\^\{(?:T|\\top)\}x(?:\^\{\((\w)\)\})?$")   # θᵀx, θᵀx⁽ⁱ⁾
+
+
+class Unreadable(Exception):
+    """A name or a form the mapping onto the derivation's symbols does not know."""
+
+
+@dataclass(frozen=True)
+class LibraryResult:
+    """A derivation's verified result, in the canonical symbols: the cost (summed over the
+    examples) and its gradient ∂J/∂θⱼ."""
+
+    name: str
+    cost: sp.Expr
+    gradient: sp.Expr
+
+    def shown(self) -> str:
+        return "∂J/∂θ_j = Σ_i (h_i − y_i) x_ij"
+
+
+def problem_of_lines(chains: list[Chain], text: str, front: dict) -> Callable[[int], str]:
+    """The problem each line answers: the last heading before it that names one (A14.),
+    else the front matter's ``problem:`` when it names one problem."""
+    named = str(front.get("problem") or "")
+    default = named.strip() if _PROBLEM_ID.match(named) else ""
+    headings = [(k, m.group(1)) for k, line in enumerate(text.splitlines(), start=1)
+                if (m := _HEADING_ID.match(line))]
+
+    def problem(line: int) -> str:
+        found = [p for k, p in headings if k <= line]
+        return found[-1] if found else default
+
+    return problem
+
+
+def library_result(problem: str) -> LibraryResult | None:
+    """The derivation of ``problem`` whose result this module reads (None: none)."""
+    if problem not in ("A13", "A14"):
+        return None
+    from derive.registry import BUILDERS, loaded_library   # the library, loaded on demand
+
+    loaded_library()
+    derivation = BUILDERS["bce-gradient"]()
+    if problem not in derivation.problems:
+        return None
+    cost = gradient = None
+    for step in derivation.steps:
+        if isinstance(step.lhs, sp.Symbol) and step.lhs.name == "J" \
+                and isinstance(step.rhs, sp.Expr) and step.rhs.has(sp.Sum):
+            cost = step.rhs
+        if isinstance(step.lhs, sp.Derivative) and not step.rhs.has(sp.Derivative):
+            gradient = step.rhs              # the chain's last step: the verified result
+    if cost is None or gradient is None:
+        return None
+    return LibraryResult("bce-gradient", _from_library(cost), _from_library(gradient))
+
+
+def _from_library(e: sp.Expr) -> sp.Expr:
+    """The library's h[i], y[i], x[i, j], σ(Σₖ θₖ x[i, k]) and Σ over i ≤ m, canonical."""
+    def rebuild(a: sp.Basic) -> sp.Basic:
+        if isinstance(a, sp.Sum):
+            (v, lo, hi), = a.limits
+            return sp.Sum(rebuild(a.function).xreplace({v: I}), (I, lo, M))
+        if isinstance(a, sp.Indexed):
+            base = {"h": H, "y": Y, "x": X}[str(a.base)]
+            return base[a.indices[0]]
+        if type(a).__name__ == "sigmoid":
+            inner = a.args[0]
+            xs = [x for x in inner.atoms(sp.Indexed) if str(x.base) == "x"]
+            return H[xs[0].indices[0]]
+        if isinstance(a, sp.Symbol):
+            return M if a.name == "m" else a
+        if not a.args:
+            return a
+        return a.func(*[rebuild(x) for x in a.args])
+
+    return sp.sympify(rebuild(e))
+
+
+def canonical(e: sp.Basic, bound: frozenset = frozenset()) -> sp.Expr:
+    """The text's expression in the canonical symbols; Unreadable for what is not mapped."""
+    if isinstance(e, sp.Sum):
+        if len(e.limits) != 1:
+            raise Unreadable("a sum over several indices")
+        v, lo, hi = e.limits[0]
+        if lo != 1 or not (str(hi) == "m" or str(hi).startswith("#")):
+            raise Unreadable(f"a sum from {lo} to {hi}, not over the m examples")
+        return sp.Sum(canonical(e.function, bound | {v}).xreplace({v: I}), (I, 1, M))
+    if isinstance(e, sp.Indexed):
+        return _entry(str(e.base), e.indices[0], bound)
+    if isinstance(e, AppliedUndef):
+        if str(e.func) in ("h", "h_{\\theta}") and len(e.args) == 1:
+            arg = e.args[0]
+            if isinstance(arg, sp.Indexed) and str(arg.base) == "x^{(·)}" \
+                    and arg.indices[0] in bound:
+                return H[arg.indices[0]]
+            if isinstance(arg, sp.Symbol) and arg.name == "x":
+                return H0
+        raise Unreadable(f"{e}")
+    if type(e).__name__ == "sigmoid" and isinstance(e.args[0], sp.Symbol):
+        score = _SCORE.match(e.args[0].name)
+        if score and score.group(1) is None:
+            return H0
+        if score and sp.Symbol(score.group(1)) in {b for b in bound if b.name == score.group(1)}:
+            return H[next(b for b in bound if b.name == score.group(1))]
+        raise Unreadable(f"σ of {e.args[0]}")
+    if isinstance(e, sp.Symbol):
+        if e.name == "m":
+            return M
+        if e.name in _ONE:
+            return _ONE[e.name]
+        sup = _SUPERSCRIPT.match(e.name)          # y^{(i)} outside a sum: one example
+        if sup and not bound and (sup.group(1) + sup.group(3)) in _ONE:
+            return _ONE[sup.group(1) + sup.group(3)]
+        raise Unreadable(e.name)
+    if e.is_Number:
+        return e
+    if not e.args or isinstance(e, (sp.Derivative, sp.MatrixBase)):
+        raise Unreadable(f"{e}")
+    return e.func(*[canonical(a, bound) for a in e.args])
+
+
+def _entry(base: str, index: sp.Basic, bound: frozenset) -> sp.Expr:
+    sup = _SUPERSCRIPT.match(base)
+    name = (sup.group(1) + sup.group(3)) if sup else ""
+    if name not in _FAMILY or index not in bound:
+        raise Unreadable(f"{base}[{index}]")
+    return _FAMILY[name][index]
+
+
+def scale_of(text_cost: sp.Expr, library_cost: sp.Expr) -> tuple[sp.Expr, bool] | None:
+    """c with the text's cost = c × the derivation's (summed) or c × its summand (one example,
+    then True); None when no c makes them the same expression (a cost not read: no verdict)."""
+    summand = _one_example(library_cost)
+    candidates = [(library_cost, False), (summand, True)]
+    for target, one in candidates:
+        if text_cost.has(sp.Sum) == one:
+            continue
+        for c in SCALES:
+            if one and c.has(M):
+                continue
+            if all(_same(text_cost, c * target, k) for k in EXAMPLE_COUNTS):
+                return c, one
+    return None
+
+
+def _one_example(e: sp.Expr) -> sp.Expr:
+    """The summand of a sum over the examples, for one example (h, y, x)."""
+    sums = list(e.atoms(sp.Sum))
+    sign = -1 if e == -sums[0] else 1
+    return sign * sums[0].function.xreplace({H[I]: H0, Y[I]: Y0, X[I]: X0})
+
+
+def _expanded(e: sp.Expr, k: int) -> sp.Expr:
+    e = e.xreplace({M: sp.Integer(k)}).doit()
+    return e.xreplace({a: sp.Symbol(f"{a.base}{a.indices[0]}") for a in e.atoms(sp.Indexed)})
+
+
+def _same(a: sp.Expr, b: sp.Expr, k: int) -> bool:
+    return sp.expand(sp.expand_log(_expanded(a, k) - _expanded(b, k), force=True)) == 0
+
+
+def compare_result(text_result: sp.Expr, expected: sp.Expr, notation: Notation) -> str:
+    """correct, wrong (differs at every number of examples tried) or undecided: each through
+    the checker's own comparison of scalars."""
+    statuses = {compare_scalars(_expanded(text_result, k), _expanded(expected, k),
+                                notation)[0] for k in EXAMPLE_COUNTS}
+    return statuses.pop() if len(statuses) == 1 else "undecided"
+
+
+def compared_results(chains: list[Chain], notation: Notation, problem: Callable[[int], str],
+                     already_wrong: set[int]) -> list[Finding]:
+    """A finding (kind ``result``) for the last expression of each chain whose left side is
+    the gradient the named problem's derivation states."""
+    findings: list[Finding] = []
+    results: dict[str, LibraryResult | None] = {}
+    for chain in joined(chains):
+        if len(chain.pieces) < 2 or chain.relations[-1:] != ["="] \
+                or any(r != "=" for r in chain.relations):
+            continue
+        name = problem(chain.pieces[0].line)
+        if name not in results:
+            results[name] = library_result(name)
+        result = results[name]
+        if result is None:
+            continue
+        cost_name = _differentiated_cost(chain.pieces[0].text, notation)
+        if cost_name is None:
+            continue
+        last = chain.pieces[-1]
+        if last.line in already_wrong:
+            continue                       # reported once, by the step
+        finding = _judged(chain, cost_name, result, chains, notation, problem, name)
+        findings.append(finding)
+    return findings
+
+
+def joined(chains: list[Chain]) -> list[Chain]:
+    """Chains continued over rows or displays (a row starting with '=') made one."""
+    out: list[Chain] = []
+    for chain in chains:
+        if chain.continues and out and out[-1].inline == chain.inline and chain.relations:
+            before = out[-1]
+            out[-1] = Chain(list(before.pieces) + list(chain.pieces),
+                            list(before.relations) + list(chain.relations),
+                            inline=before.inline)
+        else:
+            out.append(chain)
+    return out
+
+
+def _judged(chain: Chain, cost_name: str, result: LibraryResult, chains: list[Chain],
+            notation: Notation, problem: Callable[[int], str], name: str) -> Finding:
+    first, last = chain.pieces[0], chain.pieces[-1]
+
+    def finding(verdict: str, reason: str) -> Finding:
+        return Finding(last.line, verdict, "result", first.text.strip(), last.text.strip(),
+                       reason, "=")
+
+    scales = set()
+    for defined in _cost_definitions(chains, cost_name, notation, problem, name):
+        try:
+            read = scale_of(canonical(defined), result.cost)
+        except (Unreadable, TypeError, ValueError, AttributeError, IndexError):
+            read = None
+        if read is not None:
+            scales.add(read)
+    if len(scales) != 1:
+        return finding("undecided", f"the result of {result.name} ({result.shown()}) is not "
+                       f"compared: the text's {cost_name} is "
+                       + ("not defined in a form read as the cross-entropy" if not scales
+                          else "defined twice, differently"))
+    (c, one), = scales
+    expected = _one_example(result.gradient) if one else result.gradient
+    expected = c * expected
+    try:
+        claimed = canonical(parse(last.text, notation)[0])
+    except (NotUnderstood, Unreadable) as error:
+        return finding("undecided", f"not compared with {result.name}'s result: "
+                       f"{error} is not one of its names")
+    if claimed.has(sp.Sum) == one:
+        return finding("undecided", f"not compared with {result.name}: the cost is "
+                       f"{'of one example' if one else 'summed'}, the result "
+                       f"{'summed' if one else 'of one example'}")
+    status = compare_result(claimed, expected, notation)
+    said = f"{cost_name} = {_said(c, one)}"
+    if status == "correct":
+        return finding("correct", f"the result of derive's {result.name} ({result.shown()}), "
+                       f"with {said}")
+    if status == "wrong":
+        return finding("wrong", f"derive's verified {result.name} gives {result.shown()}; "
+                       f"with {said}, the gradient is {_said(c, one, 'gradient')}, and this "
+                       "result differs from it (a sign or a factor 1/m?)")
+    return finding("undecided", f"not decided against {result.name}'s result")
+
+
+def _said(c: sp.Expr, one: bool, what: str = "cost") -> str:
+    body = {("cost", False): "−Σ_i [y_i log h_i + (1 − y_i) log(1 − h_i)]",
+            ("cost", True): "−[y log h + (1 − y) log(1 − h)]",
+            ("gradient", False): "Σ_i (h_i − y_i) x_ij",
+            ("gradient", True): "(h − y) x_j"}[(what, one)]
+    factor = {sp.S.One: "", -sp.S.One: "−1 × ", 1 / M: "(1/m) × ", -1 / M: "−(1/m) × "}[c]
+    return factor + body
+
+
+def _differentiated_cost(text: str, notation: Notation) -> str | None:
+    """The cost's name where the text is ∂J/∂θⱼ, ∂J/∂θ or ∇_θ J (J, J(θ), L …)."""
+    nabla = _NABLA.match(text)
+    try:
+        if nabla:
+            left, _ = parse(nabla.group(1), notation)
+            return _name(left)
+        left, found = parse(text, notation)
+    except NotUnderstood:
+        return None
+    if left not in found.derivatives:
+        return None
+    of, by, order = found.derivatives[left]
+    if order != 1 or not isinstance(by, sp.Symbol) or by.name not in ("\\theta", "\\theta_{j}"):
+        return None
+    return _name(of)
+
+
+def _name(e: sp.Basic) -> str | None:
+    if isinstance(e, sp.Symbol):
+        return e.name
+    if isinstance(e, AppliedUndef) and len(e.args) == 1 and str(e.args[0]) == "\\theta":
+        return str(e.func)
+    return None
+
+
+def _cost_definitions(chains: list[Chain], cost_name: str, notation: Notation,
+                      problem: Callable[[int], str], name: str) -> list[sp.Expr]:
+    """The expressions the text gives its cost (J = …, J(θ) = …) in the same problem."""
+    found = []
+    for chain in chains:
+        if not chain.relations or chain.relations[0] != "=" \
+                or problem(chain.pieces[0].line) != name:
+            continue
+        try:
+            head, _ = parse(chain.pieces[0].text, notation)
+        except NotUnderstood:
+            continue
+        if _name(head) != cost_name:
+            continue
+        for piece in chain.pieces[1:]:
+            try:
+                value, _ = parse(piece.text, notation)
+            except NotUnderstood:
+                continue
+            if not value.has(sp.Derivative) and value.has(sp.log):
+                found.append(value)
+                break                 # its first form: later ones are the text's steps
+    return found
