@@ -38,7 +38,8 @@ M = sp.Symbol("m", integer=True, positive=True)
 H, Y, X = sp.IndexedBase("h"), sp.IndexedBase("y"), sp.IndexedBase("x")
 H0, Y0, X0 = sp.symbols("h y x")                     # one example
 SCALES = (sp.S.One, -sp.S.One, 1 / M, -1 / M)
-EXAMPLE_COUNTS = (1, 2, 3)
+EXAMPLE_COUNTS = (1, 2, 3)     # the cost read: the same expression at each
+COMPARED_COUNTS = (2, 3)        # the result: at m = 1 a lost 1/m would not show
 _PROBLEM_ID = re.compile(r"^\s*([A-Z]\d{1,2})\s*$")
 _HEADING_ID = re.compile(r"^\s*(?:#+\s*|\\(?:sub)*section\*?\{\s*|\*\*)?(?:Problem\s+)?"
                          r"([A-Z]\d{1,2})\s*[.:)]")
@@ -212,7 +213,7 @@ def compare_result(text_result: sp.Expr, expected: sp.Expr, notation: Notation) 
     """correct, wrong (differs at every number of examples tried) or undecided: each through
     the checker's own comparison of scalars."""
     statuses = {compare_scalars(_expanded(text_result, k), _expanded(expected, k),
-                                notation)[0] for k in EXAMPLE_COUNTS}
+                                notation)[0] for k in COMPARED_COUNTS}
     return statuses.pop() if len(statuses) == 1 else "undecided"
 
 
@@ -238,8 +239,9 @@ def compared_results(chains: list[Chain], notation: Notation, problem: Callable[
         last = chain.pieces[-1]
         if last.line in already_wrong:
             continue                       # reported once, by the step
-        finding = _judged(chain, cost_name, result, chains, notation, problem, name)
-        findings.append(finding)
+        definitions = _cost_definitions(chains, cost_name, notation, problem, name)
+        if definitions:                    # else the derivative of no cost the text gives
+            findings.append(_judged(chain, cost_name, result, definitions, notation))
     return findings
 
 
@@ -257,8 +259,8 @@ def joined(chains: list[Chain]) -> list[Chain]:
     return out
 
 
-def _judged(chain: Chain, cost_name: str, result: LibraryResult, chains: list[Chain],
-            notation: Notation, problem: Callable[[int], str], name: str) -> Finding:
+def _judged(chain: Chain, cost_name: str, result: LibraryResult, definitions: list[sp.Expr],
+            notation: Notation) -> Finding:
     first, last = chain.pieces[0], chain.pieces[-1]
 
     def finding(verdict: str, reason: str) -> Finding:
@@ -266,7 +268,7 @@ def _judged(chain: Chain, cost_name: str, result: LibraryResult, chains: list[Ch
                        reason, "=")
 
     scales = set()
-    for defined in _cost_definitions(chains, cost_name, notation, problem, name):
+    for defined in definitions:
         try:
             read = scale_of(canonical(defined), result.cost)
         except (Unreadable, TypeError, ValueError, AttributeError, IndexError):
@@ -334,6 +336,12 @@ def _name(e: sp.Basic) -> str | None:
         return e.name
     if isinstance(e, AppliedUndef) and len(e.args) == 1 and str(e.args[0]) == "\\theta":
         return str(e.func)
+    if isinstance(e, sp.Mul) and len(e.args) == 2 and all(isinstance(a, sp.Symbol)
+                                                          for a in e.args):
+        names = sorted(a.name for a in e.args)        # ℓ(θ) read as a product ℓ θ
+        if "\\theta" in names:
+            names.remove("\\theta")
+            return names[0]
     return None
 
 
