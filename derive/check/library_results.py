@@ -47,6 +47,7 @@ _NABLA = re.compile(r"^\s*(?:\\nabla|∇)\s*_\s*\{?\s*(?:\\theta|θ)\s*\}?\s*(.+
 _ONE = {"h": H0, "h_{\\theta}": H0, "y": Y0, "x": X0, "x_{j}": X0}
 _FAMILY = {"h": H, "h_{\\theta}": H, "y": Y, "x": X, "x_{j}": X}
 _SUPERSCRIPT = re.compile(r"^(.*?)\^\{\((\w|·)\)\}(.*)$")     # y^{(i)}, x_{j}^{(i)}
+_THETA_T = re.compile(r"^\\theta\^\{(?:T|\\top)\}$")
 _SCORE = re.compile(r"^\\theta\^\{(?:T|\\top)\}x(?:\^\{\((\w)\)\})?$")   # θᵀx, θᵀx⁽ⁱ⁾
 
 
@@ -146,6 +147,17 @@ def canonical(e: sp.Basic, bound: frozenset = frozenset()) -> sp.Expr:
             if isinstance(arg, sp.Symbol) and arg.name == "x":
                 return H0
         raise Unreadable(f"{e}")
+    if type(e).__name__ == "sigmoid" and isinstance(e.args[0], sp.Mul):
+        inner = set(e.args[0].args)           # θᵀ x⁽ⁱ⁾ in a sum: θᵀ times an entry
+        theta = {a for a in inner if isinstance(a, sp.Symbol) and _THETA_T.match(a.name)}
+        rest = list(inner - theta)
+        if len(theta) == 1 and len(rest) == 1:
+            x = rest[0]
+            if isinstance(x, sp.Indexed) and str(x.base) == "x^{(·)}" and x.indices[0] in bound:
+                return H[x.indices[0]]
+            if isinstance(x, sp.Symbol) and x.name == "x":
+                return H0
+        raise Unreadable(f"σ of {e.args[0]}")
     if type(e).__name__ == "sigmoid" and isinstance(e.args[0], sp.Symbol):
         score = _SCORE.match(e.args[0].name)
         if score and score.group(1) is None:
@@ -239,7 +251,7 @@ def compared_results(chains: list[Chain], notation: Notation, problem: Callable[
         last = chain.pieces[-1]
         if last.line in already_wrong:
             continue                       # reported once, by the step
-        definitions = _cost_definitions(chains, cost_name, notation, problem, name)
+        definitions = _cost_definitions(chains, cost_name, notation, problem, name, chain)
         if definitions:                    # else the derivative of no cost the text gives
             findings.append(_judged(chain, cost_name, result, definitions, notation))
     return findings
@@ -253,7 +265,8 @@ def joined(chains: list[Chain]) -> list[Chain]:
             before = out[-1]
             out[-1] = Chain(list(before.pieces) + list(chain.pieces),
                             list(before.relations) + list(chain.relations),
-                            inline=before.inline)
+                            inline=before.inline, section=before.section,
+                            problem=before.problem)
         else:
             out.append(chain)
     return out
@@ -305,12 +318,14 @@ def _judged(chain: Chain, cost_name: str, result: LibraryResult, definitions: li
 
 
 def _said(c: sp.Expr, one: bool, what: str = "cost") -> str:
-    body = {("cost", False): "−Σ_i [y_i log h_i + (1 − y_i) log(1 − h_i)]",
-            ("cost", True): "−[y log h + (1 − y) log(1 − h)]",
+    """c × the derivation's cost or gradient, as written (J = −(1/m) Σ …, ℓ = Σ …)."""
+    body = {("cost", False): "Σ_i [y_i log h_i + (1 − y_i) log(1 − h_i)]",
+            ("cost", True): "[y log h + (1 − y) log(1 − h)]",
             ("gradient", False): "Σ_i (h_i − y_i) x_ij",
             ("gradient", True): "(h − y) x_j"}[(what, one)]
-    factor = {sp.S.One: "", -sp.S.One: "−1 × ", 1 / M: "(1/m) × ", -1 / M: "−(1/m) × "}[c]
-    return factor + body
+    sign = -1 if what == "cost" else 1          # the derivation's cost is −Σ …
+    negative = (c.could_extract_minus_sign()) != (sign < 0)
+    return ("−" if negative else "") + ("(1/m) " if c.has(M) else "") + body
 
 
 def _differentiated_cost(text: str, notation: Notation) -> str | None:
@@ -346,12 +361,25 @@ def _name(e: sp.Basic) -> str | None:
 
 
 def _cost_definitions(chains: list[Chain], cost_name: str, notation: Notation,
-                      problem: Callable[[int], str], name: str) -> list[sp.Expr]:
-    """The expressions the text gives its cost (J = …, J(θ) = …) in the same problem."""
+                      problem: Callable[[int], str], name: str, claim: Chain
+                      ) -> list[sp.Expr]:
+    """The expressions the text gives its cost (J = …, J(θ) = …) before the claim: in its
+    question if it defines the cost there, else in the parts before of the same problem."""
+    by_section = _definitions_where(chains, cost_name, notation, claim,
+                                    lambda c: c.section == claim.section
+                                    and problem(c.pieces[0].line) == name)
+    return by_section or _definitions_where(chains, cost_name, notation, claim,
+                                            lambda c: c.problem == claim.problem
+                                            and problem(c.pieces[0].line) == name)
+
+
+def _definitions_where(chains: list[Chain], cost_name: str, notation: Notation, claim: Chain,
+                       where: Callable[[Chain], bool]) -> list[sp.Expr]:
     found = []
     for chain in chains:
-        if not chain.relations or chain.relations[0] != "=" \
-                or problem(chain.pieces[0].line) != name:
+        if not chain.pieces or chain.pieces[0].line > claim.pieces[0].line:
+            break
+        if not chain.relations or chain.relations[0] != "=" or not where(chain):
             continue
         try:
             head, _ = parse(chain.pieces[0].text, notation)
