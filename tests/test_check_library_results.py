@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 from derive.check.checker import check_file
-from derive.check.library_results import H, I, M, X, Y, canonical, library_result, scale_of
+from derive.check.library_results import EX, H, M, X, Y, canonical, library_result, scale_of
 from derive.check.notation import Notation
 from derive.check.parser import parse
 
@@ -38,7 +38,7 @@ def test_a_wrong_final_result_is_caught_and_a_right_one_shown(name: str) -> None
 def test_the_derivation_result_is_read_in_canonical_symbols() -> None:
     result = library_result("A14")
     assert result is not None and result.name == "bce-gradient"
-    assert sp.simplify(result.gradient - sp.Sum((H[I] - Y[I]) * X[I], (I, 1, M)).doit()) == 0
+    assert sp.simplify(result.gradient - sp.Sum((H[EX] - Y[EX]) * X[EX], (EX, 1, M)).doit()) == 0
     assert library_result("C3") is None
 
 
@@ -68,5 +68,14 @@ def test_a_cost_the_mapping_does_not_read_is_undecided_never_wrong(tmp_path: Pat
                     r"$$J = -\sum_{i=1}^m \log \left(h^{(i)}\right)^{y^{(i)}}$$" "\n\n"
                     r"$$\frac{\partial J}{\partial \theta_j} = \sum_{i=1}^m (y^{(i)} - "
                     r"h^{(i)}) x_j^{(i)}$$" "\n")
+    found = [f for f in check_file(path).findings if f.kind == "result"]
+    assert [f.verdict for f in found] == ["undecided"]
+
+
+def test_an_h_defined_otherwise_is_not_compared(tmp_path: Path) -> None:
+    text = (DATA / "l1-A14-sign-twice.md").read_text().replace(
+        r"$h_\theta(x) = \sigma(\theta^\top x)$", r"$h_\theta(x) = \tanh(\theta^\top x)$")
+    path = tmp_path / "s.md"
+    path.write_text(text)
     found = [f for f in check_file(path).findings if f.kind == "result"]
     assert [f.verdict for f in found] == ["undecided"]

@@ -33,7 +33,7 @@ from derive.check.judge import compare_scalars
 from derive.check.notation import Notation
 from derive.check.parser import parse
 
-I = sp.Symbol("i", integer=True, positive=True)     # the example, in every canonical form
+EX = sp.Symbol("i", integer=True, positive=True)     # the example, in every canonical form
 M = sp.Symbol("m", integer=True, positive=True)
 H, Y, X = sp.IndexedBase("h"), sp.IndexedBase("y"), sp.IndexedBase("x")
 H0, Y0, X0 = sp.symbols("h y x")                     # one example
@@ -87,7 +87,7 @@ def library_result(problem: str) -> LibraryResult | None:
     """The derivation of ``problem`` whose result this module reads (None: none)."""
     if problem not in ("A13", "A14"):
         return None
-    from derive.registry import BUILDERS, loaded_library   # the library, loaded on demand
+    from derive.registry import BUILDERS, loaded_library  # the library, loaded on demand
 
     loaded_library()
     derivation = BUILDERS["bce-gradient"]()
@@ -110,7 +110,7 @@ def _from_library(e: sp.Expr) -> sp.Expr:
     def rebuild(a: sp.Basic) -> sp.Basic:
         if isinstance(a, sp.Sum):
             (v, lo, hi), = a.limits
-            return sp.Sum(rebuild(a.function).xreplace({v: I}), (I, lo, M))
+            return sp.Sum(rebuild(a.function).xreplace({v: EX}), (EX, lo, M))
         if isinstance(a, sp.Indexed):
             base = {"h": H, "y": Y, "x": X}[str(a.base)]
             return base[a.indices[0]]
@@ -135,7 +135,7 @@ def canonical(e: sp.Basic, bound: frozenset = frozenset()) -> sp.Expr:
         v, lo, hi = e.limits[0]
         if lo != 1 or not (str(hi) == "m" or str(hi).startswith("#")):
             raise Unreadable(f"a sum from {lo} to {hi}, not over the m examples")
-        return sp.Sum(canonical(e.function, bound | {v}).xreplace({v: I}), (I, 1, M))
+        return sp.Sum(canonical(e.function, bound | {v}).xreplace({v: EX}), (EX, 1, M))
     if isinstance(e, sp.Indexed):
         return _entry(str(e.base), e.indices[0], bound)
     if isinstance(e, AppliedUndef):
@@ -209,7 +209,7 @@ def _one_example(e: sp.Expr) -> sp.Expr:
     """The summand of a sum over the examples, for one example (h, y, x)."""
     sums = list(e.atoms(sp.Sum))
     sign = -1 if e == -sums[0] else 1
-    return sign * sums[0].function.xreplace({H[I]: H0, Y[I]: Y0, X[I]: X0})
+    return sign * sums[0].function.xreplace({H[EX]: H0, Y[EX]: Y0, X[EX]: X0})
 
 
 def _expanded(e: sp.Expr, k: int) -> sp.Expr:
@@ -227,6 +227,14 @@ def compare_result(text_result: sp.Expr, expected: sp.Expr, notation: Notation) 
     statuses = {compare_scalars(_expanded(text_result, k), _expanded(expected, k),
                                 notation)[0] for k in COMPARED_COUNTS}
     return statuses.pop() if len(statuses) == 1 else "undecided"
+
+
+def _either(claimed: sp.Expr, expected: list[sp.Expr], notation: Notation) -> str:
+    """Right if right against one of the readings, wrong only if wrong against each."""
+    statuses = [compare_result(claimed, e, notation) for e in expected]
+    if "correct" in statuses:
+        return "correct"
+    return "wrong" if all(s == "wrong" for s in statuses) else "undecided"
 
 
 def compared_results(chains: list[Chain], notation: Notation, problem: Callable[[int], str],
@@ -252,7 +260,12 @@ def compared_results(chains: list[Chain], notation: Notation, problem: Callable[
         if last.line in already_wrong:
             continue                       # reported once, by the step
         definitions = _cost_definitions(chains, cost_name, notation, problem, name, chain)
-        if definitions:                    # else the derivative of no cost the text gives
+        if definitions and not _h_is_logistic(chains, notation):
+            findings.append(Finding(last.line, "undecided", "result", chain.pieces[0].text
+                                    .strip(), last.text.strip(), f"not compared with "
+                                    f"{result.name}: the text defines h otherwise than as "
+                                    "σ(θᵀx)", "="))
+        elif definitions:                    # else the derivative of no cost the text gives
             findings.append(_judged(chain, cost_name, result, definitions, notation))
     return findings
 
@@ -301,12 +314,17 @@ def _judged(chain: Chain, cost_name: str, result: LibraryResult, definitions: li
     except (NotUnderstood, Unreadable) as error:
         return finding("undecided", f"not compared with {result.name}'s result: "
                        f"{error} is not one of its names")
-    if claimed.has(sp.Sum) == one:
-        return finding("undecided", f"not compared with {result.name}: the cost is "
-                       f"{'of one example' if one else 'summed'}, the result "
-                       f"{'summed' if one else 'of one example'}")
-    status = compare_result(claimed, expected, notation)
     said = f"{cost_name} = {_said(c, one)}"
+    if claimed.has(sp.Sum) and one:         # ∇L = Σᵢ …: the one example's cost summed, or
+        summed = c * result.gradient         # averaged, over the examples; either is read
+        status = _either(claimed, [summed, summed / M], notation)
+        said += " summed (or averaged) over the examples"
+        one = False
+    elif claimed.has(sp.Sum) != one:
+        status = compare_result(claimed, expected, notation)
+    else:
+        return finding("undecided", f"not compared with {result.name}: the cost is summed, "
+                       "the result of one example")
     if status == "correct":
         return finding("correct", f"the result of derive's {result.name} ({result.shown()}), "
                        f"with {said}")
@@ -326,6 +344,29 @@ def _said(c: sp.Expr, one: bool, what: str = "cost") -> str:
     sign = -1 if what == "cost" else 1          # the derivation's cost is −Σ …
     negative = (c.could_extract_minus_sign()) != (sign < 0)
     return ("−" if negative else "") + ("(1/m) " if c.has(M) else "") + body
+
+
+def _h_is_logistic(chains: list[Chain], notation: Notation) -> bool:
+    """Every definition the text gives h (h = …, h_θ(x) = …) is σ of something: the
+    derivation's h (the problem's h = σ(θᵀx)); a tanh or a linear h is another problem."""
+    for chain in chains:
+        if len(chain.pieces) < 2 or not chain.relations or chain.relations[0] != "=":
+            continue
+        try:
+            head, _ = parse(chain.pieces[0].text, notation)
+        except NotUnderstood:
+            continue
+        named = head.name if isinstance(head, sp.Symbol) else str(head.func) \
+            if isinstance(head, AppliedUndef) else ""
+        if named not in ("h", "h_{\\theta}"):
+            continue
+        try:
+            value, _ = parse(chain.pieces[1].text, notation)
+        except NotUnderstood:
+            return False
+        if type(value).__name__ != "sigmoid":
+            return False
+    return True
 
 
 def _differentiated_cost(text: str, notation: Notation) -> str | None:
