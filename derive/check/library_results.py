@@ -35,6 +35,7 @@ from derive.check.library_names import from_library as _from_library
 from derive.check.notation import Notation
 from derive.check.parser import parse
 
+VERIFIED = ("proved", "checked")     # a result the verifier did not confirm is not used
 SCALES = (sp.S.One, -sp.S.One, 1 / M, -1 / M)
 EXAMPLE_COUNTS = (1, 2, 3)     # the cost read: the same expression at each
 COMPARED_COUNTS = (2, 3)        # the result: at m = 1 a lost 1/m would not show
@@ -76,10 +77,10 @@ def library_result(problem: str) -> LibraryResult | None:
     """The derivation of ``problem`` whose result this module reads (None: none)."""
     if problem not in ("A13", "A14"):
         return None
-    from derive.registry import BUILDERS, loaded_library  # the library, loaded on demand
+    from derive.registry import DERIVATIONS, loaded_library  # the library, on demand
 
     loaded_library()
-    derivation = BUILDERS["bce-gradient"]()
+    derivation = DERIVATIONS["bce-gradient"]()      # verified (the pipeline's, cached)
     if problem not in derivation.problems:
         return None
     cost = gradient = None
@@ -88,7 +89,8 @@ def library_result(problem: str) -> LibraryResult | None:
                 and isinstance(step.rhs, sp.Expr) and step.rhs.has(sp.Sum):
             cost = step.rhs
         if isinstance(step.lhs, sp.Derivative) and not step.rhs.has(sp.Derivative):
-            gradient = step.rhs              # the chain's last step: the verified result
+            gradient = step.rhs if step.verdict is not None \
+                and step.verdict.status in VERIFIED else None
     if cost is None or gradient is None:
         return None
     return LibraryResult("bce-gradient", _from_library(cost), _from_library(gradient))

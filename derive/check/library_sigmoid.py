@@ -35,10 +35,10 @@ _CALL = re.compile(r"(\\sigma|σ)\s*(?:\\left|\\bigl|\\Bigl)?\s*\(")
 def sigmoid_results(problem: str) -> dict[str, tuple[sp.Expr, sp.Symbol]] | None:
     """The derivation's results by what they differentiate ("sigma", "log sigma"): the last
     step of each chain, and its variable (None: the problem is not the derivation's)."""
-    from derive.registry import BUILDERS, loaded_library
+    from derive.registry import DERIVATIONS, loaded_library
 
     loaded_library()
-    derivation = BUILDERS[NAME]()
+    derivation = DERIVATIONS[NAME]()        # verified (the pipeline's, cached)
     if problem not in derivation.problems:
         return None
     found: dict[str, tuple[sp.Expr, sp.Symbol]] = {}
@@ -46,7 +46,10 @@ def sigmoid_results(problem: str) -> dict[str, tuple[sp.Expr, sp.Symbol]] | None
         if isinstance(step.lhs, sp.Derivative) and not step.rhs.has(sp.Derivative):
             inner, z = step.lhs.expr, step.lhs.variable_count[0][0]
             key = "log sigma" if isinstance(inner, sp.log) else "sigma"
-            found[key] = (step.rhs, z)        # the chain's last step: its result
+            if step.verdict is not None and step.verdict.status in ("proved", "checked"):
+                found[key] = (step.rhs, z)    # the chain's last step: its result
+            else:
+                found.pop(key, None)          # not confirmed by the verifier: not used
     return found
 
 
