@@ -82,3 +82,23 @@ def test_an_h_defined_otherwise_is_not_compared(tmp_path: Path) -> None:
     path.write_text(text)
     found = [f for f in check_file(path).findings if f.kind == "result"]
     assert [f.verdict for f in found] == ["undecided"]
+
+
+def test_a_name_without_the_examples_index_inside_a_sum_is_not_read(tmp_path: Path) -> None:
+    text = (DATA / "l2-A14-right.md").read_text().replace(
+        r"\left(h_\theta(x^{(i)}) - y^{(i)}\right) x_j^{(i)}", r"\left(h - y\right) x_j^{(i)}")
+    path = tmp_path / "s.md"
+    path.write_text(text)
+    found = [f for f in check_file(path).findings if f.kind == "result"]
+    assert [f.verdict for f in found] == ["undecided"]       # sloppy h, y: never wrong
+
+
+def test_the_derivative_of_the_cost_applied_to_theta_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "s.md"
+    path.write_text("---\nproblem: A14\n---\n"
+                    r"$$l(\theta) = -\sum_{i=1}^m y^{(i)} \log (h_\theta(x^{(i)})) + "
+                    r"(1-y^{(i)}) \log (1-h_\theta(x^{(i)}))$$" "\n\n"
+                    r"$$\frac{d l(\theta)}{d \theta} = \sum_{i=1}^m (y^{(i)} - "
+                    r"h_\theta(x^{(i)})) x^{(i)}$$" "\n")
+    found = [f for f in check_file(path).findings if f.kind == "result"]
+    assert [f.verdict for f in found] == ["wrong"]            # d l/dθ written as d/dθ of l(θ)

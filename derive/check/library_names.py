@@ -64,7 +64,7 @@ def canonical(e: sp.Basic, bound: frozenset = frozenset()) -> sp.Expr:
             if isinstance(arg, sp.Indexed) and str(arg.base) == "x^{(·)}" \
                     and arg.indices[0] in bound:
                 return H[arg.indices[0]]
-            if isinstance(arg, sp.Symbol) and arg.name == "x":
+            if isinstance(arg, sp.Symbol) and arg.name == "x" and not bound:
                 return H0
         raise Unreadable(f"{e}")
     if type(e).__name__ == "sigmoid" and isinstance(e.args[0], sp.Mul):
@@ -75,12 +75,12 @@ def canonical(e: sp.Basic, bound: frozenset = frozenset()) -> sp.Expr:
             x = rest[0]
             if isinstance(x, sp.Indexed) and str(x.base) == "x^{(·)}" and x.indices[0] in bound:
                 return H[x.indices[0]]
-            if isinstance(x, sp.Symbol) and x.name == "x":
+            if isinstance(x, sp.Symbol) and x.name == "x" and not bound:
                 return H0
         raise Unreadable(f"σ of {e.args[0]}")
     if type(e).__name__ == "sigmoid" and isinstance(e.args[0], sp.Symbol):
         score = _SCORE.match(e.args[0].name)
-        if score and score.group(1) is None:
+        if score and score.group(1) is None and not bound:
             return H0
         if score and sp.Symbol(score.group(1)) in {b for b in bound if b.name == score.group(1)}:
             return H[next(b for b in bound if b.name == score.group(1))]
@@ -88,6 +88,8 @@ def canonical(e: sp.Basic, bound: frozenset = frozenset()) -> sp.Expr:
     if isinstance(e, sp.Symbol):
         if e.name == "m":
             return M
+        if e.name in _ONE and bound:
+            raise Unreadable(f"{e.name} without the example's index inside a sum")
         if e.name in _ONE:
             return _ONE[e.name]
         sup = _SUPERSCRIPT.match(e.name)          # y^{(i)} outside a sum: one example

@@ -34,7 +34,9 @@ from derive.check.library_names import EX, H0, X0, Y0, H, M, Unreadable, X, Y, c
 from derive.check.library_names import from_library as _from_library
 from derive.check.notation import Notation
 from derive.check.parser import parse
+from derive.check.shared import readings
 
+_BY = ("\\theta", "\\theta_{j}")      # ∂/∂θⱼ, or ∂/∂θ of the whole vector
 VERIFIED = ("proved", "checked")     # a result the verifier did not confirm is not used
 SCALES = (sp.S.One, -sp.S.One, 1 / M, -1 / M)
 EXAMPLE_COUNTS = (1, 2, 3)     # the cost read: the same expression at each
@@ -191,8 +193,8 @@ def joined(chains: list[Chain]) -> list[Chain]:
     return out
 
 
-def _judged(chain: Chain, cost_name: str, result: LibraryResult, definitions: list[sp.Expr],
-            notation: Notation) -> Finding:
+def _judged(chain: Chain, cost_name: str, result: LibraryResult,
+            definitions: list[list[sp.Expr]], notation: Notation) -> Finding:
     first, last = chain.pieces[0], chain.pieces[-1]
 
     def finding(verdict: str, reason: str) -> Finding:
@@ -200,13 +202,14 @@ def _judged(chain: Chain, cost_name: str, result: LibraryResult, definitions: li
                        reason, "=")
 
     scales = set()
-    for defined in definitions:
-        try:
-            read = scale_of(canonical(defined), result.cost)
-        except (Unreadable, TypeError, ValueError, AttributeError, IndexError):
-            read = None
-        if read is not None:
-            scales.add(read)
+    for defined in definitions:               # each reading of each definition
+        for value in defined:
+            try:
+                read = scale_of(canonical(value), result.cost)
+            except (Unreadable, TypeError, ValueError, AttributeError, IndexError):
+                read = None
+            if read is not None:
+                scales.add(read)
     if len(scales) != 1:
         return finding("undecided", f"the result of {result.name} ({result.shown()}) is not "
                        f"compared: the text's {cost_name} is "
@@ -215,22 +218,33 @@ def _judged(chain: Chain, cost_name: str, result: LibraryResult, definitions: li
     (c, one), = scales
     expected = _one_example(result.gradient) if one else result.gradient
     expected = c * expected
-    try:
-        claimed = canonical(parse(last.text, notation)[0])
-    except (NotUnderstood, Unreadable) as error:
+    claims, errors = [], []
+    for value in read_all(last.text, notation):
+        try:
+            claims.append(canonical(value))
+        except Unreadable as error:
+            errors.append(str(error))
+    if not claims:
         return finding("undecided", f"not compared with {result.name}'s result: "
-                       f"{error} is not one of its names")
+                       f"{(errors or ['it'])[0]} is not one of its names")
     said = f"{cost_name} = {_said(c, one)}"
-    if claimed.has(sp.Sum) and one:         # ∇L = Σᵢ …: the one example's cost summed, or
-        summed = c * result.gradient         # averaged, over the examples; either is read
-        status = _either(claimed, [summed, summed / M], notation)
+    statuses = []
+    for claimed in claims:
+        if claimed.has(sp.Sum) and one:     # ∇L = Σᵢ …: the one example's cost summed, or
+            summed = c * result.gradient     # averaged, over the examples; either is read
+            statuses.append(_either(claimed, [summed, summed / M], notation))
+        elif claimed.has(sp.Sum) != one:
+            statuses.append(compare_result(claimed, expected, notation))
+        else:
+            statuses.append("undecided")
+    if one and all(claimed.has(sp.Sum) for claimed in claims):
         said += " summed (or averaged) over the examples"
         one = False
-    elif claimed.has(sp.Sum) != one:
-        status = compare_result(claimed, expected, notation)
-    else:
+    if not one and not any(claimed.has(sp.Sum) for claimed in claims):
         return finding("undecided", f"not compared with {result.name}: the cost is summed, "
                        "the result of one example")
+    status = "correct" if "correct" in statuses else "wrong" \
+        if all(s == "wrong" for s in statuses) else "undecided"
     if status == "correct":
         return finding("correct", f"the result of derive's {result.name} ({result.shown()}), "
                        f"with {said}")
@@ -285,10 +299,13 @@ def _differentiated_cost(text: str, notation: Notation) -> str | None:
         left, found = parse(text, notation)
     except NotUnderstood:
         return None
+    if isinstance(left, sp.Derivative) and len(left.variables) == 1 \
+            and isinstance(left.expr, AppliedUndef) and str(left.variables[0]) in _BY:
+        return _name(left.expr)               # d l(θ)/dθ: l applied to θ
     if left not in found.derivatives:
         return None
     of, by, order = found.derivatives[left]
-    if order != 1 or not isinstance(by, sp.Symbol) or by.name not in ("\\theta", "\\theta_{j}"):
+    if order != 1 or not isinstance(by, sp.Symbol) or by.name not in _BY:
         return None
     return _name(of)
 
@@ -309,7 +326,7 @@ def _name(e: sp.Basic) -> str | None:
 
 def _cost_definitions(chains: list[Chain], cost_name: str, notation: Notation,
                       problem: Callable[[int], str], name: str, claim: Chain
-                      ) -> list[sp.Expr]:
+                      ) -> list[list[sp.Expr]]:
     """The expressions the text gives its cost (J = …, J(θ) = …) before the claim: in its
     question if it defines the cost there, else in the parts before of the same problem."""
     by_section = _definitions_where(chains, cost_name, notation, claim,
@@ -321,8 +338,8 @@ def _cost_definitions(chains: list[Chain], cost_name: str, notation: Notation,
 
 
 def _definitions_where(chains: list[Chain], cost_name: str, notation: Notation, claim: Chain,
-                       where: Callable[[Chain], bool]) -> list[sp.Expr]:
-    found = []
+                       where: Callable[[Chain], bool]) -> list[list[sp.Expr]]:
+    found: list[list[sp.Expr]] = []
     for chain in chains:
         if not chain.pieces or chain.pieces[0].line > claim.pieces[0].line:
             break
@@ -335,11 +352,26 @@ def _definitions_where(chains: list[Chain], cost_name: str, notation: Notation, 
         if _name(head) != cost_name:
             continue
         for piece in chain.pieces[1:]:
-            try:
-                value, _ = parse(piece.text, notation)
-            except NotUnderstood:
-                continue
-            if not value.has(sp.Derivative) and value.has(sp.log):
-                found.append(value)
+            values = read_all(piece.text, notation)
+            if values and not any(v.has(sp.Derivative) for v in values) \
+                    and all(v.has(sp.log) for v in values):
+                found.append(values)
                 break                 # its first form: later ones are the text's steps
     return found
+
+
+def read_all(text: str, notation: Notation) -> list[sp.Expr]:
+    """Every reading of a side (how far a Σ reaches, h(1 − h) a call or a product)."""
+    try:
+        _, found = parse(text, notation)
+    except NotUnderstood:
+        return []
+    out: list[sp.Expr] = []
+    for reading in readings(found.met):
+        try:
+            value, _ = parse(text, notation, reading)
+        except NotUnderstood:
+            continue
+        if not isinstance(value, sp.MatrixBase) and value not in out:
+            out.append(value)
+    return out
