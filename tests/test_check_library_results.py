@@ -17,10 +17,10 @@ DATA = Path(__file__).parent / "data" / "check-library"
 WRONG = {"l1-A14-sign-twice.md": [13], "l2-A14-right.md": [],
          "l3-A14-chain-no-mean.md": [8], "l4-A14-log-likelihood.md": [9],
          "l5-A14-controls.md": [20], "l6-A8-sigma-as-value.md": [16],
-         "l7-A8-no-definition.md": [8, 12]}
+         "l7-A8-no-definition.md": [8, 12], "l8-A18-softmax-opaque.md": [16]}
 RIGHT = {"l2-A14-right.md": [8], "l4-A14-log-likelihood.md": [7, 8, 10],
          "l5-A14-controls.md": [8], "l6-A8-sigma-as-value.md": [8, 12],
-         "l7-A8-no-definition.md": [14, 15]}
+         "l7-A8-no-definition.md": [14, 15], "l8-A18-softmax-opaque.md": [8, 12]}
 
 
 def results(name: str) -> dict[int, str]:
@@ -102,3 +102,7 @@ def test_the_derivative_of_the_cost_applied_to_theta_is_read(tmp_path: Path) -> 
                     r"h_\theta(x^{(i)})) x^{(i)}$$" "\n")
     found = [f for f in check_file(path).findings if f.kind == "result"]
     assert [f.verdict for f in found] == ["wrong"]            # d l/dθ written as d/dθ of l(θ)
+
+
+def test_a_softmax_result_right_in_one_reading_of_the_indices_is_undecided() -> None:
+    assert results("l8-A18-softmax-opaque.md")[18] == "undecided"     # p_i(1 − p_j): i = j
