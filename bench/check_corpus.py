@@ -14,12 +14,14 @@ from derive.check.checker import check_file
 ROOT = Path(__file__).resolve().parents[1]
 HANDWRITTEN = ROOT.parent / "shared" / "handwritten"
 EXTRA = ROOT / "tests" / "data" / "handwritten_extra"
+LIBRARY = ROOT / "tests" / "data" / "check-library"      # round 8: results against the library
 
 
 def corpus() -> list[Path]:
     """The real hand-written solutions (when they are here) and the written ones."""
     files = sorted(HANDWRITTEN.glob("*.txt")) if HANDWRITTEN.exists() else []
-    return files + sorted(p for p in EXTRA.iterdir() if p.name != "LABELS.md")
+    return files + [p for folder in (EXTRA, LIBRARY)
+                    for p in sorted(folder.iterdir()) if p.name != "LABELS.md"]
 
 
 def main(names: list[str]) -> None:

@@ -20,6 +20,9 @@ from derive.check.indices import Condition
 from derive.check.judge import Definitions, Outcome, judge_implication, judge_link
 from derive.check.layers import layered_names, written_sizes
 from derive.check.lexer import prepared
+from derive.check.library_results import compared_results, problem_of_lines
+from derive.check.library_sigmoid import compared_sigmoid
+from derive.check.library_softmax import compared_softmax
 from derive.check.named_gradients import (
     convention_misfits,
     is_named_gradient,
@@ -44,7 +47,16 @@ def check_file(path: str | Path) -> FileReport:
     notation = notation_of(document.front, document.path)
     text = Path(path).read_text(encoding="utf-8", errors="replace")
     notation.given, notation.statement = problem_values(str(path), text, document.front)
-    return check_document(document, notation)
+    report = check_document(document, notation)
+    wrong = {f.line for f in report.findings if f.verdict == "wrong"}
+    problem = problem_of_lines(document.chains, text, document.front)
+    for compared in (compared_results, compared_sigmoid, compared_softmax):
+        try:        # a result compared with the library's derivation of the named problem
+            report.findings += compared(document.chains, notation, problem, wrong)
+        except Exception:  # noqa: BLE001 - a comparison that fails loses no report
+            continue
+    report.findings.sort(key=lambda f: f.line)
+    return report
 
 
 def check_document(document: Document, notation: Notation) -> FileReport:
