@@ -1,0 +1,63 @@
+"""Verifier attack, round 10 (docs/reviews/2026-12-04-verifier-attack-round-10.md): unfolding
+definitions with variable binding respected (a summation variable that is a defined name, a
+definition captured by a sum, a derivative by an entry whose index a sum also binds).  Each
+hole has its test, and near misses (right steps close to the wrong one) that must keep their
+mark."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from derive.errors import DomainError
+from tests.mutation import ACCEPTED, judge
+
+y, a, m = sp.symbols("y a m", real=True)
+i, k, N = sp.symbols("i k N", integer=True, positive=True)
+x = sp.IndexedBase("x", real=True)
+s, total = sp.symbols("s A", real=True)
+SIZES = {"sizes": {N: (2, 3)}, "domains": {y: (-2, 2), m: (-2, 2)}}
+
+
+# --- 1. a summation variable that is a defined name ---------------------------------------
+# unfold replaced every occurrence of a defined name, the summation variable of a sum over
+# that name too: with a = y, Σ_{a=1}^{N} a y became Σ_{y=1}^{N} y², and a step equating the
+# two was proved at once (the two sides one expression after unfolding).
+
+def test_a_summation_variable_is_not_the_defined_name() -> None:
+    defs = {"definitions": {a: y}, **SIZES}
+    assert judge(sp.Sum(a * y, (a, 1, N)), sp.Sum(y**2, (y, 1, N)), **defs) == "refuted"
+    assert judge(sp.Sum(a * y, (a, 1, N)), y * N * (N + 1) / 2, **defs) in ACCEPTED
+
+
+def test_a_definition_with_a_sum_over_another_defined_name() -> None:
+    # s = Σ_k m x_k with k = m defined too: the second pass made it Σ_m m x_m
+    defs = {"definitions": {k: m, s: sp.Sum(x[k] * m, (k, 1, N))}, **SIZES}
+    assert judge(s, sp.Sum(k * x[k], (k, 1, N)), **defs) == "refuted"
+    assert judge(s, m * sp.Sum(x[k], (k, 1, N)), **defs) in ACCEPTED
+
+
+def test_a_definition_captured_by_a_sum_is_an_error() -> None:
+    # a = y written inside Σ_y: the outer y or the summation variable? Neither is marked.
+    with pytest.raises(DomainError, match="binds"):
+        judge(sp.Sum(a * y, (y, 1, N)), sp.Sum(y**2, (y, 1, N)),
+              definitions={a: y}, **SIZES)
+    with pytest.raises(DomainError, match="binds"):
+        judge(sp.Sum(a * y, (y, 1, N)), y * N * (N + 1) / 2, definitions={a: y}, **SIZES)
+
+
+# --- 2. a derivative by an entry whose index a sum binds ------------------------------------
+# d(Σ_i x_i²)/d x_i, with i free (the entry differentiated by) and bound (the sum): SymPy
+# differentiates the summand by its own x_i, so 2 Σ_i x_i was proved and 2 x_i refuted;
+# the same through a definition A = Σ_i x_i².
+
+@pytest.mark.parametrize("defined", [False, True])
+def test_a_derivative_by_an_entry_whose_index_a_sum_binds(defined: bool) -> None:
+    squares = sp.Sum(x[i]**2, (i, 1, N))
+    context = {"sizes": {N: (2, 3)}, "indices": {i: (1, N)}}
+    if defined:
+        lhs, context["definitions"] = sp.Derivative(total, x[i]), {total: squares}
+    else:
+        lhs = sp.Derivative(squares, x[i])
+    assert judge(lhs, 2 * sp.Sum(x[i], (i, 1, N)), **context) == "refuted"
+    assert judge(lhs, 2 * x[i], **context) in ACCEPTED
