@@ -299,6 +299,9 @@ def _written_in(e: sp.Basic, plain: dict[sp.Basic, sp.Expr], families: dict[sp.B
             inner = inner | {var}
         body = _written_in(e.function, plain, families, around, inner)
         return e.func(body, *limits) if (body, *limits) != (e.function, *e.limits) else e
+    if isinstance(e, sp.Lambda):   # f(X) entry by entry: its variable is its own
+        body = _written_in(e.expr, plain, families, around, bound | set(e.variables))
+        return sp.Lambda(e.variables, body) if body != e.expr else e
     if not e.args:
         return e
     args = tuple(_written_in(a, plain, families, around, bound) for a in e.args)
