@@ -759,7 +759,8 @@ def kink_roots(expr: sp.Basic, free: list[sp.Basic], ctx: Domains | None = None
                 continue
             if ctx is not None and not low_degree:
                 lo, hi = domain(v, ctx)
-                others = sorted(set().union(*(r.free_symbols for r in roots)), key=str)
+                others = sorted(set().union(*(r.free_symbols for r in roots))
+                                | (g.free_symbols - {v}), key=str)   # the period's too
                 spans = tuple((u, tuple(map(float, domain(u, ctx)))) for u in others)
                 roots += _periodic_repeats(g, v, tuple(roots), (float(lo), float(hi)), spans)
             out.extend((pos, r) for r in roots if r.is_real is not False)
@@ -783,20 +784,36 @@ def _periodic_repeats(g: sp.Expr, v: sp.Symbol, roots: tuple[sp.Expr, ...],
         period = sp.periodicity(g, v)
     except (NotImplementedError, TypeError, ValueError, AttributeError, RecursionError):
         return ()
-    if period is None or period.free_symbols or not period.is_positive:
+    if period is None or period.is_positive is False:
         return ()
     lo, hi = interval
-    width = float(period)
-    if not (math.isfinite(lo) and math.isfinite(hi)) or width <= 0:
-        return ()
     rng = random.Random(sp.srepr(g))
+    # a period in other variables (sin(x y) = 0 in x: 2π/y) is bounded by the values it
+    # takes on their domains; before, only the principal roots 0 and π/y were visited
+    period = abs(period)
+    known = dict(spans)
+    if any(u not in known for u in period.free_symbols):
+        return ()
+    # |y| where y keeps one sign on its domain, so that the repeats are set exactly
+    # (sin(y (2π/|y|)) is no exact 0 for a real y)
+    period = period.replace(lambda e: isinstance(e, sp.Abs) and e.args[0] in known
+                            and (known[e.args[0]][0] >= 0 or known[e.args[0]][1] <= 0),
+                            lambda e: e.args[0] if known[e.args[0]][0] >= 0 else -e.args[0])
+    if period.has(sp.Abs):
+        return ()
+    widths = _value_range(period, known, rng) if period.free_symbols else (float(period),) * 2
+    if widths is None or not (math.isfinite(lo) and math.isfinite(hi)) or widths[0] <= 0:
+        return ()
+    narrow, wide = widths
     out: list[sp.Expr] = []
     for r in roots:
-        reach = _value_range(r, dict(spans), rng)
+        reach = _value_range(r, known, rng)
         if reach is None:
             continue
         least, most = reach
-        first, last = math.ceil((lo - most) / width), math.floor((hi - least) / width)
+        # every whole number of periods that can bring a root into (lo, hi) somewhere
+        first = math.ceil((lo - most) / (narrow if lo < most else wide))
+        last = math.floor((hi - least) / (narrow if hi > least else wide))
         shifts = [k for k in range(first, last + 1) if k != 0]
         if len(shifts) > DOMAIN_JUMPS:
             middle = shifts[2:-2]

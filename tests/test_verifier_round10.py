@@ -61,3 +61,18 @@ def test_a_derivative_by_an_entry_whose_index_a_sum_binds(defined: bool) -> None
         lhs = sp.Derivative(squares, x[i])
     assert judge(lhs, 2 * sp.Sum(x[i], (i, 1, N)), **context) == "refuted"
     assert judge(lhs, 2 * x[i], **context) in ACCEPTED
+
+
+# --- 3. a periodic kink whose period depends on another variable ---------------------------
+# sin(x y) = 0 in x has period 2π/y; only the principal roots 0 and π/y were visited, which
+# never lie in x ∈ (5, 7) for y ∈ (1, 3): two sides differing only on the kinks were checked.
+
+def test_a_kink_whose_period_depends_on_another_variable() -> None:
+    x_, y_ = sp.symbols("x y", real=True)
+    dom = {"domains": {x_: (5, 7), y_: (1, 3)}}
+    g = sp.sin(x_ * y_)
+    assert judge(sp.Heaviside(g, 0), (sp.sign(g) + 1) / 2, **dom) == "refuted"
+    assert judge(sp.Heaviside(g, 0), sp.Heaviside(g, 1), **dom) == "refuted"
+    assert judge(sp.Piecewise((1, g > 0), (0, True)), sp.Heaviside(g, 1), **dom) == "refuted"
+    assert judge(sp.Heaviside(g), (sp.sign(g) + 1) / 2, **dom) in ACCEPTED
+    assert judge(sp.Piecewise((1, g >= 0), (0, True)), sp.Heaviside(g, 1), **dom) in ACCEPTED
