@@ -261,6 +261,7 @@ def unfold(expr: sp.Expr, ctx: Context) -> sp.Expr:
 
 
 def _unfolded(expr: sp.Expr, ctx: Context) -> sp.Expr:
+    expr = sp.sympify(expr)   # a side written as a plain number, 0 say
     plain_defs = {k: v for k, v in ctx.definitions.items() if not isinstance(k, sp.IndexedBase)}
     indexed_defs = {k: v for k, v in ctx.definitions.items() if isinstance(k, sp.IndexedBase)}
     # definitions refer to other definitions, to any depth (a network defined layer by layer:

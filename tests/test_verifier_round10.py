@@ -76,3 +76,19 @@ def test_a_kink_whose_period_depends_on_another_variable() -> None:
     assert judge(sp.Piecewise((1, g > 0), (0, True)), sp.Heaviside(g, 1), **dom) == "refuted"
     assert judge(sp.Heaviside(g), (sp.sign(g) + 1) / 2, **dom) in ACCEPTED
     assert judge(sp.Piecewise((1, g >= 0), (0, True)), sp.Heaviside(g, 1), **dom) in ACCEPTED
+
+
+# --- 4. sizes kept in their order at the larger size ---------------------------------------
+# Σ_{j≤N} δ_ij x_j = x_i for i ∈ 1…M holds only while M ≤ N; declared M = 2, N = 3, the
+# larger size (M = 4, N = 5) kept the order, and the step was checked.
+
+def test_the_larger_size_also_turns_the_order_of_the_sizes_round() -> None:
+    j = sp.Symbol("j", integer=True)
+    ii = sp.Symbol("i", integer=True)
+    big_m, big_n = sp.symbols("M N", integer=True, positive=True)
+    lhs = sp.Sum(sp.KroneckerDelta(ii, j) * x[j], (j, 1, big_n))
+    sizes = {"sizes": {big_m: (2,), big_n: (3,)}}
+    assert judge(lhs, x[ii], indices={ii: (1, big_m)}, **sizes) == "refuted"
+    assert judge(lhs, x[ii], where=big_m <= big_n, indices={ii: (1, big_m)},
+                 **sizes) in ACCEPTED
+    assert judge(lhs, x[ii], indices={ii: (1, big_n)}, **sizes) in ACCEPTED
