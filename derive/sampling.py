@@ -899,6 +899,7 @@ def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
     integer = [is_integer_valued(v) for v in free]
     solutions = breakpoint_solutions(_elementary_parts(pair), free, ctx) if not fast else []
     edges = edge_patterns(len(free), fast)
+    related = where if where is not None and _relates_variables(where) else None
 
     def draw(rng: random.Random, attempt: int) -> list[Any]:
         where = edges[attempt] if attempt < len(edges) else ("random",) * len(free)
@@ -909,6 +910,8 @@ def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
             solution = solutions[k // 3]
             moved = _on_breakpoint(point, solution, intervals[solution[0]], k % 3 - 1)
             return moved if moved is not None else point
+        if related is not None and k >= 0:
+            return _within_condition(rng, point, free, related, intervals, admissible)
         return point
 
     def describe(point: list[Any]) -> dict[str, str]:
@@ -924,6 +927,40 @@ def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
     # the edge points and the breakpoints come on top of the random ones asked for
     return _sample([compiled], len(lefts), draw, describe, ctx.seed,
                    points + len(edges) + 3 * len(solutions), fast, admissible, one_sided)
+
+
+def _relates_variables(where: sp.Basic) -> bool:
+    """Whether a step's condition relates two variables or more (x > y): its points are
+    then drawn within it, not only thrown away outside it."""
+    conditions = where.args if isinstance(where, sp.And) else (where,)
+    return any(len(c.free_symbols) > 1 for c in conditions)
+
+
+def _within_condition(rng: random.Random, point: list[Any], free: list[sp.Basic],
+                      where: sp.Basic, intervals: list[tuple[float, float]],
+                      admissible: Callable[..., Any] | None) -> list[Any]:
+    """A random point outside the step's condition moved inside it: one real variable of
+    the condition redrawn from the values it allows at the others' (x in (y, y + 0.01) for
+    y < x < y + 0.01, which rejection alone met about once in 400 points)."""
+    if admissible is not None and _holds(admissible, point):
+        return point
+    candidates = [pos for pos, v in enumerate(free) if isinstance(v, sp.Symbol)
+                  and v in where.free_symbols and not is_integer_valued(v)]
+    for pos in rng.sample(candidates, len(candidates)):
+        v = free[pos]
+        others = {u: sp.Float(p, PRECISION_DIGITS) for u, p in zip(free, point, strict=True)
+                  if u != v and isinstance(u, sp.Symbol) and u in where.free_symbols}
+        try:
+            alone = where.xreplace(others)
+        except (TypeError, ValueError):
+            continue
+        if alone in (sp.true, sp.false) or alone.free_symbols != {v}:
+            continue
+        allowed = _allowed_pieces(alone, v, intervals[pos])
+        if allowed == intervals[pos]:
+            continue   # nothing to solve, or not solvable: rejection as before
+        return [*point[:pos], draw_value(rng, allowed, False, "random"), *point[pos + 1:]]
+    return point
 
 
 def _defined_on_one_side(lefts: list[sp.Expr], rights: list[sp.Expr], free: list[sp.Basic],

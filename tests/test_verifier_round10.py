@@ -92,3 +92,18 @@ def test_the_larger_size_also_turns_the_order_of_the_sizes_round() -> None:
     assert judge(lhs, x[ii], where=big_m <= big_n, indices={ii: (1, big_m)},
                  **sizes) in ACCEPTED
     assert judge(lhs, x[ii], indices={ii: (1, big_n)}, **sizes) in ACCEPTED
+
+
+# --- 5. a condition between two variables, narrow -------------------------------------------
+# where 0 < x - y < 1/100 on x, y ∈ (-2, 2): points were drawn on the whole box and thrown
+# away outside the strip, so a step was checked at one point (floor(200 (x - y)) = 0, wrong
+# on half the strip) or left undecided.
+
+def test_points_are_drawn_within_a_condition_between_two_variables() -> None:
+    x_, y_ = sp.symbols("x y", real=True)
+    dom = {"domains": {x_: (-2, 2), y_: (-2, 2)}}
+    strip = sp.And(x_ - y_ > 0, x_ - y_ < sp.Rational(1, 100))
+    assert judge(sp.floor(200 * (x_ - y_)), sp.S(0), where=strip, **dom) == "refuted"
+    assert judge(sp.Abs(x_), x_, where=strip, **dom) == "refuted"
+    assert judge(sp.floor(100 * (x_ - y_)), sp.S(0), where=strip, **dom) in ACCEPTED
+    assert judge(sp.Abs(x_ - y_), x_ - y_, where=strip, **dom) in ACCEPTED
