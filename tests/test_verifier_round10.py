@@ -107,3 +107,30 @@ def test_points_are_drawn_within_a_condition_between_two_variables() -> None:
     assert judge(sp.Abs(x_), x_, where=strip, **dom) == "refuted"
     assert judge(sp.floor(100 * (x_ - y_)), sp.S(0), where=strip, **dom) in ACCEPTED
     assert judge(sp.Abs(x_ - y_), x_ - y_, where=strip, **dom) in ACCEPTED
+
+
+# --- 6. a derivative rule wrong on a narrow band --------------------------------------------
+# fdiff was compared with the derivative of the function's meaning at five uniform points of
+# (-2, 2) (and far from 0): a rule wrong only on z ∈ (0.3, 0.55) passed about three times
+# in four, and would vouch for itself in every step that differentiates the function.
+
+def _banded(lo: float, hi: float, name: str, wrong: bool = True) -> type:
+    def fdiff(self: sp.Function, argindex: int = 1) -> sp.Expr:
+        z = self.args[0]
+        extra = sp.Piecewise((sp.Rational(1, 1000), (z > lo) & (z < hi)), (0, True))
+        return sp.cos(z) + (extra if wrong else 0)
+
+    def rewrite(self: sp.Function, z: sp.Expr, **kwargs: object) -> sp.Expr:
+        return (sp.exp(sp.I * z) - sp.exp(-sp.I * z)) / (2 * sp.I)
+
+    return type(name, (sp.Function,), {"nargs": 1, "fdiff": fdiff,
+                                       "_eval_rewrite_as_exp": rewrite})
+
+
+@pytest.mark.parametrize("band", [(0.3, 0.55), (0.3, 0.4), (-1.5, -1.45)])
+def test_a_derivative_rule_wrong_on_a_narrow_band_is_found(band: tuple[float, float]) -> None:
+    from derive.function_rules import _derivative_disagreement
+
+    name = "banded_" + "_".join(str(abs(b)).replace(".", "") for b in band)
+    assert _derivative_disagreement(_banded(*band, name)) is not None
+    assert _derivative_disagreement(_banded(*band, name + "_right", wrong=False)) is None
