@@ -134,3 +134,44 @@ def test_a_derivative_rule_wrong_on_a_narrow_band_is_found(band: tuple[float, fl
     name = "banded_" + "_".join(str(abs(b)).replace(".", "") for b in band)
     assert _derivative_disagreement(_banded(*band, name)) is not None
     assert _derivative_disagreement(_banded(*band, name + "_right", wrong=False)) is None
+
+
+# --- 7. the verdict cache key and a user library's helper modules ---------------------------
+# A function class's fingerprint held its own source and its module's, not the modules that
+# module draws on: an entry outlived a change to a helper (a constant its numeric code used).
+
+def test_a_helper_module_of_a_function_class_is_in_its_fingerprint(
+        tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    from derive.verdict_cache import _class_fingerprint
+
+    root = Path(str(tmp_path))
+    (root / "r10lib").mkdir()
+    (root / "r10lib" / "__init__.py").write_text("")
+    (root / "r10lib" / "helpers.py").write_text("SCALE = 2\n")
+    (root / "r10lib" / "funcs.py").write_text(textwrap.dedent('''
+        import sympy as sp
+        from r10lib import helpers
+        class scaled(sp.Function):
+            nargs = 1
+            def _eval_evalf(self, prec):
+                return (helpers.SCALE * self.args[0])._eval_evalf(prec)
+    '''))
+    monkeypatch.syspath_prepend(str(root))
+    try:
+        funcs = importlib.import_module("r10lib.funcs")
+        before = _class_fingerprint(funcs.scaled)
+        _class_fingerprint.cache_clear()
+        assert _class_fingerprint(funcs.scaled) == before   # the same code: the same key
+        (root / "r10lib" / "helpers.py").write_text("SCALE = 3\n")
+        importlib.reload(sys.modules["r10lib.helpers"])
+        _class_fingerprint.cache_clear()
+        assert _class_fingerprint(funcs.scaled) != before
+    finally:
+        for name in [m for m in sys.modules if m.startswith("r10lib")]:
+            del sys.modules[name]
+        _class_fingerprint.cache_clear()
