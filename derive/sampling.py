@@ -790,7 +790,6 @@ def _periodic_repeats(g: sp.Expr, v: sp.Symbol, roots: tuple[sp.Expr, ...],
     rng = random.Random(sp.srepr(g))
     # a period in other variables (sin(x y) = 0 in x: 2π/y) is bounded by the values it
     # takes on their domains; before, only the principal roots 0 and π/y were visited
-    period = abs(period)
     known = dict(spans)
     if any(u not in known for u in period.free_symbols):
         return ()
@@ -818,7 +817,9 @@ def _periodic_repeats(g: sp.Expr, v: sp.Symbol, roots: tuple[sp.Expr, ...],
         if len(shifts) > DOMAIN_JUMPS:
             middle = shifts[2:-2]
             shifts = [*shifts[:2], *sorted(rng.sample(middle, DOMAIN_JUMPS - 4)), *shifts[-2:]]
-        out.extend(r + k * period for k in shifts)
+        # in one fraction, so that the kink at a repeat is an exact 0 ((π - 1)/y + 2π/y
+        # is no exact root of sin(x y + 1) until it is (3π - 1)/y)
+        out.extend(sp.together(r + k * period) for k in shifts)
     return tuple(out)
 
 

@@ -76,6 +76,9 @@ def test_a_kink_whose_period_depends_on_another_variable() -> None:
     assert judge(sp.Piecewise((1, g > 0), (0, True)), sp.Heaviside(g, 1), **dom) == "refuted"
     assert judge(sp.Heaviside(g), (sp.sign(g) + 1) / 2, **dom) in ACCEPTED
     assert judge(sp.Piecewise((1, g >= 0), (0, True)), sp.Heaviside(g, 1), **dom) in ACCEPTED
+    for other in (sp.cos(x_ * y_), sp.sin(x_ * y_ + 1), sp.sin(2 * x_ / y_)):
+        assert judge(sp.Heaviside(other, 0), (sp.sign(other) + 1) / 2, **dom) == "refuted"
+        assert judge(sp.Heaviside(other), (sp.sign(other) + 1) / 2, **dom) in ACCEPTED
 
 
 # --- 4. sizes kept in their order at the larger size ---------------------------------------
