@@ -325,14 +325,22 @@ def _check_not_captured(name: sp.Basic, meaning: sp.Basic, bound: frozenset[sp.S
                           "rename the summation variable, or write the definition in")
 
 
-def bound_apart(expr: sp.Basic) -> sp.Basic:
+def apart_pair(left: sp.Basic, right: sp.Basic) -> tuple[sp.Basic, sp.Basic]:
+    """Two sides with every summation variable of one that is free in the other renamed
+    (Σ_{i ≤ k} x_i against an expression in a free index i: setting i to a value set the
+    summation variable too, and the check crashed)."""
+    return (bound_apart(left, _free_names(sp.sympify(right))),
+            bound_apart(right, _free_names(sp.sympify(left))))
+
+
+def bound_apart(expr: sp.Basic, outside: set[sp.Symbol] | None = None) -> sp.Basic:
     """``expr`` with every summation (product, integration) variable that is also a free
     symbol of ``expr`` renamed (i -> i'): d(Σ_i x_i²)/d x_i is 2 x_i, while SymPy takes the
     x_i it differentiates by for the summand's own (2 Σ_i x_i was proved), and a free index
     set to a value would set the summation variable too."""
     if not isinstance(expr, sp.Basic) or not expr.has(*BINDERS):
         return expr
-    free = _free_names(expr)
+    free = _free_names(expr) | (outside or set())
     taken = {str(s) for s in expr.atoms(sp.Symbol)}
 
     def apart(e: sp.Basic) -> sp.Basic:

@@ -11,7 +11,7 @@ import random
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive.context import Context, unfold
+from derive.context import Context, apart_pair, unfold
 from derive.evidence import (
     CONCRETE_POINTS,
     CROSS_CHECK_POINTS,
@@ -230,7 +230,7 @@ def _check_entry_by_entry(left: sp.Basic, right: sp.Basic, ctx: Context,
 
 def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     """Judge the identity lhs = rhs under the context's definitions, domains and sizes."""
-    left, right = unfold(lhs, ctx), unfold(rhs, ctx)
+    left, right = apart_pair(unfold(lhs, ctx), unfold(rhs, ctx))
     if left == right and not left.has(sp.zoo, sp.nan):   # a step that only (un)names definitions
         return Verdict("proved", "the two sides are one expression once the definitions are "
                        "written in")

@@ -178,3 +178,15 @@ def test_a_helper_module_of_a_function_class_is_in_its_fingerprint(
         for name in [m for m in sys.modules if m.startswith("r10lib")]:
             del sys.modules[name]
         _class_fingerprint.cache_clear()
+
+
+def test_a_summation_variable_free_on_the_other_side() -> None:
+    # Σ_{i ≤ k} x_i against a side with a free index i: setting i to a value set the
+    # summation variable too (a ValueError: the right step stopped the build)
+    j = sp.Symbol("j", integer=True, positive=True)
+    context = {"sizes": {N: (2, 3)}, "indices": {i: (1, N), k: (1, N)}}
+    lhs = sp.Sum(x[i], (i, 1, k))
+    assert judge(lhs, sp.Sum(x[j], (j, 1, k)) + sp.Heaviside(i - N - 1, 0),
+                 **context) in ACCEPTED
+    assert judge(lhs, sp.Sum(x[j], (j, 1, k)) + sp.Heaviside(i - N, 1), **context) == "refuted"
+    assert judge(lhs, x[i], **context) == "refuted"
