@@ -3,6 +3,7 @@ index ranges and the condition of the step being judged; and unfolding defined n
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from dataclasses import dataclass, field
@@ -333,7 +334,7 @@ def apart_pair(left: sp.Basic, right: sp.Basic) -> tuple[sp.Basic, sp.Basic]:
             bound_apart(right, _free_names(sp.sympify(left))))
 
 
-def bound_apart(expr: sp.Basic, outside: set[sp.Symbol] | None = None) -> sp.Basic:
+def bound_apart(expr: sp.Basic, outside: frozenset[sp.Symbol] | None = None) -> sp.Basic:
     """``expr`` with every summation (product, integration) variable that is also a free
     symbol of ``expr`` renamed (i -> i'): d(Σ_i x_i²)/d x_i is 2 x_i, while SymPy takes the
     x_i it differentiates by for the summand's own (2 Σ_i x_i was proved), and a free index
@@ -341,6 +342,8 @@ def bound_apart(expr: sp.Basic, outside: set[sp.Symbol] | None = None) -> sp.Bas
     if not isinstance(expr, sp.Basic) or not expr.has(*BINDERS):
         return expr
     free = _free_names(expr) | (outside or set())
+    if not {lim[0] for b in expr.atoms(*BINDERS) for lim in b.limits} & free:
+        return expr
     taken = {str(s) for s in expr.atoms(sp.Symbol)}
 
     def apart(e: sp.Basic) -> sp.Basic:
@@ -358,18 +361,20 @@ def bound_apart(expr: sp.Basic, outside: set[sp.Symbol] | None = None) -> sp.Bas
     return expr.replace(lambda e: isinstance(e, BINDERS), apart)
 
 
-def _free_names(e: sp.Basic) -> set[sp.Symbol]:
+@functools.lru_cache(maxsize=4096)   # a step's right side is the next one's left
+def _free_names(e: sp.Basic) -> frozenset[sp.Symbol]:
     """The symbols free in ``e``, the index i of an entry x[i] a derivative is by among them
     (SymPy's free_symbols lists the entry x[i, j] of a sum over i, and no i in d/d x[i])."""
     if isinstance(e, sp.Symbol):
-        return {e}
+        return frozenset({e})
     if isinstance(e, BINDERS):
-        free, inner = set(), set()
+        free: set[sp.Symbol] = set()
+        inner: set[sp.Symbol] = set()
         for var, *ends in e.limits:
             free |= {s for b in ends for s in _free_names(b) if s not in inner}
             inner.add(var)
-        return free | (_free_names(e.function) - inner)
-    return set().union(*(_free_names(a) for a in e.args)) if e.args else set()
+        return frozenset(free | (_free_names(e.function) - inner))
+    return frozenset().union(*(_free_names(a) for a in e.args)) if e.args else frozenset()
 
 
 def _fresh_symbol(var: sp.Symbol, taken: set[str]) -> sp.Symbol:
