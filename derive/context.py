@@ -310,7 +310,7 @@ def _written_in(e: sp.Basic, plain: dict[sp.Basic, sp.Expr], families: dict[sp.B
     new = e.func(*args) if args != e.args else e
     if isinstance(new, sp.Indexed) and new.base in families:
         family = families[new.base]
-        _check_not_captured(new, family, bound)
+        _check_not_captured(new.base, family, bound)   # not the arguments
         return applied(family, new.indices, avoid=around)
     return new
 
@@ -319,7 +319,9 @@ def _check_not_captured(name: sp.Basic, meaning: sp.Basic, bound: frozenset[sp.S
     """DomainError where ``meaning`` names a variable that a sum around ``name`` binds (a = y
     written inside Σ_y): read as the outer y or as the summation variable, the step means two
     different things, and no mark should pick one."""
-    captured = sorted(getattr(meaning, "free_symbols", set()) & bound, key=str)
+    # the key's own symbols are the meaning's (s[i] = x[i]^2 inside Σ_i: the summand's i)
+    captured = sorted((getattr(meaning, "free_symbols", set()) - name.free_symbols) & bound,
+                      key=str)
     if captured:
         raise DomainError(f"the definition of {sp.sstr(name)}, {sp.sstr(meaning)}, names "
                           f"{captured[0]}, which a sum or product around {sp.sstr(name)} binds: "

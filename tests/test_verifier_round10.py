@@ -190,3 +190,18 @@ def test_a_summation_variable_free_on_the_other_side() -> None:
                  **context) in ACCEPTED
     assert judge(lhs, sp.Sum(x[j], (j, 1, k)) + sp.Heaviside(i - N, 1), **context) == "refuted"
     assert judge(lhs, x[i], **context) == "refuted"
+
+
+def test_a_family_captured_by_a_sum_is_an_error_and_an_entry_key_is_not() -> None:
+    j = sp.Symbol("j", integer=True, positive=True)
+    y_, t = sp.IndexedBase("y", real=True), sp.IndexedBase("t", real=True)
+    family = {"sizes": {N: (2, 3)}, "indices": {j: (1, N)},
+              "definitions": {t: sp.Lambda(i, x[i] * y_[j])}}
+    with pytest.raises(DomainError, match="binds"):   # t_j = x_j y_j, or x_j times the outer y_j?
+        judge(sp.Sum(t[j], (j, 1, N)), sp.Sum(x[j] * y_[j], (j, 1, N)), **family)
+    assert judge(sp.Sum(t[i], (i, 1, N)), y_[j] * sp.Sum(x[i], (i, 1, N)), **family) in ACCEPTED
+    # an entry s[i] as the key: the i of its meaning is the key's own, bound or not
+    sq = sp.IndexedBase("s", real=True)
+    entry = {"sizes": {N: (2, 3)}, "definitions": {sq[i]: x[i]**2}}
+    assert judge(sp.Sum(sq[i], (i, 1, N)), sp.Sum(x[i]**2, (i, 1, N)), **entry) in ACCEPTED
+    assert judge(sp.Sum(sq[i], (i, 1, N)), sp.Sum(x[i]**3, (i, 1, N)), **entry) == "refuted"
