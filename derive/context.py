@@ -3,6 +3,7 @@ index ranges and the condition of the step being judged; and unfolding defined n
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from dataclasses import dataclass, field
@@ -261,23 +262,129 @@ def unfold(expr: sp.Expr, ctx: Context) -> sp.Expr:
 
 
 def _unfolded(expr: sp.Expr, ctx: Context) -> sp.Expr:
+    expr = sp.sympify(expr)   # a side written as a plain number, 0 say
     plain_defs = {k: v for k, v in ctx.definitions.items() if not isinstance(k, sp.IndexedBase)}
     indexed_defs = {k: v for k, v in ctx.definitions.items() if isinstance(k, sp.IndexedBase)}
     # definitions refer to other definitions, to any depth (a network defined layer by layer:
     # cut off after 6, L -> a3 -> ... -> z1 kept z1 free, and dL/dx = 0 was proved); they
     # form no cycle (Context.of), so one pass per definition, and one more, reach the end
     for _ in range(len(ctx.definitions) + 2):
-        new = expr.xreplace(plain_defs)
-        if indexed_defs:
-            around = new.atoms(sp.Symbol)   # what an unfolded body must not capture
-            new = new.replace(lambda e: isinstance(e, sp.Indexed) and e.base in indexed_defs,
-                              lambda e, around=around: applied(indexed_defs[e.base], e.indices,
-                                                               avoid=around))
+        around = expr.atoms(sp.Symbol)   # what an unfolded body must not capture
+        new = _written_in(expr, plain_defs, indexed_defs, around, frozenset())
         if new == expr:
-            return expr
+            return bound_apart(expr)
         expr = new
     raise DomainError(f"the definitions do not come to an end unfolding {sp.sstr(expr)[:200]} "
                       "(a definition refers to itself)")
+
+
+BINDERS = (sp.Sum, sp.Product, sp.Integral)   # the nodes whose limits bind a variable
+
+
+def _written_in(e: sp.Basic, plain: dict[sp.Basic, sp.Expr], families: dict[sp.Basic, sp.Expr],
+                around: set[sp.Symbol], bound: frozenset[sp.Symbol]) -> sp.Basic:
+    """One pass of unfolding, variable binding respected: inside a sum over ``a`` the
+    summation variable is not the defined name ``a`` (Σ_{a=1}^{3} a y with a = y is 6 y, not
+    Σ y²); a meaning that names a symbol bound where the name stands (a = y inside Σ_y) is
+    ambiguous and an error.  ``bound``: the variables bound around ``e``."""
+    if not isinstance(e, sp.Basic):
+        return e
+    if e in plain and not (isinstance(e, sp.Symbol) and e in bound):
+        _check_not_captured(e, plain[e], bound)
+        return plain[e]
+    if isinstance(e, BINDERS):
+        limits, inner = [], bound
+        for limit in e.limits:
+            var, *ends = limit
+            limits.append((var, *(_written_in(b, plain, families, around, inner)
+                                  for b in ends)))
+            inner = inner | {var}
+        body = _written_in(e.function, plain, families, around, inner)
+        return e.func(body, *limits) if (body, *limits) != (e.function, *e.limits) else e
+    if isinstance(e, sp.Lambda):   # f(X) entry by entry: its variable is its own
+        body = _written_in(e.expr, plain, families, around, bound | set(e.variables))
+        return sp.Lambda(e.variables, body) if body != e.expr else e
+    if not e.args:
+        return e
+    args = tuple(_written_in(a, plain, families, around, bound) for a in e.args)
+    new = e.func(*args) if args != e.args else e
+    if isinstance(new, sp.Indexed) and new.base in families:
+        family = families[new.base]
+        _check_not_captured(new.base, family, bound)   # not the arguments
+        return applied(family, new.indices, avoid=around)
+    return new
+
+
+def _check_not_captured(name: sp.Basic, meaning: sp.Basic, bound: frozenset[sp.Symbol]) -> None:
+    """DomainError where ``meaning`` names a variable that a sum around ``name`` binds (a = y
+    written inside Σ_y): read as the outer y or as the summation variable, the step means two
+    different things, and no mark should pick one."""
+    # the key's own symbols are the meaning's (s[i] = x[i]^2 inside Σ_i: the summand's i)
+    captured = sorted((getattr(meaning, "free_symbols", set()) - name.free_symbols) & bound,
+                      key=str)
+    if captured:
+        raise DomainError(f"the definition of {sp.sstr(name)}, {sp.sstr(meaning)}, names "
+                          f"{captured[0]}, which a sum or product around {sp.sstr(name)} binds: "
+                          "rename the summation variable, or write the definition in")
+
+
+def apart_pair(left: sp.Basic, right: sp.Basic) -> tuple[sp.Basic, sp.Basic]:
+    """Two sides with every summation variable of one that is free in the other renamed
+    (Σ_{i ≤ k} x_i against an expression in a free index i: setting i to a value set the
+    summation variable too, and the check crashed)."""
+    return (bound_apart(left, _free_names(sp.sympify(right))),
+            bound_apart(right, _free_names(sp.sympify(left))))
+
+
+def bound_apart(expr: sp.Basic, outside: frozenset[sp.Symbol] | None = None) -> sp.Basic:
+    """``expr`` with every summation (product, integration) variable that is also a free
+    symbol of ``expr`` renamed (i -> i'): d(Σ_i x_i²)/d x_i is 2 x_i, while SymPy takes the
+    x_i it differentiates by for the summand's own (2 Σ_i x_i was proved), and a free index
+    set to a value would set the summation variable too."""
+    if not isinstance(expr, sp.Basic) or not expr.has(*BINDERS):
+        return expr
+    free = _free_names(expr) | (outside or set())
+    if not {lim[0] for b in expr.atoms(*BINDERS) for lim in b.limits} & free:
+        return expr
+    taken = {str(s) for s in expr.atoms(sp.Symbol)}
+
+    def apart(e: sp.Basic) -> sp.Basic:
+        if not isinstance(e, BINDERS) or not any(lim[0] in free for lim in e.limits):
+            return e
+        fresh: dict[sp.Symbol, sp.Symbol] = {}
+        limits = []
+        for var, *ends in e.limits:
+            ends = [b.xreplace(fresh) for b in ends]   # a later limit may use an earlier one
+            if var in free:
+                fresh[var] = _fresh_symbol(var, taken)
+            limits.append((fresh.get(var, var), *ends))
+        return e.func(e.function.xreplace(fresh), *limits)
+
+    return expr.replace(lambda e: isinstance(e, BINDERS), apart)
+
+
+@functools.lru_cache(maxsize=4096)   # a step's right side is the next one's left
+def _free_names(e: sp.Basic) -> frozenset[sp.Symbol]:
+    """The symbols free in ``e``, the index i of an entry x[i] a derivative is by among them
+    (SymPy's free_symbols lists the entry x[i, j] of a sum over i, and no i in d/d x[i])."""
+    if isinstance(e, sp.Symbol):
+        return frozenset({e})
+    if isinstance(e, BINDERS):
+        free: set[sp.Symbol] = set()
+        inner: set[sp.Symbol] = set()
+        for var, *ends in e.limits:
+            free |= {s for b in ends for s in _free_names(b) if s not in inner}
+            inner.add(var)
+        return frozenset(free | (_free_names(e.function) - inner))
+    return frozenset().union(*(_free_names(a) for a in e.args)) if e.args else frozenset()
+
+
+def _fresh_symbol(var: sp.Symbol, taken: set[str]) -> sp.Symbol:
+    name = var.name + "'"
+    while name in taken:
+        name += "'"
+    taken.add(name)
+    return sp.Symbol(name, **var.assumptions0)
 
 
 def applied(definition: sp.Lambda, args: tuple[sp.Basic, ...],
@@ -289,18 +396,16 @@ def applied(definition: sp.Lambda, args: tuple[sp.Basic, ...],
     free = set().union(*(sp.sympify(a).free_symbols for a in args)) | (avoid or set())
 
     def clashes(e: sp.Basic) -> bool:
-        return isinstance(e, (sp.Sum, sp.Product)) and any(lim[0] in free for lim in e.limits)
+        return isinstance(e, BINDERS) and any(
+            lim[0] in free or lim[0] in definition.variables for lim in e.limits)
 
     def renamed(e: sp.Basic) -> sp.Basic:
         taken = {str(x) for x in e.free_symbols | free | definition.free_symbols}
+        taken |= {str(x) for x in definition.variables}
         fresh = {}
         for lim in e.limits:
-            if lim[0] in free:
-                name = lim[0].name + "'"
-                while name in taken:
-                    name += "'"
-                taken.add(name)
-                fresh[lim[0]] = sp.Symbol(name, **lim[0].assumptions0)
+            if lim[0] in free or lim[0] in definition.variables:
+                fresh[lim[0]] = _fresh_symbol(lim[0], taken)
         return e.xreplace(fresh)
 
     body = definition.expr.replace(clashes, renamed)

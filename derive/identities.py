@@ -11,7 +11,7 @@ import random
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive.context import Context, unfold
+from derive.context import Context, apart_pair, unfold
 from derive.evidence import (
     CONCRETE_POINTS,
     CROSS_CHECK_POINTS,
@@ -230,7 +230,7 @@ def _check_entry_by_entry(left: sp.Basic, right: sp.Basic, ctx: Context,
 
 def check_equal(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> Verdict:
     """Judge the identity lhs = rhs under the context's definitions, domains and sizes."""
-    left, right = unfold(lhs, ctx), unfold(rhs, ctx)
+    left, right = apart_pair(unfold(lhs, ctx), unfold(rhs, ctx))
     if left == right and not left.has(sp.zoo, sp.nan):   # a step that only (un)names definitions
         return Verdict("proved", "the two sides are one expression once the definitions are "
                        "written in")
@@ -298,6 +298,24 @@ def _check_at_points(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool)
                    default_domain=default_domains(sp.Tuple(left, right), ctx))
 
 
+def order_turned(declared: list[dict[sp.Symbol, int]], large: dict[sp.Symbol, int]
+                 ) -> dict[sp.Symbol, int] | None:
+    """The large size with the order of its sizes turned round, where every declared size
+    and the large one keep two sizes in one order (M <= N): a step true only while M <= N
+    was checked when the derivation declared M = 2, N = 3 (the large size, M = 4, N = 5,
+    kept the order).  None where no two sizes keep an order."""
+    names = [s for s in large if all(s in d for d in declared)]
+    kept = any(all(d[a] <= d[b] for d in [*declared, large])
+               for a in names for b in names if a != b)
+    if not kept or len(names) < 2:
+        return None
+    ranked = sorted(names, key=lambda s: (large[s], names.index(s)))
+    values = sorted(large[s] for s in names)
+    for k in range(1, len(values)):   # distinct, so that the order is turned, not kept
+        values[k] = max(values[k], values[k - 1] + 1)
+    return {**large, **dict(zip(ranked, reversed(values), strict=True))}
+
+
 def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) -> Verdict:
     """An identity in index notation: also judged on concrete sizes and index values.
 
@@ -361,6 +379,15 @@ def _check_at_sizes(left: sp.Expr, right: sp.Expr, ctx: Context, general: bool) 
             agreed += got
             numeric_text = f"; equal at {got} random points for {describe_sizes([size])}"
             large, large_points = size_items(size), got
+            turned = order_turned(all_sizes, size)
+            if turned is not None and claimed_at(turned, ctx):
+                got, example, values = check_large_size(left, right, ctx, turned, free,
+                                                        fast=general)
+                if example is not None and ("error" not in example or not general):
+                    return refutation("at a large size", got, example, values)
+                if example is None:
+                    agreed += got
+                    numeric_text += f" and for {describe_sizes([turned])}"
     covered = len(numeric) + sum(1 for size in proved_sizes
                                  for _ in index_assignments(free, ctx, size))
     if proved_sizes:

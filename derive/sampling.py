@@ -759,7 +759,8 @@ def kink_roots(expr: sp.Basic, free: list[sp.Basic], ctx: Domains | None = None
                 continue
             if ctx is not None and not low_degree:
                 lo, hi = domain(v, ctx)
-                others = sorted(set().union(*(r.free_symbols for r in roots)), key=str)
+                others = sorted(set().union(*(r.free_symbols for r in roots))
+                                | (g.free_symbols - {v}), key=str)   # the period's too
                 spans = tuple((u, tuple(map(float, domain(u, ctx)))) for u in others)
                 roots += _periodic_repeats(g, v, tuple(roots), (float(lo), float(hi)), spans)
             out.extend((pos, r) for r in roots if r.is_real is not False)
@@ -783,25 +784,42 @@ def _periodic_repeats(g: sp.Expr, v: sp.Symbol, roots: tuple[sp.Expr, ...],
         period = sp.periodicity(g, v)
     except (NotImplementedError, TypeError, ValueError, AttributeError, RecursionError):
         return ()
-    if period is None or period.free_symbols or not period.is_positive:
+    if period is None or period.is_positive is False:
         return ()
     lo, hi = interval
-    width = float(period)
-    if not (math.isfinite(lo) and math.isfinite(hi)) or width <= 0:
-        return ()
     rng = random.Random(sp.srepr(g))
+    # a period in other variables (sin(x y) = 0 in x: 2π/y) is bounded by the values it
+    # takes on their domains; before, only the principal roots 0 and π/y were visited
+    known = dict(spans)
+    if any(u not in known for u in period.free_symbols):
+        return ()
+    # |y| where y keeps one sign on its domain, so that the repeats are set exactly
+    # (sin(y (2π/|y|)) is no exact 0 for a real y)
+    period = period.replace(lambda e: isinstance(e, sp.Abs) and e.args[0] in known
+                            and (known[e.args[0]][0] >= 0 or known[e.args[0]][1] <= 0),
+                            lambda e: e.args[0] if known[e.args[0]][0] >= 0 else -e.args[0])
+    if period.has(sp.Abs):
+        return ()
+    widths = _value_range(period, known, rng) if period.free_symbols else (float(period),) * 2
+    if widths is None or not (math.isfinite(lo) and math.isfinite(hi)) or widths[0] <= 0:
+        return ()
+    narrow, wide = widths
     out: list[sp.Expr] = []
     for r in roots:
-        reach = _value_range(r, dict(spans), rng)
+        reach = _value_range(r, known, rng)
         if reach is None:
             continue
         least, most = reach
-        first, last = math.ceil((lo - most) / width), math.floor((hi - least) / width)
+        # every whole number of periods that can bring a root into (lo, hi) somewhere
+        first = math.ceil((lo - most) / (narrow if lo < most else wide))
+        last = math.floor((hi - least) / (narrow if hi > least else wide))
         shifts = [k for k in range(first, last + 1) if k != 0]
         if len(shifts) > DOMAIN_JUMPS:
             middle = shifts[2:-2]
             shifts = [*shifts[:2], *sorted(rng.sample(middle, DOMAIN_JUMPS - 4)), *shifts[-2:]]
-        out.extend(r + k * period for k in shifts)
+        # in one fraction, so that the kink at a repeat is an exact 0 ((π - 1)/y + 2π/y
+        # is no exact root of sin(x y + 1) until it is (3π - 1)/y)
+        out.extend(sp.together(r + k * period) for k in shifts)
     return tuple(out)
 
 
@@ -882,6 +900,7 @@ def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
     integer = [is_integer_valued(v) for v in free]
     solutions = breakpoint_solutions(_elementary_parts(pair), free, ctx) if not fast else []
     edges = edge_patterns(len(free), fast)
+    related = where if where is not None and _relates_variables(where) else None
 
     def draw(rng: random.Random, attempt: int) -> list[Any]:
         where = edges[attempt] if attempt < len(edges) else ("random",) * len(free)
@@ -892,6 +911,8 @@ def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
             solution = solutions[k // 3]
             moved = _on_breakpoint(point, solution, intervals[solution[0]], k % 3 - 1)
             return moved if moved is not None else point
+        if related is not None and k >= 0:
+            return _within_condition(rng, point, free, related, intervals, admissible)
         return point
 
     def describe(point: list[Any]) -> dict[str, str]:
@@ -907,6 +928,40 @@ def compare_entries(lefts: list[sp.Expr], rights: list[sp.Expr], ctx: Domains,
     # the edge points and the breakpoints come on top of the random ones asked for
     return _sample([compiled], len(lefts), draw, describe, ctx.seed,
                    points + len(edges) + 3 * len(solutions), fast, admissible, one_sided)
+
+
+def _relates_variables(where: sp.Basic) -> bool:
+    """Whether a step's condition relates two variables or more (x > y): its points are
+    then drawn within it, not only thrown away outside it."""
+    conditions = where.args if isinstance(where, sp.And) else (where,)
+    return any(len(c.free_symbols) > 1 for c in conditions)
+
+
+def _within_condition(rng: random.Random, point: list[Any], free: list[sp.Basic],
+                      where: sp.Basic, intervals: list[tuple[float, float]],
+                      admissible: Callable[..., Any] | None) -> list[Any]:
+    """A random point outside the step's condition moved inside it: one real variable of
+    the condition redrawn from the values it allows at the others' (x in (y, y + 0.01) for
+    y < x < y + 0.01, which rejection alone met about once in 400 points)."""
+    if admissible is not None and _holds(admissible, point):
+        return point
+    candidates = [pos for pos, v in enumerate(free) if isinstance(v, sp.Symbol)
+                  and v in where.free_symbols and not is_integer_valued(v)]
+    for pos in rng.sample(candidates, len(candidates)):
+        v = free[pos]
+        others = {u: sp.Float(p, PRECISION_DIGITS) for u, p in zip(free, point, strict=True)
+                  if u != v and isinstance(u, sp.Symbol) and u in where.free_symbols}
+        try:
+            alone = where.xreplace(others)
+        except (TypeError, ValueError):
+            continue
+        if alone in (sp.true, sp.false) or alone.free_symbols != {v}:
+            continue
+        allowed = _allowed_pieces(alone, v, intervals[pos])
+        if allowed == intervals[pos]:
+            continue   # nothing to solve, or not solvable: rejection as before
+        return [*point[:pos], draw_value(rng, allowed, False, "random"), *point[pos + 1:]]
+    return point
 
 
 def _defined_on_one_side(lefts: list[sp.Expr], rights: list[sp.Expr], free: list[sp.Basic],

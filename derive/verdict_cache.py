@@ -121,9 +121,45 @@ def _class_fingerprint(cls: type) -> str:
             parts.append(source())
         except (OSError, TypeError):
             parts.append("?")
+    parts += _helper_sources(cls.__module__)
     if isinstance(cls, type) and issubclass(cls, sp.Function):
         parts.append(_meaning(cls))
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+HELPER_MODULES = 64   # at most this many modules a class's module draws on, hashed with it
+_OUTSIDE = ("sympy", "mpmath", "numpy", "scipy", "builtins")
+
+
+def _helper_sources(module_name: str) -> list[str]:
+    """The sources of the modules a class's module draws on, and theirs (a user library's
+    helpers, installed or beside it: a constant or a function its numeric code or its
+    derivative takes from there), the standard library, SymPy, mpmath and NumPy left out.
+    Without them an entry outlived a change to a helper that changes what the class
+    computes where the re-confirmation does not look."""
+    import sys
+    import sysconfig
+
+    stdlib = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
+    seen: dict[str, str] = {}
+    pending = [module_name]
+    while pending and len(seen) < HELPER_MODULES:
+        name = pending.pop()
+        module = sys.modules.get(name)
+        path = getattr(module, "__file__", None)
+        if name in seen or module is None or not path or name.split(".")[0] in _OUTSIDE \
+                or (path.startswith(stdlib) and "site-packages" not in path):
+            continue
+        try:
+            seen[name] = Path(path).read_text()
+        except (OSError, UnicodeDecodeError):
+            seen[name] = "?"
+        for value in list(vars(module).values()):
+            other = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__",
+                                                                            None)
+            if isinstance(other, str) and other not in seen:
+                pending.append(other)
+    return [f"{name}\0{source}" for name, source in sorted(seen.items()) if name != module_name]
 
 
 def _meaning(cls: type[sp.Function]) -> str:

@@ -23,7 +23,7 @@ import dataclasses
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive.context import Context, unfold
+from derive.context import Context, apart_pair, unfold
 from derive.errors import RefutedStepError
 from derive.evidence import (
     free_indices,
@@ -173,8 +173,9 @@ def with_finite_differences(step: Step, verdict: Verdict, ctx: Context) -> Verdi
     derivative = unfold(step.lhs, local)
     if not isinstance(derivative, sp.Derivative) or len(derivative.variables) != 1:
         return verdict
-    f, (v,) = derivative.expr, derivative.variables
     g = unfold(step.rhs, local)
+    derivative, g = apart_pair(derivative, g)
+    f, (v,) = derivative.expr, derivative.variables
     if (f.has(sp.Derivative) or g.has(sp.Derivative) or f.atoms(AppliedUndef)
             or getattr(f, "is_Matrix", False) or isinstance(f, sp.MatrixExpr)
             or local.where is not None):

@@ -156,6 +156,7 @@ LAYERS = frozenset({
     "verify_adversarial",                                 # hostile steps, near misses
     "verifier_round8",                                    # attack round 8: the same, by theme
     "verifier_round9",                                    # attack round 9: the same, by theme
+    "verifier_round10",                                   # attack round 10: the same, by theme
 })
 
 
