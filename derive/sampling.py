@@ -679,23 +679,8 @@ def domain_jumps(ctx: Domains, free: list[sp.Basic]) -> Jumps:
         if not inside or not set(inside) >= (u.free_symbols - {s for v in inside
                                                                for s in v.free_symbols}):
             return found
-        try:
-            f = mp_function(_elementary_parts(u), inside)
-        except (TypeError, ValueError):
-            return found
-        intervals = [domain(v, ctx) for v in inside]
         rng = random.Random(sp.srepr(u))
-        corners = list(itertools.product(*intervals)) if len(inside) <= 4 else []
-        randoms = [[rng.uniform(lo, hi) for lo, hi in intervals] for _ in range(RANGE_POINTS)]
-        values = []
-        for point in [*corners, *randoms]:
-            try:
-                with mpmath.workdps(PRECISION_DIGITS):
-                    value = mpmath.mpmathify(f(*[mpmath.mpf(p) for p in point]))
-            except EVALUATION_ERRORS:
-                continue
-            if mpmath.isfinite(value) and abs(mpmath.im(value)) < 1e-12 * (1 + abs(value)):
-                values.append(float(mpmath.re(value)))
+        values = _real_values(u, inside, [domain(v, ctx) for v in inside], rng)
         if not values:
             return found
         # one more on either side: a u that is not monotone may reach a little further
@@ -830,11 +815,19 @@ def _value_range(r: sp.Expr, spans: dict[sp.Basic, tuple[float, float]],
     inside = sorted(r.free_symbols, key=str)
     if any(u not in spans for u in inside):
         return None
+    values = _real_values(r, inside, [spans[u] for u in inside], rng)
+    return (min(values), max(values)) if values else None
+
+
+def _real_values(expr: sp.Expr, inside: list[sp.Basic], intervals: list[tuple[float, float]],
+                 rng: random.Random) -> list[float]:
+    """The finite real values of ``expr`` at the corners of the box ``intervals`` of its
+    variables ``inside`` and at RANGE_POINTS random points of it (none where it cannot be
+    evaluated so)."""
     try:
-        f = mp_function(_elementary_parts(r), inside)
+        f = mp_function(_elementary_parts(expr), inside)
     except (TypeError, ValueError):
-        return None
-    intervals = [spans[u] for u in inside]
+        return []
     corners = list(itertools.product(*intervals)) if len(inside) <= 4 else []
     randoms = [[rng.uniform(a, b) for a, b in intervals] for _ in range(RANGE_POINTS)] \
         if inside else []
@@ -847,7 +840,7 @@ def _value_range(r: sp.Expr, spans: dict[sp.Basic, tuple[float, float]],
             continue
         if mpmath.isfinite(value) and abs(mpmath.im(value)) < 1e-12 * (1 + abs(value)):
             values.append(float(mpmath.re(value)))
-    return (min(values), max(values)) if values else None
+    return values
 
 
 def breakpoint_solutions(expr: sp.Basic, free: list[sp.Basic], ctx: Domains | None = None

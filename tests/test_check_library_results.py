@@ -38,6 +38,13 @@ def test_a_wrong_final_result_is_caught_and_a_right_one_shown(name: str) -> None
     assert sorted(f.line for f in report.findings if f.verdict == "wrong") == WRONG[name]
 
 
+def _result_verdicts(tmp_path: Path, text: str) -> list[str]:
+    """The verdicts of the ``result`` findings of a solution written to a file."""
+    path = tmp_path / "s.md"
+    path.write_text(text)
+    return [f.verdict for f in check_file(path).findings if f.kind == "result"]
+
+
 def test_the_derivation_result_is_read_in_canonical_symbols() -> None:
     result = library_result("A14")
     assert result is not None and result.name == "bce-gradient"
@@ -66,31 +73,22 @@ def test_no_problem_named_no_comparison(tmp_path: Path) -> None:
 
 
 def test_a_cost_the_mapping_does_not_read_is_undecided_never_wrong(tmp_path: Path) -> None:
-    path = tmp_path / "s.md"
-    path.write_text("---\nproblem: A14\n---\n"
+    assert _result_verdicts(tmp_path, "---\nproblem: A14\n---\n"
                     r"$$J = -\sum_{i=1}^m \log \left(h^{(i)}\right)^{y^{(i)}}$$" "\n\n"
                     r"$$\frac{\partial J}{\partial \theta_j} = \sum_{i=1}^m (y^{(i)} - "
-                    r"h^{(i)}) x_j^{(i)}$$" "\n")
-    found = [f for f in check_file(path).findings if f.kind == "result"]
-    assert [f.verdict for f in found] == ["undecided"]
+                    r"h^{(i)}) x_j^{(i)}$$" "\n") == ["undecided"]
 
 
 def test_an_h_defined_otherwise_is_not_compared(tmp_path: Path) -> None:
     text = (DATA / "l1-A14-sign-twice.md").read_text().replace(
         r"$h_\theta(x) = \sigma(\theta^\top x)$", r"$h_\theta(x) = \tanh(\theta^\top x)$")
-    path = tmp_path / "s.md"
-    path.write_text(text)
-    found = [f for f in check_file(path).findings if f.kind == "result"]
-    assert [f.verdict for f in found] == ["undecided"]
+    assert _result_verdicts(tmp_path, text) == ["undecided"]
 
 
 def test_a_name_without_the_examples_index_inside_a_sum_is_not_read(tmp_path: Path) -> None:
     text = (DATA / "l2-A14-right.md").read_text().replace(
         r"\left(h_\theta(x^{(i)}) - y^{(i)}\right) x_j^{(i)}", r"\left(h - y\right) x_j^{(i)}")
-    path = tmp_path / "s.md"
-    path.write_text(text)
-    found = [f for f in check_file(path).findings if f.kind == "result"]
-    assert [f.verdict for f in found] == ["undecided"]       # sloppy h, y: never wrong
+    assert _result_verdicts(tmp_path, text) == ["undecided"]       # sloppy h, y: never wrong
 
 
 def test_the_derivative_of_the_cost_applied_to_theta_is_read(tmp_path: Path) -> None:

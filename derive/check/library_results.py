@@ -20,8 +20,9 @@ summed result: undecided, never wrong.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -150,17 +151,7 @@ def compared_results(chains: list[Chain], notation: Notation, problem: Callable[
     """A finding (kind ``result``) for the last expression of each chain whose left side is
     the gradient the named problem's derivation states."""
     findings: list[Finding] = []
-    results: dict[str, LibraryResult | None] = {}
-    for chain in joined(chains):
-        if len(chain.pieces) < 2 or chain.relations[-1:] != ["="] \
-                or any(r != "=" for r in chain.relations):
-            continue
-        name = problem(chain.pieces[0].line)
-        if name not in results:
-            results[name] = library_result(name)
-        result = results[name]
-        if result is None:
-            continue
+    for chain, name, result in equality_chains(chains, problem, library_result):
         cost_name = _differentiated_cost(chain.pieces[0].text, notation)
         if cost_name is None:
             continue
@@ -176,6 +167,30 @@ def compared_results(chains: list[Chain], notation: Notation, problem: Callable[
         elif definitions:                    # else the derivative of no cost the text gives
             findings.append(_judged(chain, cost_name, result, definitions, notation))
     return findings
+
+
+Results = TypeVar("Results")
+
+
+def equality_chains(chains: list[Chain], problem: Callable[[int], str],
+                    results_of: Callable[[str], Results | None], plain: bool = False
+                    ) -> Iterator[tuple[Chain, str, Results]]:
+    """Each chain of two or more pieces linked by '=' alone (``plain``: under no condition
+    either) in a named problem whose library results ``results_of`` gives (looked up once a
+    problem), with the problem's name and those results."""
+    found: dict[str, Results | None] = {}
+    for chain in joined(chains):
+        if len(chain.pieces) < 2 or any(r != "=" for r in chain.relations) \
+                or (plain and chain.conditions):
+            continue
+        name = problem(chain.pieces[0].line)
+        if not name:
+            continue
+        if name not in found:
+            found[name] = results_of(name)
+        results = found[name]
+        if results is not None:
+            yield chain, name, results
 
 
 def joined(chains: list[Chain]) -> list[Chain]:

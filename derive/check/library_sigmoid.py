@@ -20,7 +20,7 @@ from derive.check.document import Chain
 from derive.check.errors import NotUnderstood
 from derive.check.findings import Finding
 from derive.check.judge import compare_scalars
-from derive.check.library_results import joined
+from derive.check.library_results import equality_chains
 from derive.check.notation import Notation
 from derive.check.parser import parse
 from derive.check.shared import Reading, readings
@@ -57,20 +57,10 @@ def compared_sigmoid(chains: list[Chain], notation: Notation, problem: Callable[
                      already_wrong: set[int]) -> list[Finding]:
     """A ``result`` finding for each chain headed by dσ/dz or d log σ/dz, σ a value."""
     findings: list[Finding] = []
-    cache: dict[str, dict[str, tuple[sp.Expr, sp.Symbol]] | None] = {}
-    for chain in joined(chains):
-        if len(chain.pieces) < 2 or any(r != "=" for r in chain.relations):
-            continue
-        name = problem(chain.pieces[0].line)
-        if not name:
-            continue
-        if name not in cache:
-            cache[name] = sigmoid_results(name)
-        results = cache[name]
+    for chain, _, results in equality_chains(chains, problem, sigmoid_results):
         head = _head(chain.pieces[0].text, notation)
         last = chain.pieces[-1]
-        if results is None or head is None or head[0] not in results \
-                or last.line in already_wrong:
+        if head is None or head[0] not in results or last.line in already_wrong:
             continue
         expected, z = results[head[0]]
         variable = head[1]

@@ -20,7 +20,7 @@ from derive.check.document import Chain
 from derive.check.errors import NotUnderstood
 from derive.check.findings import Finding
 from derive.check.judge import compare_scalars
-from derive.check.library_results import joined, read_all
+from derive.check.library_results import equality_chains, read_all
 from derive.check.notation import Notation
 from derive.check.parser import parse
 
@@ -62,20 +62,10 @@ def compared_softmax(chains: list[Chain], notation: Notation, problem: Callable[
     named = _softmax_names(chains, notation)
     if not named:
         return findings
-    cache: dict[str, dict[str, sp.Expr] | None] = {}
-    for chain in joined(chains):
-        if len(chain.pieces) < 2 or any(r != "=" for r in chain.relations) or chain.conditions:
-            continue
-        name = problem(chain.pieces[0].line)
-        if not name:
-            continue
-        if name not in cache:
-            cache[name] = softmax_results(name)
-        results = cache[name]
+    for chain, _, results in equality_chains(chains, problem, softmax_results, plain=True):
         head = _head(chain.pieces[0].text, notation, named)
         last = chain.pieces[-1]
-        if results is None or head is None or head[0] not in results \
-                or last.line in already_wrong:
+        if head is None or head[0] not in results or last.line in already_wrong:
             continue
         key, base, a, b = head
         statuses = [status for value in read_all(last.text, notation)
